@@ -1,0 +1,70 @@
+import type { AppRouter } from "@/server/api/root";
+import type { inferRouterOutputs } from "@trpc/server";
+
+/** Words for the KYC states, shared by the queue, the decision page and the client page. */
+
+export type VerificationHistory = inferRouterOutputs<AppRouter>["kyc"]["get"];
+export type CurrentVerification = NonNullable<VerificationHistory["verification"]>;
+export type HistoryEvent = VerificationHistory["events"][number];
+export type QueueItem = inferRouterOutputs<AppRouter>["kyc"]["queue"]["items"][number];
+
+export const queueLabels: Record<QueueItem["queue"], string> = { pending: "Pending", onHold: "On hold", retry: "Rejected, may retry" };
+
+export const providerLabels: Record<CurrentVerification["provider"], string> = { SUMSUB: "Sumsub", SANDBOX: "Sandbox", MANUAL: "Staff review only" };
+
+const eventLabels: Record<string, string> = {
+  applicantCreated: "Applicant created",
+  applicantPending: "Documents submitted",
+  applicantOnHold: "Put on hold",
+  applicantReviewed: "Reviewed",
+  applicantReset: "Reset",
+};
+export const eventLabel = (type: string) => eventLabels[type] ?? type;
+
+/** The verification's state in a few words: "Approved", "Rejected (final)", "Pending review". */
+export function stateLabel(v: Pick<CurrentVerification, "reviewStatus" | "reviewAnswer" | "rejectType">): string {
+  if (v.reviewStatus === "completed") {
+    if (v.reviewAnswer === "GREEN") return "Approved";
+    return v.rejectType === "FINAL" ? "Rejected (final)" : "Rejected (may retry)";
+  }
+  return { init: "Started, nothing submitted yet", pending: "Pending review", onHold: "On hold" }[v.reviewStatus];
+}
+
+/** The verdict of one event: "Approved", "Rejected (retry)", or null for events without one. */
+export function verdictLabel(e: Pick<HistoryEvent, "reviewAnswer" | "rejectType">): string | null {
+  if (e.reviewAnswer === "GREEN") return "Approved";
+  if (e.reviewAnswer === "RED") return e.rejectType === "FINAL" ? "Rejected (final)" : "Rejected (retry)";
+  return null;
+}
+
+/**
+ * Sumsub's common reject labels (its documentation lists more); any other
+ * label can be typed in.
+ */
+export const COMMON_REJECT_LABELS = [
+  "DOCUMENT_PAGE_MISSING",
+  "INCOMPLETE_DOCUMENT",
+  "UNSATISFACTORY_PHOTOS",
+  "DOCUMENT_DAMAGED",
+  "EXPIRATION_DATE",
+  "BAD_PROOF_OF_IDENTITY",
+  "BAD_PROOF_OF_ADDRESS",
+  "BAD_SELFIE",
+  "SELFIE_MISMATCH",
+  "FORGERY",
+  "GRAPHIC_EDITOR",
+  "DUPLICATE",
+  "UNDERAGE_PERSON",
+  "WRONG_USER_REGION",
+] as const;
+
+const hourFormat = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
+
+/** How long something has waited, short: "45 s", "12 min", "3 h", "2 d". */
+export function age(since: Date, now: number): string {
+  const seconds = Math.max(0, Math.floor((now - since.getTime()) / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 86_400) return `${hourFormat.format(Math.floor(seconds / 3600))} h`;
+  return `${hourFormat.format(Math.floor(seconds / 86_400))} d`;
+}

@@ -1,0 +1,4 @@
+import { json, route } from "@/server/http/route";
+import { publicJwks } from "@/server/tokens/jwks";
+
+export const GET = route(async () => json({ keys: await publicJwks() }, 200, { "cache-control": "public, max-age=300" }));

@@ -1,0 +1,34 @@
+"use server";
+
+import { randomUUID } from "node:crypto";
+import { headers } from "next/headers";
+import { config } from "@/server/config";
+import { AppError } from "@/server/errors";
+import { clientIp } from "@/server/http/route";
+import { sandboxActionSchema, submitSandboxAction, type SandboxActionInput } from "@/server/kyc/sandbox-provider";
+import type { WebhookAck } from "@/server/kyc/schemas";
+
+export type SandboxActionResult = { ok: true; result: WebhookAck["result"] } | { ok: false; message: string };
+
+/**
+ * The sandbox page's buttons: a tester's verdict becomes a signed webhook
+ * through the same handler Sumsub's webhooks reach. A server action rather
+ * than a REST route, so the public API gains no endpoint; refused when Sumsub
+ * is configured, so nothing here signs webhooks with the real secret.
+ */
+export async function sendSandboxAction(input: SandboxActionInput): Promise<SandboxActionResult> {
+  const c = config();
+  if (c.kycProvider !== "SANDBOX") return { ok: false, message: "The sandbox verification is not available: this instance uses Sumsub" };
+  const parsed = sandboxActionSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => i.message).join("; ") };
+  // Server actions get headers, not the Request: rebuilt so the IP is read by the same rule as everywhere else.
+  const ip = clientIp(new Request(c.APP_URL, { headers: await headers() }), c.TRUSTED_PROXY_COUNT);
+  try {
+    const ack = await submitSandboxAction({ input: parsed.data, ip, requestId: randomUUID() });
+    return { ok: true, result: ack.result };
+  } catch (error) {
+    // Production hides thrown messages from the browser; an AppError's message is safe to show.
+    if (error instanceof AppError) return { ok: false, message: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,25 @@
+import { json, route } from "@/server/http/route";
+import { AppError } from "@/server/errors";
+import { loadActivePartner } from "@/server/partners/partners";
+import { parsePartnerId } from "@/server/partners/resolve";
+import { passwordLogin } from "@/server/registration/login";
+import { partnerTokenRequestSchema } from "@/server/registration/schemas";
+import { PARTNER_ACCESS_TTL_SECONDS } from "@/server/tokens/access-token";
+import { rotateRefreshToken } from "@/server/tokens/refresh-tokens";
+import { partnerTokenResponse } from "@/server/tokens/responses";
+
+/** Partner API token endpoint: refresh_token grant (rotation) and password grant (login). */
+export const POST = route(async (ctx) => {
+  const input = await ctx.body(partnerTokenRequestSchema);
+  const header = ctx.header("partnerid");
+  const partnerId = header !== null ? parsePartnerId(header, "partnerId") : input.grant_type === "password" ? input.partnerId : undefined;
+  const meta = { ip: ctx.ip, userAgent: ctx.userAgent, requestId: ctx.requestId };
+  if (input.grant_type === "refresh_token") {
+    const tokens = await rotateRefreshToken({ refreshToken: input.refresh_token, flavour: "partner", accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS, partnerId, ...meta });
+    return json(partnerTokenResponse(tokens));
+  }
+  if (partnerId === undefined) throw AppError.field("partner_required", "partnerId", "The partnerId header is required for the password grant");
+  const partner = await loadActivePartner(partnerId);
+  const tokens = await passwordLogin({ partner, email: input.username, password: input.password, flavour: "partner", accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS, meta });
+  return json(partnerTokenResponse(tokens));
+});

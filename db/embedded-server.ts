@@ -1,0 +1,60 @@
+import { PGlite } from "@electric-sql/pglite";
+import path from "node:path";
+import { serveOverWire, type WireServer } from "./wire-server";
+import {
+  claimEmbeddedOwnership,
+  publishEmbeddedOwner,
+  readEmbeddedOwner,
+  releaseEmbeddedOwnership,
+  type EmbeddedOwner,
+} from "./embedded-owner";
+
+export class EmbeddedDatabaseBusyError extends Error {
+  override name = "EmbeddedDatabaseBusyError";
+}
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the PGlite data folder in this process and serves it over the
+ * PostgreSQL wire protocol on a loopback port, so that this process and any
+ * other (the Next.js server, the admin CLI) use the same node-postgres driver.
+ */
+export async function startEmbeddedDatabase(dataDir: string, role: EmbeddedOwner["role"]): Promise<EmbeddedDatabase> {
+  if (!claimEmbeddedOwnership(dataDir)) {
+    const owner = readEmbeddedOwner(dataDir);
+    throw new EmbeddedDatabaseBusyError(
+      `The embedded database in ${path.resolve(dataDir)} is already open in process ${owner?.pid ?? "?"}. ` +
+        "Only one process may open it; connect to that one or stop it first.",
+    );
+  }
+  let db: PGlite | undefined;
+  let server: WireServer | undefined;
+  try {
+    db = await PGlite.create(path.join(path.resolve(dataDir), "pgdata"));
+    server = await serveOverWire(db);
+    const url = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
+    publishEmbeddedOwner(dataDir, { url, role });
+    let stopped = false;
+    const s = server;
+    const d = db;
+    return {
+      url,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await s.close();
+        await d.close();
+        releaseEmbeddedOwnership(dataDir);
+      },
+    };
+  } catch (e) {
+    await server?.close().catch(() => undefined);
+    await db?.close().catch(() => undefined);
+    releaseEmbeddedOwnership(dataDir);
+    throw e;
+  }
+}

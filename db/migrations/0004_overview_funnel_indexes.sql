@@ -1,0 +1,2 @@
+CREATE INDEX "clients_funnel_idx" ON "clients" USING btree ("created_at","partner_id","email_confirmed_at","verification_status");--> statement-breakpoint
+CREATE INDEX "pending_registrations_unfinished_idx" ON "pending_registrations" USING btree ("created_at","partner_id") WHERE "pending_registrations"."client_id" is null;

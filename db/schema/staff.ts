@@ -1,0 +1,28 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+export const staffRole = pgEnum("staff_role", ["admin", "operations", "kam"]);
+
+export const staffUsers = pgTable(
+  "staff_users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    role: staffRole("role").notNull(),
+    active: boolean("active").notNull().default(true),
+    failedSignIns: integer("failed_sign_ins").notNull().default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    totpSecret: text("totp_secret"),
+    /** The 30-second step of the last TOTP code accepted: a code works once, even within its window. */
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
+    totpRequired: boolean("totp_required").notNull().default(false),
+    /** Bumped to end every open session of this staff member at once. */
+    sessionVersion: integer("session_version").notNull().default(1),
+    lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("staff_users_email_key").on(sql`lower(${t.email})`), index("staff_users_role_idx").on(t.role)],
+);

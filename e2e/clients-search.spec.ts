@@ -1,0 +1,71 @@
+import { expect, test } from "./fixtures";
+import { createPartner, registerClient, uniqueTag, type ClientSpec } from "./support/data";
+import { clientsTable, expectClientRows, openClients } from "./support/ui";
+
+test("operations staff search and filter clients", async ({ operationsPage: page, request }) => {
+  const tag = uniqueTag();
+  const [north, south] = await Promise.all([createPartner({ name: `E2E North ${tag}` }), createPartner({ name: `E2E South ${tag}` })]);
+  // The tag starts every email and ends every last name, so only this test's clients can match.
+  const person = (first: string, last: string, countryCode: string, verificationStatus: ClientSpec["verificationStatus"], verificationLevel: number): ClientSpec => ({
+    firstName: first,
+    lastName: `${last}${tag}`,
+    email: `${tag}.${first.toLowerCase()}@example.test`,
+    countryCode,
+    verificationStatus,
+    verificationLevel,
+  });
+  const ana = person("Ana", "Liepa", "LV", "identified", 3);
+  const anders = person("Anders", "Liepa", "SE", "not_verified", 0);
+  const boris = person("Boris", "Ozols", "LV", "email_verified", 1);
+  const chloe = person("Chloe", "Martin", "FR", "identified", 2);
+  const dana = person("Dana", "Liepa", "LV", "identified", 3);
+  const emil = person("Emil", "Ozols", "DE", "not_verified", 0);
+  await Promise.all([...[ana, anders, boris, chloe].map((c) => registerClient(request, north, c)), ...[dana, emil].map((c) => registerClient(request, south, c))]);
+
+  await openClients(page);
+  // Email order keeps the expected rows independent of creation times.
+  await page.getByRole("combobox", { name: "Sort by" }).selectOption({ label: "Email A–Z" });
+  const search = page.getByRole("searchbox", { name: "Search" });
+
+  // The start of an email: "<tag>.an" is Ana and Anders, not the other four.
+  await search.fill(`${tag}.an`);
+  await expectClientRows(page, [ana.email, anders.email]);
+
+  // A full name, and a last name on its own.
+  await search.fill(`Ana Liepa${tag}`);
+  await expectClientRows(page, [ana.email]);
+  await search.fill(`liepa${tag}`);
+  await expectClientRows(page, [ana.email, anders.email, dana.email]);
+
+  // Filters combine: partner, then country, then verification status.
+  await search.clear();
+  await page.getByRole("combobox", { name: "Partner" }).selectOption({ label: `${north.name} (${north.partnerId})` });
+  await expectClientRows(page, [ana.email, anders.email, boris.email, chloe.email]);
+  await page.getByRole("combobox", { name: "Country" }).selectOption({ label: "Latvia (LV)" });
+  await expectClientRows(page, [ana.email, boris.email]);
+  await page.getByRole("combobox", { name: "Verification status" }).selectOption({ label: "Identified" });
+  await expectClientRows(page, [ana.email]);
+
+  // The row shows what the filters matched on.
+  const row = clientsTable(page).getByRole("row").filter({ hasText: ana.email });
+  await expect(row.getByRole("cell")).toHaveText([ana.email, `Ana Liepa${tag}`, north.name, "Active", "Identified", "3", "LV", /\d{4}/]);
+
+  // The same filters on the other partner find its own Latvian, identified client.
+  await page.getByRole("combobox", { name: "Partner" }).selectOption({ label: `${south.name} (${south.partnerId})` });
+  await expectClientRows(page, [dana.email]);
+
+  // The filters live in the address: a reload shows the same view.
+  await page.reload();
+  await expect(page.getByRole("combobox", { name: "Country" })).toHaveValue("LV");
+  await expectClientRows(page, [dana.email]);
+
+  // Nothing matches: the empty state says so, and there is no table.
+  await search.fill(`${tag}.nobody`);
+  await expect(page.getByText("No clients match these filters")).toBeVisible();
+  await expect(clientsTable(page)).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await expect(search).toHaveValue("");
+  await expect(page.getByRole("combobox", { name: "Partner" })).toHaveValue("");
+  await expect(clientsTable(page).getByRole("link").first()).toBeVisible();
+});

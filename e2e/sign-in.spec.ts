@@ -1,0 +1,58 @@
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+
+async function submitLogin(page: Page, email: string, password: string) {
+  await page.getByRole("textbox", { name: "Email" }).fill(email);
+  await page.getByLabel("Password").fill(password);
+  const answered = page.waitForResponse((r) => r.url().includes("/api/auth/callback/credentials"));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await answered;
+}
+
+function alertWith(page: Page, text: RegExp) {
+  return page.getByRole("alert").filter({ hasText: text });
+}
+
+test("staff sign in, and repeated failures lock the account", async ({ page, createStaff, db }) => {
+  const [staff, target] = await Promise.all([createStaff("operations"), createStaff("kam")]);
+
+  await page.goto("/clients");
+  // The dashboard sends an anonymous visitor to the login page and back afterwards.
+  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fclients$/);
+  await expect(page.getByRole("heading", { name: "Sign in to Gatehouse" })).toBeVisible();
+
+  await submitLogin(page, staff.email, "not-the-password");
+  await expect(alertWith(page, /email or password is not correct/)).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+
+  await submitLogin(page, staff.email, staff.password);
+  await expect(page).toHaveURL(/\/clients$/);
+  const header = page.getByRole("banner");
+  await expect(header.getByText(staff.name, { exact: true })).toBeVisible();
+  await expect(header).toContainText(`${staff.email} · operations`);
+  await expect(page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Clients" })).toHaveAttribute("aria-current", "page");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  // Without a page to return to, staff land on the Overview.
+  await submitLogin(page, staff.email, staff.password);
+  await expect(page).toHaveURL(/\/overview$/);
+  await expect(page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/account/security");
+  await expect(page).toHaveURL(/\/login\?callbackUrl=/);
+
+  // Five wrong passwords lock the account: even the right one is refused now.
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await submitLogin(page, target.email, `wrong-guess-${attempt}`);
+    await expect(alertWith(page, /email or password is not correct/)).toBeVisible();
+  }
+  await submitLogin(page, target.email, target.password);
+  await expect(alertWith(page, /locked after repeated failed sign-ins/)).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+
+  const { rows } = await db.query<{ failed_sign_ins: number; locked: boolean }>("select failed_sign_ins, locked_until > now() as locked from staff_users where id = $1", [target.id]);
+  expect(rows[0]).toEqual({ failed_sign_ins: 5, locked: true });
+});

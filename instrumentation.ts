@@ -1,0 +1,7 @@
+/** Runs once when a Next.js server process starts. */
+export async function register() {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { ensureOutboxWorker } = await import("./server/mail/worker");
+    ensureOutboxWorker();
+  }
+}

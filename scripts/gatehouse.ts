@@ -1,0 +1,88 @@
+/**
+ * Admin CLI: `npm run gatehouse -- <command> [flags]`. Works while the app
+ * runs, in embedded mode too (it connects to the process that owns the data).
+ */
+import { parseArgs } from "node:util";
+import { ZodError } from "zod";
+
+const usage = `usage: npm run gatehouse -- <command> [flags]
+
+  partner create --name N [--sandbox] [--captcha] [--quota-ip N] [--quota-total N] [--currency C] [--owner KAM-EMAIL] [--json]
+  key create --partner ID [--name N] [--json]
+  staff create --email E --role admin|operations|kam [--name N] [--password P] [--json]
+  keys rotate            start signing access tokens with a new key
+  migrate                apply database migrations
+  seed                   first admin and sandbox partner on an empty database
+  seed --demo            (development) demo partners, staff and a few thousand clients in every state
+  seed --clients N [--partner ID]
+                         (development) bulk-load N test clients with accounts, spread over all partners or into one
+`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  strict: true,
+  options: {
+    name: { type: "string" },
+    sandbox: { type: "boolean" },
+    captcha: { type: "boolean" },
+    "quota-ip": { type: "string" },
+    "quota-total": { type: "string" },
+    currency: { type: "string" },
+    owner: { type: "string" },
+    partner: { type: "string" },
+    email: { type: "string" },
+    role: { type: "string" },
+    password: { type: "string" },
+    json: { type: "boolean" },
+    demo: { type: "boolean" },
+    clients: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+const command = positionals.join(" ");
+if (values.help || command === "") {
+  process.stdout.write(usage);
+  process.exit(command === "" && !values.help ? 2 : 0);
+}
+
+const { loadEnvConfig } = await import("@next/env");
+loadEnvConfig(new URL("..", import.meta.url).pathname, process.env.NODE_ENV !== "production");
+
+const { ConfigError } = await import("../server/config");
+const { AppError } = await import("../server/errors");
+const { openDatabase } = await import("../server/setup/database");
+const commands = await import("../server/cli/commands");
+
+const handlers: Record<string, () => Promise<import("../server/cli/commands").CommandResult>> = {
+  "partner create": () => commands.partnerCreate(values),
+  "key create": () => commands.keyCreate(values),
+  "staff create": () => commands.staffCreate(values),
+  "keys rotate": () => commands.keysRotate(),
+  migrate: () => commands.migrateCommand(),
+  seed: () => commands.seedCommand(values),
+};
+
+const handler = handlers[command];
+if (!handler) {
+  process.stderr.write(`unknown command "${command}"\n\n${usage}`);
+  process.exit(2);
+}
+
+let exitCode = 0;
+let db: Awaited<ReturnType<typeof openDatabase>> | undefined;
+try {
+  db = await openDatabase("cli");
+  const result = await handler();
+  if (!values.json) for (const line of result.lines) process.stdout.write(`${line}\n`);
+  else process.stdout.write(`${JSON.stringify(result.json ?? {})}\n`);
+} catch (e) {
+  exitCode = 1;
+  if (e instanceof ZodError) process.stderr.write(`${e.issues.map((i) => (i.path.length ? `--${i.path.join(".")}: ` : "") + i.message).join("\n")}\n`);
+  else if (e instanceof AppError) process.stderr.write(`${e.message}${e.fields.length ? ` (${e.fields.map((f) => `${f.path}: ${f.message}`).join("; ")})` : ""}\n`);
+  else if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+  else process.stderr.write(`${(e as Error).message ?? String(e)}\n`);
+} finally {
+  await db?.close().catch(() => undefined);
+}
+process.exit(exitCode);

@@ -1,0 +1,44 @@
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type Executor } from "../../db/client";
+import { accounts, ledgerEntries } from "../../db/schema";
+
+export const accountSchema = z
+  .object({
+    id: z.uuid(),
+    type: z.literal("CHECKING"),
+    currency: z.string().meta({ example: "EUR" }),
+    balance: z.string().meta({ description: "Decimal string in major units, the sum of the account's ledger entries", example: "0.00" }),
+  })
+  .meta({ id: "Account" });
+export type AccountView = z.infer<typeof accountSchema>;
+
+/** Minor units (bigint) to a two-decimal string, without floating point. */
+export function formatMinor(minor: bigint): string {
+  const negative = minor < 0n;
+  const abs = negative ? -minor : minor;
+  const whole = abs / 100n;
+  const cents = (abs % 100n).toString().padStart(2, "0");
+  return `${negative ? "-" : ""}${whole}.${cents}`;
+}
+
+/** A client's accounts with balances computed from the ledger. */
+export async function listClientAccounts(db: Executor, clientId: string): Promise<AccountView[]> {
+  const rows = await db
+    .select({
+      id: accounts.id,
+      currency: accounts.currency,
+      balance: sql<string>`coalesce(sum(${ledgerEntries.amountMinor}), 0)::text`,
+    })
+    .from(accounts)
+    .leftJoin(ledgerEntries, eq(ledgerEntries.accountId, accounts.id))
+    .where(and(eq(accounts.clientId, clientId), eq(accounts.type, "CHECKING")))
+    .groupBy(accounts.id)
+    .orderBy(accounts.createdAt);
+  return rows.map((r) => ({ id: r.id, type: "CHECKING" as const, currency: r.currency, balance: formatMinor(BigInt(r.balance)) }));
+}
+
+/** For request handlers: a client's accounts on the shared database. */
+export function listAccountsOf(clientId: string): Promise<AccountView[]> {
+  return listClientAccounts(getDb(), clientId);
+}

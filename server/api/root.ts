@@ -1,0 +1,30 @@
+import { accountRouter } from "./routers/account";
+import { apiKeyRouter } from "./routers/api-key";
+import { auditRouter } from "./routers/audit";
+import { clientRouter } from "./routers/client";
+import { kycRouter } from "./routers/kyc";
+import { outboxRouter } from "./routers/outbox";
+import { overviewRouter } from "./routers/overview";
+import { partnerRouter } from "./routers/partner";
+import { pendingRouter } from "./routers/pending";
+import { registrationRouter } from "./routers/registration";
+import { staffRouter } from "./routers/staff";
+import { createCallerFactory, router } from "./trpc";
+
+/** One router per domain noun. */
+export const appRouter = router({
+  account: accountRouter,
+  apiKey: apiKeyRouter,
+  audit: auditRouter,
+  client: clientRouter,
+  kyc: kycRouter,
+  outbox: outboxRouter,
+  overview: overviewRouter,
+  partner: partnerRouter,
+  pending: pendingRouter,
+  registration: registrationRouter,
+  staff: staffRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

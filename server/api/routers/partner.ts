@@ -1,0 +1,19 @@
+import { reactivatePartner, reassignPartnerOwner, suspendPartner, updatePartnerSettings } from "../../partners/admin";
+import { addPartner, getPartner, listPartners } from "../../partners/directory";
+import { listPartnerOptions } from "../../partners/list";
+import { createPartnerSchema, partnerStatusChangeSchema, partnerTargetSchema, reassignPartnerSchema, updatePartnerSchema } from "../../partners/schemas";
+import { adminProcedure, procedureFor, router, staffProcedure } from "../trpc";
+
+/** The Partners page is for KAMs (their own partners) and admins; operations pick partners from `options` only. */
+const managerProcedure = procedureFor("admin", "kam");
+
+export const partnerRouter = router({
+  options: staffProcedure.query(({ ctx }) => listPartnerOptions(ctx.scope)),
+  list: managerProcedure.query(({ ctx }) => listPartners(ctx.scope)),
+  get: managerProcedure.input(partnerTargetSchema).query(({ ctx, input }) => getPartner({ staff: ctx.staff, partnerId: input.partnerId })),
+  create: managerProcedure.input(createPartnerSchema).mutation(({ ctx, input }) => addPartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+  update: managerProcedure.input(updatePartnerSchema).mutation(({ ctx, input }) => updatePartnerSettings({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+  suspend: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => suspendPartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+  reactivate: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => reactivatePartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+  reassign: adminProcedure.input(reassignPartnerSchema).mutation(({ ctx, input }) => reassignPartnerOwner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+});

@@ -1,0 +1,8 @@
+import { backOfficeRegistrationSchema, registerClientForPartner } from "../../registration/back-office";
+import { operationsProcedure, router } from "../trpc";
+
+export const registrationRouter = router({
+  create: operationsProcedure.input(backOfficeRegistrationSchema).mutation(({ ctx, input: { partnerId, ...input } }) =>
+    registerClientForPartner({ scope: ctx.scope, partnerId, input, staff: ctx.staff, ip: ctx.ip, requestId: ctx.requestId }),
+  ),
+});

@@ -1,0 +1,160 @@
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "../../db/client";
+import { staffUsers } from "../../db/schema";
+import { AppError } from "../errors";
+import { createMasterKey } from "../partners/api-keys";
+import { createPartner } from "../partners/partners";
+import { migrate } from "../setup/database";
+import { DEMO_CLIENT_PASSWORD, describeDemo, seedClients, seedDemo } from "../setup/demo-seed";
+import { describeFirstStart, seedFirstStart } from "../setup/first-start";
+import { createStaff } from "../staff/staff";
+import { rotateStoredSigningKey } from "../tokens/signing-keys";
+
+/**
+ * The admin CLI's commands. They call the same services as the HTTP layer and
+ * the back office; the CLI itself is the operator, recorded as a system actor.
+ */
+const cliActor = { type: "system" as const, id: "cli" };
+
+export interface CommandResult {
+  lines: string[];
+  /** With --json: printed alone on the last line. */
+  json?: Record<string, unknown>;
+}
+
+const intFlag = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `--${name} takes a whole number`)
+    .transform(Number)
+    .optional();
+
+export const partnerCreateFlags = z.object({
+  name: z.string({ error: "--name is required" }).min(2, "--name must be at least 2 characters"),
+  sandbox: z.boolean().default(false),
+  captcha: z.boolean().default(false),
+  "quota-ip": intFlag("quota-ip"),
+  "quota-total": intFlag("quota-total"),
+  currency: z.string().optional(),
+  owner: z.email("--owner takes the email of an active key account manager").optional(),
+  "key-name": z.string().default("Created with the CLI"),
+});
+
+export async function partnerCreate(flags: Record<string, unknown>): Promise<CommandResult> {
+  const f = partnerCreateFlags.parse(flags);
+  const result = await getDb().transaction(async (tx) => {
+    let ownerStaffId: string | null = null;
+    if (f.owner) {
+      const [owner] = await tx
+        .select({ id: staffUsers.id })
+        .from(staffUsers)
+        .where(and(sql`lower(${staffUsers.email}) = lower(${f.owner})`, eq(staffUsers.role, "kam"), eq(staffUsers.active, true)));
+      if (!owner) throw new AppError("not_found", `--owner: no active key account manager has the email ${f.owner}`);
+      ownerStaffId = owner.id;
+    }
+    const partner = await createPartner(tx, {
+      ownerStaffId,
+      input: {
+        name: f.name,
+        sandbox: f.sandbox,
+        captchaRequired: f.captcha,
+        ...(f["quota-ip"] !== undefined ? { quotaPerIpHour: f["quota-ip"] } : {}),
+        ...(f["quota-total"] !== undefined ? { quotaTotalHour: f["quota-total"] } : {}),
+        ...(f.currency ? { defaultCurrency: f.currency.toUpperCase() } : {}),
+      },
+      actor: cliActor,
+    });
+    const key = await createMasterKey(tx, { partnerId: partner.id, name: f["key-name"], actor: cliActor });
+    return { partner, key };
+  });
+  return {
+    lines: [
+      `Created partner "${result.partner.name}" with partnerId ${result.partner.id}${result.partner.sandbox ? " (sandbox: the email code is always 12345)" : ""}.`,
+      `Master API key (shown once, store it now): ${result.key.key}`,
+    ],
+    json: { partnerId: result.partner.id, masterKey: result.key.key },
+  };
+}
+
+export const keyCreateFlags = z.object({
+  partner: z.string({ error: "--partner is required" }).regex(/^\d+$/, "--partner takes a partnerId").transform(Number),
+  name: z.string().default("Created with the CLI"),
+});
+
+export async function keyCreate(flags: Record<string, unknown>): Promise<CommandResult> {
+  const f = keyCreateFlags.parse(flags);
+  const key = await createMasterKey(getDb(), { partnerId: f.partner, name: f.name, actor: cliActor });
+  return { lines: [`Master API key for partner ${f.partner} (shown once): ${key.key}`], json: { partnerId: f.partner, masterKey: key.key, prefix: key.prefix } };
+}
+
+export const staffCreateFlags = z.object({
+  email: z.string({ error: "--email is required" }),
+  role: z.string({ error: "--role is required (admin, operations or kam)" }),
+  name: z.string().optional(),
+  password: z.string().optional(),
+});
+
+export async function staffCreate(flags: Record<string, unknown>): Promise<CommandResult> {
+  const f = staffCreateFlags.parse(flags);
+  const staff = await createStaff(getDb(), {
+    input: { email: f.email, role: f.role as "admin", name: f.name ?? f.email.split("@")[0]!, password: f.password },
+    actor: cliActor,
+  });
+  const lines = [`Created ${staff.role} ${staff.email}.`];
+  if (staff.generatedPassword) lines.push(`Password (shown once): ${staff.generatedPassword}`);
+  return { lines, json: { id: staff.id, email: staff.email, role: staff.role, ...(staff.generatedPassword ? { password: staff.generatedPassword } : {}) } };
+}
+
+export async function migrateCommand(): Promise<CommandResult> {
+  await migrate();
+  return { lines: ["Migrations applied."], json: { migrated: true } };
+}
+
+export const seedFlags = z
+  .object({
+    demo: z.boolean().default(false),
+    clients: z
+      .string()
+      .regex(/^[1-9]\d*$/, "--clients takes a whole number of at least 1")
+      .transform(Number)
+      .pipe(z.number().max(50_000_000, "--clients takes at most 50,000,000"))
+      .optional(),
+    partner: z.string().regex(/^\d+$/, "--partner takes a partnerId").transform(Number).optional(),
+  })
+  .refine((f) => f.partner === undefined || f.clients !== undefined, { path: ["partner"], message: "--partner goes with --clients N" });
+
+export async function seedCommand(flags: Record<string, unknown> = {}): Promise<CommandResult> {
+  const f = seedFlags.parse(flags);
+  await migrate();
+  const report = await seedFirstStart(getDb());
+  const lines = describeFirstStart(report);
+  if (!f.demo && f.clients === undefined) {
+    return { lines: lines.length > 0 ? lines : ["Already seeded: there are staff and partners."], json: { ...report } };
+  }
+  const json: Record<string, unknown> = { ...report };
+  if (f.demo) {
+    const demo = await seedDemo(getDb());
+    lines.push(...describeDemo(demo));
+    json.demo = demo;
+  }
+  if (f.clients !== undefined) {
+    const loaded = await seedClients(getDb(), {
+      count: f.clients,
+      partnerId: f.partner,
+      onProgress: (done, total) => process.stderr.write(`  ${done.toLocaleString("en")} / ${total.toLocaleString("en")} clients\n`),
+    });
+    const seconds = loaded.milliseconds / 1000;
+    lines.push(
+      `Loaded ${loaded.count.toLocaleString("en")} clients with CHECKING accounts in ${seconds.toFixed(1)} s (${Math.round(loaded.count / Math.max(seconds, 0.001)).toLocaleString("en")}/s), run ${loaded.runId}, partners ${loaded.partners.map((p) => `${p.id} (${p.count})`).join(", ")}.`,
+      `Their password is ${DEMO_CLIENT_PASSWORD} (development only).`,
+    );
+    json.clients = loaded;
+  }
+  return { lines, json };
+}
+
+export async function keysRotate(): Promise<CommandResult> {
+  const kid = await rotateStoredSigningKey();
+  return { lines: [`New signing key ${kid}; the previous one stays in the JWKS until its tokens expire.`], json: { kid } };
+}

@@ -1,0 +1,160 @@
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "../../db/client";
+import { clients, partners } from "../../db/schema";
+import type { PartnerScope } from "../auth/policies";
+import { AppError } from "../errors";
+import { clientSortSchema, type ClientFilters, type ClientListInput, type ClientSort } from "./schemas";
+
+/** What the list, the page and the CSV export show of a client: display columns only. */
+export interface ClientListItem {
+  id: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  partnerId: number;
+  partnerName: string;
+  profileState: "active" | "suspended" | "blocked";
+  verificationStatus: "not_verified" | "email_verified" | "phone_verified" | "identified";
+  verificationLevel: number;
+  countryCode: string | null;
+  createdAt: Date;
+  createdVia: "partner_api" | "white_label_api" | "back_office";
+}
+
+export interface ClientPage {
+  items: ClientListItem[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/**
+ * The sort key as the database compares it. created_at travels as UTC text with
+ * microseconds: a JavaScript Date keeps only milliseconds, and a cursor rounded
+ * to them would skip rows. Emails are compared lower-cased, byte-wise (C collation),
+ * which is what clients_email_sort_idx is built with.
+ */
+const createdKey = sql<string>`to_char(${clients.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const emailKey = sql<string>`lower(${clients.email}) collate "C"`;
+const CREATED_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+const cursorSchema = z.object({ s: clientSortSchema, k: z.string().max(400), id: z.uuid() });
+type Cursor = z.infer<typeof cursorSchema>;
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor), "utf8").toString("base64url");
+}
+
+function decodeCursor(raw: string, sort: ClientSort): Cursor {
+  const invalid = AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+  } catch {
+    throw invalid;
+  }
+  const result = cursorSchema.safeParse(parsed);
+  if (!result.success || result.data.s !== sort) throw invalid;
+  if (sort !== "email_asc" && !CREATED_KEY.test(result.data.k)) throw invalid;
+  return result.data;
+}
+
+/** Escapes LIKE wildcards in user input so "50%_off" matches literally (backslash is the default escape). */
+export function likePrefix(text: string): string {
+  return `${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+const nextDay = (isoDate: string) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + 86_400_000);
+
+/**
+ * Every condition is written in the shape of an index on clients: prefix LIKE
+ * on lower(...) expressions (text_pattern_ops), equality on the filter columns,
+ * and a row comparison on the sort key, so a page costs the same on page 1 and
+ * page 10,000.
+ */
+function conditionsFor(scope: PartnerScope, filters: ClientFilters, after: Cursor | undefined): SQL[] | undefined {
+  const where: SQL[] = [];
+  if (scope.partnerIds !== undefined) {
+    if (scope.partnerIds.length === 0) return undefined;
+    if (filters.partnerId !== undefined && !scope.partnerIds.includes(filters.partnerId)) return undefined;
+    if (filters.partnerId === undefined) where.push(inArray(clients.partnerId, scope.partnerIds));
+  }
+  if (filters.partnerId !== undefined) where.push(eq(clients.partnerId, filters.partnerId));
+  const q = filters.q?.trim();
+  if (q) {
+    const pattern = likePrefix(q);
+    where.push(
+      or(
+        sql`lower(${clients.email}) like ${pattern}`,
+        sql`lower(coalesce(${clients.firstName}, '') || ' ' || coalesce(${clients.lastName}, '')) like ${pattern}`,
+        sql`lower(${clients.lastName}) like ${pattern}`,
+      )!,
+    );
+  }
+  if (filters.state) where.push(eq(clients.profileState, filters.state));
+  if (filters.verificationStatus) where.push(eq(clients.verificationStatus, filters.verificationStatus));
+  if (filters.verificationLevel !== undefined) where.push(eq(clients.verificationLevel, filters.verificationLevel));
+  if (filters.countryCode) where.push(eq(clients.countryCode, filters.countryCode));
+  if (filters.createdFrom) where.push(gte(clients.createdAt, new Date(`${filters.createdFrom}T00:00:00Z`)));
+  if (filters.createdTo) where.push(lt(clients.createdAt, nextDay(filters.createdTo)));
+  if (after) {
+    if (filters.sort === "created_desc") where.push(sql`(${clients.createdAt}, ${clients.id}) < (${after.k}::timestamptz, ${after.id}::uuid)`);
+    else if (filters.sort === "created_asc") where.push(sql`(${clients.createdAt}, ${clients.id}) > (${after.k}::timestamptz, ${after.id}::uuid)`);
+    else where.push(sql`(lower(${clients.email}) collate "C", ${clients.id}) > (${after.k} collate "C", ${after.id}::uuid)`);
+  }
+  return where;
+}
+
+function orderFor(sort: ClientSort): SQL[] {
+  if (sort === "created_desc") return [desc(clients.createdAt), desc(clients.id)];
+  if (sort === "created_asc") return [asc(clients.createdAt), asc(clients.id)];
+  return [asc(emailKey), asc(clients.id)];
+}
+
+/** The query behind a page, exposed so the index checks can EXPLAIN exactly what runs. */
+export function clientPageQuery(where: SQL[], sort: ClientSort, limit: number) {
+  return getDb()
+    .select({
+      id: clients.id,
+      email: clients.email,
+      firstName: clients.firstName,
+      lastName: clients.lastName,
+      partnerId: clients.partnerId,
+      partnerName: partners.name,
+      profileState: clients.profileState,
+      verificationStatus: clients.verificationStatus,
+      verificationLevel: clients.verificationLevel,
+      countryCode: clients.countryCode,
+      createdAt: clients.createdAt,
+      createdVia: clients.createdVia,
+      sortKey: sort === "email_asc" ? sql<string>`lower(${clients.email})` : createdKey,
+    })
+    .from(clients)
+    .innerJoin(partners, eq(partners.id, clients.partnerId))
+    .where(and(...where))
+    .orderBy(...orderFor(sort))
+    .limit(limit);
+}
+
+/**
+ * One keyset page: rows strictly after the cursor in the sort order, plus one
+ * extra row to learn whether another page exists. Never OFFSET: its cost grows
+ * with the page number.
+ */
+export async function fetchClientPage(o: { scope: PartnerScope; filters: ClientFilters; cursor?: string | null; limit: number }): Promise<ClientPage> {
+  const after = o.cursor ? decodeCursor(o.cursor, o.filters.sort) : undefined;
+  const where = conditionsFor(o.scope, o.filters, after);
+  if (!where) return { items: [], nextCursor: null };
+  const rows = await clientPageQuery(where, o.filters.sort, o.limit + 1);
+  const hasMore = rows.length > o.limit;
+  const page = hasMore ? rows.slice(0, o.limit) : rows;
+  const last = page[page.length - 1];
+  const items: ClientListItem[] = page.map(({ sortKey: _sortKey, ...item }) => item);
+  return { items, nextCursor: hasMore && last ? encodeCursor({ s: o.filters.sort, k: last.sortKey, id: last.id }) : null };
+}
+
+/** The back-office client list: search, filters, sort, keyset pagination, limited to the staff member's partners. */
+export function listClients(o: { scope: PartnerScope; input: ClientListInput }): Promise<ClientPage> {
+  const { cursor, limit, ...filters } = o.input;
+  return fetchClientPage({ scope: o.scope, filters, cursor, limit });
+}

@@ -1,0 +1,93 @@
+/**
+ * The one error type services throw. Its code is stable and machine-readable,
+ * its message is safe to show, and it names the offending fields. The REST
+ * layer (server/http) and the tRPC kernel map it to their transports.
+ */
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. "password" or "address.postalCode". */
+  path: string;
+  message: string;
+}
+
+export const errorStatus = {
+  validation_failed: 422,
+  invalid_json: 400,
+  invalid_request: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  partner_required: 400,
+  partner_not_found: 404,
+  partner_suspended: 403,
+  user_type_not_allowed: 422,
+  master_key_required: 403,
+  invalid_api_key: 401,
+  captcha_required: 400,
+  captcha_invalid: 400,
+  quota_exceeded: 429,
+  too_many_attempts: 429,
+  resend_cooldown: 429,
+  resend_limit_reached: 429,
+  confirmation_code_invalid: 400,
+  confirmation_code_expired: 410,
+  confirmation_locked: 423,
+  password_mismatch: 400,
+  email_taken: 409,
+  already_confirmed: 409,
+  invalid_credentials: 401,
+  unauthorized: 401,
+  invalid_token: 401,
+  token_expired: 401,
+  refresh_token_invalid: 401,
+  refresh_token_expired: 401,
+  refresh_token_reused: 401,
+  account_inactive: 403,
+  verification_already_approved: 409,
+  verification_rejected_final: 409,
+  webhook_signature_invalid: 401,
+  webhook_digest_alg_unsupported: 400,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  server_busy: 503,
+  service_unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface AppErrorOptions {
+  fields?: FieldError[];
+  retryAfterSeconds?: number;
+  details?: Record<string, unknown>;
+}
+
+export class AppError extends Error {
+  override name = "AppError";
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly fields: FieldError[];
+  readonly retryAfterSeconds: number | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message);
+    this.code = code;
+    this.status = errorStatus[code];
+    this.fields = options.fields ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
+  }
+
+  static field(code: ErrorCode, path: string, message: string, options: Omit<AppErrorOptions, "fields"> = {}): AppError {
+    return new AppError(code, message, { ...options, fields: [{ path, message }] });
+  }
+}
+
+/** Turns zod issues into field errors with dotted paths. */
+export function fieldErrorsFromIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldError[] {
+  return issues.map((issue) => ({
+    path: issue.path.map((p) => String(p)).join(".") || "(body)",
+    message: issue.message,
+  }));
+}

@@ -1,0 +1,33 @@
+import { log } from "../log";
+
+/** Pull-based: the next chunk is produced only when the client has read the previous one. */
+function streamOf(chunks: AsyncGenerator<string, void, undefined>, requestId: string): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else controller.enqueue(encoder.encode(value));
+      } catch (error) {
+        log.error("CSV export failed mid-stream", { requestId, error });
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
+}
+
+/** A CSV download streamed from `chunks`, named `<name>-YYYYMMDD.csv`. */
+export function csvResponse(chunks: AsyncGenerator<string, void, undefined>, o: { name: string; requestId: string }): Response {
+  const day = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+  return new Response(streamOf(chunks, o.requestId), {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${o.name}-${day}.csv"`,
+      "cache-control": "no-store",
+    },
+  });
+}

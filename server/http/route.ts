@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import { config } from "../config";
+import { AppError, fieldErrorsFromIssues } from "../errors";
+import { log } from "../log";
+import { toHttpError } from "./errors";
+
+export interface RequestContext {
+  req: Request;
+  requestId: string;
+  ip: string;
+  userAgent: string | null;
+  params: Record<string, string>;
+  header(name: string): string | null;
+  /** Reads the JSON body once (size-limited) and validates it with the schema. */
+  body<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
+  /** The raw body text, size-limited (for signature checks). */
+  text(): Promise<string>;
+}
+
+type RouteParams = { params: Promise<Record<string, string | string[]>> };
+type Handler = (ctx: RequestContext) => Promise<Response>;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
+
+/** The client's address: the X-Forwarded-For entry added by the nearest trusted proxy. */
+export function clientIp(req: Request, trustedProxies: number): string {
+  const forwarded = (req.headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const picked = forwarded[forwarded.length - 1 - trustedProxies] ?? forwarded[0] ?? req.headers.get("x-real-ip") ?? "unknown";
+  return picked.replace(/^::ffff:/, "").slice(0, 64);
+}
+
+async function readLimited(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw new AppError("payload_too_large", `The body must be at most ${limit} bytes`);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new AppError("payload_too_large", `The body must be at most ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+}
+
+/**
+ * Wraps a REST handler: request id, client IP, body limit, JSON parsing and
+ * validation, and the one error mapping. Handlers only read input, call a
+ * service and return JSON.
+ */
+export function route(handler: Handler) {
+  return async (req: Request, routeParams?: RouteParams): Promise<Response> => {
+    const incoming = req.headers.get("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    let response: Response;
+    try {
+      const c = config();
+      let textPromise: Promise<string> | undefined;
+      const readText = () => (textPromise ??= readLimited(req, c.BODY_LIMIT_BYTES));
+      const rawParams = (routeParams ? await routeParams.params : undefined) ?? {};
+      const params = Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
+      const ctx: RequestContext = {
+        req,
+        requestId,
+        ip: clientIp(req, c.TRUSTED_PROXY_COUNT),
+        userAgent: req.headers.get("user-agent"),
+        params,
+        header: (name) => req.headers.get(name),
+        text: readText,
+        async body(schema) {
+          const type = req.headers.get("content-type");
+          if (type && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+            throw new AppError("unsupported_media_type", "Send the body as application/json");
+          }
+          const raw = await readText();
+          let value: unknown = {};
+          if (raw.trim() !== "") {
+            try {
+              value = JSON.parse(raw);
+            } catch {
+              throw new AppError("invalid_json", "The body is not valid JSON", { fields: [{ path: "(body)", message: "Malformed JSON" }] });
+            }
+          }
+          const parsed = await schema.safeParseAsync(value);
+          if (!parsed.success) throw new AppError("validation_failed", "The request is not valid", { fields: fieldErrorsFromIssues(parsed.error.issues) });
+          return parsed.data;
+        },
+      };
+      response = await handler(ctx);
+    } catch (error) {
+      const mapped = toHttpError(error, requestId);
+      if (mapped.unexpected) log.error("request failed", { requestId, method: req.method, path: new URL(req.url).pathname, error });
+      response = json(mapped.body, mapped.status, mapped.headers);
+    }
+    response.headers.set("x-request-id", requestId);
+    if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
+    return response;
+  };
+}

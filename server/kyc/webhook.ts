@@ -1,0 +1,120 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "../../db/client";
+import { clients, kycVerifications } from "../../db/schema";
+import { recordAudit } from "../audit/record";
+import { config } from "../config";
+import { sha256Hex } from "../crypto";
+import { AppError, fieldErrorsFromIssues } from "../errors";
+import { log } from "../log";
+import { applyKycEvent, ensureVerification, verificationColumns } from "./apply";
+import { KYC_EVENT_TYPES, webhookPayloadSchema, type KycEventType, type WebhookAck, type WebhookPayload } from "./schemas";
+import { verifyPayloadDigest } from "./signing";
+
+export interface WebhookDelivery {
+  rawBody: string;
+  /** X-Payload-Digest */
+  digest: string | null;
+  /** X-Payload-Digest-Alg */
+  algorithm: string | null;
+  ip?: string | null;
+  requestId?: string | null;
+}
+
+const isTracked = (type: string): type is KycEventType => (KYC_EVENT_TYPES as readonly string[]).includes(type);
+
+/** A webhook's identity: the same event delivered twice has the same key, however its JSON is laid out. */
+export function webhookEventKey(p: Pick<WebhookPayload, "applicantId" | "type" | "createdAtMs" | "correlationId">): string {
+  return `provider:${sha256Hex([p.applicantId, p.type, String(p.createdAtMs), p.correlationId ?? ""].join("\u0000"))}`;
+}
+
+async function refuse(d: WebhookDelivery, reason: string): Promise<never> {
+  // Recorded outside any transaction: the refusal must leave a trace even though nothing else happens.
+  await recordAudit(getDb(), {
+    actor: { type: "anonymous" },
+    action: "kyc.webhook_signature_failed",
+    entityType: "kyc_webhook",
+    after: { reason, algorithm: d.algorithm?.slice(0, 40) ?? null, bodyBytes: Buffer.byteLength(d.rawBody), bodySha256: sha256Hex(d.rawBody) },
+    ip: d.ip,
+    requestId: d.requestId,
+  });
+  if (reason === "algorithm_missing" || reason === "algorithm_unsupported") {
+    throw AppError.field(
+      "webhook_digest_alg_unsupported",
+      "X-Payload-Digest-Alg",
+      reason === "algorithm_missing" ? "X-Payload-Digest-Alg is required" : "X-Payload-Digest-Alg must be HMAC_SHA1_HEX, HMAC_SHA256_HEX or HMAC_SHA512_HEX",
+    );
+  }
+  throw AppError.field("webhook_signature_invalid", "X-Payload-Digest", reason === "digest_missing" ? "X-Payload-Digest is required" : "X-Payload-Digest does not match the body");
+}
+
+/**
+ * Handles one KYC webhook (from Sumsub, or from the sandbox provider, which
+ * signs its own the same way): digest check on the raw body, then the state
+ * machine. Idempotent: a redelivery, a stale event, an untracked type or an
+ * unknown applicant is acknowledged without changing anything.
+ */
+export async function handleSumsubWebhook(d: WebhookDelivery): Promise<WebhookAck> {
+  const check = verifyPayloadDigest(config().sumsubWebhookSecret, d.rawBody, d.digest, d.algorithm);
+  if (!check.ok) return refuse(d, check.reason);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(d.rawBody);
+  } catch {
+    throw new AppError("invalid_json", "The body is not valid JSON", { fields: [{ path: "(body)", message: "Malformed JSON" }] });
+  }
+  const parsed = webhookPayloadSchema.safeParse(json);
+  if (!parsed.success) throw new AppError("validation_failed", "The webhook is not valid", { fields: fieldErrorsFromIssues(parsed.error.issues) });
+  const payload = parsed.data;
+  if (!isTracked(payload.type)) return { ok: true, result: "ignored" };
+
+  return getDb().transaction(async (tx) => {
+    const [found] = await tx
+      .select(verificationColumns)
+      .from(kycVerifications)
+      .where(and(eq(kycVerifications.applicantId, payload.applicantId), inArray(kycVerifications.provider, ["SUMSUB", "SANDBOX"])))
+      .for("update");
+    let verification = found;
+    if (!verification && z.uuid().safeParse(payload.externalUserId).success) {
+      // An applicant created on the provider's side (its SDK can do that) for one of our clients.
+      const [client] = await tx.select({ id: clients.id, partnerId: clients.partnerId }).from(clients).where(eq(clients.id, payload.externalUserId!));
+      if (client) {
+        const row = await ensureVerification(tx, { clientId: client.id, partnerId: client.partnerId, provider: config().kycProvider });
+        if (row.applicantId === null || row.provider === "MANUAL") {
+          const provider = row.provider === "MANUAL" ? config().kycProvider : row.provider;
+          await tx.update(kycVerifications).set({ applicantId: payload.applicantId, provider, levelName: payload.levelName ?? row.levelName }).where(eq(kycVerifications.id, row.id));
+          verification = { ...row, applicantId: payload.applicantId, provider };
+        } else if (row.applicantId === payload.applicantId) verification = row;
+      }
+    }
+    if (!verification) {
+      log.warn("kyc webhook for an unknown applicant", { applicantId: payload.applicantId, type: payload.type, requestId: d.requestId });
+      return { ok: true, result: "ignored" } as const;
+    }
+    const review = payload.reviewResult;
+    const { outcome } = await applyKycEvent(tx, {
+      verification,
+      event: {
+        type: payload.type as KycEventType,
+        createdAtMs: payload.createdAtMs,
+        review: review && {
+          reviewAnswer: review.reviewAnswer,
+          rejectType: review.reviewRejectType ?? null,
+          rejectLabels: review.rejectLabels ?? [],
+          moderationComment: review.moderationComment ?? null,
+          clientComment: review.clientComment ?? null,
+        },
+      },
+      source: "provider",
+      eventKey: webhookEventKey(payload),
+      correlationId: payload.correlationId ?? null,
+      payloadSha256: sha256Hex(d.rawBody),
+      payload: json,
+      actor: { type: "system", id: verification.provider === "SANDBOX" ? "kyc-sandbox" : "sumsub" },
+      ip: d.ip,
+      requestId: d.requestId,
+    });
+    return { ok: true, result: outcome } as const;
+  });
+}

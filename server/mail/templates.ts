@@ -1,0 +1,110 @@
+/**
+ * Transactional email templates. Each renders a plain-text and an HTML body;
+ * the HTML is deliberately plain (inline styles, system fonts, no images) so
+ * it reads the same in every client and loads nothing from the network.
+ */
+
+interface EmailDataMap {
+  registration_code: { partnerName: string; code: string; expiresInMinutes: number };
+  account_exists: { partnerName: string };
+  email_confirmation: { partnerName: string; code: string; link: string };
+}
+
+export type EmailTemplate = keyof EmailDataMap;
+export type EmailData<T extends EmailTemplate> = EmailDataMap[T];
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const htmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+function escapeHtml(value: string | number): string {
+  return String(value).replace(/[&<>"']/g, (c) => htmlEntities[c] ?? c);
+}
+
+// A partner name is set by staff; it must not be able to fold extra lines into a header.
+function oneLine(value: string): string {
+  return value.replace(/\s+/g, " ").trim();
+}
+
+/** One block of an email, written once and rendered to both bodies. */
+type Block =
+  | { kind: "p"; text: string }
+  | { kind: "code"; code: string }
+  | { kind: "link"; label: string; href: string };
+
+function renderText(blocks: Block[]): string {
+  return (
+    blocks
+      .map((b) => {
+        if (b.kind === "p") return b.text;
+        if (b.kind === "code") return `    ${b.code}`;
+        return `${b.label}:\n${b.href}`;
+      })
+      .join("\n\n") + "\n"
+  );
+}
+
+function renderHtml(title: string, blocks: Block[]): string {
+  const body = blocks
+    .map((b) => {
+      if (b.kind === "p") return `<p style="margin:0 0 16px">${escapeHtml(b.text)}</p>`;
+      if (b.kind === "code") {
+        return `<p style="margin:0 0 16px;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:28px;font-weight:bold;letter-spacing:4px">${escapeHtml(b.code)}</p>`;
+      }
+      return `<p style="margin:0 0 16px"><a href="${escapeHtml(b.href)}" style="color:#1a56db">${escapeHtml(b.label)}</a></p>`;
+    })
+    .join("\n");
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">',
+    `<title>${escapeHtml(title)}</title></head>`,
+    '<body style="margin:0;padding:24px;background:#ffffff;color:#111827;font-family:-apple-system,BlinkMacSystemFont,\'Segoe UI\',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5">',
+    '<div style="max-width:560px">',
+    body,
+    "</div>",
+    "</body>",
+    "</html>",
+  ].join("\n");
+}
+
+const ignoreIfNotYou = "If you did not ask for this, you can ignore this email.";
+
+const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: string; blocks: Block[] } } = {
+  registration_code: ({ partnerName, code, expiresInMinutes }) => ({
+    subject: `Your ${oneLine(partnerName)} confirmation code`,
+    blocks: [
+      { kind: "p", text: `Use this code to finish creating your ${partnerName} account:` },
+      { kind: "code", code },
+      { kind: "p", text: `The code is valid for ${expiresInMinutes} minutes and can be used once.` },
+      { kind: "p", text: ignoreIfNotYou },
+    ],
+  }),
+  account_exists: ({ partnerName }) => ({
+    subject: `You already have a ${oneLine(partnerName)} account`,
+    blocks: [
+      { kind: "p", text: `Someone just tried to register a new ${partnerName} account with this email address.` },
+      { kind: "p", text: "You already have an account, so no new account was created. If it was you, sign in with your existing password or reset it in the app." },
+      { kind: "p", text: "If it was not you, you can ignore this email; your account has not been changed." },
+    ],
+  }),
+  email_confirmation: ({ partnerName, code, link }) => ({
+    subject: `Confirm your email address for ${oneLine(partnerName)}`,
+    blocks: [
+      { kind: "p", text: `Please confirm the email address of your ${partnerName} account.` },
+      { kind: "link", label: "Confirm my email address", href: link },
+      { kind: "p", text: "Or enter this code in the app:" },
+      { kind: "code", code },
+      { kind: "p", text: ignoreIfNotYou },
+    ],
+  }),
+};
+
+export function renderEmail<T extends EmailTemplate>(template: T, data: EmailData<T>): RenderedEmail {
+  const { subject, blocks } = renderers[template](data);
+  return { subject, text: renderText(blocks), html: renderHtml(subject, blocks) };
+}

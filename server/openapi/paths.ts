@@ -1,0 +1,425 @@
+import { z } from "zod";
+import { accountSchema } from "../accounts/accounts";
+import { captchaChallengeSchema } from "../captcha/captcha";
+import type { ErrorCode } from "../errors";
+import type { Health } from "../health";
+import { verificationRequestSchema, verificationStartedSchema, verificationStateSchema, webhookAckSchema, webhookPayloadSchema } from "../kyc/schemas";
+import { partnerIdSchema } from "../partners/schemas";
+import {
+  deviceTypeSchema,
+  emailConfirmationSchema,
+  partnerRegistrationSchema,
+  partnerTokenRequestSchema,
+  refreshRequestSchema,
+  verificationStatusSchema,
+  whiteLabelLoginSchema,
+  whiteLabelRegistrationSchema,
+} from "../registration/schemas";
+import { CLIENT_SCOPES, PARTNER_ACCESS_TTL_SECONDS } from "../tokens/access-token";
+import { partnerTokenResponseSchema, whiteLabelTokenResponseSchema } from "../tokens/responses";
+
+/**
+ * What each public endpoint accepts and answers, in terms of the zod schemas
+ * the handlers validate with. document.ts turns this list into OpenAPI; the
+ * test in tests/openapi checks that every route handler under app/ is listed.
+ */
+
+export type Flavour = "partner" | "white-label" | "shared";
+export type SecuritySchemeName = "masterKey" | "bearerAuth";
+
+export interface Parameter {
+  name: string;
+  in: "header" | "query";
+  required: boolean;
+  description: string;
+  schema: z.ZodType;
+  example: string | number;
+}
+
+export interface Example {
+  summary: string;
+  value: unknown;
+  /** Headers this example needs beyond the usual ones (null drops one), for the curl examples of /docs. */
+  headers?: Record<string, string | null>;
+}
+
+export interface SuccessResponse {
+  description: string;
+  /** Every schema named here carries `.meta({ id })` and becomes a component. */
+  schema: z.ZodType;
+  retryAfter?: boolean;
+}
+
+export interface Endpoint {
+  method: "get" | "post";
+  path: string;
+  operationId: string;
+  flavour: Flavour;
+  summary: string;
+  description: string;
+  /** `optional` adds an anonymous alternative: the credential changes what the call may do. */
+  security?: { scheme: SecuritySchemeName; optional: boolean };
+  parameters?: Parameter[];
+  body?: { schema: z.ZodType; examples: Record<string, Example> };
+  responses: Record<number, SuccessResponse>;
+  /** Errors the endpoint's own rules raise; body, transport and outage errors are added by document.ts. */
+  errors: ErrorCode[];
+}
+
+// Schemas of answers that no service owns as a named type.
+
+export const acceptedSchema = z.object({}).meta({ id: "Accepted", description: "An empty object: the request was accepted and an email is on its way." });
+
+export const accountListSchema = z.array(accountSchema).meta({ id: "AccountList" });
+
+export const emailConfirmedSchema = z
+  .object({ confirmed: z.literal(true), verificationStatus: verificationStatusSchema })
+  .meta({ id: "EmailConfirmed", example: { confirmed: true, verificationStatus: "email_verified" } });
+
+export const jsonWebKeySetSchema = z
+  .object({
+    keys: z.array(
+      z.object({
+        kty: z.literal("RSA"),
+        n: z.string().meta({ description: "RSA modulus, base64url" }),
+        e: z.string().meta({ description: "RSA public exponent, base64url", example: "AQAB" }),
+        kid: z.string().meta({ description: "Matches the `kid` in the header of access tokens signed with this key" }),
+        alg: z.literal("RS256"),
+        use: z.literal("sig"),
+      }),
+    ),
+  })
+  .meta({ id: "JsonWebKeySet" });
+
+export const healthSchema = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    database: z.enum(["up", "down"]),
+    mode: z.enum(["embedded", "postgresql"]),
+    latencyMs: z.number().int().nonnegative(),
+  })
+  .meta({ id: "Health" });
+
+// Fails to compile when server/health.ts changes its answer without this schema following.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+true satisfies Same<z.infer<typeof healthSchema>, Health>;
+
+// Headers.
+
+const partnerIdHeader = (required: boolean, description: string): Parameter => ({
+  name: "partnerId",
+  in: "header",
+  required,
+  description,
+  schema: partnerIdSchema,
+  // The sandbox partner a fresh embedded install seeds.
+  example: 1000,
+});
+
+const whiteLabelPartnerHeader = partnerIdHeader(
+  false,
+  "The partner this request acts for (a positive 32-bit integer issued by the partner's key account manager). Ignored in favour of the key's partner when a master API key is sent, and must then name the same partner. Without either the request is refused with 400 `partner_required`, unless the instance has a default partner.",
+);
+
+const captchaTokenHeader: Parameter = {
+  name: "Captcha-token",
+  in: "header",
+  required: false,
+  description:
+    "Required when the partner has captcha switched on. A solved proof-of-work challenge from `GET /api/public/captcha`: base64url of the JSON `{algorithm, salt, challenge, number, signature}`. Each solution is accepted once.",
+  schema: z.string().min(1).max(4096),
+  example: "eyJhbGdvcml0aG0iOiJTSEEtMjU2Ii...",
+};
+
+const deviceTypeHeader: Parameter = {
+  name: "Device-type",
+  in: "header",
+  required: false,
+  description: "Sent by mobile apps; recorded on the client. A short name such as `ios` or `android`.",
+  schema: deviceTypeSchema,
+  example: "ios",
+};
+
+const registerExample = {
+  firstName: "Jane",
+  lastName: "Doe",
+  email: "jane.doe@example.com",
+  countryCode: "LV",
+  password: "Qwerty123",
+  referralCode: null,
+  agreed: true,
+  birthDate: "1990-04-03",
+};
+
+export const endpoints: Endpoint[] = [
+  {
+    method: "post",
+    path: "/reg/user",
+    operationId: "createUser",
+    flavour: "partner",
+    summary: "Create a new user (two steps with an emailed code)",
+    description:
+      "Partner API. Step 1 (no `emailConfirmCode`): stores a pending registration, emails a 6-digit code and answers 202 with `{}`. The answer is the same whether or not the email already has an account, so the endpoint does not reveal who is registered. Repeating step 1 re-sends the code after a 60-second cooldown, up to a daily cap. Step 2 (the same body plus `emailConfirmCode`): creates the client with a CHECKING account and answers 201 with tokens. Codes are single use and valid for 10 minutes; five wrong codes lock the registration. Sandbox partners always use the code `12345`.",
+    parameters: [partnerIdHeader(true, "The partner (a positive 32-bit integer). May instead be sent as `partnerId` in the body; when both are sent they must agree.")],
+    body: {
+      schema: partnerRegistrationSchema,
+      examples: {
+        step1: { summary: "Step 1: ask for a code", value: { email: "jane.doe@example.com", password: "A9#bL8@z", userType: "CUSTOMER" } },
+        step2: { summary: "Step 2: confirm with the emailed code", value: { email: "jane.doe@example.com", password: "A9#bL8@z", userType: "CUSTOMER", emailConfirmCode: "12345" } },
+      },
+    },
+    responses: {
+      201: { description: "Step 2 succeeded: the client exists and is signed in.", schema: partnerTokenResponseSchema },
+      202: { description: "Step 1 accepted: a code was emailed (or, for an existing client, a notice).", schema: acceptedSchema },
+    },
+    errors: [
+      "invalid_request",
+      "partner_required",
+      "partner_not_found",
+      "partner_suspended",
+      "user_type_not_allowed",
+      "confirmation_code_invalid",
+      "password_mismatch",
+      "confirmation_code_expired",
+      "confirmation_locked",
+      "email_taken",
+      "quota_exceeded",
+      "resend_cooldown",
+      "resend_limit_reached",
+      "server_busy",
+    ],
+  },
+  {
+    method: "post",
+    path: "/oauth/token",
+    operationId: "issueToken",
+    flavour: "partner",
+    summary: "Exchange a refresh token or a password for tokens",
+    description: `Partner API token endpoint. \`grant_type: "refresh_token"\` rotates the refresh token: the old one stops working, and presenting an already rotated token ends every session of that family. \`grant_type: "password"\` signs a client in and needs the partner (header or body). Access tokens last ${PARTNER_ACCESS_TTL_SECONDS} seconds; scopes: ${CLIENT_SCOPES.join(", ")}.`,
+    parameters: [partnerIdHeader(false, "The partner. Required for the password grant unless `partnerId` is in the body; with the refresh grant it restricts the token to that partner.")],
+    body: {
+      schema: partnerTokenRequestSchema,
+      examples: {
+        refresh: { summary: "Refresh", value: { grant_type: "refresh_token", refresh_token: "rt_3q2+7w..." } },
+        password: { summary: "Sign in", value: { grant_type: "password", username: "jane.doe@example.com", password: "A9#bL8@z" } },
+      },
+    },
+    responses: { 200: { description: "New tokens.", schema: partnerTokenResponseSchema } },
+    errors: [
+      "invalid_request",
+      "partner_required",
+      "invalid_credentials",
+      "refresh_token_invalid",
+      "refresh_token_expired",
+      "refresh_token_reused",
+      "partner_suspended",
+      "account_inactive",
+      "partner_not_found",
+      "too_many_attempts",
+      "server_busy",
+    ],
+  },
+  {
+    method: "get",
+    path: "/wallet/accounts",
+    operationId: "listAccounts",
+    flavour: "partner",
+    summary: "List the client's accounts",
+    description: "Partner API. The signed-in client's accounts with balances computed from the ledger. Use an account's `id` as `accountId` when buying a subscription.",
+    security: { scheme: "bearerAuth", optional: false },
+    responses: { 200: { description: "The client's accounts.", schema: accountListSchema } },
+    errors: ["unauthorized", "invalid_token", "token_expired", "account_inactive"],
+  },
+  {
+    method: "post",
+    path: "/reg/verification",
+    operationId: "startVerification",
+    flavour: "partner",
+    summary: "Start identity verification (SUMSUB)",
+    description:
+      "Partner API. Creates the client's Sumsub applicant (its `externalUserId` is the client's id) on first use and answers with a Web/Mobile SDK access token for it. Call again for a fresh token, and after a rejection with `rejectType: RETRY` to resubmit. Refused with 409 once the client is verified or after a final rejection. Without Sumsub credentials the instance runs a sandbox provider: `provider` is `SANDBOX` and `sandboxUrl` is a page where a tester approves or rejects.",
+    security: { scheme: "bearerAuth", optional: false },
+    body: { schema: verificationRequestSchema, examples: { sumsub: { summary: "Sumsub", value: { type: "SUMSUB" } } } },
+    responses: { 200: { description: "An SDK access token for the client's applicant.", schema: verificationStartedSchema } },
+    errors: ["unauthorized", "invalid_token", "token_expired", "account_inactive", "verification_already_approved", "verification_rejected_final"],
+  },
+  {
+    method: "get",
+    path: "/reg/verification",
+    operationId: "getVerification",
+    flavour: "partner",
+    summary: "The client's verification state",
+    description:
+      "Partner API. The review status (`not_started`, `init`, `pending`, `onHold`, `completed`), the verdict (`GREEN`/`RED`), the reject type and labels, the reviewer's comment meant for the client, whether the client may submit, and the resulting verification status and level.",
+    security: { scheme: "bearerAuth", optional: false },
+    responses: { 200: { description: "The current state.", schema: verificationStateSchema } },
+    errors: ["unauthorized", "invalid_token", "token_expired", "account_inactive"],
+  },
+  {
+    method: "post",
+    path: "/api/webhooks/sumsub",
+    operationId: "sumsubWebhook",
+    flavour: "shared",
+    summary: "Sumsub webhook receiver",
+    description:
+      "Shared by both flavours; called by Sumsub (and by this instance's sandbox provider), not by partners. `X-Payload-Digest` must be the hex HMAC of the raw body with the webhook secret, using the algorithm in `X-Payload-Digest-Alg`; it is compared in constant time and every refusal is audited. Events are idempotent (a redelivery answers `duplicate`), and an event older (`createdAtMs`) than the last applied one answers `stale`; neither changes anything. `applicantReviewed` GREEN makes the client `identified` at the partner's KYC approved level; RED records the reject type, labels and comments.",
+    parameters: [
+      { name: "X-Payload-Digest", in: "header", required: true, description: "Lower-case hex HMAC of the raw body with the webhook secret.", schema: z.string(), example: "f6e92ffe371718694d6a7e5a6a7e1e9b0b2a6a5b5a1c7a3f6b7d3e8e0b1c2d3e" },
+      { name: "X-Payload-Digest-Alg", in: "header", required: true, description: "The HMAC: `HMAC_SHA1_HEX`, `HMAC_SHA256_HEX` or `HMAC_SHA512_HEX`.", schema: z.enum(["HMAC_SHA1_HEX", "HMAC_SHA256_HEX", "HMAC_SHA512_HEX"]), example: "HMAC_SHA256_HEX" },
+    ],
+    body: {
+      schema: webhookPayloadSchema,
+      examples: {
+        approved: {
+          summary: "applicantReviewed, GREEN",
+          value: { type: "applicantReviewed", applicantId: "5cb56e8e0a975a35f333cb83", externalUserId: "f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1", correlationId: "req-a260b669", levelName: "basic-kyc-level", reviewStatus: "completed", createdAtMs: "2026-02-21 13:23:19.321", reviewResult: { reviewAnswer: "GREEN" } },
+        },
+        rejected: {
+          summary: "applicantReviewed, RED with RETRY",
+          value: {
+            type: "applicantReviewed",
+            applicantId: "5cb56e8e0a975a35f333cb83",
+            externalUserId: "f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1",
+            correlationId: "req-b371c77a",
+            levelName: "basic-kyc-level",
+            reviewStatus: "completed",
+            createdAtMs: "2026-02-21 14:02:11.004",
+            reviewResult: { reviewAnswer: "RED", reviewRejectType: "RETRY", rejectLabels: ["UNSATISFACTORY_PHOTOS"], moderationComment: "The photo is blurred; please upload it again.", clientComment: "Blurred document photo." },
+          },
+        },
+      },
+    },
+    responses: { 200: { description: "The event was received; `result` says what it did.", schema: webhookAckSchema } },
+    errors: ["webhook_signature_invalid", "webhook_digest_alg_unsupported"],
+  },
+  {
+    method: "post",
+    path: "/api/public/register",
+    operationId: "register",
+    flavour: "white-label",
+    summary: "Register a client in one step",
+    description:
+      "White-label API. Creates the client at once and signs them in; the client confirms their email afterwards (`POST /api/public/confirm-email`). With the partner's master API key in `Authorization` the caller may also set `verificationStatus`, `verificationLevel` and `clientIp`; sending those without the key is refused with 403. Registrations are limited per IP address and in total per partner per hour (429 with `Retry-After`).",
+    security: { scheme: "masterKey", optional: true },
+    parameters: [whiteLabelPartnerHeader, captchaTokenHeader, deviceTypeHeader],
+    body: {
+      schema: whiteLabelRegistrationSchema,
+      examples: {
+        client: { summary: "From the partner's app", value: registerExample },
+        privileged: {
+          summary: "From the partner's server, with the master API key",
+          value: { ...registerExample, postalCode: "LV-1050", address1: "Brivibas iela 1", verificationStatus: "identified", verificationLevel: 2, clientIp: "203.0.113.7" },
+          headers: { Authorization: "Bearer $MASTER_KEY", partnerId: null },
+        },
+      },
+    },
+    responses: { 201: { description: "The client was created and is signed in.", schema: whiteLabelTokenResponseSchema } },
+    errors: [
+      "invalid_request",
+      "partner_required",
+      "captcha_required",
+      "captcha_invalid",
+      "invalid_api_key",
+      "master_key_required",
+      "forbidden",
+      "partner_suspended",
+      "partner_not_found",
+      "email_taken",
+      "quota_exceeded",
+      "server_busy",
+    ],
+  },
+  {
+    method: "post",
+    path: "/api/public/authenticate",
+    operationId: "authenticate",
+    flavour: "white-label",
+    summary: "Sign a client in",
+    description: "White-label API. Checks the client's email and password and answers with a new token pair. Repeated failures for one account or one IP address are refused for a while (429).",
+    security: { scheme: "masterKey", optional: true },
+    parameters: [whiteLabelPartnerHeader],
+    body: { schema: whiteLabelLoginSchema, examples: { signIn: { summary: "Sign in", value: { username: "jane.doe@example.com", password: "Qwerty123" } } } },
+    responses: { 200: { description: "New tokens.", schema: whiteLabelTokenResponseSchema } },
+    errors: ["invalid_request", "partner_required", "invalid_credentials", "invalid_api_key", "forbidden", "partner_suspended", "account_inactive", "partner_not_found", "too_many_attempts", "server_busy"],
+  },
+  {
+    method: "get",
+    path: "/api/public/captcha",
+    operationId: "getCaptcha",
+    flavour: "white-label",
+    summary: "Get a captcha challenge",
+    description:
+      "White-label API. A proof-of-work challenge for partners with captcha switched on: the browser finds the secret number and sends the solution in the `Captcha-token` header of `POST /api/public/register`. No third party is involved.",
+    parameters: [
+      whiteLabelPartnerHeader,
+      { name: "partnerId", in: "query", required: false, description: "The partner, for pages that cannot set headers; the header wins when both are sent.", schema: partnerIdSchema, example: 1000 },
+    ],
+    responses: { 200: { description: "A fresh challenge, valid for 10 minutes.", schema: captchaChallengeSchema } },
+    errors: ["invalid_request", "partner_required", "partner_suspended", "partner_not_found"],
+  },
+  {
+    method: "post",
+    path: "/api/public/confirm-email",
+    operationId: "confirmEmail",
+    flavour: "white-label",
+    summary: "Confirm a client's email",
+    description:
+      "White-label API. Confirms the email with the `token` from the emailed link, or with the client's id and the emailed code. Moves the client's verification status from `not_verified` to `email_verified`. Five wrong codes lock the confirmation; ask for a new email then.",
+    body: {
+      schema: emailConfirmationSchema,
+      examples: {
+        link: { summary: "With the link's token", value: { token: "c2VjcmV0LWxpbmstdG9rZW4" } },
+        code: { summary: "With the emailed code", value: { clientId: "f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1", code: "482913" } },
+      },
+    },
+    responses: { 200: { description: "The email is confirmed.", schema: emailConfirmedSchema } },
+    errors: ["confirmation_code_invalid", "already_confirmed", "confirmation_code_expired", "confirmation_locked"],
+  },
+  {
+    method: "post",
+    path: "/api/public/confirm-email/resend",
+    operationId: "resendConfirmationEmail",
+    flavour: "white-label",
+    summary: "Send the confirmation email again",
+    description: "White-label API. Sends the signed-in client a new confirmation email (a new link and code), after a cooldown and up to a daily cap. No request body.",
+    security: { scheme: "bearerAuth", optional: false },
+    responses: { 202: { description: "A new email is on its way.", schema: acceptedSchema } },
+    errors: ["unauthorized", "invalid_token", "token_expired", "account_inactive", "partner_suspended", "not_found", "partner_not_found", "already_confirmed", "resend_cooldown", "resend_limit_reached"],
+  },
+  {
+    method: "post",
+    path: "/api/token/refresh",
+    operationId: "refreshToken",
+    flavour: "white-label",
+    summary: "Refresh a token pair",
+    description:
+      "White-label API. Rotates the refresh token: the answer carries a new pair and the old refresh token stops working. Presenting an already rotated token ends every session of that family (reuse detection).",
+    body: { schema: refreshRequestSchema, examples: { refresh: { summary: "Refresh", value: { refresh_token: "rt_3q2+7w..." } } } },
+    responses: { 200: { description: "A new token pair.", schema: whiteLabelTokenResponseSchema } },
+    errors: ["refresh_token_invalid", "refresh_token_expired", "refresh_token_reused", "account_inactive"],
+  },
+  {
+    method: "get",
+    path: "/.well-known/jwks.json",
+    operationId: "getJwks",
+    flavour: "shared",
+    summary: "Public keys for access tokens",
+    description:
+      "Shared by both flavours. The public keys that verify access tokens (RS256 JWTs; pick the key by the token's `kid`). Old keys stay listed after a rotation until their tokens expire. Cacheable for 5 minutes.",
+    responses: { 200: { description: "The key set.", schema: jsonWebKeySetSchema } },
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/api/health",
+    operationId: "getHealth",
+    flavour: "shared",
+    summary: "Health check",
+    description: "Shared by both flavours; for load balancers and monitoring. 200 when the database answers, 503 (with the same body and `Retry-After`) when it does not.",
+    responses: {
+      200: { description: "The service and its database are up.", schema: healthSchema },
+      503: { description: "The database is unreachable.", schema: healthSchema, retryAfter: true },
+    },
+    errors: [],
+  },
+];

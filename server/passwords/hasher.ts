@@ -1,0 +1,74 @@
+import { hash, verify } from "@node-rs/argon2";
+import os from "node:os";
+import { AppError } from "../errors";
+import { config } from "../config";
+
+/** OWASP's first argon2id recommendation: 19 MiB, two passes, one lane. */
+// 2 = Argon2id in @node-rs/argon2's Algorithm enum (a const enum, so not importable here).
+export const ARGON2_PARAMS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/**
+ * Argon2 runs on the libuv thread pool, off the event loop. At most
+ * `maxConcurrent` hashes run at once and at most `maxQueue` wait; beyond that
+ * a request is refused at once with 503 rather than piling up behind the rest.
+ */
+export class HashLimiter {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    readonly maxConcurrent: number,
+    readonly maxQueue: number,
+  ) {}
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.maxConcurrent) {
+      if (this.waiting.length >= this.maxQueue) {
+        throw new AppError("server_busy", "The server is busy; retry shortly", { retryAfterSeconds: 1 });
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.running++;
+    }
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      // Hand the slot straight to the next waiter so the count never dips and races.
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+let limiter: HashLimiter | undefined;
+function getLimiter(): HashLimiter {
+  if (!limiter) {
+    const c = config();
+    limiter = new HashLimiter(c.ARGON2_MAX_CONCURRENCY ?? Math.max(1, os.availableParallelism()), c.ARGON2_MAX_QUEUE);
+  }
+  return limiter;
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return getLimiter().run(() => hash(password, ARGON2_PARAMS));
+}
+
+export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  return getLimiter().run(() => verify(passwordHash, password).catch(() => false));
+}
+
+let dummyHash: Promise<string> | undefined;
+/**
+ * Spends the same time as a real verification when there is no account, so
+ * response times do not reveal which emails are registered.
+ */
+export async function verifyAgainstNothing(password: string): Promise<false> {
+  dummyHash ??= hash("gatehouse-timing-equaliser", ARGON2_PARAMS);
+  await verifyPassword(await dummyHash, password);
+  return false;
+}

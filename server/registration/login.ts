@@ -1,0 +1,46 @@
+import { and, eq, sql } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { clients } from "../../db/schema";
+import { recordAudit } from "../audit/record";
+import { AppError } from "../errors";
+import type { Partner } from "../partners/partners";
+import { verifyAgainstNothing, verifyPassword } from "../passwords/hasher";
+import { consumeQuota, peekQuota } from "../quotas/quota";
+import { signTokens, storeRefreshToken, type IssuedTokens, type TokenFlavour } from "../tokens/refresh-tokens";
+import type { RequestMeta } from "./partner-registration";
+
+/** Failed sign-ins per account before it waits out the window (never a permanent lock). */
+export const LOGIN_FAILURES_PER_WINDOW = 10;
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
+/** Failed sign-ins per IP across all accounts, against credential stuffing. */
+export const LOGIN_FAILURES_PER_IP = 100;
+
+/** A client signs in with email and password (partner API password grant, white-label authenticate). */
+export async function passwordLogin(o: { partner: Partner; email: string; password: string; flavour: TokenFlavour; accessTtlSeconds: number; meta: RequestMeta }): Promise<IssuedTokens> {
+  const db = getDb();
+  const accountScope = `login-fail:${o.partner.id}:${o.email.toLowerCase()}`;
+  const ipScope = `login-fail-ip:${o.meta.ip}`;
+  const [accountFailures, ipFailures] = await Promise.all([
+    peekQuota(db, { scope: accountScope, windowSeconds: LOGIN_WINDOW_SECONDS }),
+    peekQuota(db, { scope: ipScope, windowSeconds: LOGIN_WINDOW_SECONDS }),
+  ]);
+  if (accountFailures >= LOGIN_FAILURES_PER_WINDOW || ipFailures >= LOGIN_FAILURES_PER_IP) {
+    throw new AppError("too_many_attempts", "Too many failed sign-ins; try again later", { retryAfterSeconds: LOGIN_WINDOW_SECONDS });
+  }
+  const [client] = await db
+    .select({ id: clients.id, partnerId: clients.partnerId, email: clients.email, countryCode: clients.countryCode, userType: clients.userType, passwordHash: clients.passwordHash, profileState: clients.profileState })
+    .from(clients)
+    .where(and(eq(clients.partnerId, o.partner.id), sql`lower(${clients.email}) = lower(${o.email})`));
+  const ok = client ? await verifyPassword(client.passwordHash, o.password) : await verifyAgainstNothing(o.password);
+  if (!client || !ok) {
+    await consumeQuota(db, { scope: accountScope, limit: LOGIN_FAILURES_PER_WINDOW, windowSeconds: LOGIN_WINDOW_SECONDS });
+    await consumeQuota(db, { scope: ipScope, limit: LOGIN_FAILURES_PER_IP, windowSeconds: LOGIN_WINDOW_SECONDS });
+    if (client) {
+      await recordAudit(db, { actor: { type: "anonymous" }, action: "client.sign_in_failed", entityType: "client", entityId: client.id, partnerId: o.partner.id, ip: o.meta.ip, requestId: o.meta.requestId });
+    }
+    throw new AppError("invalid_credentials", "The email or password is not correct");
+  }
+  if (client.profileState !== "active") throw new AppError("account_inactive", `This account is ${client.profileState}`);
+  const stored = await storeRefreshToken(db, { subject: client, flavour: o.flavour, accessTtlSeconds: o.accessTtlSeconds, ip: o.meta.ip, userAgent: o.meta.userAgent });
+  return signTokens(stored);
+}

@@ -1,0 +1,18 @@
+import type { Executor } from "../../db/client";
+import { AppError } from "../errors";
+import type { Partner } from "../partners/partners";
+import { consumeQuota } from "../quotas/quota";
+
+const HOUR = 3600;
+
+/** The partner's registration quotas: per client IP per hour and in total per hour. */
+export async function enforceRegistrationQuota(db: Executor, partner: Partner, ip: string, now = new Date()): Promise<void> {
+  const perIp = await consumeQuota(db, { scope: `registration:ip:${partner.id}:${ip}`, limit: partner.quotaPerIpHour, windowSeconds: HOUR, now });
+  if (!perIp.allowed) {
+    throw new AppError("quota_exceeded", "Too many registrations from this address; try again later", { retryAfterSeconds: perIp.retryAfterSeconds, details: { quota: "per_ip_hour", limit: partner.quotaPerIpHour } });
+  }
+  const total = await consumeQuota(db, { scope: `registration:total:${partner.id}`, limit: partner.quotaTotalHour, windowSeconds: HOUR, now });
+  if (!total.allowed) {
+    throw new AppError("quota_exceeded", "This partner's registration quota is used up for this hour; try again later", { retryAfterSeconds: total.retryAfterSeconds, details: { quota: "total_hour", limit: partner.quotaTotalHour } });
+  }
+}

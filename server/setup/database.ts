@@ -1,0 +1,49 @@
+import { resolve } from "node:path";
+import { closeDb, getDb, getPool } from "../../db/client";
+import { readEmbeddedOwner } from "../../db/embedded-owner";
+import { EmbeddedDatabaseBusyError, startEmbeddedDatabase, type EmbeddedDatabase } from "../../db/embedded-server";
+import { runMigrations } from "../../db/migrate";
+import { config } from "../config";
+
+/**
+ * For processes outside Next.js (launcher, CLI, benchmarks): make the
+ * database reachable. With DATABASE_URL nothing is started. In embedded mode
+ * this process connects to the process that owns the data folder, or becomes
+ * the owner itself when there is none.
+ */
+export async function openDatabase(role: "server" | "cli"): Promise<{ embedded?: EmbeddedDatabase; close(): Promise<void> }> {
+  const c = config();
+  if (!c.embedded) return { close: closeDb };
+  const dataDir = resolve(c.GATEHOUSE_DATA_DIR);
+  if (role === "cli" && readEmbeddedOwner(dataDir)) return { close: closeDb };
+  let embedded: EmbeddedDatabase;
+  try {
+    embedded = await startEmbeddedDatabase(dataDir, role);
+  } catch (e) {
+    // Another process is opening the folder right now: use it once it is serving.
+    if (role === "cli" && e instanceof EmbeddedDatabaseBusyError && (await waitForOwner(dataDir, 15_000))) return { close: closeDb };
+    throw e;
+  }
+  return {
+    embedded,
+    async close() {
+      await closeDb();
+      await embedded.stop();
+    },
+  };
+}
+
+async function waitForOwner(dataDir: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (readEmbeddedOwner(dataDir)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+export async function migrate(): Promise<void> {
+  await runMigrations(getPool());
+}
+
+export { getDb };

@@ -1,0 +1,48 @@
+import { asc, sql } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { staffUsers } from "../../db/schema";
+import type { Actor } from "../audit/record";
+import { addStaffSchema, type AddStaffInput } from "./schemas";
+import { createStaff } from "./staff";
+
+/** The Staff page's view of the team: every account, with what an admin needs to act on it. */
+
+/**
+ * Every staff member, by email. The TOTP secret and password hash stay on the
+ * server: the list only says whether two-factor is set up. Staff are a team,
+ * not a crowd, so there is no pagination.
+ */
+export async function listStaff(now: Date = new Date()) {
+  const rows = await getDb()
+    .select({
+      id: staffUsers.id,
+      email: staffUsers.email,
+      name: staffUsers.name,
+      role: staffUsers.role,
+      active: staffUsers.active,
+      totpEnrolled: sql<boolean>`${staffUsers.totpSecret} is not null`.mapWith(Boolean),
+      totpRequired: staffUsers.totpRequired,
+      lockedUntil: staffUsers.lockedUntil,
+      failedSignIns: staffUsers.failedSignIns,
+      lastLoginAt: staffUsers.lastLoginAt,
+      createdAt: staffUsers.createdAt,
+    })
+    .from(staffUsers)
+    .orderBy(sql`lower(${staffUsers.email})`, asc(staffUsers.id));
+  // Compared with the application's clock, as sign-in does when it sets and checks the lock.
+  return rows.map((row) => ({ ...row, locked: row.lockedUntil !== null && row.lockedUntil.getTime() > now.getTime() }));
+}
+export type StaffListItem = Awaited<ReturnType<typeof listStaff>>[number];
+
+/**
+ * An admin adds a staff member. The server generates the first password and
+ * returns it this once, for the admin to hand over; only its argon2id hash is
+ * stored and the audit event records who was added, never the password.
+ */
+export async function addStaffMember(o: { input: AddStaffInput; actor: Actor; ip?: string | null; requestId?: string | null }) {
+  const input = addStaffSchema.parse(o.input);
+  const created = await getDb().transaction((tx) =>
+    createStaff(tx, { input: { email: input.email, name: input.name, role: input.role }, actor: o.actor, ip: o.ip, requestId: o.requestId }),
+  );
+  return { id: created.id, email: created.email, name: input.name, role: created.role, temporaryPassword: created.generatedPassword! };
+}

@@ -1,0 +1,229 @@
+import { TRPCError } from "@trpc/server";
+import { and, desc, eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../../db/client";
+import { auditEvents, staffUsers } from "../../db/schema";
+import { appRouter } from "../../server/api/root";
+import { AppError } from "../../server/errors";
+import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
+import { changeStaffRole, deactivateStaff, setTotpRequired, unlockStaff } from "../../server/staff/admin";
+import { loadStaffForSession, signInStaff } from "../../server/staff/sign-in";
+import { currentTotp } from "../../server/staff/totp";
+import { callerFor, createTestStaff } from "../support/staff";
+
+type TestStaff = Awaited<ReturnType<typeof createTestStaff>>;
+
+async function staffRow(id: string) {
+  const [row] = await getDb()
+    .select({
+      role: staffUsers.role,
+      active: staffUsers.active,
+      failedSignIns: staffUsers.failedSignIns,
+      lockedUntil: staffUsers.lockedUntil,
+      totpRequired: staffUsers.totpRequired,
+      sessionVersion: staffUsers.sessionVersion,
+    })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, id));
+  return row!;
+}
+
+/** Lets the lock run out without waiting for it, keeping the failure count. */
+async function expireLock(id: string) {
+  await getDb().update(staffUsers).set({ lockedUntil: null }).where(eq(staffUsers.id, id));
+}
+
+async function latestAudit(entityId: string, action: string) {
+  const [row] = await getDb()
+    .select({ actorType: auditEvents.actorType, actorId: auditEvents.actorId, before: auditEvents.before, after: auditEvents.after })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.entityId, entityId), eq(auditEvents.action, action)))
+    .orderBy(desc(auditEvents.id))
+    .limit(1);
+  return row;
+}
+
+/** A six-digit code that is not valid now (nor one step either side). */
+function wrongCode(secret: string): string {
+  const right = Number(currentTotp(secret));
+  return String((right + 500_000) % 1_000_000).padStart(6, "0");
+}
+
+async function enrolTotp(staff: TestStaff): Promise<string> {
+  const { secret } = await startTotpEnrollment(staff);
+  await confirmTotpEnrollment({ staffId: staff.id, input: { secret, code: currentTotp(secret) } });
+  return secret;
+}
+
+async function trpcCode(call: () => Promise<unknown>): Promise<string> {
+  try {
+    await call();
+    return "OK";
+  } catch (e) {
+    if (e instanceof TRPCError) return e.code;
+    throw e;
+  }
+}
+
+let admin: TestStaff;
+const adminActor = () => ({ type: "staff" as const, id: admin.id });
+
+beforeAll(async () => {
+  admin = await createTestStaff("admin");
+});
+
+describe("staff sign-in lockout", () => {
+  it("locks after five wrong passwords for a minute, doubles the wait on the next failure and resets on success", async () => {
+    const staff = await createTestStaff("operations");
+    for (let i = 1; i <= 5; i++) {
+      expect(await signInStaff({ email: staff.email, password: "not the password" }), `attempt ${i}`).toEqual({ ok: false, reason: "invalid" });
+    }
+    const locked = await signInStaff({ email: staff.email, password: staff.password });
+    expect(locked).toMatchObject({ ok: false, reason: "locked" });
+    expect(!locked.ok && locked.retryAfterSeconds).toBeGreaterThanOrEqual(55);
+    expect(!locked.ok && locked.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(await staffRow(staff.id)).toMatchObject({ failedSignIns: 5 });
+
+    // The lock runs out; the sixth failure in a row locks for twice as long.
+    await expireLock(staff.id);
+    expect(await signInStaff({ email: staff.email, password: "still not it" })).toEqual({ ok: false, reason: "invalid" });
+    const lockedLonger = await signInStaff({ email: staff.email, password: staff.password });
+    expect(lockedLonger).toMatchObject({ ok: false, reason: "locked" });
+    expect(!lockedLonger.ok && lockedLonger.retryAfterSeconds).toBeGreaterThanOrEqual(115);
+    expect(!lockedLonger.ok && lockedLonger.retryAfterSeconds).toBeLessThanOrEqual(120);
+    expect(await staffRow(staff.id)).toMatchObject({ failedSignIns: 6 });
+
+    await expireLock(staff.id);
+    const ok = await signInStaff({ email: staff.email, password: staff.password });
+    expect(ok).toMatchObject({ ok: true, staff: { id: staff.id, role: "operations" } });
+    expect(await staffRow(staff.id)).toMatchObject({ failedSignIns: 0, lockedUntil: null });
+
+    // A fresh count after the success: one failure does not lock.
+    expect(await signInStaff({ email: staff.email, password: "wrong again" })).toEqual({ ok: false, reason: "invalid" });
+    expect((await signInStaff({ email: staff.email, password: staff.password })).ok).toBe(true);
+  });
+
+  it("an admin unlocks a locked account at once, and the unlock is audited", async () => {
+    const staff = await createTestStaff("kam");
+    for (let i = 0; i < 5; i++) await signInStaff({ email: staff.email, password: "guess" });
+    expect(await signInStaff({ email: staff.email, password: staff.password })).toMatchObject({ ok: false, reason: "locked" });
+
+    await unlockStaff({ staffId: staff.id, actor: adminActor(), ip: "203.0.113.9" });
+
+    expect(await staffRow(staff.id)).toMatchObject({ failedSignIns: 0, lockedUntil: null });
+    expect(await signInStaff({ email: staff.email, password: staff.password })).toMatchObject({ ok: true });
+    const audit = await latestAudit(staff.id, "staff.unlocked");
+    expect(audit).toMatchObject({ actorType: "staff", actorId: admin.id, before: { failedSignIns: 5 }, after: { failedSignIns: 0, lockedUntil: null } });
+  });
+
+  it("the unlock procedure is for admins and works through the router", async () => {
+    const staff = await createTestStaff("kam");
+    for (let i = 0; i < 5; i++) await signInStaff({ email: staff.email, password: "guess" });
+    expect(await trpcCode(() => callerFor(staff).staff.unlock({ staffId: staff.id }))).toBe("FORBIDDEN");
+    await callerFor(admin).staff.unlock({ staffId: staff.id });
+    expect(await staffRow(staff.id)).toMatchObject({ failedSignIns: 0, lockedUntil: null });
+  });
+});
+
+describe("staff TOTP", () => {
+  it("once enrolled, sign-in needs the current code", async () => {
+    const staff = await createTestStaff("operations");
+    const secret = await enrolTotp(staff);
+    expect(await callerFor(staff).account.security()).toMatchObject({ totpEnrolled: true });
+
+    expect(await signInStaff({ email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "totp_required" });
+    expect(await signInStaff({ email: staff.email, password: staff.password, totp: wrongCode(secret) })).toEqual({ ok: false, reason: "totp_invalid" });
+    expect(await signInStaff({ email: staff.email, password: staff.password, totp: currentTotp(secret) })).toMatchObject({ ok: true, staff: { id: staff.id } });
+    // A wrong password is refused before the code is even looked at.
+    expect(await signInStaff({ email: staff.email, password: "wrong", totp: currentTotp(secret) })).toEqual({ ok: false, reason: "invalid" });
+  });
+
+  it("wrong codes count towards the lockout, so a known password cannot be used to guess codes", async () => {
+    const staff = await createTestStaff("kam");
+    const secret = await enrolTotp(staff);
+    for (let i = 0; i < 5; i++) {
+      expect(await signInStaff({ email: staff.email, password: staff.password, totp: wrongCode(secret) })).toEqual({ ok: false, reason: "totp_invalid" });
+    }
+    expect(await signInStaff({ email: staff.email, password: staff.password, totp: currentTotp(secret) })).toMatchObject({ ok: false, reason: "locked" });
+  });
+
+  it("staff required to use TOTP reach only their account until they enrol", async () => {
+    const staff = await createTestStaff("admin");
+    await setTotpRequired({ staffId: staff.id, required: true, actor: adminActor() });
+    expect(await latestAudit(staff.id, "staff.totp_requirement_changed")).toMatchObject({ before: { totpRequired: false }, after: { totpRequired: true } });
+
+    const signedIn = await signInStaff({ email: staff.email, password: staff.password });
+    expect(signedIn).toMatchObject({ ok: true, staff: { mustEnrollTotp: true } });
+    const session = await loadStaffForSession(staff.id, 1);
+    expect(session).toMatchObject({ mustEnrollTotp: true });
+
+    const caller = callerFor(session);
+    const paths = Object.keys(appRouter._def.procedures);
+    expect(paths.some((p) => !p.startsWith("account."))).toBe(true);
+    for (const path of paths) {
+      const fn = path.split(".").reduce<any>((node, key) => node[key], caller) as (input: unknown) => Promise<unknown>;
+      const code = await trpcCode(() => fn({}));
+      if (path.startsWith("account.")) expect(code, path).not.toBe("FORBIDDEN");
+      else expect(code, path).toBe("FORBIDDEN");
+    }
+    expect(await caller.account.me()).toMatchObject({ id: staff.id, mustEnrollTotp: true });
+
+    await enrolTotp(staff);
+    const enrolled = await loadStaffForSession(staff.id, 1);
+    expect(enrolled).toMatchObject({ mustEnrollTotp: false });
+    expect(await trpcCode(() => callerFor(enrolled).partner.options())).toBe("OK");
+  });
+
+  it("admins require TOTP through the router", async () => {
+    const staff = await createTestStaff("kam");
+    await callerFor(admin).staff.requireTotp({ staffId: staff.id, required: true });
+    expect(await staffRow(staff.id)).toMatchObject({ totpRequired: true });
+    await callerFor(admin).staff.requireTotp({ staffId: staff.id, required: false });
+    expect(await staffRow(staff.id)).toMatchObject({ totpRequired: false });
+  });
+});
+
+describe("staff sessions follow the account", () => {
+  it("deactivating a staff member ends their open sessions at once", async () => {
+    const staff = await createTestStaff("operations");
+    expect(await loadStaffForSession(staff.id, 1)).toMatchObject({ id: staff.id });
+
+    await deactivateStaff({ staffId: staff.id, actor: adminActor(), ip: "203.0.113.9" });
+
+    expect(await loadStaffForSession(staff.id, 1)).toBeUndefined();
+    expect(await staffRow(staff.id)).toMatchObject({ active: false, sessionVersion: 2 });
+    // The bumped version alone would end the session, and the account cannot sign in again.
+    expect(await loadStaffForSession(staff.id, 2)).toBeUndefined();
+    expect(await signInStaff({ email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "invalid" });
+    expect(await latestAudit(staff.id, "staff.deactivated")).toMatchObject({ actorId: admin.id, before: { active: true, sessionVersion: 1 }, after: { active: false, sessionVersion: 2 } });
+    await expect(deactivateStaff({ staffId: staff.id, actor: adminActor() })).rejects.toMatchObject({ code: "conflict" });
+  });
+
+  it("a changed role applies to the next request of an open session", async () => {
+    const staff = await createTestStaff("kam");
+    const before = await loadStaffForSession(staff.id, 1);
+    expect(await trpcCode(() => callerFor(before).registration.create({} as never))).toBe("FORBIDDEN");
+
+    await changeStaffRole({ staffId: staff.id, role: "operations", actor: adminActor() });
+
+    const after = await loadStaffForSession(staff.id, 1);
+    expect(after).toMatchObject({ role: "operations", sessionVersion: 1 });
+    expect(await trpcCode(() => callerFor(after).registration.create({} as never))).toBe("BAD_REQUEST");
+    expect(await latestAudit(staff.id, "staff.role_changed")).toMatchObject({ before: { role: "kam" }, after: { role: "operations" } });
+  });
+
+  it("an admin cannot deactivate or demote themselves", async () => {
+    const self = await createTestStaff("admin");
+    await expect(deactivateStaff({ staffId: self.id, actor: { type: "staff", id: self.id } })).rejects.toBeInstanceOf(AppError);
+    expect(await trpcCode(() => callerFor(self).staff.deactivate({ staffId: self.id }))).toBe("FORBIDDEN");
+    expect(await trpcCode(() => callerFor(self).staff.changeRole({ staffId: self.id, role: "operations" }))).toBe("FORBIDDEN");
+    expect(await staffRow(self.id)).toMatchObject({ active: true, role: "admin", sessionVersion: 1 });
+    // Another admin may.
+    await callerFor(admin).staff.changeRole({ staffId: self.id, role: "operations" });
+    expect(await staffRow(self.id)).toMatchObject({ role: "operations" });
+  });
+
+  it("unknown staff ids are not found", async () => {
+    expect(await trpcCode(() => callerFor(admin).staff.unlock({ staffId: "00000000-0000-4000-8000-000000000000" }))).toBe("NOT_FOUND");
+  });
+});

@@ -1,0 +1,8 @@
+import { inject } from "vitest";
+
+// Every module reads configuration through server/config, which reads process.env once.
+process.env.DATABASE_URL = inject("databaseUrl");
+Object.assign(process.env, { NODE_ENV: "test" });
+process.env.APP_URL ??= "http://gatehouse.test";
+process.env.OUTBOX_WORKER = "off";
+process.env.LOG_LEVEL ??= "error";
