@@ -3,5 +3,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { ensureOutboxWorker } = await import("./server/mail/worker");
     ensureOutboxWorker();
+    const { ensureBillingScheduler } = await import("./server/billing/scheduler");
+    ensureBillingScheduler();
   }
 }

@@ -10,6 +10,12 @@ const usage = `usage: npm run gatehouse -- <command> [flags]
   partner create --name N [--sandbox] [--captcha] [--quota-ip N] [--quota-total N] [--currency C] [--owner KAM-EMAIL] [--json]
   key create --partner ID [--name N] [--json]
   staff create --email E --role admin|operations|kam [--name N] [--password P] [--json]
+  tier create --partner ID --name N --amount A --currency C [--initial-amount A] [--level L] [--description D] [--json]
+  account credit --client UUID --amount A [--note N] [--json]
+                         (sandbox partners only) add money to a client's account, audited
+  billing run [--now ISO-TIME]
+                         issue and collect renewals, end lapsed and cancelled subscriptions (the app does this every minute)
+  ledger reconcile       check that every ledger transaction balances
   keys rotate            start signing access tokens with a new key
   migrate                apply database migrations
   seed                   first admin and sandbox partner on an empty database
@@ -36,6 +42,13 @@ const { values, positionals } = parseArgs({
     json: { type: "boolean" },
     demo: { type: "boolean" },
     clients: { type: "string" },
+    client: { type: "string" },
+    amount: { type: "string" },
+    "initial-amount": { type: "string" },
+    level: { type: "string" },
+    description: { type: "string" },
+    note: { type: "string" },
+    now: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -59,6 +72,10 @@ const handlers: Record<string, () => Promise<import("../server/cli/commands").Co
   "key create": () => commands.keyCreate(values),
   "staff create": () => commands.staffCreate(values),
   "keys rotate": () => commands.keysRotate(),
+  "tier create": () => commands.tierCreate(values),
+  "account credit": () => commands.accountCredit(values),
+  "billing run": () => commands.billingRun(values),
+  "ledger reconcile": () => commands.ledgerReconcile(),
   migrate: () => commands.migrateCommand(),
   seed: () => commands.seedCommand(values),
 };
@@ -76,6 +93,7 @@ try {
   const result = await handler();
   if (!values.json) for (const line of result.lines) process.stdout.write(`${line}\n`);
   else process.stdout.write(`${JSON.stringify(result.json ?? {})}\n`);
+  exitCode = result.exitCode ?? 0;
 } catch (e) {
   exitCode = 1;
   if (e instanceof ZodError) process.stderr.write(`${e.issues.map((i) => (i.path.length ? `--${i.path.join(".")}: ` : "") + i.message).join("\n")}\n`);

@@ -43,6 +43,11 @@ const schema = z.object({
   SUMSUB_SECRET_KEY: optionalString,
   SUMSUB_LEVEL_NAME: z.string().default("basic-kyc-level"),
   SUMSUB_WEBHOOK_SECRET: optionalString,
+  /** Days an unpaid invoice stays payable before its subscription is cancelled. */
+  BILLING_GRACE_DAYS: optionalInt(0, 90).transform((v) => v ?? 7),
+  /** How often the billing scheduler looks for renewals and lapses, in seconds. */
+  BILLING_INTERVAL_SECONDS: optionalInt(5, 86_400).transform((v) => v ?? 60),
+  BILLING_SCHEDULER: z.enum(["on", "off"]).default("on"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -8,3 +8,4 @@ export * from "./mail";
 export * from "./audit";
 export * from "./quotas";
 export * from "./kyc";
+export * from "./billing";

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type Executor } from "../../db/client";
 import { accounts, ledgerEntries } from "../../db/schema";
+import { formatMinor } from "../billing/money";
 
 export const accountSchema = z
   .object({
@@ -12,15 +13,6 @@ export const accountSchema = z
   })
   .meta({ id: "Account" });
 export type AccountView = z.infer<typeof accountSchema>;
-
-/** Minor units (bigint) to a two-decimal string, without floating point. */
-export function formatMinor(minor: bigint): string {
-  const negative = minor < 0n;
-  const abs = negative ? -minor : minor;
-  const whole = abs / 100n;
-  const cents = (abs % 100n).toString().padStart(2, "0");
-  return `${negative ? "-" : ""}${whole}.${cents}`;
-}
 
 /** A client's accounts with balances computed from the ledger. */
 export async function listClientAccounts(db: Executor, clientId: string): Promise<AccountView[]> {

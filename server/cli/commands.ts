@@ -2,6 +2,10 @@ import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "../../db/client";
 import { staffUsers } from "../../db/schema";
+import { creditSandboxAccount } from "../billing/back-office";
+import { reconcileLedger } from "../billing/ledger";
+import { runBillingCycle } from "../billing/scheduler";
+import { createTier } from "../billing/tiers";
 import { AppError } from "../errors";
 import { createMasterKey } from "../partners/api-keys";
 import { createPartner } from "../partners/partners";
@@ -21,6 +25,8 @@ export interface CommandResult {
   lines: string[];
   /** With --json: printed alone on the last line. */
   json?: Record<string, unknown>;
+  /** Non-zero when the command ran but found a problem (an unbalanced ledger). */
+  exitCode?: number;
 }
 
 const intFlag = (name: string) =>
@@ -157,4 +163,84 @@ export async function seedCommand(flags: Record<string, unknown> = {}): Promise<
 export async function keysRotate(): Promise<CommandResult> {
   const kid = await rotateStoredSigningKey();
   return { lines: [`New signing key ${kid}; the previous one stays in the JWKS until its tokens expire.`], json: { kid } };
+}
+
+// Billing: tiers, sandbox money, the scheduler and the books.
+
+const everyPartner = { partnerIds: undefined };
+
+export const tierCreateFlags = z.object({
+  partner: z.string({ error: "--partner is required" }).regex(/^\d+$/, "--partner takes a partnerId").transform(Number),
+  name: z.string({ error: "--name is required" }),
+  amount: z.string({ error: "--amount is required, such as 9.99" }),
+  currency: z.string({ error: "--currency is required, such as EUR" }).transform((c) => c.toUpperCase()),
+  "initial-amount": z.string().optional(),
+  level: z.string().regex(/^\d+$/, "--level takes a whole number from 0 to 5").transform(Number).optional(),
+  description: z.string().optional(),
+});
+
+export async function tierCreate(flags: Record<string, unknown>): Promise<CommandResult> {
+  const f = tierCreateFlags.parse(flags);
+  const tier = await createTier({
+    scope: everyPartner,
+    input: {
+      partnerId: f.partner,
+      name: f.name,
+      amount: f.amount,
+      currency: f.currency,
+      ...(f["initial-amount"] !== undefined ? { initialAmount: f["initial-amount"] } : {}),
+      ...(f.level !== undefined ? { level: f.level } : {}),
+      ...(f.description !== undefined ? { description: f.description } : {}),
+    },
+    actor: cliActor,
+  });
+  return {
+    lines: [`Created tier "${tier.name}" (id ${tier.id}) for partner ${tier.partnerId}: ${tier.amount} ${tier.currency} every 30 days, first payment ${tier.initialPaymentAmount}.`],
+    json: { id: tier.id },
+  };
+}
+
+export const accountCreditFlags = z.object({
+  client: z.string({ error: "--client is required (the client's id)" }),
+  amount: z.string({ error: "--amount is required, such as 100.00" }),
+  note: z.string().optional(),
+});
+
+export async function accountCredit(flags: Record<string, unknown>): Promise<CommandResult> {
+  const f = accountCreditFlags.parse(flags);
+  const credit = await creditSandboxAccount({ scope: everyPartner, actor: cliActor, input: { clientId: f.client, amount: f.amount, note: f.note ?? "" } });
+  return {
+    lines: [`Credited ${credit.amount} ${credit.currency} to account ${credit.accountId}; its balance is now ${credit.balance} ${credit.currency}.`],
+    json: credit,
+  };
+}
+
+export const billingRunFlags = z.object({
+  now: z.iso.datetime({ offset: true, error: "--now takes an ISO 8601 time such as 2030-01-31T00:00:00Z" }).optional(),
+});
+
+export async function billingRun(flags: Record<string, unknown>): Promise<CommandResult> {
+  const f = billingRunFlags.parse(flags);
+  const report = await runBillingCycle(f.now ? { now: new Date(f.now) } : {});
+  return {
+    lines: [
+      `Examined ${report.examined} subscriptions: ${report.renewalsIssued} renewal invoices issued, ${report.renewalsPaid} paid, ${report.lapsed} lapsed, ${report.ended} ended, ${report.skipped} left to another instance.`,
+    ],
+    json: { ...report },
+  };
+}
+
+export async function ledgerReconcile(): Promise<CommandResult> {
+  const r = await reconcileLedger(getDb());
+  const totals = Object.entries(r.totals).map(([currency, total]) => `${currency} ${total}`);
+  return {
+    lines: [
+      r.balanced ? "The ledger balances." : "THE LEDGER DOES NOT BALANCE.",
+      `${r.transactions} transactions, ${r.entries} entries; totals by currency (minor units): ${totals.length > 0 ? totals.join(", ") : "none"}.`,
+      ...(r.unbalancedTransactions.length > 0 ? [`Unbalanced transactions: ${r.unbalancedTransactions.join(", ")}`] : []),
+      ...(r.mismatchedCurrencies > 0 ? [`Entries in another currency than their account: ${r.mismatchedCurrencies}`] : []),
+    ],
+    json: { ...r },
+    exitCode: r.balanced ? 0 : 1,
+  };
 }

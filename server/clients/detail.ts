@@ -1,7 +1,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { auditEvents, clients, ledgerEntries, ledgerTransactions, partners, refreshTokens, staffUsers } from "../../db/schema";
-import { formatMinor, listClientAccounts } from "../accounts/accounts";
+import { listClientAccounts } from "../accounts/accounts";
+import { formatMinor } from "../billing/money";
 import { inScope, type PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
 

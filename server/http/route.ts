@@ -11,6 +11,8 @@ export interface RequestContext {
   ip: string;
   userAgent: string | null;
   params: Record<string, string>;
+  /** The request's path, without the query. */
+  path: string;
   header(name: string): string | null;
   /** Reads the JSON body once (size-limited) and validates it with the schema. */
   body<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
@@ -57,6 +59,11 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
 }
 
+/** The stored answer of an idempotent request; a replay says so in `Idempotent-Replayed`. */
+export function idempotentJson(result: { status: number; body: unknown; replayed: boolean }): Response {
+  return json(result.body, result.status, result.replayed ? { "idempotent-replayed": "true" } : {});
+}
+
 /**
  * Wraps a REST handler: request id, client IP, body limit, JSON parsing and
  * validation, and the one error mapping. Handlers only read input, call a
@@ -79,6 +86,7 @@ export function route(handler: Handler) {
         ip: clientIp(req, c.TRUSTED_PROXY_COUNT),
         userAgent: req.headers.get("user-agent"),
         params,
+        path: new URL(req.url).pathname,
         header: (name) => req.headers.get(name),
         text: readText,
         async body(schema) {

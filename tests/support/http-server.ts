@@ -47,7 +47,10 @@ export interface TestServer {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const routes = discover(appDir).filter((r) => !r.file.includes(`${path.sep}api${path.sep}auth${path.sep}`));
+  // As Next.js does, a static segment wins over a dynamic one (/invoice/payment over /invoice/[invoiceId]).
+  const routes = discover(appDir)
+    .filter((r) => !r.file.includes(`${path.sep}api${path.sep}auth${path.sep}`))
+    .sort((a, b) => a.names.length - b.names.length);
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);

@@ -1,0 +1,15 @@
+import { payInvoice } from "@/server/billing/client-billing";
+import { runIdempotent } from "@/server/billing/idempotency";
+import { payRequestSchema } from "@/server/billing/schemas";
+import { idempotentJson, route } from "@/server/http/route";
+import { authenticateClient } from "@/server/tokens/bearer";
+
+export const POST = route(async (ctx) => {
+  const client = await authenticateClient(ctx.header("authorization"));
+  const input = await ctx.body(payRequestSchema);
+  const result = await runIdempotent({ clientId: client.id, key: ctx.header("idempotency-key"), method: "POST", path: ctx.path, body: input }, async (tx) => ({
+    status: 200,
+    body: await payInvoice(tx, { client, input, ip: ctx.ip, requestId: ctx.requestId }),
+  }));
+  return idempotentJson(result);
+});

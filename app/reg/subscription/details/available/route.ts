@@ -1,0 +1,8 @@
+import { listAvailableTiers } from "@/server/billing/tiers";
+import { json, route } from "@/server/http/route";
+import { authenticateClient } from "@/server/tokens/bearer";
+
+export const GET = route(async (ctx) => {
+  const client = await authenticateClient(ctx.header("authorization"));
+  return json(await listAvailableTiers(client.partnerId));
+});

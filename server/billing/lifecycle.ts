@@ -1,0 +1,96 @@
+import type { InvoiceStatus, SubscriptionStatus } from "./schemas";
+
+/**
+ * The subscription state machine, as pure functions of the stored state and
+ * the time: the services and the scheduler ask it what to do and apply the
+ * answer in one transaction. Tests drive it with any clock.
+ *
+ *   INIT ──pay initial──▶ ACTIVE ──cancel──▶ DEACTIVATING ──period ends──▶ CANCELLED
+ *    │                     │  ▲                                               ▲
+ *    │                     │  └─ period ends: renewal invoice, paid ─┘        │
+ *    │                     └── renewal unpaid after the grace period ─────────┤
+ *    └── initial invoice unpaid after the grace period, or cancelled ─────────┘
+ */
+
+export const DAY_MS = 86_400_000;
+export const INTERVAL_MS = { DAYS30: 30 * DAY_MS } as const;
+export type Interval = keyof typeof INTERVAL_MS;
+
+export interface SubscriptionState {
+  status: SubscriptionStatus;
+  interval: Interval;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+}
+
+export interface InvoiceState {
+  kind: "initial" | "renewal";
+  status: InvoiceStatus;
+  dueAt: Date;
+  periodStart: Date | null;
+}
+
+export function periodEndFrom(start: Date, interval: Interval): Date {
+  return new Date(start.getTime() + INTERVAL_MS[interval]);
+}
+
+/** The period an invoice pays for, and the status that follows, once it is paid at `paidAt`. */
+export function afterPayment(sub: SubscriptionState, invoice: InvoiceState, paidAt: Date): Pick<SubscriptionState, "status" | "currentPeriodStart" | "currentPeriodEnd"> {
+  if (invoice.kind === "initial") {
+    if (sub.status !== "INIT") throw new Error(`an initial invoice is paid only while the subscription is INIT, not ${sub.status}`);
+    return { status: "ACTIVE", currentPeriodStart: paidAt, currentPeriodEnd: periodEndFrom(paidAt, sub.interval) };
+  }
+  if (sub.status !== "ACTIVE" || !invoice.periodStart) throw new Error(`a renewal is paid only while the subscription is ACTIVE, not ${sub.status}`);
+  // Paid late or early, the new period follows the old one without a gap or overlap.
+  return { status: "ACTIVE", currentPeriodStart: invoice.periodStart, currentPeriodEnd: periodEndFrom(invoice.periodStart, sub.interval) };
+}
+
+export type CancelOutcome =
+  /** Nothing was paid for, or the paid period is already over: it ends now and its open invoice is voided. */
+  | { status: "CANCELLED"; voidOpenInvoice: true }
+  /** Paid and running: access lasts until the period ends. */
+  | { status: "DEACTIVATING"; voidOpenInvoice: false }
+  /** Already cancelling or cancelled: nothing changes. */
+  | { status: "DEACTIVATING" | "CANCELLED"; voidOpenInvoice: false; unchanged: true };
+
+export function onCancel(sub: SubscriptionState, now: Date): CancelOutcome {
+  if (sub.status === "DEACTIVATING" || sub.status === "CANCELLED") return { status: sub.status, voidOpenInvoice: false, unchanged: true };
+  if (sub.status === "INIT") return { status: "CANCELLED", voidOpenInvoice: true };
+  // ACTIVE, but its period ended and the renewal is unpaid: there is nothing left to run to.
+  if (sub.currentPeriodEnd && sub.currentPeriodEnd.getTime() <= now.getTime()) return { status: "CANCELLED", voidOpenInvoice: true };
+  return { status: "DEACTIVATING", voidOpenInvoice: false };
+}
+
+export type DueAction =
+  | { type: "none" }
+  /** The period ended: raise the invoice for the next one, due at its start. */
+  | { type: "issue_renewal"; periodStart: Date; dueAt: Date }
+  /** An open invoice within its grace period: pay it if the balance covers it. */
+  | { type: "collect" }
+  /** Unpaid after the grace period: void the invoice and cancel. */
+  | { type: "lapse" }
+  /** A cancelled subscription reached the end of its paid period. */
+  | { type: "end" };
+
+/**
+ * What the scheduler should do for one subscription now. `openInvoice` is the
+ * subscription's unpaid invoice, if any (there is at most one).
+ */
+export function dueAction(sub: SubscriptionState, openInvoice: InvoiceState | undefined, now: Date, graceMs: number): DueAction {
+  const t = now.getTime();
+  const lapsed = (invoice: InvoiceState) => t >= invoice.dueAt.getTime() + graceMs;
+  switch (sub.status) {
+    case "INIT":
+      if (!openInvoice) return { type: "none" };
+      return lapsed(openInvoice) ? { type: "lapse" } : { type: "none" };
+    case "ACTIVE": {
+      if (openInvoice) return lapsed(openInvoice) ? { type: "lapse" } : { type: "collect" };
+      if (sub.currentPeriodEnd && t >= sub.currentPeriodEnd.getTime()) return { type: "issue_renewal", periodStart: sub.currentPeriodEnd, dueAt: sub.currentPeriodEnd };
+      return { type: "none" };
+    }
+    case "DEACTIVATING":
+      return sub.currentPeriodEnd && t >= sub.currentPeriodEnd.getTime() ? { type: "end" } : { type: "none" };
+    case "CANCELLED":
+      return { type: "none" };
+  }
+}

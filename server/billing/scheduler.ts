@@ -1,0 +1,169 @@
+import { and, asc, eq, gt, inArray, lte, sql } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { invoices, subscriptions, subscriptionTiers } from "../../db/schema";
+import { recordAudit } from "../audit/record";
+import { config } from "../config";
+import { log } from "../log";
+import { purgeExpiredIdempotencyKeys } from "./idempotency";
+import { DAY_MS, dueAction } from "./lifecycle";
+import { cancelNow, findOpenInvoice, lockSubscription, settleInvoice } from "./settlement";
+
+/**
+ * Renewals and lapses. Each subscription is advanced in its own transaction
+ * under its row lock, taken with SKIP LOCKED: several instances running the
+ * scheduler at once share the work instead of repeating it, and a renewal
+ * invoice is unique per period, so running twice issues it once.
+ */
+
+export interface BillingCycleReport {
+  examined: number;
+  renewalsIssued: number;
+  renewalsPaid: number;
+  lapsed: number;
+  ended: number;
+  /** Locked by another instance at the time; it will do them. */
+  skipped: number;
+  idempotencyKeysPurged: number;
+}
+
+const systemActor = { type: "system" as const, id: "billing" };
+const BATCH = 200;
+/** Enough for a subscription that missed many periods while nothing ran. */
+const MAX_STEPS = 50;
+
+export function graceMs(): number {
+  return config().BILLING_GRACE_DAYS * DAY_MS;
+}
+
+type Outcome = Omit<BillingCycleReport, "examined" | "idempotencyKeysPurged">;
+
+/** Applies every step due for one subscription now, in one transaction. */
+export async function advanceSubscription(subscriptionId: string, now: Date, grace = graceMs()): Promise<Outcome> {
+  const outcome: Outcome = { renewalsIssued: 0, renewalsPaid: 0, lapsed: 0, ended: 0, skipped: 0 };
+  await getDb().transaction(async (tx) => {
+    const sub = await lockSubscription(tx, subscriptionId, "skip");
+    if (!sub) {
+      outcome.skipped++;
+      return;
+    }
+    for (let step = 0; step < MAX_STEPS; step++) {
+      const open = await findOpenInvoice(tx, sub.id);
+      const action = dueAction(sub, open, now, grace);
+      if (action.type === "none") return;
+      if (action.type === "issue_renewal") {
+        const [tier] = await tx.select({ amountMinor: subscriptionTiers.amountMinor, currency: subscriptionTiers.currency }).from(subscriptionTiers).where(eq(subscriptionTiers.id, sub.tierId));
+        const [issued] = await tx
+          .insert(invoices)
+          .values({ partnerId: sub.partnerId, clientId: sub.clientId, subscriptionId: sub.id, kind: "renewal", amountMinor: tier!.amountMinor, currency: tier!.currency, dueAt: action.dueAt, periodStart: action.periodStart, createdAt: now })
+          .onConflictDoNothing()
+          .returning({ id: invoices.id });
+        if (!issued) return; // This period's invoice exists and is not open: nothing more to do for it.
+        outcome.renewalsIssued++;
+        continue;
+      }
+      if (action.type === "collect") {
+        const result = await settleInvoice(tx, { subscription: sub, invoiceId: open!.id, actor: systemActor, now });
+        if (result.outcome !== "paid") return; // Not enough money yet: try again next cycle, until the grace period ends.
+        outcome.renewalsPaid++;
+        continue;
+      }
+      if (action.type === "lapse") {
+        const before = sub.status;
+        await cancelNow(tx, sub, { reason: "unpaid", now, voidReason: "Unpaid after the grace period" });
+        await recordAudit(tx, { actor: systemActor, action: "subscription.lapsed", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: before }, after: { status: "CANCELLED", invoiceId: open!.id } });
+        outcome.lapsed++;
+        return;
+      }
+      // end: a cancelled subscription reached the end of its paid period.
+      await cancelNow(tx, sub, { reason: "client", now, voidReason: "Subscription ended" });
+      await recordAudit(tx, { actor: systemActor, action: "subscription.ended", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: "DEACTIVATING" }, after: { status: "CANCELLED" } });
+      outcome.ended++;
+      return;
+    }
+  });
+  return outcome;
+}
+
+/** Subscriptions with something due at `now`, after `afterId` in id order. */
+async function dueSubscriptionIds(now: Date, grace: number, afterId: string | undefined): Promise<string[]> {
+  const db = getDb();
+  const lapseBefore = new Date(now.getTime() - grace);
+  const periodOver = db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(inArray(subscriptions.status, ["ACTIVE", "DEACTIVATING"]), lte(subscriptions.currentPeriodEnd, now), afterId ? gt(subscriptions.id, afterId) : undefined));
+  const unpaidInitial = db
+    .select({ id: invoices.subscriptionId })
+    .from(invoices)
+    .where(and(eq(invoices.status, "open"), eq(invoices.kind, "initial"), lte(invoices.dueAt, lapseBefore), afterId ? gt(invoices.subscriptionId, afterId) : undefined));
+  const rows = await db
+    .select({ id: sql<string>`due.id` })
+    .from(sql`(${periodOver} union ${unpaidInitial}) as due`)
+    .orderBy(asc(sql`due.id`))
+    .limit(BATCH);
+  return rows.map((r) => r.id);
+}
+
+/** One pass over everything due at `now`. Safe to run on several instances and more than once. */
+export async function runBillingCycle(o: { now?: Date; grace?: number } = {}): Promise<BillingCycleReport> {
+  const now = o.now ?? new Date();
+  const grace = o.grace ?? graceMs();
+  const report: BillingCycleReport = { examined: 0, renewalsIssued: 0, renewalsPaid: 0, lapsed: 0, ended: 0, skipped: 0, idempotencyKeysPurged: 0 };
+  let afterId: string | undefined;
+  for (;;) {
+    const ids = await dueSubscriptionIds(now, grace, afterId);
+    for (const id of ids) {
+      const outcome = await advanceSubscription(id, now, grace);
+      report.examined++;
+      for (const key of Object.keys(outcome) as Array<keyof Outcome>) report[key] += outcome[key];
+    }
+    if (ids.length < BATCH) break;
+    afterId = ids[ids.length - 1];
+  }
+  report.idempotencyKeysPurged = await purgeExpiredIdempotencyKeys(getDb(), now);
+  return report;
+}
+
+export interface BillingScheduler {
+  stop(): Promise<void>;
+}
+
+/** Runs a billing cycle every BILLING_INTERVAL_SECONDS in this process. Never throws. */
+export function startBillingScheduler(intervalMs = config().BILLING_INTERVAL_SECONDS * 1000): BillingScheduler {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    if (stopped) return;
+    running = runBillingCycle()
+      .then((report) => {
+        if (report.renewalsIssued + report.renewalsPaid + report.lapsed + report.ended > 0) log.info("billing cycle", { ...report });
+      })
+      .catch((error) => log.warn("billing cycle failed; will retry", { error }))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) {
+          timer = setTimeout(tick, intervalMs);
+          timer.unref();
+        }
+      });
+  };
+  timer = setTimeout(tick, 1000);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+let scheduler: BillingScheduler | undefined;
+
+/** Starts this process's scheduler once, when BILLING_SCHEDULER is "on". */
+export function ensureBillingScheduler(): BillingScheduler | undefined {
+  if (config().BILLING_SCHEDULER !== "on") return undefined;
+  scheduler ??= startBillingScheduler();
+  return scheduler;
+}

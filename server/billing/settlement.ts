@@ -1,0 +1,187 @@
+import { and, eq } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import { invoices, payments, subscriptions, subscriptionTiers } from "../../db/schema";
+import { recordAudit, type Actor } from "../audit/record";
+import { AppError } from "../errors";
+import { balanceOf, lockAccount, postTransaction, systemAccount } from "./ledger";
+import { afterPayment, onCancel, type Interval } from "./lifecycle";
+import { formatMinor } from "./money";
+import { invoiceColumns, paymentColumns, subscriptionColumns, type InvoiceRow, type PaymentRow, type SubscriptionRow } from "./views";
+
+/**
+ * The steps that change a subscription, its invoices and the ledger, all
+ * inside a caller's transaction. Locks are always taken in the same order —
+ * subscription, then invoice, then account — so payments, cancellations and
+ * the scheduler never deadlock one another.
+ */
+
+export type LockedSubscription = SubscriptionRow & { interval: Interval };
+
+export async function lockSubscription(tx: Tx, subscriptionId: string, mode: "wait" | "skip" = "wait"): Promise<LockedSubscription | undefined> {
+  const [row] = await tx
+    .select({ ...subscriptionColumns, updatedAt: subscriptions.updatedAt, interval: subscriptionTiers.interval })
+    .from(subscriptions)
+    .innerJoin(subscriptionTiers, eq(subscriptionTiers.id, subscriptions.tierId))
+    .where(eq(subscriptions.id, subscriptionId))
+    .for("update", mode === "skip" ? { of: subscriptions, skipLocked: true } : { of: subscriptions });
+  return row;
+}
+
+export async function lockInvoice(tx: Tx, invoiceId: string): Promise<InvoiceRow> {
+  const [row] = await tx.select(invoiceColumns).from(invoices).where(eq(invoices.id, invoiceId)).for("update");
+  return row!;
+}
+
+export async function findOpenInvoice(tx: Tx, subscriptionId: string): Promise<InvoiceRow | undefined> {
+  const [row] = await tx
+    .select(invoiceColumns)
+    .from(invoices)
+    .where(and(eq(invoices.subscriptionId, subscriptionId), eq(invoices.status, "open")))
+    .for("update");
+  return row;
+}
+
+export async function findPayment(tx: Tx, invoiceId: string): Promise<PaymentRow | undefined> {
+  const [row] = await tx.select(paymentColumns).from(payments).where(eq(payments.invoiceId, invoiceId));
+  return row;
+}
+
+/**
+ * The account a payment debits: one of the invoice's client's CHECKING
+ * accounts, in the invoice's currency. Foreign accounts do not exist.
+ */
+export async function checkPaymentAccount(tx: Tx, invoice: InvoiceRow, accountId: string) {
+  const account = await lockAccount(tx, accountId);
+  if (!account || account.clientId !== invoice.clientId || account.type !== "CHECKING") {
+    throw AppError.field("account_not_found", "accountId", "No such account among yours");
+  }
+  if (account.currency !== invoice.currency) {
+    throw AppError.field("currency_mismatch", "accountId", `The invoice is in ${invoice.currency} and this account in ${account.currency}; Gatehouse does not convert currencies`);
+  }
+  return account;
+}
+
+/** The invoice's payment, created on first ask. Paid payments are returned as they are. */
+export async function getOrCreatePaymentRow(tx: Tx, invoice: InvoiceRow, accountId: string): Promise<{ payment: PaymentRow; created: boolean }> {
+  const existing = await findPayment(tx, invoice.id);
+  if (existing) {
+    if (existing.status === "PENDING" && existing.accountId !== accountId) {
+      throw AppError.field("payment_account_conflict", "accountId", "This invoice's payment is already set up from another account");
+    }
+    return { payment: existing, created: false };
+  }
+  await checkPaymentAccount(tx, invoice, accountId);
+  const [payment] = await tx
+    .insert(payments)
+    .values({ invoiceId: invoice.id, type: "PLATFORM", accountId, amountMinor: invoice.amountMinor, currency: invoice.currency })
+    .returning(paymentColumns);
+  return { payment: payment!, created: true };
+}
+
+export type SettleResult =
+  | { outcome: "paid" | "already_paid"; payment: PaymentRow; invoice: InvoiceRow; balanceMinor: bigint }
+  | { outcome: "insufficient_funds"; balanceMinor: bigint; amountMinor: bigint };
+
+/**
+ * Pays an open invoice from its payment's account: one ledger transaction
+ * (client account to the partner's revenue account), the payment and invoice
+ * marked paid, the subscription activated or renewed. Paying a paid invoice
+ * changes nothing and reports it. The caller holds the subscription's lock.
+ */
+export async function settleInvoice(
+  tx: Tx,
+  o: { subscription: LockedSubscription; invoiceId: string; accountId?: string; actor: Actor; now: Date; ip?: string | null; requestId?: string | null },
+): Promise<SettleResult> {
+  const invoice = await lockInvoice(tx, o.invoiceId);
+  if (invoice.status === "paid") {
+    const payment = (await findPayment(tx, invoice.id))!;
+    return { outcome: "already_paid", payment, invoice, balanceMinor: await balanceOf(tx, payment.accountId) };
+  }
+  if (invoice.status === "void") throw AppError.field("invoice_not_payable", "invoiceId", "This invoice was voided and cannot be paid");
+  const existing = await findPayment(tx, invoice.id);
+  const { payment } = await getOrCreatePaymentRow(tx, invoice, o.accountId ?? existing?.accountId ?? o.subscription.accountId);
+  const account = await checkPaymentAccount(tx, invoice, payment.accountId);
+
+  const balance = await balanceOf(tx, account.id);
+  if (balance < invoice.amountMinor) return { outcome: "insufficient_funds", balanceMinor: balance, amountMinor: invoice.amountMinor };
+
+  let ledgerTransactionId: string | null = null;
+  if (invoice.amountMinor > 0n) {
+    const revenue = await systemAccount(tx, invoice.partnerId, "revenue", invoice.currency);
+    ledgerTransactionId = await postTransaction(tx, {
+      kind: "invoice_payment",
+      description: `Invoice ${invoice.id} (${invoice.kind})`,
+      currency: invoice.currency,
+      postings: [
+        { accountId: account.id, amountMinor: -invoice.amountMinor },
+        { accountId: revenue, amountMinor: invoice.amountMinor },
+      ],
+    });
+  }
+  const next = afterPayment(o.subscription, invoice, o.now);
+  const [paid] = await tx.update(payments).set({ status: "PAID", paidAt: o.now, ledgerTransactionId }).where(eq(payments.id, payment.id)).returning(paymentColumns);
+  const [paidInvoice] = await tx.update(invoices).set({ status: "paid", paidAt: o.now }).where(eq(invoices.id, invoice.id)).returning(invoiceColumns);
+  await tx.update(subscriptions).set({ ...next, updatedAt: o.now }).where(eq(subscriptions.id, o.subscription.id));
+  Object.assign(o.subscription, next);
+  await recordAudit(tx, {
+    actor: o.actor,
+    action: "invoice.paid",
+    entityType: "invoice",
+    entityId: invoice.id,
+    partnerId: invoice.partnerId,
+    after: { amount: formatMinor(invoice.amountMinor), currency: invoice.currency, paymentId: payment.id, subscriptionId: o.subscription.id, subscriptionStatus: next.status, periodEnd: next.currentPeriodEnd },
+    ip: o.ip,
+    requestId: o.requestId,
+  });
+  return { outcome: "paid", payment: paid!, invoice: paidInvoice!, balanceMinor: balance - invoice.amountMinor };
+}
+
+export async function voidInvoiceRow(tx: Tx, invoiceId: string, reason: string, now: Date): Promise<void> {
+  await tx.update(invoices).set({ status: "void", voidedAt: now, voidReason: reason }).where(and(eq(invoices.id, invoiceId), eq(invoices.status, "open")));
+  await tx.update(payments).set({ status: "CANCELLED" }).where(and(eq(payments.invoiceId, invoiceId), eq(payments.status, "PENDING")));
+}
+
+/** Ends a subscription now (voiding its open invoice). */
+export async function cancelNow(tx: Tx, subscription: LockedSubscription, o: { reason: string; now: Date; voidReason: string }): Promise<void> {
+  const open = await findOpenInvoice(tx, subscription.id);
+  if (open) await voidInvoiceRow(tx, open.id, o.voidReason, o.now);
+  await tx
+    .update(subscriptions)
+    .set({ status: "CANCELLED", cancelledAt: o.now, cancelReason: subscription.cancelReason ?? o.reason, updatedAt: o.now })
+    .where(eq(subscriptions.id, subscription.id));
+  subscription.status = "CANCELLED";
+}
+
+/**
+ * A cancellation request, by the client or by staff: unpaid subscriptions end
+ * now; paid ones run to the end of their period (DEACTIVATING). Asking again
+ * changes nothing.
+ */
+export async function requestCancellation(tx: Tx, subscription: LockedSubscription, o: { reason: string; now: Date; actor: Actor; ip?: string | null; requestId?: string | null; note?: string }) {
+  const outcome = onCancel(subscription, o.now);
+  if ("unchanged" in outcome) return { changed: false, status: outcome.status };
+  const before = { status: subscription.status };
+  if (outcome.status === "CANCELLED") {
+    await tx.update(subscriptions).set({ cancelRequestedAt: o.now, cancelReason: o.reason }).where(eq(subscriptions.id, subscription.id));
+    subscription.cancelReason = o.reason;
+    await cancelNow(tx, subscription, { reason: o.reason, now: o.now, voidReason: "Subscription cancelled" });
+  } else {
+    await tx
+      .update(subscriptions)
+      .set({ status: "DEACTIVATING", cancelRequestedAt: o.now, cancelReason: o.reason, updatedAt: o.now })
+      .where(eq(subscriptions.id, subscription.id));
+    subscription.status = "DEACTIVATING";
+  }
+  await recordAudit(tx, {
+    actor: o.actor,
+    action: "subscription.cancelled",
+    entityType: "subscription",
+    entityId: subscription.id,
+    partnerId: subscription.partnerId,
+    before,
+    after: { status: outcome.status, ...(o.note ? { reason: o.note } : {}), ...(outcome.status === "DEACTIVATING" ? { endsAt: subscription.currentPeriodEnd } : {}) },
+    ip: o.ip,
+    requestId: o.requestId,
+  });
+  return { changed: true, status: outcome.status };
+}
