@@ -34,19 +34,18 @@ test("the overview chart shows the right counts for a seeded partner", async ({ 
 
   const chart = page.getByRole("img", { name: new RegExp(`^Onboarding funnel for ${partner.name}`) });
   await expect(chart).toBeVisible();
-  await expect(chart).toHaveAccessibleName(/Registrations started 5, Email confirmed 3 \(60%\), KYC identified 1 \(20%\)/);
+  await expect(chart).toHaveAccessibleName(/Registrations started 5, Email confirmed 3 \(60%\), KYC identified 1 \(20%\), Subscribed 0 \(0%\)/);
 
   const table = page.getByRole("table", { name: "Onboarding funnel" });
   await expect(table.getByRole("row", { name: /^Registrations started/ }).getByRole("cell")).toHaveText(["5", "100%"]);
   await expect(table.getByRole("row", { name: /^Email confirmed/ }).getByRole("cell")).toHaveText(["3", "60%"]);
   await expect(table.getByRole("row", { name: /^KYC identified/ }).getByRole("cell")).toHaveText(["1", "20%"]);
-  // Subscriptions do not exist yet: the stage is not drawn, and the page says so.
-  await expect(page.getByText(/^Subscribed is not counted yet\. It arrives with subscriptions/)).toBeVisible();
-  await expect(table.getByRole("row", { name: /^Subscribed/ })).toHaveCount(0);
+  // None of them has paid for a subscription.
+  await expect(table.getByRole("row", { name: /^Subscribed/ }).getByRole("cell")).toHaveText(["0", "0%"]);
 
   // The trend puts all five on today (UTC), in its chart and in its table.
   await expect(page.getByRole("img", { name: new RegExp(`^Registrations started per day for ${partner.name}`) })).toBeVisible();
   const today = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date());
   const byDay = page.getByRole("table", { name: "Registrations by day" });
-  await expect(byDay.getByRole("row", { name: new RegExp(`^${today}`) }).getByRole("cell")).toHaveText(["5", "3", "1"]);
+  await expect(byDay.getByRole("row", { name: new RegExp(`^${today}`) }).getByRole("cell")).toHaveText(["5", "3", "1", "0"]);
 });

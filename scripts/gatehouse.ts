@@ -13,7 +13,7 @@ const usage = `usage: npm run gatehouse -- <command> [flags]
   tier create --partner ID --name N --amount A --currency C [--initial-amount A] [--level L] [--description D] [--json]
   account credit --client UUID --amount A [--note N] [--json]
                          (sandbox partners only) add money to a client's account, audited
-  billing run [--now ISO-TIME]
+  billing run [--now ISO-TIME] [--partner ID]
                          issue and collect renewals, end lapsed and cancelled subscriptions (the app does this every minute)
   ledger reconcile       check that every ledger transaction balances
   keys rotate            start signing access tokens with a new key

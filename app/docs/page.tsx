@@ -145,7 +145,9 @@ function curl(server: string, op: Operation, example?: OpenApiExample): string {
   }
   if (op.security?.some((s) => "bearerAuth" in s)) headers.Authorization = "Bearer $ACCESS_TOKEN";
   Object.assign(headers, example?.["x-headers"] ?? {});
-  const lines = [`curl -X ${op.method.toUpperCase()} ${shellQuote(server + op.path)}`];
+  let path = op.path;
+  for (const p of op.parameters ?? []) if (p.in === "path") path = path.replace(`{${p.name}}`, String(p.example));
+  const lines = [`curl -X ${op.method.toUpperCase()} ${shellQuote(server + path)}`];
   for (const [name, value] of Object.entries(headers)) if (value !== null) lines.push(`  -H ${shellQuote(`${name}: ${value}`)}`);
   if (example) lines.push(`  -d ${shellQuote(JSON.stringify(example.value, null, 2))}`);
   return lines.join(" \\\n");

@@ -65,9 +65,13 @@ export type DueAction =
   | { type: "none" }
   /** The period ended: raise the invoice for the next one, due at its start. */
   | { type: "issue_renewal"; periodStart: Date; dueAt: Date }
-  /** An open invoice within its grace period: pay it if the balance covers it. */
-  | { type: "collect" }
-  /** Unpaid after the grace period: void the invoice and cancel. */
+  /**
+   * An open renewal: pay it if the balance covers it. Past its grace period an
+   * unpaid one lapses; paying is still tried first, so a scheduler that was
+   * down does not cancel a client who could pay.
+   */
+  | { type: "collect"; lapseIfUnpaid: boolean }
+  /** An unpaid first invoice after the grace period: void it and cancel. */
   | { type: "lapse" }
   /** A cancelled subscription reached the end of its paid period. */
   | { type: "end" };
@@ -84,7 +88,7 @@ export function dueAction(sub: SubscriptionState, openInvoice: InvoiceState | un
       if (!openInvoice) return { type: "none" };
       return lapsed(openInvoice) ? { type: "lapse" } : { type: "none" };
     case "ACTIVE": {
-      if (openInvoice) return lapsed(openInvoice) ? { type: "lapse" } : { type: "collect" };
+      if (openInvoice) return { type: "collect", lapseIfUnpaid: lapsed(openInvoice) };
       if (sub.currentPeriodEnd && t >= sub.currentPeriodEnd.getTime()) return { type: "issue_renewal", periodStart: sub.currentPeriodEnd, dueAt: sub.currentPeriodEnd };
       return { type: "none" };
     }

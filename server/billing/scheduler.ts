@@ -63,11 +63,14 @@ export async function advanceSubscription(subscriptionId: string, now: Date, gra
       }
       if (action.type === "collect") {
         const result = await settleInvoice(tx, { subscription: sub, invoiceId: open!.id, actor: systemActor, now });
-        if (result.outcome !== "paid") return; // Not enough money yet: try again next cycle, until the grace period ends.
-        outcome.renewalsPaid++;
-        continue;
+        if (result.outcome === "paid") {
+          outcome.renewalsPaid++;
+          continue;
+        }
+        // Not enough money yet: try again next cycle, until the grace period ends.
+        if (!action.lapseIfUnpaid) return;
       }
-      if (action.type === "lapse") {
+      if (action.type === "lapse" || action.type === "collect") {
         const before = sub.status;
         await cancelNow(tx, sub, { reason: "unpaid", now, voidReason: "Unpaid after the grace period" });
         await recordAudit(tx, { actor: systemActor, action: "subscription.lapsed", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: before }, after: { status: "CANCELLED", invoiceId: open!.id } });
@@ -85,17 +88,17 @@ export async function advanceSubscription(subscriptionId: string, now: Date, gra
 }
 
 /** Subscriptions with something due at `now`, after `afterId` in id order. */
-async function dueSubscriptionIds(now: Date, grace: number, afterId: string | undefined): Promise<string[]> {
+async function dueSubscriptionIds(now: Date, grace: number, afterId: string | undefined, partnerId: number | undefined): Promise<string[]> {
   const db = getDb();
   const lapseBefore = new Date(now.getTime() - grace);
   const periodOver = db
     .select({ id: subscriptions.id })
     .from(subscriptions)
-    .where(and(inArray(subscriptions.status, ["ACTIVE", "DEACTIVATING"]), lte(subscriptions.currentPeriodEnd, now), afterId ? gt(subscriptions.id, afterId) : undefined));
+    .where(and(inArray(subscriptions.status, ["ACTIVE", "DEACTIVATING"]), lte(subscriptions.currentPeriodEnd, now), afterId ? gt(subscriptions.id, afterId) : undefined, partnerId ? eq(subscriptions.partnerId, partnerId) : undefined));
   const unpaidInitial = db
     .select({ id: invoices.subscriptionId })
     .from(invoices)
-    .where(and(eq(invoices.status, "open"), eq(invoices.kind, "initial"), lte(invoices.dueAt, lapseBefore), afterId ? gt(invoices.subscriptionId, afterId) : undefined));
+    .where(and(eq(invoices.status, "open"), eq(invoices.kind, "initial"), lte(invoices.dueAt, lapseBefore), afterId ? gt(invoices.subscriptionId, afterId) : undefined, partnerId ? eq(invoices.partnerId, partnerId) : undefined));
   const rows = await db
     .select({ id: sql<string>`due.id` })
     .from(sql`(${periodOver} union ${unpaidInitial}) as due`)
@@ -104,14 +107,17 @@ async function dueSubscriptionIds(now: Date, grace: number, afterId: string | un
   return rows.map((r) => r.id);
 }
 
-/** One pass over everything due at `now`. Safe to run on several instances and more than once. */
-export async function runBillingCycle(o: { now?: Date; grace?: number } = {}): Promise<BillingCycleReport> {
+/**
+ * One pass over everything due at `now` (or only one partner's subscriptions).
+ * Safe to run on several instances and more than once.
+ */
+export async function runBillingCycle(o: { now?: Date; grace?: number; partnerId?: number } = {}): Promise<BillingCycleReport> {
   const now = o.now ?? new Date();
   const grace = o.grace ?? graceMs();
   const report: BillingCycleReport = { examined: 0, renewalsIssued: 0, renewalsPaid: 0, lapsed: 0, ended: 0, skipped: 0, idempotencyKeysPurged: 0 };
   let afterId: string | undefined;
   for (;;) {
-    const ids = await dueSubscriptionIds(now, grace, afterId);
+    const ids = await dueSubscriptionIds(now, grace, afterId, o.partnerId);
     for (const id of ids) {
       const outcome = await advanceSubscription(id, now, grace);
       report.examined++;

@@ -20,7 +20,7 @@ export interface ErrorCodeDoc {
 
 export interface OpenApiParameter {
   name: string;
-  in: "header" | "query";
+  in: "header" | "query" | "path";
   required: boolean;
   description: string;
   schema: JsonSchema;

@@ -4,6 +4,18 @@ import { captchaChallengeSchema } from "../captcha/captcha";
 import type { ErrorCode } from "../errors";
 import type { Health } from "../health";
 import { verificationRequestSchema, verificationStartedSchema, verificationStateSchema, webhookAckSchema, webhookPayloadSchema } from "../kyc/schemas";
+import {
+  invoiceViewSchema,
+  paidSchema,
+  paymentRequestSchema,
+  paymentViewSchema,
+  payRequestSchema,
+  startSubscriptionSchema,
+  subscriptionListSchema,
+  subscriptionStartedSchema,
+  subscriptionViewSchema,
+  tierListSchema,
+} from "../billing/schemas";
 import { partnerIdSchema } from "../partners/schemas";
 import {
   deviceTypeSchema,
@@ -29,7 +41,7 @@ export type SecuritySchemeName = "masterKey" | "bearerAuth";
 
 export interface Parameter {
   name: string;
-  in: "header" | "query";
+  in: "header" | "query" | "path";
   required: boolean;
   description: string;
   schema: z.ZodType;
@@ -105,6 +117,23 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 true satisfies Same<z.infer<typeof healthSchema>, Health>;
 
 // Headers.
+
+const CLIENT_AUTH_ERRORS: ErrorCode[] = ["unauthorized", "invalid_token", "token_expired", "account_inactive"];
+const IDEMPOTENCY_ERRORS: ErrorCode[] = ["idempotency_key_invalid", "idempotency_key_reused", "conflict"];
+
+const idempotencyKeyHeader: Parameter = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "Any unique string (a UUID is best), 1 to 255 visible ASCII characters. The first answer to a key is stored for 24 hours and replayed to retries (with `Idempotent-Replayed: true`); the same key with a different request is refused with 422. A request that fails stores nothing, so it can be retried with the same key.",
+  schema: z.string().min(1).max(255),
+  example: "3f1c2a7e-8d4b-4c1e-9a2f-6b5d7e8f9a0c",
+};
+
+const invoiceIdPath: Parameter = { name: "invoiceId", in: "path", required: true, description: "The invoice's id (the `id` answered by `POST /reg/subscription`).", schema: z.uuid(), example: "5d0c3a8e-7b1f-4e52-9a6d-0e4b8f2c1a7d" };
+const subscriptionIdPath: Parameter = { name: "subscriptionId", in: "path", required: true, description: "The subscription's id.", schema: z.uuid(), example: "7a9b1c3d-5e7f-4a1b-8c2d-4e6f8a0b2c4d" };
+
 
 const partnerIdHeader = (required: boolean, description: string): Parameter => ({
   name: "partnerId",
@@ -421,5 +450,108 @@ export const endpoints: Endpoint[] = [
       503: { description: "The database is unreachable.", schema: healthSchema, retryAfter: true },
     },
     errors: [],
+  },
+  {
+    method: "get",
+    path: "/reg/subscription/details/available",
+    operationId: "listSubscriptionTiers",
+    flavour: "partner",
+    summary: "Get subscription tiers",
+    description: "Partner API. The tiers the client's partner offers now, in the partner's order. Send a tier's `id` as `subscriptionDetailsId` to start a subscription. Amounts are decimal strings in the tier's currency.",
+    security: { scheme: "bearerAuth", optional: false },
+    responses: { 200: { description: "The partner's active tiers.", schema: tierListSchema } },
+    errors: CLIENT_AUTH_ERRORS,
+  },
+  {
+    method: "post",
+    path: "/reg/subscription",
+    operationId: "startSubscription",
+    flavour: "partner",
+    summary: "Start a subscription",
+    description:
+      "Partner API. Starts a subscription (status `INIT`) of one of the client's accounts to a tier and issues its first invoice, due now; `id` in the answer is that invoice. Pay it with `POST /invoice/payment` and `POST /invoice/payment/pay` to make the subscription `ACTIVE` for 30 days. Unpaid after the grace period (7 days unless the operator set otherwise), the subscription is cancelled. The account's currency must be the tier's.",
+    security: { scheme: "bearerAuth", optional: false },
+    parameters: [idempotencyKeyHeader],
+    body: {
+      schema: startSubscriptionSchema,
+      examples: { start: { summary: "Subscribe an account to a tier", value: { accountId: "0b6f1c7e-5a0e-4d4f-9f7e-2f8f5c1d2a3b", subscriptionDetailsId: 1, anyCurrency: false } } },
+    },
+    responses: { 201: { description: "Started; pay the invoice `id`.", schema: subscriptionStartedSchema } },
+    errors: [...CLIENT_AUTH_ERRORS, "account_not_found", "tier_not_found", "currency_mismatch", "already_subscribed", ...IDEMPOTENCY_ERRORS],
+  },
+  {
+    method: "get",
+    path: "/reg/subscription",
+    operationId: "listSubscriptions",
+    flavour: "partner",
+    summary: "The client's subscriptions",
+    description: "Partner API. Every subscription of the client, oldest first, with its status, current period and any invoice waiting to be paid.",
+    security: { scheme: "bearerAuth", optional: false },
+    responses: { 200: { description: "The client's subscriptions.", schema: subscriptionListSchema } },
+    errors: CLIENT_AUTH_ERRORS,
+  },
+  {
+    method: "post",
+    path: "/reg/subscription/{subscriptionId}/cancel",
+    operationId: "cancelSubscription",
+    flavour: "partner",
+    summary: "Cancel a subscription",
+    description:
+      "Partner API. A paid subscription becomes `DEACTIVATING`: access lasts until `currentPeriodEnd`, then it is `CANCELLED` and nothing more is charged. An unpaid one (`INIT`, or a renewal overdue) is `CANCELLED` at once and its open invoice voided. Cancelling again changes nothing.",
+    security: { scheme: "bearerAuth", optional: false },
+    parameters: [subscriptionIdPath, idempotencyKeyHeader],
+    responses: { 200: { description: "The subscription after the request.", schema: subscriptionViewSchema } },
+    errors: [...CLIENT_AUTH_ERRORS, "subscription_not_found", "validation_failed", ...IDEMPOTENCY_ERRORS],
+  },
+  {
+    method: "get",
+    path: "/invoice/{invoiceId}",
+    operationId: "getInvoice",
+    flavour: "partner",
+    summary: "Get an invoice",
+    description: "Partner API. One of the client's invoices: amount, currency, status (`open`, `paid`, `void`), due date, the period a renewal pays for, and its payment once one exists.",
+    security: { scheme: "bearerAuth", optional: false },
+    parameters: [invoiceIdPath],
+    responses: { 200: { description: "The invoice.", schema: invoiceViewSchema } },
+    errors: [...CLIENT_AUTH_ERRORS, "invoice_not_found", "validation_failed"],
+  },
+  {
+    method: "post",
+    path: "/invoice/payment",
+    operationId: "getOrCreatePayment",
+    flavour: "partner",
+    summary: "Payment get or create",
+    description:
+      "Partner API. The invoice's one payment, created on the first call (201) and returned as it is afterwards (200). `type` is `PLATFORM`: the payment debits one of the client's accounts, by default the subscription's. Nothing is debited until `POST /invoice/payment/pay`.",
+    security: { scheme: "bearerAuth", optional: false },
+    parameters: [idempotencyKeyHeader],
+    body: {
+      schema: paymentRequestSchema,
+      examples: {
+        platform: { summary: "Pay from the subscription's account", value: { invoiceId: "5d0c3a8e-7b1f-4e52-9a6d-0e4b8f2c1a7d", type: "PLATFORM", accountId: "0b6f1c7e-5a0e-4d4f-9f7e-2f8f5c1d2a3b", currency: "EUR" } },
+      },
+    },
+    responses: { 200: { description: "The existing payment.", schema: paymentViewSchema }, 201: { description: "The payment, created now.", schema: paymentViewSchema } },
+    errors: [...CLIENT_AUTH_ERRORS, "invoice_not_found", "account_not_found", "currency_mismatch", "invoice_not_payable", "payment_account_conflict", ...IDEMPOTENCY_ERRORS],
+  },
+  {
+    method: "post",
+    path: "/invoice/payment/pay",
+    operationId: "payInvoice",
+    flavour: "partner",
+    summary: "Pay invoice",
+    description:
+      "Partner API. Debits the payment's account through the ledger, marks the invoice paid and activates (or renews) the subscription, in one transaction. Send `invoiceId` or `paymentId`. An invoice is paid at most once: paying a paid invoice answers 200 with `alreadyPaid: true` and debits nothing, however many calls race. With too little money it answers 402 `insufficient_funds` and changes nothing. Send an `Idempotency-Key` to have retries replay the first answer exactly.",
+    security: { scheme: "bearerAuth", optional: false },
+    parameters: [idempotencyKeyHeader],
+    body: {
+      schema: payRequestSchema,
+      examples: {
+        byInvoice: { summary: "Pay by invoice", value: { invoiceId: "5d0c3a8e-7b1f-4e52-9a6d-0e4b8f2c1a7d" } },
+        byPayment: { summary: "Pay by payment", value: { paymentId: "9e2d4c6a-1b3f-4a5e-8c7d-6f0a2b4c8e1d" } },
+      },
+    },
+    responses: { 200: { description: "Paid (now or before).", schema: paidSchema } },
+    errors: [...CLIENT_AUTH_ERRORS, "invoice_not_found", "payment_not_found", "account_not_found", "currency_mismatch", "insufficient_funds", "invoice_not_payable", ...IDEMPOTENCY_ERRORS],
   },
 ];

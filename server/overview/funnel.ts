@@ -1,7 +1,7 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../../db/client";
-import { clients, partners, pendingRegistrations } from "../../db/schema";
+import { clients, partners, pendingRegistrations, subscriptions } from "../../db/schema";
 import { assertInScope, type PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
 import { FUNNEL_STAGES, type FunnelInput, type StageKey } from "./schemas";
@@ -16,32 +16,23 @@ import { FUNNEL_STAGES, type FunnelInput, type StageKey } from "./schemas";
  */
 
 /**
- * When a client has reached a stage after "started". A stage missing here is
- * shown as not available yet: "subscribed" arrives with the subscriptions
- * table, as one more entry (an EXISTS on the client's ACTIVE subscription).
+ * When a client has reached a stage after "started". Subscribed means the
+ * client has paid for a subscription at least once (it has had a period),
+ * whatever has become of the subscription since.
  */
 const CLIENT_STAGES = {
   confirmed: sql`${clients.emailConfirmedAt} is not null`,
   identified: sql`${clients.verificationStatus} = 'identified'`,
-} satisfies Partial<Record<StageKey, SQL>>;
+  subscribed: sql`exists (select 1 from ${subscriptions} where ${subscriptions.clientId} = ${clients.id} and ${subscriptions.currentPeriodStart} is not null)`,
+} satisfies Record<Exclude<StageKey, "started">, SQL>;
 
 type ClientStageKey = keyof typeof CLIENT_STAGES;
 export type MeasuredStageKey = "started" | ClientStageKey;
-
-const UNAVAILABLE_REASONS: Partial<Record<StageKey, string>> = {
-  subscribed: "It arrives with subscriptions, which clients cannot take out yet.",
-};
 
 export interface FunnelStage {
   key: MeasuredStageKey;
   label: string;
   count: number;
-}
-
-export interface UnavailableStage {
-  key: StageKey;
-  label: string;
-  reason: string;
 }
 
 export interface FunnelDay {
@@ -60,13 +51,11 @@ export interface Funnel {
   to: string;
   /** Totals over the window, in funnel order. */
   stages: FunnelStage[];
-  unavailable: UnavailableStage[];
   /** One entry per day of the window, oldest first, days without registrations included; they add up to `stages`. */
   trend: FunnelDay[];
 }
 
 const clientStageKeys = Object.keys(CLIENT_STAGES) as ClientStageKey[];
-const measured = new Set<StageKey>(["started", ...clientStageKeys]);
 
 const DAY_MS = 86_400_000;
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -159,15 +148,10 @@ export async function getFunnel(o: { scope: PartnerScope; input: FunnelInput }):
     day: row.day,
     counts: Object.fromEntries(keys.map((key) => [key, Number(row[key])])) as Record<MeasuredStageKey, number>,
   }));
-  const stages: FunnelStage[] = FUNNEL_STAGES.filter((s) => measured.has(s.key)).map((s) => ({
+  const stages: FunnelStage[] = FUNNEL_STAGES.map((s) => ({
     key: s.key as MeasuredStageKey,
     label: s.label,
     count: trend.reduce((sum, d) => sum + d.counts[s.key as MeasuredStageKey], 0),
   }));
-  const unavailable: UnavailableStage[] = FUNNEL_STAGES.filter((s) => !measured.has(s.key)).map((s) => ({
-    key: s.key,
-    label: s.label,
-    reason: UNAVAILABLE_REASONS[s.key] ?? "Not available yet.",
-  }));
-  return { partnerId: partnerId ?? null, days, from, to, stages, unavailable, trend };
+  return { partnerId: partnerId ?? null, days, from, to, stages, trend };
 }

@@ -4,6 +4,7 @@ import { getDb } from "../../db/client";
 import { clients, partners, pendingRegistrations } from "../../db/schema";
 import type { Funnel } from "../../server/overview/funnel";
 import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type TestPartner } from "../support/api";
+import { credit, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 import { callerFor, createTestStaff } from "../support/staff";
 
 const api = useApi();
@@ -92,10 +93,10 @@ describe("overview: onboarding funnel", () => {
       { key: "started", label: "Registrations started", count: 7 },
       { key: "confirmed", label: "Email confirmed", count: 4 },
       { key: "identified", label: "KYC identified", count: 1 },
+      { key: "subscribed", label: "Subscribed", count: 0 },
     ]);
-    expect(now.unavailable).toEqual([{ key: "subscribed", label: "Subscribed", reason: expect.stringMatching(/subscriptions/) }]);
     expectZeroFilledTrend(now, 30);
-    expect(now.trend.at(-1)!.counts).toEqual({ started: 7, confirmed: 4, identified: 1 });
+    expect(now.trend.at(-1)!.counts).toEqual({ started: 7, confirmed: 4, identified: 1, subscribed: 0 });
 
     // Spread over time: each registration lands on the day it started; 40 days ago is outside the 30-day window.
     await movePending(partner, waiting, 10);
@@ -103,21 +104,21 @@ describe("overview: onboarding funnel", () => {
     await moveClient(identified.id, 3);
     await moveClient(confirmed.id, 40);
     const spread = await callerFor(staff).overview.funnel({ partnerId: partner.id });
-    expect(counts(spread)).toEqual({ started: 6, confirmed: 3, identified: 1 });
+    expect(counts(spread)).toEqual({ started: 6, confirmed: 3, identified: 1, subscribed: 0 });
     expectZeroFilledTrend(spread, 30);
     const byDay = Object.fromEntries(spread.trend.filter((d) => d.counts.started > 0).map((d) => [d.day, d.counts]));
     expect(byDay).toEqual({
-      [utcDay(Date.now() - 10 * DAY_MS)]: { started: 1, confirmed: 0, identified: 0 },
-      [utcDay(Date.now() - 3 * DAY_MS)]: { started: 2, confirmed: 1, identified: 1 },
-      [utcDay(Date.now())]: { started: 3, confirmed: 2, identified: 0 },
+      [utcDay(Date.now() - 10 * DAY_MS)]: { started: 1, confirmed: 0, identified: 0, subscribed: 0 },
+      [utcDay(Date.now() - 3 * DAY_MS)]: { started: 2, confirmed: 1, identified: 1, subscribed: 0 },
+      [utcDay(Date.now())]: { started: 3, confirmed: 2, identified: 0, subscribed: 0 },
     });
 
     const quarter = await callerFor(staff).overview.funnel({ partnerId: partner.id, days: 90 });
-    expect(counts(quarter)).toEqual({ started: 7, confirmed: 4, identified: 1 });
+    expect(counts(quarter)).toEqual({ started: 7, confirmed: 4, identified: 1, subscribed: 0 });
     expectZeroFilledTrend(quarter, 90);
 
     const week = await callerFor(staff).overview.funnel({ partnerId: partner.id, days: 7 });
-    expect(counts(week)).toEqual({ started: 5, confirmed: 3, identified: 1 });
+    expect(counts(week)).toEqual({ started: 5, confirmed: 3, identified: 1, subscribed: 0 });
     expectZeroFilledTrend(week, 7);
   });
 
@@ -133,18 +134,18 @@ describe("overview: onboarding funnel", () => {
 
     const all = await callerFor(kam).overview.funnel({});
     expect(all.partnerId).toBeNull();
-    expect(counts(all)).toEqual({ started: 3, confirmed: 2, identified: 1 });
+    expect(counts(all)).toEqual({ started: 3, confirmed: 2, identified: 1, subscribed: 0 });
     expectZeroFilledTrend(all, 30);
-    expect(counts(await callerFor(kam).overview.funnel({ partnerId: alsoOwn.id }))).toEqual({ started: 2, confirmed: 1, identified: 0 });
+    expect(counts(await callerFor(kam).overview.funnel({ partnerId: alsoOwn.id }))).toEqual({ started: 2, confirmed: 1, identified: 0, subscribed: 0 });
 
     // Another KAM's partner is not found, exactly like one that does not exist.
     await expect(callerFor(kam).overview.funnel({ partnerId: foreign.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(callerFor(kam).overview.funnel({ partnerId: 2_147_483_000 })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect(counts(await callerFor(otherKam).overview.funnel({}))).toEqual({ started: 3, confirmed: 3, identified: 3 });
+    expect(counts(await callerFor(otherKam).overview.funnel({}))).toEqual({ started: 3, confirmed: 3, identified: 3, subscribed: 0 });
 
     // A KAM without partners gets an empty, still zero-filled, funnel.
     const lonely = await callerFor(await createTestStaff("kam")).overview.funnel({});
-    expect(counts(lonely)).toEqual({ started: 0, confirmed: 0, identified: 0 });
+    expect(counts(lonely)).toEqual({ started: 0, confirmed: 0, identified: 0, subscribed: 0 });
     expectZeroFilledTrend(lonely, 30);
 
     // Admins see every partner, and a partner that does not exist is not found.
@@ -152,6 +153,28 @@ describe("overview: onboarding funnel", () => {
     const everything = counts(await callerFor(admin).overview.funnel({}));
     expect(everything.started).toBeGreaterThanOrEqual(6);
     await expect(callerFor(admin).overview.funnel({ partnerId: 2_147_483_000 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("counts a client as subscribed once it has paid for a subscription, and keeps it counted after cancelling", async () => {
+    const staff = await createTestStaff("operations");
+    const { partner, tierId } = await sandboxPartnerWithTier({ amount: "3.00" });
+    const payer = await registerSubscriber(api, partner.id);
+    const unpaid = await registerSubscriber(api, partner.id);
+    await credit(payer.clientId, "3.00");
+    for (const client of [payer, unpaid]) {
+      expect((await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth)).status).toBe(201);
+    }
+    const before = await callerFor(staff).overview.funnel({ partnerId: partner.id });
+    expect(counts(before)).toEqual({ started: 2, confirmed: 2, identified: 0, subscribed: 0 });
+
+    const [subscription] = (await api.get("/reg/subscription", payer.auth)).body;
+    expect((await api.post("/invoice/payment/pay", { invoiceId: subscription.openInvoiceId }, payer.auth)).status).toBe(200);
+    const after = await callerFor(staff).overview.funnel({ partnerId: partner.id });
+    expect(counts(after)).toEqual({ started: 2, confirmed: 2, identified: 0, subscribed: 1 });
+    expect(after.trend.at(-1)!.counts.subscribed).toBe(1);
+
+    expect((await api.post(`/reg/subscription/${subscription.id}/cancel`, undefined, payer.auth)).body.status).toBe("DEACTIVATING");
+    expect(counts(await callerFor(staff).overview.funnel({ partnerId: partner.id })).subscribed).toBe(1);
   });
 
   it("refuses a period it does not offer, naming the field", async () => {

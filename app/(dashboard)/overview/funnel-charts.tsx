@@ -12,9 +12,10 @@ export const STAGE_COLOURS: Record<string, string> = {
   started: "#4338ca",
   confirmed: "#0f766e",
   identified: "#c2410c",
+  subscribed: "#a21caf",
 };
 /** The lines differ by pattern too, not by colour alone. */
-const STAGE_DASHES: Record<string, string | undefined> = { started: undefined, confirmed: "6 4", identified: "2 4" };
+const STAGE_DASHES: Record<string, string | undefined> = { started: undefined, confirmed: "6 4", identified: "2 4", subscribed: "10 3 2 3" };
 
 const number = new Intl.NumberFormat("en");
 const dayLabel = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });

@@ -137,11 +137,6 @@ function FunnelView({ funnel, scopeLabel }: { funnel: Funnel; scopeLabel: string
             </table>
           </div>
         )}
-        {funnel.unavailable.map((stage) => (
-          <p key={stage.key} className="mt-4 rounded-md border border-dashed border-slate-300 bg-slate-50 px-3 py-2 text-sm text-slate-700">
-            <span className="font-medium">{stage.label}</span> is not counted yet. {stage.reason}
-          </p>
-        ))}
       </section>
 
       <section aria-labelledby={`${trendCaption}-heading`} className="rounded-lg border border-slate-200 bg-white p-5">
