@@ -97,7 +97,10 @@ try {
 } catch (e) {
   exitCode = 1;
   if (e instanceof ZodError) process.stderr.write(`${e.issues.map((i) => (i.path.length ? `--${i.path.join(".")}: ` : "") + i.message).join("\n")}\n`);
-  else if (e instanceof AppError) process.stderr.write(`${e.message}${e.fields.length ? ` (${e.fields.map((f) => `${f.path}: ${f.message}`).join("; ")})` : ""}\n`);
+  else if (e instanceof AppError) {
+    const fields = e.fields.filter((f) => f.message !== e.message);
+    process.stderr.write(`${e.message}${fields.length ? ` (${fields.map((f) => `${f.path}: ${f.message}`).join("; ")})` : ""}\n`);
+  }
   else if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
   else process.stderr.write(`${(e as Error).message ?? String(e)}\n`);
 } finally {

@@ -1,8 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { emailConfirmations, partners, pendingRegistrations, staffUsers } from "../../db/schema";
+import { emailConfirmations, partners, pendingRegistrations, staffUsers, subscriptionTiers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
+import { creditSandboxAccount } from "../billing/back-office";
+import { payInvoice, startSubscription } from "../billing/client-billing";
+import { createTier } from "../billing/tiers";
 import { config } from "../config";
 import { randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
@@ -231,6 +234,8 @@ export interface DemoReport {
   pendingRegistrations: number;
   emailConfirmations: number;
   refreshTokens: number;
+  tiers: number;
+  subscriptions: { active: number; unpaid: number };
   milliseconds: number;
 }
 
@@ -302,6 +307,8 @@ export async function seedDemo(db: Db): Promise<DemoReport> {
     cross join lateral (select c.created_at + random() * (now() - c.created_at) as at, random() as r) t
     where ${thisRun} and c.profile_state = 'active' and random() < 0.35`);
 
+  const billing = await seedDemoBilling(db, active, thisRun);
+
   return {
     runId,
     staff: setup.staff,
@@ -319,8 +326,57 @@ export async function seedDemo(db: Db): Promise<DemoReport> {
     pendingRegistrations: pending,
     emailConfirmations: confirmations,
     refreshTokens: tokens.rowCount ?? 0,
+    tiers: billing.tiers,
+    subscriptions: billing.subscriptions,
     milliseconds: Math.round(performance.now() - started),
   };
+}
+
+const DEMO_TIERS = [
+  { name: "Basic", amount: "4.99", level: 1, features: ["One account", "Card payments"], mostPopular: false },
+  { name: "Premium", amount: "9.99", level: 2, features: ["Three accounts", "Card payments", "Free transfers"], mostPopular: true },
+  { name: "Business", amount: "29.99", level: 3, features: ["Unlimited accounts", "Bulk payments", "A dedicated manager"], mostPopular: false },
+];
+
+/**
+ * Tiers for every active demo partner that has none, and for the sandbox
+ * partners some subscriptions through the same services clients use: sandbox
+ * credit, start, pay (ACTIVE), and a few started and left unpaid (INIT).
+ */
+async function seedDemoBilling(db: Db, active: Partner[], thisRun: SQL) {
+  const everyPartner = { partnerIds: undefined };
+  let tiers = 0;
+  const subscriptions = { active: 0, unpaid: 0 };
+  for (const partner of active) {
+    const existing = await db.select({ id: subscriptionTiers.id }).from(subscriptionTiers).where(eq(subscriptionTiers.partnerId, partner.id)).orderBy(subscriptionTiers.sortOrder);
+    const tierIds = existing.map((t) => t.id);
+    if (tierIds.length === 0) {
+      for (const t of DEMO_TIERS) {
+        const tier = await createTier({ scope: everyPartner, actor: system, input: { partnerId: partner.id, currency: partner.defaultCurrency, description: `${t.name} plan`, ...t } });
+        tierIds.push(tier.id);
+        tiers++;
+      }
+    }
+    if (!partner.sandbox) continue;
+    const picked = await db.execute<{ id: string; email: string; account_id: string }>(sql`
+      select c.id, c.email, a.id as account_id from clients c
+      join accounts a on a.client_id = c.id and a.type = 'CHECKING' and a.currency = ${partner.defaultCurrency}
+      where ${thisRun} and c.partner_id = ${partner.id} and c.profile_state = 'active'
+      order by c.created_at desc limit 30`);
+    for (const [i, row] of picked.rows.entries()) {
+      const client = { id: row.id, partnerId: partner.id, email: row.email };
+      const tierId = tierIds[i % tierIds.length]!;
+      const paying = i % 3 !== 2;
+      if (paying) await creditSandboxAccount({ scope: everyPartner, actor: system, input: { clientId: client.id, amount: "100.00", note: "demo" } });
+      await db.transaction(async (tx) => {
+        const started = await startSubscription(tx, { client, input: { accountId: row.account_id, subscriptionDetailsId: tierId, anyCurrency: false } });
+        if (paying) await payInvoice(tx, { client, input: { invoiceId: started.id } });
+      });
+      if (paying) subscriptions.active++;
+      else subscriptions.unpaid++;
+    }
+  }
+  return { tiers, subscriptions };
 }
 
 /** Partner-API step-1 registrations waiting for their code: most live, a third expired, a few locked. */
@@ -406,6 +462,7 @@ export function describeDemo(report: DemoReport): string[] {
     "",
     `Clients: ${report.clients} with CHECKING accounts (password ${DEMO_CLIENT_PASSWORD}), ${report.refreshTokens} sessions,`,
     `${report.pendingRegistrations} partner-API registrations awaiting a code and ${report.emailConfirmations} unconfirmed white-label emails (some expired).`,
+    `Subscription tiers: ${report.tiers} new; sandbox subscriptions: ${report.subscriptions.active} paid (ACTIVE), ${report.subscriptions.unpaid} awaiting payment (INIT).`,
   );
   return lines;
 }
