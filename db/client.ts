@@ -71,6 +71,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * PostgreSQL refused a value as sent: text with a NUL, a number or date out of
+ * range, a key too large for its index. Validation should have caught it
+ * first; this is the net under it, so such input is a 400, never a 500.
+ */
+const invalidInputCodes = new Set(["22P02", "22021", "22P05", "22007", "22008", "22003", "22001", "54000"]);
+export function isInputRejectedByDatabase(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  return code !== undefined && invalidInputCodes.has(code);
+}
+
+/** Two transactions collided (a deadlock, a lock wait that timed out): retrying is safe. */
+export function isTransientConflict(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  return code === "40P01" || code === "40001" || code === "55P03";
+}
+
 /** The PostgreSQL error code of a failed query, looking through drizzle's wrapper. */
 export function pgErrorCode(error: unknown): string | undefined {
   let e: unknown = error;

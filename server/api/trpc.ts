@@ -2,7 +2,8 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { isDatabaseUnavailable } from "../../db/client";
+import { isDatabaseUnavailable, isInputRejectedByDatabase, isTransientConflict } from "../../db/client";
+import { databaseRefusal } from "../http/errors";
 import { partnerScopeOf, type PartnerScope, type Role } from "../auth/policies";
 import type { StaffSession } from "../auth/session";
 import { AppError, fieldErrorsFromIssues, type FieldError } from "../errors";
@@ -74,6 +75,11 @@ const errorMapping = t.middleware(async ({ next, path, ctx }) => {
     }
     if (isDatabaseUnavailable(cause)) {
       throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is unavailable; retry shortly", cause });
+    }
+    if (isInputRejectedByDatabase(cause) || isTransientConflict(cause)) {
+      log.warn("the database refused a procedure's input", { path, requestId: ctx.requestId, error: cause });
+      const refusal = databaseRefusal(cause);
+      throw new TRPCError({ code: trpcCodeFor[refusal.status] ?? "BAD_REQUEST", message: refusal.message, cause: refusal });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") log.error("procedure failed", { path, requestId: ctx.requestId, error: cause ?? result.error });
   }

@@ -2,7 +2,7 @@ import { and, desc, eq, gte, lt, sql, type SQL, type SQLWrapper } from "drizzle-
 import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "../../db/client";
 import { apiKeys, auditEvents, partners, staffUsers } from "../../db/schema";
-import { AppError } from "../errors";
+import { decodeTimeCursor, keysetPage, timeKeyOf } from "../keyset";
 import type { AuditActorType, AuditFilters, AuditListInput } from "./schemas";
 
 /** An audit event as the Audit log page and its CSV export show it. */
@@ -39,18 +39,7 @@ export interface AuditPage {
  * keeps milliseconds only, and a cursor rounded to them would skip events)
  * and the id, which orders the events of one transaction (they share `at`).
  */
-const atKey = sql<string>`to_char(${auditEvents.at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|(\d{1,19})$/;
-
-function encodeCursor(key: string, id: number): string {
-  return Buffer.from(`${key}|${id}`, "utf8").toString("base64url");
-}
-
-function decodeCursor(raw: string): { key: string; id: string } {
-  const match = CURSOR.exec(Buffer.from(raw, "base64url").toString("utf8"));
-  if (!match) throw AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
-  return { key: match[1]!, id: match[2]! };
-}
+const atKey = timeKeyOf(auditEvents.at);
 
 const nextDay = (isoDate: string) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + 86_400_000);
 
@@ -85,7 +74,7 @@ function conditionsFor(filters: AuditFilters, after: { key: string; id: string }
  * page exists. Never OFFSET: its cost grows with the page number.
  */
 export async function fetchAuditPage(o: { filters: AuditFilters; cursor?: string | null; limit: number }): Promise<AuditPage> {
-  const after = o.cursor ? decodeCursor(o.cursor) : undefined;
+  const after = o.cursor ? decodeTimeCursor(o.cursor, "bigint") : undefined;
   const rows = await getDb()
     .select({
       id: auditEvents.id,
@@ -114,11 +103,8 @@ export async function fetchAuditPage(o: { filters: AuditFilters; cursor?: string
     .where(and(...conditionsFor(o.filters, after)))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(o.limit + 1);
-  const hasMore = rows.length > o.limit;
-  const page = hasMore ? rows.slice(0, o.limit) : rows;
-  const last = page[page.length - 1];
-  const items: AuditEventItem[] = page.map(({ sortKey: _sortKey, ...item }) => item);
-  return { items, nextCursor: hasMore && last ? encodeCursor(last.sortKey, last.id) : null };
+  const page = keysetPage(rows, o.limit);
+  return { items: page.items satisfies AuditEventItem[], nextCursor: page.nextCursor };
 }
 
 /** The Audit log page: filters, newest first, keyset pagination. */

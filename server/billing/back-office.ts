@@ -3,8 +3,9 @@ import type { PgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../../db/client";
 import { accounts, clients, invoices, partners, payments, subscriptions, subscriptionTiers } from "../../db/schema";
 import { recordAudit, type Actor } from "../audit/record";
-import { assertInScope, type PartnerScope } from "../auth/policies";
+import { assertInScope, inScope, type PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
+import { decodeTimeCursor, keysetPage, timeKeyOf } from "../keyset";
 import { balanceOf, postTransaction, systemAccount } from "./ledger";
 import { formatMinor } from "./money";
 import {
@@ -28,24 +29,9 @@ interface StaffCall {
   requestId?: string | null;
 }
 
-// Keyset position: created_at to the microsecond and the row id, newest first.
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
-const keyOf = (column: PgColumn) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
 function afterCursor(raw: string, createdAt: PgColumn, id: PgColumn): SQL {
-  const match = CURSOR.exec(Buffer.from(raw, "base64url").toString("utf8"));
-  if (!match) throw AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
-  return sql`(${createdAt}, ${id}) < (${match[1]}::timestamptz, ${match[2]}::uuid)`;
-}
-
-function page<T extends { sortKey: string; id: string }>(rows: T[], limit: number) {
-  const hasMore = rows.length > limit;
-  const items = hasMore ? rows.slice(0, limit) : rows;
-  const last = items[items.length - 1];
-  return {
-    items: items.map(({ sortKey: _sortKey, ...item }) => item),
-    nextCursor: hasMore && last ? Buffer.from(`${last.sortKey}|${last.id}`, "utf8").toString("base64url") : null,
-  };
+  const after = decodeTimeCursor(raw, "uuid");
+  return sql`(${createdAt}, ${id}) < (${after.key}::timestamptz, ${after.id}::uuid)`;
 }
 
 function scopeCondition(scope: PartnerScope, column: PgColumn, partnerId: number | undefined): SQL | undefined {
@@ -78,7 +64,7 @@ export async function listSubscriptionsForStaff(o: { scope: PartnerScope; input:
       partnerName: partners.name,
       clientId: clients.id,
       clientEmail: clients.email,
-      sortKey: keyOf(subscriptions.createdAt),
+      sortKey: timeKeyOf(subscriptions.createdAt),
     })
     .from(subscriptions)
     .innerJoin(subscriptionTiers, eq(subscriptionTiers.id, subscriptions.tierId))
@@ -95,7 +81,7 @@ export async function listSubscriptionsForStaff(o: { scope: PartnerScope; input:
     )
     .orderBy(desc(subscriptions.createdAt), desc(subscriptions.id))
     .limit(input.limit + 1);
-  const result = page(rows, input.limit);
+  const result = keysetPage(rows, input.limit);
   return { ...result, items: result.items.map(({ amountMinor, ...r }) => ({ ...r, amount: formatMinor(amountMinor) })) };
 }
 export type StaffSubscriptionItem = Awaited<ReturnType<typeof listSubscriptionsForStaff>>["items"][number];
@@ -120,7 +106,7 @@ export async function listInvoicesForStaff(o: { scope: PartnerScope; input: Invo
       partnerName: partners.name,
       clientId: clients.id,
       clientEmail: clients.email,
-      sortKey: keyOf(invoices.createdAt),
+      sortKey: timeKeyOf(invoices.createdAt),
     })
     .from(invoices)
     .innerJoin(subscriptions, eq(subscriptions.id, invoices.subscriptionId))
@@ -138,7 +124,7 @@ export async function listInvoicesForStaff(o: { scope: PartnerScope; input: Invo
     )
     .orderBy(desc(invoices.createdAt), desc(invoices.id))
     .limit(input.limit + 1);
-  const result = page(rows, input.limit);
+  const result = keysetPage(rows, input.limit);
   return { ...result, items: result.items.map(({ amountMinor, ...r }) => ({ ...r, amount: formatMinor(amountMinor) })) };
 }
 export type StaffInvoiceItem = Awaited<ReturnType<typeof listInvoicesForStaff>>["items"][number];
@@ -189,6 +175,17 @@ export async function getClientBilling(clientId: string) {
     subscriptions: subs.map(({ amountMinor, ...s }) => ({ ...s, amount: formatMinor(amountMinor) })),
     invoices: invs.map(({ amountMinor, ...i }) => ({ ...i, amount: formatMinor(amountMinor) })),
   };
+}
+
+/**
+ * A client's billing for a staff member, with whether the client's partner is
+ * a sandbox (whose clients staff may credit). A client outside the staff
+ * member's partners answers not_found, exactly like an unknown id.
+ */
+export async function getClientBillingForStaff(o: { scope: PartnerScope; clientId: string }) {
+  const [client] = await getDb().select({ partnerId: clients.partnerId, sandbox: partners.sandbox }).from(clients).innerJoin(partners, eq(partners.id, clients.partnerId)).where(eq(clients.id, o.clientId));
+  if (!client || !inScope(o.scope, client.partnerId)) throw new AppError("not_found", "No such client");
+  return { partner: { id: client.partnerId, sandbox: client.sandbox }, ...(await getClientBilling(o.clientId)) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { getDb, type Executor, type Tx } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema";
 import { AppError } from "../errors";
@@ -73,6 +73,8 @@ export async function runIdempotent(request: IdempotentRequest, operation: (tx: 
   }
   const fingerprint = requestFingerprint(request.method, request.path, request.body);
   return getDb().transaction(async (tx) => {
+    // A duplicate waits for the first request's commit; not forever (55P03 becomes a 409 with Retry-After).
+    await tx.execute(sql`set local lock_timeout = '10s'`);
     const [claimed] = await tx
       .insert(idempotencyKeys)
       .values({ clientId: request.clientId, key, requestHash: fingerprint, responseStatus: 0, responseBody: {} })
@@ -101,11 +103,15 @@ export async function runIdempotent(request: IdempotentRequest, operation: (tx: 
   });
 }
 
-/** Keys are kept a day, long enough for any client's retries. */
-export async function purgeExpiredIdempotencyKeys(db: Executor, now: Date): Promise<number> {
+/**
+ * Keys are kept a day, long enough for any client's retries. Measured by the
+ * database's clock, never a simulated one: a billing run for a future date
+ * must not forget the answers of requests made a second ago.
+ */
+export async function purgeExpiredIdempotencyKeys(db: Executor): Promise<number> {
   const removed = await db
     .delete(idempotencyKeys)
-    .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS)))
+    .where(lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${IDEMPOTENCY_KEY_TTL_MS / 1000})`))
     .returning({ key: idempotencyKeys.key });
   return removed.length;
 }

@@ -44,12 +44,13 @@ export async function balanceOf(db: Executor, accountId: string): Promise<bigint
  * Takes the account's row lock so debits of one account are serialised:
  * the balance read after it cannot change until the transaction ends.
  */
-export async function lockAccount(tx: Tx, accountId: string) {
+export async function lockAccount(tx: Tx, accountId: string, clientId: string) {
   const [row] = await tx
     .select({ id: accounts.id, clientId: accounts.clientId, partnerId: accounts.partnerId, currency: accounts.currency, type: accounts.type })
     .from(accounts)
-    .where(eq(accounts.id, accountId))
-    .for("update");
+    .where(and(eq(accounts.id, accountId), eq(accounts.clientId, clientId)))
+    // Not FOR UPDATE: new ledger entries referencing the account (credits) need not wait for it.
+    .for("no key update");
   return row;
 }
 

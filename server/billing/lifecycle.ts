@@ -53,12 +53,18 @@ export type CancelOutcome =
   /** Already cancelling or cancelled: nothing changes. */
   | { status: "DEACTIVATING" | "CANCELLED"; voidOpenInvoice: false; unchanged: true };
 
-export function onCancel(sub: SubscriptionState, now: Date): CancelOutcome {
+/** `hasOpenInvoice`: the subscription has an unpaid invoice (for an ACTIVE one, a renewal: its paid period is over). */
+export function onCancel(sub: SubscriptionState, now: Date, hasOpenInvoice: boolean): CancelOutcome {
   if (sub.status === "DEACTIVATING" || sub.status === "CANCELLED") return { status: sub.status, voidOpenInvoice: false, unchanged: true };
   if (sub.status === "INIT") return { status: "CANCELLED", voidOpenInvoice: true };
-  // ACTIVE, but its period ended and the renewal is unpaid: there is nothing left to run to.
-  if (sub.currentPeriodEnd && sub.currentPeriodEnd.getTime() <= now.getTime()) return { status: "CANCELLED", voidOpenInvoice: true };
+  // ACTIVE, but its period ended (or its renewal was raised, whatever this clock says): nothing paid is left to run to.
+  if (hasOpenInvoice || (sub.currentPeriodEnd && sub.currentPeriodEnd.getTime() <= now.getTime())) return { status: "CANCELLED", voidOpenInvoice: true };
   return { status: "DEACTIVATING", voidOpenInvoice: false };
+}
+
+/** Whether an invoice of this kind can be paid in the subscription's state (afterPayment's precondition). */
+export function isPayable(sub: Pick<SubscriptionState, "status">, invoice: Pick<InvoiceState, "kind" | "periodStart">): boolean {
+  return invoice.kind === "initial" ? sub.status === "INIT" : sub.status === "ACTIVE" && invoice.periodStart !== null;
 }
 
 export type DueAction =

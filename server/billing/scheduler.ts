@@ -23,6 +23,8 @@ export interface BillingCycleReport {
   ended: number;
   /** Locked by another instance at the time; it will do them. */
   skipped: number;
+  /** Failed this time (logged); the next run tries them again. */
+  failed: number;
   idempotencyKeysPurged: number;
 }
 
@@ -35,7 +37,7 @@ export function graceMs(): number {
   return config().BILLING_GRACE_DAYS * DAY_MS;
 }
 
-type Outcome = Omit<BillingCycleReport, "examined" | "idempotencyKeysPurged">;
+type Outcome = Omit<BillingCycleReport, "examined" | "failed" | "idempotencyKeysPurged">;
 
 /** Applies every step due for one subscription now, in one transaction. */
 export async function advanceSubscription(subscriptionId: string, now: Date, grace = graceMs()): Promise<Outcome> {
@@ -114,19 +116,26 @@ async function dueSubscriptionIds(now: Date, grace: number, afterId: string | un
 export async function runBillingCycle(o: { now?: Date; grace?: number; partnerId?: number } = {}): Promise<BillingCycleReport> {
   const now = o.now ?? new Date();
   const grace = o.grace ?? graceMs();
-  const report: BillingCycleReport = { examined: 0, renewalsIssued: 0, renewalsPaid: 0, lapsed: 0, ended: 0, skipped: 0, idempotencyKeysPurged: 0 };
+  const report: BillingCycleReport = { examined: 0, renewalsIssued: 0, renewalsPaid: 0, lapsed: 0, ended: 0, skipped: 0, failed: 0, idempotencyKeysPurged: 0 };
   let afterId: string | undefined;
   for (;;) {
     const ids = await dueSubscriptionIds(now, grace, afterId, o.partnerId);
     for (const id of ids) {
-      const outcome = await advanceSubscription(id, now, grace);
       report.examined++;
-      for (const key of Object.keys(outcome) as Array<keyof Outcome>) report[key] += outcome[key];
+      try {
+        const outcome = await advanceSubscription(id, now, grace);
+        for (const key of Object.keys(outcome) as Array<keyof Outcome>) report[key] += outcome[key];
+      } catch (error) {
+        // One subscription's failure (a deadlock, an outage) must not hold up the others; it is retried next run.
+        report.failed++;
+        log.warn("billing could not advance a subscription; it will be retried", { subscriptionId: id, error });
+      }
     }
     if (ids.length < BATCH) break;
     afterId = ids[ids.length - 1];
   }
-  report.idempotencyKeysPurged = await purgeExpiredIdempotencyKeys(getDb(), now);
+  // Housekeeping belongs to whole runs only, not to one partner's.
+  if (o.partnerId === undefined) report.idempotencyKeysPurged = await purgeExpiredIdempotencyKeys(getDb());
   return report;
 }
 

@@ -14,6 +14,10 @@ export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 const uuidOf = (label: string) => z.uuid({ error: `${label} must be a UUID` });
+
+/** Text staff type: no control characters (PostgreSQL cannot store NUL, and none belongs in a name or a reason). */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const plainText = (error?: string) => z.string(error ? { error } : undefined).refine((v) => !CONTROL.test(v), "Control characters are not allowed");
 const tierIdSchema = (label: string) =>
   z
     .number({ error: `${label} must be a positive whole number` })
@@ -24,21 +28,21 @@ const tierIdSchema = (label: string) =>
 // Tiers (back office and CLI).
 
 export const tariffDetailSchema = z.object({
-  key: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "A key is a short identifier such as transfers_per_month"),
-  label: z.string().trim().min(1, "A label is required").max(100, "A label is at most 100 characters"),
+  key: plainText().trim().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "A key is a short identifier such as transfers_per_month"),
+  label: plainText().trim().min(1, "A label is required").max(100, "A label is at most 100 characters"),
   order: z.number({ error: "Order must be a whole number" }).int("Order must be a whole number").min(0, "Order must be 0 or more").max(1000, "Order must be at most 1000"),
-  value: z.string().trim().max(200, "A value is at most 200 characters"),
+  value: plainText().trim().max(200, "A value is at most 200 characters"),
 });
 
 const tierFields = {
-  name: z.string({ error: "Name is required" }).trim().min(2, "Name must be at least 2 characters").max(80, "Name must be at most 80 characters"),
-  description: z.string().trim().max(1000, "Description must be at most 1000 characters"),
+  name: plainText("Name is required").trim().min(2, "Name must be at least 2 characters").max(80, "Name must be at most 80 characters"),
+  description: plainText().trim().max(1000, "Description must be at most 1000 characters"),
   level: z.number({ error: "Level must be a whole number from 0 to 5" }).int("Level must be a whole number from 0 to 5").min(0, "Level must be a whole number from 0 to 5").max(5, "Level must be a whole number from 0 to 5"),
   amount: amountSchema("Amount"),
   initialAmount: amountSchema("Initial payment amount"),
   currency: currencySchema,
   interval: z.enum(TIER_INTERVALS, { error: "The interval is DAYS30" }),
-  features: z.array(z.string().trim().min(1, "A feature cannot be empty").max(200, "A feature is at most 200 characters")).max(30, "At most 30 features"),
+  features: z.array(plainText().trim().min(1, "A feature cannot be empty").max(200, "A feature is at most 200 characters")).max(30, "At most 30 features"),
   tariffDetails: z
     .array(tariffDetailSchema)
     .max(30, "At most 30 tariff details")
@@ -106,11 +110,15 @@ export const tierListSchema = z.array(tierViewSchema).meta({ id: "SubscriptionTi
 export const startSubscriptionSchema = z
   .object({
     accountId: uuidOf("accountId").meta({ description: "One of the client's accounts, from `GET /wallet/accounts`." }),
-    subscriptionDetailsId: z.coerce
-      .number({ error: "subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available" })
-      .int("subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available")
-      .min(1, "subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available")
-      .max(2_147_483_647, "subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available"),
+    subscriptionDetailsId: z
+      .union([z.number(), z.string().regex(/^\d{1,10}$/).transform(Number)], { error: "subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available" })
+      .pipe(
+        z
+          .number()
+          .int("subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available")
+          .min(1, "subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available")
+          .max(2_147_483_647, "subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available"),
+      ),
     anyCurrency: z.boolean({ error: "anyCurrency must be true or false" }).default(false).meta({
       description: "Accepted for compatibility. Gatehouse does not convert currencies: the account's currency must be the tier's either way.",
     }),
@@ -218,17 +226,19 @@ export type PaidView = z.infer<typeof paidSchema>;
 export const creditAccountSchema = z.object({
   clientId: uuidOf("clientId"),
   amount: amountSchema("Amount").refine((minor) => minor > 0n, "Amount must be more than 0"),
-  note: z.string().trim().max(200, "The note is at most 200 characters").default(""),
+  note: plainText().trim().max(200, "The note is at most 200 characters").default(""),
 });
 export type CreditAccountInput = z.input<typeof creditAccountSchema>;
 
+export const clientBillingTargetSchema = z.object({ clientId: uuidOf("clientId") });
+
 export const voidInvoiceSchema = z.object({
   invoiceId: uuidOf("invoiceId"),
-  reason: z.string({ error: "Give a reason" }).trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason is at most 500 characters"),
+  reason: plainText("Give a reason").trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason is at most 500 characters"),
 });
 export const staffCancelSubscriptionSchema = z.object({
   subscriptionId: uuidOf("subscriptionId"),
-  reason: z.string({ error: "Give a reason" }).trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason is at most 500 characters"),
+  reason: plainText("Give a reason").trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason is at most 500 characters"),
 });
 
 const partnerFilter = z.number().int().min(1).max(2_147_483_647).optional();
@@ -240,7 +250,7 @@ export const subscriptionListInputSchema = z.object({
   status: z.enum(SUBSCRIPTION_STATUSES).optional(),
   tierId: z.number().int().min(1).max(2_147_483_647).optional(),
   /** An exact client email, any case. */
-  email: z.string().trim().max(320).optional(),
+  email: plainText().trim().max(320).optional(),
   cursor: cursorField,
   limit: limitField,
 });
@@ -250,7 +260,7 @@ export const invoiceListInputSchema = z.object({
   partnerId: partnerFilter,
   status: z.enum(INVOICE_STATUSES).optional(),
   kind: z.enum(["initial", "renewal"]).optional(),
-  email: z.string().trim().max(320).optional(),
+  email: plainText().trim().max(320).optional(),
   cursor: cursorField,
   limit: limitField,
 });

@@ -4,7 +4,7 @@ import { invoices, payments, subscriptions, subscriptionTiers } from "../../db/s
 import { recordAudit, type Actor } from "../audit/record";
 import { AppError } from "../errors";
 import { balanceOf, lockAccount, postTransaction, systemAccount } from "./ledger";
-import { afterPayment, onCancel, type Interval } from "./lifecycle";
+import { afterPayment, isPayable, onCancel, type Interval } from "./lifecycle";
 import { formatMinor } from "./money";
 import { invoiceColumns, paymentColumns, subscriptionColumns, type InvoiceRow, type PaymentRow, type SubscriptionRow } from "./views";
 
@@ -23,12 +23,12 @@ export async function lockSubscription(tx: Tx, subscriptionId: string, mode: "wa
     .from(subscriptions)
     .innerJoin(subscriptionTiers, eq(subscriptionTiers.id, subscriptions.tierId))
     .where(eq(subscriptions.id, subscriptionId))
-    .for("update", mode === "skip" ? { of: subscriptions, skipLocked: true } : { of: subscriptions });
+    .for("no key update", mode === "skip" ? { of: subscriptions, skipLocked: true } : { of: subscriptions });
   return row;
 }
 
 export async function lockInvoice(tx: Tx, invoiceId: string): Promise<InvoiceRow> {
-  const [row] = await tx.select(invoiceColumns).from(invoices).where(eq(invoices.id, invoiceId)).for("update");
+  const [row] = await tx.select(invoiceColumns).from(invoices).where(eq(invoices.id, invoiceId)).for("no key update");
   return row!;
 }
 
@@ -37,7 +37,7 @@ export async function findOpenInvoice(tx: Tx, subscriptionId: string): Promise<I
     .select(invoiceColumns)
     .from(invoices)
     .where(and(eq(invoices.subscriptionId, subscriptionId), eq(invoices.status, "open")))
-    .for("update");
+    .for("no key update");
   return row;
 }
 
@@ -51,8 +51,8 @@ export async function findPayment(tx: Tx, invoiceId: string): Promise<PaymentRow
  * accounts, in the invoice's currency. Foreign accounts do not exist.
  */
 export async function checkPaymentAccount(tx: Tx, invoice: InvoiceRow, accountId: string) {
-  const account = await lockAccount(tx, accountId);
-  if (!account || account.clientId !== invoice.clientId || account.type !== "CHECKING") {
+  const account = await lockAccount(tx, accountId, invoice.clientId);
+  if (!account || account.type !== "CHECKING") {
     throw AppError.field("account_not_found", "accountId", "No such account among yours");
   }
   if (account.currency !== invoice.currency) {
@@ -98,6 +98,7 @@ export async function settleInvoice(
     return { outcome: "already_paid", payment, invoice, balanceMinor: await balanceOf(tx, payment.accountId) };
   }
   if (invoice.status === "void") throw AppError.field("invoice_not_payable", "invoiceId", "This invoice was voided and cannot be paid");
+  if (!isPayable(o.subscription, invoice)) throw AppError.field("invoice_not_payable", "invoiceId", `This invoice cannot be paid while its subscription is ${o.subscription.status}`);
   const existing = await findPayment(tx, invoice.id);
   const { payment } = await getOrCreatePaymentRow(tx, invoice, o.accountId ?? existing?.accountId ?? o.subscription.accountId);
   const account = await checkPaymentAccount(tx, invoice, payment.accountId);
@@ -158,7 +159,7 @@ export async function cancelNow(tx: Tx, subscription: LockedSubscription, o: { r
  * changes nothing.
  */
 export async function requestCancellation(tx: Tx, subscription: LockedSubscription, o: { reason: string; now: Date; actor: Actor; ip?: string | null; requestId?: string | null; note?: string }) {
-  const outcome = onCancel(subscription, o.now);
+  const outcome = onCancel(subscription, o.now, (await findOpenInvoice(tx, subscription.id)) !== undefined);
   if ("unchanged" in outcome) return { changed: false, status: outcome.status };
   const before = { status: subscription.status };
   if (outcome.status === "CANCELLED") {

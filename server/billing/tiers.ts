@@ -63,7 +63,8 @@ export async function listAvailableTiers(partnerId: number): Promise<TierView[]>
   return rows.map(toTierView);
 }
 
-const liveSubscribers = sql<number>`(select count(*)::int from ${subscriptions} where ${subscriptions.tierId} = ${subscriptionTiers.id} and ${subscriptions.status} <> 'CANCELLED')`;
+// The tier's id is spelled out with its table: in a select without joins drizzle leaves column names bare, and a bare "id" in here is the subscription's.
+const liveSubscribers = sql<number>`(select count(*)::int from ${subscriptions} where ${subscriptions.tierId} = ${subscriptionTiers}.${sql.identifier(subscriptionTiers.id.name)} and ${subscriptions.status} <> 'CANCELLED')`;
 
 export async function listPartnerTiers(o: { scope: PartnerScope; partnerId: number }): Promise<StaffTier[]> {
   assertInScope(o.scope, o.partnerId);
@@ -113,7 +114,8 @@ function nameTaken(error: unknown): never {
 
 async function lockPartnerForTiers(tx: Tx, scope: PartnerScope, partnerId: number) {
   assertInScope(scope, partnerId);
-  const [partner] = await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, partnerId)).for("update");
+  // NO KEY UPDATE: serialises tier changes of the partner without blocking inserts that reference it.
+  const [partner] = await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, partnerId)).for("no key update");
   if (!partner) throw AppError.field("not_found", "partnerId", "No such partner");
 }
 
@@ -153,7 +155,7 @@ export async function createTier(o: { scope: PartnerScope; input: CreateTierInpu
 }
 
 async function lockTier(tx: Tx, scope: PartnerScope, tierId: number): Promise<TierRow> {
-  const [tier] = await tx.select(tierColumns).from(subscriptionTiers).where(eq(subscriptionTiers.id, tierId)).for("update");
+  const [tier] = await tx.select(tierColumns).from(subscriptionTiers).where(eq(subscriptionTiers.id, tierId)).for("no key update");
   if (!tier) throw AppError.field("not_found", "tierId", "No such tier");
   assertInScope(scope, tier.partnerId);
   return tier;
@@ -219,8 +221,11 @@ export async function setTierArchived(o: { scope: PartnerScope; tierId: number; 
 export async function moveTier(o: { scope: PartnerScope; tierId: number; direction: "up" | "down"; actor: Actor; ip?: string | null; requestId?: string | null }) {
   const { tierId, direction } = moveTierSchema.parse({ tierId: o.tierId, direction: o.direction });
   return getDb().transaction(async (tx) => {
+    // The partner first, then its tiers: two moves of neighbouring tiers wait for each other instead of deadlocking.
+    const [found] = await tx.select({ partnerId: subscriptionTiers.partnerId }).from(subscriptionTiers).where(eq(subscriptionTiers.id, tierId));
+    if (!found) throw AppError.field("not_found", "tierId", "No such tier");
+    await lockPartnerForTiers(tx, o.scope, found.partnerId);
     const tier = await lockTier(tx, o.scope, tierId);
-    await lockPartnerForTiers(tx, o.scope, tier.partnerId);
     const [neighbour] = await tx
       .select({ id: subscriptionTiers.id, sortOrder: subscriptionTiers.sortOrder })
       .from(subscriptionTiers)

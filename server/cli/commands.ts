@@ -217,17 +217,18 @@ export async function accountCredit(flags: Record<string, unknown>): Promise<Com
 
 export const billingRunFlags = z.object({
   now: z.iso.datetime({ offset: true, error: "--now takes an ISO 8601 time such as 2030-01-31T00:00:00Z" }).optional(),
-  partner: z.string().regex(/^\d+$/, "--partner takes a partnerId").transform(Number).optional(),
+  partner: z.string().regex(/^[1-9]\d{0,9}$/, "--partner takes a partnerId").transform(Number).optional(),
 });
 
 export async function billingRun(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = billingRunFlags.parse(flags);
-  const report = await runBillingCycle({ ...(f.now ? { now: new Date(f.now) } : {}), ...(f.partner ? { partnerId: f.partner } : {}) });
+  const report = await runBillingCycle({ ...(f.now ? { now: new Date(f.now) } : {}), ...(f.partner !== undefined ? { partnerId: f.partner } : {}) });
   return {
     lines: [
-      `Examined ${report.examined} subscriptions: ${report.renewalsIssued} renewal invoices issued, ${report.renewalsPaid} paid, ${report.lapsed} lapsed, ${report.ended} ended, ${report.skipped} left to another instance.`,
+      `Examined ${report.examined} subscriptions: ${report.renewalsIssued} renewal invoices issued, ${report.renewalsPaid} paid, ${report.lapsed} lapsed, ${report.ended} ended, ${report.skipped} left to another instance${report.failed > 0 ? `, ${report.failed} FAILED (see the log; retried next run)` : ""}.`,
     ],
     json: { ...report },
+    exitCode: report.failed > 0 ? 1 : 0,
   };
 }
 

@@ -4,6 +4,7 @@ import { getDb } from "../../db/client";
 import { clients, partners } from "../../db/schema";
 import type { PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
+import { isTimeKey, isUuidText, timeKeyOf } from "../keyset";
 import { clientSortSchema, type ClientFilters, type ClientListInput, type ClientSort } from "./schemas";
 
 /** What the list, the page and the CSV export show of a client: display columns only. */
@@ -34,9 +35,8 @@ export interface ClientPage {
  * to them would skip rows. Emails are compared lower-cased, byte-wise (C collation),
  * which is what clients_email_sort_idx is built with.
  */
-const createdKey = sql<string>`to_char(${clients.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const createdKey = timeKeyOf(clients.createdAt);
 const emailKey = sql<string>`lower(${clients.email}) collate "C"`;
-const CREATED_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 const cursorSchema = z.object({ s: clientSortSchema, k: z.string().max(400), id: z.uuid() });
 type Cursor = z.infer<typeof cursorSchema>;
@@ -55,7 +55,8 @@ function decodeCursor(raw: string, sort: ClientSort): Cursor {
   }
   const result = cursorSchema.safeParse(parsed);
   if (!result.success || result.data.s !== sort) throw invalid;
-  if (sort !== "email_asc" && !CREATED_KEY.test(result.data.k)) throw invalid;
+  if (sort !== "email_asc" && !isTimeKey(result.data.k)) throw invalid;
+  if (!isUuidText(result.data.id)) throw invalid;
   return result.data;
 }
 

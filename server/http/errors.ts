@@ -1,5 +1,5 @@
 import { ZodError } from "zod";
-import { isDatabaseUnavailable } from "../../db/client";
+import { isDatabaseUnavailable, isInputRejectedByDatabase, isTransientConflict } from "../../db/client";
 import { AppError, fieldErrorsFromIssues, type FieldError } from "../errors";
 
 export interface ErrorBody {
@@ -20,6 +20,12 @@ export interface HttpError {
   unexpected: boolean;
 }
 
+/** What the database refused, as the caller's error: bad input is a 400, a collision a 409 to retry. */
+export function databaseRefusal(error: unknown): AppError {
+  if (isTransientConflict(error)) return new AppError("conflict", "The request collided with another one; retry it", { retryAfterSeconds: 1 });
+  return new AppError("invalid_request", "A value in the request cannot be stored as sent (for example a NUL character, or a value too large)");
+}
+
 /** The one mapping from anything thrown to the public JSON error shape. */
 export function toHttpError(error: unknown, requestId: string): HttpError {
   let appError: AppError;
@@ -27,6 +33,10 @@ export function toHttpError(error: unknown, requestId: string): HttpError {
   if (error instanceof AppError) appError = error;
   else if (error instanceof ZodError) appError = new AppError("validation_failed", "The request is not valid", { fields: fieldErrorsFromIssues(error.issues) });
   else if (isDatabaseUnavailable(error)) appError = new AppError("service_unavailable", "The service is temporarily unavailable; retry shortly", { retryAfterSeconds: 5 });
+  else if (isInputRejectedByDatabase(error) || isTransientConflict(error)) {
+    appError = databaseRefusal(error);
+    unexpected = true;
+  }
   else {
     appError = new AppError("internal_error", "Something went wrong on our side; the request id identifies it");
     unexpected = true;

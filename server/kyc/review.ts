@@ -6,6 +6,7 @@ import { clients, kycEvents, kycVerifications, partners, staffUsers } from "../.
 import type { Actor } from "../audit/record";
 import { assertInScope, type PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
+import { isTimeKey, isUuidText, timeKeyOf } from "../keyset";
 import { applyKycEvent, ensureVerification } from "./apply";
 import { decisionSchema, reviewQueueFiltersSchema, type DecisionInput, type KycProviderName, type ReviewQueueFilters } from "./schemas";
 import type { KycState, RejectType, ReviewAnswer, ReviewStatus } from "./state-machine";
@@ -87,8 +88,8 @@ export interface ReviewQueuePage {
 }
 
 // Microsecond text, as the database compares it (a JavaScript Date would round and skip rows).
-const waitingKey = sql<string>`to_char(${kycVerifications.statusChangedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const cursorSchema = z.object({ k: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), id: z.uuid() });
+const waitingKey = timeKeyOf(kycVerifications.statusChangedAt);
+const cursorSchema = z.object({ k: z.string().refine(isTimeKey), id: z.string().refine(isUuidText) });
 
 function decodeCursor(raw: string) {
   try {

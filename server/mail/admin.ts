@@ -4,6 +4,7 @@ import { emailOutbox, partners } from "../../db/schema";
 import { recordAudit, type Actor } from "../audit/record";
 import { config } from "../config";
 import { AppError } from "../errors";
+import { decodeTimeCursor, keysetPage, timeKeyOf } from "../keyset";
 import { retryEmail } from "./outbox";
 import type { OutboxListInput, OutboxViewStatus } from "./schemas";
 
@@ -15,16 +16,6 @@ function statusCondition(status: OutboxViewStatus): SQL {
   if (status === "queued") return and(eq(emailOutbox.status, "queued"), isNull(emailOutbox.lastError))!;
   if (status === "failing") return and(eq(emailOutbox.status, "queued"), isNotNull(emailOutbox.lastError))!;
   return eq(emailOutbox.status, status);
-}
-
-// Keyset position: created_at to the microsecond (a JS Date keeps milliseconds only) and the row id.
-const createdKey = sql<string>`to_char(${emailOutbox.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
-
-function decodeCursor(raw: string): { key: string; id: string } {
-  const match = CURSOR.exec(Buffer.from(raw, "base64url").toString("utf8"));
-  if (!match) throw AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
-  return { key: match[1]!, id: match[2]! };
 }
 
 const listColumns = {
@@ -53,23 +44,17 @@ export async function listOutbox(input: OutboxListInput) {
   if (input.status) where.push(statusCondition(input.status));
   if (input.to) where.push(sql`lower(${emailOutbox.toAddress}) = lower(${input.to})`);
   if (input.cursor) {
-    const after = decodeCursor(input.cursor);
+    const after = decodeTimeCursor(input.cursor, "uuid");
     where.push(sql`(${emailOutbox.createdAt}, ${emailOutbox.id}) < (${after.key}::timestamptz, ${after.id}::uuid)`);
   }
   const rows = await getDb()
-    .select({ ...listColumns, sortKey: createdKey })
+    .select({ ...listColumns, sortKey: timeKeyOf(emailOutbox.createdAt) })
     .from(emailOutbox)
     .leftJoin(partners, eq(partners.id, emailOutbox.partnerId))
     .where(and(...where))
     .orderBy(desc(emailOutbox.createdAt), desc(emailOutbox.id))
     .limit(input.limit + 1);
-  const hasMore = rows.length > input.limit;
-  const page = hasMore ? rows.slice(0, input.limit) : rows;
-  const last = page[page.length - 1];
-  return {
-    items: page.map(({ sortKey: _sortKey, ...item }) => item),
-    nextCursor: hasMore && last ? Buffer.from(`${last.sortKey}|${last.id}`, "utf8").toString("base64url") : null,
-  };
+  return keysetPage(rows, input.limit);
 }
 export type OutboxListItem = Awaited<ReturnType<typeof listOutbox>>["items"][number];
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "../../db/client";
 import { clients, emailConfirmations, partners, pendingRegistrations } from "../../db/schema";
@@ -6,6 +6,7 @@ import { recordAudit } from "../audit/record";
 import { inScope, type PartnerScope } from "../auth/policies";
 import { randomDigits, randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
+import { decodeTimeCursor, encodeTimeCursor, timeKeyOf } from "../keyset";
 import { enqueueEmail } from "../mail/outbox";
 import { requireActivePartner } from "../partners/partners";
 import { partnerIdSchema } from "../partners/schemas";
@@ -64,20 +65,6 @@ export interface PendingPage {
   nextCursor: string | null;
 }
 
-// Keyset position: created_at to the microsecond (a JS Date keeps milliseconds only) and the row id.
-const keyOf = (column: AnyColumn) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-const CURSOR_PATTERN = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
-
-function encodeCursor(key: string, id: string): string {
-  return Buffer.from(`${key}|${id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { key: string; id: string } {
-  const match = CURSOR_PATTERN.exec(Buffer.from(cursor, "base64url").toString());
-  if (!match) throw AppError.field("invalid_request", "cursor", "The cursor is not valid; start from the first page");
-  return { key: match[1]!, id: match[2]! };
-}
-
 function partnerCondition(column: typeof partners.id, scope: PartnerScope, partnerId: number | undefined): SQL | undefined {
   const conditions: SQL[] = [];
   if (scope.partnerIds !== undefined) conditions.push(inArray(column, scope.partnerIds));
@@ -90,7 +77,7 @@ export async function listPendingConfirmations(o: { scope: PartnerScope; filter?
   const filter = o.filter ?? {};
   const limit = Math.min(Math.max(o.limit ?? 50, 1), 200);
   if (o.scope.partnerIds !== undefined && o.scope.partnerIds.length === 0) return { items: [], nextCursor: null };
-  const after = o.cursor ? decodeCursor(o.cursor) : undefined;
+  const after = o.cursor ? decodeTimeCursor(o.cursor, "uuid") : undefined;
   const now = new Date();
   const db = getDb();
   const partnerScope = partnerCondition(partners.id, o.scope, filter.partnerId);
@@ -121,7 +108,7 @@ export async function listPendingConfirmations(o: { scope: PartnerScope; filter?
           resendCount: pr.resendCount,
           lastSentAt: pr.lastSentAt,
           alreadyClient: sql<boolean>`exists (select 1 from ${clients} where ${clients.partnerId} = ${pr.partnerId} and lower(${clients.email}) = lower(${pr.email}))`,
-          key: keyOf(pr.createdAt),
+          key: timeKeyOf(pr.createdAt),
         })
         .from(pr)
         .innerJoin(partners, eq(partners.id, pr.partnerId))
@@ -171,7 +158,7 @@ export async function listPendingConfirmations(o: { scope: PartnerScope; filter?
           attempts: ec.attempts,
           resendCount: ec.resendCount,
           lastSentAt: ec.lastSentAt,
-          key: keyOf(ec.createdAt),
+          key: timeKeyOf(ec.createdAt),
         })
         .from(ec)
         .innerJoin(clients, eq(clients.id, ec.clientId))
@@ -213,7 +200,7 @@ export async function listPendingConfirmations(o: { scope: PartnerScope; filter?
   const last = page[page.length - 1];
   return {
     items: page.map(({ key: _key, ...row }) => row),
-    nextCursor: merged.length > limit && last ? encodeCursor(last.key, last.id) : null,
+    nextCursor: merged.length > limit && last ? encodeTimeCursor(last.key, last.id) : null,
   };
 }
 

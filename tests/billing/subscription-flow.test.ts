@@ -194,3 +194,17 @@ describe("the subscription flow of the partner API", () => {
     expect(events).toEqual([expect.objectContaining({ action: "account.credited", after: expect.objectContaining({ amount: "12.34" }) })]);
   });
 });
+
+describe("input the database would refuse", () => {
+  it("refuses control characters in staff-typed text with a field error, and bad cursors as 400s", async () => {
+    const { createTier } = await import("../../server/billing/tiers");
+    const { listInvoicesForStaff } = await import("../../server/billing/back-office");
+    const partner = await createTestPartner({ sandbox: true });
+    await expect(
+      createTier({ scope: { partnerIds: undefined }, actor: { type: "system", id: "test" }, input: { partnerId: partner.id, name: "Gold\u0000", amount: "1.00", currency: "EUR" } }),
+    ).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ["name"], message: "Control characters are not allowed" })] });
+    for (const cursor of [Buffer.from("2024-13-45T99:99:99.000000Z|00000000-0000-4000-8000-000000000000").toString("base64url"), Buffer.from(`2024-01-01T00:00:00.000000Z|${"-".repeat(36)}`).toString("base64url"), "%%%"]) {
+      await expect(listInvoicesForStaff({ scope: { partnerIds: undefined }, input: { cursor } })).rejects.toMatchObject({ code: "invalid_request", fields: [{ path: "cursor" }] });
+    }
+  });
+});

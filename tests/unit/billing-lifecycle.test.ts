@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterPayment, DAY_MS, dueAction, onCancel, periodEndFrom, type InvoiceState, type SubscriptionState } from "../../server/billing/lifecycle";
+import { afterPayment, DAY_MS, dueAction, isPayable, onCancel, periodEndFrom, type InvoiceState, type SubscriptionState } from "../../server/billing/lifecycle";
 
 const GRACE = 7 * DAY_MS;
 const t0 = new Date("2030-01-01T10:00:00Z");
@@ -97,11 +97,11 @@ describe("the subscription state machine", () => {
   });
 
   it("cancelling: INIT ends now; ACTIVE runs to period end as DEACTIVATING, then CANCELLED without a renewal", () => {
-    expect(onCancel(init(), t0)).toEqual({ status: "CANCELLED", voidOpenInvoice: true });
+    expect(onCancel(init(), t0, true)).toEqual({ status: "CANCELLED", voidOpenInvoice: true });
     const active: SubscriptionState = { status: "ACTIVE", interval: "DAYS30", currentPeriodStart: t0, currentPeriodEnd: at(30) };
-    expect(onCancel(active, at(10))).toEqual({ status: "DEACTIVATING", voidOpenInvoice: false });
+    expect(onCancel(active, at(10), false)).toEqual({ status: "DEACTIVATING", voidOpenInvoice: false });
     const deactivating = { ...active, status: "DEACTIVATING" as const };
-    expect(onCancel(deactivating, at(11))).toMatchObject({ unchanged: true, status: "DEACTIVATING" });
+    expect(onCancel(deactivating, at(11), false)).toMatchObject({ unchanged: true, status: "DEACTIVATING" });
     expect(dueAction(deactivating, undefined, at(29), GRACE)).toEqual({ type: "none" });
     const run = simulate(deactivating, undefined, { balanceCovers: () => true, until: at(45) });
     expect(run.log).toEqual(["ended on 2030-01-31"]);
@@ -110,7 +110,7 @@ describe("the subscription state machine", () => {
 
   it("cancelling an ACTIVE subscription whose renewal is overdue ends it now", () => {
     const overdue: SubscriptionState = { status: "ACTIVE", interval: "DAYS30", currentPeriodStart: t0, currentPeriodEnd: at(30) };
-    expect(onCancel(overdue, at(31))).toEqual({ status: "CANCELLED", voidOpenInvoice: true });
+    expect(onCancel(overdue, at(31), true)).toEqual({ status: "CANCELLED", voidOpenInvoice: true });
   });
 
   it("after a long outage, a renewal past its grace is still paid when the balance covers it", () => {
@@ -128,9 +128,22 @@ describe("the subscription state machine", () => {
     expect(run.sub).toMatchObject({ status: "ACTIVE", currentPeriodEnd: at(120) });
   });
 
+  it("cancelling an ACTIVE subscription with an open renewal ends it now, even if this clock says the period runs on", () => {
+    const active: SubscriptionState = { status: "ACTIVE", interval: "DAYS30", currentPeriodStart: t0, currentPeriodEnd: at(30) };
+    expect(onCancel(active, at(29.9), true)).toEqual({ status: "CANCELLED", voidOpenInvoice: true });
+  });
+
+  it("says which invoices a subscription's state allows paying", () => {
+    expect(isPayable({ status: "INIT" }, initial())).toBe(true);
+    expect(isPayable({ status: "ACTIVE" }, initial())).toBe(false);
+    expect(isPayable({ status: "ACTIVE" }, renewal(at(30)))).toBe(true);
+    expect(isPayable({ status: "DEACTIVATING" }, renewal(at(30)))).toBe(false);
+    expect(isPayable({ status: "CANCELLED" }, renewal(at(30)))).toBe(false);
+  });
+
   it("does nothing for cancelled subscriptions, whatever the time", () => {
     const cancelled: SubscriptionState = { status: "CANCELLED", interval: "DAYS30", currentPeriodStart: t0, currentPeriodEnd: at(30) };
     expect(dueAction(cancelled, undefined, at(400), GRACE)).toEqual({ type: "none" });
-    expect(onCancel(cancelled, at(400))).toMatchObject({ unchanged: true, status: "CANCELLED" });
+    expect(onCancel(cancelled, at(400), false)).toMatchObject({ unchanged: true, status: "CANCELLED" });
   });
 });

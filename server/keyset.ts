@@ -1,0 +1,54 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { AppError } from "./errors";
+
+/**
+ * Keyset pagination over (a timestamp, an id). The timestamp travels as UTC
+ * text to the microsecond, as the database compares it (a JavaScript Date
+ * keeps milliseconds only, and a cursor rounded to them would skip rows).
+ * Cursors come back from the browser, so they are checked completely here:
+ * a malformed one is a 400 naming `cursor`, never a database cast error.
+ */
+
+export const timeKeyOf = (column: AnyPgColumn | SQL) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const TIME_KEY = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const BIGINT_ID = /^[1-9]\d{0,17}$/;
+
+/** A real UTC instant in the to_char format above (no 30 February, no hour 24). */
+export function isTimeKey(text: string): boolean {
+  const m = TIME_KEY.exec(text);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
+  const at = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
+  return at.getUTCFullYear() === y && at.getUTCMonth() === mo! - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi && y! >= 1970 && y! <= 9999;
+}
+
+export function isUuidText(text: string): boolean {
+  return UUID.test(text);
+}
+
+export function encodeTimeCursor(key: string, id: string | number): string {
+  return Buffer.from(`${key}|${id}`, "utf8").toString("base64url");
+}
+
+export function decodeTimeCursor(raw: string, idKind: "uuid" | "bigint"): { key: string; id: string } {
+  const [key = "", id = "", ...rest] = Buffer.from(raw, "base64url").toString("utf8").split("|");
+  const idValid = idKind === "uuid" ? UUID.test(id) : BIGINT_ID.test(id);
+  if (rest.length > 0 || !isTimeKey(key) || !idValid) {
+    throw AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
+  }
+  return { key, id };
+}
+
+/** One page of rows fetched with limit + 1: the items and the cursor of the next page. */
+export function keysetPage<T extends { sortKey: string; id: string | number }>(rows: T[], limit: number) {
+  const hasMore = rows.length > limit;
+  const items = hasMore ? rows.slice(0, limit) : rows;
+  const last = items[items.length - 1];
+  return {
+    items: items.map(({ sortKey: _sortKey, ...item }) => item),
+    nextCursor: hasMore && last ? encodeTimeCursor(last.sortKey, last.id) : null,
+  };
+}
