@@ -2,6 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { navigationFor } from "../app/(dashboard)/navigation";
 import { createPartnerWithCli, expect, test } from "./fixtures";
+import { createTier, registerApiClient, subscribe } from "./support/billing";
 import { registerClient } from "./support/data";
 import { toast } from "./support/ui";
 
@@ -138,4 +139,44 @@ test("the KYC decision and sandbox pages work with assistive technology, the fin
   await expect(page.getByRole("dialog", { name: `Reject ${client.email} for good?` })).toBeVisible();
   await expectNoSeriousViolations(page);
   await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+});
+
+test("the subscription tier pages work with assistive technology, the archive confirmation included", async ({ adminPage: page }) => {
+  const partner = await createPartnerWithCli();
+  const tier = await createTier(partner.partnerId, { name: "Accessible tier", amount: "3.00" });
+
+  const response = await page.goto(`/tiers?partnerId=${partner.partnerId}`);
+  expect(response?.status()).toBe(200);
+  await settled(page);
+  await expect(page.getByRole("table", { name: /^Tiers of / })).toBeVisible();
+  await expectNoSeriousViolations(page);
+
+  await page.getByRole("button", { name: "Archive Accessible tier" }).click();
+  await expect(page.getByRole("dialog", { name: "Archive Accessible tier?" })).toBeVisible();
+  await expectNoSeriousViolations(page);
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel", exact: true }).click();
+
+  const detail = await page.goto(`/tiers/${tier.id}`);
+  expect(detail?.status()).toBe(200);
+  await settled(page);
+  await expect(page.getByRole("region", { name: "Edit tier" })).toBeVisible();
+  await expectNoSeriousViolations(page);
+});
+
+test("the Subscriptions & invoices page works with assistive technology, the void confirmation included", async ({ adminPage: page }) => {
+  const partner = await createPartnerWithCli();
+  const tier = await createTier(partner.partnerId, { name: "Accessible billing", amount: "3.00" });
+  const client = await registerApiClient(page.request, partner.partnerId);
+  await subscribe(page.request, client, tier.id);
+
+  await page.goto("/billing");
+  await settled(page);
+  const invoices = page.getByRole("region", { name: "Invoices", exact: true });
+  await invoices.getByRole("searchbox", { name: "Client email" }).fill(client.email);
+  await invoices.getByRole("button", { name: `Void the invoice of ${client.email}` }).click();
+  const dialog = page.getByRole("dialog", { name: `Void the invoice of ${client.email}?` });
+  await dialog.getByRole("button", { name: "Void invoice" }).click();
+  await expect(dialog.getByRole("textbox", { name: "Reason" })).toHaveAccessibleDescription("Give a reason of at least 3 characters");
+  await expectNoSeriousViolations(page);
+  await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
 });

@@ -11,6 +11,8 @@ const items: Array<NavItem & { roles: Role[] }> = [
   { href: "/register-client", label: "Register client", roles: ["admin", "operations"] },
   { href: "/pending", label: "Pending confirmations", roles: ["admin", "operations", "kam"] },
   { href: "/kyc", label: "KYC review", roles: ["admin", "operations", "kam"] },
+  { href: "/tiers", label: "Subscription tiers", roles: ["admin", "operations", "kam"] },
+  { href: "/billing", label: "Subscriptions & invoices", roles: ["admin", "operations"] },
   { href: "/partners", label: "Partners", roles: ["admin", "kam"] },
   { href: "/staff", label: "Staff", roles: ["admin"] },
   { href: "/audit", label: "Audit log", roles: ["admin"] },

@@ -1,6 +1,7 @@
 import { accountRouter } from "./routers/account";
 import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
+import { billingRouter } from "./routers/billing";
 import { clientRouter } from "./routers/client";
 import { kycRouter } from "./routers/kyc";
 import { outboxRouter } from "./routers/outbox";
@@ -9,6 +10,7 @@ import { partnerRouter } from "./routers/partner";
 import { pendingRouter } from "./routers/pending";
 import { registrationRouter } from "./routers/registration";
 import { staffRouter } from "./routers/staff";
+import { tierRouter } from "./routers/tier";
 import { createCallerFactory, router } from "./trpc";
 
 /** One router per domain noun. */
@@ -16,6 +18,7 @@ export const appRouter = router({
   account: accountRouter,
   apiKey: apiKeyRouter,
   audit: auditRouter,
+  billing: billingRouter,
   client: clientRouter,
   kyc: kycRouter,
   outbox: outboxRouter,
@@ -24,6 +27,7 @@ export const appRouter = router({
   pending: pendingRouter,
   registration: registrationRouter,
   staff: staffRouter,
+  tier: tierRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -25,6 +25,12 @@ const expectedRoles: Record<string, Role[]> = {
   "apiKey.revoke": PARTNER_MANAGERS,
   "audit.list": ADMIN,
   "audit.facets": ADMIN,
+  "billing.subscriptions": OPERATIONS,
+  "billing.invoices": OPERATIONS,
+  "billing.clientBilling": ALL,
+  "billing.voidInvoice": OPERATIONS,
+  "billing.cancelSubscription": OPERATIONS,
+  "billing.credit": OPERATIONS,
   "client.list": ALL,
   "client.get": ALL,
   "client.setState": OPERATIONS,
@@ -57,6 +63,13 @@ const expectedRoles: Record<string, Role[]> = {
   "staff.reactivate": ADMIN,
   "staff.resetTotp": ADMIN,
   "staff.changeRole": ADMIN,
+  "tier.list": ALL,
+  "tier.get": ALL,
+  "tier.create": ALL,
+  "tier.update": ALL,
+  "tier.archive": ALL,
+  "tier.restore": ALL,
+  "tier.move": ALL,
 };
 
 type AnyProcedure = { _def: { meta?: Partial<ProcedureMeta> } };

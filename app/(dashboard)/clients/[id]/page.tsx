@@ -13,6 +13,8 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../_components/trpc";
 import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, PageHeader, Spinner } from "../../../_components/ui";
 import { KycStateSummary, KycTimeline } from "../../kyc/kyc-timeline";
+import { BillingSection } from "./billing-section";
+import { Section, Table } from "./parts";
 
 type Detail = inferRouterOutputs<AppRouter>["client"]["get"];
 type VerificationStatus = Detail["verification"]["status"];
@@ -65,6 +67,7 @@ export default function ClientPage() {
       <KycSection clientId={c.profile.id} />
       <StateSection key={c.profileState} detail={c} canChange={canChange} />
       <AccountsSection detail={c} />
+      <BillingSection clientId={c.profile.id} email={c.profile.email} mayCredit={canChange} />
       <SessionsSection detail={c} canChange={canChange} />
       <AuditSection detail={c} />
     </div>
@@ -76,18 +79,6 @@ function BackLink() {
     <Link href="/clients" className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
       ← Clients
     </Link>
-  );
-}
-
-function Section({ id, title, children, description }: { id: string; title: string; description?: string; children: ReactNode }) {
-  return (
-    <section aria-labelledby={`${id}-heading`} className="rounded-lg border border-slate-200 bg-white p-6">
-      <h2 id={`${id}-heading`} className="text-lg font-semibold text-slate-900">
-        {title}
-      </h2>
-      {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
-      <div className="mt-4">{children}</div>
-    </section>
   );
 }
 
@@ -453,25 +444,5 @@ function AuditSection({ detail: c }: { detail: Detail }) {
         </Table>
       )}
     </Section>
-  );
-}
-
-function Table({ caption, headers, children }: { caption: string; headers: string[]; children: ReactNode }) {
-  return (
-    <div className="mt-2 overflow-x-auto rounded-md border border-slate-200">
-      <table className="min-w-full divide-y divide-slate-200 text-sm">
-        <caption className="sr-only">{caption}</caption>
-        <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
-          <tr>
-            {headers.map((h) => (
-              <th key={h} scope="col" className="px-3 py-2">
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">{children}</tbody>
-      </table>
-    </div>
   );
 }

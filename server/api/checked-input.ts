@@ -1,0 +1,15 @@
+import type { z } from "zod";
+
+/**
+ * A tRPC input parser for services that parse their input themselves with a
+ * schema that transforms it (billing amounts become bigint minor units). The
+ * input is checked with that schema here, so a bad request fails with the
+ * usual field errors before the service runs, and the service gets what was
+ * sent: given the schema's output instead, its own parse would refuse it.
+ */
+export function checkedInput<S extends z.ZodType>(schema: S) {
+  return (raw: unknown): z.input<S> => {
+    schema.parse(raw);
+    return raw as z.input<S>;
+  };
+}
