@@ -154,6 +154,16 @@ export async function fetchClientPage(o: { scope: PartnerScope; filters: ClientF
   return { items, nextCursor: hasMore && last ? encodeCursor({ s: o.filters.sort, k: last.sortKey, id: last.id }) : null };
 }
 
+/**
+ * The statement `listClients` runs for this input (undefined when the scope
+ * leaves nothing to read), for EXPLAIN and for comparing with raw SQL.
+ */
+export function clientListStatement(o: { scope: PartnerScope; input: ClientListInput }) {
+  const { cursor, limit, ...filters } = o.input;
+  const where = conditionsFor(o.scope, filters, cursor ? decodeCursor(cursor, filters.sort) : undefined);
+  return where ? clientPageQuery(where, filters.sort, limit + 1).toSQL() : undefined;
+}
+
 /** The back-office client list: search, filters, sort, keyset pagination, limited to the staff member's partners. */
 export function listClients(o: { scope: PartnerScope; input: ClientListInput }): Promise<ClientPage> {
   const { cursor, limit, ...filters } = o.input;

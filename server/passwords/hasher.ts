@@ -1,14 +1,14 @@
-import { hash, verify } from "@node-rs/argon2";
 import os from "node:os";
 import { AppError } from "../errors";
 import { config } from "../config";
+import { HashPool } from "./hash-pool";
 
 /** OWASP's first argon2id recommendation: 19 MiB, two passes, one lane. */
 // 2 = Argon2id in @node-rs/argon2's Algorithm enum (a const enum, so not importable here).
 export const ARGON2_PARAMS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /**
- * Argon2 runs on the libuv thread pool, off the event loop. At most
+ * Argon2 runs on a pool of low-priority threads (hash-pool.ts), off the event loop. At most
  * `maxConcurrent` hashes run at once and at most `maxQueue` wait; beyond that
  * a request is refused at once with 503 rather than piling up behind the rest.
  */
@@ -46,20 +46,22 @@ export class HashLimiter {
 }
 
 let limiter: HashLimiter | undefined;
+let pool: HashPool | undefined;
 function getLimiter(): HashLimiter {
   if (!limiter) {
     const c = config();
     limiter = new HashLimiter(c.ARGON2_MAX_CONCURRENCY ?? Math.max(1, os.availableParallelism()), c.ARGON2_MAX_QUEUE);
+    pool = new HashPool(limiter.maxConcurrent);
   }
   return limiter;
 }
 
 export function hashPassword(password: string): Promise<string> {
-  return getLimiter().run(() => hash(password, ARGON2_PARAMS));
+  return getLimiter().run(() => pool!.hash(password, ARGON2_PARAMS));
 }
 
 export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  return getLimiter().run(() => verify(passwordHash, password).catch(() => false));
+  return getLimiter().run(() => pool!.verify(passwordHash, password).catch(() => false));
 }
 
 let dummyHash: Promise<string> | undefined;
@@ -68,7 +70,7 @@ let dummyHash: Promise<string> | undefined;
  * response times do not reveal which emails are registered.
  */
 export async function verifyAgainstNothing(password: string): Promise<false> {
-  dummyHash ??= hash("gatehouse-timing-equaliser", ARGON2_PARAMS);
+  dummyHash ??= hashPassword("gatehouse-timing-equaliser");
   await verifyPassword(await dummyHash, password);
   return false;
 }

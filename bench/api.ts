@@ -1,0 +1,161 @@
+/**
+ * The public API under load (`npm run bench -- --scenario api`).
+ *
+ * Starts the production build (`npm start`) on a fresh embedded database, or
+ * on DATABASE_URL when set, and measures in one run, on this machine:
+ *   1. the raw argon2id hash rate with the app's parameters (no server load);
+ *   2. white-label registration throughput (a partner with quotas off);
+ *   3. the p99 latency of cheap endpoints (JWKS, health) while registrations
+ *      saturate the CPU.
+ * Prints one line per figure with its goal. Builds the app first if needed.
+ */
+import { hash } from "@node-rs/argon2";
+import { execFileSync, spawn } from "node:child_process";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ARGON2_PARAMS } from "../server/passwords/hasher";
+import { line, percentile } from "./report";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+export interface ApiOptions {
+  seconds: number;
+  concurrency: number;
+  port: number;
+}
+
+async function hashRate(durationS: number, parallel: number): Promise<number> {
+  const deadline = performance.now() + durationS * 1000;
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (performance.now() < deadline) {
+        await hash(`bench-password-${count}`, ARGON2_PARAMS);
+        count++;
+      }
+    }),
+  );
+  return count / durationS;
+}
+
+async function waitForHealth(base: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${base}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the server did not become healthy in time");
+}
+
+function registrationBody() {
+  return JSON.stringify({
+    firstName: "Bench",
+    lastName: "Client",
+    email: `bench-${randomUUID()}@example.test`,
+    countryCode: "LV",
+    password: "Qwerty123",
+    referralCode: null,
+    agreed: true,
+    birthDate: "1990-01-01",
+  });
+}
+
+export async function runApiScenario({ seconds, concurrency, port }: ApiOptions): Promise<boolean> {
+  const base = `http://127.0.0.1:${port}`;
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    process.stdout.write("No production build: running npm run build\n");
+    execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-"));
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    GATEHOUSE_DATA_DIR: dataDir,
+    AUTH_SECRET: process.env.AUTH_SECRET ?? "bench-only-auth-secret-not-for-production-000",
+    APP_URL: base,
+    LOG_LEVEL: "warn",
+    // A throwaway signing key for this run: production mode on PostgreSQL refuses to start without one.
+    JWT_PRIVATE_KEYS:
+      process.env.JWT_PRIVATE_KEYS ??
+      (process.env.DATABASE_URL ? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString() : undefined),
+  };
+  // PostgreSQL is migrated by the operator in production; here the benchmark does it.
+  if (process.env.DATABASE_URL) execFileSync("npm", ["run", "-s", "gatehouse", "--", "migrate"], { cwd: root, env, stdio: "ignore" });
+  const server = spawn("npm", ["start"], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"], detached: true });
+  const stop = () => {
+    try {
+      process.kill(-server.pid!, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  };
+  process.on("exit", stop);
+  try {
+    await waitForHealth(base, 120_000);
+    const created = execFileSync("npm", ["run", "-s", "gatehouse", "--", "partner", "create", "--name", "Bench partner", "--quota-ip", "0", "--quota-total", "0", "--json"], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+    });
+    const { partnerId } = JSON.parse(created.trim().split("\n").at(-1)!) as { partnerId: number };
+
+    const cores = os.availableParallelism();
+    process.stdout.write(`\nmachine: ${os.cpus()[0]?.model ?? "cpu"} × ${cores}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}\n`);
+    process.stdout.write(`database: ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : "embedded PGlite"}; ${seconds}s per phase; ${concurrency} concurrent registrations\n\n`);
+
+    const rawRate = await hashRate(seconds, cores);
+
+    // Warm up: first requests compile nothing in production, but fill caches and pools.
+    for (let i = 0; i < 5; i++) await fetch(`${base}/api/public/register`, { method: "POST", headers: { partnerId: String(partnerId), "content-type": "application/json" }, body: registrationBody() });
+
+    let registered = 0;
+    let failed = 0;
+    const statuses = new Map<number, number>();
+    const latencies: Record<string, number[]> = { "/.well-known/jwks.json": [], "/api/health": [] };
+    const deadline = performance.now() + seconds * 1000;
+    const started = performance.now();
+    const workers = Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const res = await fetch(`${base}/api/public/register`, { method: "POST", headers: { partnerId: String(partnerId), "content-type": "application/json" }, body: registrationBody() });
+        await res.arrayBuffer();
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (res.status === 201) registered++;
+        else failed++;
+      }
+    });
+    const probes = Object.keys(latencies).map(async (endpoint) => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        const res = await fetch(base + endpoint);
+        await res.arrayBuffer();
+        latencies[endpoint]!.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    await Promise.all([...workers, ...probes]);
+    const elapsed = (performance.now() - started) / 1000;
+    const regRate = registered / elapsed;
+
+    line("argon2id raw hash rate (m=19456,t=2,p=1)", `${rawRate.toFixed(1)}/s`, "reference");
+    line("white-label registrations", `${regRate.toFixed(1)}/s`, `>= 90% of hash rate (${(0.9 * rawRate).toFixed(1)}/s)`, regRate >= 0.9 * rawRate);
+    line("registrations / hash rate", `${((100 * regRate) / rawRate).toFixed(1)}%`, ">= 90%", regRate >= 0.9 * rawRate);
+    line("registration responses", [...statuses].map(([s, n]) => `${s}×${n}`).join(" "), "all 201");
+    for (const [endpoint, values] of Object.entries(latencies)) {
+      const sorted = [...values].sort((a, b) => a - b);
+      const p99 = percentile(sorted, 99);
+      line(`p99 ${endpoint} under load (n=${sorted.length})`, `${p99.toFixed(1)} ms`, "< 50 ms", p99 < 50);
+    }
+    return failed === 0 && regRate >= 0.9 * rawRate && Object.values(latencies).every((v) => percentile([...v].sort((a, b) => a - b), 99) < 50);
+  } finally {
+    stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The back office at scale: seeds clients in steps (10k → 100k → 1M by
+ * default) and at each size measures, in one run:
+ *   - the clients list through the real tRPC procedure (`client.list`, as an
+ *     admin) beside the same SQL through raw `pg`, for every query shape, with
+ *     EXPLAIN checking that each shape uses an index;
+ *   - the CSV export of every client, streamed by a child process whose peak
+ *     RSS is the figure;
+ *   - the Overview funnel of every partner over 30 days;
+ *   - and the time the seeding took.
+ * It seeds its own partner and clients into the database it is given: use an
+ * empty one (DATABASE_URL), or leave DATABASE_URL unset for a fresh embedded one.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { line, percentile } from "./report";
+
+export interface ClientsOptions {
+  sizes: number[];
+  iterations: number;
+}
+
+interface Shape {
+  name: string;
+  input: Record<string, unknown>;
+  /** Takes the cursor of the first page and reads the second. */
+  nextPage?: boolean;
+}
+
+const root = path.resolve(import.meta.dirname, "..");
+
+/** Tables a plan reads with a sequential scan, anywhere in its tree. */
+function seqScannedRelations(plan: unknown): string[] {
+  if (Array.isArray(plan)) return plan.flatMap(seqScannedRelations);
+  if (!plan || typeof plan !== "object") return [];
+  const node = plan as Record<string, unknown>;
+  const own = node["Node Type"] === "Seq Scan" && typeof node["Relation Name"] === "string" ? [node["Relation Name"]] : [];
+  return [...own, ...Object.values(node).flatMap(seqScannedRelations)];
+}
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
+  let embedded: { url: string; stop(): Promise<void> } | undefined;
+  let dataDir: string | undefined;
+  if (!process.env.DATABASE_URL) {
+    const { startEmbeddedDatabase } = await import("../db/embedded-server");
+    dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-clients-"));
+    embedded = await startEmbeddedDatabase(dataDir, "cli");
+    process.env.DATABASE_URL = embedded.url;
+  }
+  Object.assign(process.env, { LOG_LEVEL: "warn", OUTBOX_WORKER: "off", BILLING_SCHEDULER: "off" });
+  const databaseLabel = embedded ? "embedded PGlite" : "PostgreSQL (DATABASE_URL)";
+  let allPassed = true;
+  const { migrate } = await import("../server/setup/database");
+  const { getDb, closeDb } = await import("../db/client");
+  const { createPartner } = await import("../server/partners/partners");
+  const { createStaff } = await import("../server/staff/staff");
+  const { seedClients } = await import("../server/setup/demo-seed");
+  const { createCaller } = await import("../server/api/root");
+  const { clientListStatement } = await import("../server/clients/list");
+  const { clientListInputSchema } = await import("../server/clients/schemas");
+  try {
+    await migrate();
+    const db = getDb();
+    const actor = { type: "system" as const, id: "bench" };
+    const partner = await db.transaction((tx) => createPartner(tx, { input: { name: `Bench clients ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0, quotaTotalHour: 0 }, actor }));
+    const adminEmail = `bench-admin-${randomUUID().slice(0, 8)}@bench.test`;
+    const admin = await createStaff(db, { input: { email: adminEmail, name: "Bench admin", role: "admin", password: "bench-admin-password-only" }, actor });
+    const staff = { id: admin.id, email: adminEmail, name: "Bench admin", role: "admin" as const, sessionVersion: 1, mustEnrollTotp: false };
+    const caller = createCaller({ staff, ip: "127.0.0.1", requestId: "bench" });
+    const rawPool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+    const scope = { partnerIds: undefined };
+
+    let seeded = 0;
+    let seedMs = 0;
+    for (const size of o.sizes) {
+      const add = size - seeded;
+      if (add > 0) {
+        const report = await seedClients(db, { count: add, partnerId: partner.id });
+        seedMs += report.milliseconds;
+        seeded = size;
+      }
+      process.stdout.write(`\n${databaseLabel}, ${size.toLocaleString("en")} clients of one partner:\n`);
+      line(`seeding ${size.toLocaleString("en")} clients (cumulative)`, `${(seedMs / 1000).toFixed(1)} s`, size >= 1_000_000 ? "< 120 s for 1,000,000" : "reference", size >= 1_000_000 ? seedMs < 120_000 : undefined);
+
+      // A name and an email prefix that exist in the seeded data.
+      const [sample] = (await rawPool.query<{ email: string; last_name: string }>("select email, last_name from clients where partner_id = $1 and last_name is not null limit 1", [partner.id])).rows;
+      const emailPrefix = sample!.email.slice(0, 6);
+      const shapes: Shape[] = [
+        { name: "newest first, first page", input: {} },
+        { name: "newest first, next page", input: {}, nextPage: true },
+        { name: "email prefix search", input: { q: emailPrefix } },
+        { name: "last name search", input: { q: sample!.last_name.slice(0, 5) } },
+        { name: "partner filter", input: { partnerId: partner.id } },
+        { name: "blocked clients", input: { state: "blocked" } },
+        { name: "identified clients", input: { verificationStatus: "identified" } },
+        { name: "country filter", input: { countryCode: "LT" } },
+        { name: "level 3 clients", input: { verificationLevel: 3 } },
+        { name: "sorted by email", input: { sort: "email_asc" } },
+        { name: "sorted by email, next page", input: { sort: "email_asc" }, nextPage: true },
+        { name: "oldest first", input: { sort: "created_asc" } },
+      ];
+      for (const shape of shapes) {
+        let input = clientListInputSchema.parse({ ...shape.input, limit: 50 });
+        if (shape.nextPage) {
+          const first = await caller.client.list(input);
+          input = { ...input, cursor: first.nextCursor };
+        }
+        const statement = clientListStatement({ scope, input })!;
+        const plan = (await rawPool.query<{ "QUERY PLAN": unknown }>({ text: `explain (format json) ${statement.sql}`, values: statement.params as unknown[] })).rows[0]!["QUERY PLAN"];
+        const seqScan = seqScannedRelations(plan).includes("clients");
+        const trpc: number[] = [];
+        const raw: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          await caller.client.list(input);
+          await rawPool.query({ text: statement.sql, values: statement.params as unknown[] });
+        }
+        // Interleaved, so drift on a noisy machine hits both the same way.
+        for (let i = 0; i < o.iterations; i++) {
+          trpc.push(await timeIt(() => caller.client.list(input)));
+          raw.push(await timeIt(() => rawPool.query({ text: statement.sql, values: statement.params as unknown[] })));
+        }
+        const p95t = percentile([...trpc].sort((a, b) => a - b), 95);
+        const p95r = percentile([...raw].sort((a, b) => a - b), 95);
+        const ok = p95t <= 1.5 * p95r && p95t < 25 && !seqScan;
+        allPassed &&= ok || size < 1_000_000;
+        line(`list: ${shape.name}`, `${p95t.toFixed(1)} / ${p95r.toFixed(1)} ms`, `p95 tRPC/raw <= 1.5x and < 25 ms; ${seqScan ? "SEQ SCAN" : "index"}`, size >= 1_000_000 ? ok : undefined);
+      }
+
+      // The CSV export of every client, in a process of its own so its peak RSS is the export's.
+      // Asynchronously: the embedded database runs in this process and must keep answering.
+      const { stdout: exportOut } = await promisify(execFile)(process.execPath, ["--import", "tsx", path.join(root, "bench", "export-child.ts")], {
+        cwd: root,
+        env: { ...process.env },
+        encoding: "utf8",
+        maxBuffer: 1024 * 1024,
+      });
+      const exported = JSON.parse(exportOut.trim().split("\n").at(-1)!) as { rows: number; bytes: number; ms: number; maxRssMb: number };
+      const rssOk = exported.maxRssMb < 200;
+      line(`CSV export of ${exported.rows.toLocaleString("en")} rows`, `${exported.maxRssMb.toFixed(0)} MB`, `peak RSS < 200 MB (${(exported.ms / 1000).toFixed(1)} s, ${(exported.bytes / 2 ** 20).toFixed(0)} MiB)`, size >= 1_000_000 ? rssOk : undefined);
+      allPassed &&= rssOk || size < 1_000_000;
+
+      const funnel: number[] = [];
+      await caller.overview.funnel({});
+      for (let i = 0; i < Math.max(5, Math.floor(o.iterations / 3)); i++) funnel.push(await timeIt(() => caller.overview.funnel({})));
+      const p95f = percentile(funnel.sort((a, b) => a - b), 95);
+      line("overview funnel, every partner, 30 days", `${p95f.toFixed(0)} ms`, "p95 < 100 ms", size >= 1_000_000 ? p95f < 100 : undefined);
+      allPassed &&= p95f < 100 || size < 1_000_000;
+    }
+    await rawPool.end();
+  } finally {
+    await closeDb();
+    await embedded?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+  return allPassed;
+}
