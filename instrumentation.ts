@@ -5,5 +5,7 @@ export async function register() {
     ensureOutboxWorker();
     const { ensureBillingScheduler } = await import("./server/billing/scheduler");
     ensureBillingScheduler();
+    const { ensureFunnelRollupJob } = await import("./server/overview/funnel-rollup");
+    ensureFunnelRollupJob();
   }
 }

@@ -48,6 +48,8 @@ const schema = z.object({
   /** How often the billing scheduler looks for renewals and lapses, in seconds. */
   BILLING_INTERVAL_SECONDS: optionalInt(5, 86_400).transform((v) => v ?? 60),
   BILLING_SCHEDULER: z.enum(["on", "off"]).default("on"),
+  /** How often the Overview funnel's daily rollup is recomputed, in seconds; 0 = never (the funnel is then counted live). */
+  FUNNEL_ROLLUP_SECONDS: optionalInt(0, 3600).transform((v) => v ?? 60),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -9,3 +9,4 @@ export * from "./audit";
 export * from "./quotas";
 export * from "./kyc";
 export * from "./billing";
+export * from "./overview";

@@ -1,7 +1,7 @@
-import { eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../../db/client";
-import { clients, partners, pendingRegistrations, subscriptions } from "../../db/schema";
+import { clients, funnelDaily, funnelRollupState, partners, pendingRegistrations, subscriptions } from "../../db/schema";
 import { assertInScope, type PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
 import { FUNNEL_STAGES, type FunnelInput, type StageKey } from "./schemas";
@@ -53,6 +53,11 @@ export interface Funnel {
   stages: FunnelStage[];
   /** One entry per day of the window, oldest first, days without registrations included; they add up to `stages`. */
   trend: FunnelDay[];
+  /**
+   * When the days before today were counted (the daily rollup); today is
+   * always live. Null when every day was counted live, just now.
+   */
+  pastDaysAsOf: Date | null;
 }
 
 const clientStageKeys = Object.keys(CLIENT_STAGES) as ClientStageKey[];
@@ -72,36 +77,35 @@ function partnerCondition(column: AnyPgColumn, scope: PartnerScope, partnerId: n
 }
 
 /**
- * The statement behind the funnel, exposed so the index check can EXPLAIN
- * exactly what runs. Each day of the window gets one row (generate_series
- * fills the empty ones) with the clients created that day, the abandoned
- * partner-API registrations first started that day, and the later stages.
+ * The counting both the live funnel and the daily rollup use: registrations
+ * started per UTC day in [since, until) — per partner too with `byPartner` —
+ * as `client_days` (clients, with their later stages) and `abandoned_days`
+ * (partner-API registrations that never became a client).
  */
-export function funnelQuery(o: { scope: PartnerScope; partnerId?: number; from: string; to: string }): SQL {
-  const since = `${o.from}T00:00:00Z`;
-  const until = `${utcDay(Date.parse(`${o.to}T00:00:00Z`) + DAY_MS)}T00:00:00Z`;
+function countingCtes(o: { clientsWhere: SQL; pendingWhere: SQL; since: string; until: string; byPartner: boolean }): SQL {
   const stageCounts = clientStageKeys.map((key) => sql`, count(*) filter (where ${CLIENT_STAGES[key]}) as ${sql.identifier(key)}`);
-  const stageColumns = clientStageKeys.map((key) => sql`, coalesce(c.${sql.identifier(key)}, 0)::int as ${sql.identifier(key)}`);
+  const partner = (column: SQL) => (o.byPartner ? sql`${column} as partner_id, ` : sql``);
+  const groupBy = o.byPartner ? sql`1, 2` : sql`1`;
   return sql`
     with client_days as (
-      select (${clients.createdAt} at time zone 'UTC')::date as day, count(*) as started${sql.join(stageCounts)}
+      select ${partner(sql`${clients.partnerId}`)}(${clients.createdAt} at time zone 'UTC')::date as day, count(*) as started${sql.join(stageCounts)}
       from ${clients}
-      where ${partnerCondition(clients.partnerId, o.scope, o.partnerId)}
-        and ${clients.createdAt} >= ${since}::timestamptz and ${clients.createdAt} < ${until}::timestamptz
-      group by 1
+      where ${o.clientsWhere}
+        and ${clients.createdAt} >= ${o.since}::timestamptz and ${clients.createdAt} < ${o.until}::timestamptz
+      group by ${groupBy}
     ), abandoned as (
       -- Step-1 registrations that never became a client: once per email, on the day of its first try.
       -- A completed one is the client it created (client_id), and an email that is a client by any
       -- route (a retry after an expired code, an "account exists" request) is that client. The lookup
       -- is a LATERAL with LIMIT so that it stays one index probe per email: written as NOT EXISTS,
       -- PostgreSQL hashes the email of every client instead (3x slower at a million clients).
-      select tried.day
+      select tried.partner_id, tried.day
       from (
         select ${pendingRegistrations.partnerId} as partner_id, lower(${pendingRegistrations.email}) as email,
                (min(${pendingRegistrations.createdAt}) at time zone 'UTC')::date as day
         from ${pendingRegistrations}
-        where ${partnerCondition(pendingRegistrations.partnerId, o.scope, o.partnerId)}
-          and ${pendingRegistrations.createdAt} >= ${since}::timestamptz and ${pendingRegistrations.createdAt} < ${until}::timestamptz
+        where ${o.pendingWhere}
+          and ${pendingRegistrations.createdAt} >= ${o.since}::timestamptz and ${pendingRegistrations.createdAt} < ${o.until}::timestamptz
           and ${pendingRegistrations.clientId} is null
         group by 1, 2
       ) as tried
@@ -112,13 +116,53 @@ export function funnelQuery(o: { scope: PartnerScope; partnerId?: number; from: 
       ) as client on true
       where client.found is null
     ), abandoned_days as (
-      select day, count(*) as started from abandoned group by day
-    )
+      select ${partner(sql`partner_id`)}day, count(*) as started from abandoned group by ${groupBy}
+    )`;
+}
+
+const windowBounds = (from: string, to: string) => ({ since: `${from}T00:00:00Z`, until: `${utcDay(Date.parse(`${to}T00:00:00Z`) + DAY_MS)}T00:00:00Z` });
+
+/**
+ * The statement behind the funnel, exposed so the index check can EXPLAIN
+ * exactly what runs. Each day of the window gets one row (generate_series
+ * fills the empty ones) with the clients created that day, the abandoned
+ * partner-API registrations first started that day, and the later stages.
+ */
+export function funnelQuery(o: { scope: PartnerScope; partnerId?: number; from: string; to: string }): SQL {
+  const stageColumns = clientStageKeys.map((key) => sql`, coalesce(c.${sql.identifier(key)}, 0)::int as ${sql.identifier(key)}`);
+  const ctes = countingCtes({
+    clientsWhere: partnerCondition(clients.partnerId, o.scope, o.partnerId),
+    pendingWhere: partnerCondition(pendingRegistrations.partnerId, o.scope, o.partnerId),
+    ...windowBounds(o.from, o.to),
+    byPartner: false,
+  });
+  return sql`${ctes}
     select to_char(d.day, 'YYYY-MM-DD') as day, (coalesce(c.started, 0) + coalesce(a.started, 0))::int as started${sql.join(stageColumns)}
     from generate_series(${o.from}::timestamp, ${o.to}::timestamp, interval '1 day') as d(day)
     left join client_days c on c.day = d.day::date
     left join abandoned_days a on a.day = d.day::date
     order by d.day`;
+}
+
+/** Every partner's counts per day of [from, to], one row per (partner, day) with registrations: what the rollup stores. */
+export function funnelRollupQuery(o: { from: string; to: string }): SQL {
+  const stageColumns = clientStageKeys.map((key) => sql`, coalesce(c.${sql.identifier(key)}, 0)::int as ${sql.identifier(key)}`);
+  const ctes = countingCtes({ clientsWhere: sql`true`, pendingWhere: sql`true`, ...windowBounds(o.from, o.to), byPartner: true });
+  return sql`${ctes}
+    select coalesce(c.partner_id, a.partner_id) as partner_id, coalesce(c.day, a.day) as day,
+           (coalesce(c.started, 0) + coalesce(a.started, 0))::int as started${sql.join(stageColumns)}
+    from client_days c
+    full join abandoned_days a on a.partner_id = c.partner_id and a.day = c.day`;
+}
+
+/** Older than this, the daily rollup is not trusted and the whole window is counted live. */
+export const ROLLUP_MAX_AGE_MS = 5 * 60_000;
+
+/** The rollup's state when it is recent and covers the window, else undefined (count live). */
+async function freshRollup(from: string) {
+  const [state] = await getDb().select({ fromDay: funnelRollupState.fromDay, refreshedAt: funnelRollupState.refreshedAt }).from(funnelRollupState).where(eq(funnelRollupState.id, 1));
+  if (!state || state.fromDay > from || Date.now() - state.refreshedAt.getTime() > ROLLUP_MAX_AGE_MS) return undefined;
+  return state;
 }
 
 /** The funnel of one partner, or of every partner in the staff member's scope; a partner outside it is not found. */
@@ -134,24 +178,46 @@ export async function getFunnel(o: { scope: PartnerScope; input: FunnelInput }):
   const from = utcDay(todayMs - (days - 1) * DAY_MS);
   const to = utcDay(todayMs);
 
-  const result = await db.transaction(
-    async (tx) => {
-      // PostgreSQL cannot know how many days the window groups into, guesses one per client and, the
-      // plan looking huge, compiles it with LLVM first: 1.5 s of 2.6 s at a million clients (measured).
-      await tx.execute(sql`set local jit = off`);
-      return tx.execute<{ day: string } & Record<MeasuredStageKey, number>>(funnelQuery({ scope: o.scope, partnerId, from, to }));
-    },
-    { accessMode: "read only" },
-  );
+  const rollup = await freshRollup(from);
+  const live = (liveFrom: string) =>
+    db.transaction(
+      async (tx) => {
+        // PostgreSQL cannot know how many days the window groups into, guesses one per client and, the
+        // plan looking huge, compiles it with LLVM first: 1.5 s of 2.6 s at a million clients (measured).
+        await tx.execute(sql`set local jit = off`);
+        return (await tx.execute<{ day: string } & Record<MeasuredStageKey, number>>(funnelQuery({ scope: o.scope, partnerId, from: liveFrom, to }))).rows;
+      },
+      { accessMode: "read only" },
+    );
   const keys: MeasuredStageKey[] = ["started", ...clientStageKeys];
-  const trend: FunnelDay[] = result.rows.map((row) => ({
-    day: row.day,
-    counts: Object.fromEntries(keys.map((key) => [key, Number(row[key])])) as Record<MeasuredStageKey, number>,
-  }));
+  const countsOf = (row: Record<MeasuredStageKey, number | string>) => Object.fromEntries(keys.map((key) => [key, Number(row[key])])) as Record<MeasuredStageKey, number>;
+  let trend: FunnelDay[];
+  if (rollup) {
+    // Days before today from the rollup, today counted live.
+    const [past, today] = await Promise.all([
+      db
+        .select({
+          day: sql<string>`to_char(${funnelDaily.day}, 'YYYY-MM-DD')`,
+          ...Object.fromEntries(keys.map((key) => [key, sql<number>`sum(${funnelDaily[key]})::int`])),
+        })
+        .from(funnelDaily)
+        .where(and(partnerCondition(funnelDaily.partnerId, o.scope, partnerId), sql`${funnelDaily.day} >= ${from}::date and ${funnelDaily.day} < ${to}::date`))
+        .groupBy(funnelDaily.day),
+      live(to),
+    ]);
+    const byDay = new Map(past.map((row) => [row.day as string, countsOf(row as unknown as Record<MeasuredStageKey, number>)]));
+    const zero = Object.fromEntries(keys.map((key) => [key, 0])) as Record<MeasuredStageKey, number>;
+    trend = Array.from({ length: days }, (_, i) => {
+      const day = utcDay(Date.parse(`${from}T00:00:00Z`) + i * DAY_MS);
+      return { day, counts: day === to ? countsOf(today[0]!) : (byDay.get(day) ?? zero) };
+    });
+  } else {
+    trend = (await live(from)).map((row) => ({ day: row.day, counts: countsOf(row) }));
+  }
   const stages: FunnelStage[] = FUNNEL_STAGES.map((s) => ({
     key: s.key as MeasuredStageKey,
     label: s.label,
     count: trend.reduce((sum, d) => sum + d.counts[s.key as MeasuredStageKey], 0),
   }));
-  return { partnerId: partnerId ?? null, days, from, to, stages, trend };
+  return { partnerId: partnerId ?? null, days, from, to, stages, trend, pastDaysAsOf: rollup?.refreshedAt ?? null };
 }

@@ -30,6 +30,8 @@ function useUrlSelection() {
   return { input, update };
 }
 
+const asOfTime = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+
 export function OverviewDashboard() {
   const trpc = useTRPC();
   const { input, update } = useUrlSelection();
@@ -94,6 +96,7 @@ function FunnelView({ funnel, scopeLabel }: { funnel: Funnel; scopeLabel: string
         </h2>
         <p className="mt-1 text-sm text-slate-600">
           Registrations started {period(funnel)} for {scopeLabel}, and how many of them have reached each stage since.
+          {funnel.pastDaysAsOf ? ` Days before today as counted at ${asOfTime.format(funnel.pastDaysAsOf)} UTC (recounted every minute); today is live.` : null}
         </p>
 
         {started === 0 ? (

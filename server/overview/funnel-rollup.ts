@@ -1,0 +1,89 @@
+import { eq, sql } from "drizzle-orm";
+import { getDb } from "../../db/client";
+import { funnelDaily, funnelRollupState } from "../../db/schema";
+import { config } from "../config";
+import { log } from "../log";
+import { funnelRollupQuery } from "./funnel";
+import { FUNNEL_PERIODS } from "./schemas";
+
+/**
+ * The Overview funnel's daily rollup. Counting a 30-day cohort means reading
+ * every client of the window (half a second at a million clients), so a job
+ * recomputes every partner's counts per day of the longest period into
+ * `funnel_daily`; the page then sums at most 90 rows per partner and counts
+ * only today live. One instance at a time recomputes (an advisory lock), and
+ * not more often than the interval, however many instances run the job.
+ * See docs/decisions/0009-overview-funnel.md.
+ */
+
+const LOCK_KEY = 7_271_001;
+const DAY_MS = 86_400_000;
+export const ROLLUP_DAYS = FUNNEL_PERIODS.at(-1)!;
+
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Recomputes the rollup for the last ROLLUP_DAYS days. Skipped when another
+ * instance holds the lock or refreshed less than `minAgeMs` ago.
+ */
+export async function refreshFunnelRollup(o: { now?: Date; minAgeMs?: number } = {}): Promise<{ refreshed: boolean; rows: number }> {
+  const now = o.now ?? new Date();
+  const today = utcDay(now.getTime());
+  const fromDay = utcDay(Date.parse(`${today}T00:00:00Z`) - (ROLLUP_DAYS - 1) * DAY_MS);
+  return getDb().transaction(async (tx) => {
+    const locked = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCK_KEY}) as locked`);
+    if (!locked.rows[0]?.locked) return { refreshed: false, rows: 0 };
+    if (o.minAgeMs) {
+      const [state] = await tx.select({ refreshedAt: funnelRollupState.refreshedAt }).from(funnelRollupState).where(eq(funnelRollupState.id, 1));
+      if (state && now.getTime() - state.refreshedAt.getTime() < o.minAgeMs) return { refreshed: false, rows: 0 };
+    }
+    // See funnel.ts: without this PostgreSQL compiles the big aggregate with LLVM first.
+    await tx.execute(sql`set local jit = off`);
+    await tx.delete(funnelDaily);
+    const inserted = await tx.execute(sql`
+      insert into ${funnelDaily} (partner_id, day, started, confirmed, identified, subscribed)
+      select partner_id, day, started, confirmed, identified, subscribed from (${funnelRollupQuery({ from: fromDay, to: today })}) as counted`);
+    await tx
+      .insert(funnelRollupState)
+      .values({ id: 1, fromDay, refreshedAt: now })
+      .onConflictDoUpdate({ target: funnelRollupState.id, set: { fromDay, refreshedAt: now } });
+    return { refreshed: true, rows: inserted.rowCount ?? 0 };
+  });
+}
+
+export interface RollupJob {
+  stop(): Promise<void>;
+}
+
+let job: RollupJob | undefined;
+
+/** Recomputes the rollup every FUNNEL_ROLLUP_SECONDS in this process (0 turns it off). Never throws. */
+export function ensureFunnelRollupJob(): RollupJob | undefined {
+  const seconds = config().FUNNEL_ROLLUP_SECONDS;
+  if (seconds === 0 || job) return job;
+  const intervalMs = seconds * 1000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    running = refreshFunnelRollup({ minAgeMs: intervalMs * 0.8 })
+      .then(() => undefined)
+      .catch((error) => log.warn("the funnel rollup could not be refreshed; the Overview counts live meanwhile", { error }))
+      .finally(() => {
+        running = undefined;
+        if (stopped) return;
+        timer = setTimeout(tick, intervalMs);
+        timer.unref();
+      });
+  };
+  timer = setTimeout(tick, 2000);
+  timer.unref();
+  job = {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+  return job;
+}
