@@ -1,6 +1,10 @@
 /**
- * `npm run bench [-- --scenario api|clients|all] [--sizes 10000,100000,1000000]
- *   [--iterations 30] [--seconds 15] [--concurrency 8] [--port 3200]`
+ * `npm run bench [-- --scenario frontend|api|clients|all] [--build]
+ *   [--sizes 10000,100000,1000000] [--iterations 30] [--seconds 15] [--concurrency 8] [--port 3200]`
+ *
+ * frontend: first-load JavaScript per page of the production build (--build rebuilds it first);
+ * api: registration throughput against the raw hash rate, and cheap endpoints' p99 under that load;
+ * clients: the back office at 10k/100k/1M clients (list, export, funnel, seeding).
  *
  * Runs on PostgreSQL when DATABASE_URL is set (use an empty database: the
  * benchmark seeds its own data), otherwise on a fresh embedded database.
@@ -17,13 +21,15 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "15" },
     concurrency: { type: "string", default: "8" },
     port: { type: "string", default: "3200" },
+    build: { type: "boolean", default: false },
   },
 });
 
-const scenarios = values.scenario === "all" ? ["api", "clients"] : values.scenario!.split(",");
-const unknown = scenarios.filter((s) => !["api", "clients"].includes(s));
+const SCENARIOS = ["frontend", "api", "clients"];
+const scenarios = values.scenario === "all" ? SCENARIOS : values.scenario!.split(",");
+const unknown = scenarios.filter((s) => !SCENARIOS.includes(s));
 if (unknown.length > 0) {
-  process.stderr.write(`unknown scenario ${unknown.join(", ")}: use api, clients or all\n`);
+  process.stderr.write(`unknown scenario ${unknown.join(", ")}: use ${SCENARIOS.join(", ")} or all\n`);
   process.exit(2);
 }
 const sizes = values.sizes!.split(",").map((s) => Number(s.replace(/_/g, "")));
@@ -34,6 +40,10 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
 
 process.stdout.write(`machine: ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}\n`);
 let passed = true;
+if (scenarios.includes("frontend")) {
+  const { runFrontendScenario } = await import("./frontend");
+  passed = (await runFrontendScenario({ build: values.build === true })) && passed;
+}
 if (scenarios.includes("api")) {
   const { runApiScenario } = await import("./api");
   passed = (await runApiScenario({ seconds: Number(values.seconds), concurrency: Number(values.concurrency), port: Number(values.port) })) && passed;
