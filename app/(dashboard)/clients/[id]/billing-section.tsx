@@ -7,9 +7,9 @@ import { toast } from "sonner";
 import { creditAccountSchema } from "@/server/billing/schemas";
 import { fieldErrorsFromIssues } from "@/server/errors";
 import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../_components/trpc";
+import { Section, Table } from "../../../_components/section";
 import { Button, ErrorNotice, Field, inputClass, Spinner } from "../../../_components/ui";
 import { invoiceKindLabels, InvoiceStatusBadge, linkClass, money, SubscriptionStatusBadge, when } from "../../billing/labels";
-import { Section, Table } from "./parts";
 
 /** The client's subscriptions and invoices, and (operations and admins, sandbox partners only) sandbox credit. */
 export function BillingSection({ clientId, email, mayCredit }: { clientId: string; email: string; mayCredit: boolean }) {

@@ -11,10 +11,10 @@ import { changeStateSchema, changeVerificationSchema, type ClientState } from "@
 import { fieldErrorsFromIssues } from "@/server/errors";
 import type { inferRouterOutputs } from "@trpc/server";
 import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../_components/trpc";
+import { Section, Table } from "../../../_components/section";
 import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, PageHeader, Spinner } from "../../../_components/ui";
 import { KycStateSummary, KycTimeline } from "../../kyc/kyc-timeline";
 import { BillingSection } from "./billing-section";
-import { Section, Table } from "./parts";
 
 type Detail = inferRouterOutputs<AppRouter>["client"]["get"];
 type VerificationStatus = Detail["verification"]["status"];

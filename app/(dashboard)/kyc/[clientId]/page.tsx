@@ -4,25 +4,14 @@ import { useQuery } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import type { ReactNode } from "react";
 import { messageOf, useTRPC } from "../../../_components/trpc";
+import { Section } from "../../../_components/section";
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from "../../../_components/ui";
 import { KycStateSummary, KycTimeline } from "../kyc-timeline";
 import { DecisionForm } from "./decision-form";
 
 const verificationLabels = { not_verified: "Not verified", email_verified: "Email verified", phone_verified: "Phone verified", identified: "Identified" } as const;
 
-function Section({ id, title, description, children }: { id: string; title: string; description?: string; children: ReactNode }) {
-  return (
-    <section aria-labelledby={`${id}-heading`} className="rounded-lg border border-slate-200 bg-white p-6">
-      <h2 id={`${id}-heading`} className="text-lg font-semibold text-slate-900">
-        {title}
-      </h2>
-      {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
-      <div className="mt-4">{children}</div>
-    </section>
-  );
-}
 
 function BackLink() {
   return (

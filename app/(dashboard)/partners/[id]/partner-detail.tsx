@@ -9,6 +9,7 @@ import { toast } from "sonner";
 import type { AppRouter } from "@/server/api/root";
 import { partnerStatusChangeSchema, reassignPartnerSchema, updatePartnerSchema } from "@/server/partners/schemas";
 import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../_components/trpc";
+import { Section } from "../../../_components/section";
 import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, PageHeader, Spinner } from "../../../_components/ui";
 import { clientCountText, PartnerStatusBadge, when } from "../labels";
 import { errorsByField, settingsCandidateOf, SettingsFields, settingsFormOf, topLevelErrors, type SettingsFormState } from "../settings-fields";
@@ -56,17 +57,6 @@ function BackLink() {
   );
 }
 
-function Section({ id, title, description, children }: { id: string; title: string; description?: string; children: ReactNode }) {
-  return (
-    <section aria-labelledby={`${id}-heading`} className="rounded-lg border border-slate-200 bg-white p-6">
-      <h2 id={`${id}-heading`} className="text-lg font-semibold text-slate-900">
-        {title}
-      </h2>
-      {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
-      <div className="mt-4">{children}</div>
-    </section>
-  );
-}
 
 function Term({ label, children }: { label: string; children: ReactNode }) {
   return (

@@ -9,6 +9,7 @@ import { toast } from "sonner";
 import type { AppRouter } from "@/server/api/root";
 import { updateTierSchema } from "@/server/billing/schemas";
 import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../_components/trpc";
+import { Section } from "../../../_components/section";
 import { Button, EmptyState, ErrorNotice, PageHeader, Spinner } from "../../../_components/ui";
 import { linkClass, money, SubscriptionStatusBadge, when, whenUtc } from "../../billing/labels";
 import { Badge } from "../../partners/labels";
@@ -55,17 +56,6 @@ function BackLink({ partnerId }: { partnerId?: number }) {
   );
 }
 
-function Section({ id, title, description, children }: { id: string; title: string; description?: string; children: ReactNode }) {
-  return (
-    <section aria-labelledby={`${id}-heading`} className="rounded-lg border border-slate-200 bg-white p-6">
-      <h2 id={`${id}-heading`} className="text-lg font-semibold text-slate-900">
-        {title}
-      </h2>
-      {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
-      <div className="mt-4">{children}</div>
-    </section>
-  );
-}
 
 function Term({ label, children, wide }: { label: string; children: ReactNode; wide?: boolean }) {
   return (

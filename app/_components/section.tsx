@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 
-/** The frame of the client page's sections and tables, shared by the page and its billing section. */
+/** The frame of a detail page's sections and tables (client, partner, tier, KYC decision). */
 
 export function Section({ id, title, children, description }: { id: string; title: string; description?: string; children: ReactNode }) {
   return (
