@@ -58,9 +58,9 @@ export class HashPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { argon2Path: this.argon2Path(), priority: this.priority } });
+    // execArgv: [] so that flags the process was started with (--input-type=module, loaders) do not change how this plain CommonJS source runs.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { argon2Path: this.argon2Path(), priority: this.priority } });
     const slot: Slot = { worker, busy: false };
-    worker.unref();
     worker.on("message", (reply: Reply) => {
       const waiting = this.pending.get(reply.id);
       if (!waiting) return;
@@ -68,6 +68,8 @@ export class HashPool {
       if (reply.ok) waiting.resolve(reply.value);
       else waiting.reject(new Error(reply.message));
       slot.busy = false;
+      // Idle, the thread must not keep a CLI or a test alive; dispatch refs it again for the next job.
+      worker.unref();
       this.dispatch();
     });
     worker.on("error", (error) => {
@@ -100,6 +102,8 @@ export class HashPool {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.busy = true;
+      // Referenced while it works, so a caller awaiting the hash keeps the process running.
+      slot.worker.ref();
       this.pending.get(job.id)!.slot = slot;
       slot.worker.postMessage({ id: job.id, ...job.message });
     }

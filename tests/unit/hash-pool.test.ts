@@ -1,6 +1,9 @@
 import { verify } from "@node-rs/argon2";
+import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ARGON2_PARAMS } from "../../server/passwords/hasher";
 import { HashPool } from "../../server/passwords/hash-pool";
@@ -29,6 +32,14 @@ describe("the password hashing threads", () => {
     expect(await pool.verify(hashes[1]!, "Pass-two-1!")).toBe(true);
     expect(await pool.verify(hashes[1]!, "Pass-one-1!")).toBe(false);
     await expect(pool.verify("not a hash", "x")).rejects.toThrow();
+  });
+
+  it("let a process that hashed exit, idle threads and all, also when it runs as an ES module", async () => {
+    const hasher = path.resolve(import.meta.dirname, "../../server/passwords/hasher.ts");
+    const script = `const { hashPassword, verifyPassword } = await import(${JSON.stringify(hasher)}); const h = await hashPassword("Pass-1!"); console.log(await verifyPassword(h, "Pass-1!"));`;
+    // A hang here (idle threads keeping the process alive) fails on the timeout.
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 20_000, env: { ...process.env, LOG_LEVEL: "error" } });
+    expect(stdout.trim()).toBe("true");
   });
 
   it.runIf(os.platform() === "linux")("run below the normal priority, leaving the request threads at theirs", async () => {

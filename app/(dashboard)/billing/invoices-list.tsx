@@ -8,10 +8,10 @@ import { toast } from "sonner";
 import type { AppRouter } from "@/server/api/root";
 import { INVOICE_STATUSES, voidInvoiceSchema, type InvoiceStatus } from "@/server/billing/schemas";
 import { PartnerFilter } from "../../_components/partner-filter";
-import { fieldErrorsOf, messageOf, useTRPC } from "../../_components/trpc";
+import { messageOf, useTRPC } from "../../_components/trpc";
 import { Button, EmptyState, ErrorNotice, Field, inputClass, LoadMoreFooter, Spinner } from "../../_components/ui";
 import { invoiceKindLabels, InvoiceStatusBadge, invoiceStatusLabels, linkClass, money, when, type InvoiceKind } from "./labels";
-import { ListTable, Muted, PAGE_SIZE, ReasonDialog, Th, useEmailFilter } from "./list-parts";
+import { ListTable, Muted, PAGE_SIZE, ReasonDialog, Th, useEmailFilter, useReasonDialog } from "./list-parts";
 
 type Invoice = inferRouterOutputs<AppRouter>["billing"]["invoices"]["items"][number];
 
@@ -31,14 +31,9 @@ export function InvoicesList() {
   );
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
-  const [target, setTarget] = useState<Invoice | null>(null);
-  const [reason, setReason] = useState("");
-  const [reasonError, setReasonError] = useState<string | undefined>();
-  const close = () => {
-    setTarget(null);
-    setReason("");
-    setReasonError(undefined);
-  };
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() });
+  const dialog = useReasonDialog<Invoice>(refresh);
+  const { target, reason, reasonError, close } = dialog;
   const voidIt = useMutation(
     trpc.billing.voidInvoice.mutationOptions({
       onSuccess: () => {
@@ -47,23 +42,14 @@ export function InvoicesList() {
         // The subscription changed too: both lists, and the client's page, refresh.
         return queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() });
       },
-      onError: (error) => {
-        const fields = fieldErrorsOf(error);
-        if (fields.reason) return setReasonError(fields.reason);
-        toast.error(fields.invoiceId ?? messageOf(error));
-        close();
-        return queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() });
-      },
+      onError: dialog.failed("invoiceId"),
     }),
   );
 
   function confirm() {
     if (!target) return;
     const input = { invoiceId: target.id, reason };
-    const parsed = voidInvoiceSchema.safeParse(input);
-    if (!parsed.success) return setReasonError(parsed.error.issues[0]?.message);
-    setReasonError(undefined);
-    voidIt.mutate(input);
+    dialog.submit(voidInvoiceSchema, input, voidIt.mutate);
   }
 
   return (
@@ -160,7 +146,7 @@ export function InvoicesList() {
                 </td>
                 <td className="px-3 py-2">
                   {i.status === "open" && (
-                    <Button variant="secondary" onClick={() => setTarget(i)} aria-label={`Void the invoice of ${i.clientEmail}`}>
+                    <Button variant="secondary" onClick={() => dialog.open(i)} aria-label={`Void the invoice of ${i.clientEmail}`}>
                       Void
                     </Button>
                   )}
@@ -179,7 +165,7 @@ export function InvoicesList() {
         busy={voidIt.isPending}
         reason={reason}
         error={reasonError}
-        onReasonChange={setReason}
+        onReasonChange={dialog.setReason}
         onConfirm={confirm}
         onCancel={close}
       >

@@ -1,6 +1,9 @@
 "use client";
 
 import { useEffect, useState, type ReactNode } from "react";
+import { toast } from "sonner";
+import type { ZodType } from "zod";
+import { fieldErrorsOf, messageOf } from "../../_components/trpc";
 import { ConfirmDialog, Field, inputClass } from "../../_components/ui";
 
 /** Pieces the two lists of the Subscriptions & invoices page share. */
@@ -22,6 +25,37 @@ export function useEmailFilter() {
     </Field>
   );
   return { email, field };
+}
+
+/**
+ * The state of a ReasonDialog for one row: the row it is open for, the reason
+ * typed and its error. `submit` checks the request with the server's schema
+ * before sending it; `failed` keeps an error about the reason in the dialog
+ * and turns any other into a toast, closing the dialog and refreshing.
+ */
+export function useReasonDialog<T>(refresh: () => Promise<unknown>) {
+  const [target, setTarget] = useState<T | null>(null);
+  const [reason, setReason] = useState("");
+  const [reasonError, setReasonError] = useState<string | undefined>();
+  const close = () => {
+    setTarget(null);
+    setReason("");
+    setReasonError(undefined);
+  };
+  function submit<I>(schema: ZodType, input: I, send: (input: I) => void) {
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) return setReasonError(parsed.error.issues[0]?.message);
+    setReasonError(undefined);
+    send(input);
+  }
+  const failed = (idField: string) => (error: unknown) => {
+    const fields = fieldErrorsOf(error);
+    if (fields.reason) return setReasonError(fields.reason);
+    toast.error(fields[idField] ?? messageOf(error));
+    close();
+    return refresh();
+  };
+  return { target, open: setTarget, reason, setReason, reasonError, close, submit, failed };
 }
 
 export function Th({ children }: { children: ReactNode }) {

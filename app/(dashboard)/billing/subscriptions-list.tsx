@@ -8,10 +8,10 @@ import { toast } from "sonner";
 import type { AppRouter } from "@/server/api/root";
 import { staffCancelSubscriptionSchema, SUBSCRIPTION_STATUSES, type SubscriptionStatus } from "@/server/billing/schemas";
 import { PartnerFilter } from "../../_components/partner-filter";
-import { fieldErrorsOf, messageOf, useTRPC } from "../../_components/trpc";
+import { messageOf, useTRPC } from "../../_components/trpc";
 import { Button, EmptyState, ErrorNotice, Field, inputClass, LoadMoreFooter, Spinner } from "../../_components/ui";
 import { linkClass, money, SubscriptionStatusBadge, subscriptionStatusHints, when, whenUtc } from "./labels";
-import { ListTable, Muted, PAGE_SIZE, ReasonDialog, Th, useEmailFilter } from "./list-parts";
+import { ListTable, Muted, PAGE_SIZE, ReasonDialog, Th, useEmailFilter, useReasonDialog } from "./list-parts";
 
 type Subscription = inferRouterOutputs<AppRouter>["billing"]["subscriptions"]["items"][number];
 
@@ -33,14 +33,9 @@ export function SubscriptionsList() {
   );
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
-  const [target, setTarget] = useState<Subscription | null>(null);
-  const [reason, setReason] = useState("");
-  const [reasonError, setReasonError] = useState<string | undefined>();
-  const close = () => {
-    setTarget(null);
-    setReason("");
-    setReasonError(undefined);
-  };
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() });
+  const dialog = useReasonDialog<Subscription>(refresh);
+  const { target, reason, reasonError, close } = dialog;
   const cancel = useMutation(
     trpc.billing.cancelSubscription.mutationOptions({
       onSuccess: (result) => {
@@ -50,25 +45,16 @@ export function SubscriptionsList() {
             : `Cancelled the subscription of ${target?.clientEmail}: it has ended`,
         );
         close();
-        return queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() });
+        return refresh();
       },
-      onError: (error) => {
-        const fields = fieldErrorsOf(error);
-        if (fields.reason) return setReasonError(fields.reason);
-        toast.error(fields.subscriptionId ?? messageOf(error));
-        close();
-        return queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() });
-      },
+      onError: dialog.failed("subscriptionId"),
     }),
   );
 
   function confirm() {
     if (!target) return;
     const input = { subscriptionId: target.id, reason };
-    const parsed = staffCancelSubscriptionSchema.safeParse(input);
-    if (!parsed.success) return setReasonError(parsed.error.issues[0]?.message);
-    setReasonError(undefined);
-    cancel.mutate(input);
+    dialog.submit(staffCancelSubscriptionSchema, input, cancel.mutate);
   }
 
   return (
@@ -144,7 +130,7 @@ export function SubscriptionsList() {
                 <td className="whitespace-nowrap px-3 py-2 tabular-nums">{when(s.createdAt)}</td>
                 <td className="px-3 py-2">
                   {cancellable(s) && (
-                    <Button variant="secondary" onClick={() => setTarget(s)} aria-label={`Cancel the subscription of ${s.clientEmail}`}>
+                    <Button variant="secondary" onClick={() => dialog.open(s)} aria-label={`Cancel the subscription of ${s.clientEmail}`}>
                       Cancel
                     </Button>
                   )}
@@ -163,7 +149,7 @@ export function SubscriptionsList() {
         busy={cancel.isPending}
         reason={reason}
         error={reasonError}
-        onReasonChange={setReason}
+        onReasonChange={dialog.setReason}
         onConfirm={confirm}
         onCancel={close}
       >
