@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --scenario frontend|api|clients|all] [--build]
- *   [--sizes 10000,100000,1000000] [--iterations 30] [--seconds 15] [--concurrency 8] [--port 3200]`
+ *   [--sizes 10000,100000,1000000] [--iterations 100] [--seconds 15] [--concurrency 8] [--port 3200]`
  *
  * frontend: first-load JavaScript per page of the production build (--build rebuilds it first);
  * api: registration throughput against the raw hash rate, and cheap endpoints' p99 under that load;
@@ -17,7 +17,7 @@ const { values } = parseArgs({
   options: {
     scenario: { type: "string", default: "all" },
     sizes: { type: "string", default: "10000,100000,1000000" },
-    iterations: { type: "string", default: "30" },
+    iterations: { type: "string", default: "100" },
     seconds: { type: "string", default: "15" },
     concurrency: { type: "string", default: "8" },
     port: { type: "string", default: "3200" },
