@@ -6,7 +6,8 @@ import { config } from "../config";
 import { log } from "../log";
 import { purgeExpiredIdempotencyKeys } from "./idempotency";
 import { DAY_MS, dueAction } from "./lifecycle";
-import { cancelNow, findOpenInvoice, lockSubscription, settleInvoice } from "./settlement";
+import { formatMinor } from "./money";
+import { cancelNow, emailSubscriber, findOpenInvoice, lockSubscription, settleInvoice } from "./settlement";
 
 /**
  * Renewals and lapses. Each subscription is advanced in its own transaction
@@ -48,6 +49,8 @@ export async function advanceSubscription(subscriptionId: string, now: Date, gra
       outcome.skipped++;
       return;
     }
+    // The renewal invoice raised in this run, if any: its first failed collection tells the client.
+    let issuedNow: string | undefined;
     for (let step = 0; step < MAX_STEPS; step++) {
       const open = await findOpenInvoice(tx, sub.id);
       const action = dueAction(sub, open, now, grace);
@@ -60,6 +63,7 @@ export async function advanceSubscription(subscriptionId: string, now: Date, gra
           .onConflictDoNothing()
           .returning({ id: invoices.id });
         if (!issued) return; // This period's invoice exists and is not open: nothing more to do for it.
+        issuedNow = issued.id;
         outcome.renewalsIssued++;
         continue;
       }
@@ -70,17 +74,30 @@ export async function advanceSubscription(subscriptionId: string, now: Date, gra
           continue;
         }
         // Not enough money yet: try again next cycle, until the grace period ends.
-        if (!action.lapseIfUnpaid) return;
+        if (!action.lapseIfUnpaid) {
+          if (issuedNow === open!.id) {
+            await emailSubscriber(tx, sub.id, "renewal_unpaid", (names) => ({
+              ...names,
+              amount: formatMinor(open!.amountMinor),
+              currency: open!.currency,
+              payBy: new Date(open!.dueAt.getTime() + grace).toISOString(),
+            }));
+          }
+          return;
+        }
       }
       if (action.type === "lapse" || action.type === "collect") {
         const before = sub.status;
         await cancelNow(tx, sub, { reason: "unpaid", now, voidReason: "Unpaid after the grace period" });
+        // A first invoice never paid ends quietly; a subscription the client had paid for ends with a word.
+        if (before === "ACTIVE") await emailSubscriber(tx, sub.id, "subscription_ended", (names) => ({ ...names, reason: "unpaid" }));
         await recordAudit(tx, { actor: systemActor, action: "subscription.lapsed", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: before }, after: { status: "CANCELLED", invoiceId: open!.id } });
         outcome.lapsed++;
         return;
       }
       // end: a cancelled subscription reached the end of its paid period.
       await cancelNow(tx, sub, { reason: "client", now, voidReason: "Subscription ended" });
+      await emailSubscriber(tx, sub.id, "subscription_ended", (names) => ({ ...names, reason: "cancelled" }));
       await recordAudit(tx, { actor: systemActor, action: "subscription.ended", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: "DEACTIVATING" }, after: { status: "CANCELLED" } });
       outcome.ended++;
       return;

@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { invoices, payments, subscriptions, subscriptionTiers } from "../../db/schema";
+import { clients, invoices, partners, payments, subscriptions, subscriptionTiers } from "../../db/schema";
+import { enqueueEmail } from "../mail/outbox";
+import type { EmailData, EmailTemplate } from "../mail/templates";
 import { recordAudit, type Actor } from "../audit/record";
 import { AppError } from "../errors";
 import { balanceOf, lockAccount, postTransaction, systemAccount } from "./ledger";
@@ -78,6 +80,19 @@ export async function getOrCreatePaymentRow(tx: Tx, invoice: InvoiceRow, account
   return { payment: payment!, created: true };
 }
 
+/** Queues an email to the subscription's client, in the transaction of the change it reports. */
+export async function emailSubscriber<T extends EmailTemplate>(tx: Tx, subscriptionId: string, template: T, data: (names: { partnerName: string; tierName: string }) => EmailData<T>) {
+  const [c] = await tx
+    .select({ email: clients.email, clientId: clients.id, partnerId: partners.id, partnerName: partners.name, tierName: subscriptionTiers.name })
+    .from(subscriptions)
+    .innerJoin(clients, eq(clients.id, subscriptions.clientId))
+    .innerJoin(partners, eq(partners.id, subscriptions.partnerId))
+    .innerJoin(subscriptionTiers, eq(subscriptionTiers.id, subscriptions.tierId))
+    .where(eq(subscriptions.id, subscriptionId));
+  if (!c) return;
+  await enqueueEmail(tx, { template, to: c.email, data: data({ partnerName: c.partnerName, tierName: c.tierName }), partnerId: c.partnerId, clientId: c.clientId });
+}
+
 export type SettleResult =
   | { outcome: "paid" | "already_paid"; payment: PaymentRow; invoice: InvoiceRow; balanceMinor: bigint }
   | { outcome: "insufficient_funds"; balanceMinor: bigint; amountMinor: bigint };
@@ -134,6 +149,12 @@ export async function settleInvoice(
     ip: o.ip,
     requestId: o.requestId,
   });
+  await emailSubscriber(tx, o.subscription.id, "payment_received", (names) => ({
+    ...names,
+    amount: formatMinor(invoice.amountMinor),
+    currency: invoice.currency,
+    periodEnd: next.currentPeriodEnd!.toISOString(),
+  }));
   return { outcome: "paid", payment: paid!, invoice: paidInvoice!, balanceMinor: balance - invoice.amountMinor };
 }
 

@@ -8,6 +8,9 @@ interface EmailDataMap {
   registration_code: { partnerName: string; code: string; expiresInMinutes: number };
   account_exists: { partnerName: string };
   email_confirmation: { partnerName: string; code: string; link: string };
+  payment_received: { partnerName: string; tierName: string; amount: string; currency: string; periodEnd: string };
+  renewal_unpaid: { partnerName: string; tierName: string; amount: string; currency: string; payBy: string };
+  subscription_ended: { partnerName: string; tierName: string; reason: "unpaid" | "cancelled" };
 }
 
 export type EmailTemplate = keyof EmailDataMap;
@@ -72,6 +75,8 @@ function renderHtml(title: string, blocks: Block[]): string {
   ].join("\n");
 }
 
+const day = (iso: string) => iso.slice(0, 10);
+
 const ignoreIfNotYou = "If you did not ask for this, you can ignore this email.";
 
 const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: string; blocks: Block[] } } = {
@@ -102,7 +107,35 @@ const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: s
       { kind: "p", text: ignoreIfNotYou },
     ],
   }),
+  payment_received: ({ partnerName, tierName, amount, currency, periodEnd }) => ({
+    subject: `Payment received for your ${oneLine(partnerName)} ${oneLine(tierName)} subscription`,
+    blocks: [
+      { kind: "p", text: `We received ${amount} ${currency} for your ${tierName} subscription with ${partnerName}.` },
+      { kind: "p", text: `It is paid until ${day(periodEnd)} (UTC). The next payment is taken from your account then.` },
+    ],
+  }),
+  renewal_unpaid: ({ partnerName, tierName, amount, currency, payBy }) => ({
+    subject: `Your ${oneLine(partnerName)} ${oneLine(tierName)} subscription could not be renewed`,
+    blocks: [
+      { kind: "p", text: `Your ${tierName} subscription with ${partnerName} is due for renewal: ${amount} ${currency}. Your account's balance does not cover it.` },
+      { kind: "p", text: `Add money to your account by ${day(payBy)} (UTC) and the renewal is paid automatically; otherwise the subscription ends then.` },
+    ],
+  }),
+  subscription_ended: ({ partnerName, tierName, reason }) => ({
+    subject: `Your ${oneLine(partnerName)} ${oneLine(tierName)} subscription has ended`,
+    blocks: [
+      {
+        kind: "p",
+        text:
+          reason === "unpaid"
+            ? `Your ${tierName} subscription with ${partnerName} has ended because its renewal was not paid in time.`
+            : `Your ${tierName} subscription with ${partnerName} has ended, as you asked, at the end of its paid period.`,
+      },
+      { kind: "p", text: "You can subscribe again at any time in the app." },
+    ],
+  }),
 };
+
 
 export function renderEmail<T extends EmailTemplate>(template: T, data: EmailData<T>): RenderedEmail {
   const { subject, blocks } = renderers[template](data);

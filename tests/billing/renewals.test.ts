@@ -1,7 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { auditEvents, invoices, subscriptions } from "../../db/schema";
+import { auditEvents, emailOutbox, invoices, subscriptions } from "../../db/schema";
 import { DAY_MS } from "../../server/billing/lifecycle";
 import { runBillingCycle } from "../../server/billing/scheduler";
 import { billingRun, tierCreate } from "../../server/cli/commands";
@@ -34,6 +34,16 @@ async function invoicesOf(subscriptionId: string) {
     .orderBy(invoices.createdAt);
 }
 
+/** The billing emails queued for a client, oldest first. */
+async function billingEmailsTo(address: string) {
+  const rows = await getDb()
+    .select({ template: emailOutbox.template, text: emailOutbox.textBody })
+    .from(emailOutbox)
+    .where(and(eq(emailOutbox.toAddress, address), inArray(emailOutbox.template, ["payment_received", "renewal_unpaid", "subscription_ended"])))
+    .orderBy(emailOutbox.createdAt);
+  return rows;
+}
+
 async function subscription(api_: typeof api, client: { auth: { authorization: string } }) {
   const listed = await api_.get("/reg/subscription", client.auth);
   return listed.body[0];
@@ -57,6 +67,11 @@ describe("renewals at period end", () => {
     expect(await balanceOf(api, s.client)).toBe("3.00");
     const sub = await subscription(api, s.client);
     expect(sub).toMatchObject({ status: "ACTIVE", currentPeriodStart: s.periodEnd, currentPeriodEnd: later(s.periodEnd, 30).toISOString(), openInvoiceId: null });
+    // The client hears of each payment: the first one and the renewal, with the new period's end.
+    const emails = await billingEmailsTo(s.client.email);
+    expect(emails.map((e) => e.template)).toEqual(["payment_received", "payment_received"]);
+    expect(emails[1]!.text).toContain("12.00 EUR");
+    expect(emails[1]!.text).toContain(`paid until ${later(s.periodEnd, 30).toISOString().slice(0, 10)}`);
   });
 
   it("is safe to run on several instances at once and to run again: one invoice, one debit", async () => {
@@ -90,6 +105,12 @@ describe("renewals at period end", () => {
     const lapsed = await billingRun({ now: later(neverPays.periodEnd, 7).toISOString(), partner: String(neverPays.partnerId) });
     expect(lapsed.json).toMatchObject({ lapsed: 1 });
     expect(await subscription(api, neverPays.client)).toMatchObject({ status: "CANCELLED", openInvoiceId: null });
+    // Told once that the renewal is unpaid (not at every retry), with the last day, then that it ended.
+    const told = await billingEmailsTo(neverPays.client.email);
+    expect(told.map((e) => e.template)).toEqual(["payment_received", "renewal_unpaid", "subscription_ended"]);
+    expect(told[1]!.text).toContain(`by ${later(neverPays.periodEnd, 7).toISOString().slice(0, 10)}`);
+    expect(told[2]!.text).toContain("was not paid in time");
+    expect((await billingEmailsTo(paysLate.client.email)).map((e) => e.template)).toEqual(["payment_received", "renewal_unpaid", "payment_received"]);
     expect((await invoicesOf(neverPays.subscriptionId)).map((i) => `${i.kind}:${i.status}`)).toEqual(["initial:paid", "renewal:void"]);
     expect(await balanceOf(api, neverPays.client)).toBe("0.00");
     const [event] = await getDb()
@@ -110,6 +131,9 @@ describe("renewals at period end", () => {
     expect(await subscription(api, s.client)).toMatchObject({ status: "CANCELLED" });
     expect(await balanceOf(api, s.client)).toBe("40.00");
     expect((await invoicesOf(s.subscriptionId)).map((i) => i.kind)).toEqual(["initial"]);
+    const emails = await billingEmailsTo(s.client.email);
+    expect(emails.map((e) => e.template)).toEqual(["payment_received", "subscription_ended"]);
+    expect(emails[1]!.text).toContain("as you asked");
   });
 
   it("cancels a subscription whose first invoice stays unpaid after the grace period", async () => {
