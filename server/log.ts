@@ -6,9 +6,26 @@ const order: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30,
 // Field names whose values never reach a log line, whatever the caller passes.
 const secretKey = /pass(word)?|secret|token|code|key|hash|authorization|cookie|totp/i;
 
+/**
+ * An error as a log line may show it: name, message, database error code and
+ * cause. A failed query's message ends with the statement's parameters —
+ * password hashes, code hashes, token hashes, whatever was being written — so
+ * that part never leaves.
+ */
+function redactError(error: Error, depth: number): Record<string, unknown> {
+  const message = error.message.replace(/\nparams: [\s\S]*$/, "\nparams: [redacted]");
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.name,
+    message,
+    ...(typeof code === "string" ? { code } : {}),
+    ...(error.cause !== undefined && depth < 4 ? { cause: error.cause instanceof Error ? redactError(error.cause, depth + 1) : "[redacted]" } : {}),
+  };
+}
+
 function redact(value: unknown, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== "object") return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return redactError(value, depth);
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = secretKey.test(k) ? "[redacted]" : redact(v, depth + 1);
