@@ -1,6 +1,7 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { config } from "../server/config";
+import { AppError } from "../server/errors";
 import { readEmbeddedOwner } from "./embedded-owner";
 import * as schema from "./schema";
 
@@ -86,6 +87,12 @@ export function isInputRejectedByDatabase(error: unknown): boolean {
 export function isTransientConflict(error: unknown): boolean {
   const code = pgErrorCode(error);
   return code === "40P01" || code === "40001" || code === "55P03";
+}
+
+/** What the database refused, as the caller's error: bad input is a 400, a collision a 409 to retry. */
+export function databaseRefusal(error: unknown): AppError {
+  if (isTransientConflict(error)) return new AppError("conflict", "The request collided with another one; retry it", { retryAfterSeconds: 1 });
+  return new AppError("invalid_request", "A value in the request cannot be stored as sent (for example a NUL character, or a value too large)");
 }
 
 /** The PostgreSQL error code of a failed query, looking through drizzle's wrapper. */

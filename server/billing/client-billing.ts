@@ -137,9 +137,7 @@ export async function getOrCreatePayment(tx: Tx, o: ClientCall & { input: Paymen
   const subscription = await lockSubscription(tx, found.subscriptionId);
   const invoice = (await tx.select(invoiceColumns).from(invoices).where(eq(invoices.id, found.id)).for("no key update"))[0]!;
   if (invoice.status === "void") throw AppError.field("invoice_not_payable", "invoiceId", "This invoice was voided and cannot be paid");
-  const existing = await tx.select({ accountId: payments.accountId }).from(payments).where(eq(payments.invoiceId, invoice.id));
-  const accountId = input.accountId ?? existing[0]?.accountId ?? subscription!.accountId;
-  const { payment, created } = await getOrCreatePaymentRow(tx, invoice, accountId);
+  const { payment, created } = await getOrCreatePaymentRow(tx, invoice, input.accountId, subscription!.accountId);
   return { payment: toPaymentView(payment), created };
 }
 

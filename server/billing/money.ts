@@ -46,9 +46,6 @@ export const amountSchema = (label = "Amount") =>
       return minor;
     });
 
-export const positiveAmountSchema = (label = "Amount") =>
-  amountSchema(label).refine((minor) => minor > 0n, `${label} must be more than 0`);
-
 export const currencySchema = z
   .string({ error: "Currency is required" })
   .regex(/^[A-Z]{3}$/, "Currency is an ISO 4217 code such as EUR");

@@ -63,19 +63,24 @@ export async function checkPaymentAccount(tx: Tx, invoice: InvoiceRow, accountId
   return account;
 }
 
-/** The invoice's payment, created on first ask. Paid payments are returned as they are. */
-export async function getOrCreatePaymentRow(tx: Tx, invoice: InvoiceRow, accountId: string): Promise<{ payment: PaymentRow; created: boolean }> {
+/**
+ * The invoice's payment, created on first ask. Paid payments are returned as
+ * they are. Without an account named, an existing payment keeps its own and a
+ * new one debits `defaultAccountId` (the subscription's account).
+ */
+export async function getOrCreatePaymentRow(tx: Tx, invoice: InvoiceRow, accountId: string | undefined, defaultAccountId: string): Promise<{ payment: PaymentRow; created: boolean }> {
   const existing = await findPayment(tx, invoice.id);
   if (existing) {
-    if (existing.status === "PENDING" && existing.accountId !== accountId) {
+    if (existing.status === "PENDING" && accountId !== undefined && existing.accountId !== accountId) {
       throw AppError.field("payment_account_conflict", "accountId", "This invoice's payment is already set up from another account");
     }
     return { payment: existing, created: false };
   }
-  await checkPaymentAccount(tx, invoice, accountId);
+  const debited = accountId ?? defaultAccountId;
+  await checkPaymentAccount(tx, invoice, debited);
   const [payment] = await tx
     .insert(payments)
-    .values({ invoiceId: invoice.id, type: "PLATFORM", accountId, amountMinor: invoice.amountMinor, currency: invoice.currency })
+    .values({ invoiceId: invoice.id, type: "PLATFORM", accountId: debited, amountMinor: invoice.amountMinor, currency: invoice.currency })
     .returning(paymentColumns);
   return { payment: payment!, created: true };
 }
@@ -114,8 +119,7 @@ export async function settleInvoice(
   }
   if (invoice.status === "void") throw AppError.field("invoice_not_payable", "invoiceId", "This invoice was voided and cannot be paid");
   if (!isPayable(o.subscription, invoice)) throw AppError.field("invoice_not_payable", "invoiceId", `This invoice cannot be paid while its subscription is ${o.subscription.status}`);
-  const existing = await findPayment(tx, invoice.id);
-  const { payment } = await getOrCreatePaymentRow(tx, invoice, o.accountId ?? existing?.accountId ?? o.subscription.accountId);
+  const { payment } = await getOrCreatePaymentRow(tx, invoice, o.accountId, o.subscription.accountId);
   const account = await checkPaymentAccount(tx, invoice, payment.accountId);
 
   const balance = await balanceOf(tx, account.id);

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
-import { getDb, pgErrorCode, type Executor, type Tx } from "../../db/client";
+import { getDb, pgErrorCode, type Tx } from "../../db/client";
 import { clients, partners, subscriptions, subscriptionTiers } from "../../db/schema";
 import { recordAudit, type Actor } from "../audit/record";
 import { assertInScope, type PartnerScope } from "../auth/policies";
@@ -243,10 +243,4 @@ export async function moveTier(o: { scope: PartnerScope; tierId: number; directi
     await recordAudit(tx, { actor: o.actor, action: "tier.moved", entityType: "tier", entityId: String(tierId), partnerId: tier.partnerId, before: { position: tier.sortOrder }, after: { position: neighbour.sortOrder, direction }, ip: o.ip, requestId: o.requestId });
     return { moved: true };
   });
-}
-
-/** A tier as a subscription needs it, locked against concurrent edits of its price. */
-export async function findTierForSubscription(db: Executor, tierId: number) {
-  const [tier] = await db.select(tierColumns).from(subscriptionTiers).where(eq(subscriptionTiers.id, tierId));
-  return tier;
 }

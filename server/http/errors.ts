@@ -1,5 +1,5 @@
 import { ZodError } from "zod";
-import { isDatabaseUnavailable, isInputRejectedByDatabase, isTransientConflict } from "../../db/client";
+import { databaseRefusal, isDatabaseUnavailable, isInputRejectedByDatabase, isTransientConflict } from "../../db/client";
 import { AppError, fieldErrorsFromIssues, type FieldError } from "../errors";
 
 export interface ErrorBody {
@@ -18,12 +18,6 @@ export interface HttpError {
   headers: Record<string, string>;
   /** Unexpected errors are logged; expected ones are the caller's doing. */
   unexpected: boolean;
-}
-
-/** What the database refused, as the caller's error: bad input is a 400, a collision a 409 to retry. */
-export function databaseRefusal(error: unknown): AppError {
-  if (isTransientConflict(error)) return new AppError("conflict", "The request collided with another one; retry it", { retryAfterSeconds: 1 });
-  return new AppError("invalid_request", "A value in the request cannot be stored as sent (for example a NUL character, or a value too large)");
 }
 
 /** The one mapping from anything thrown to the public JSON error shape. */
