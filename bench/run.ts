@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- --scenario frontend|api|clients|all] [--build]
- *   [--sizes 10000,100000,1000000] [--iterations 100] [--seconds 15] [--concurrency 8] [--port 3200]`
+ * `npm run bench [-- --scenario frontend|api|clients|lighthouse|all] [--build]
+ *   [--sizes 10000,100000,1000000] [--iterations 100] [--seconds 15] [--concurrency 8] [--port 3200] [--runs 3]`
  *
  * frontend: first-load JavaScript per page of the production build (--build rebuilds it first);
  * api: registration throughput against the raw hash rate, and cheap endpoints' p99 under that load;
- * clients: the back office at 10k/100k/1M clients (list, export, funnel, seeding).
+ * clients: the back office at 10k/100k/1M clients (list, export, funnel, seeding);
+ * lighthouse: Lighthouse performance scores of the login and clients pages with
+ *   the largest size's clients in the database (run it after clients to reuse them).
  *
  * Runs on PostgreSQL when DATABASE_URL is set (use an empty database: the
  * benchmark seeds its own data), otherwise on a fresh embedded database.
@@ -21,11 +23,12 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "15" },
     concurrency: { type: "string", default: "8" },
     port: { type: "string", default: "3200" },
+    runs: { type: "string", default: "3" },
     build: { type: "boolean", default: false },
   },
 });
 
-const SCENARIOS = ["frontend", "api", "clients"];
+const SCENARIOS = ["frontend", "api", "clients", "lighthouse"];
 const scenarios = values.scenario === "all" ? SCENARIOS : values.scenario!.split(",");
 const unknown = scenarios.filter((s) => !SCENARIOS.includes(s));
 if (unknown.length > 0) {
@@ -51,5 +54,9 @@ if (scenarios.includes("api")) {
 if (scenarios.includes("clients")) {
   const { runClientsScenario } = await import("./clients");
   passed = (await runClientsScenario({ sizes: [...sizes].sort((a, b) => a - b), iterations: Number(values.iterations) })) && passed;
+}
+if (scenarios.includes("lighthouse")) {
+  const { runLighthouseScenario } = await import("./lighthouse");
+  passed = (await runLighthouseScenario({ clients: Math.max(...sizes), runs: Number(values.runs), port: Number(values.port) + 1 })) && passed;
 }
 process.exitCode = passed ? 0 : 1;

@@ -1,0 +1,180 @@
+/**
+ * Lighthouse performance scores of the login page and the clients page, on
+ * the production build (`npm start`) with a database holding at least
+ * `clients` clients (1,000,000 by default; it seeds the difference through
+ * `gatehouse seed --clients`). The clients page is loaded signed in as an
+ * admin, so it lists every partner's clients. Chromium is Debian's
+ * (`CHROMIUM_PATH` overrides /usr/bin/chromium); nothing is downloaded.
+ *
+ * Each page is scored `runs` times with Lighthouse's default (mobile, with
+ * simulated slow 4G and a 4× slower CPU) and desktop settings; the median
+ * score is the figure.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { line } from "./report";
+
+export interface LighthouseOptions {
+  clients: number;
+  runs: number;
+  port: number;
+}
+
+const root = path.resolve(import.meta.dirname, "..");
+const GOAL = 95;
+
+async function waitForHealth(base: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/api/health`)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the server did not become healthy in time");
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv): string {
+  return execFileSync("npm", ["run", "-s", "gatehouse", "--", ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 16 * 2 ** 20 });
+}
+
+function lastJson<T>(output: string): T {
+  return JSON.parse(output.trim().split("\n").at(-1)!) as T;
+}
+
+/** Signs in the way the login form does and returns the Cookie header of the session. */
+async function signIn(base: string, email: string, password: string): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const at = pair!.indexOf("=");
+      jar.set(pair!.slice(0, at), pair!.slice(at + 1));
+    }
+  };
+  keep(csrf);
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const res = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie(), "x-auth-return-redirect": "1" },
+    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: "/" }),
+  });
+  keep(res);
+  const session = (await (await fetch(`${base}/api/auth/session`, { headers: { cookie: cookie() } })).json()) as { user?: { email?: string } } | null;
+  if (session?.user?.email !== email) throw new Error("signing the benchmark's admin in failed");
+  return cookie();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+export async function runLighthouseScenario(o: LighthouseOptions): Promise<boolean> {
+  const base = `http://127.0.0.1:${o.port}`;
+  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    process.stdout.write("No production build: running npm run build\n");
+    execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-lh-"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(o.port),
+    GATEHOUSE_DATA_DIR: dataDir,
+    AUTH_SECRET: process.env.AUTH_SECRET ?? "bench-only-auth-secret-not-for-production-000",
+    APP_URL: base,
+    LOG_LEVEL: "warn",
+    OUTBOX_WORKER: "off",
+    BILLING_SCHEDULER: "off",
+    // A throwaway signing key for this run: production mode on PostgreSQL refuses to start without one.
+    JWT_PRIVATE_KEYS:
+      process.env.JWT_PRIVATE_KEYS ??
+      (process.env.DATABASE_URL ? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString() : undefined),
+  };
+  if (process.env.DATABASE_URL) cli(["migrate"], env);
+  const server = spawn("npm", ["start"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"], detached: true });
+  const stop = () => {
+    try {
+      process.kill(-server.pid!, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  };
+  process.on("exit", stop);
+  let chrome: { port: number; kill(): void } | undefined;
+  try {
+    await waitForHealth(base, 120_000);
+    // Clients already in the database count (a run of the clients scenario leaves a million).
+    let present = 0;
+    if (process.env.DATABASE_URL) {
+      const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+      present = Number((await pool.query<{ n: string }>("select count(*) as n from clients")).rows[0]!.n);
+      await pool.end();
+    }
+    if (present < o.clients) {
+      const { partnerId } = lastJson<{ partnerId: number }>(cli(["partner", "create", "--name", `Bench Lighthouse ${randomUUID().slice(0, 6)}`, "--quota-ip", "0", "--quota-total", "0", "--json"], env));
+      process.stdout.write(`seeding ${(o.clients - present).toLocaleString("en")} clients for the Lighthouse run\n`);
+      cli(["seed", "--clients", String(o.clients - present), "--partner", String(partnerId)], env);
+    }
+    const email = `bench-lh-${randomUUID().slice(0, 8)}@bench.test`;
+    const password = `bench-only-${randomUUID()}`;
+    cli(["staff", "create", "--email", email, "--role", "admin", "--name", "Bench admin", "--password", password], env);
+    const cookie = await signIn(base, email, password);
+
+    const { default: lighthouse } = await import("lighthouse");
+    const { default: desktopConfig } = await import("lighthouse/core/config/desktop-config.js");
+    const chromeLauncher = await import("chrome-launcher");
+    chrome = await chromeLauncher.launch({
+      chromePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+    });
+    // Warm the server's caches (first render of each route, pools) before scoring.
+    for (const p of ["/login", "/clients"]) await fetch(`${base}${p}`, { headers: p === "/login" ? {} : { cookie } });
+
+    process.stdout.write(`\nLighthouse performance, median of ${o.runs} runs, ${(Math.max(present, o.clients)).toLocaleString("en")}+ clients:\n`);
+    let passed = true;
+    for (const formFactor of ["mobile", "desktop"] as const) {
+      for (const page of ["/login", "/clients"]) {
+        const scores: number[] = [];
+        const metrics: Record<string, number[]> = { FCP: [], LCP: [], TBT: [], CLS: [] };
+        for (let i = 0; i < o.runs; i++) {
+          const result = await lighthouse(
+            `${base}${page}`,
+            { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance"], extraHeaders: page === "/login" ? undefined : { Cookie: cookie } },
+            formFactor === "desktop" ? desktopConfig : undefined,
+          );
+          const lhr = result!.lhr;
+          if (lhr.finalDisplayedUrl && new URL(lhr.finalDisplayedUrl).pathname !== page) throw new Error(`${page} redirected to ${lhr.finalDisplayedUrl}`);
+          scores.push(Math.round((lhr.categories.performance?.score ?? 0) * 100));
+          metrics.FCP!.push(lhr.audits["first-contentful-paint"]?.numericValue ?? NaN);
+          metrics.LCP!.push(lhr.audits["largest-contentful-paint"]?.numericValue ?? NaN);
+          metrics.TBT!.push(lhr.audits["total-blocking-time"]?.numericValue ?? NaN);
+          metrics.CLS!.push(lhr.audits["cumulative-layout-shift"]?.numericValue ?? NaN);
+        }
+        const score = median(scores);
+        const ok = score >= GOAL;
+        passed &&= ok;
+        line(`lighthouse ${page} (${formFactor})`, `${score} [${scores.join(", ")}]`, `>= ${GOAL}`, ok);
+        line(
+          `  FCP / LCP / TBT / CLS`,
+          `${(median(metrics.FCP!) / 1000).toFixed(2)} / ${(median(metrics.LCP!) / 1000).toFixed(2)} s / ${median(metrics.TBT!).toFixed(0)} ms / ${median(metrics.CLS!).toFixed(3)}`,
+          "reference",
+        );
+      }
+    }
+    return passed;
+  } finally {
+    chrome?.kill();
+    stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
