@@ -73,6 +73,8 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
+  // A connection that breaks (one this server drops, a client that goes away) is no failure of the server.
+  server.on("error", () => undefined);
   const { port } = server.server.address() as AddressInfo;
   let stopping: Promise<void> | undefined;
   const control: TestSmtpServer = {
