@@ -79,10 +79,22 @@ type ClaimedRow = {
 };
 
 /**
+ * The Message-ID of an outbox row: the same on every attempt and on every
+ * instance sharing MAIL_FROM. Delivery is at least once (a server may accept
+ * a message just as the connection drops, and it is then sent again), so a
+ * repeat carries the same Message-ID and receivers can tell it is one email.
+ */
+export function messageIdFor(outboxId: string, from: string = config().MAIL_FROM): string {
+  const domain = /@([^\s@<>]+)>?\s*$/.exec(from)?.[1] ?? "gatehouse.invalid";
+  return `<${outboxId}@${domain}>`;
+}
+
+/**
  * Sends one batch of due emails. Safe to run on every instance at once: rows
  * are claimed with FOR UPDATE SKIP LOCKED, and a claim that lapses (the
  * instance died mid-send) makes the row due again. Delivery is therefore at
- * least once; a row is marked sent only by the worker that holds its claim.
+ * least once, under one Message-ID per row; a row is marked sent only by the
+ * worker that holds its claim.
  */
 export async function deliverDueEmails({ transport, limit = 20, now }: DeliverOptions): Promise<DeliverResult> {
   const db = getDb();
@@ -111,9 +123,10 @@ export async function deliverDueEmails({ transport, limit = 20, now }: DeliverOp
       break;
     }
     const held = and(eq(emailOutbox.id, row.id), eq(emailOutbox.status, "sending"), eq(emailOutbox.attempts, row.attempts));
-    let messageId: string | undefined;
+    let messageId = messageIdFor(row.id, from);
     try {
-      ({ messageId } = await transport.sendMail({ from, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body }));
+      const info = await transport.sendMail({ from, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body, messageId });
+      messageId = info.messageId ?? messageId;
     } catch (error) {
       const lastError = errorMessage(error).slice(0, LAST_ERROR_MAX);
       const givingUp = row.attempts >= MAX_ATTEMPTS;
@@ -140,7 +153,7 @@ export async function deliverDueEmails({ transport, limit = 20, now }: DeliverOp
     }
     const marked = await db
       .update(emailOutbox)
-      .set({ status: "sent", sentAt: clock, messageId: messageId ?? null, claimedUntil: null })
+      .set({ status: "sent", sentAt: clock, messageId, claimedUntil: null })
       .where(held)
       .returning({ id: emailOutbox.id });
     if (marked.length > 0) result.sent++;

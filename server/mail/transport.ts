@@ -7,6 +7,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** Sent as the Message-ID header, so that a repeated delivery is recognisably the same email. */
+  messageId: string;
 }
 
 /** The part of a nodemailer transport the outbox uses, so tests can pass fakes. */

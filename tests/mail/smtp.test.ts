@@ -6,7 +6,7 @@ import { emailOutbox } from "../../db/schema";
 import { resetConfigForTests } from "../../server/config";
 import { deliverDueEmails, enqueueEmail } from "../../server/mail/outbox";
 import { getMailTransport } from "../../server/mail/transport";
-import { onlyTo, smtpTransport, startSmtpServer, type TestSmtpServer } from "../support/smtp";
+import { headerOf, onlyTo, smtpTransport, startSmtpServer, type TestSmtpServer } from "../support/smtp";
 
 async function makeDue(id: string): Promise<void> {
   await getDb()
@@ -111,8 +111,9 @@ describe("delivery over SMTP", () => {
       expect(transport).toBeDefined();
       expect(getMailTransport()).toBe(transport);
       const to = `config@smtp-${randomUUID().slice(0, 8)}.mail.test`;
-      await transport!.sendMail({ from: "Gatehouse <no-reply@gatehouse.test>", to, subject: "Hello", text: "plain", html: "<p>html</p>" });
+      await transport!.sendMail({ from: "Gatehouse <no-reply@gatehouse.test>", to, subject: "Hello", text: "plain", html: "<p>html</p>", messageId: "<config@gatehouse.test>" });
       expect(server.received.map((r) => r.to)).toEqual([[to]]);
+      expect(headerOf(server.received[0]!.raw, "Message-ID")).toBe("<config@gatehouse.test>");
     } finally {
       if (previous === undefined) delete process.env.SMTP_URL;
       else process.env.SMTP_URL = previous;

@@ -23,10 +23,15 @@ export function useApi() {
   afterAll(async () => {
     await server?.close();
   });
+  return apiClient(() => server.url);
+}
+
+/** A small JSON client of the app served at `baseUrl()`. */
+export function apiClient(baseUrl: () => string) {
   async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const init: RequestInit = { method, headers: { ...(body !== undefined && typeof body !== "string" ? { "content-type": "application/json" } : {}), ...headers } };
     if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
-    const res = await fetch(server.url + path, init);
+    const res = await fetch(baseUrl() + path, init);
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -38,7 +43,7 @@ export function useApi() {
   }
   return {
     get url() {
-      return server.url;
+      return baseUrl();
     },
     get: <T = any>(path: string, headers?: Record<string, string>) => call<T>("GET", path, undefined, headers),
     post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>("POST", path, body, headers),

@@ -2,9 +2,9 @@ import { afterEach, expect } from "vitest";
 import { getDb } from "../../db/client";
 import { reconcileLedger } from "../../server/billing/ledger";
 import { accountCredit, tierCreate } from "../../server/cli/commands";
-import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail, type useApi } from "./api";
+import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail, type apiClient } from "./api";
 
-type Api = ReturnType<typeof useApi>;
+type Api = ReturnType<typeof apiClient>;
 
 /** After every test of the file: each ledger transaction balances and all money sums to zero. */
 export function expectBalancedLedgerAfterEach() {

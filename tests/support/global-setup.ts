@@ -9,6 +9,8 @@ import { runMigrations } from "../../db/migrate";
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** True when the run uses the embedded PGlite, which serialises every transaction. */
+    databaseIsEmbedded: boolean;
   }
 }
 
@@ -30,6 +32,7 @@ export default async function setup(project: TestProject) {
   await runMigrations(pool);
   await pool.end();
   project.provide("databaseUrl", url);
+  project.provide("databaseIsEmbedded", embedded !== undefined);
   return async () => {
     await embedded?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
