@@ -39,8 +39,11 @@ export function getPool(): pg.Pool {
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
-    // An idle client losing its connection must not crash the process.
+    // A client losing its connection must not crash the process: an idle one
+    // is dropped by the pool; a checked-out one (mid-transaction) fails its
+    // current or next query, and the pool drops it when it is released.
     pool.on("error", () => undefined);
+    pool.on("connect", (client) => client.on("error", () => undefined));
   }
   return pool;
 }
@@ -66,7 +69,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let depth = 0; e && depth < 4; depth++) {
     const err = e as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof err.code === "string" && unavailableCodes.has(err.code)) return true;
-    if (typeof err.message === "string" && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(err.message)) return true;
+    if (typeof err.message === "string" && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|is not queryable/i.test(err.message)) return true;
     e = err.cause;
   }
   return false;

@@ -23,7 +23,7 @@ export interface EmbeddedDatabase {
  * PostgreSQL wire protocol on a loopback port, so that this process and any
  * other (the Next.js server, the admin CLI) use the same node-postgres driver.
  */
-export async function startEmbeddedDatabase(dataDir: string, role: EmbeddedOwner["role"]): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(dataDir: string, role: EmbeddedOwner["role"], options: { port?: number } = {}): Promise<EmbeddedDatabase> {
   if (!claimEmbeddedOwnership(dataDir)) {
     const owner = readEmbeddedOwner(dataDir);
     throw new EmbeddedDatabaseBusyError(
@@ -35,7 +35,7 @@ export async function startEmbeddedDatabase(dataDir: string, role: EmbeddedOwner
   let server: WireServer | undefined;
   try {
     db = await PGlite.create(path.join(path.resolve(dataDir), "pgdata"));
-    server = await serveOverWire(db);
+    server = await serveOverWire(db, { port: options.port });
     const url = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
     publishEmbeddedOwner(dataDir, { url, role });
     let stopped = false;

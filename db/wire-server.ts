@@ -51,7 +51,8 @@ export interface WireServer {
   close(): Promise<void>;
 }
 
-export async function serveOverWire(db: PGlite, host = "127.0.0.1"): Promise<WireServer> {
+/** Port 0 picks a free one; a restarted database asks for its previous port so running pools find it again. */
+export async function serveOverWire(db: PGlite, { host = "127.0.0.1", port = 0 }: { host?: string; port?: number } = {}): Promise<WireServer> {
   const lock = new SessionLock();
   const sockets = new Set<net.Socket>();
   let nextId = 1;
@@ -127,7 +128,8 @@ export async function serveOverWire(db: PGlite, host = "127.0.0.1"): Promise<Wir
         lock.abandon(id);
         if (lock.isOwner(id)) {
           // The client vanished mid-transaction: roll it back so the next one starts clean.
-          if (db.isInTransaction()) await db.exec("ROLLBACK").catch(() => undefined);
+          // A database closed meanwhile has already discarded the transaction.
+          if (!db.closed && db.isInTransaction()) await db.exec("ROLLBACK").catch(() => undefined);
           lock.release(id);
         }
       });
@@ -138,11 +140,10 @@ export async function serveOverWire(db: PGlite, host = "127.0.0.1"): Promise<Wir
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, host, () => resolve());
+    server.listen(port, host, () => resolve());
   });
-  const { port } = server.address() as net.AddressInfo;
   return {
-    port,
+    port: (server.address() as net.AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -82,6 +82,16 @@ describe("toHttpError", () => {
     }
   });
 
+  it("maps a query on a connection that died mid-transaction to 503 as well", () => {
+    // node-postgres's words for a checked-out client whose connection was lost, or that the pool closed.
+    const broken = new Error("Client has encountered a connection error and is not queryable");
+    const closed = new Error("Client was closed and is not queryable");
+    for (const error of [broken, closed, new Error("Failed query: commit\nparams: ", { cause: broken })]) {
+      const mapped = toHttpError(error, "req-db-00003");
+      expect(mapped).toMatchObject({ status: 503, unexpected: false, headers: { "retry-after": "5" }, body: { error: { code: "service_unavailable" } } });
+    }
+  });
+
   it("does not take a query error (a bug, not an outage) for an outage", () => {
     const syntax = Object.assign(new Error('syntax error at or near "selec"'), { code: "42601" });
     const mapped = toHttpError(new Error("Failed query", { cause: syntax }), "req-db-00002");
