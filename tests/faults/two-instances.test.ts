@@ -7,7 +7,8 @@ import { resetConfigForTests } from "../../server/config";
 import { enqueueEmail, messageIdFor } from "../../server/mail/outbox";
 import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail } from "../support/api";
 import { balanceOf, credit, expectBalancedLedgerAfterEach, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
-import { createPrivateDatabase, startAppInstance, type AppInstance, type PrivateDatabase } from "../support/instances";
+import { startAppProcess, type AppProcess } from "../support/app-process";
+import { createPrivateDatabase, type PrivateDatabase } from "../support/private-database";
 import { headerOf, startSmtpServer, type TestSmtpServer } from "../support/smtp";
 
 /*
@@ -25,8 +26,8 @@ const embedded = inject("databaseIsEmbedded");
 
 let database: PrivateDatabase;
 let smtp: TestSmtpServer;
-let a: AppInstance;
-let b: AppInstance;
+let a: AppProcess;
+let b: AppProcess;
 
 describe.skipIf(embedded)("two app instances on one PostgreSQL (skipped on the embedded PGlite, which runs one transaction at a time)", () => {
   beforeAll(async () => {
@@ -42,10 +43,8 @@ describe.skipIf(embedded)("two app instances on one PostgreSQL (skipped on the e
       OUTBOX_WORKER: "on",
       // The EHLO name tells the SMTP server which instance sent a message.
       SMTP_URL: `smtp://127.0.0.1:${smtp.port}/?name=${name}`,
-      BILLING_SCHEDULER: "off",
-      LOG_LEVEL: "error",
     });
-    [a, b] = await Promise.all([startAppInstance(instanceEnv("instance-a")), startAppInstance(instanceEnv("instance-b"))]);
+    [a, b] = await Promise.all([startAppProcess(instanceEnv("instance-a")), startAppProcess(instanceEnv("instance-b"))]);
     expect([a.outboxWorker, b.outboxWorker]).toEqual([true, true]);
     // The first request to a route loads its modules; load them before racing.
     for (const instance of [a, b]) {
@@ -63,7 +62,7 @@ describe.skipIf(embedded)("two app instances on one PostgreSQL (skipped on the e
     await database?.drop();
   });
 
-  const register = (instance: AppInstance, partnerId: number, email = uniqueEmail("twin")) =>
+  const register = (instance: AppProcess, partnerId: number, email = uniqueEmail("twin")) =>
     instance.api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partnerId) });
 
   describe("registration quotas", () => {
@@ -94,7 +93,7 @@ describe.skipIf(embedded)("two app instances on one PostgreSQL (skipped on the e
       const partner = await createTestPartner({ sandbox: true });
       const email = uniqueEmail("twin-code");
       expect((await register(a, partner.id, email)).status).toBe(202);
-      const attempt = (instance: AppInstance, code: string) =>
+      const attempt = (instance: AppProcess, code: string) =>
         instance.api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code }, { partnerId: String(partner.id) });
       const row = async () => {
         const [p] = await getDb().select({ state: pendingRegistrations.state, attempts: pendingRegistrations.attempts }).from(pendingRegistrations).where(eq(pendingRegistrations.partnerId, partner.id));

@@ -1,15 +1,24 @@
 /**
- * The app in a process of its own, for tests that stop its database: it
- * reads its configuration from the environment it is given, owns its pool,
- * and serves the real route handlers until it is told to stop.
+ * The app in a process of its own, configured by the environment it is given
+ * as a deployed instance is: the real route handlers over HTTP with their own
+ * connection pool and, when OUTBOX_WORKER is on and SMTP_URL is set, their own
+ * outbox worker. Prints one JSON line once it listens; stops on SIGTERM or
+ * SIGINT, and when stdin ends.
  */
 import { closeDb } from "../../db/client";
+import { ensureOutboxWorker } from "../../server/mail/worker";
 import { startTestServer } from "./http-server";
 
 const server = await startTestServer();
-process.stdout.write(`listening ${server.url}\n`);
+const worker = ensureOutboxWorker();
+process.stdout.write(`${JSON.stringify({ url: server.url, outboxWorker: worker !== undefined })}\n`);
 
+let stopping = false;
 async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  // The database may be the thing a test has stopped: closing still ends the process.
+  await worker?.stop().catch(() => undefined);
   await server.close();
   await closeDb().catch(() => undefined);
   process.exit(0);
