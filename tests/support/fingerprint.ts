@@ -30,35 +30,49 @@ async function columnsByTable(): Promise<Map<string, Set<string>>> {
   return map;
 }
 
-export async function fingerprint(o: { partnerIds?: number[]; staffIds?: string[] }): Promise<Fingerprint> {
-  const db = getDb();
+/**
+ * What a refused public request is meant to leave behind, so it is not
+ * counted as a change: security events in the audit log, the wrong-code count
+ * and lock of a pending confirmation, and the note that a revoked key was used.
+ */
+const REFUSAL_TRACES: Record<string, string[]> = {
+  pending_registrations: ["attempts", "state", "updated_at"],
+  email_confirmations: ["attempts", "state", "updated_at"],
+  api_keys: ["last_used_at"],
+};
+const SECURITY_EVENT = "(_failed|_use|_locked|_throttled|_reused|_refused_locked)$";
+
+export async function fingerprint(o: { partnerIds?: number[]; staffIds?: string[]; allowRefusalTraces?: boolean }): Promise<Fingerprint> {
   const partnerIds = o.partnerIds ?? [];
   const staffIds = o.staffIds ?? [];
   const tables = await (tablesWith ??= columnsByTable());
-  const partnerList = partnerIds.length > 0 ? sql.join(partnerIds.map((id) => sql`${id}`), sql`, `) : sql`null`;
+  const partnerList = partnerIds.length > 0 ? sql.join(partnerIds.map((id) => sql`${id}::int`), sql`, `) : sql`null`;
   const clientsOf = sql`(select id from clients where partner_id in (${partnerList}))`;
-  const scopes: Array<[string, ReturnType<typeof sql>]> = [["partners", sql`select * from partners t where t.id in (${partnerList})`]];
+  const row = (table: string) => {
+    if (IDS_ONLY.has(table)) return sql`to_jsonb(t.id)`;
+    const dropped = o.allowRefusalTraces ? (REFUSAL_TRACES[table] ?? []) : [];
+    return dropped.length > 0 ? sql`to_jsonb(t) - ${sql.raw(`array[${dropped.map((c) => `'${c}'`).join(", ")}]`)}` : sql`to_jsonb(t)`;
+  };
+  const scopes: ReturnType<typeof sql>[] = [sql`select 'partners' as name, ${row("partners")} as r from partners t where t.id in (${partnerList})`];
   for (const [table, columns] of [...tables].sort(([a], [b]) => a.localeCompare(b))) {
     if (DERIVED.has(table)) continue;
-    const row = IDS_ONLY.has(table) ? sql`t.id` : sql`t`;
-    const from = sql.raw(`"${table}"`);
     let where;
     if (columns.has("partner_id")) where = sql`t.partner_id in (${partnerList})`;
     else if (columns.has("client_id")) where = sql`t.client_id in ${clientsOf}`;
     else if (columns.has("account_id")) where = sql`t.account_id in (select id from accounts where client_id in ${clientsOf})`;
     else if (columns.has("invoice_id")) where = sql`t.invoice_id in (select id from invoices where partner_id in (${partnerList}))`;
     else continue;
-    scopes.push([table, sql`select ${row} from ${from} t where ${where}`]);
+    if (table === "audit_events" && o.allowRefusalTraces) where = sql`${where} and t.action !~ ${SECURITY_EVENT}`;
+    scopes.push(sql`select ${table}::text as name, ${row(table)} as r from ${sql.raw(`"${table}"`)} t where ${where}`);
   }
   if (staffIds.length > 0) {
     const staffList = sql.join(staffIds.map((id) => sql`${id}::uuid`), sql`, `);
     // last_login_at moves with every sign-in of the test's own staff, which is not what is compared.
-    scopes.push(["staff_users", sql`select t.id, t.email, t.name, t.role, t.active, t.password_hash, t.failed_sign_ins, t.locked_until, t.totp_secret, t.totp_required, t.session_version from staff_users t where t.id in (${staffList})`]);
+    scopes.push(sql`select 'staff_users' as name, to_jsonb(t) - 'last_login_at' as r from staff_users t where t.id in (${staffList})`);
   }
-  const result: Fingerprint = {};
-  for (const [name, query] of scopes) {
-    const rows = await db.execute<{ digest: string; n: number }>(sql`select md5(coalesce(string_agg(r::text, '|' order by r::text), '')) as digest, count(*)::int as n from (${query}) r`);
-    result[name] = `${rows.rows[0]!.n}:${rows.rows[0]!.digest}`;
-  }
-  return result;
+  // One statement, so a fingerprint per call stays cheap.
+  const rows = await getDb().execute<{ name: string; n: number; digest: string }>(
+    sql`select name, count(*)::int as n, md5(string_agg(r::text, '|' order by r::text)) as digest from (${sql.join(scopes, sql` union all `)}) x group by name order by name`,
+  );
+  return Object.fromEntries(rows.rows.map((r) => [r.name, `${r.n}:${r.digest}`]));
 }
