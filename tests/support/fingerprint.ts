@@ -33,7 +33,8 @@ async function columnsByTable(): Promise<Map<string, Set<string>>> {
 /**
  * What a refused public request is meant to leave behind, so it is not
  * counted as a change: security events in the audit log, the wrong-code count
- * and lock of a pending confirmation, and the note that a revoked key was used.
+ * and lock of a pending confirmation, and a presented key's last-use time
+ * (noted once the key is recognised, before a later check refuses the request).
  */
 const REFUSAL_TRACES: Record<string, string[]> = {
   pending_registrations: ["attempts", "state", "updated_at"],
