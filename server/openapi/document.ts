@@ -123,7 +123,7 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   captcha_required: "The partner requires a solved captcha in the `Captcha-token` header.",
   captcha_invalid: "The captcha solution is wrong, expired, for another partner or already used.",
   quota_exceeded: "The partner's hourly registration quota (per IP address or in total) is used up; see `Retry-After`.",
-  too_many_attempts: "Too many failed sign-ins for this account or address; see `Retry-After`.",
+  too_many_attempts: "Too many failed sign-ins for this account or address, or too many unknown or revoked API keys from this address (30 in 15 minutes); see `Retry-After`.",
   resend_cooldown: "A code was sent moments ago; see `Retry-After`.",
   resend_limit_reached: "The daily number of codes for this address is reached.",
   confirmation_code_invalid: "The code is wrong; `details.attemptsRemaining` says how many tries are left.",

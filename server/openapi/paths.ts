@@ -328,7 +328,7 @@ export const endpoints: Endpoint[] = [
     flavour: "white-label",
     summary: "Register a client in one step",
     description:
-      "White-label API. Creates the client at once and signs them in; the client confirms their email afterwards (`POST /api/public/confirm-email`). With the partner's master API key in `Authorization` the caller may also set `verificationStatus`, `verificationLevel` and `clientIp`; sending those without the key is refused with 403. Registrations are limited per IP address and in total per partner per hour (429 with `Retry-After`).",
+      "White-label API. Creates the client at once and signs them in; the client confirms their email afterwards (`POST /api/public/confirm-email`). With the partner's master API key in `Authorization` the caller may also set `verificationStatus`, `verificationLevel` and `clientIp`; sending those without the key is refused with 403, and an address that presents too many unknown or revoked keys is refused for a while (429 with `Retry-After`). Registrations are limited per IP address and in total per partner per hour (429 with `Retry-After`).",
     security: { scheme: "masterKey", optional: true },
     parameters: [whiteLabelPartnerHeader, captchaTokenHeader, deviceTypeHeader],
     body: {
@@ -355,6 +355,7 @@ export const endpoints: Endpoint[] = [
       "partner_not_found",
       "email_taken",
       "quota_exceeded",
+      "too_many_attempts",
       "server_busy",
     ],
   },

@@ -4,6 +4,7 @@ import { apiKeys } from "../../db/schema";
 import { recordAudit, type Actor } from "../audit/record";
 import { randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
+import { consumeQuota, peekQuota, secondsUntil, windowFor } from "../quotas/quota";
 
 const KEY_PREFIX = "ghk_";
 const VISIBLE_PREFIX_LENGTH = 12;
@@ -42,20 +43,43 @@ export async function createMasterKey(
   return { id: row!.id, partnerId: o.partnerId, name: o.name, prefix, key };
 }
 
+/**
+ * Failed presentations of well-formed master keys per client IP per window.
+ * The keys are 256-bit random, so guessing is hopeless anyway; the limit stops
+ * one address hammering the key lookup and turns it into one audit event. It is
+ * per IP, so the key's holder calling from elsewhere is never refused, and it
+ * ends with its window (never a lock a stranger could make permanent).
+ */
+export const MASTER_KEY_FAILURES_PER_IP = 30;
+export const MASTER_KEY_WINDOW_SECONDS = 15 * 60;
+
 export interface AuthenticatedKey {
   keyId: string;
   partnerId: number;
 }
 
 /** Finds the partner a master key belongs to; revoked and unknown keys are refused alike. */
-export async function authenticateMasterKey(db: Executor, rawKey: string, audit: { ip?: string | null; requestId?: string | null }): Promise<AuthenticatedKey> {
+export async function authenticateMasterKey(db: Executor, rawKey: string, audit: { ip?: string | null; requestId?: string | null; now?: Date }): Promise<AuthenticatedKey> {
   const refused = new AppError("invalid_api_key", "The API key is not valid", { fields: [{ path: "Authorization", message: "Unknown or revoked API key" }] });
+  // Malformed keys are refused without a lookup, so they are not counted either.
   if (!rawKey.startsWith(KEY_PREFIX) || rawKey.length > 200) throw refused;
+  const now = audit.now ?? new Date();
+  const failureScope = `master-key-fail-ip:${audit.ip ?? "unknown"}`;
+  // Checked before the lookup: answering a valid key here would tell a guesser it found one.
+  const failures = await peekQuota(db, { scope: failureScope, windowSeconds: MASTER_KEY_WINDOW_SECONDS, now });
+  if (failures >= MASTER_KEY_FAILURES_PER_IP) throw keyThrottled(now);
+  const failed = async () => {
+    const counted = await consumeQuota(db, { scope: failureScope, limit: MASTER_KEY_FAILURES_PER_IP, windowSeconds: MASTER_KEY_WINDOW_SECONDS, now });
+    if (counted.count === MASTER_KEY_FAILURES_PER_IP) {
+      await recordAudit(db, { actor: { type: "anonymous" }, action: "api_key.failures_throttled", after: { failures: counted.count, windowSeconds: MASTER_KEY_WINDOW_SECONDS }, ip: audit.ip, requestId: audit.requestId });
+    }
+    return refused;
+  };
   const [row] = await db
     .select({ id: apiKeys.id, partnerId: apiKeys.partnerId, revokedAt: apiKeys.revokedAt })
     .from(apiKeys)
     .where(eq(apiKeys.keyHash, sha256Hex(rawKey)));
-  if (!row) throw refused;
+  if (!row) throw await failed();
   if (row.revokedAt) {
     // Audited at most once a minute per key (through last_used_at), so a client
     // hammering with an old key cannot flood the audit log.
@@ -69,10 +93,19 @@ export async function authenticateMasterKey(db: Executor, rawKey: string, audit:
       ip: audit.ip,
       requestId: audit.requestId,
     });
-    throw refused;
+    throw await failed();
   }
   await touchLastUsed(db, row.id);
   return { keyId: row.id, partnerId: row.partnerId };
+}
+
+function keyThrottled(now: Date): AppError {
+  const end = windowFor(now, MASTER_KEY_WINDOW_SECONDS).end;
+  return new AppError("too_many_attempts", "Too many unknown or revoked API keys from this address; try again later", {
+    retryAfterSeconds: secondsUntil(end, now),
+    fields: [{ path: "Authorization", message: "Too many failed API keys from this address" }],
+    details: { limit: MASTER_KEY_FAILURES_PER_IP, windowSeconds: MASTER_KEY_WINDOW_SECONDS },
+  });
 }
 
 /** Sets last_used_at unless it was set within the last minute (and after any revocation); true when it did. */

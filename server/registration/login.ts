@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/record";
 import { AppError } from "../errors";
 import type { Partner } from "../partners/partners";
 import { verifyAgainstNothing, verifyPassword } from "../passwords/hasher";
-import { consumeQuota, peekQuota } from "../quotas/quota";
+import { consumeQuota, peekQuota, secondsUntil, windowFor } from "../quotas/quota";
 import { signTokens, storeRefreshToken, type IssuedTokens, type TokenFlavour } from "../tokens/refresh-tokens";
 import type { RequestMeta } from "./partner-registration";
 
@@ -16,16 +16,18 @@ export const LOGIN_WINDOW_SECONDS = 15 * 60;
 export const LOGIN_FAILURES_PER_IP = 100;
 
 /** A client signs in with email and password (partner API password grant, white-label authenticate). */
-export async function passwordLogin(o: { partner: Partner; email: string; password: string; flavour: TokenFlavour; accessTtlSeconds: number; meta: RequestMeta }): Promise<IssuedTokens> {
+export async function passwordLogin(o: { partner: Partner; email: string; password: string; flavour: TokenFlavour; accessTtlSeconds: number; meta: RequestMeta; now?: Date }): Promise<IssuedTokens> {
   const db = getDb();
+  const now = o.now ?? new Date();
   const accountScope = `login-fail:${o.partner.id}:${o.email.toLowerCase()}`;
   const ipScope = `login-fail-ip:${o.meta.ip}`;
   const [accountFailures, ipFailures] = await Promise.all([
-    peekQuota(db, { scope: accountScope, windowSeconds: LOGIN_WINDOW_SECONDS }),
-    peekQuota(db, { scope: ipScope, windowSeconds: LOGIN_WINDOW_SECONDS }),
+    peekQuota(db, { scope: accountScope, windowSeconds: LOGIN_WINDOW_SECONDS, now }),
+    peekQuota(db, { scope: ipScope, windowSeconds: LOGIN_WINDOW_SECONDS, now }),
   ]);
   if (accountFailures >= LOGIN_FAILURES_PER_WINDOW || ipFailures >= LOGIN_FAILURES_PER_IP) {
-    throw new AppError("too_many_attempts", "Too many failed sign-ins; try again later", { retryAfterSeconds: LOGIN_WINDOW_SECONDS });
+    // The counts are per fixed window, so the refusal ends with it.
+    throw new AppError("too_many_attempts", "Too many failed sign-ins; try again later", { retryAfterSeconds: secondsUntil(windowFor(now, LOGIN_WINDOW_SECONDS).end, now) });
   }
   const [client] = await db
     .select({ id: clients.id, partnerId: clients.partnerId, email: clients.email, countryCode: clients.countryCode, userType: clients.userType, passwordHash: clients.passwordHash, profileState: clients.profileState })
@@ -33,8 +35,8 @@ export async function passwordLogin(o: { partner: Partner; email: string; passwo
     .where(and(eq(clients.partnerId, o.partner.id), sql`lower(${clients.email}) = lower(${o.email})`));
   const ok = client ? await verifyPassword(client.passwordHash, o.password) : await verifyAgainstNothing(o.password);
   if (!client || !ok) {
-    await consumeQuota(db, { scope: accountScope, limit: LOGIN_FAILURES_PER_WINDOW, windowSeconds: LOGIN_WINDOW_SECONDS });
-    await consumeQuota(db, { scope: ipScope, limit: LOGIN_FAILURES_PER_IP, windowSeconds: LOGIN_WINDOW_SECONDS });
+    await consumeQuota(db, { scope: accountScope, limit: LOGIN_FAILURES_PER_WINDOW, windowSeconds: LOGIN_WINDOW_SECONDS, now });
+    await consumeQuota(db, { scope: ipScope, limit: LOGIN_FAILURES_PER_IP, windowSeconds: LOGIN_WINDOW_SECONDS, now });
     if (client) {
       await recordAudit(db, { actor: { type: "anonymous" }, action: "client.sign_in_failed", entityType: "client", entityId: client.id, partnerId: o.partner.id, ip: o.meta.ip, requestId: o.meta.requestId });
     }

@@ -27,7 +27,7 @@ export type SignInResult = { ok: true; staff: SignedInStaff } | { ok: false; rea
  * except the request for a TOTP code after a correct password (the form's
  * second step, not a failure).
  */
-export async function signInStaff(o: { email: string; password: string; totp?: string; ip?: string | null }): Promise<SignInResult> {
+export async function signInStaff(o: { email: string; password: string; totp?: string; ip?: string | null; now?: number }): Promise<SignInResult> {
   const db = getDb();
   const [staff] = await db
     .select({
@@ -51,7 +51,7 @@ export async function signInStaff(o: { email: string; password: string; totp?: s
     await recordAudit(db, { actor: { type: "anonymous" }, action: "staff.sign_in_failed", entityType: "staff", after: { reason: "unknown_email", email: o.email.trim().toLowerCase().slice(0, 254) }, ip: o.ip });
     return { ok: false, reason: "invalid" };
   }
-  const now = Date.now();
+  const now = o.now ?? Date.now();
   if (staff.lockedUntil && staff.lockedUntil.getTime() > now) {
     await recordAudit(db, { actor: { type: "anonymous" }, action: "staff.sign_in_refused_locked", entityType: "staff", entityId: staff.id, ip: o.ip });
     return { ok: false, reason: "locked", retryAfterSeconds: Math.ceil((staff.lockedUntil.getTime() - now) / 1000) };

@@ -1,8 +1,9 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { endpoints } from "../../server/openapi/paths";
 import { createTestPartner, useApi } from "../support/api";
 import { registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
+import { fingerprint } from "../support/fingerprint";
 
 /**
  * Property: whatever arrives — any JSON, wrong types, huge or empty values,
@@ -11,9 +12,22 @@ import { registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
  * 500, and an error names its code and request id. Bodies start from each
  * endpoint's documented examples, with fields replaced or added at random, so
  * requests get past the first checks and reach the services too.
+ *
+ * A refused request (4xx) changes nothing: every row of the fuzz's two
+ * partners, their clients, accounts, invoices and keys is fingerprinted before
+ * and compared after it. Only the traces a refusal is meant to leave are
+ * allowed (a security event in the audit log, a wrong code counted, a revoked
+ * key's use noted). An unhandled rejection anywhere in the run fails it.
  */
 
 const api = useApi();
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+process.on("unhandledRejection", onUnhandled);
+afterAll(() => {
+  process.off("unhandledRejection", onUnhandled);
+  expect(unhandled, "unhandled rejections during the fuzz").toEqual([]);
+});
 
 const weirdString = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -51,6 +65,7 @@ describe("fuzzing every public endpoint", async () => {
   // Real credentials, so fuzzed requests also reach the code behind authentication.
   const { partner, tierId } = await sandboxPartnerWithTier();
   const other = await createTestPartner();
+  const scope = { partnerIds: [partner.id, other.id], allowRefusalTraces: true };
   let client: Awaited<ReturnType<typeof registerSubscriber>>;
 
   it.each(endpoints.map((e) => [e.method.toUpperCase(), e.path, e] as const))("%s %s never answers 5xx or a non-JSON body", async (method, path, endpoint) => {
@@ -73,10 +88,14 @@ describe("fuzzing every public endpoint", async () => {
         let i = 0;
         const url = path.replace(/\{[^}]+\}/g, () => encodeURIComponent([p1, p2][i++] ?? "x"));
         const payload = method === "GET" ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+        const before = await fingerprint(scope);
         const res = await api.call(method, url, payload, { "content-type": "application/json", ...authHeaders, ...headers });
         expect(res.status, `${method} ${url} → ${res.status} ${JSON.stringify(res.body)?.slice(0, 300)}`).toBeLessThan(500);
         expect(res.headers.get("content-type") ?? "").toMatch(/json/);
-        if (res.status >= 400) expect(res.body.error).toMatchObject({ code: expect.any(String), requestId: expect.any(String) });
+        if (res.status >= 400) {
+          expect(res.body.error).toMatchObject({ code: expect.any(String), requestId: expect.any(String) });
+          expect(await fingerprint(scope), `${method} ${url} was refused with ${res.status} ${res.body.error.code} but changed the database`).toEqual(before);
+        }
       }),
       { numRuns: 100 },
     );
