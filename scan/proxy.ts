@@ -46,8 +46,9 @@ export function signOutGuard(actionIds: string[]): Guard {
   return (method, path, body) => {
     if (path.startsWith("/api/auth/signout")) return "refused: it would end the scan's session";
     if (method !== "POST") return undefined;
+    // The field is "$ACTION_ID_<id>", percent-encoded ("%24…") when the form is sent url-encoded.
     const text = body.toString("latin1");
-    return actionIds.some((id) => text.includes(`$ACTION_ID_${id}`)) ? "refused: it would end the scan's session" : undefined;
+    return actionIds.some((id) => text.includes(`ACTION_ID_${id}`)) ? "refused: it would end the scan's session" : undefined;
   };
 }
 

@@ -51,15 +51,18 @@ await mkdir(resultsDir, { recursive: true });
 await mkdir(dataDir, { recursive: true });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+// Exiting runs the exit hooks that kill the server and the scanners, even while the instance is still starting.
+let stopInstance: () => Promise<void> = async () => undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void stopInstance().finally(() => process.exit(130));
+  });
+}
 ensureBuild();
 say(`Starting the instance on port ${values.port} (data in ${path.relative(root, dataDir)})`);
 const instance = await startInstance({ port: Number(values.port), dataDir, logFile: path.join(dataDir, "server.log") });
+stopInstance = instance.stop;
 const f = instance.fixtures;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    void instance.stop().finally(() => process.exit(130));
-  });
-}
 const proxy = await startCountingProxy(new URL(f.base), signOutGuard(f.staff.signOutActions));
 say(`Seeded partner ${f.partnerId}, a client with a subscription, and admin ${f.staff.email}; proxy at ${proxy.url}`);
 

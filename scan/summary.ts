@@ -74,7 +74,7 @@ export function formatSummary(s: ScanSummary): string {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([code, n]) => `${code}×${n}`)
       .join(" ");
-    lines.push(`  ${p.tool}: ${p.targets} targets, ${p.requests} requests in ${p.seconds} s (${statuses})${p.refused ? `, ${p.refused} out-of-scope requests refused` : ""}`);
+    lines.push(`  ${p.tool}: ${p.targets} targets, ${p.requests} requests in ${p.seconds} s (${statuses})${p.refused ? `, ${p.refused} refused by the proxy (out of scope, or signing the scan out)` : ""}`);
   }
   for (const k of s.skipped) lines.push(`  not scanned: ${k.name} — ${k.reason}`);
   lines.push(`Findings: ${(Object.entries(s.bySeverity) as [Severity, number][]).map(([sev, n]) => `${sev} ${n}`).join(", ")}`);

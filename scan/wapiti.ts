@@ -20,8 +20,36 @@ export const WAPITI_MODULES = ["sql", "blindsql", "exec", "file", "crlf", "xss",
 
 export const WAPITI_LIMITS = { maxScanTimeS: 600, maxAttackTimeS: 120, depth: 4, maxLinksPerPage: 40, maxFilesPerDir: 25, requestTimeoutS: 20 };
 
-/** Start pages: the crawl finds the rest from their links. */
-const START_PATHS = ["/", "/login", "/docs", "/confirm-email", "/clients", "/overview", "/partners", "/staff", "/audit", "/billing", "/kyc", "/pending", "/outbox", "/tiers", "/register-client", "/account"];
+/**
+ * Start pages: the crawl finds the rest from their links. The back office's
+ * lists are drawn in the browser, so their rows' links are not in the HTML:
+ * the pages of one client, partner and tier, and the lists with filters in
+ * their query strings, are given here.
+ */
+function startPaths(f: Fixtures): string[] {
+  return [
+    "/",
+    "/login?callbackUrl=%2Fclients",
+    "/docs",
+    `/confirm-email?token=scan`,
+    "/overview",
+    "/clients?q=scan&sort=email_asc&countryCode=LV",
+    `/clients/${f.client.id}`,
+    `/kyc/${f.client.id}`,
+    "/partners",
+    `/partners/${f.partnerId}`,
+    `/tiers?partnerId=${f.partnerId}`,
+    `/tiers/${f.tierId}`,
+    "/staff",
+    "/audit?action=client.created&entityType=client",
+    "/billing",
+    "/kyc",
+    "/pending",
+    "/outbox",
+    "/register-client",
+    "/account/security",
+  ];
+}
 
 /**
  * Graded answers that are known and written down, and why they do not fail
@@ -94,7 +122,7 @@ export async function runWapiti(f: Fixtures, proxyUrl: string, resultsDir: strin
     `${f.base}/`,
     "--scope",
     "folder",
-    ...START_PATHS.flatMap((p) => ["-s", f.base + p]),
+    ...startPaths(f).flatMap((p) => ["-s", f.base + p]),
     // No -x: Debian's wapiti 3.0.4 fails on any exclusion under Python 3.11 (its wildcard regex is invalid there). The proxy's guard keeps the session.
     "-m",
     WAPITI_MODULES.join(","),

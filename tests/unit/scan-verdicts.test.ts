@@ -142,6 +142,7 @@ describe("the crawl's session guard", () => {
 
   it("refuses the sign-out form and next-auth's sign-out, and lets every other request through", () => {
     expect(guard("POST", "/overview", Buffer.from('------x\r\nContent-Disposition: form-data; name="$ACTION_ID_ab12"\r\n\r\n\r\n------x--'))).toMatch(/refused/);
+    expect(guard("POST", "/clients", Buffer.from("%24ACTION_ID_ab12=default"))).toMatch(/refused/);
     expect(guard("POST", "/api/auth/signout", Buffer.alloc(0))).toMatch(/refused/);
     expect(guard("POST", "/overview", Buffer.from('name="$ACTION_ID_cd34"'))).toBeUndefined();
     expect(guard("GET", "/clients", Buffer.alloc(0))).toBeUndefined();
