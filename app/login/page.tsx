@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { safeCallbackPath } from "@/server/auth/callback-path";
 import { getStaffSession } from "@/server/auth/session";
 import { LoginForm } from "./login-form";
 
@@ -8,9 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string | string[] }> }) {
   const { callbackUrl } = await searchParams;
-  // Only same-site paths: an open redirect would let a phishing link bounce staff elsewhere
-  // (browsers read "/\host" like "//host"). A repeated parameter arrives as an array.
-  const next = typeof callbackUrl === "string" && /^\/(?![/\\])/.test(callbackUrl) ? callbackUrl : "/overview";
+  const next = safeCallbackPath(callbackUrl);
   if (await getStaffSession()) redirect(next);
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
