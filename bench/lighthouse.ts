@@ -8,11 +8,12 @@
  *
  * Each page is scored `runs` times with Lighthouse's default (mobile, with
  * simulated slow 4G and a 4× slower CPU) and desktop settings; the median
- * score is the figure.
+ * score is the figure. With BENCH_LIGHTHOUSE_REPORTS=<folder> every run's
+ * full report (JSON) is kept there for a closer look.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -153,6 +154,10 @@ export async function runLighthouseScenario(o: LighthouseOptions): Promise<boole
             formFactor === "desktop" ? desktopConfig : undefined,
           );
           const lhr = result!.lhr;
+          if (process.env.BENCH_LIGHTHOUSE_REPORTS) {
+            mkdirSync(process.env.BENCH_LIGHTHOUSE_REPORTS, { recursive: true });
+            writeFileSync(path.join(process.env.BENCH_LIGHTHOUSE_REPORTS, `${page.slice(1)}-${formFactor}-${i + 1}.json`), JSON.stringify(lhr));
+          }
           if (lhr.finalDisplayedUrl && new URL(lhr.finalDisplayedUrl).pathname !== page) throw new Error(`${page} redirected to ${lhr.finalDisplayedUrl}`);
           scores.push(Math.round((lhr.categories.performance?.score ?? 0) * 100));
           metrics.FCP!.push(lhr.audits["first-contentful-paint"]?.numericValue ?? NaN);
