@@ -14,6 +14,9 @@ const nextConfig = {
           { key: "X-Frame-Options", value: "DENY" },
           { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
+          // Route handlers (JSON, CSV, JWKS) load nothing and may be framed by nobody. Pages replace
+          // this with their own nonce-based policy in proxy.ts, which runs after these headers.
+          { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
           // Production builds only: a developer's http://localhost must not be pinned to HTTPS.
           ...(process.env.NODE_ENV === "production" ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }] : []),
         ],

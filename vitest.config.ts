@@ -12,5 +12,7 @@ export default defineConfig({
     // Tests share one database; each creates its own partners and clients.
     fileParallelism: true,
     maxWorkers: 2,
+    // next-auth imports "next/server" without an extension, which only a bundler resolves.
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 test("integrators read the API documentation", async ({ page, request }) => {
   await page.goto("/docs");

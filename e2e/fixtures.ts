@@ -92,7 +92,29 @@ interface TestFixtures {
   kamPage: Page;
 }
 
+/** Reported by the page (a `securitypolicyviolation` event) or by the browser (a console error). */
+const cspConsoleMessage = /Content Security Policy/i;
+
 export const test = base.extend<TestFixtures, WorkerFixtures>({
+  // Every spec fails on any Content-Security-Policy violation in any of its pages: a blocked
+  // script or style means the policy and the app disagree, whatever the assertions saw.
+  context: async ({ context }, use) => {
+    const violations: string[] = [];
+    await context.exposeBinding("__gatehouseCspViolation", ({ page }, report: string) => {
+      violations.push(`${page.url()}: ${report}`);
+    });
+    await context.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) => {
+        const report = (window as unknown as { __gatehouseCspViolation: (r: string) => void }).__gatehouseCspViolation;
+        void report(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber}) ${e.sample}`);
+      });
+    });
+    context.on("console", (message) => {
+      if (message.type() === "error" && cspConsoleMessage.test(message.text())) violations.push(`${message.page()?.url() ?? "?"}: ${message.text()}`);
+    });
+    await use(context);
+    expect(violations, "Content-Security-Policy violations").toEqual([]);
+  },
   staff: [
     async ({}, use, workerInfo) => {
       const tag = (role: StaffRole) => `${role}-w${workerInfo.workerIndex}`;

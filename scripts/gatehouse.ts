@@ -64,6 +64,7 @@ loadEnvConfig(new URL("..", import.meta.url).pathname, process.env.NODE_ENV !== 
 
 const { ConfigError } = await import("../server/config");
 const { AppError } = await import("../server/errors");
+const { messageWithoutParams } = await import("../server/log");
 const { openDatabase } = await import("../server/setup/database");
 const commands = await import("../server/cli/commands");
 
@@ -102,7 +103,10 @@ try {
     process.stderr.write(`${e.message}${fields.length ? ` (${fields.map((f) => `${f.path}: ${f.message}`).join("; ")})` : ""}\n`);
   }
   else if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
-  else process.stderr.write(`${(e as Error).message ?? String(e)}\n`);
+  else if (e instanceof Error) {
+    // A failed query's message carries its parameters (a new password's hash, say); the cause says why it failed.
+    process.stderr.write(`${messageWithoutParams(e)}${e.cause instanceof Error ? `\n${messageWithoutParams(e.cause)}` : ""}\n`);
+  } else process.stderr.write(`${String(e)}\n`);
 } finally {
   await db?.close().catch(() => undefined);
 }

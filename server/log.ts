@@ -7,13 +7,22 @@ const order: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30,
 const secretKey = /pass(word)?|secret|token|code|key|hash|authorization|cookie|totp/i;
 
 /**
+ * An error's message fit for any line a person reads: a failed query's
+ * message ends with the statement's parameters (password hashes, code
+ * hashes, token hashes, whatever was being written), and those are cut.
+ */
+export function messageWithoutParams(error: Error): string {
+  return error.message.replace(/\nparams: [\s\S]*$/, "\nparams: [redacted]");
+}
+
+/**
  * An error as a log line may show it: name, message, database error code and
  * cause. A failed query's message ends with the statement's parameters —
  * password hashes, code hashes, token hashes, whatever was being written — so
  * that part never leaves.
  */
 function redactError(error: Error, depth: number): Record<string, unknown> {
-  const message = error.message.replace(/\nparams: [\s\S]*$/, "\nparams: [redacted]");
+  const message = messageWithoutParams(error);
   const code = (error as { code?: unknown }).code;
   return {
     name: error.name,

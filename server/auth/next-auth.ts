@@ -30,6 +30,9 @@ function authConfig(): NextAuthConfig {
   return {
     secret: c.authSecret,
     trustHost: true,
+    // Decided by the public URL, not by the request: behind a proxy that terminates TLS without
+    // X-Forwarded-Proto the request looks like http, and the cookies would lose Secure and their prefix.
+    useSecureCookies: new URL(c.APP_URL).protocol === "https:",
     session: { strategy: "jwt", maxAge: STAFF_SESSION_SECONDS },
     pages: { signIn: "/login" },
     providers: [
