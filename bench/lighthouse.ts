@@ -147,12 +147,20 @@ export async function runLighthouseScenario(o: LighthouseOptions): Promise<boole
       for (const page of ["/login", "/clients"]) {
         const scores: number[] = [];
         const metrics: Record<string, number[]> = { FCP: [], LCP: [], TBT: [], CLS: [] };
+        let failedRuns = 0;
         for (let i = 0; i < o.runs; i++) {
           const result = await lighthouse(
             `${base}${page}`,
             { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance"], extraHeaders: page === "/login" ? undefined : { Cookie: cookie } },
             formFactor === "desktop" ? desktopConfig : undefined,
           );
+          // A run whose trace Lighthouse could not record (it says so) scores 0: run it again, up to 3 times per page.
+          if (result?.lhr.runtimeError) {
+            process.stdout.write(`  (a ${formFactor} run of ${page} failed: ${result.lhr.runtimeError.code}; running it again)\n`);
+            if (++failedRuns > 3) throw new Error(`Lighthouse could not score ${page}: ${result.lhr.runtimeError.message}`);
+            i--;
+            continue;
+          }
           const lhr = result!.lhr;
           if (process.env.BENCH_LIGHTHOUSE_REPORTS) {
             mkdirSync(process.env.BENCH_LIGHTHOUSE_REPORTS, { recursive: true });
