@@ -10,15 +10,12 @@
  * Prints one line per figure with its goal. Builds the app first if needed.
  */
 import { hash } from "@node-rs/argon2";
-import { execFileSync, spawn } from "node:child_process";
-import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import os from "node:os";
-import path from "node:path";
 import { ARGON2_PARAMS } from "../server/passwords/hasher";
 import { line, percentile } from "./report";
+import { lastJson, startBenchServer } from "./server";
 
-const root = path.resolve(import.meta.dirname, "..");
 
 export interface ApiOptions {
   seconds: number;
@@ -40,20 +37,6 @@ async function hashRate(durationS: number, parallel: number): Promise<number> {
   return count / durationS;
 }
 
-async function waitForHealth(base: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${base}/api/health`);
-      if (res.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("the server did not become healthy in time");
-}
-
 function registrationBody() {
   return JSON.stringify({
     firstName: "Bench",
@@ -68,43 +51,10 @@ function registrationBody() {
 }
 
 export async function runApiScenario({ seconds, concurrency, port }: ApiOptions): Promise<boolean> {
-  const base = `http://127.0.0.1:${port}`;
-  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    process.stdout.write("No production build: running npm run build\n");
-    execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
-  }
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-"));
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    GATEHOUSE_DATA_DIR: dataDir,
-    AUTH_SECRET: process.env.AUTH_SECRET ?? "bench-only-auth-secret-not-for-production-000",
-    APP_URL: base,
-    LOG_LEVEL: "warn",
-    // A throwaway signing key for this run: production mode on PostgreSQL refuses to start without one.
-    JWT_PRIVATE_KEYS:
-      process.env.JWT_PRIVATE_KEYS ??
-      (process.env.DATABASE_URL ? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString() : undefined),
-  };
-  // PostgreSQL is migrated by the operator in production; here the benchmark does it.
-  if (process.env.DATABASE_URL) execFileSync("npm", ["run", "-s", "gatehouse", "--", "migrate"], { cwd: root, env, stdio: "ignore" });
-  const server = spawn("npm", ["start"], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"], detached: true });
-  const stop = () => {
-    try {
-      process.kill(-server.pid!, "SIGTERM");
-    } catch {
-      // Already gone.
-    }
-  };
-  process.on("exit", stop);
+  const server = await startBenchServer({ port });
+  const base = server.base;
   try {
-    await waitForHealth(base, 120_000);
-    const created = execFileSync("npm", ["run", "-s", "gatehouse", "--", "partner", "create", "--name", "Bench partner", "--quota-ip", "0", "--quota-total", "0", "--json"], {
-      cwd: root,
-      env,
-      encoding: "utf8",
-    });
-    const { partnerId } = JSON.parse(created.trim().split("\n").at(-1)!) as { partnerId: number };
+    const { partnerId } = lastJson<{ partnerId: number }>(server.cli(["partner", "create", "--name", "Bench partner", "--quota-ip", "0", "--quota-total", "0", "--json"]));
 
     const cores = os.availableParallelism();
     process.stdout.write(`\nmachine: ${os.cpus()[0]?.model ?? "cpu"} × ${cores}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}\n`);
@@ -154,8 +104,6 @@ export async function runApiScenario({ seconds, concurrency, port }: ApiOptions)
     }
     return failed === 0 && regRate >= 0.9 * rawRate && Object.values(latencies).every((v) => percentile([...v].sort((a, b) => a - b), 99) < 50);
   } finally {
-    stop();
-    await new Promise((r) => setTimeout(r, 1500));
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }

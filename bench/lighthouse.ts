@@ -11,13 +11,12 @@
  * score is the figure. With BENCH_LIGHTHOUSE_REPORTS=<folder> every run's
  * full report (JSON) is kept there for a closer look.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { line } from "./report";
+import { lastJson, startBenchServer } from "./server";
 
 export interface LighthouseOptions {
   clients: number;
@@ -25,29 +24,7 @@ export interface LighthouseOptions {
   port: number;
 }
 
-const root = path.resolve(import.meta.dirname, "..");
 const GOAL = 95;
-
-async function waitForHealth(base: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("the server did not become healthy in time");
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv): string {
-  return execFileSync("npm", ["run", "-s", "gatehouse", "--", ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 16 * 2 ** 20 });
-}
-
-function lastJson<T>(output: string): T {
-  return JSON.parse(output.trim().split("\n").at(-1)!) as T;
-}
 
 /** Signs in the way the login form does and returns the Cookie header of the session. */
 async function signIn(base: string, email: string, password: string): Promise<string> {
@@ -81,39 +58,10 @@ function median(values: number[]): number {
 }
 
 export async function runLighthouseScenario(o: LighthouseOptions): Promise<boolean> {
-  const base = `http://127.0.0.1:${o.port}`;
-  if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    process.stdout.write("No production build: running npm run build\n");
-    execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
-  }
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-lh-"));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(o.port),
-    GATEHOUSE_DATA_DIR: dataDir,
-    AUTH_SECRET: process.env.AUTH_SECRET ?? "bench-only-auth-secret-not-for-production-000",
-    APP_URL: base,
-    LOG_LEVEL: "warn",
-    OUTBOX_WORKER: "off",
-    BILLING_SCHEDULER: "off",
-    // A throwaway signing key for this run: production mode on PostgreSQL refuses to start without one.
-    JWT_PRIVATE_KEYS:
-      process.env.JWT_PRIVATE_KEYS ??
-      (process.env.DATABASE_URL ? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString() : undefined),
-  };
-  if (process.env.DATABASE_URL) cli(["migrate"], env);
-  const server = spawn("npm", ["start"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"], detached: true });
-  const stop = () => {
-    try {
-      process.kill(-server.pid!, "SIGTERM");
-    } catch {
-      // Already gone.
-    }
-  };
-  process.on("exit", stop);
+  const server = await startBenchServer({ port: o.port, env: { OUTBOX_WORKER: "off", BILLING_SCHEDULER: "off" }, stdout: "ignore" });
+  const { base, cli } = server;
   let chrome: { port: number; kill(): void } | undefined;
   try {
-    await waitForHealth(base, 120_000);
     // Clients already in the database count (a run of the clients scenario leaves a million).
     let present = 0;
     if (process.env.DATABASE_URL) {
@@ -122,13 +70,13 @@ export async function runLighthouseScenario(o: LighthouseOptions): Promise<boole
       await pool.end();
     }
     if (present < o.clients) {
-      const { partnerId } = lastJson<{ partnerId: number }>(cli(["partner", "create", "--name", `Bench Lighthouse ${randomUUID().slice(0, 6)}`, "--quota-ip", "0", "--quota-total", "0", "--json"], env));
+      const { partnerId } = lastJson<{ partnerId: number }>(cli(["partner", "create", "--name", `Bench Lighthouse ${randomUUID().slice(0, 6)}`, "--quota-ip", "0", "--quota-total", "0", "--json"]));
       process.stdout.write(`seeding ${(o.clients - present).toLocaleString("en")} clients for the Lighthouse run\n`);
-      cli(["seed", "--clients", String(o.clients - present), "--partner", String(partnerId)], env);
+      cli(["seed", "--clients", String(o.clients - present), "--partner", String(partnerId)]);
     }
     const email = `bench-lh-${randomUUID().slice(0, 8)}@bench.test`;
     const password = `bench-only-${randomUUID()}`;
-    cli(["staff", "create", "--email", email, "--role", "admin", "--name", "Bench admin", "--password", password], env);
+    cli(["staff", "create", "--email", email, "--role", "admin", "--name", "Bench admin", "--password", password]);
     const cookie = await signIn(base, email, password);
 
     const { default: lighthouse } = await import("lighthouse");
@@ -187,7 +135,6 @@ export async function runLighthouseScenario(o: LighthouseOptions): Promise<boole
     return passed;
   } finally {
     chrome?.kill();
-    stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }

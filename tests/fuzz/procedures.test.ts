@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { apiKeys } from "../../db/schema";
 import { appRouter } from "../../server/api/root";
@@ -9,6 +9,7 @@ import { useApi } from "../support/api";
 import { registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 import { fingerprint } from "../support/fingerprint";
 import { callerFor, createTestStaff } from "../support/staff";
+import { failOnUnhandledRejections } from "../support/unhandled-rejections";
 
 /**
  * Property: every back-office procedure, called as an admin (who may call
@@ -22,13 +23,7 @@ import { callerFor, createTestStaff } from "../support/staff";
  */
 
 const api = useApi();
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-process.on("unhandledRejection", onUnhandled);
-afterAll(() => {
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled, "unhandled rejections during the fuzz").toEqual([]);
-});
+failOnUnhandledRejections();
 
 const procedures = Object.keys(appRouter._def.procedures).sort();
 

@@ -1,9 +1,10 @@
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { endpoints } from "../../server/openapi/paths";
 import { createTestPartner, useApi } from "../support/api";
 import { registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 import { fingerprint } from "../support/fingerprint";
+import { failOnUnhandledRejections } from "../support/unhandled-rejections";
 
 /**
  * Property: whatever arrives — any JSON, wrong types, huge or empty values,
@@ -21,13 +22,7 @@ import { fingerprint } from "../support/fingerprint";
  */
 
 const api = useApi();
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-process.on("unhandledRejection", onUnhandled);
-afterAll(() => {
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled, "unhandled rejections during the fuzz").toEqual([]);
-});
+failOnUnhandledRejections();
 
 const weirdString = fc.oneof(
   fc.string({ maxLength: 40 }),
