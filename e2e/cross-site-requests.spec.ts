@@ -73,6 +73,9 @@ test("a real page on another site cannot suspend a partner through the signed-in
   await page.goto(`${EVIL}/prize`);
   const response = await posted;
   expect(response.status()).toBe(403);
+  // The refused form post is a navigation: let it land before navigating again.
+  await page.waitForURL(target);
+  await expect(page.locator("body")).toContainText("Cross-site requests are refused");
   expect(await partnerState(db, partner.partnerId)).toEqual({ status: "active", suspensions: 0 });
 
   // And the back office, in the same browser, still works: its own requests are same-origin.
