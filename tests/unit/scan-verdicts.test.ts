@@ -69,7 +69,7 @@ describe("wapiti's report", () => {
     expect(findings.map((f) => [f.kind, f.severity])).toEqual([
       ["Cross Site Scripting", "medium"],
       ["HTTP Secure Headers", "medium"],
-      ["Content Security Policy Configuration", "info"],
+      ["Content Security Policy Configuration", "medium"],
       ["Secure Flag cookie", "info"],
       ["Internal Server Error", "high"],
       ["Resource consumption", "info"],
