@@ -1,7 +1,6 @@
-import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestPartner, uniqueEmail, useApi, whiteLabelBody, type TestPartner } from "../support/api";
-import { callerFor, createTestStaff } from "../support/staff";
+import { callerFor, createTestStaff, trpcOutcome } from "../support/staff";
 
 /**
  * SQL injection and pattern tricks in the back office's search and filter
@@ -35,14 +34,6 @@ const INJECTIONS = [
   "𝓍💸",
 ];
 
-async function outcome<T>(call: Promise<T>): Promise<{ code: "OK"; value: T } | { code: string }> {
-  try {
-    return { code: "OK", value: await call };
-  } catch (e) {
-    if (e instanceof TRPCError) return { code: e.code };
-    throw e;
-  }
-}
 
 describe("injection strings in search and filter inputs", () => {
   let admin: Awaited<ReturnType<typeof createTestStaff>>;
@@ -68,12 +59,12 @@ describe("injection strings in search and filter inputs", () => {
 
   it.each(INJECTIONS)("client search %j matches literally (nothing here) or is refused", async (q) => {
     const caller = callerFor(admin);
-    const scoped = await outcome(caller.client.list({ partnerId: partner.id, q }));
+    const scoped = await trpcOutcome(caller.client.list({ partnerId: partner.id, q }));
     expect(["OK", "BAD_REQUEST"]).toContain(scoped.code);
     if ("value" in scoped) expect(scoped.value.items).toEqual([]);
 
     // Across all partners, whatever comes back really starts with the text typed.
-    const everywhere = await outcome(caller.client.list({ q, limit: 50 }));
+    const everywhere = await trpcOutcome(caller.client.list({ q, limit: 50 }));
     expect(["OK", "BAD_REQUEST"]).toContain(everywhere.code);
     if ("value" in everywhere) {
       const needle = q.trim().toLowerCase();
@@ -97,7 +88,7 @@ describe("injection strings in search and filter inputs", () => {
       ["outbox.list to", () => caller.outbox.list({ to: text })],
     ];
     for (const [what, call] of checks) {
-      const result = await outcome(call());
+      const result = await trpcOutcome(call());
       expect(["OK", "BAD_REQUEST"], what).toContain(result.code);
       if (!("value" in result)) continue;
       if (what === "outbox.list to") {

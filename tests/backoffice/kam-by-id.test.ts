@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { desc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
@@ -8,7 +7,7 @@ import type { ProcedureMeta } from "../../server/api/trpc";
 import { STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody } from "../support/api";
 import { registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 import { fingerprint } from "../support/fingerprint";
-import { callerFor, createTestStaff } from "../support/staff";
+import { callerFor, createTestStaff, trpcOutcome } from "../support/staff";
 
 /**
  * A KAM reaching another KAM's partner by id: every procedure whose input
@@ -114,14 +113,6 @@ const takingIds = Object.entries(procedures)
   .map(([name]) => name)
   .sort();
 
-async function outcome(call: Promise<unknown>): Promise<{ code: string; result?: unknown }> {
-  try {
-    return { code: "OK", result: await call };
-  } catch (e) {
-    if (e instanceof TRPCError) return { code: e.code };
-    throw e;
-  }
-}
 
 describe("a KAM reaching another KAM's partner by id", () => {
   let kamA: Awaited<ReturnType<typeof createTestStaff>>;
@@ -162,7 +153,9 @@ describe("a KAM reaching another KAM's partner by id", () => {
     const before = await state();
 
     const fn = name.split(".").reduce<any>((node, key) => node?.[key], callerFor(kamA)) as (input: unknown) => Promise<unknown>;
-    const { code, result } = await outcome(fn(attempts[name]!(b)));
+    const outcome = await trpcOutcome(fn(attempts[name]!(b)));
+    const { code } = outcome;
+    const result = "value" in outcome ? outcome.value : undefined;
 
     if (expectedCode[name]) expect(code, name).toBe(expectedCode[name]);
     else if (!kamMayCall) expect(code, name).toBe("FORBIDDEN");

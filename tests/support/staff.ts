@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
 import { createCaller } from "../../server/api/root";
 import type { StaffSession } from "../../server/auth/session";
 import { getDb } from "../../db/client";
@@ -16,4 +17,14 @@ export async function createTestStaff(role: TestRole, password = "correct horse 
 /** Calls tRPC procedures exactly as the HTTP handler does, as this staff member (or anonymously). */
 export function callerFor(staff: StaffSession | undefined) {
   return createCaller({ staff, ip: "127.0.0.1", requestId: randomUUID() });
+}
+
+/** A procedure call's outcome: its value, or the tRPC error code it was refused with (other errors are rethrown). */
+export async function trpcOutcome<T>(call: Promise<T>): Promise<{ code: "OK"; value: T } | { code: string }> {
+  try {
+    return { code: "OK", value: await call };
+  } catch (e) {
+    if (e instanceof TRPCError) return { code: e.code };
+    throw e;
+  }
 }
