@@ -47,7 +47,7 @@ export async function runFrontendScenario(o: { build: boolean }): Promise<boolea
     const limit = page === "/login/page" ? LIMITS.login : LIMITS.dashboard;
     const ok = kb <= limit;
     passed &&= ok;
-    const route = page.replace("/(dashboard)", "").replace(/\/page$/, "") || "/";
+    const route = page.replace(/\/\([^)]+\)/g, "").replace(/\/page$/, "") || "/";
     line(`  ${route}`, `${kb.toFixed(1)} kB`, `<= ${limit} kB`, ok);
   }
   return passed;

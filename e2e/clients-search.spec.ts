@@ -69,3 +69,47 @@ test("operations staff search and filter clients", async ({ operationsPage: page
   await expect(page.getByRole("combobox", { name: "Partner" })).toHaveValue("");
   await expect(clientsTable(page).getByRole("link").first()).toBeVisible();
 });
+
+test("operations staff load more clients, page after page, without repeats", async ({ operationsPage: page, request }) => {
+  const tag = uniqueTag();
+  const partner = await createPartner({ name: `E2E Pages ${tag}` });
+  const specs: ClientSpec[] = Array.from({ length: 53 }, (_, i) => ({
+    firstName: "Page",
+    lastName: `Reader${tag}`,
+    email: `${tag}.${String(i).padStart(2, "0")}@example.test`,
+    countryCode: "LV",
+    verificationStatus: "not_verified",
+    verificationLevel: 0,
+  }));
+  for (let i = 0; i < specs.length; i += 8) await Promise.all(specs.slice(i, i + 8).map((c) => registerClient(request, partner, c)));
+  const emails = specs.map((c) => c.email);
+
+  // The first 50 arrive with the page itself.
+  await openClients(page, `?q=${tag}.&sort=email_asc`);
+  await expect(clientsTable(page).getByRole("link")).toHaveText(emails.slice(0, 50));
+  await expect(page.getByRole("status").filter({ hasText: /^Showing/ })).toHaveText("Showing 50 clients; more match.");
+
+  await page.getByRole("button", { name: "Load more" }).click();
+  await expectClientRows(page, emails);
+  await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+
+  // A new search starts again from its own first page.
+  await page.getByRole("searchbox", { name: "Search" }).fill(`${tag}.5`);
+  await expectClientRows(page, emails.slice(50));
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${tag}\\.5(&|$)`));
+});
+
+test("invalid filters in the address are named in the form, and correcting one shows the clients", async ({ operationsPage: page }) => {
+  await page.goto("/clients?verificationLevel=9&createdFrom=2026-13-01");
+  await expect(page.getByRole("alert").filter({ hasText: "Some filters are not valid" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Verification level" })).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Created from")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("link", { name: "Export CSV" })).toHaveCount(0);
+
+  await page.getByRole("combobox", { name: "Verification level" }).selectOption("0");
+  await page.getByLabel("Created from").fill("2020-01-01");
+  await expect(page.getByRole("alert").filter({ hasText: "Some filters are not valid" })).toHaveCount(0);
+  await expect(page.getByRole("combobox", { name: "Verification level" })).toHaveAttribute("aria-invalid", "false");
+  await expect(page.getByRole("link", { name: "Export CSV" })).toBeVisible();
+  await expect(page).toHaveURL(/verificationLevel=0/);
+});

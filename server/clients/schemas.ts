@@ -37,29 +37,7 @@ export const clientListInputSchema = clientFiltersSchema.safeExtend({
 });
 export type ClientListInput = z.output<typeof clientListInputSchema>;
 
-/** The filter names, in the order they appear in URLs. */
-export const CLIENT_FILTER_KEYS = ["q", "partnerId", "state", "verificationStatus", "verificationLevel", "countryCode", "createdFrom", "createdTo", "sort"] as const;
-
-/** Query-string parameters to raw filter values: empty and unknown parameters are dropped. */
-export function filterParamsOf(params: URLSearchParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of CLIENT_FILTER_KEYS) {
-    const value = params.get(key)?.trim();
-    if (value) out[key] = value;
-  }
-  return out;
-}
-
-/** Filters to query-string parameters (only the ones set; the default sort is left out). */
-export function searchParamsOf(filters: Partial<Record<(typeof CLIENT_FILTER_KEYS)[number], string | number | undefined>>): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const key of CLIENT_FILTER_KEYS) {
-    const value = filters[key];
-    if (value === undefined || value === "" || (key === "sort" && value === "created_desc")) continue;
-    params.set(key, String(value));
-  }
-  return params;
-}
+export { CLIENT_FILTER_KEYS, filterParamsOf, searchParamsOf, type ClientFilterKey } from "./filter-params";
 
 export const clientIdSchema = z.object({ id: z.uuid("id must be a client id") });
 

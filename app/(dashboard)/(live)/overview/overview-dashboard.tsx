@@ -1,0 +1,197 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { usePathname, useSearchParams } from "next/navigation";
+import { useId } from "react";
+import type { Funnel } from "@/server/overview/funnel";
+import { DEFAULT_FUNNEL_DAYS, FUNNEL_PERIODS, funnelInputSchema } from "@/server/overview/schemas";
+import { messageOf, useTRPC } from "../../../_components/trpc";
+import { EmptyState, ErrorNotice, Field, inputClass, PageHeader, Spinner } from "../../../_components/ui";
+import { PartnerFilter } from "../../../_components/partner-filter";
+import { formatCount, formatDay, FunnelBars, Legend, shareOf, TrendLines } from "./funnel-charts";
+
+/** Partner and period live in the URL, so a view can be shared and reloaded; anything unparsable falls back to the defaults. */
+function useUrlSelection() {
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const parsed = funnelInputSchema.safeParse({
+    ...(params.get("partnerId") ? { partnerId: Number(params.get("partnerId")) } : {}),
+    ...(params.get("days") ? { days: Number(params.get("days")) } : {}),
+  });
+  const input = parsed.success ? parsed.data : { days: DEFAULT_FUNNEL_DAYS };
+  function update(next: { partnerId?: number; days: number }) {
+    const query = new URLSearchParams();
+    if (next.partnerId !== undefined) query.set("partnerId", String(next.partnerId));
+    if (next.days !== DEFAULT_FUNNEL_DAYS) query.set("days", String(next.days));
+    const text = query.toString();
+    // The History API changes the address at once; Next.js keeps useSearchParams in step with it.
+    window.history.replaceState(null, "", text ? `${pathname}?${text}` : pathname);
+  }
+  return { input, update };
+}
+
+const asOfTime = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+
+export function OverviewDashboard() {
+  const trpc = useTRPC();
+  const { input, update } = useUrlSelection();
+  const partners = useQuery(trpc.partner.options.queryOptions());
+  const funnel = useQuery(trpc.overview.funnel.queryOptions(input, { placeholderData: keepPreviousData }));
+  const partnerName = input.partnerId === undefined ? undefined : partners.data?.find((p) => p.id === input.partnerId)?.name;
+  const scopeLabel = input.partnerId === undefined ? "all partners" : (partnerName ?? `partner ${input.partnerId}`);
+
+  return (
+    <div className="max-w-6xl">
+      <PageHeader title="Overview" description="How far the registrations started in a period have got: email confirmed, identity verified (KYC), subscribed." />
+
+      <form aria-label="Choose partner and period" onSubmit={(e) => e.preventDefault()} className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-3">
+        <PartnerFilter value={input.partnerId === undefined ? "" : String(input.partnerId)} onChange={(v) => update({ partnerId: v ? Number(v) : undefined, days: input.days })} />
+        <Field label="Period" hint="Whole days in UTC, today included">
+          {(p) => (
+            <select {...p} value={String(input.days)} onChange={(e) => update({ partnerId: input.partnerId, days: Number(e.target.value) })} className={inputClass}>
+              {FUNNEL_PERIODS.map((days) => (
+                <option key={days} value={days}>
+                  Last {days} days
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </form>
+
+      {funnel.isPending ? (
+        <Spinner label="Loading the funnel" />
+      ) : funnel.isError ? (
+        <ErrorNotice>{messageOf(funnel.error)}</ErrorNotice>
+      ) : (
+        <div aria-busy={funnel.isFetching} className={funnel.isPlaceholderData ? "opacity-60 transition-opacity" : undefined}>
+          <FunnelView funnel={funnel.data} scopeLabel={scopeLabel} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+function period(f: Funnel): string {
+  return `${formatDay(f.from)} – ${formatDay(f.to)} (UTC)`;
+}
+
+function FunnelView({ funnel, scopeLabel }: { funnel: Funnel; scopeLabel: string }) {
+  const funnelCaption = useId();
+  const trendCaption = useId();
+  const started = funnel.stages[0]?.count ?? 0;
+  const funnelSummary = `Onboarding funnel for ${scopeLabel}, ${period(funnel)}: ${funnel.stages
+    .map((s, i) => `${s.label} ${formatCount(s.count)}${i === 0 ? "" : ` (${shareOf(s.count, started)})`}`)
+    .join(", ")}.`;
+  const busiest = funnel.trend.reduce((best, d) => (d.counts.started > (best?.counts.started ?? -1) ? d : best), funnel.trend[0]);
+  const trendSummary = `Registrations started per day for ${scopeLabel}, ${period(funnel)}, with how many of each day's registrations have confirmed their email and been identified${
+    busiest && busiest.counts.started > 0 ? `; the busiest day was ${formatDay(busiest.day)} with ${formatCount(busiest.counts.started)} started` : ""
+  }.`;
+
+  return (
+    <div className="space-y-8">
+      <section aria-labelledby={`${funnelCaption}-heading`} className="rounded-lg border border-slate-200 bg-white p-5">
+        <h2 id={`${funnelCaption}-heading`} className="text-lg font-semibold text-slate-900">
+          Onboarding funnel
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">
+          Registrations started {period(funnel)} for {scopeLabel}, and how many of them have reached each stage since.
+          {funnel.pastDaysAsOf ? ` Days before today as counted at ${asOfTime.format(funnel.pastDaysAsOf)} UTC (recounted every minute); today is live.` : null}
+        </p>
+
+        {started === 0 ? (
+          <div className="mt-4">
+            <EmptyState title={`No registrations started in the last ${funnel.days} days`}>Choose another partner or a longer period.</EmptyState>
+          </div>
+        ) : (
+          <div className="mt-5 grid gap-6 lg:grid-cols-[3fr_2fr]">
+            <figure aria-labelledby={funnelCaption}>
+              <FunnelBars stages={funnel.stages} label={funnelSummary} />
+              <figcaption id={funnelCaption} className="mt-3 text-xs text-slate-600">
+                Onboarding funnel chart; the same numbers are in the table.
+              </figcaption>
+            </figure>
+            <table className="w-full text-sm">
+              <caption className="sr-only">Onboarding funnel</caption>
+              <thead className="border-b border-slate-200 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+                <tr>
+                  <th scope="col" className="py-2 pr-3">
+                    Stage
+                  </th>
+                  <th scope="col" className="py-2 pr-3 text-right">
+                    Count
+                  </th>
+                  <th scope="col" className="py-2 text-right">
+                    Of started
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {funnel.stages.map((stage) => (
+                  <tr key={stage.key}>
+                    <th scope="row" className="py-2 pr-3 text-left font-normal text-slate-800">
+                      {stage.label}
+                    </th>
+                    <td className="py-2 pr-3 text-right font-medium tabular-nums">{formatCount(stage.count)}</td>
+                    <td className="py-2 text-right tabular-nums text-slate-700">{shareOf(stage.count, started)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby={`${trendCaption}-heading`} className="rounded-lg border border-slate-200 bg-white p-5">
+        <h2 id={`${trendCaption}-heading`} className="text-lg font-semibold text-slate-900">
+          Daily trend
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">Each day counts the registrations started that day and how many of them have got further since.</p>
+        {started === 0 ? (
+          <p className="mt-4 text-sm text-slate-600">Nothing to plot: no registrations started in this period.</p>
+        ) : (
+          <div className="mt-5 grid gap-6 xl:grid-cols-[3fr_2fr]">
+            <figure aria-labelledby={trendCaption} className="min-w-0">
+              <TrendLines trend={funnel.trend} stages={funnel.stages} label={trendSummary} />
+              <div className="mt-2">
+                <Legend stages={funnel.stages} />
+              </div>
+              <figcaption id={trendCaption} className="mt-2 text-xs text-slate-600">
+                Daily trend chart; the numbers for every day are in the table.
+              </figcaption>
+            </figure>
+            <table className="w-full text-sm">
+              <caption className="sr-only">Registrations by day</caption>
+              <thead className="border-b border-slate-200 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+                <tr>
+                  <th scope="col" className="py-1.5 pr-3">
+                    Day
+                  </th>
+                  {funnel.stages.map((stage) => (
+                    <th key={stage.key} scope="col" className="py-1.5 pr-3 text-right last:pr-0">
+                      {stage.label}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {[...funnel.trend].reverse().map((day) => (
+                  <tr key={day.day}>
+                    <th scope="row" className="whitespace-nowrap py-1 pr-3 text-left font-normal text-slate-800">
+                      <time dateTime={day.day}>{formatDay(day.day)}</time>
+                    </th>
+                    {funnel.stages.map((stage) => (
+                      <td key={stage.key} className="py-1 pr-3 text-right tabular-nums last:pr-0">
+                        {formatCount(day.counts[stage.key])}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

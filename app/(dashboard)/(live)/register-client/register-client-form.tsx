@@ -1,0 +1,244 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent, type ReactNode } from "react";
+import { toast } from "sonner";
+import { fieldErrorsFromIssues } from "@/server/errors";
+import { COUNTRY_CODES } from "@/server/registration/countries";
+import { backOfficeRegistrationSchema, verificationStatusSchema } from "@/server/registration/schemas";
+import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../_components/trpc";
+import { Button, ErrorNotice, Field, inputClass, PageHeader } from "../../../_components/ui";
+
+const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
+const countryOptions = [...COUNTRY_CODES].map((code) => ({ code, name: regionNames.of(code) ?? code })).sort((a, b) => a.name.localeCompare(b.name));
+const verificationLabels: Record<(typeof verificationStatusSchema.options)[number], string> = {
+  not_verified: "Not verified (sends a confirmation email)",
+  email_verified: "Email verified",
+  phone_verified: "Phone verified",
+  identified: "Identified",
+};
+
+const emptyForm = {
+  partnerId: "",
+  firstName: "",
+  lastName: "",
+  email: "",
+  countryCode: "",
+  birthDate: "",
+  password: "",
+  referralCode: "",
+  postalCode: "",
+  state: "",
+  address1: "",
+  address2: "",
+  verificationStatus: "not_verified",
+  verificationLevel: "0",
+  agreed: false,
+};
+type FormState = typeof emptyForm;
+
+const optional = (v: string) => (v.trim() === "" ? undefined : v);
+
+/** What the form holds, in the shape the schema expects; the schema itself decides what is valid. */
+function candidateOf(f: FormState) {
+  return {
+    partnerId: f.partnerId === "" ? undefined : Number(f.partnerId),
+    firstName: f.firstName,
+    lastName: f.lastName,
+    email: f.email,
+    countryCode: f.countryCode,
+    birthDate: f.birthDate,
+    password: f.password,
+    referralCode: f.referralCode.trim() === "" ? null : f.referralCode,
+    agreed: f.agreed,
+    postalCode: optional(f.postalCode),
+    state: optional(f.state),
+    address1: optional(f.address1),
+    address2: optional(f.address2),
+    verificationStatus: f.verificationStatus,
+    verificationLevel: Number(f.verificationLevel),
+  };
+}
+
+export function RegisterClientForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const partners = useQuery(trpc.partner.options.queryOptions());
+  const [form, setForm] = useState<FormState>(emptyForm);
+  const [localErrors, setLocalErrors] = useState<FieldErrors>({});
+  const [created, setCreated] = useState<{ clientId: string; email: string } | null>(null);
+  const create = useMutation(
+    trpc.registration.create.mutationOptions({
+      onSuccess: ({ clientId }, input) => {
+        setCreated({ clientId, email: input.email });
+        toast.success(`Registered ${input.email}`, { action: { label: "Open client", onClick: () => router.push(`/clients/${clientId}`) } });
+        // Keep the partner: staff often register several clients for one partner.
+        setForm({ ...emptyForm, partnerId: String(input.partnerId) });
+      },
+    }),
+  );
+  const errors: FieldErrors = { ...fieldErrorsOf(create.error), ...localErrors };
+
+  function set<K extends keyof FormState>(key: K, value: FormState[K]) {
+    setForm((f) => ({ ...f, [key]: value }));
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setCreated(null);
+    const parsed = backOfficeRegistrationSchema.safeParse(candidateOf(form));
+    if (!parsed.success) {
+      const found: FieldErrors = {};
+      for (const f of fieldErrorsFromIssues(parsed.error.issues)) found[f.path] ??= f.message;
+      if (form.partnerId === "") found.partnerId = "Choose the partner the client belongs to";
+      setLocalErrors(found);
+      create.reset();
+      return;
+    }
+    setLocalErrors({});
+    create.mutate(parsed.data);
+  }
+
+  const text = (key: keyof FormState & string, label: string, props: { type?: string; autoComplete?: string; hint?: string; required?: boolean } = {}) => (
+    <Field label={label} error={errors[key]} hint={props.hint}>
+      {(p) => (
+        <input
+          {...p}
+          type={props.type ?? "text"}
+          value={form[key] as string}
+          onChange={(e) => set(key, e.target.value)}
+          autoComplete={props.autoComplete ?? "off"}
+          required={props.required}
+          className={inputClass}
+        />
+      )}
+    </Field>
+  );
+
+  return (
+    <div className="max-w-3xl">
+      <PageHeader title="Register client" description="Register a client on a partner's behalf, with the powers of the partner's master API key. You are recorded as the creator." />
+
+      {created && (
+        <p role="status" className="mb-6 rounded-md bg-emerald-50 p-4 text-sm text-emerald-900">
+          Registered {created.email}.{" "}
+          <Link href={`/clients/${created.clientId}`} className="font-medium underline underline-offset-2">
+            Open the client
+          </Link>
+        </p>
+      )}
+
+      <form onSubmit={submit} noValidate className="space-y-6" aria-describedby={Object.keys(errors).length > 0 ? "form-errors" : undefined}>
+        {Object.keys(errors).length > 0 && (
+          <p id="form-errors" role="alert" className="text-sm text-rose-700">
+            Some fields need attention.
+          </p>
+        )}
+
+        <Section title="Partner and verification">
+          <Field label="Partner" error={errors.partnerId}>
+            {(p) => (
+              <select {...p} value={form.partnerId} onChange={(e) => set("partnerId", e.target.value)} className={inputClass}>
+                <option value="">{partners.isPending ? "Loading partners…" : "Choose a partner"}</option>
+                {(partners.data ?? []).map((partner) => (
+                  <option key={partner.id} value={partner.id} disabled={partner.status !== "active"}>
+                    {partner.name} ({partner.id}){partner.status !== "active" ? " · suspended" : ""}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Verification status" error={errors.verificationStatus}>
+            {(p) => (
+              <select {...p} value={form.verificationStatus} onChange={(e) => set("verificationStatus", e.target.value)} className={inputClass}>
+                {verificationStatusSchema.options.map((s) => (
+                  <option key={s} value={s}>
+                    {verificationLabels[s]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Verification level" error={errors.verificationLevel}>
+            {(p) => (
+              <select {...p} value={form.verificationLevel} onChange={(e) => set("verificationLevel", e.target.value)} className={inputClass}>
+                {[0, 1, 2, 3, 4, 5].map((l) => (
+                  <option key={l} value={l}>
+                    {l}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </Section>
+
+        <Section title="Client">
+          {text("firstName", "First name", { autoComplete: "off" })}
+          {text("lastName", "Last name")}
+          {text("email", "Email", { type: "email" })}
+          <Field label="Country" error={errors.countryCode}>
+            {(p) => (
+              <select {...p} value={form.countryCode} onChange={(e) => set("countryCode", e.target.value)} className={inputClass}>
+                <option value="">Choose a country</option>
+                {countryOptions.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.name} ({c.code})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          {text("birthDate", "Birth date", { type: "date" })}
+          {text("password", "Password", { type: "password", autoComplete: "new-password", hint: "At least 8 characters with a lower-case letter, an upper-case letter and a digit" })}
+          {text("referralCode", "Referral code", { hint: "Optional" })}
+        </Section>
+
+        <Section title="Address (optional)">
+          {text("postalCode", "Postal code")}
+          {text("state", "State or region")}
+          {text("address1", "Address line 1")}
+          {text("address2", "Address line 2")}
+        </Section>
+
+        <div>
+          <div className="flex items-start gap-2">
+            <input
+              id="agreed"
+              type="checkbox"
+              checked={form.agreed}
+              onChange={(e) => set("agreed", e.target.checked)}
+              aria-invalid={Boolean(errors.agreed)}
+              aria-describedby={errors.agreed ? "agreed-error" : undefined}
+              className="mt-1 size-4 rounded border-slate-300 text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-700"
+            />
+            <label htmlFor="agreed" className="text-sm text-slate-800">
+              The client has accepted the partner&apos;s terms of use
+            </label>
+          </div>
+          {errors.agreed && (
+            <p id="agreed-error" className="mt-1 text-sm text-rose-700">
+              {errors.agreed}
+            </p>
+          )}
+        </div>
+
+        {create.isError && Object.keys(fieldErrorsOf(create.error)).length === 0 && <ErrorNotice>{messageOf(create.error)}</ErrorNotice>}
+
+        <Button type="submit" disabled={create.isPending}>
+          {create.isPending ? "Registering…" : "Register client"}
+        </Button>
+      </form>
+    </div>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <fieldset className="rounded-lg border border-slate-200 bg-white p-4">
+      <legend className="px-1 text-sm font-semibold text-slate-900">{title}</legend>
+      <div className="grid gap-4 sm:grid-cols-2">{children}</div>
+    </fieldset>
+  );
+}

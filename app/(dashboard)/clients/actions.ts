@@ -1,0 +1,17 @@
+"use server";
+
+import { getStaffSession } from "@/server/auth/session";
+import { clientRows, type ClientRowsResult } from "@/server/clients/list-view";
+
+export type MoreClientsResult = ClientRowsResult | { kind: "signed-out"; message: string };
+
+/** The Clients page's "Load more": the page after `cursor` for the filters in `query` (the page's own query string). */
+export async function loadMoreClients(query: unknown, cursor: unknown): Promise<MoreClientsResult> {
+  // Called over HTTP like any endpoint: the arguments are whatever the caller sent.
+  if (typeof query !== "string" || typeof cursor !== "string" || query.length > 2000) {
+    return { kind: "invalid", message: "The request to load more clients was not valid; reload the page", fields: {} };
+  }
+  const staff = await getStaffSession();
+  if (!staff || staff.mustEnrollTotp) return { kind: "signed-out", message: "Your session has ended; sign in again to see more clients." };
+  return clientRows({ staff, params: new URLSearchParams(query), cursor });
+}

@@ -1,0 +1,111 @@
+"use client";
+
+import Link from "next/link";
+import { useState, type ReactNode } from "react";
+import type { ClientRow } from "@/server/clients/list-view";
+import { ErrorNotice, LoadMoreFooter } from "../../_components/ui";
+import { loadMoreClients } from "./actions";
+import { stateLabels, verificationLabels } from "./labels";
+
+interface Page {
+  rows: ClientRow[];
+  nextCursor: string | null;
+}
+
+/**
+ * The clients table: the server renders the first page with the page itself;
+ * "Load more" appends the next pages through a server action. Keyed by the
+ * filters, so a new search starts again from the first page.
+ */
+export function ClientTable({ query, first, filtered }: { query: string; first: Page; filtered: boolean }) {
+  const [more, setMore] = useState<Page[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [problem, setProblem] = useState<ReactNode>();
+  const rows = [first, ...more].flatMap((p) => p.rows);
+  const nextCursor = (more.at(-1) ?? first).nextCursor;
+
+  async function loadMore() {
+    if (!nextCursor || loading) return;
+    setLoading(true);
+    try {
+      const result = await loadMoreClients(query, nextCursor);
+      if (result.kind === "rows") {
+        setMore((pages) => [...pages, result]);
+        setProblem(undefined);
+      } else if (result.kind === "signed-out") {
+        setProblem(
+          <>
+            {result.message} <a href="/login?callbackUrl=%2Fclients" className="font-medium underline">Sign in</a>
+          </>,
+        );
+      } else {
+        setProblem(result.message);
+      }
+    } catch {
+      setProblem("The next clients could not be loaded; check the connection and try again.");
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  return (
+    <>
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full divide-y divide-slate-200 text-sm">
+          <caption className="sr-only">Clients{filtered ? " matching the filters" : ""}</caption>
+          <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
+            <tr>
+              <Th>Email</Th>
+              <Th>Name</Th>
+              <Th>Partner</Th>
+              <Th>State</Th>
+              <Th>Verification</Th>
+              <Th>Level</Th>
+              <Th>Country</Th>
+              <Th>Created (UTC)</Th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {rows.map((c) => (
+              <tr key={c.id} className="hover:bg-slate-50">
+                <td className="px-3 py-2">
+                  <Link href={`/clients/${c.id}`} prefetch={false} className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+                    {c.email}
+                  </Link>
+                </td>
+                <td className="px-3 py-2">{c.name || <span className="text-slate-500">—</span>}</td>
+                <td className="px-3 py-2">{c.partnerName}</td>
+                <td className="px-3 py-2">
+                  <StateBadge state={c.state} />
+                </td>
+                <td className="px-3 py-2">{verificationLabels[c.verification]}</td>
+                <td className="px-3 py-2 tabular-nums">{c.level}</td>
+                <td className="px-3 py-2">{c.countryCode ?? <span className="text-slate-500">—</span>}</td>
+                <td className="whitespace-nowrap px-3 py-2 tabular-nums">{c.created}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {problem && (
+        <div className="mt-4">
+          <ErrorNotice>{problem}</ErrorNotice>
+        </div>
+      )}
+      <LoadMoreFooter shown={rows.length} noun={["client", "clients"]} hasMore={nextCursor !== null} loading={loading} onLoadMore={loadMore} />
+    </>
+  );
+}
+
+function StateBadge({ state }: { state: ClientRow["state"] }) {
+  const tone = state === "active" ? "bg-emerald-50 text-emerald-800 ring-emerald-200" : state === "suspended" ? "bg-amber-50 text-amber-900 ring-amber-200" : "bg-rose-50 text-rose-800 ring-rose-200";
+  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tone}`}>{stateLabels[state]}</span>;
+}
+
+function Th({ children }: { children: ReactNode }) {
+  return (
+    <th scope="col" className="px-3 py-2">
+      {children}
+    </th>
+  );
+}

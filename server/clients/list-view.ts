@@ -1,0 +1,98 @@
+import { databaseRefusal, isDatabaseUnavailable, isInputRejectedByDatabase } from "../../db/client";
+import { partnerScopeOf } from "../auth/policies";
+import type { StaffSession } from "../auth/session";
+import { AppError, fieldErrorsFromIssues } from "../errors";
+import { listPartnerOptions } from "../partners/list";
+import { listClients, type ClientListItem } from "./list";
+import { clientListInputSchema, filterParamsOf } from "./schemas";
+
+/*
+ * The Clients page renders on the server (decision 0015): these functions give
+ * it, and its "Load more" action, display-ready rows and every refusal as a
+ * message to show in place, so the page ships no query client and no schemas.
+ */
+
+export const CLIENT_PAGE_SIZE = 50;
+
+/** A client as the list shows it: display values only, the creation time already written out (UTC). */
+export interface ClientRow {
+  id: string;
+  email: string;
+  name: string;
+  partnerName: string;
+  state: ClientListItem["profileState"];
+  verification: ClientListItem["verificationStatus"];
+  level: number;
+  countryCode: string | null;
+  created: string;
+}
+
+export type ClientRowsResult =
+  | { kind: "rows"; rows: ClientRow[]; nextCursor: string | null }
+  /** The filters (or the cursor) are not valid: what to say, and a message per field, keyed by its name. */
+  | { kind: "invalid"; message: string; fields: Record<string, string> }
+  | { kind: "unavailable"; message: string };
+
+export interface ClientsPageData {
+  /** The filters as the address gives them (text), for the form. */
+  filters: Record<string, string>;
+  partners: Array<{ id: number; name: string }>;
+  list: ClientRowsResult;
+}
+
+const created = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+function rowOf(c: ClientListItem): ClientRow {
+  return {
+    id: c.id,
+    email: c.email,
+    name: [c.firstName, c.lastName].filter(Boolean).join(" "),
+    partnerName: c.partnerName,
+    state: c.profileState,
+    verification: c.verificationStatus,
+    level: c.verificationLevel,
+    countryCode: c.countryCode,
+    created: created.format(c.createdAt),
+  };
+}
+
+const unavailable = { kind: "unavailable", message: "The database is unavailable; reload the page shortly" } as const;
+
+/** One page of the staff member's clients matching the filters in `params`, after `cursor`. */
+export async function clientRows(o: { staff: StaffSession; params: URLSearchParams; cursor?: string }): Promise<ClientRowsResult> {
+  const parsed = clientListInputSchema.safeParse({ ...filterParamsOf(o.params), cursor: o.cursor, limit: CLIENT_PAGE_SIZE });
+  if (!parsed.success) return { kind: "invalid", message: "Some filters are not valid; correct the highlighted fields.", fields: fieldMessages(fieldErrorsFromIssues(parsed.error.issues)) };
+  try {
+    const page = await listClients({ scope: await partnerScopeOf(o.staff), input: parsed.data });
+    return { kind: "rows", rows: page.items.map(rowOf), nextCursor: page.nextCursor };
+  } catch (error) {
+    if (error instanceof AppError && error.status === 400) return { kind: "invalid", message: error.message, fields: fieldMessages(error.fields) };
+    if (isInputRejectedByDatabase(error)) return { kind: "invalid", message: databaseRefusal(error).message, fields: {} };
+    if (isDatabaseUnavailable(error)) return unavailable;
+    throw error;
+  }
+}
+
+/** Everything the Clients page shows for the address's filters: the form's values, the partner choices and the first page. */
+export async function clientsPageData(o: { staff: StaffSession; params: URLSearchParams }): Promise<ClientsPageData> {
+  const filters = filterParamsOf(o.params);
+  const [partners, list] = await Promise.all([partnerChoices(o.staff), clientRows(o)]);
+  return { filters, partners, list };
+}
+
+async function partnerChoices(staff: StaffSession): Promise<Array<{ id: number; name: string }>> {
+  try {
+    const rows = await listPartnerOptions(await partnerScopeOf(staff));
+    return rows.map((p) => ({ id: p.id, name: p.name }));
+  } catch (error) {
+    // The list below says the database is away; the form still works without the names.
+    if (isDatabaseUnavailable(error)) return [];
+    throw error;
+  }
+}
+
+function fieldMessages(fields: ReadonlyArray<{ path: string; message: string }>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) out[f.path] ??= f.message;
+  return out;
+}

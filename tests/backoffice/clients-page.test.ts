@@ -1,0 +1,141 @@
+import { randomBytes } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { loadMoreClients } from "../../app/(dashboard)/clients/actions";
+import { getDb } from "../../db/client";
+import { clients, partners } from "../../db/schema";
+import { getStaffSession } from "../../server/auth/session";
+import { CLIENT_PAGE_SIZE, clientRows, clientsPageData, type ClientRow } from "../../server/clients/list-view";
+import { seedClients } from "../../server/setup/demo-seed";
+import { createTestPartner, type TestPartner } from "../support/api";
+import { createTestStaff } from "../support/staff";
+
+/*
+ * The Clients page renders on the server: its data (first page, partner
+ * choices, refusals as messages) and its "Load more" server action, called
+ * here as the page calls them. The action reads the next-auth session, so the
+ * test says who is signed in.
+ */
+vi.mock("../../server/auth/session", () => ({ getStaffSession: vi.fn() }));
+const signedIn = vi.mocked(getStaffSession);
+
+const tag = `p${randomBytes(5).toString("hex")}`;
+let kam: Awaited<ReturnType<typeof createTestStaff>>;
+let operations: Awaited<ReturnType<typeof createTestStaff>>;
+let own: TestPartner;
+let foreign: TestPartner;
+/** Every email of the own partner's clients, in the list's email order. */
+let ownEmails: string[];
+
+beforeAll(async () => {
+  [kam, operations] = await Promise.all([createTestStaff("kam"), createTestStaff("operations")]);
+  [own, foreign] = await Promise.all([createTestPartner({ name: `Own ${tag}` }), createTestPartner({ name: `Foreign ${tag}` })]);
+  await getDb().update(partners).set({ ownerStaffId: kam.id }).where(eq(partners.id, own.id));
+  // More than two pages for the KAM's partner, a few for the other; every email starts with the tag.
+  await seedClients(getDb(), { count: 2 * CLIENT_PAGE_SIZE + 7, partnerId: own.id });
+  await seedClients(getDb(), { count: 5, partnerId: foreign.id });
+  await getDb().execute(sql`update ${clients} set email = ${tag} || '.' || email where partner_id in (${own.id}, ${foreign.id})`);
+  const rows = await getDb().execute<{ email: string }>(sql`select email from ${clients} where partner_id = ${own.id} order by lower(email) collate "C", id`);
+  ownEmails = rows.rows.map((r) => r.email);
+});
+
+const params = (filters: Record<string, string>) => new URLSearchParams(filters);
+
+describe("the Clients page's data", () => {
+  it("gives the first page as display rows, the partner choices in scope, and the form's filters", async () => {
+    const data = await clientsPageData({ staff: kam, params: params({ q: `${tag}.`, sort: "email_asc", ignored: "x" }) });
+    expect(data.filters).toEqual({ q: `${tag}.`, sort: "email_asc" });
+    expect(data.partners.map((p) => p.id)).toContain(own.id);
+    expect(data.partners.map((p) => p.id)).not.toContain(foreign.id);
+    expect(data.list.kind).toBe("rows");
+    if (data.list.kind !== "rows") return;
+    expect(data.list.rows.map((r) => r.email)).toEqual(ownEmails.slice(0, CLIENT_PAGE_SIZE));
+    expect(data.list.nextCursor).toEqual(expect.any(String));
+
+    const [stored] = await getDb().select().from(clients).where(eq(clients.id, data.list.rows[0]!.id));
+    const first: ClientRow = data.list.rows[0]!;
+    expect(first).toEqual({
+      id: stored!.id,
+      email: stored!.email,
+      name: [stored!.firstName, stored!.lastName].filter(Boolean).join(" "),
+      partnerName: own.name,
+      state: stored!.profileState,
+      verification: stored!.verificationStatus,
+      level: stored!.verificationLevel,
+      countryCode: stored!.countryCode,
+      created: expect.stringMatching(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}$/),
+    });
+    // No hash, token or other column beyond what the table shows travels to the browser.
+    expect(Object.keys(first).sort()).toEqual(["countryCode", "created", "email", "id", "level", "name", "partnerName", "state", "verification"]);
+  });
+
+  it("answers invalid filters with a message per field and no rows", async () => {
+    const data = await clientsPageData({ staff: operations, params: params({ verificationLevel: "9", sort: "sideways" }) });
+    expect(data.list).toMatchObject({ kind: "invalid", message: expect.stringMatching(/not valid/) });
+    if (data.list.kind !== "invalid") return;
+    expect(Object.keys(data.list.fields).sort()).toEqual(["sort", "verificationLevel"]);
+    // The form still shows what was asked for, so it can be corrected in place.
+    expect(data.filters).toEqual({ verificationLevel: "9", sort: "sideways" });
+
+    const dates = await clientRows({ staff: operations, params: params({ createdFrom: "2026-05-02", createdTo: "2026-05-01" }) });
+    expect(dates).toMatchObject({ kind: "invalid", fields: { createdTo: expect.stringMatching(/before/) } });
+  });
+
+  it("never shows a KAM another KAM's partner's clients, even when asked for that partner by id", async () => {
+    const asked = await clientRows({ staff: kam, params: params({ partnerId: String(foreign.id) }) });
+    expect(asked).toEqual({ kind: "rows", rows: [], nextCursor: null });
+    const operationsSee = await clientRows({ staff: operations, params: params({ partnerId: String(foreign.id) }) });
+    expect(operationsSee.kind === "rows" && operationsSee.rows).toHaveLength(5);
+  });
+});
+
+describe("the Clients page's Load more", () => {
+  it("walks every page once, in order, with no repeats, for the signed-in staff member", async () => {
+    signedIn.mockResolvedValue(kam);
+    const query = params({ q: `${tag}.`, sort: "email_asc" }).toString();
+    const first = await clientRows({ staff: kam, params: new URLSearchParams(query) });
+    if (first.kind !== "rows") throw new Error(`first page: ${first.kind}`);
+    const seen = first.rows.map((r) => r.email);
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const next = await loadMoreClients(query, cursor);
+      if (next.kind !== "rows") throw new Error(`next page: ${JSON.stringify(next)}`);
+      seen.push(...next.rows.map((r) => r.email));
+      cursor = next.nextCursor;
+    }
+    expect(seen).toEqual(ownEmails);
+  });
+
+  it("applies the signed-in staff member's scope, not the one the cursor came from", async () => {
+    const query = params({ q: `${tag}.`, sort: "email_asc" }).toString();
+    signedIn.mockResolvedValue(operations);
+    const wide = await clientRows({ staff: operations, params: new URLSearchParams(query) });
+    if (wide.kind !== "rows" || !wide.nextCursor) throw new Error("operations should have more than one page");
+    // A KAM replaying the wider list's cursor still sees only their own partner's clients.
+    signedIn.mockResolvedValue(kam);
+    const replayed = await loadMoreClients(query, wide.nextCursor);
+    expect(replayed.kind).toBe("rows");
+    if (replayed.kind === "rows") expect(replayed.rows.every((r) => r.partnerName === own.name)).toBe(true);
+  });
+
+  it("refuses a signed-out caller, a staff member who must set up two-factor first, and malformed arguments", async () => {
+    const query = params({ q: `${tag}.` }).toString();
+    const first = await clientRows({ staff: kam, params: new URLSearchParams(query) });
+    const cursor = first.kind === "rows" ? first.nextCursor : null;
+    expect(cursor).toEqual(expect.any(String));
+
+    signedIn.mockResolvedValue(undefined);
+    expect(await loadMoreClients(query, cursor)).toMatchObject({ kind: "signed-out" });
+    signedIn.mockResolvedValue({ ...kam, mustEnrollTotp: true });
+    expect(await loadMoreClients(query, cursor)).toMatchObject({ kind: "signed-out" });
+
+    signedIn.mockResolvedValue(kam);
+    for (const [q, c] of [[{ q: 1 }, cursor], [query, 42], [query, null], ["q=" + "a".repeat(5000), cursor]] as const) {
+      expect(await loadMoreClients(q, c)).toMatchObject({ kind: "invalid", message: expect.any(String) });
+    }
+    // A cursor that is not one, or belongs to another sort order: start again, said in words.
+    expect(await loadMoreClients(query, "not-a-cursor")).toMatchObject({ kind: "invalid", message: expect.stringMatching(/cursor/i), fields: { cursor: expect.any(String) } });
+    const other = await loadMoreClients(params({ q: `${tag}.`, sort: "email_asc" }).toString(), cursor);
+    expect(other).toMatchObject({ kind: "invalid", fields: { cursor: expect.any(String) } });
+  });
+});
