@@ -3,6 +3,9 @@ const nextConfig = {
   // Native and WASM packages are loaded by Node at run time, not bundled.
   serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-socket", "@node-rs/argon2", "pg", "nodemailer"],
   poweredByHeader: false,
+  // `npm run dev` serves http://localhost:3000; opened as http://127.0.0.1:3000 instead, Next.js
+  // refuses its hot-reload connection as cross-origin unless that host is allowed here (dev only).
+  allowedDevOrigins: ["127.0.0.1"],
   typedRoutes: false,
   async headers() {
     return [
