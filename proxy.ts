@@ -1,5 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
+import { config as appConfig } from "./server/config";
 import { createNonce, pageContentSecurityPolicy } from "./server/http/content-security-policy";
+import { isCrossSite } from "./server/http/cross-site";
 
 /**
  * Runs on page requests only (route handlers get their strict policy from
@@ -7,8 +10,20 @@ import { createNonce, pageContentSecurityPolicy } from "./server/http/content-se
  * from the request's Content-Security-Policy and puts it on its scripts.
  * Also lets server layouts know the requested path, which Next.js does not
  * expose to them.
+ *
+ * A page takes a POST only as a server action (the Clients page's "Load more",
+ * signing out). One sent from another site is refused here, as the tRPC
+ * endpoint refuses it, with the same JSON answer: Next.js would refuse it too,
+ * but as an internal error.
  */
 export function proxy(request: NextRequest) {
+  if (request.method !== "GET" && request.method !== "HEAD" && isCrossSite(request, appConfig().APP_URL)) {
+    const requestId = randomUUID();
+    return NextResponse.json(
+      { error: { code: "forbidden", message: "Cross-site requests are refused", fields: [], requestId } },
+      { status: 403, headers: { "x-request-id": requestId, "cache-control": "no-store", "content-security-policy": "default-src 'none'; frame-ancestors 'none'" } },
+    );
+  }
   const policy = pageContentSecurityPolicy(createNonce(), { development: process.env.NODE_ENV === "development" });
   const headers = new Headers(request.headers);
   headers.set("x-gatehouse-path", request.nextUrl.pathname);

@@ -89,9 +89,22 @@ test("operations staff load more clients, page after page, without repeats", asy
   await expect(clientsTable(page).getByRole("link")).toHaveText(emails.slice(0, 50));
   await expect(page.getByRole("status").filter({ hasText: /^Showing/ })).toHaveText("Showing 50 clients; more match.");
 
+  const action = page.waitForRequest((r) => r.method() === "POST" && r.headers()["next-action"] !== undefined);
   await page.getByRole("button", { name: "Load more" }).click();
   await expectClientRows(page, emails);
   await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+
+  // "Load more" is a server action: a POST anyone can send. Replayed with the session cookie from
+  // another site, it is refused; from the back office's own origin, it answers the same rows.
+  const sent = await action;
+  const replay = (origin: string) =>
+    page.request.post(sent.url(), { headers: { "next-action": sent.headers()["next-action"]!, "content-type": sent.headers()["content-type"]!, origin }, data: sent.postData()!, maxRedirects: 0 });
+  const forged = await replay("http://evil.example.test");
+  expect(forged.status(), "a cross-origin action call").toBe(403);
+  expect(await forged.json()).toMatchObject({ error: { code: "forbidden", message: "Cross-site requests are refused" } });
+  const own = await replay(new URL(page.url()).origin);
+  expect(own.status()).toBe(200);
+  expect(await own.text()).toContain(emails[52]!);
 
   // A new search starts again from its own first page.
   await page.getByRole("searchbox", { name: "Search" }).fill(`${tag}.5`);

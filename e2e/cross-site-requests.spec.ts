@@ -84,6 +84,28 @@ test("a real page on another site cannot suspend a partner through the signed-in
   await expect(page.getByRole("status").filter({ hasText: /^\d+ partners?, / })).toBeVisible();
 });
 
+test("a real page on another site cannot post to a back-office page (server actions), and cannot sign staff out", async ({ adminPage: page, baseURL }) => {
+  const target = new URL("/clients", baseURL).href;
+  // A form posted the way a server action is when JavaScript is off: multipart, to the page's own address.
+  await page.route(`${EVIL}/**`, (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<!doctype html><title>Win a prize</title>
+        <form id="f" method="post" action="${target}" enctype="multipart/form-data"><input name="$ACTION_ID_0" value=""></form>
+        <script>document.getElementById("f").submit();</script>`,
+    }),
+  );
+  const posted = page.waitForResponse((r) => r.url() === target && r.request().method() === "POST");
+  await page.goto(`${EVIL}/prize`);
+  expect((await posted).status()).toBe(403);
+  await page.waitForURL(target);
+  await expect(page.locator("body")).toContainText("Cross-site requests are refused");
+
+  // Still signed in, and the page itself answers its own origin.
+  await page.goto("/clients");
+  await expect(page.getByRole("heading", { level: 1, name: "Clients" })).toBeVisible();
+});
+
 test("the credentials sign-in refuses a login forced from elsewhere: no CSRF token, or a token without its cookie", async ({ createStaff, baseURL }) => {
   const staff = await createStaff("operations");
   const form = { email: staff.email, password: staff.password, callbackUrl: "/" };
