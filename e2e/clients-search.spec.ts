@@ -65,8 +65,10 @@ test("operations staff search and filter clients", async ({ operationsPage: page
   await expect(clientsTable(page)).toHaveCount(0);
 
   await page.getByRole("button", { name: "Clear filters" }).click();
+  await expect(page).toHaveURL(/\/clients$/);
   await expect(search).toHaveValue("");
   await expect(page.getByRole("combobox", { name: "Partner" })).toHaveValue("");
+  await expect(page.getByRole("combobox", { name: "Country" })).toHaveValue("");
   await expect(clientsTable(page).getByRole("link").first()).toBeVisible();
 });
 
@@ -125,4 +127,46 @@ test("invalid filters in the address are named in the form, and correcting one s
   await expect(page.getByRole("combobox", { name: "Verification level" })).toHaveAttribute("aria-invalid", "false");
   await expect(page.getByRole("link", { name: "Export CSV" })).toBeVisible();
   await expect(page).toHaveURL(/verificationLevel=0/);
+});
+
+test("filters chosen one after another while the list is still loading all apply", async ({ operationsPage: page, request }) => {
+  const tag = uniqueTag();
+  const partner = await createPartner({ name: `E2E Quick ${tag}` });
+  const person = (first: string, countryCode: string, verificationStatus: ClientSpec["verificationStatus"]): ClientSpec => ({
+    firstName: first,
+    lastName: `Quick${tag}`,
+    email: `${tag}.${first.toLowerCase()}@example.test`,
+    countryCode,
+    verificationStatus,
+    verificationLevel: verificationStatus === "identified" ? 2 : 0,
+  });
+  const [ines, joao, karl] = [person("Ines", "PT", "identified"), person("Joao", "PT", "not_verified"), person("Karl", "DE", "identified")];
+  await Promise.all([ines, joao, karl].map((c) => registerClient(request, partner, c)));
+  await openClients(page, `?q=${tag}.&sort=email_asc`);
+  await expectClientRows(page, [ines.email, joao.email, karl.email]);
+
+  // A slow network: each new list takes a while to arrive, so the second and third choices are
+  // made while the first one's list is still on its way (the old rows stay, marked busy).
+  let slow = true;
+  await page.route(/\/clients\?/, async (route) => {
+    if (slow && route.request().headers()["rsc"]) await new Promise((resolve) => setTimeout(resolve, 700));
+    await route.continue();
+  });
+  await page.getByRole("combobox", { name: "Country" }).selectOption({ label: "Portugal (PT)" });
+  await page.getByRole("combobox", { name: "Verification status" }).selectOption({ label: "Identified" });
+  await page.getByRole("combobox", { name: "State" }).selectOption({ label: "Active" });
+  await expect(page.locator("[aria-busy=true]")).toHaveCount(1);
+  await expectClientRows(page, [ines.email]);
+  await expect(page).toHaveURL(/countryCode=PT/);
+  await expect(page).toHaveURL(/verificationStatus=identified/);
+  await expect(page).toHaveURL(/state=active/);
+  await expect(page.locator("[aria-busy=true]")).toHaveCount(0);
+  slow = false;
+
+  // The navigation's "Clients" link, from the filtered list: the form follows the address it leads to.
+  await page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Clients" }).click();
+  await expect(page).toHaveURL(/\/clients$/);
+  await expect(page.getByRole("combobox", { name: "Country" })).toHaveValue("");
+  await expect(page.getByRole("combobox", { name: "Verification status" })).toHaveValue("");
+  await expect(page.getByRole("searchbox", { name: "Search" })).toHaveValue("");
 });

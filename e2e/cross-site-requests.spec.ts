@@ -85,13 +85,20 @@ test("a real page on another site cannot suspend a partner through the signed-in
 });
 
 test("a real page on another site cannot post to a back-office page (server actions), and cannot sign staff out", async ({ adminPage: page, baseURL }) => {
+  // The sign-out button is a server action; without JavaScript its form carries the action's id
+  // in a hidden field, which is what a forged form would copy.
+  await page.goto("/clients");
+  const signOut = page.getByRole("navigation", { name: "Back office" }).locator("form").filter({ has: page.getByRole("button", { name: "Sign out" }) });
+  const fields = await signOut.locator("input[type=hidden]").evaluateAll((inputs) => inputs.map((i) => [(i as HTMLInputElement).name, (i as HTMLInputElement).value]));
+  expect(fields.some(([name]) => name!.startsWith("$ACTION_ID_"))).toBe(true);
+
   const target = new URL("/clients", baseURL).href;
-  // A form posted the way a server action is when JavaScript is off: multipart, to the page's own address.
+  const hidden = fields.map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`).join("");
   await page.route(`${EVIL}/**`, (route) =>
     route.fulfill({
       contentType: "text/html",
       body: `<!doctype html><title>Win a prize</title>
-        <form id="f" method="post" action="${target}" enctype="multipart/form-data"><input name="$ACTION_ID_0" value=""></form>
+        <form id="f" method="post" action="${target}" enctype="multipart/form-data">${hidden}</form>
         <script>document.getElementById("f").submit();</script>`,
     }),
   );
@@ -101,8 +108,9 @@ test("a real page on another site cannot post to a back-office page (server acti
   await page.waitForURL(target);
   await expect(page.locator("body")).toContainText("Cross-site requests are refused");
 
-  // Still signed in, and the page itself answers its own origin.
+  // Still signed in: the back office opens, not the sign-in page.
   await page.goto("/clients");
+  await expect(page).toHaveURL(/\/clients$/);
   await expect(page.getByRole("heading", { level: 1, name: "Clients" })).toBeVisible();
 });
 

@@ -167,6 +167,8 @@ export function backOfficeTargets(f: Fixtures): SqlmapTarget[] {
     mutation("tier.create", { partnerId: f.partnerId, name: "Scan tier two", description: "Made by the scan", amount: "2.00", currency: "EUR" }),
     mutation("registration.create", { ...newClient, partnerId: f.partnerId }),
     mutation("staff.create", { email: "scan-new@scan.test", name: "Scan new", role: "operations" }),
+    // The Clients page reads its filters from the address and queries on the server.
+    { name: "Clients page /clients", method: "GET", url: `${f.base}/clients?q=scan&sort=email_asc&countryCode=LV&partnerId=${f.partnerId}&createdFrom=2020-01-01`, headers: { ...cookie } },
     { name: "CSV export /api/clients/export", method: "GET", url: `${f.base}/api/clients/export?q=scan&sort=email_asc`, headers: { ...cookie } },
     { name: "CSV export /api/audit/export", method: "GET", url: `${f.base}/api/audit/export?action=client.created&entityType=client&entityId=${f.client.id}`, headers: { ...cookie } },
   ];

@@ -118,8 +118,16 @@ describe("the Clients page's Load more", () => {
     // A KAM replaying the wider list's cursor still sees only their own partner's clients.
     signedIn.mockResolvedValue(kam);
     const replayed = await loadMoreClients(query, wide.nextCursor);
-    expect(replayed.kind).toBe("rows");
-    if (replayed.kind === "rows") expect(replayed.rows.every((r) => r.partnerName === own.name)).toBe(true);
+    if (replayed.kind !== "rows") throw new Error(`replayed: ${JSON.stringify(replayed)}`);
+    // Only the KAM's own clients, and exactly the run of them that follows the cursor's place.
+    const emails = replayed.rows.map((r) => r.email);
+    expect(emails.length).toBeGreaterThan(0);
+    expect(replayed.rows.every((r) => r.partnerName === own.name)).toBe(true);
+    const from = ownEmails.indexOf(emails[0]!);
+    expect(emails).toEqual(ownEmails.slice(from, from + emails.length));
+    const lastOfWide = wide.rows.at(-1)!.email.toLowerCase();
+    expect(from === 0 || ownEmails[from - 1]!.toLowerCase() <= lastOfWide).toBe(true);
+    expect(emails[0]!.toLowerCase() > lastOfWide).toBe(true);
   });
 
   it("refuses a signed-out caller, a staff member who must set up two-factor first, and malformed arguments", async () => {
@@ -129,9 +137,10 @@ describe("the Clients page's Load more", () => {
     expect(cursor).toEqual(expect.any(String));
 
     signedIn.mockResolvedValue(undefined);
-    expect(await loadMoreClients(query, cursor)).toMatchObject({ kind: "signed-out" });
+    // Signing in again leads back to the same list.
+    expect(await loadMoreClients(query, cursor)).toMatchObject({ kind: "signed-out", action: { href: `/login?callbackUrl=${encodeURIComponent(`/clients?${query}`)}` } });
     signedIn.mockResolvedValue({ ...kam, mustEnrollTotp: true });
-    expect(await loadMoreClients(query, cursor)).toMatchObject({ kind: "signed-out" });
+    expect(await loadMoreClients(query, cursor)).toMatchObject({ kind: "signed-out", action: { href: "/account/security" } });
 
     signedIn.mockResolvedValue(kam);
     for (const [q, c] of [[{ q: 1 }, cursor], [query, 42], [query, null], ["q=" + "a".repeat(5000), cursor]] as const) {

@@ -3,7 +3,7 @@
 import { getStaffSession } from "@/server/auth/session";
 import { clientRows, type ClientRowsResult } from "@/server/clients/list-view";
 
-export type MoreClientsResult = ClientRowsResult | { kind: "signed-out"; message: string };
+export type MoreClientsResult = ClientRowsResult | { kind: "signed-out"; message: string; action: { label: string; href: string } };
 
 /** The Clients page's "Load more": the page after `cursor` for the filters in `query` (the page's own query string). */
 export async function loadMoreClients(query: unknown, cursor: unknown): Promise<MoreClientsResult> {
@@ -12,6 +12,8 @@ export async function loadMoreClients(query: unknown, cursor: unknown): Promise<
     return { kind: "invalid", message: "The request to load more clients was not valid; reload the page", fields: {} };
   }
   const staff = await getStaffSession();
-  if (!staff || staff.mustEnrollTotp) return { kind: "signed-out", message: "Your session has ended; sign in again to see more clients." };
+  const back = `/clients${query ? `?${query}` : ""}`;
+  if (!staff) return { kind: "signed-out", message: "Your session has ended; sign in again to see more clients.", action: { label: "Sign in", href: `/login?callbackUrl=${encodeURIComponent(back)}` } };
+  if (staff.mustEnrollTotp) return { kind: "signed-out", message: "Set up two-factor authentication before using the back office.", action: { label: "Set it up", href: "/account/security" } };
   return clientRows({ staff, params: new URLSearchParams(query), cursor });
 }

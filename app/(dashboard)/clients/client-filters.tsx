@@ -8,7 +8,12 @@ import { sortLabels, stateLabels, verificationLabels } from "./labels";
 
 type Filters = Partial<Record<ClientFilterKey, string>>;
 
-const SEARCH_DELAY_MS = 300;
+/** Fields typed into rather than picked: they apply once typing pauses, not on every key or digit. */
+const TYPED = ["q", "createdFrom", "createdTo"] as const;
+type Typed = Partial<Record<(typeof TYPED)[number], string>>;
+const TYPING_DELAY_MS = 300;
+
+const typedOf = (filters: Filters): Typed => Object.fromEntries(TYPED.map((k) => [k, filters[k] ?? ""]));
 
 /**
  * The filter form of the Clients page. The filters live in the address, so a
@@ -38,7 +43,7 @@ export function ClientFilters({
   // first one's page arrives keeps the first.
   const [shown, setShown] = useState<Filters>(filters);
   const latest = useRef<Filters>(filters);
-  const [q, setQ] = useState(filters.q ?? "");
+  const [typed, setTyped] = useState<Typed>(() => typedOf(filters));
 
   function show(next: Filters) {
     latest.current = next;
@@ -54,17 +59,23 @@ export function ClientFilters({
     if (navigating || served === searchParamsOf(latest.current).toString()) return;
     latest.current = filters;
     setShown(filters);
-    setQ(filters.q ?? "");
+    setTyped(typedOf(filters));
     // `served` stands for `filters`, which is a new object on every render.
   }, [served, navigating]);
 
-  // The search box updates the address once typing pauses, not on every key.
+  // The search box and the dates update the address once typing pauses, not on every key.
   useEffect(() => {
-    if (q.trim() === (latest.current.q ?? "")) return;
-    const timer = setTimeout(() => update({ q: q.trim() }), SEARCH_DELAY_MS);
+    const changes: Typed = {};
+    for (const key of TYPED) {
+      const value = (typed[key] ?? "").trim();
+      if (value !== (latest.current[key] ?? "")) changes[key] = value;
+    }
+    if (Object.keys(changes).length === 0) return;
+    const timer = setTimeout(() => update(changes), TYPING_DELAY_MS);
     return () => clearTimeout(timer);
     // Only typing starts the delay.
-  }, [q]);
+  }, [typed.q, typed.createdFrom, typed.createdTo]);
+  const type = (key: (typeof TYPED)[number], value: string) => setTyped((t) => ({ ...t, [key]: value }));
 
   const select = (key: ClientFilterKey, label: string, options: Array<{ value: string; label: string }>, anyLabel = "Any") => (
     <Field label={label} error={errors[key]}>
@@ -80,14 +91,14 @@ export function ClientFilters({
       )}
     </Field>
   );
-  const anySet = q !== "" || Object.values(shown).some((v) => v);
+  const anySet = Object.values(typed).some((v) => v) || Object.values(shown).some((v) => v);
 
   return (
     <>
       <form role="search" aria-label="Filter clients" onSubmit={(e) => e.preventDefault()} className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4">
         <div className="sm:col-span-2">
           <Field label="Search" hint="Start of the email, first name, full name or last name" error={errors.q}>
-            {(p) => <input {...p} type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="jane@ or Jane Do" autoComplete="off" className={inputClass} />}
+            {(p) => <input {...p} type="search" value={typed.q} onChange={(e) => type("q", e.target.value)} placeholder="jane@ or Jane Do" autoComplete="off" className={inputClass} />}
           </Field>
         </div>
         {select(
@@ -102,13 +113,13 @@ export function ClientFilters({
         {select("verificationLevel", "Verification level", [0, 1, 2, 3, 4, 5].map((l) => ({ value: String(l), label: String(l) })))}
         {select("countryCode", "Country", countries.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })))}
         <Field label="Created from" error={errors.createdFrom} hint="UTC date">
-          {(p) => <input {...p} type="date" value={shown.createdFrom ?? ""} onChange={(e) => update({ createdFrom: e.target.value })} className={inputClass} />}
+          {(p) => <input {...p} type="date" value={typed.createdFrom} onChange={(e) => type("createdFrom", e.target.value)} className={inputClass} />}
         </Field>
         <Field label="Created to" error={errors.createdTo} hint="UTC date, inclusive">
-          {(p) => <input {...p} type="date" value={shown.createdTo ?? ""} onChange={(e) => update({ createdTo: e.target.value })} className={inputClass} />}
+          {(p) => <input {...p} type="date" value={typed.createdTo} onChange={(e) => type("createdTo", e.target.value)} className={inputClass} />}
         </Field>
         <div className="flex items-end">
-          <Button variant="secondary" onClick={() => (setQ(""), show({}))} disabled={!anySet}>
+          <Button variant="secondary" onClick={() => (setTyped(typedOf({})), show({}))} disabled={!anySet}>
             Clear filters
           </Button>
         </div>

@@ -35,7 +35,10 @@ export function ClientTable({ query, first, filtered }: { query: string; first: 
       } else if (result.kind === "signed-out") {
         setProblem(
           <>
-            {result.message} <a href="/login?callbackUrl=%2Fclients" className="font-medium underline">Sign in</a>
+            {result.message}{" "}
+            <a href={result.action.href} className="font-medium underline">
+              {result.action.label}
+            </a>
           </>,
         );
       } else {

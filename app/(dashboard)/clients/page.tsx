@@ -50,7 +50,8 @@ export default async function ClientsPage({ searchParams }: { searchParams: Prom
         ) : list.rows.length === 0 ? (
           <EmptyState title={filtered ? "No clients match these filters" : "No clients yet"}>{filtered ? "Try a shorter search or fewer filters." : "Clients appear here once partners register them."}</EmptyState>
         ) : (
-          <ClientTable key={query} query={query} first={list} filtered={filtered} />
+          // A new search, or the same one finding a different first page, starts "Load more" again.
+          <ClientTable key={`${query}|${list.rows[0]!.id}|${list.nextCursor}`} query={query} first={list} filtered={filtered} />
         )}
       </ClientFilters>
     </div>
