@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 import { createPartner, registerClient, uniqueTag } from "./support/data";
-import { expectClientRows, openClients, toast } from "./support/ui";
+import { clientRow, expectClientRows, openClients, toast } from "./support/ui";
 
 test("operations staff change a client's verification level with a reason", async ({ operationsPage: page, staff, request, db }) => {
   const tag = uniqueTag();
@@ -62,4 +62,10 @@ test("operations staff change a client's verification level with a reason", asyn
       after: { verificationStatus: "identified", verificationLevel: 3, reason },
     },
   ]);
+
+  // Back in the list, the row shows the change (not the list as it was before it).
+  await page.goBack();
+  await expect(page).toHaveURL(/\/clients\?q=/);
+  await expect(clientRow(page, client.email).getByRole("cell").nth(4)).toHaveText("Identified");
+  await expect(clientRow(page, client.email).getByRole("cell").nth(5)).toHaveText("3");
 });

@@ -1,7 +1,7 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { createPartner, registerClient, uniqueTag, type RegisteredClient } from "./support/data";
-import { toast } from "./support/ui";
+import { clientRow, openClients, toast } from "./support/ui";
 
 const bearer = (client: RegisteredClient) => ({ Authorization: `Bearer ${client.token}` });
 
@@ -121,4 +121,28 @@ test("operations staff approve and reject from the review queue", async ({ opera
     { entity_id: approved.clientId, actor_id: staff.operations.id },
     { entity_id: rejected.clientId, actor_id: staff.operations.id },
   ]);
+});
+
+test("a KYC decision shows in the Clients list the reviewer goes back to", async ({ operationsPage: page, request }) => {
+  const tag = uniqueTag();
+  const partner = await createPartner();
+  const client = await registerClient(request, partner, { firstName: "Liis", lastName: `Back${tag}`, email: `${tag}.liis@example.test`, countryCode: "EE" });
+  await submitOnSandboxPage(page, await startVerification(request, client));
+
+  // From the list to the client, and from there to the decision.
+  await openClients(page, `?q=${encodeURIComponent(client.email)}`);
+  const verification = () => clientRow(page, client.email).getByRole("cell").nth(4);
+  await expect(verification()).not.toHaveText("Identified");
+  await page.getByRole("link", { name: client.email, exact: true }).click();
+  await page.getByRole("region", { name: "KYC", exact: true }).getByRole("link", { name: "Open the KYC decision page" }).click();
+  await expect(page).toHaveURL(`/kyc/${client.clientId}`);
+  await page.getByRole("region", { name: "Decide" }).getByRole("button", { name: "Approve verification" }).click();
+  await expect(toast(page, new RegExp(`^Approved: ${client.email.replaceAll(".", "\\.")} is identified`))).toBeVisible();
+
+  // Back twice: the list shows the decision, not the list as it was before it.
+  await page.goBack();
+  await expect(page).toHaveURL(`/clients/${client.clientId}`);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/clients\?q=/);
+  await expect(verification()).toHaveText("Identified");
 });

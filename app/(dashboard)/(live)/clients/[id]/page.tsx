@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import Link from "next/link";
-import { useParams } from "next/navigation";
+import { useParams, useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { toast } from "sonner";
 import type { AppRouter } from "@/server/api/root";
@@ -94,7 +94,13 @@ function Term({ label, children }: { label: string; children: ReactNode }) {
 function useInvalidateClient(id: string) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  return () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.client.get.queryKey({ id }) }), queryClient.invalidateQueries({ queryKey: trpc.client.list.pathKey() })]);
+  const router = useRouter();
+  return () => {
+    // The Clients list renders on the server: refreshing drops the router's copy of it, so going
+    // back to the list shows the change rather than the list as it was.
+    router.refresh();
+    return queryClient.invalidateQueries({ queryKey: trpc.client.get.queryKey({ id }) });
+  };
 }
 
 function ProfileSection({ detail: c }: { detail: Detail }) {

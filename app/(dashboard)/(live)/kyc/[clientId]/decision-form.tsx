@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { fieldErrorsFromIssues } from "@/server/errors";
@@ -30,6 +31,7 @@ const errorUnder = (errors: FieldErrors, field: string) => Object.entries(errors
 export function DecisionForm({ clientId, email }: { clientId: string; email: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const router = useRouter();
   const [choice, setChoice] = useState<Choice>("approve");
   const [checked, setChecked] = useState<string[]>([]);
   const [otherLabels, setOtherLabels] = useState("");
@@ -74,11 +76,12 @@ export function DecisionForm({ clientId, email }: { clientId: string; email: str
         setModerationComment("");
         setClientComment("");
         setErrors({});
+        // The server-rendered Clients list shows the verification a decision changes (see the client page).
+        router.refresh();
         await Promise.all([
           queryClient.invalidateQueries({ queryKey: trpc.kyc.get.queryKey({ id: clientId }) }),
           queryClient.invalidateQueries({ queryKey: trpc.kyc.queue.pathKey() }),
           queryClient.invalidateQueries({ queryKey: trpc.client.get.queryKey({ id: clientId }) }),
-          queryClient.invalidateQueries({ queryKey: trpc.client.list.pathKey() }),
         ]);
       },
       onError: (error) => {
