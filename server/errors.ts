@@ -105,3 +105,10 @@ export function fieldErrorsFromIssues(issues: ReadonlyArray<{ path: ReadonlyArra
     message: issue.message,
   }));
 }
+
+/** Field errors keyed by path, the first message for a path winning: what a form shows beside each field. */
+export function fieldMessages(fields: ReadonlyArray<FieldError>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields) out[f.path] ??= f.message;
+  return out;
+}

@@ -6,6 +6,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/api/root";
+import { fieldMessages, type FieldError } from "@/server/errors";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -38,10 +39,7 @@ export interface FieldErrors {
 /** Field errors sent by the server (zod or AppError), keyed by dotted path, for showing in place. */
 export function fieldErrorsOf(error: unknown): FieldErrors {
   if (!(error instanceof TRPCClientError)) return {};
-  const fields = (error.data as { fields?: Array<{ path: string; message: string }> } | undefined)?.fields ?? [];
-  const out: FieldErrors = {};
-  for (const f of fields) out[f.path] ??= f.message;
-  return out;
+  return fieldMessages((error.data as { fields?: FieldError[] } | undefined)?.fields ?? []);
 }
 
 export function messageOf(error: unknown): string {

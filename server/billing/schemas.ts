@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "../plain-text";
 import { amountSchema, currencySchema } from "./money";
 
 /**
@@ -15,9 +16,6 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 const uuidOf = (label: string) => z.uuid({ error: `${label} must be a UUID` });
 
-/** Text staff type: no control characters (PostgreSQL cannot store NUL, and none belongs in a name or a reason). */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const plainText = (error?: string) => z.string(error ? { error } : undefined).refine((v) => !CONTROL.test(v), "Control characters are not allowed");
 const tierIdSchema = (label: string) =>
   z
     .number({ error: `${label} must be a positive whole number` })

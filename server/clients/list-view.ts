@@ -1,7 +1,7 @@
 import { databaseRefusal, isDatabaseUnavailable, isInputRejectedByDatabase } from "../../db/client";
-import { partnerScopeOf } from "../auth/policies";
+import { partnerScopeOf, type PartnerScope } from "../auth/policies";
 import type { StaffSession } from "../auth/session";
-import { AppError, fieldErrorsFromIssues } from "../errors";
+import { AppError, fieldErrorsFromIssues, fieldMessages } from "../errors";
 import { listPartnerOptions } from "../partners/list";
 import { listClients, type ClientListItem } from "./list";
 import { clientListInputSchema, filterParamsOf } from "./schemas";
@@ -60,10 +60,24 @@ const unavailable = { kind: "unavailable", message: "The database is unavailable
 
 /** One page of the staff member's clients matching the filters in `params`, after `cursor`. */
 export async function clientRows(o: { staff: StaffSession; params: URLSearchParams; cursor?: string }): Promise<ClientRowsResult> {
-  const parsed = clientListInputSchema.safeParse({ ...filterParamsOf(o.params), cursor: o.cursor, limit: CLIENT_PAGE_SIZE });
+  const scope = await scopeOf(o.staff);
+  return scope ? rowsIn(scope, o.params, o.cursor) : unavailable;
+}
+
+/** Everything the Clients page shows for the address's filters: the form's values, the partner choices and the first page. */
+export async function clientsPageData(o: { staff: StaffSession; params: URLSearchParams }): Promise<ClientsPageData> {
+  const filters = filterParamsOf(o.params);
+  const scope = await scopeOf(o.staff);
+  if (!scope) return { filters, partners: [], list: unavailable };
+  const [partners, list] = await Promise.all([partnerChoices(scope), rowsIn(scope, o.params)]);
+  return { filters, partners, list };
+}
+
+async function rowsIn(scope: PartnerScope, params: URLSearchParams, cursor?: string): Promise<ClientRowsResult> {
+  const parsed = clientListInputSchema.safeParse({ ...filterParamsOf(params), cursor, limit: CLIENT_PAGE_SIZE });
   if (!parsed.success) return { kind: "invalid", message: "Some filters are not valid; correct the highlighted fields.", fields: fieldMessages(fieldErrorsFromIssues(parsed.error.issues)) };
   try {
-    const page = await listClients({ scope: await partnerScopeOf(o.staff), input: parsed.data });
+    const page = await listClients({ scope, input: parsed.data });
     return { kind: "rows", rows: page.items.map(rowOf), nextCursor: page.nextCursor };
   } catch (error) {
     if (error instanceof AppError && error.status === 400) return { kind: "invalid", message: error.message, fields: fieldMessages(error.fields) };
@@ -73,26 +87,23 @@ export async function clientRows(o: { staff: StaffSession; params: URLSearchPara
   }
 }
 
-/** Everything the Clients page shows for the address's filters: the form's values, the partner choices and the first page. */
-export async function clientsPageData(o: { staff: StaffSession; params: URLSearchParams }): Promise<ClientsPageData> {
-  const filters = filterParamsOf(o.params);
-  const [partners, list] = await Promise.all([partnerChoices(o.staff), clientRows(o)]);
-  return { filters, partners, list };
+/** The staff member's partner scope, or undefined while the database is unavailable. */
+async function scopeOf(staff: StaffSession): Promise<PartnerScope | undefined> {
+  try {
+    return await partnerScopeOf(staff);
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) return undefined;
+    throw error;
+  }
 }
 
-async function partnerChoices(staff: StaffSession): Promise<Array<{ id: number; name: string }>> {
+async function partnerChoices(scope: PartnerScope): Promise<Array<{ id: number; name: string }>> {
   try {
-    const rows = await listPartnerOptions(await partnerScopeOf(staff));
+    const rows = await listPartnerOptions(scope);
     return rows.map((p) => ({ id: p.id, name: p.name }));
   } catch (error) {
     // The list below says the database is away; the form still works without the names.
     if (isDatabaseUnavailable(error)) return [];
     throw error;
   }
-}
-
-function fieldMessages(fields: ReadonlyArray<{ path: string; message: string }>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fields) out[f.path] ??= f.message;
-  return out;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { plainText } from "../plain-text";
 import { countryCodeSchema, verificationLevelSchema, verificationStatusSchema } from "../registration/schemas";
 
 export const clientStateSchema = z.enum(["active", "suspended", "blocked"]);
@@ -16,7 +17,7 @@ const day = (label: string) => z.iso.date(`${label} must be a date in the form Y
  */
 export const clientFiltersSchema = z
   .object({
-    q: z.string().trim().max(200, "Search text must be at most 200 characters").optional(),
+    q: plainText().trim().max(200, "Search text must be at most 200 characters").optional(),
     partnerId: z.coerce.number<number | string>().int("partnerId must be a whole number").positive("partnerId must be a whole number").max(2_147_483_647).optional(),
     state: clientStateSchema.optional(),
     verificationStatus: verificationStatusSchema.optional(),

@@ -83,6 +83,10 @@ describe("the Clients page's data", () => {
 
     const dates = await clientRows({ staff: operations, params: params({ createdFrom: "2026-05-02", createdTo: "2026-05-01" }) });
     expect(dates).toMatchObject({ kind: "invalid", fields: { createdTo: expect.stringMatching(/before/) } });
+
+    // A NUL pasted into the search is named on the search field, not refused by the database.
+    const nul = await clientRows({ staff: operations, params: params({ q: "a\u0000b" }) });
+    expect(nul).toMatchObject({ kind: "invalid", fields: { q: "Control characters are not allowed" } });
   });
 
   it("never shows a KAM another KAM's partner's clients, even when asked for that partner by id", async () => {
