@@ -64,7 +64,9 @@ async function waitForHealth(base: string, server: ChildProcess, timeoutMs: numb
 
 export async function startInstance({ port, dataDir, logFile }: InstanceOptions): Promise<Instance> {
   const base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GATEHOUSE_DATA_DIR: dataDir, AUTH_SECRET: SCAN_AUTH_SECRET, APP_URL: base, LOG_LEVEL: "warn" };
+  // TRUSTED_PROXY_COUNT=1: the scan plays the trusted proxy, so sqlmap's X-Forwarded-For on the sign-in
+  // endpoints spreads its attempts over addresses and the scan reaches the code behind the per-address limits.
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GATEHOUSE_DATA_DIR: dataDir, AUTH_SECRET: SCAN_AUTH_SECRET, APP_URL: base, LOG_LEVEL: "warn", TRUSTED_PROXY_COUNT: "1" };
   delete env.DATABASE_URL;
   const log = createWriteStream(logFile);
   // Its own process group, so stopping it stops npm, the server and Next.js together.

@@ -2,7 +2,8 @@
  * `npm run dev` and `npm start`. In embedded mode (no DATABASE_URL) this
  * process owns the PGlite data folder, applies migrations, seeds a first
  * admin and sandbox partner, and runs Next.js as a child that connects to it
- * over the PostgreSQL protocol. With DATABASE_URL it just runs Next.js.
+ * over the PostgreSQL protocol. With DATABASE_URL it just runs Next.js
+ * (through scripts/http-server.ts).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -51,8 +52,8 @@ try {
 }
 if (c.embedded) process.stdout.write(`Embedded PostgreSQL (PGlite) in ${dataDir}\n`);
 
-const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-const child = spawn(process.execPath, [nextBin, mode, "--port", String(c.PORT)], { cwd: root, stdio: "inherit", env: process.env });
+// Next.js runs behind a server of ours, which knows each request's socket (scripts/http-server.ts).
+const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "http-server.ts"), mode], { cwd: root, stdio: "inherit", env: process.env });
 
 let stopping = false;
 async function shutdown(code: number) {

@@ -2,7 +2,7 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { config } from "../config";
-import { clientIp } from "../http/route";
+import { currentClientAddress } from "../http/client-address";
 import { recordRejectedSignIn, signInStaff, type SignInFailure } from "../staff/sign-in";
 
 class StaffSignInError extends CredentialsSignin {
@@ -38,8 +38,8 @@ function authConfig(): NextAuthConfig {
     providers: [
       Credentials({
         credentials: { email: {}, password: {}, totp: {} },
-        async authorize(raw, request) {
-          const ip = clientIp(request, c.TRUSTED_PROXY_COUNT);
+        async authorize(raw) {
+          const ip = currentClientAddress();
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) {
             await recordRejectedSignIn({ ip });

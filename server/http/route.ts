@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { config } from "../config";
 import { AppError, fieldErrorsFromIssues } from "../errors";
 import { log } from "../log";
+import { currentClientAddress } from "./client-address";
 import { toHttpError } from "./errors";
 
 export interface RequestContext {
@@ -24,16 +25,6 @@ type RouteParams = { params: Promise<Record<string, string | string[]>> };
 type Handler = (ctx: RequestContext) => Promise<Response>;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
-
-/** The client's address: the X-Forwarded-For entry added by the nearest trusted proxy. */
-export function clientIp(req: Request, trustedProxies: number): string {
-  const forwarded = (req.headers.get("x-forwarded-for") ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const picked = forwarded[forwarded.length - 1 - trustedProxies] ?? forwarded[0] ?? req.headers.get("x-real-ip") ?? "unknown";
-  return picked.replace(/^::ffff:/, "").slice(0, 64);
-}
 
 async function readLimited(req: Request, limit: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
@@ -83,7 +74,7 @@ export function route(handler: Handler) {
       const ctx: RequestContext = {
         req,
         requestId,
-        ip: clientIp(req, c.TRUSTED_PROXY_COUNT),
+        ip: currentClientAddress(),
         userAgent: req.headers.get("user-agent"),
         params,
         path: new URL(req.url).pathname,

@@ -5,6 +5,7 @@ import { POST as register } from "../../app/api/public/register/route";
 import { getDb } from "../../db/client";
 import { apiKeys, auditEvents, clients } from "../../db/schema";
 import { authenticateMasterKey, MASTER_KEY_FAILURES_PER_IP, MASTER_KEY_WINDOW_SECONDS } from "../../server/partners/api-keys";
+import { withClientAddress } from "../../server/http/client-address";
 import { windowFor } from "../../server/quotas/quota";
 import { createTestPartner, uniqueEmail, whiteLabelBody, type TestPartner } from "../support/api";
 
@@ -12,7 +13,8 @@ import { createTestPartner, uniqueEmail, whiteLabelBody, type TestPartner } from
  * Brute force of master API keys: failed presentations are counted per client
  * address in quota_counters (shared by every instance), refused with 429 once
  * the limit is reached, and forgotten when the window ends. The handler is
- * called directly so each test can present its own client address.
+ * called directly, inside the client-address context the HTTP server gives
+ * each request, so each test can present its own client address.
  */
 
 /** An address no other test or earlier run on the same database has used. */
@@ -20,13 +22,13 @@ const freshIp = () => `2001:db8:${randomBytes(6).toString("hex").match(/.{4}/g)!
 const wrongKey = () => `ghk_${randomBytes(32).toString("base64url")}`;
 
 async function registerFrom(ip: string, authorization: string, email = uniqueEmail("mk")) {
-  const res = await register(
-    new Request("http://gatehouse.test/api/public/register", {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization, "x-forwarded-for": ip },
-      body: JSON.stringify(whiteLabelBody({ email })),
-    }),
-  );
+  const request = new Request("http://gatehouse.test/api/public/register", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization },
+    body: JSON.stringify(whiteLabelBody({ email })),
+  });
+  // As the HTTP server does once it has read the address off the socket.
+  const res = await withClientAddress(ip, () => register(request));
   return { status: res.status, headers: res.headers, body: (await res.json()) as any, email };
 }
 

@@ -9,6 +9,7 @@ import { streamAuditCsv } from "../../server/audit/export";
 import { recordAudit } from "../../server/audit/record";
 import type { AuditFiltersInput } from "../../server/audit/schemas";
 import { getStaffSession } from "../../server/auth/session";
+import { withClientAddress } from "../../server/http/client-address";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
 import { recordRejectedSignIn, signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
@@ -266,7 +267,7 @@ describe("the audit log CSV export", () => {
 
     const requestId = `audit-export-${uniqueTag()}`;
     vi.mocked(getStaffSession).mockResolvedValueOnce(admin);
-    const res = await exportAudit(new Request(url, { headers: { "x-request-id": requestId, "x-forwarded-for": "192.0.2.44" } }));
+    const res = await withClientAddress("192.0.2.44", () => exportAudit(new Request(url, { headers: { "x-request-id": requestId } })));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="audit-log-\d{8}\.csv"$/);

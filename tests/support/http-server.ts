@@ -3,6 +3,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
+import { config } from "../../server/config";
+import { resolveClientAddress, withClientAddress } from "../../server/http/client-address";
 
 /**
  * Serves the app's real route handlers (app/**\/route.ts) over real HTTP
@@ -69,9 +71,8 @@ export async function startTestServer(): Promise<TestServer> {
       for (const [k, v] of Object.entries(req.headers)) {
         if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
       }
-      // As Next.js does: the socket's address is appended to X-Forwarded-For.
-      const remote = req.socket.remoteAddress ?? "127.0.0.1";
-      headers.set("x-forwarded-for", headers.has("x-forwarded-for") ? `${headers.get("x-forwarded-for")}, ${remote}` : remote);
+      // As scripts/http-server.ts does: the client address comes from the socket, by the one rule.
+      const clientAddress = resolveClientAddress({ peer: req.socket.remoteAddress, forwardedFor: headers.get("x-forwarded-for"), trustedProxies: config().TRUSTED_PROXY_COUNT });
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
       const request = new Request(url, {
         method: req.method,
@@ -80,7 +81,7 @@ export async function startTestServer(): Promise<TestServer> {
         ...(hasBody ? { duplex: "half" } : {}),
       } as RequestInit);
       const params = Object.fromEntries(match.r.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]));
-      const response = await handler(request, { params: Promise.resolve(params) });
+      const response = await withClientAddress(clientAddress, () => handler(request, { params: Promise.resolve(params) }));
       res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (e) {

@@ -1,10 +1,9 @@
 "use server";
 
 import { randomUUID } from "node:crypto";
-import { headers } from "next/headers";
 import { config } from "@/server/config";
 import { AppError } from "@/server/errors";
-import { clientIp } from "@/server/http/route";
+import { currentClientAddress } from "@/server/http/client-address";
 import { sandboxActionSchema, submitSandboxAction, type SandboxActionInput } from "@/server/kyc/sandbox-provider";
 import type { WebhookAck } from "@/server/kyc/schemas";
 
@@ -21,8 +20,7 @@ export async function sendSandboxAction(input: SandboxActionInput): Promise<Sand
   if (c.kycProvider !== "SANDBOX") return { ok: false, message: "The sandbox verification is not available: this instance uses Sumsub" };
   const parsed = sandboxActionSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => i.message).join("; ") };
-  // Server actions get headers, not the Request: rebuilt so the IP is read by the same rule as everywhere else.
-  const ip = clientIp(new Request(c.APP_URL, { headers: await headers() }), c.TRUSTED_PROXY_COUNT);
+  const ip = currentClientAddress();
   try {
     const ack = await submitSandboxAction({ input: parsed.data, ip, requestId: randomUUID() });
     return { ok: true, result: ack.result };

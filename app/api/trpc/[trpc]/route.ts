@@ -4,7 +4,7 @@ import { appRouter } from "@/server/api/root";
 import { getStaffSession } from "@/server/auth/session";
 import { config } from "@/server/config";
 import { isCrossSite } from "@/server/http/cross-site";
-import { clientIp } from "@/server/http/route";
+import { currentClientAddress } from "@/server/http/client-address";
 
 async function handler(req: Request) {
   const requestId = randomUUID();
@@ -15,7 +15,7 @@ async function handler(req: Request) {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: async () => ({ staff: await getStaffSession(), ip: clientIp(req, config().TRUSTED_PROXY_COUNT), requestId }),
+    createContext: async () => ({ staff: await getStaffSession(), ip: currentClientAddress(), requestId }),
   });
   response.headers.set("x-request-id", requestId);
   return response;
