@@ -23,6 +23,8 @@ export interface QuotaDecision {
   allowed: boolean;
   count: number;
   retryAfterSeconds: number;
+  /** The window the use was counted in: what `releaseQuota` gives back to. */
+  windowStart: Date;
 }
 
 /**
@@ -33,14 +35,25 @@ export interface QuotaDecision {
 export async function consumeQuota(db: Executor, o: { scope: string; limit: number; windowSeconds: number; now?: Date }): Promise<QuotaDecision> {
   const now = o.now ?? new Date();
   const w = windowFor(now, o.windowSeconds);
-  if (o.limit <= 0) return { allowed: true, count: 0, retryAfterSeconds: 0 };
+  if (o.limit <= 0) return { allowed: true, count: 0, retryAfterSeconds: 0, windowStart: w.start };
   const [row] = await db
     .insert(quotaCounters)
     .values({ scope: o.scope, windowStart: w.start, count: 1, expiresAt: w.end })
     .onConflictDoUpdate({ target: [quotaCounters.scope, quotaCounters.windowStart], set: { count: sql`${quotaCounters.count} + 1` } })
     .returning({ count: quotaCounters.count });
   const count = row!.count;
-  return { allowed: count <= o.limit, count, retryAfterSeconds: secondsUntil(w.end, now) };
+  return { allowed: count <= o.limit, count, retryAfterSeconds: secondsUntil(w.end, now), windowStart: w.start };
+}
+
+/**
+ * Gives back one use counted by `consumeQuota`, in the window it was counted
+ * in. Limits that must hold under concurrent requests (sign-in failures)
+ * count an attempt before doing the work and give it back when the attempt
+ * turns out not to count, so N racing requests can never all pass a check
+ * made before any of them is counted.
+ */
+export async function releaseQuota(db: Executor, o: { scope: string; windowStart: Date }): Promise<void> {
+  await db.execute(sql`update quota_counters set count = greatest(count - 1, 0) where scope = ${o.scope} and window_start = ${o.windowStart}`);
 }
 
 /** Reads a count without changing it (for limits checked before they are spent). */

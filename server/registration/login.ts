@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/record";
 import { AppError } from "../errors";
 import type { Partner } from "../partners/partners";
 import { verifyAgainstNothing, verifyPassword } from "../passwords/hasher";
-import { consumeQuota, peekQuota, secondsUntil, windowFor } from "../quotas/quota";
+import { consumeQuota, releaseQuota } from "../quotas/quota";
 import { signTokens, storeRefreshToken, type IssuedTokens, type TokenFlavour } from "../tokens/refresh-tokens";
 import type { RequestMeta } from "./partner-registration";
 
@@ -15,19 +15,32 @@ export const LOGIN_WINDOW_SECONDS = 15 * 60;
 /** Failed sign-ins per IP across all accounts, against credential stuffing. */
 export const LOGIN_FAILURES_PER_IP = 100;
 
-/** A client signs in with email and password (partner API password grant, white-label authenticate). */
+/**
+ * A client signs in with email and password (partner API password grant,
+ * white-label authenticate). Each attempt is counted as a failure, per
+ * account and per address, before the password is checked, and given back
+ * when it succeeds: however many requests race, no more than the limit ever
+ * reach the password check in one window.
+ */
 export async function passwordLogin(o: { partner: Partner; email: string; password: string; flavour: TokenFlavour; accessTtlSeconds: number; meta: RequestMeta; now?: Date }): Promise<IssuedTokens> {
   const db = getDb();
   const now = o.now ?? new Date();
   const accountScope = `login-fail:${o.partner.id}:${o.email.toLowerCase()}`;
   const ipScope = `login-fail-ip:${o.meta.ip}`;
-  const [accountFailures, ipFailures] = await Promise.all([
-    peekQuota(db, { scope: accountScope, windowSeconds: LOGIN_WINDOW_SECONDS, now }),
-    peekQuota(db, { scope: ipScope, windowSeconds: LOGIN_WINDOW_SECONDS, now }),
-  ]);
-  if (accountFailures >= LOGIN_FAILURES_PER_WINDOW || ipFailures >= LOGIN_FAILURES_PER_IP) {
-    // The counts are per fixed window, so the refusal ends with it.
-    throw new AppError("too_many_attempts", "Too many failed sign-ins; try again later", { retryAfterSeconds: secondsUntil(windowFor(now, LOGIN_WINDOW_SECONDS).end, now) });
+  const reserved: Array<{ scope: string; windowStart: Date }> = [];
+  const releaseAll = () => Promise.all(reserved.map((r) => releaseQuota(db, r)));
+  for (const [scope, limit] of [
+    [accountScope, LOGIN_FAILURES_PER_WINDOW],
+    [ipScope, LOGIN_FAILURES_PER_IP],
+  ] as const) {
+    const decision = await consumeQuota(db, { scope, limit, windowSeconds: LOGIN_WINDOW_SECONDS, now });
+    reserved.push({ scope, windowStart: decision.windowStart });
+    if (!decision.allowed) {
+      // A refused attempt checks nothing, so it is not counted either.
+      await releaseAll();
+      // The counts are per fixed window, so the refusal ends with it.
+      throw new AppError("too_many_attempts", "Too many failed sign-ins; try again later", { retryAfterSeconds: decision.retryAfterSeconds });
+    }
   }
   const [client] = await db
     .select({ id: clients.id, partnerId: clients.partnerId, email: clients.email, countryCode: clients.countryCode, userType: clients.userType, passwordHash: clients.passwordHash, profileState: clients.profileState })
@@ -35,13 +48,12 @@ export async function passwordLogin(o: { partner: Partner; email: string; passwo
     .where(and(eq(clients.partnerId, o.partner.id), sql`lower(${clients.email}) = lower(${o.email})`));
   const ok = client ? await verifyPassword(client.passwordHash, o.password) : await verifyAgainstNothing(o.password);
   if (!client || !ok) {
-    await consumeQuota(db, { scope: accountScope, limit: LOGIN_FAILURES_PER_WINDOW, windowSeconds: LOGIN_WINDOW_SECONDS, now });
-    await consumeQuota(db, { scope: ipScope, limit: LOGIN_FAILURES_PER_IP, windowSeconds: LOGIN_WINDOW_SECONDS, now });
     if (client) {
       await recordAudit(db, { actor: { type: "anonymous" }, action: "client.sign_in_failed", entityType: "client", entityId: client.id, partnerId: o.partner.id, ip: o.meta.ip, requestId: o.meta.requestId });
     }
     throw new AppError("invalid_credentials", "The email or password is not correct");
   }
+  await releaseAll();
   if (client.profileState !== "active") throw new AppError("account_inactive", `This account is ${client.profileState}`);
   const stored = await storeRefreshToken(db, { subject: client, flavour: o.flavour, accessTtlSeconds: o.accessTtlSeconds, ip: o.meta.ip, userAgent: o.meta.userAgent });
   return signTokens(stored);

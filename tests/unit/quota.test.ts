@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "../../db/client";
 import { quotaCounters } from "../../db/schema";
-import { consumeQuota, peekQuota, secondsUntil, windowFor } from "../../server/quotas/quota";
+import { consumeQuota, peekQuota, releaseQuota, secondsUntil, windowFor } from "../../server/quotas/quota";
 
 afterAll(async () => {
   await closeDb();
@@ -76,11 +76,25 @@ describe("consumeQuota (against the database)", () => {
     expect((await consumeQuota(db, { scope: s, limit: 3, windowSeconds, now })).allowed).toBe(false);
     const lastMsOfWindow = new Date(current.end.getTime() - 1);
     const stillRefused = await consumeQuota(db, { scope: s, limit: 3, windowSeconds, now: lastMsOfWindow });
-    expect(stillRefused).toEqual({ allowed: false, count: 6, retryAfterSeconds: 1 });
+    expect(stillRefused).toEqual({ allowed: false, count: 6, retryAfterSeconds: 1, windowStart: current.start });
     const next = await consumeQuota(db, { scope: s, limit: 3, windowSeconds, now: current.end });
-    expect(next).toEqual({ allowed: true, count: 1, retryAfterSeconds: windowSeconds });
+    expect(next).toEqual({ allowed: true, count: 1, retryAfterSeconds: windowSeconds, windowStart: current.end });
     // The earlier window keeps its own count.
     expect(await peekQuota(db, { scope: s, windowSeconds, now })).toBe(6);
+  });
+
+  it("releaseQuota gives one use back in the window it was counted in, never below 0, and leaves the next window alone", async () => {
+    const s = scope("release");
+    const db = getDb();
+    const first = await consumeQuota(db, { scope: s, limit: 2, windowSeconds, now });
+    await consumeQuota(db, { scope: s, limit: 2, windowSeconds, now });
+    await consumeQuota(db, { scope: s, limit: 2, windowSeconds, now: current.end });
+    await releaseQuota(db, { scope: s, windowStart: first.windowStart });
+    expect(await peekQuota(db, { scope: s, windowSeconds, now })).toBe(1);
+    expect(await peekQuota(db, { scope: s, windowSeconds, now: current.end })).toBe(1);
+    for (let i = 0; i < 3; i++) await releaseQuota(db, { scope: s, windowStart: first.windowStart });
+    expect(await peekQuota(db, { scope: s, windowSeconds, now })).toBe(0);
+    expect((await consumeQuota(db, { scope: s, limit: 2, windowSeconds, now })).count).toBe(1);
   });
 
   it("keeps scopes apart", async () => {
