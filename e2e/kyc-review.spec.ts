@@ -38,7 +38,8 @@ async function openQueue(page: Page, partner: { name: string; partnerId: number 
 
 test("operations staff approve and reject from the review queue", async ({ operationsPage: page, staff, request, db }) => {
   const tag = uniqueTag();
-  const partner = await createPartner();
+  // A sandbox partner: its clients verify on the sandbox page (a live partner's would go to Sumsub).
+  const partner = await createPartner({ sandbox: true });
   const person = (first: string) => ({ firstName: first, lastName: `Kyc${tag}`, email: `${tag}.${first.toLowerCase()}@example.test`, countryCode: "EE" });
   const approved = await registerClient(request, partner, person("Mari"));
   const rejected = await registerClient(request, partner, person("Jaan"));
@@ -125,7 +126,7 @@ test("operations staff approve and reject from the review queue", async ({ opera
 
 test("a KYC decision shows in the Clients list the reviewer goes back to", async ({ operationsPage: page, request }) => {
   const tag = uniqueTag();
-  const partner = await createPartner();
+  const partner = await createPartner({ sandbox: true });
   const client = await registerClient(request, partner, { firstName: "Liis", lastName: `Back${tag}`, email: `${tag}.liis@example.test`, countryCode: "EE" });
   await submitOnSandboxPage(page, await startVerification(request, client));
 

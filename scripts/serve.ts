@@ -51,6 +51,11 @@ try {
   process.exit(1);
 }
 if (c.embedded) process.stdout.write(`Embedded PostgreSQL (PGlite) in ${dataDir}\n`);
+if (c.isProduction) {
+  const { missingKycProviderWarning } = await import("../server/kyc/provider");
+  const warning = await missingKycProviderWarning(getDb()).catch(() => undefined);
+  if (warning) process.stderr.write(`Warning: ${warning}\n`);
+}
 
 // Next.js runs behind a server of ours, which knows each request's socket (scripts/http-server.ts).
 const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "http-server.ts"), mode], { cwd: root, stdio: "inherit", env: process.env });

@@ -57,8 +57,8 @@ export type Config = Omit<z.infer<typeof schema>, "APP_URL"> & {
   /** Public base URL without a trailing slash; defaults to http://localhost:PORT. */
   APP_URL: string;
   authSecret: string;
-  /** Who verifies identities: Sumsub when SUMSUB_APP_TOKEN is set, else the built-in sandbox. */
-  kycProvider: "SUMSUB" | "SANDBOX";
+  /** Whether live (non-sandbox) partners can verify identities: Sumsub credentials are set. Sandbox partners always use the built-in sandbox. */
+  sumsubConfigured: boolean;
   /** The secret of X-Payload-Digest on incoming KYC webhooks. */
   sumsubWebhookSecret: string;
   isProduction: boolean;
@@ -98,7 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...c,
     APP_URL: (c.APP_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ""),
     authSecret,
-    kycProvider: c.SUMSUB_APP_TOKEN ? "SUMSUB" : "SANDBOX",
+    sumsubConfigured: Boolean(c.SUMSUB_APP_TOKEN),
     // A production instance running the sandbox (a staging deploy) signs its own webhooks with a key derived from AUTH_SECRET.
     sumsubWebhookSecret: c.SUMSUB_WEBHOOK_SECRET ?? (isProduction ? createHmac("sha256", authSecret).update("gatehouse/sandbox-kyc-webhook").digest("hex") : DEVELOPMENT_SUMSUB_WEBHOOK_SECRET),
     isProduction,

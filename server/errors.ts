@@ -59,6 +59,7 @@ export const errorStatus = {
   idempotency_key_invalid: 400,
   idempotency_key_reused: 422,
   sandbox_only: 403,
+  kyc_unavailable: 503,
   forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { getDb } from "../../db/client";
-import { clients, kycVerifications } from "../../db/schema";
+import { clients, kycVerifications, partners } from "../../db/schema";
 import { config } from "../config";
 import { safeEqualHex, secretHmac } from "../crypto";
 import { AppError } from "../errors";
@@ -39,9 +39,6 @@ export function issueSandboxToken(o: { applicantId: string; externalUserId: stri
 
 /** The applicant a sandbox token stands for; refused when forged or expired. */
 export function readSandboxToken(token: string, nowMs = Date.now()): SandboxSession {
-  // Every sandbox entry point reads its token here: with Sumsub configured the sandbox does not exist,
-  // so nothing can sign a webhook with the real secret on a tester's say-so.
-  if (config().kycProvider !== "SANDBOX") throw new AppError("not_found", "The sandbox verification is not available: this instance uses Sumsub");
   const invalid = new AppError("invalid_token", "The sandbox link is not valid or has expired; start the verification again");
   if (!token.startsWith(TOKEN_PREFIX)) throw invalid;
   const [body, mac] = token.slice(TOKEN_PREFIX.length).split(".");
@@ -91,13 +88,22 @@ export const sandboxProvider: KycProvider = {
   },
 };
 
-/** What the sandbox page shows: the applicant behind the link, its client and the current review. */
+/**
+ * What the sandbox page shows: the applicant behind the link, its client and
+ * the current review. Every sandbox entry point goes through here: the
+ * applicant must be a sandbox one and its client's partner a sandbox partner
+ * now (a partner an admin has since made live no longer has a sandbox), so
+ * nothing a client can reach approves a live client's identity.
+ */
 export async function getSandboxApplicant(token: string) {
   const session = readSandboxToken(token);
   const [row] = await getDb()
     .select({
       email: clients.email,
       partnerId: clients.partnerId,
+      clientId: kycVerifications.clientId,
+      partnerIsSandbox: partners.sandbox,
+      provider: kycVerifications.provider,
       reviewStatus: kycVerifications.reviewStatus,
       reviewAnswer: kycVerifications.reviewAnswer,
       rejectType: kycVerifications.rejectType,
@@ -106,9 +112,14 @@ export async function getSandboxApplicant(token: string) {
     })
     .from(kycVerifications)
     .innerJoin(clients, eq(clients.id, kycVerifications.clientId))
+    .innerJoin(partners, eq(partners.id, clients.partnerId))
     .where(eq(kycVerifications.applicantId, session.applicantId));
   if (!row) throw new AppError("not_found", "This sandbox applicant no longer exists; start the verification again");
-  return { ...session, ...row };
+  const { partnerIsSandbox, provider, ...shown } = row;
+  if (!partnerIsSandbox || provider !== "SANDBOX" || row.clientId !== session.clientId) {
+    throw new AppError("invalid_token", "This link is not a sandbox verification: the partner verifies identities with its live provider");
+  }
+  return { ...session, ...shown };
 }
 
 export const sandboxActionSchema = z
@@ -165,7 +176,7 @@ export function sandboxWebhookBody(session: SandboxSession, a: z.output<typeof s
  */
 export async function submitSandboxAction(o: { input: SandboxActionInput; ip?: string | null; requestId?: string | null }): Promise<WebhookAck> {
   const input = sandboxActionSchema.parse(o.input);
-  const session = readSandboxToken(input.token);
+  const session = await getSandboxApplicant(input.token);
   const rawBody = sandboxWebhookBody(session, input);
   return handleSumsubWebhook({
     rawBody,

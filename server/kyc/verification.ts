@@ -6,7 +6,8 @@ import { config } from "../config";
 import { AppError } from "../errors";
 import type { AuthenticatedClient } from "../tokens/bearer";
 import { ensureVerification, verificationColumns, type VerificationRow } from "./apply";
-import { kycProvider } from "./provider";
+import { findPartnerById } from "../partners/partners";
+import { kycProviderFor } from "./provider";
 import type { VerificationStarted, VerificationState } from "./schemas";
 import { submissionBlock } from "./state-machine";
 
@@ -26,15 +27,17 @@ function refuseBlocked(v: Pick<VerificationRow, "reviewStatus" | "reviewAnswer" 
 
 /**
  * POST /reg/verification: makes sure the client has an applicant with the
- * current provider and returns a fresh SDK access token for it. Refused once
- * approved or after a final rejection; after RED+RETRY the same applicant
- * resubmits.
+ * partner's provider (kycProviderFor) and returns a fresh SDK access token
+ * for it. Refused once approved or after a final rejection; after RED+RETRY
+ * the same applicant resubmits.
  */
 export async function startVerification(o: { client: AuthenticatedClient; meta?: Meta }): Promise<VerificationStarted> {
-  const provider = kycProvider();
+  const partner = await findPartnerById(getDb(), o.client.partnerId);
+  if (!partner) throw new AppError("not_found", "No such client");
   const levelName = config().SUMSUB_LEVEL_NAME;
   const [current] = await getDb().select(verificationColumns).from(kycVerifications).where(eq(kycVerifications.clientId, o.client.id));
   if (current) refuseBlocked(current);
+  const provider = kycProviderFor(partner);
 
   let applicantId = current?.provider === provider.name ? current.applicantId : null;
   let level = current?.provider === provider.name ? (current.levelName ?? levelName) : levelName;

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { getDb } from "../../db/client";
-import { clients, kycVerifications } from "../../db/schema";
+import { getDb, type Tx } from "../../db/client";
+import { clients, kycVerifications, partners } from "../../db/schema";
 import { recordAudit } from "../audit/record";
 import { config } from "../config";
 import { sha256Hex } from "../crypto";
@@ -48,6 +48,11 @@ async function refuse(d: WebhookDelivery, reason: string): Promise<never> {
   throw AppError.field("webhook_signature_invalid", "X-Payload-Digest", reason === "digest_missing" ? "X-Payload-Digest is required" : "X-Payload-Digest does not match the body");
 }
 
+async function isSandboxClient(tx: Tx, clientId: string): Promise<boolean> {
+  const [row] = await tx.select({ sandbox: partners.sandbox }).from(clients).innerJoin(partners, eq(partners.id, clients.partnerId)).where(eq(clients.id, clientId));
+  return row?.sandbox === true;
+}
+
 /**
  * Handles one KYC webhook (from Sumsub, or from the sandbox provider, which
  * signs its own the same way): digest check on the raw body, then the state
@@ -78,11 +83,16 @@ export async function handleSumsubWebhook(d: WebhookDelivery): Promise<WebhookAc
     let verification = found;
     if (!verification && z.uuid().safeParse(payload.externalUserId).success) {
       // An applicant created on the provider's side (its SDK can do that) for one of our clients.
-      const [client] = await tx.select({ id: clients.id, partnerId: clients.partnerId }).from(clients).where(eq(clients.id, payload.externalUserId!));
+      const [client] = await tx
+        .select({ id: clients.id, partnerId: clients.partnerId, sandbox: partners.sandbox })
+        .from(clients)
+        .innerJoin(partners, eq(partners.id, clients.partnerId))
+        .where(eq(clients.id, payload.externalUserId!));
       if (client) {
-        const row = await ensureVerification(tx, { clientId: client.id, partnerId: client.partnerId, provider: config().kycProvider });
+        const partnerProvider = client.sandbox ? "SANDBOX" : "SUMSUB";
+        const row = await ensureVerification(tx, { clientId: client.id, partnerId: client.partnerId, provider: partnerProvider });
         if (row.applicantId === null || row.provider === "MANUAL") {
-          const provider = row.provider === "MANUAL" ? config().kycProvider : row.provider;
+          const provider = row.provider === "MANUAL" ? partnerProvider : row.provider;
           await tx.update(kycVerifications).set({ applicantId: payload.applicantId, provider, levelName: payload.levelName ?? row.levelName }).where(eq(kycVerifications.id, row.id));
           verification = { ...row, applicantId: payload.applicantId, provider };
         } else if (row.applicantId === payload.applicantId) verification = row;
@@ -90,6 +100,11 @@ export async function handleSumsubWebhook(d: WebhookDelivery): Promise<WebhookAc
     }
     if (!verification) {
       log.warn("kyc webhook for an unknown applicant", { applicantId: payload.applicantId, type: payload.type, requestId: d.requestId });
+      return { ok: true, result: "ignored" } as const;
+    }
+    if (verification.provider === "SANDBOX" && !(await isSandboxClient(tx, verification.clientId))) {
+      // A sandbox verdict only ever counts for a sandbox partner's client (the partner may have been made live since).
+      log.warn("sandbox kyc verdict for a live partner's client ignored", { applicantId: payload.applicantId, type: payload.type, requestId: d.requestId });
       return { ok: true, result: "ignored" } as const;
     }
     const review = payload.reviewResult;

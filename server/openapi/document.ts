@@ -158,6 +158,7 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   idempotency_key_invalid: "The `Idempotency-Key` header is not 1 to 255 visible ASCII characters.",
   idempotency_key_reused: "The `Idempotency-Key` was used before with a different request.",
   sandbox_only: "Only clients of sandbox partners can be credited this way.",
+  kyc_unavailable: "The partner is live and this instance has no identity-verification provider configured (Sumsub); nothing to retry until the operator sets one up.",
   forbidden: "The credentials do not allow this, for example a `partnerId` header naming another partner than the API key's.",
   not_found: "The resource does not exist.",
   method_not_allowed: "The HTTP method is not supported here.",

@@ -266,11 +266,11 @@ export const endpoints: Endpoint[] = [
     flavour: "partner",
     summary: "Start identity verification (SUMSUB)",
     description:
-      "Partner API. Creates the client's Sumsub applicant (its `externalUserId` is the client's id) on first use and answers with a Web/Mobile SDK access token for it. Call again for a fresh token, and after a rejection with `rejectType: RETRY` to resubmit. Refused with 409 once the client is verified or after a final rejection. Without Sumsub credentials the instance runs a sandbox provider: `provider` is `SANDBOX` and `sandboxUrl` is a page where a tester approves or rejects.",
+      "Partner API. Creates the client's Sumsub applicant (its `externalUserId` is the client's id) on first use and answers with a Web/Mobile SDK access token for it. Call again for a fresh token, and after a rejection with `rejectType: RETRY` to resubmit. Refused with 409 once the client is verified or after a final rejection. A sandbox partner's clients use the built-in sandbox provider: `provider` is `SANDBOX` and `sandboxUrl` is a page where a tester approves or rejects. A live partner's clients always go to Sumsub; on an instance without Sumsub credentials they get 503 `kyc_unavailable` (no `Retry-After`: it lasts until the operator configures Sumsub).",
     security: { scheme: "bearerAuth", optional: false },
     body: { schema: verificationRequestSchema, examples: { sumsub: { summary: "Sumsub", value: { type: "SUMSUB" } } } },
     responses: { 200: { description: "An SDK access token for the client's applicant.", schema: verificationStartedSchema } },
-    errors: ["unauthorized", "invalid_token", "token_expired", "account_inactive", "verification_already_approved", "verification_rejected_final"],
+    errors: ["unauthorized", "invalid_token", "token_expired", "account_inactive", "verification_already_approved", "verification_rejected_final", "kyc_unavailable"],
   },
   {
     method: "get",

@@ -8,7 +8,7 @@ import { submitSandboxAction } from "../../server/kyc/sandbox-provider";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
 import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
-import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type ApiResponse } from "../support/api";
+import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, STRONG_WL_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type ApiResponse } from "../support/api";
 import { credit, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 import { callerFor, createTestStaff } from "../support/staff";
 
@@ -129,13 +129,22 @@ describe("secrets never reach a log line or a response", () => {
     // Presenting the rotated token again revokes its family.
     expect(seen("reuse", await api.post("/oauth/token", { grant_type: "refresh_token", refresh_token: done.body.refresh_token })).status).toBe(401);
 
-    // KYC: the client starts a verification and plays the applicant on the sandbox page.
-    const started = seen("kyc start", await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${login.body.access_token}` }));
+    // KYC: a live partner without Sumsub refuses; a sandbox partner's client plays the applicant on the sandbox page.
+    expect(seen("kyc unavailable", await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${login.body.access_token}` })).status).toBe(503);
+    const sandboxPartner = await createTestPartner({ sandbox: true });
+    partnerIds.push(sandboxPartner.id);
+    secret("sandbox master key", sandboxPartner.masterKey);
+    const tester = seen("sandbox register", await api.post("/api/public/register", whiteLabelBody({ email: uniqueEmail("leak-kyc"), password: STRONG_WL_PASSWORD }), { partnerId: String(sandboxPartner.id) }));
+    expect(tester.status).toBe(201);
+    clientIds.push(tester.body.clientId);
+    secret("sandbox access token", tester.body.token);
+    secret("sandbox refresh token", tester.body.refresh_token);
+    const started = seen("kyc start", await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${tester.body.token}` }));
     expect(started.status).toBe(200);
     secret("kyc sandbox token", started.body.token);
     expect(await submitSandboxAction({ input: { token: started.body.token, action: "submit" } })).toEqual({ ok: true, result: "applied" });
     expect(await submitSandboxAction({ input: { token: started.body.token, action: "approve" } })).toEqual({ ok: true, result: "applied" });
-    expect(seen("kyc state", await api.get("/reg/verification", { authorization: `Bearer ${login.body.access_token}` })).status).toBe(200);
+    expect(seen("kyc state", await api.get("/reg/verification", { authorization: `Bearer ${tester.body.token}` })).status).toBe(200);
   });
 
   it("white-label API: registration with the master key, email confirmation with a wrong and a right code, sign-in and refresh", async () => {

@@ -7,7 +7,8 @@ import { getDb } from "../../db/client";
 import { clients } from "../../db/schema";
 import { resetConfigForTests } from "../../server/config";
 import { AppError } from "../../server/errors";
-import { getSandboxApplicant, submitSandboxAction } from "../../server/kyc/sandbox-provider";
+import { getSandboxApplicant, issueSandboxToken, submitSandboxAction } from "../../server/kyc/sandbox-provider";
+import { missingKycProviderWarning } from "../../server/kyc/provider";
 import { formatCreatedAtMs } from "../../server/kyc/schemas";
 import { payloadDigest } from "../../server/kyc/signing";
 import { createTestPartner, useApi, whiteLabelBody } from "../support/api";
@@ -80,10 +81,27 @@ describe("KYC with Sumsub configured", () => {
     expect(row).toEqual({ status: "identified", level: 3 });
   });
 
-  it("has no sandbox: a tester's action cannot make the app sign a verdict with the real webhook secret", async () => {
-    const refused = await submitSandboxAction({ input: { token: "anything", action: "approve" } }).catch((e: unknown) => e);
+  it("gives no start-up warning about identity verification", async () => {
+    await createTestPartner();
+    expect(await missingKycProviderWarning(getDb())).toBeUndefined();
+  });
+
+  it("keeps the sandbox for sandbox partners only: a live client's sandbox token is refused and the real secret signs nothing for it", async () => {
+    const sandboxPartner = await createTestPartner({ sandbox: true });
+    const tester = await api.post("/api/public/register", whiteLabelBody(), { partnerId: String(sandboxPartner.id) });
+    const sandboxStart = await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${tester.body.token}` });
+    expect(sandboxStart.body).toMatchObject({ provider: "SANDBOX", sandboxUrl: expect.stringContaining("/kyc-sandbox/") });
+
+    const livePartner = await createTestPartner();
+    const live = await api.post("/api/public/register", whiteLabelBody(), { partnerId: String(livePartner.id) });
+    const liveStart = await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${live.body.token}` });
+    expect(liveStart.body).toMatchObject({ provider: "SUMSUB", sandboxUrl: null });
+    const forged = issueSandboxToken({ applicantId: liveStart.body.applicantId, externalUserId: live.body.clientId, levelName: "id-and-liveness", ttlSeconds: 600 });
+    const refused = await submitSandboxAction({ input: { token: forged, action: "approve" } }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(AppError);
-    expect((refused as AppError).code).toBe("not_found");
-    await expect(getSandboxApplicant("anything")).rejects.toMatchObject({ code: "not_found" });
+    expect((refused as AppError).code).toBe("invalid_token");
+    await expect(getSandboxApplicant("anything")).rejects.toMatchObject({ code: "invalid_token" });
+    const [row] = await getDb().select({ status: clients.verificationStatus }).from(clients).where(eq(clients.id, live.body.clientId));
+    expect(row!.status).toBe("not_verified");
   });
 });

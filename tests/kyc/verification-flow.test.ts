@@ -4,11 +4,12 @@ import { getDb } from "../../db/client";
 import { auditEvents, clients, kycEvents, kycVerifications, partners } from "../../db/schema";
 import { partnerScopeOf } from "../../server/auth/policies";
 import { config } from "../../server/config";
+import { missingKycProviderWarning } from "../../server/kyc/provider";
 import { formatCreatedAtMs } from "../../server/kyc/schemas";
 import { decideVerification, getVerificationHistory, listReviewQueue } from "../../server/kyc/review";
-import { getSandboxApplicant, submitSandboxAction, type SandboxActionInput } from "../../server/kyc/sandbox-provider";
+import { getSandboxApplicant, issueSandboxToken, submitSandboxAction, type SandboxActionInput } from "../../server/kyc/sandbox-provider";
 import { payloadDigest } from "../../server/kyc/signing";
-import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type ApiResponse, type TestPartner } from "../support/api";
+import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type ApiResponse, type TestPartner } from "../support/api";
 import { createTestStaff } from "../support/staff";
 
 const api = useApi();
@@ -22,7 +23,8 @@ async function partnerApiClient(partner: TestPartner): Promise<TestClient> {
   const email = uniqueEmail("kyc");
   const headers = { partnerId: String(partner.id) };
   expect((await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD }, headers)).status).toBe(202);
-  const done = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: "12345" }, headers);
+  const code = partner.sandbox ? "12345" : codeIn((await latestEmailTo(email))?.text);
+  const done = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code }, headers);
   expect(done.status).toBe(201);
   return { id: done.body.user_id.slice(4), auth: { authorization: `Bearer ${done.body.access_token}` } };
 }
@@ -105,7 +107,7 @@ describe("KYC through the sandbox provider", () => {
   });
 
   it("verifies a white-label client end to end the same way", async () => {
-    const partner = await createTestPartner({ kycApprovedLevel: 2 });
+    const partner = await createTestPartner({ sandbox: true, kycApprovedLevel: 2 });
     const client = await whiteLabelClient(partner);
     const started = await start(client);
     expect(started.status).toBe(200);
@@ -115,7 +117,7 @@ describe("KYC through the sandbox provider", () => {
   });
 
   it("RED RETRY lets the client submit again and shows the moderation comment but never the client comment; RED FINAL refuses", async () => {
-    const partner = await createTestPartner();
+    const partner = await createTestPartner({ sandbox: true });
     const client = await whiteLabelClient(partner);
     const started = await start(client);
     await sandbox(started.body.token, { action: "reject", rejectType: "RETRY", labels: ["UNSATISFACTORY_PHOTOS"], moderationComment: "Please upload a sharper photo", clientComment: "internal-note-7f3a" });
@@ -138,9 +140,58 @@ describe("KYC through the sandbox provider", () => {
   });
 });
 
+describe("KYC for a live partner on an instance without Sumsub", () => {
+  it("POST /reg/verification answers 503 kyc_unavailable without Retry-After, and nothing is created", async () => {
+    const partner = await createTestPartner({ kycApprovedLevel: 3 });
+    for (const client of [await partnerApiClient(partner), await whiteLabelClient(partner)]) {
+      const res = await start(client);
+      expectError(res, 503, "kyc_unavailable");
+      expect(res.headers.get("retry-after")).toBeNull();
+      expect(res.body.error.message).toMatch(/not available/);
+      expect((await state(client)).body).toMatchObject({ status: "not_started", provider: null, verificationStatus: expect.not.stringMatching("identified") });
+    }
+  });
+
+  it("the sandbox refuses a token for a live partner's client, and a sandbox verdict never makes it identified", async () => {
+    const partner = await createTestPartner({ kycApprovedLevel: 3 });
+    const client = await whiteLabelClient(partner);
+    // As if the client had been handed a sandbox link (the behaviour before live partners were refused).
+    const applicantId = `sandbox-live-${client.id.slice(0, 8)}`;
+    await getDb().insert(kycVerifications).values({ clientId: client.id, partnerId: partner.id, provider: "SANDBOX", applicantId, levelName: "basic-kyc-level", reviewStatus: "init" });
+    const token = issueSandboxToken({ applicantId, externalUserId: client.id, levelName: "basic-kyc-level", ttlSeconds: 600 });
+    await expect(getSandboxApplicant(token)).rejects.toMatchObject({ code: "invalid_token" });
+    await expect(sandbox(token, { action: "approve" })).rejects.toMatchObject({ code: "invalid_token" });
+    // Even a correctly signed verdict for that applicant changes nothing: sandbox verdicts count for sandbox partners only.
+    const res = await webhook(reviewed(applicantId, client.id, Date.now(), { reviewAnswer: "GREEN" }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: true, result: "ignored" });
+    expect(await clientRow(client.id)).toEqual({ status: "not_verified", level: 0 });
+  });
+
+  it("a start without Sumsub warns once, naming the live partners (and not the sandbox ones)", async () => {
+    const sandboxed = await createTestPartner({ sandbox: true });
+    const live = await createTestPartner();
+    const warning = await missingKycProviderWarning(getDb());
+    expect(warning).toMatch(/Sumsub is not configured/);
+    expect(warning).toContain(`${live.id} (${live.name})`);
+    expect(warning).not.toContain(`${sandboxed.id} (${sandboxed.name})`);
+  });
+
+  it("a sandbox partner made live loses its sandbox: a link handed out before no longer approves anyone", async () => {
+    const partner = await createTestPartner({ sandbox: true, kycApprovedLevel: 3 });
+    const client = await whiteLabelClient(partner);
+    const started = await start(client);
+    expect(started.body).toMatchObject({ provider: "SANDBOX" });
+    await getDb().update(partners).set({ sandbox: false }).where(eq(partners.id, partner.id));
+    await expect(sandbox(started.body.token, { action: "approve" })).rejects.toMatchObject({ code: "invalid_token" });
+    expect(await clientRow(client.id)).toEqual({ status: "not_verified", level: 0 });
+    expectError(await start(client), 503, "kyc_unavailable");
+  });
+});
+
 describe("POST /api/webhooks/sumsub", () => {
   async function startedClient(level = 3) {
-    const partner = await createTestPartner({ kycApprovedLevel: level });
+    const partner = await createTestPartner({ sandbox: true, kycApprovedLevel: level });
     const client = await whiteLabelClient(partner);
     const started = await start(client);
     expect(started.status).toBe(200);
@@ -258,7 +309,7 @@ describe("staff decisions and the review queue", () => {
   it("go through the same transition as provider verdicts, audited with the staff actor, within the staff member's scope", async () => {
     const operations = await createTestStaff("operations");
     const kam = await createTestStaff("kam");
-    const partner = await createTestPartner({ kycApprovedLevel: 5 });
+    const partner = await createTestPartner({ sandbox: true, kycApprovedLevel: 5 });
     const client = await whiteLabelClient(partner);
     const started = await start(client);
     await sandbox(started.body.token, { action: "submit" });

@@ -35,9 +35,9 @@ describe("configuration", () => {
     expect(loadConfig({ APP_URL: "https://onboarding.example.com/" }).APP_URL).toBe("https://onboarding.example.com");
   });
 
-  it("uses the sandbox KYC provider without SUMSUB_APP_TOKEN, with a labelled development webhook secret", () => {
-    expect(loadConfig({})).toMatchObject({ kycProvider: "SANDBOX", sumsubWebhookSecret: DEVELOPMENT_SUMSUB_WEBHOOK_SECRET, SUMSUB_BASE_URL: "https://api.sumsub.com", SUMSUB_LEVEL_NAME: "basic-kyc-level" });
-    expect(loadConfig({ SUMSUB_APP_TOKEN: "sbx:t", SUMSUB_SECRET_KEY: "k", SUMSUB_WEBHOOK_SECRET: "w" })).toMatchObject({ kycProvider: "SUMSUB", sumsubWebhookSecret: "w" });
+  it("has no live KYC provider without SUMSUB_APP_TOKEN, and a labelled development webhook secret for the sandbox", () => {
+    expect(loadConfig({})).toMatchObject({ sumsubConfigured: false, sumsubWebhookSecret: DEVELOPMENT_SUMSUB_WEBHOOK_SECRET, SUMSUB_BASE_URL: "https://api.sumsub.com", SUMSUB_LEVEL_NAME: "basic-kyc-level" });
+    expect(loadConfig({ SUMSUB_APP_TOKEN: "sbx:t", SUMSUB_SECRET_KEY: "k", SUMSUB_WEBHOOK_SECRET: "w" })).toMatchObject({ sumsubConfigured: true, sumsubWebhookSecret: "w" });
   });
 
   it("refuses production with Sumsub but no webhook secret or key, or with the development webhook secret", () => {
@@ -45,10 +45,10 @@ describe("configuration", () => {
     expect(() => loadConfig({ ...prod, SUMSUB_APP_TOKEN: "t", SUMSUB_SECRET_KEY: "k" })).toThrow(/SUMSUB_WEBHOOK_SECRET/);
     expect(() => loadConfig({ ...prod, SUMSUB_APP_TOKEN: "t", SUMSUB_WEBHOOK_SECRET: "w" })).toThrow(/SUMSUB_SECRET_KEY/);
     expect(() => loadConfig({ ...prod, SUMSUB_WEBHOOK_SECRET: DEVELOPMENT_SUMSUB_WEBHOOK_SECRET })).toThrow(/SUMSUB_WEBHOOK_SECRET/);
-    expect(loadConfig({ ...prod, SUMSUB_APP_TOKEN: "t", SUMSUB_SECRET_KEY: "k", SUMSUB_WEBHOOK_SECRET: "w" }).kycProvider).toBe("SUMSUB");
+    expect(loadConfig({ ...prod, SUMSUB_APP_TOKEN: "t", SUMSUB_SECRET_KEY: "k", SUMSUB_WEBHOOK_SECRET: "w" }).sumsubConfigured).toBe(true);
     // A production sandbox (a staging deploy) derives its webhook secret from AUTH_SECRET, never the development default.
     const sandbox = loadConfig(prod);
-    expect(sandbox.kycProvider).toBe("SANDBOX");
+    expect(sandbox.sumsubConfigured).toBe(false);
     expect(sandbox.sumsubWebhookSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(sandbox.sumsubWebhookSecret).not.toBe(DEVELOPMENT_SUMSUB_WEBHOOK_SECRET);
   });

@@ -1,7 +1,6 @@
 "use server";
 
 import { randomUUID } from "node:crypto";
-import { config } from "@/server/config";
 import { AppError } from "@/server/errors";
 import { currentClientAddress } from "@/server/http/client-address";
 import { sandboxActionSchema, submitSandboxAction, type SandboxActionInput } from "@/server/kyc/sandbox-provider";
@@ -12,12 +11,10 @@ export type SandboxActionResult = { ok: true; result: WebhookAck["result"] } | {
 /**
  * The sandbox page's buttons: a tester's verdict becomes a signed webhook
  * through the same handler Sumsub's webhooks reach. A server action rather
- * than a REST route, so the public API gains no endpoint; refused when Sumsub
- * is configured, so nothing here signs webhooks with the real secret.
+ * than a REST route, so the public API gains no endpoint; refused unless the
+ * client's partner is a sandbox partner (getSandboxApplicant).
  */
 export async function sendSandboxAction(input: SandboxActionInput): Promise<SandboxActionResult> {
-  const c = config();
-  if (c.kycProvider !== "SANDBOX") return { ok: false, message: "The sandbox verification is not available: this instance uses Sumsub" };
   const parsed = sandboxActionSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => i.message).join("; ") };
   const ip = currentClientAddress();

@@ -1,6 +1,4 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
-import { config } from "@/server/config";
 import { AppError } from "@/server/errors";
 import { getSandboxApplicant } from "@/server/kyc/sandbox-provider";
 import { SandboxActions } from "./sandbox-actions";
@@ -16,12 +14,12 @@ function stateOf(a: Pick<Applicant, "reviewStatus" | "reviewAnswer" | "rejectTyp
 }
 
 /**
- * Stands in for Sumsub's Web SDK when the instance runs without Sumsub
- * credentials: the link from POST /reg/verification opens it, and a tester
- * plays both the applicant (submit) and the reviewer (approve or reject).
+ * Stands in for Sumsub's Web SDK for a sandbox partner's clients: the link
+ * from POST /reg/verification opens it, and a tester plays both the
+ * applicant (submit) and the reviewer (approve or reject). A live partner's
+ * client never gets such a link, and its token is refused here.
  */
 export default async function KycSandboxPage({ params }: { params: Promise<{ token: string }> }) {
-  if (config().kycProvider !== "SANDBOX") notFound();
   const { token } = await params;
   let applicant: Applicant | undefined;
   let problem: string | undefined;
@@ -34,7 +32,7 @@ export default async function KycSandboxPage({ params }: { params: Promise<{ tok
 
   return (
     <main className="mx-auto max-w-2xl px-6 py-12">
-      <p className="mb-4 rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm font-medium text-amber-900">This page exists only on instances without Sumsub credentials. Nothing here checks a real document.</p>
+      <p className="mb-4 rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm font-medium text-amber-900">This page serves sandbox partners only. Nothing here checks a real document.</p>
       <h1 className="text-2xl font-semibold tracking-tight">Sandbox verification — for testing only</h1>
       {applicant ? (
         <>
