@@ -6,6 +6,7 @@ import { mayManagePartner } from "../auth/policies";
 import { AppError } from "../errors";
 import { requireActiveKam, type PartnerManager } from "./directory";
 import { partnerColumns, type Partner } from "./partners";
+import { refuseProtectedChanges } from "./protected-settings";
 import {
   PARTNER_SETTING_KEYS,
   partnerStatusChangeSchema,
@@ -57,6 +58,7 @@ export async function updatePartnerSettings(o: PartnerChange<UpdatePartnerInput>
     }
     const changed = Object.keys(after) as Array<keyof PartnerSettings>;
     if (changed.length === 0) return { partner, changed };
+    await refuseProtectedChanges(tx, o.staff, partner, after);
     const [updated] = await tx
       .update(partners)
       .set({ ...after, updatedAt: new Date() })

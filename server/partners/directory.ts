@@ -4,6 +4,7 @@ import { partners, staffUsers } from "../../db/schema";
 import { mayManagePartner, type PartnerScope, type Role } from "../auth/policies";
 import { AppError } from "../errors";
 import { createPartner, partnerColumns, type Partner } from "./partners";
+import { refuseQuotasOff } from "./protected-settings";
 import { createPartnerSchema, type CreatePartnerInput } from "./schemas";
 
 /** The Partners page's view: which partners a staff member manages, and adding one. */
@@ -96,6 +97,8 @@ export async function addPartner(o: { staff: PartnerManager; input: CreatePartne
     throw AppError.field("forbidden", "ownerStaffId", "Only admins choose another key account manager as the owner");
   }
   if (o.staff.role !== "kam" && o.staff.role !== "admin") throw new AppError("forbidden", "Only key account managers and admins add partners");
+  // A KAM may start a partner as a sandbox (it has no clients yet); a live one keeps its quotas on.
+  if (o.staff.role === "kam" && !settings.sandbox) refuseQuotasOff(settings);
   return getDb().transaction(async (tx) => {
     const ownerStaffId = o.staff.role === "kam" ? o.staff.id : requestedOwner ? (await requireActiveKam(tx, requestedOwner)).id : null;
     return createPartner(tx, { input: settings, ownerStaffId, actor: { type: "staff", id: o.staff.id }, ip: o.ip, requestId: o.requestId });

@@ -62,9 +62,10 @@ async function auditFor(entityType: string, entityId: string) {
     .orderBy(asc(auditEvents.id));
 }
 
-/** A partner of the test's own, added by this KAM through the back office; quotas off so tests never meet them. */
+/** A partner of the test's own, added by this KAM through the back office; quotas high so tests never meet them (only admins turn a live partner's quotas off). */
+const ROOMY_QUOTAS = { quotaPerIpHour: 1000, quotaTotalHour: 100_000 };
 async function addPartnerAs(staff: TestStaff, settings: Record<string, unknown> = {}) {
-  return callerFor(staff).partner.create({ name: `Partner ${randomUUID().slice(0, 8)}`, quotaPerIpHour: 0, quotaTotalHour: 0, ...settings });
+  return callerFor(staff).partner.create({ name: `Partner ${randomUUID().slice(0, 8)}`, ...ROOMY_QUOTAS, ...settings });
 }
 
 function register(headers: Record<string, string>, overrides: Record<string, unknown> = {}) {
@@ -170,7 +171,7 @@ describe("partners in the back office", () => {
     const created = await failureOf(callerFor(kam).partner.create({ name: "" }));
     expect(fieldPaths(created)).toEqual(["name"]);
 
-    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({ name: partner.name, quotaPerIpHour: 0, defaultCurrency: "EUR", kycApprovedLevel: 2 });
+    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({ name: partner.name, quotaPerIpHour: ROOMY_QUOTAS.quotaPerIpHour, defaultCurrency: "EUR", kycApprovedLevel: 2 });
     expect((await auditFor("partner", String(partner.id))).map((e) => e.action)).toEqual(["partner.create"]);
   });
 
@@ -179,7 +180,7 @@ describe("partners in the back office", () => {
     const { caller, requestId } = tracedCaller(kam);
     const result = await caller.partner.update({ partnerId: partner.id, name: partner.name, captchaRequired: true, quotaPerIpHour: 3, allowedUserTypes: ["CUSTOMER", "BUSINESS"], defaultCurrency: "USD", kycApprovedLevel: 3 });
     expect(result.changed.sort()).toEqual(["allowedUserTypes", "captchaRequired", "defaultCurrency", "kycApprovedLevel", "quotaPerIpHour"]);
-    expect(result.partner).toMatchObject({ name: partner.name, sandbox: false, captchaRequired: true, quotaPerIpHour: 3, quotaTotalHour: 0, allowedUserTypes: ["CUSTOMER", "BUSINESS"], defaultCurrency: "USD", kycApprovedLevel: 3 });
+    expect(result.partner).toMatchObject({ name: partner.name, sandbox: false, captchaRequired: true, quotaPerIpHour: 3, quotaTotalHour: ROOMY_QUOTAS.quotaTotalHour, allowedUserTypes: ["CUSTOMER", "BUSINESS"], defaultCurrency: "USD", kycApprovedLevel: 3 });
 
     const unchanged = await callerFor(kam).partner.update({ partnerId: partner.id, quotaPerIpHour: 3 });
     expect(unchanged.changed).toEqual([]);
@@ -191,11 +192,58 @@ describe("partners in the back office", () => {
       actorType: "staff",
       actorId: kam.id,
       partnerId: partner.id,
-      before: { captchaRequired: false, quotaPerIpHour: 0, allowedUserTypes: ["CUSTOMER"], defaultCurrency: "EUR", kycApprovedLevel: 2 },
+      before: { captchaRequired: false, quotaPerIpHour: ROOMY_QUOTAS.quotaPerIpHour, allowedUserTypes: ["CUSTOMER"], defaultCurrency: "EUR", kycApprovedLevel: 2 },
       after: { captchaRequired: true, quotaPerIpHour: 3, allowedUserTypes: ["CUSTOMER", "BUSINESS"], defaultCurrency: "USD", kycApprovedLevel: 3 },
       ip: "198.51.100.23",
       requestId,
     });
+  });
+
+  it("sandbox mode is an admin's decision: a KAM sees it but cannot change it; the admin's change is audited", async () => {
+    const partner = await addPartnerAs(kam);
+    const refused = await failureOf(callerFor(kam).partner.update({ partnerId: partner.id, sandbox: true }));
+    expect(refused.code).toBe("FORBIDDEN");
+    expect(fieldPaths(refused)).toEqual(["sandbox"]);
+    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({ sandbox: false });
+    // Sent along with other settings, none of them is saved.
+    expect(fieldPaths(await failureOf(callerFor(kam).partner.update({ partnerId: partner.id, sandbox: true, kycApprovedLevel: 4 })))).toEqual(["sandbox"]);
+    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({ sandbox: false, kycApprovedLevel: 2 });
+
+    const { caller, requestId } = tracedCaller(admin);
+    expect((await caller.partner.update({ partnerId: partner.id, sandbox: true })).changed).toEqual(["sandbox"]);
+    expect(fieldPaths(await failureOf(callerFor(kam).partner.update({ partnerId: partner.id, sandbox: false })))).toEqual(["sandbox"]);
+    const events = await auditFor("partner", String(partner.id));
+    expect(events.at(-1)).toMatchObject({ action: "partner.settings_changed", actorId: admin.id, before: { sandbox: false }, after: { sandbox: true }, requestId });
+    expect((await callerFor(admin).partner.update({ partnerId: partner.id, sandbox: false })).changed).toEqual(["sandbox"]);
+  });
+
+  it("a live partner with clients never becomes a sandbox, even for an admin", async () => {
+    const partner = await addPartnerAs(kam);
+    expect((await register({ partnerId: String(partner.id) })).status).toBe(201);
+    const refused = await failureOf(callerFor(admin).partner.update({ partnerId: partner.id, sandbox: true }));
+    expect(refused.code).toBe("CONFLICT");
+    expect(fieldPaths(refused)).toEqual(["sandbox"]);
+    expect(refused.message).toMatch(/live clients cannot become a sandbox/);
+    expect(await callerFor(admin).partner.get({ partnerId: partner.id })).toMatchObject({ sandbox: false });
+    expect((await auditFor("partner", String(partner.id))).map((e) => e.action)).toEqual(["partner.create"]);
+  });
+
+  it("turning a live partner's quotas off (0) is for admins only; a KAM may do it in a sandbox", async () => {
+    const live = await addPartnerAs(kam);
+    for (const key of ["quotaPerIpHour", "quotaTotalHour"] as const) {
+      const refused = await failureOf(callerFor(kam).partner.update({ partnerId: live.id, [key]: 0 }));
+      expect(refused.code).toBe("FORBIDDEN");
+      expect(fieldPaths(refused)).toEqual([key]);
+    }
+    expect(await callerFor(kam).partner.get({ partnerId: live.id })).toMatchObject(ROOMY_QUOTAS);
+    expect(fieldPaths(await failureOf(callerFor(kam).partner.create({ name: `Unlimited ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0 })))).toEqual(["quotaPerIpHour"]);
+    expect((await callerFor(kam).partner.update({ partnerId: live.id, quotaPerIpHour: 5 })).changed).toEqual(["quotaPerIpHour"]);
+    expect((await callerFor(admin).partner.update({ partnerId: live.id, quotaPerIpHour: 0, quotaTotalHour: 0 })).changed.sort()).toEqual(["quotaPerIpHour", "quotaTotalHour"]);
+
+    const sandbox = await addPartnerAs(kam, { sandbox: true, quotaPerIpHour: 0, quotaTotalHour: 0 });
+    expect(sandbox).toMatchObject({ sandbox: true, quotaPerIpHour: 0, quotaTotalHour: 0 });
+    expect((await callerFor(kam).partner.update({ partnerId: sandbox.id, quotaPerIpHour: 3 })).changed).toEqual(["quotaPerIpHour"]);
+    expect((await callerFor(kam).partner.update({ partnerId: sandbox.id, quotaPerIpHour: 0 })).changed).toEqual(["quotaPerIpHour"]);
   });
 
   it("suspending refuses POST /api/public/register with partner_suspended at once; reactivating lets it through again; both audited with the reason", async () => {

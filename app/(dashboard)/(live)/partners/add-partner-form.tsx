@@ -107,7 +107,7 @@ export function AddPartnerForm({ role }: { role: "admin" | "kam" }) {
       )}
 
       <form onSubmit={submit} noValidate className="mt-4 space-y-4">
-        <SettingsFields form={form} errors={errors} onChange={setForm} disabled={create.isPending} extra={ownerField} />
+        <SettingsFields form={form} errors={errors} onChange={setForm} disabled={create.isPending} extra={ownerField} adminOnly={role === "kam" ? { sandbox: false, quotasOff: !form.sandbox } : undefined} />
         <Button type="submit" disabled={create.isPending}>
           {create.isPending ? "Adding…" : "Add partner"}
         </Button>

@@ -102,8 +102,29 @@ export function Checkbox({ label, hint, checked, onChange, disabled }: { label: 
   );
 }
 
+/** What a non-admin may not change here: sandbox mode, and turning a live partner's quotas off. */
+export interface AdminOnlySettings {
+  sandbox: boolean;
+  quotasOff: boolean;
+}
+
 /** Every partner setting, labelled, with its error in place. */
-export function SettingsFields({ form, errors, onChange, disabled, extra }: { form: SettingsFormState; errors: FieldErrors; onChange: (next: SettingsFormState) => void; disabled?: boolean; extra?: ReactNode }) {
+export function SettingsFields({
+  form,
+  errors,
+  onChange,
+  disabled,
+  extra,
+  adminOnly,
+}: {
+  form: SettingsFormState;
+  errors: FieldErrors;
+  onChange: (next: SettingsFormState) => void;
+  disabled?: boolean;
+  extra?: ReactNode;
+  adminOnly?: AdminOnlySettings;
+}) {
+  const quotaHint = adminOnly?.quotasOff ? "At least 1: only an admin turns a live partner's quota off" : "0 turns this quota off";
   const set = <K extends keyof SettingsFormState>(key: K, value: SettingsFormState[K]) => onChange({ ...form, [key]: value });
   const text = (key: "name" | "quotaPerIpHour" | "quotaTotalHour" | "allowedUserTypes" | "defaultCurrency", label: string, hint: string, props: { inputMode?: "numeric"; maxLength?: number } = {}) => (
     <Field label={label} error={errors[key]} hint={hint}>
@@ -114,8 +135,8 @@ export function SettingsFields({ form, errors, onChange, disabled, extra }: { fo
     <div className="grid gap-4 sm:grid-cols-2">
       {text("name", "Name", "How the partner is shown to staff")}
       {extra}
-      {text("quotaPerIpHour", "Registrations per IP per hour", "0 turns this quota off", { inputMode: "numeric" })}
-      {text("quotaTotalHour", "Registrations per hour in total", "0 turns this quota off", { inputMode: "numeric" })}
+      {text("quotaPerIpHour", "Registrations per IP per hour", quotaHint, { inputMode: "numeric" })}
+      {text("quotaTotalHour", "Registrations per hour in total", quotaHint, { inputMode: "numeric" })}
       {text("allowedUserTypes", "Allowed user types", "Upper-case words separated by commas, e.g. CUSTOMER, BUSINESS")}
       {text("defaultCurrency", "Default currency", "ISO 4217 code of new clients' CHECKING accounts, e.g. EUR", { maxLength: 3 })}
       <Field label="KYC approved level" error={errors.kycApprovedLevel} hint="Verification level a client gets when KYC approves them">
@@ -130,7 +151,17 @@ export function SettingsFields({ form, errors, onChange, disabled, extra }: { fo
         )}
       </Field>
       <div className="flex flex-col gap-3 sm:col-span-2">
-        <Checkbox label="Sandbox" hint="The email code is always 12345: for integration testing, never for real clients" checked={form.sandbox} disabled={disabled} onChange={(v) => set("sandbox", v)} />
+        <Checkbox
+          label="Sandbox"
+          hint={
+            adminOnly?.sandbox
+              ? "Only an admin changes sandbox mode. In a sandbox the email code is always 12345 and testers approve their own identity"
+              : "The email code is always 12345 and testers approve their own identity: for integration testing, never for real clients. A partner with clients cannot become a sandbox"
+          }
+          checked={form.sandbox}
+          disabled={disabled || adminOnly?.sandbox}
+          onChange={(v) => set("sandbox", v)}
+        />
         <Checkbox label="Captcha required" hint="Public registrations without a master key must solve a captcha" checked={form.captchaRequired} disabled={disabled} onChange={(v) => set("captchaRequired", v)} />
       </div>
     </div>

@@ -101,6 +101,7 @@ function PartnerView({ partnerId, role }: { partnerId: number; role: Role }) {
           <Term label="Status">
             <PartnerStatusBadge status={p.status} />
           </Term>
+          <Term label="Mode">{p.sandbox ? "Sandbox (test data only)" : "Live"}</Term>
           <Term label="Key account manager">{p.owner ? `${p.owner.name} (${p.owner.email})` : "No owner"}</Term>
           <Term label="Clients">
             <Link href={`/clients?partnerId=${p.id}`} className="text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
@@ -111,7 +112,7 @@ function PartnerView({ partnerId, role }: { partnerId: number; role: Role }) {
           <Term label="Last changed">{when(p.updatedAt)}</Term>
         </dl>
       </div>
-      <SettingsSection key={p.updatedAt.getTime()} partner={p} />
+      <SettingsSection key={p.updatedAt.getTime()} partner={p} role={role} />
       <ApiKeysSection partnerId={p.id} partnerName={p.name} />
       <StatusSection key={p.status} partner={p} />
       {role === "admin" && <OwnerSection key={p.ownerStaffId ?? "none"} partner={p} />}
@@ -119,7 +120,7 @@ function PartnerView({ partnerId, role }: { partnerId: number; role: Role }) {
   );
 }
 
-function SettingsSection({ partner }: { partner: Detail }) {
+function SettingsSection({ partner, role }: { partner: Detail; role: Role }) {
   const trpc = useTRPC();
   const invalidate = useInvalidatePartner();
   const saved = settingsFormOf(partner);
@@ -152,7 +153,7 @@ function SettingsSection({ partner }: { partner: Detail }) {
   return (
     <Section id="settings" title="Settings" description="Changes apply to the partner's next public API call. Every change is recorded in the audit log.">
       <form onSubmit={submit} noValidate className="space-y-4">
-        <SettingsFields form={form} errors={errors} onChange={setForm} disabled={update.isPending} />
+        <SettingsFields form={form} errors={errors} onChange={setForm} disabled={update.isPending} adminOnly={role === "admin" ? undefined : { sandbox: true, quotasOff: !partner.sandbox }} />
         <div className="flex gap-2">
           <Button type="submit" disabled={update.isPending || !dirty}>
             {update.isPending ? "Saving…" : "Save settings"}
