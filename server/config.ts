@@ -88,6 +88,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!embedded && !c.JWT_PRIVATE_KEYS) {
       refused.push("JWT_PRIVATE_KEYS must be set in production with DATABASE_URL (see docs/deployment.md)");
     }
+    if (!embedded && !c.APP_URL) {
+      refused.push("APP_URL must be set in production with DATABASE_URL: it is the address in emailed links, the issuer of tokens, and whether cookies are Secure");
+    }
     if (c.SUMSUB_APP_TOKEN && !c.SUMSUB_SECRET_KEY) refused.push("SUMSUB_SECRET_KEY is required with SUMSUB_APP_TOKEN");
     if (c.SUMSUB_APP_TOKEN && !c.SUMSUB_WEBHOOK_SECRET) refused.push("SUMSUB_WEBHOOK_SECRET is required with SUMSUB_APP_TOKEN (the secret of the webhook in Sumsub's dashboard)");
     if (c.SUMSUB_WEBHOOK_SECRET === DEVELOPMENT_SUMSUB_WEBHOOK_SECRET) refused.push("SUMSUB_WEBHOOK_SECRET must not be the development default in production");

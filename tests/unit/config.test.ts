@@ -18,9 +18,20 @@ describe("configuration", () => {
   });
 
   it("refuses production on an external database without configured signing keys", () => {
-    expect(() => loadConfig({ NODE_ENV: "production", AUTH_SECRET: strongSecret, DATABASE_URL: "postgres://db/x" })).toThrow(/JWT_PRIVATE_KEYS/);
-    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: strongSecret, DATABASE_URL: "postgres://db/x", JWT_PRIVATE_KEYS: "pem" }).embedded).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: "production", AUTH_SECRET: strongSecret, DATABASE_URL: "postgres://db/x", APP_URL: "https://gh.example" })).toThrow(/JWT_PRIVATE_KEYS/);
+    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: strongSecret, DATABASE_URL: "postgres://db/x", JWT_PRIVATE_KEYS: "pem", APP_URL: "https://gh.example" }).embedded).toBe(false);
     expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: strongSecret }).embedded).toBe(true);
+  });
+
+  it("refuses production on an external database without APP_URL, rather than defaulting to localhost", () => {
+    const server = { NODE_ENV: "production", AUTH_SECRET: strongSecret, DATABASE_URL: "postgres://db/x", JWT_PRIVATE_KEYS: "pem" };
+    expect(() => loadConfig(server)).toThrow(/APP_URL must be set in production with DATABASE_URL/);
+    expect(() => loadConfig({ ...server, APP_URL: "  " })).toThrow(/APP_URL/);
+    const configured = loadConfig({ ...server, APP_URL: "https://onboarding.example.com" });
+    expect(configured.APP_URL).toBe("https://onboarding.example.com");
+    // Development and the embedded production start keep their zero-configuration default.
+    expect(loadConfig({ DATABASE_URL: "postgres://db/x" }).APP_URL).toBe("http://localhost:3000");
+    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: strongSecret }).APP_URL).toBe("http://localhost:3000");
   });
 
   it("names the setting that is malformed", () => {
