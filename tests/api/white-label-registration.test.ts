@@ -429,6 +429,16 @@ describe("POST /api/public/register (white-label API)", () => {
       expectError(spoofed, 429, "quota_exceeded");
     });
 
+    it("counts a 409 email_taken against the per-IP quota like a success, so probing which emails exist costs quota", async () => {
+      const partner = await createTestPartner({ quotaPerIpHour: 2 });
+      const email = uniqueEmail("probe");
+      expect((await register(byId(partner), { email })).status).toBe(201);
+      expectError(await register(byId(partner), { email: email.toUpperCase() }), 409, "email_taken", ["email"]);
+      // The probe used the address's second registration of the hour.
+      expectError(await register(byId(partner), { email: uniqueEmail("probe") }), 429, "quota_exceeded");
+      expectError(await register(byId(partner), { email }), 429, "quota_exceeded");
+    });
+
     it("with the master key counts the per-IP quota per clientIp", async () => {
       const partner = await createTestPartner({ quotaPerIpHour: 1 });
       expect((await register(byKey(partner), { clientIp: "203.0.113.10" })).status).toBe(201);
