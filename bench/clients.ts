@@ -79,7 +79,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
     const partner = await db.transaction((tx) => createPartner(tx, { input: { name: `Bench clients ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0, quotaTotalHour: 0 }, actor }));
     const adminEmail = `bench-admin-${randomUUID().slice(0, 8)}@bench.test`;
     const admin = await createStaff(db, { input: { email: adminEmail, name: "Bench admin", role: "admin", password: "bench-admin-password-only" }, actor });
-    const staff = { id: admin.id, email: adminEmail, name: "Bench admin", role: "admin" as const, sessionVersion: 1, mustEnrollTotp: false };
+    const staff = { id: admin.id, email: adminEmail, name: "Bench admin", role: "admin" as const, sessionId: randomUUID(), mustEnrollTotp: false };
     const caller = createCaller({ staff, ip: "127.0.0.1", requestId: "bench" });
     const rawPool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
     const scope = { partnerIds: undefined };

@@ -44,15 +44,19 @@ test("staff sign in, and repeated failures lock the account", async ({ page, cre
   await page.goto("/account/security");
   await expect(page).toHaveURL(/\/login\?callbackUrl=/);
 
-  // Five wrong passwords lock the account: even the right one is refused now.
+  // Five wrong passwords lock the account: even the right one is refused now, with the answer a
+  // wrong password gets, so the form does not tell a stranger that the account exists.
   for (let attempt = 1; attempt <= 5; attempt++) {
     await submitLogin(page, target.email, `wrong-guess-${attempt}`);
     await expect(alertWith(page, /email or password is not correct/)).toBeVisible();
   }
   await submitLogin(page, target.email, target.password);
-  await expect(alertWith(page, /locked after repeated failed sign-ins/)).toBeVisible();
+  await expect(alertWith(page, /email or password is not correct/)).toBeVisible();
   await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByText(/locked/i)).toHaveCount(0);
 
   const { rows } = await db.query<{ failed_sign_ins: number; locked: boolean }>("select failed_sign_ins, locked_until > now() as locked from staff_users where id = $1", [target.id]);
   expect(rows[0]).toEqual({ failed_sign_ins: 5, locked: true });
+  const refused = await db.query("select 1 from audit_events where entity_id = $1 and action = 'staff.sign_in_refused_locked'", [target.id]);
+  expect(refused.rowCount).toBe(1);
 });

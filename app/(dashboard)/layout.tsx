@@ -2,7 +2,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { getStaffSession } from "@/server/auth/session";
-import { signOut } from "@/server/auth/next-auth";
+import { signOutAction } from "./actions";
 import { navigationFor } from "./navigation";
 import { NavLinks } from "./nav-links";
 
@@ -13,11 +13,6 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const staff = await getStaffSession();
   if (!staff) redirect(path ? `/login?callbackUrl=${encodeURIComponent(path)}` : "/login");
   if (staff.mustEnrollTotp && !path.startsWith("/account")) redirect("/account/security");
-
-  async function signOutAction() {
-    "use server";
-    await signOut({ redirectTo: "/login" });
-  }
 
   return (
     <div className="min-h-screen lg:grid lg:grid-cols-[15rem_1fr]">

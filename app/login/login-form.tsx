@@ -4,9 +4,10 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
+// One message for a wrong email, a wrong password and a locked account alike: the form must not
+// tell a stranger which accounts exist. It says that failures pause sign-in, for the owner's sake.
 const messages: Record<string, string> = {
-  invalid: "The email or password is not correct.",
-  locked: "This account is locked after repeated failed sign-ins. Wait a few minutes or ask an admin to unlock it.",
+  invalid: "The email or password is not correct. After repeated failures, sign-in pauses for a few minutes; an admin can lift the pause.",
   totp_required: "Enter the 6-digit code from your authenticator app.",
   totp_invalid: "That code is not correct. Check your authenticator app and try again.",
 };

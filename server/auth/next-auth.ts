@@ -3,6 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { config } from "../config";
 import { currentClientAddress } from "../http/client-address";
+import { endStaffSession, STAFF_SESSION_SECONDS } from "../staff/sessions";
 import { recordRejectedSignIn, signInStaff, type SignInFailure } from "../staff/sign-in";
 
 class StaffSignInError extends CredentialsSignin {
@@ -23,8 +24,6 @@ const credentialsSchema = z.object({
     .transform((v) => (v ? v : undefined)),
 });
 
-export const STAFF_SESSION_SECONDS = 8 * 60 * 60;
-
 function authConfig(): NextAuthConfig {
   const c = config();
   return {
@@ -38,31 +37,39 @@ function authConfig(): NextAuthConfig {
     providers: [
       Credentials({
         credentials: { email: {}, password: {}, totp: {} },
-        async authorize(raw) {
+        async authorize(raw, request) {
           const ip = currentClientAddress();
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) {
             await recordRejectedSignIn({ ip });
             throw new StaffSignInError("invalid");
           }
-          const result = await signInStaff({ ...parsed.data, ip });
+          const result = await signInStaff({ ...parsed.data, ip, userAgent: request.headers.get("user-agent") });
           if (!result.ok) throw new StaffSignInError(result.reason);
-          return { id: result.staff.id, email: result.staff.email, name: result.staff.name, sessionVersion: result.staff.sessionVersion };
+          return { id: result.staff.id, email: result.staff.email, name: result.staff.name, sessionId: result.staff.sessionId };
         },
       }),
     ],
     callbacks: {
       jwt({ token, user }) {
-        // Only the identity and session version travel in the cookie; role and
-        // state are read from the database on every request (server/auth/session.ts).
+        // Only the identity and the session row's id travel in the cookie; the row, the role and
+        // the account's state are read from the database on every request (server/auth/session.ts).
         if (user) {
           token.sub = user.id;
-          token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 1;
+          token.sid = (user as { sessionId?: string }).sessionId;
         }
         return token;
       },
       session({ session, token }) {
-        return { ...session, user: { ...session.user, id: token.sub ?? "" }, sessionVersion: typeof token.sv === "number" ? token.sv : 0 };
+        return { ...session, user: { ...session.user, id: token.sub ?? "" }, sessionId: typeof token.sid === "string" ? token.sid : "" };
+      },
+    },
+    events: {
+      // Both ways of signing out — the dashboard's button (a server action calling signOut) and a
+      // POST to /api/auth/signout — end here, so a copy of the cookie dies with the session row.
+      async signOut(message) {
+        const token = "token" in message ? message.token : null;
+        if (token?.sub && typeof token.sid === "string") await endStaffSession({ sessionId: token.sid, staffId: token.sub });
       },
     },
     logger: {

@@ -1,18 +1,22 @@
 import { cache } from "react";
+import { z } from "zod";
 import { auth } from "./next-auth";
-import { loadStaffForSession, type SignedInStaff } from "../staff/sign-in";
+import { loadStaffForSession, type SignedInStaff } from "../staff/sessions";
 
 export type StaffSession = SignedInStaff;
 
+/** What the session cookie names: a cookie from before session rows, or none at all, is no session. */
+const cookieSession = z.object({ user: z.object({ id: z.uuid() }), sessionId: z.uuid() });
+
 /**
  * The signed-in staff member, checked against the database on every request:
- * a deactivated account or a bumped session version ends the session at once,
- * and a changed role applies to the very next request. Within one server
- * render (a page and its layout both ask) the check runs once.
+ * a session whose row was revoked (sign-out, a password change or reset,
+ * deactivation, a role change, a TOTP reset) or has expired ends at once, and
+ * the role is the one stored now. Within one server render (a page and its
+ * layout both ask) the check runs once.
  */
 export const getStaffSession = cache(async function getStaffSession(): Promise<StaffSession | undefined> {
-  const session = (await auth()) as { user?: { id?: string }; sessionVersion?: number } | null;
-  const id = session?.user?.id;
-  if (!id || !session?.sessionVersion) return undefined;
-  return loadStaffForSession(id, session.sessionVersion);
+  const session = cookieSession.safeParse(await auth());
+  if (!session.success) return undefined;
+  return loadStaffForSession({ staffId: session.data.user.id, sessionId: session.data.sessionId });
 });

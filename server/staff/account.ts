@@ -1,10 +1,14 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "../../db/client";
 import { staffUsers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
 import { AppError } from "../errors";
-import { checkStoredTotp, checkTotp, newTotpSecret, sealTotpSecret, totpEnrollment } from "./totp";
+import { hashPassword, verifyPassword } from "../passwords/hasher";
+import { beginAttempt, checkWithin, recordFailedAttempt, releaseAttempt } from "./attempts";
+import { changePasswordSchema, type ChangePasswordInput } from "./schemas";
+import { endAllStaffSessions } from "./sessions";
+import { checkTotp, matchStoredTotp, newTotpSecret, sealTotpSecret, totpEnrollment } from "./totp";
 
 export const confirmTotpSchema = z.object({
   secret: z.string().regex(/^[A-Z2-7]{16,64}$/, "The setup key is not valid; start again"),
@@ -24,19 +28,109 @@ export async function startTotpEnrollment(staff: { email: string }) {
   return { secret, uri, qrSvg };
 }
 
-export async function confirmTotpEnrollment(o: { staffId: string; input: z.infer<typeof confirmTotpSchema>; ip?: string | null }) {
+/**
+ * Turns on TOTP with the new secret once the member proves they have it.
+ * Replacing an enrolled authenticator also needs a code from the current one,
+ * checked as a counted attempt (attempts.ts): five wrong codes lock the
+ * account like five wrong passwords, however many requests race.
+ */
+export async function confirmTotpEnrollment(o: { staffId: string; input: z.infer<typeof confirmTotpSchema>; ip?: string | null; requestId?: string | null; now?: number }) {
   if (!checkTotp(o.input.secret, o.input.code)) throw AppError.field("validation_failed", "code", "That code does not match; check the time on your device and try again");
-  await getDb().transaction(async (tx) => {
-    const [current] = await tx.select({ totpSecret: staffUsers.totpSecret }).from(staffUsers).where(eq(staffUsers.id, o.staffId)).for("update");
-    if (!current) throw new AppError("not_found", "No such staff member");
-    const replacing = current.totpSecret !== null;
-    if (replacing) {
-      if (!o.input.currentCode) throw AppError.field("validation_failed", "currentCode", "Two-factor is already set up: enter a code from the authenticator app you use now to replace it");
-      if (!checkStoredTotp(current.totpSecret!, o.input.currentCode)) throw AppError.field("validation_failed", "currentCode", "That code does not match your current authenticator");
-    }
-    await tx.update(staffUsers).set({ totpSecret: sealTotpSecret(o.input.secret), totpLastStep: null, updatedAt: new Date() }).where(eq(staffUsers.id, o.staffId));
-    await recordAudit(tx, { actor: { type: "staff", id: o.staffId }, action: replacing ? "staff.totp_replaced" : "staff.totp_enrolled", entityType: "staff", entityId: o.staffId, ip: o.ip });
+  const db = getDb();
+  const now = o.now ?? Date.now();
+  const actor = { type: "staff" as const, id: o.staffId };
+  const sealed = sealTotpSecret(o.input.secret);
+  const [current] = await db.select({ totpSecret: staffUsers.totpSecret }).from(staffUsers).where(eq(staffUsers.id, o.staffId));
+  if (!current) throw new AppError("not_found", "No such staff member");
+
+  if (current.totpSecret === null) {
+    await db.transaction(async (tx) => {
+      const enrolled = await tx
+        .update(staffUsers)
+        .set({ totpSecret: sealed, totpLastStep: null, updatedAt: new Date() })
+        .where(and(eq(staffUsers.id, o.staffId), isNull(staffUsers.totpSecret)))
+        .returning({ id: staffUsers.id });
+      if (enrolled.length === 0) throw AppError.field("conflict", "currentCode", "Two-factor authentication was set up meanwhile; reload the page to replace it");
+      await recordAudit(tx, { actor, action: "staff.totp_enrolled", entityType: "staff", entityId: o.staffId, ip: o.ip, requestId: o.requestId });
+    });
+    return;
+  }
+
+  if (!o.input.currentCode) throw AppError.field("validation_failed", "currentCode", "Two-factor is already set up: enter a code from the authenticator app you use now to replace it");
+  const grant = await beginAttempt({ staffId: o.staffId, now });
+  if (!grant.granted) {
+    await recordAudit(db, { actor, action: "staff.totp_replace_refused_locked", entityType: "staff", entityId: o.staffId, ip: o.ip, requestId: o.requestId });
+    throw lockedError("currentCode", grant.lockedForSeconds);
+  }
+  if (matchStoredTotp(current.totpSecret, o.input.currentCode, now) === undefined) {
+    await recordFailedAttempt(grant.attempt, { actor, action: "staff.totp_replace_failed", reason: "totp", ip: o.ip, requestId: o.requestId });
+    throw AppError.field("validation_failed", "currentCode", "That code does not match your current authenticator");
+  }
+  // A right code proves the authenticator, not the password: the attempt is given back, the earlier count stays.
+  await releaseAttempt(grant.attempt);
+  await db.transaction(async (tx) => {
+    const replaced = await tx
+      .update(staffUsers)
+      .set({ totpSecret: sealed, totpLastStep: null, updatedAt: new Date() })
+      .where(and(eq(staffUsers.id, o.staffId), eq(staffUsers.totpSecret, current.totpSecret!)))
+      .returning({ id: staffUsers.id });
+    if (replaced.length === 0) throw AppError.field("conflict", "currentCode", "Your two-factor authentication changed meanwhile; reload the page and start again");
+    await recordAudit(tx, { actor, action: "staff.totp_replaced", entityType: "staff", entityId: o.staffId, ip: o.ip, requestId: o.requestId });
   });
+}
+
+/**
+ * A staff member changes their own password. The current password is checked
+ * as a counted attempt, like a sign-in; a right one resets the count. Their
+ * other sessions end (a session someone else holds is shut out); the one that
+ * made the change stays open. Audited without either password.
+ */
+export async function changeOwnPassword(o: { staffId: string; sessionId: string; input: ChangePasswordInput; ip?: string | null; requestId?: string | null; now?: number }) {
+  const input = changePasswordSchema.parse(o.input);
+  const db = getDb();
+  const actor = { type: "staff" as const, id: o.staffId };
+  const [staff] = await db.select({ passwordHash: staffUsers.passwordHash }).from(staffUsers).where(eq(staffUsers.id, o.staffId));
+  if (!staff) throw new AppError("not_found", "No such staff member");
+
+  const grant = await beginAttempt({ staffId: o.staffId, now: o.now ?? Date.now() });
+  if (!grant.granted) {
+    await recordAudit(db, { actor, action: "staff.password_change_refused_locked", entityType: "staff", entityId: o.staffId, ip: o.ip, requestId: o.requestId });
+    throw lockedError("currentPassword", grant.lockedForSeconds);
+  }
+  const attempt = grant.attempt;
+  if (!(await checkWithin(attempt, () => verifyPassword(staff.passwordHash, input.currentPassword)))) {
+    await recordFailedAttempt(attempt, { actor, action: "staff.password_change_failed", reason: "password", ip: o.ip, requestId: o.requestId });
+    throw AppError.field("validation_failed", "currentPassword", "That is not your current password");
+  }
+  const passwordHash = await checkWithin(attempt, () => hashPassword(input.newPassword));
+  const otherSessionsEnded = await db.transaction(async (tx) => {
+    // Only over the hash that was checked: an admin's reset in between wins.
+    const changed = await tx
+      .update(staffUsers)
+      .set({ passwordHash, failedSignIns: 0, lockedUntil: null, updatedAt: new Date() })
+      .where(and(eq(staffUsers.id, o.staffId), eq(staffUsers.passwordHash, staff.passwordHash)))
+      .returning({ id: staffUsers.id });
+    if (changed.length === 0) return undefined;
+    const ended = await endAllStaffSessions(tx, { staffId: o.staffId, except: o.sessionId });
+    await recordAudit(tx, { actor, action: "staff.password_changed", entityType: "staff", entityId: o.staffId, after: { otherSessionsEnded: ended }, ip: o.ip, requestId: o.requestId });
+    return ended;
+  });
+  if (otherSessionsEnded === undefined) {
+    await releaseAttempt(attempt);
+    throw AppError.field("conflict", "currentPassword", "Your password was changed meanwhile; sign in again with the new one");
+  }
+  return { otherSessionsEnded };
+}
+
+/** "4 minutes", "45 seconds": how long a lock has left, for a message. */
+function lockRemaining(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+function lockedError(field: string, seconds: number): AppError {
+  return AppError.field("too_many_attempts", field, `Too many wrong attempts: your account is locked for ${lockRemaining(seconds)}. Try again then, or ask an admin to unlock it.`, { retryAfterSeconds: seconds });
 }
 
 export async function getAccountSecurity(staffId: string) {

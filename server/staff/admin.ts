@@ -2,7 +2,10 @@ import { eq, sql } from "drizzle-orm";
 import { getDb, type Tx } from "../../db/client";
 import { staffUsers } from "../../db/schema";
 import { recordAudit, type Actor } from "../audit/record";
+import { randomToken } from "../crypto";
 import { AppError } from "../errors";
+import { hashPassword } from "../passwords/hasher";
+import { endAllStaffSessions } from "./sessions";
 import type { StaffRole } from "./sign-in";
 
 /** What an admin does to another staff member's account; every change is one audited transaction. */
@@ -20,12 +23,12 @@ async function lockStaff(tx: Tx, staffId: string) {
     .select({
       id: staffUsers.id,
       email: staffUsers.email,
+      name: staffUsers.name,
       role: staffUsers.role,
       active: staffUsers.active,
       failedSignIns: staffUsers.failedSignIns,
       lockedUntil: staffUsers.lockedUntil,
       totpRequired: staffUsers.totpRequired,
-      sessionVersion: staffUsers.sessionVersion,
     })
     .from(staffUsers)
     .where(eq(staffUsers.id, staffId))
@@ -71,17 +74,15 @@ export async function resetStaffTotp(o: AdminChange) {
     await lockStaff(tx, o.staffId);
     const [before] = await tx.select({ enrolled: sql<boolean>`${staffUsers.totpSecret} is not null`.mapWith(Boolean) }).from(staffUsers).where(eq(staffUsers.id, o.staffId));
     if (!before?.enrolled) throw AppError.field("conflict", "staffId", "This staff member has no two-factor authentication to reset");
-    await tx
-      .update(staffUsers)
-      .set({ totpSecret: null, totpLastStep: null, sessionVersion: sql`${staffUsers.sessionVersion} + 1`, updatedAt: new Date() })
-      .where(eq(staffUsers.id, o.staffId));
+    await tx.update(staffUsers).set({ totpSecret: null, totpLastStep: null, updatedAt: new Date() }).where(eq(staffUsers.id, o.staffId));
+    const sessionsEnded = await endAllStaffSessions(tx, { staffId: o.staffId });
     await recordAudit(tx, {
       actor: o.actor,
       action: "staff.totp_reset",
       entityType: "staff",
       entityId: o.staffId,
       before: { totpEnrolled: true },
-      after: { totpEnrolled: false },
+      after: { totpEnrolled: false, sessionsEnded },
       ip: o.ip,
       requestId: o.requestId,
     });
@@ -109,26 +110,23 @@ export async function unlockStaff(o: AdminChange) {
 }
 
 /**
- * Deactivates a staff member. The session version is bumped too, so every
- * open session ends on its next request even if the account is reactivated.
+ * Deactivates a staff member. Their sessions are ended too, so none comes
+ * back if the account is reactivated.
  */
 export async function deactivateStaff(o: AdminChange) {
   if (isSelf(o.actor, o.staffId)) throw AppError.field("forbidden", "staffId", "You cannot deactivate your own account; ask another admin");
   return getDb().transaction(async (tx) => {
     const staff = await lockStaff(tx, o.staffId);
     if (!staff.active) throw AppError.field("conflict", "staffId", "This staff member is already deactivated");
-    const [updated] = await tx
-      .update(staffUsers)
-      .set({ active: false, sessionVersion: sql`${staffUsers.sessionVersion} + 1`, updatedAt: new Date() })
-      .where(eq(staffUsers.id, o.staffId))
-      .returning({ sessionVersion: staffUsers.sessionVersion });
+    await tx.update(staffUsers).set({ active: false, updatedAt: new Date() }).where(eq(staffUsers.id, o.staffId));
+    const sessionsEnded = await endAllStaffSessions(tx, { staffId: o.staffId });
     await recordAudit(tx, {
       actor: o.actor,
       action: "staff.deactivated",
       entityType: "staff",
       entityId: o.staffId,
-      before: { active: true, sessionVersion: staff.sessionVersion },
-      after: { active: false, sessionVersion: updated!.sessionVersion },
+      before: { active: true },
+      after: { active: false, sessionsEnded },
       ip: o.ip,
       requestId: o.requestId,
     });
@@ -138,7 +136,7 @@ export async function deactivateStaff(o: AdminChange) {
 
 /**
  * Lets a deactivated staff member sign in again. Sessions they had before
- * stay ended: deactivation bumped their session version for good.
+ * stay ended: deactivation revoked them for good.
  */
 export async function reactivateStaff(o: AdminChange) {
   return getDb().transaction(async (tx) => {
@@ -160,8 +158,9 @@ export async function reactivateStaff(o: AdminChange) {
 }
 
 /**
- * Changes a staff member's role. Sessions stay open: the role is read from the
- * database on every request, so the new role applies to the very next one.
+ * Changes a staff member's role and ends their sessions: they sign in again
+ * to a back office built for the new role, rather than keep pages and forms
+ * of the old one open (docs/decisions/0004).
  */
 export async function changeStaffRole(o: AdminChange & { role: StaffRole }) {
   if (isSelf(o.actor, o.staffId) && o.role !== "admin") {
@@ -171,16 +170,46 @@ export async function changeStaffRole(o: AdminChange & { role: StaffRole }) {
     const staff = await lockStaff(tx, o.staffId);
     if (staff.role === o.role) throw AppError.field("conflict", "role", `This staff member is already ${o.role}`);
     await tx.update(staffUsers).set({ role: o.role, updatedAt: new Date() }).where(eq(staffUsers.id, o.staffId));
+    const sessionsEnded = await endAllStaffSessions(tx, { staffId: o.staffId });
     await recordAudit(tx, {
       actor: o.actor,
       action: "staff.role_changed",
       entityType: "staff",
       entityId: o.staffId,
       before: { role: staff.role },
-      after: { role: o.role },
+      after: { role: o.role, sessionsEnded },
       ip: o.ip,
       requestId: o.requestId,
     });
     return { id: o.staffId, role: o.role };
+  });
+}
+
+/**
+ * An admin gives a staff member a new password (a forgotten one, or one that
+ * may be known to someone else). Like the first password, it is generated and
+ * returned this once for the admin to hand over; only its hash is stored and
+ * the audit event never holds it. Every session of the member ends and their
+ * lockout is cleared. Admins change their own password under Account security.
+ */
+export async function resetStaffPassword(o: AdminChange) {
+  if (isSelf(o.actor, o.staffId)) throw AppError.field("forbidden", "staffId", "Change your own password under Account security");
+  const temporaryPassword = randomToken(18);
+  const passwordHash = await hashPassword(temporaryPassword);
+  return getDb().transaction(async (tx) => {
+    const staff = await lockStaff(tx, o.staffId);
+    await tx.update(staffUsers).set({ passwordHash, failedSignIns: 0, lockedUntil: null, updatedAt: new Date() }).where(eq(staffUsers.id, o.staffId));
+    const sessionsEnded = await endAllStaffSessions(tx, { staffId: o.staffId });
+    await recordAudit(tx, {
+      actor: o.actor,
+      action: "staff.password_reset",
+      entityType: "staff",
+      entityId: o.staffId,
+      before: { failedSignIns: staff.failedSignIns, lockedUntil: staff.lockedUntil },
+      after: { failedSignIns: 0, lockedUntil: null, sessionsEnded },
+      ip: o.ip,
+      requestId: o.requestId,
+    });
+    return { id: o.staffId, email: staff.email, name: staff.name, temporaryPassword };
   });
 }

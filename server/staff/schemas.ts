@@ -26,3 +26,20 @@ export type AddStaffInput = z.input<typeof addStaffSchema>;
 export const staffTargetSchema = z.object({ staffId: z.uuid("staffId must be a staff member's id") });
 export const requireTotpSchema = staffTargetSchema.extend({ required: z.boolean({ error: "required must be true or false" }) });
 export const changeStaffRoleSchema = staffTargetSchema.extend({ role: staffRoleSchema });
+
+const passwordChange = z.object({
+  currentPassword: z.string().min(1, "Enter your current password").max(256, "That is not your current password"),
+  newPassword: staffPasswordSchema,
+});
+const newDiffersFromCurrent = (v: { currentPassword: string; newPassword: string }) => v.newPassword !== v.currentPassword;
+const sameAsCurrent = { path: ["newPassword"], message: "Choose a password different from your current one" };
+
+/** A staff member changes their own password (Account security); the current one proves it is them. */
+export const changePasswordSchema = passwordChange.refine(newDiffersFromCurrent, sameAsCurrent);
+export type ChangePasswordInput = z.input<typeof changePasswordSchema>;
+
+/** The same, as the form checks it before sending: the new password typed twice. */
+export const changePasswordFormSchema = passwordChange
+  .extend({ confirmPassword: z.string() })
+  .refine(newDiffersFromCurrent, sameAsCurrent)
+  .refine((v) => v.confirmPassword === v.newPassword, { path: ["confirmPassword"], message: "The two new passwords do not match" });

@@ -32,11 +32,6 @@ export function matchStoredTotp(stored: string, code: string, now = Date.now()):
   return delta === null ? undefined : Math.floor(now / 1000 / PERIOD_SECONDS) + delta;
 }
 
-/** Whether a code matches a stored (sealed) secret, without spending it (re-enrolment proof). */
-export function checkStoredTotp(stored: string, code: string): boolean {
-  return matchStoredTotp(stored, code) !== undefined;
-}
-
 /** Accepts the current code and one step either side, for clock drift. */
 export function checkTotp(secretBase32: string, code: string): boolean {
   if (!/^\d{6}$/.test(code)) return false;

@@ -87,7 +87,7 @@ describe("staff lock ends by itself", () => {
     const staff = await createTestStaff("operations");
     const t0 = Date.now();
     for (let i = 0; i < 5; i++) expect(await signInStaff({ email: staff.email, password: "not the password", now: t0 })).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff({ email: staff.email, password: staff.password, now: t0 + 59_000 })).toMatchObject({ ok: false, reason: "locked", retryAfterSeconds: 1 });
+    expect(await signInStaff({ email: staff.email, password: staff.password, now: t0 + 59_000 })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: 1 });
     expect(await signInStaff({ email: staff.email, password: staff.password, now: t0 + 60_001 })).toMatchObject({ ok: true, staff: { id: staff.id } });
   });
 
@@ -99,14 +99,14 @@ describe("staff lock ends by itself", () => {
     const waits: number[] = [];
     for (let i = 0; i < 9; i++) {
       const probe = await signInStaff({ email: staff.email, password: staff.password, now: clock });
-      expect(probe).toMatchObject({ ok: false, reason: "locked" });
-      waits.push(!probe.ok ? probe.retryAfterSeconds! : 0);
+      expect(probe).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
+      waits.push(!probe.ok ? probe.lockedForSeconds! : 0);
       clock += waits.at(-1)! * 1000 + 1;
       expect(await signInStaff({ email: staff.email, password: `late guess ${i}`, now: clock })).toEqual({ ok: false, reason: "invalid" });
     }
     expect(waits).toEqual([60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
     const lastLock = await signInStaff({ email: staff.email, password: staff.password, now: clock });
-    expect(lastLock).toMatchObject({ ok: false, reason: "locked", retryAfterSeconds: MAX_LOCK_SECONDS });
+    expect(lastLock).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: MAX_LOCK_SECONDS });
     clock += MAX_LOCK_SECONDS * 1000 + 1;
     expect(await signInStaff({ email: staff.email, password: staff.password, now: clock })).toMatchObject({ ok: true });
   });

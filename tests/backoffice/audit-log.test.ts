@@ -325,7 +325,7 @@ describe("staff sign-in security events", () => {
 
     expect((await signInStaff({ email: staff.email, password: staff.password, ip })).ok).toBe(true);
     for (let i = 0; i < 5; i++) expect(await signInStaff({ email: staff.email, password: wrong, ip })).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff({ email: staff.email, password: staff.password, ip })).toMatchObject({ ok: false, reason: "locked" });
+    expect(await signInStaff({ email: staff.email, password: staff.password, ip })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
 
     const events = await eventsWithIp(ip);
     const failed = { action: "staff.sign_in_failed", actorType: "anonymous", actorId: null, entityType: "staff", entityId: staff.id, after: { reason: "password" }, ip };

@@ -6,7 +6,8 @@ import { getDb } from "../../db/client";
 import { auditEvents, staffUsers } from "../../db/schema";
 import { AppError } from "../../server/errors";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
-import { loadStaffForSession, signInStaff } from "../../server/staff/sign-in";
+import { loadStaffForSession } from "../../server/staff/sessions";
+import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
 import { callerFor, createTestStaff } from "../support/staff";
 
@@ -175,9 +176,9 @@ describe("reactivating a staff member", () => {
     await expect(callerFor(admin).staff.reactivate({ staffId: member.id })).resolves.toEqual({ id: member.id, active: true });
     const signedIn = await signInStaff({ email: member.email, password: member.password });
     expect(signedIn.ok).toBe(true);
-    // The session opened before deactivation carried version 1; it stays dead.
-    expect(await loadStaffForSession(member.id, member.sessionVersion)).toBeUndefined();
-    expect(await loadStaffForSession(member.id, member.sessionVersion + 1)).toMatchObject({ id: member.id });
+    // The session opened before deactivation was revoked and stays so; the new one works.
+    expect(await loadStaffForSession({ staffId: member.id, sessionId: member.sessionId })).toBeUndefined();
+    expect(await loadStaffForSession({ staffId: member.id, sessionId: signedIn.ok ? signedIn.staff.sessionId : "" })).toMatchObject({ id: member.id });
 
     const audit = (await auditFor(member.id)).filter((e) => e.action === "staff.reactivated");
     expect(audit).toEqual([{ action: "staff.reactivated", actorType: "staff", actorId: admin.id, before: { active: false }, after: { active: true }, requestId: expect.any(String) }]);

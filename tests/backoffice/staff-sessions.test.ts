@@ -7,7 +7,8 @@ import { appRouter } from "../../server/api/root";
 import { AppError } from "../../server/errors";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
 import { changeStaffRole, deactivateStaff, setTotpRequired, unlockStaff } from "../../server/staff/admin";
-import { loadStaffForSession, signInStaff } from "../../server/staff/sign-in";
+import { loadStaffForSession } from "../../server/staff/sessions";
+import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
 import { callerFor, createTestStaff } from "../support/staff";
 
@@ -21,7 +22,6 @@ async function staffRow(id: string) {
       failedSignIns: staffUsers.failedSignIns,
       lockedUntil: staffUsers.lockedUntil,
       totpRequired: staffUsers.totpRequired,
-      sessionVersion: staffUsers.sessionVersion,
     })
     .from(staffUsers)
     .where(eq(staffUsers.id, id));
@@ -78,19 +78,20 @@ describe("staff sign-in lockout", () => {
     for (let i = 1; i <= 5; i++) {
       expect(await signInStaff({ email: staff.email, password: "not the password" }), `attempt ${i}`).toEqual({ ok: false, reason: "invalid" });
     }
+    // Locked: even the right password is refused, with the answer a wrong one gets.
     const locked = await signInStaff({ email: staff.email, password: staff.password });
-    expect(locked).toMatchObject({ ok: false, reason: "locked" });
-    expect(!locked.ok && locked.retryAfterSeconds).toBeGreaterThanOrEqual(55);
-    expect(!locked.ok && locked.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(locked).toMatchObject({ ok: false, reason: "invalid" });
+    expect(!locked.ok && locked.lockedForSeconds).toBeGreaterThanOrEqual(55);
+    expect(!locked.ok && locked.lockedForSeconds).toBeLessThanOrEqual(60);
     expect(await staffRow(staff.id)).toMatchObject({ failedSignIns: 5 });
 
     // The lock runs out; the sixth failure in a row locks for twice as long.
     await expireLock(staff.id);
     expect(await signInStaff({ email: staff.email, password: "still not it" })).toEqual({ ok: false, reason: "invalid" });
     const lockedLonger = await signInStaff({ email: staff.email, password: staff.password });
-    expect(lockedLonger).toMatchObject({ ok: false, reason: "locked" });
-    expect(!lockedLonger.ok && lockedLonger.retryAfterSeconds).toBeGreaterThanOrEqual(115);
-    expect(!lockedLonger.ok && lockedLonger.retryAfterSeconds).toBeLessThanOrEqual(120);
+    expect(lockedLonger).toMatchObject({ ok: false, reason: "invalid" });
+    expect(!lockedLonger.ok && lockedLonger.lockedForSeconds).toBeGreaterThanOrEqual(115);
+    expect(!lockedLonger.ok && lockedLonger.lockedForSeconds).toBeLessThanOrEqual(120);
     expect(await staffRow(staff.id)).toMatchObject({ failedSignIns: 6 });
 
     await expireLock(staff.id);
@@ -106,7 +107,7 @@ describe("staff sign-in lockout", () => {
   it("an admin unlocks a locked account at once, and the unlock is audited", async () => {
     const staff = await createTestStaff("kam");
     for (let i = 0; i < 5; i++) await signInStaff({ email: staff.email, password: "guess" });
-    expect(await signInStaff({ email: staff.email, password: staff.password })).toMatchObject({ ok: false, reason: "locked" });
+    expect(await signInStaff({ email: staff.email, password: staff.password })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
 
     await unlockStaff({ staffId: staff.id, actor: adminActor(), ip: "203.0.113.9" });
 
@@ -144,7 +145,7 @@ describe("staff TOTP", () => {
     for (let i = 0; i < 5; i++) {
       expect(await signInStaff({ email: staff.email, password: staff.password, totp: wrongCode(secret) })).toEqual({ ok: false, reason: "totp_invalid" });
     }
-    expect(await signInStaff({ email: staff.email, password: staff.password, totp: currentTotp(secret) })).toMatchObject({ ok: false, reason: "locked" });
+    expect(await signInStaff({ email: staff.email, password: staff.password, totp: currentTotp(secret) })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
   });
 
   it("staff required to use TOTP reach only their account until they enrol", async () => {
@@ -154,7 +155,8 @@ describe("staff TOTP", () => {
 
     const signedIn = await signInStaff({ email: staff.email, password: staff.password });
     expect(signedIn).toMatchObject({ ok: true, staff: { mustEnrollTotp: true } });
-    const session = await loadStaffForSession(staff.id, 1);
+    const sessionId = signedIn.ok ? signedIn.staff.sessionId : "";
+    const session = await loadStaffForSession({ staffId: staff.id, sessionId });
     expect(session).toMatchObject({ mustEnrollTotp: true });
 
     const caller = callerFor(session);
@@ -169,7 +171,7 @@ describe("staff TOTP", () => {
     expect(await caller.account.me()).toMatchObject({ id: staff.id, mustEnrollTotp: true });
 
     await enrolTotp(staff);
-    const enrolled = await loadStaffForSession(staff.id, 1);
+    const enrolled = await loadStaffForSession({ staffId: staff.id, sessionId });
     expect(enrolled).toMatchObject({ mustEnrollTotp: false });
     expect(await trpcCode(() => callerFor(enrolled).partner.options())).toBe("OK");
   });
@@ -184,32 +186,37 @@ describe("staff TOTP", () => {
 });
 
 describe("staff sessions follow the account", () => {
-  it("deactivating a staff member ends their open sessions at once", async () => {
+  const sessionOf = (staff: TestStaff) => loadStaffForSession({ staffId: staff.id, sessionId: staff.sessionId });
+
+  it("deactivating a staff member ends their open sessions at once, for good", async () => {
     const staff = await createTestStaff("operations");
-    expect(await loadStaffForSession(staff.id, 1)).toMatchObject({ id: staff.id });
+    expect(await sessionOf(staff)).toMatchObject({ id: staff.id });
 
     await deactivateStaff({ staffId: staff.id, actor: adminActor(), ip: "203.0.113.9" });
 
-    expect(await loadStaffForSession(staff.id, 1)).toBeUndefined();
-    expect(await staffRow(staff.id)).toMatchObject({ active: false, sessionVersion: 2 });
-    // The bumped version alone would end the session, and the account cannot sign in again.
-    expect(await loadStaffForSession(staff.id, 2)).toBeUndefined();
+    expect(await sessionOf(staff)).toBeUndefined();
+    expect(await staffRow(staff.id)).toMatchObject({ active: false });
+    // The revoked row alone ends the session: reactivating the account does not bring it back.
+    await callerFor(admin).staff.reactivate({ staffId: staff.id });
+    expect(await sessionOf(staff)).toBeUndefined();
+    await deactivateStaff({ staffId: staff.id, actor: adminActor() });
     expect(await signInStaff({ email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "invalid" });
-    expect(await latestAudit(staff.id, "staff.deactivated")).toMatchObject({ actorId: admin.id, before: { active: true, sessionVersion: 1 }, after: { active: false, sessionVersion: 2 } });
+    expect(await latestAudit(staff.id, "staff.deactivated")).toMatchObject({ actorId: admin.id, before: { active: true }, after: { active: false, sessionsEnded: 0 } });
     await expect(deactivateStaff({ staffId: staff.id, actor: adminActor() })).rejects.toMatchObject({ code: "conflict" });
   });
 
-  it("a changed role applies to the next request of an open session", async () => {
+  it("a changed role ends the member's sessions; they sign in again with the new role", async () => {
     const staff = await createTestStaff("kam");
-    const before = await loadStaffForSession(staff.id, 1);
-    expect(await trpcCode(() => callerFor(before).registration.create({} as never))).toBe("FORBIDDEN");
+    expect(await trpcCode(() => callerFor(staff).registration.create({} as never))).toBe("FORBIDDEN");
 
     await changeStaffRole({ staffId: staff.id, role: "operations", actor: adminActor() });
 
-    const after = await loadStaffForSession(staff.id, 1);
-    expect(after).toMatchObject({ role: "operations", sessionVersion: 1 });
+    expect(await sessionOf(staff)).toBeUndefined();
+    expect(await latestAudit(staff.id, "staff.role_changed")).toMatchObject({ before: { role: "kam" }, after: { role: "operations", sessionsEnded: 1 } });
+    const again = await signInStaff({ email: staff.email, password: staff.password });
+    expect(again).toMatchObject({ ok: true, staff: { role: "operations" } });
+    const after = await loadStaffForSession({ staffId: staff.id, sessionId: again.ok ? again.staff.sessionId : "" });
     expect(await trpcCode(() => callerFor(after).registration.create({} as never))).toBe("BAD_REQUEST");
-    expect(await latestAudit(staff.id, "staff.role_changed")).toMatchObject({ before: { role: "kam" }, after: { role: "operations" } });
   });
 
   it("an admin cannot deactivate or demote themselves", async () => {
@@ -217,7 +224,8 @@ describe("staff sessions follow the account", () => {
     await expect(deactivateStaff({ staffId: self.id, actor: { type: "staff", id: self.id } })).rejects.toBeInstanceOf(AppError);
     expect(await trpcCode(() => callerFor(self).staff.deactivate({ staffId: self.id }))).toBe("FORBIDDEN");
     expect(await trpcCode(() => callerFor(self).staff.changeRole({ staffId: self.id, role: "operations" }))).toBe("FORBIDDEN");
-    expect(await staffRow(self.id)).toMatchObject({ active: true, role: "admin", sessionVersion: 1 });
+    expect(await staffRow(self.id)).toMatchObject({ active: true, role: "admin" });
+    expect(await sessionOf(self)).toMatchObject({ id: self.id });
     // Another admin may.
     await callerFor(admin).staff.changeRole({ staffId: self.id, role: "operations" });
     expect(await staffRow(self.id)).toMatchObject({ role: "operations" });

@@ -6,7 +6,8 @@ import { auditEvents, staffUsers } from "../../db/schema";
 import { openSecret, sealSecret } from "../../server/crypto";
 import { AppError } from "../../server/errors";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
-import { loadStaffForSession, signInStaff } from "../../server/staff/sign-in";
+import { loadStaffForSession } from "../../server/staff/sessions";
+import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
 import { callerFor, createTestStaff } from "../support/staff";
 
@@ -75,13 +76,13 @@ describe("an admin resets a member's two-factor authentication", () => {
     const member = await createTestStaff("operations");
     const { secret } = await startTotpEnrollment(member);
     await confirmTotpEnrollment({ staffId: member.id, input: { secret, code: currentTotp(secret) } });
-    expect(await loadStaffForSession(member.id, 1)).toBeDefined();
+    expect(await loadStaffForSession({ staffId: member.id, sessionId: member.sessionId })).toBeDefined();
 
     await expect(callerFor(admin).staff.resetTotp({ staffId: admin.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await callerFor(admin).staff.resetTotp({ staffId: member.id })).toEqual({ id: member.id, totpEnrolled: false });
 
     expect(await storedSecret(member.id)).toBeNull();
-    expect(await loadStaffForSession(member.id, 1)).toBeUndefined();
+    expect(await loadStaffForSession({ staffId: member.id, sessionId: member.sessionId })).toBeUndefined();
     expect(await signInStaff({ email: member.email, password: member.password })).toMatchObject({ ok: true });
     const audits = await getDb()
       .select({ actorId: auditEvents.actorId })

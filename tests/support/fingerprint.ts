@@ -43,7 +43,13 @@ const REFUSAL_TRACES: Record<string, string[]> = {
 };
 const SECURITY_EVENT = "(_failed|_use|_locked|_throttled|_reused|_refused_locked)$";
 
-export async function fingerprint(o: { partnerIds?: number[]; staffIds?: string[]; allowRefusalTraces?: boolean }): Promise<Fingerprint> {
+/**
+ * What a refused check of a staff member's own secret (a wrong current password or
+ * authenticator code) is meant to leave behind: the failure is counted, and may lock.
+ */
+const STAFF_FAILURE_TRACES = ["failed_sign_ins", "locked_until"];
+
+export async function fingerprint(o: { partnerIds?: number[]; staffIds?: string[]; allowRefusalTraces?: boolean; allowStaffFailureCount?: boolean }): Promise<Fingerprint> {
   const partnerIds = o.partnerIds ?? [];
   const staffIds = o.staffIds ?? [];
   const tables = await (tablesWith ??= columnsByTable());
@@ -69,7 +75,9 @@ export async function fingerprint(o: { partnerIds?: number[]; staffIds?: string[
   if (staffIds.length > 0) {
     const staffList = sql.join(staffIds.map((id) => sql`${id}::uuid`), sql`, `);
     // last_login_at moves with every sign-in of the test's own staff, which is not what is compared.
-    scopes.push(sql`select 'staff_users' as name, to_jsonb(t) - 'last_login_at' as r from staff_users t where t.id in (${staffList})`);
+    const dropped = ["last_login_at", ...(o.allowStaffFailureCount ? STAFF_FAILURE_TRACES : [])];
+    scopes.push(sql`select 'staff_users' as name, to_jsonb(t) - ${sql.raw(`array[${dropped.map((c) => `'${c}'`).join(", ")}]`)} as r from staff_users t where t.id in (${staffList})`);
+    scopes.push(sql`select 'staff_sessions' as name, to_jsonb(t) as r from staff_sessions t where t.staff_id in (${staffList})`);
   }
   // One statement, so a fingerprint per call stays cheap.
   const rows = await getDb().execute<{ name: string; n: number; digest: string }>(

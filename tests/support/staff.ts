@@ -3,15 +3,17 @@ import { TRPCError } from "@trpc/server";
 import { createCaller } from "../../server/api/root";
 import type { StaffSession } from "../../server/auth/session";
 import { getDb } from "../../db/client";
+import { startStaffSession } from "../../server/staff/sessions";
 import { createStaff } from "../../server/staff/staff";
 
 export type TestRole = StaffSession["role"];
 
-/** A staff member of the test's own, as the session layer would present them. */
+/** A staff member of the test's own, signed in (with a session row of their own) as the session layer would present them. */
 export async function createTestStaff(role: TestRole, password = "correct horse battery staple"): Promise<StaffSession & { password: string }> {
   const email = `${role}-${randomUUID().slice(0, 10)}@staff.test`;
   const created = await createStaff(getDb(), { input: { email, name: `Test ${role}`, role, password }, actor: { type: "system", id: "test" } });
-  return { id: created.id, email, name: `Test ${role}`, role, sessionVersion: 1, mustEnrollTotp: false, password };
+  const sessionId = await startStaffSession(getDb(), { staffId: created.id, now: Date.now() });
+  return { id: created.id, email, name: `Test ${role}`, role, sessionId, mustEnrollTotp: false, password };
 }
 
 /** Calls tRPC procedures exactly as the HTTP handler does, as this staff member (or anonymously). */

@@ -1,4 +1,4 @@
-import { changeStaffRole, deactivateStaff, reactivateStaff, resetStaffTotp, setTotpRequired, unlockStaff } from "../../staff/admin";
+import { changeStaffRole, deactivateStaff, reactivateStaff, resetStaffPassword, resetStaffTotp, setTotpRequired, unlockStaff } from "../../staff/admin";
 import { addStaffMember, listStaff } from "../../staff/directory";
 import { addStaffSchema, changeStaffRoleSchema, requireTotpSchema, staffTargetSchema } from "../../staff/schemas";
 import { adminProcedure, router, staffActor } from "../trpc";
@@ -9,6 +9,7 @@ export const staffRouter = router({
   requireTotp: adminProcedure.input(requireTotpSchema).mutation(({ ctx, input }) => setTotpRequired({ ...input, actor: staffActor(ctx), ip: ctx.ip, requestId: ctx.requestId })),
   unlock: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => unlockStaff({ ...input, actor: staffActor(ctx), ip: ctx.ip, requestId: ctx.requestId })),
   deactivate: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => deactivateStaff({ ...input, actor: staffActor(ctx), ip: ctx.ip, requestId: ctx.requestId })),
+  resetPassword: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => resetStaffPassword({ ...input, actor: staffActor(ctx), ip: ctx.ip, requestId: ctx.requestId })),
   resetTotp: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => resetStaffTotp({ ...input, actor: staffActor(ctx), ip: ctx.ip, requestId: ctx.requestId })),
   reactivate: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => reactivateStaff({ ...input, actor: staffActor(ctx), ip: ctx.ip, requestId: ctx.requestId })),
   changeRole: adminProcedure.input(changeStaffRoleSchema).mutation(({ ctx, input }) => changeStaffRole({ ...input, actor: staffActor(ctx), ip: ctx.ip, requestId: ctx.requestId })),
