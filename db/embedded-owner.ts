@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import path from "node:path";
+import { createPrivateFolder, PRIVATE_FILE_MODE } from "./embedded-folder";
 
 /**
  * The embedded PostgreSQL (PGlite) is one Postgres in one process. The process
  * that opens the data folder writes this lock file; every other process reads
  * it and connects to the owner's socket server instead of opening the folder.
+ * The url carries the socket's password, so the file is 0600.
  */
 export interface EmbeddedOwner {
   pid: number;
@@ -44,11 +46,11 @@ export function readEmbeddedOwner(dataDir: string): EmbeddedOwner | undefined {
  * already owns it. A lock left by a dead process is taken over.
  */
 export function claimEmbeddedOwnership(dataDir: string): boolean {
-  mkdirSync(path.resolve(dataDir), { recursive: true });
+  createPrivateFolder(dataDir);
   const file = ownerFile(dataDir);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, "wx");
+      const fd = openSync(file, "wx", PRIVATE_FILE_MODE);
       writeFileSync(fd, JSON.stringify({ pid: process.pid, url: "", role: "server", startedAt: new Date().toISOString() }));
       closeSync(fd);
       return true;
@@ -69,7 +71,7 @@ export function claimEmbeddedOwnership(dataDir: string): boolean {
 
 export function publishEmbeddedOwner(dataDir: string, owner: Omit<EmbeddedOwner, "pid" | "startedAt">): void {
   const record: EmbeddedOwner = { pid: process.pid, startedAt: new Date().toISOString(), ...owner };
-  writeFileSync(ownerFile(dataDir), JSON.stringify(record));
+  writeFileSync(ownerFile(dataDir), JSON.stringify(record), { mode: PRIVATE_FILE_MODE });
 }
 
 export function releaseEmbeddedOwnership(dataDir: string): void {

@@ -1,5 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import path from "node:path";
+import { makePrivate, pgdataDir, wirePassword } from "./embedded-folder";
 import { serveOverWire, type WireServer } from "./wire-server";
 import {
   claimEmbeddedOwnership,
@@ -14,6 +15,7 @@ export class EmbeddedDatabaseBusyError extends Error {
 }
 
 export interface EmbeddedDatabase {
+  /** Carries the socket's password: pass it to a driver, never print it. */
   url: string;
   stop(): Promise<void>;
 }
@@ -22,6 +24,8 @@ export interface EmbeddedDatabase {
  * Opens the PGlite data folder in this process and serves it over the
  * PostgreSQL wire protocol on a loopback port, so that this process and any
  * other (the Next.js server, the admin CLI) use the same node-postgres driver.
+ * The folder is private to this user and the socket asks for the folder's
+ * password (docs/decisions/0017); the owner file publishes it to our other processes.
  */
 export async function startEmbeddedDatabase(dataDir: string, role: EmbeddedOwner["role"], options: { port?: number } = {}): Promise<EmbeddedDatabase> {
   if (!claimEmbeddedOwnership(dataDir)) {
@@ -34,9 +38,11 @@ export async function startEmbeddedDatabase(dataDir: string, role: EmbeddedOwner
   let db: PGlite | undefined;
   let server: WireServer | undefined;
   try {
-    db = await PGlite.create(path.join(path.resolve(dataDir), "pgdata"));
-    server = await serveOverWire(db, { port: options.port });
-    const url = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
+    const password = wirePassword(dataDir);
+    db = await PGlite.create(pgdataDir(dataDir));
+    makePrivate(pgdataDir(dataDir));
+    server = await serveOverWire(db, { password, port: options.port });
+    const url = `postgres://postgres:${password}@127.0.0.1:${server.port}/postgres`;
     publishEmbeddedOwner(dataDir, { url, role });
     let stopped = false;
     const s = server;
@@ -48,6 +54,8 @@ export async function startEmbeddedDatabase(dataDir: string, role: EmbeddedOwner
         stopped = true;
         await s.close();
         await d.close();
+        // PGlite rewrote some files (its relation cache) with its own open modes.
+        makePrivate(pgdataDir(dataDir));
         releaseEmbeddedOwnership(dataDir);
       },
     };

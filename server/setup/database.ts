@@ -4,6 +4,7 @@ import { readEmbeddedOwner } from "../../db/embedded-owner";
 import { EmbeddedDatabaseBusyError, startEmbeddedDatabase, type EmbeddedDatabase } from "../../db/embedded-server";
 import { runMigrations } from "../../db/migrate";
 import { config } from "../config";
+import { sealPlainSigningKeys } from "../tokens/signing-keys";
 
 /**
  * For processes outside Next.js (launcher, CLI, benchmarks): make the
@@ -42,8 +43,15 @@ async function waitForOwner(dataDir: string, ms: number): Promise<boolean> {
   return false;
 }
 
+/**
+ * Brings the database up to this release: the schema migrations, then the
+ * secrets an earlier release stored in plain text, sealed in place (that needs
+ * AUTH_SECRET, so it cannot be a SQL migration). The launcher and the CLI's
+ * `migrate` run this on every start; both steps do nothing when already done.
+ */
 export async function migrate(): Promise<void> {
   await runMigrations(getPool());
+  await sealPlainSigningKeys();
 }
 
 export { getDb };
