@@ -1,13 +1,14 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { fieldErrorsFromIssues } from "@/server/errors";
 import { addStaffSchema, staffRoleSchema } from "@/server/staff/schemas";
 import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../_components/trpc";
 import { Button, ErrorNotice, Field, inputClass } from "../../../_components/ui";
 import { roleLabels } from "./labels";
+import { TemporaryPassword } from "./temporary-password";
 
 const emptyForm = { email: "", name: "", role: "" };
 type FormState = typeof emptyForm;
@@ -66,7 +67,11 @@ export function AddStaffForm() {
       </h2>
       <p className="mt-1 text-sm text-slate-600">The server generates a temporary password, shown to you once, for you to hand over.</p>
 
-      {created && <TemporaryPassword created={created} onDone={() => setCreated(null)} />}
+      {created && (
+        <TemporaryPassword password={created.temporaryPassword} onDone={() => setCreated(null)}>
+          Added {created.name} ({created.email}).
+        </TemporaryPassword>
+      )}
 
       <form onSubmit={submit} noValidate className="mt-4 grid gap-4 sm:grid-cols-[1fr_1fr_12rem_auto] sm:items-start">
         <Field label="Email" error={errors.email}>
@@ -97,53 +102,5 @@ export function AddStaffForm() {
         </div>
       )}
     </section>
-  );
-}
-
-/** The new member's first password: on screen until the admin is done with it, and never again. */
-function TemporaryPassword({ created, onDone }: { created: Created; onDone: () => void }) {
-  const input = useRef<HTMLInputElement>(null);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(created.temporaryPassword);
-      toast.success("Password copied");
-    } catch {
-      input.current?.select();
-      toast.error("Copying is blocked here; the password is selected, copy it with your keyboard");
-    }
-  }
-
-  return (
-    <div className="mt-4 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-950">
-      <p role="status" className="font-medium">
-        Added {created.name} ({created.email}).
-      </p>
-      <div className="mt-3 flex flex-wrap items-end gap-2">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="temporary-password" className="font-medium">
-            Temporary password
-          </label>
-          <input
-            ref={input}
-            id="temporary-password"
-            readOnly
-            value={created.temporaryPassword}
-            onFocus={(e) => e.target.select()}
-            aria-describedby="temporary-password-note"
-            className={`${inputClass} w-72 font-mono`}
-          />
-        </div>
-        <Button variant="secondary" onClick={copy}>
-          Copy password
-        </Button>
-        <Button variant="secondary" onClick={onDone}>
-          Done
-        </Button>
-      </div>
-      <p id="temporary-password-note" className="mt-2">
-        This password will not be shown again. Hand it over in person or through a channel you trust; they sign in with it at once.
-      </p>
-    </div>
   );
 }

@@ -10,6 +10,7 @@ import { messageOf, useTRPC } from "../../../_components/trpc";
 import { Button, ConfirmDialog, EmptyState, ErrorNotice, PageHeader, Spinner } from "../../../_components/ui";
 import { AddStaffForm } from "./add-staff-form";
 import { roleLabels, type StaffRole } from "./labels";
+import { TemporaryPassword } from "./temporary-password";
 
 type StaffRow = inferRouterOutputs<AppRouter>["staff"]["list"][number];
 
@@ -34,6 +35,8 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
   const list = useQuery(trpc.staff.list.queryOptions());
   const [deactivating, setDeactivating] = useState<StaffRow | null>(null);
   const [resetting, setResetting] = useState<StaffRow | null>(null);
+  const [resettingPassword, setResettingPassword] = useState<StaffRow | null>(null);
+  const [issued, setIssued] = useState<{ name: string; email: string; temporaryPassword: string } | null>(null);
 
   const rows = list.data ?? [];
   const emailOf = (staffId: string) => rows.find((r) => r.id === staffId)?.email ?? "the staff member";
@@ -93,6 +96,20 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
       },
     }),
   );
+  const resetPassword = useMutation(
+    trpc.staff.resetPassword.mutationOptions({
+      onSuccess: (result) => {
+        setIssued(result);
+        toast.success(`Reset the password of ${result.email}: their sessions have ended`);
+        setResettingPassword(null);
+        return refresh();
+      },
+      onError: (error) => {
+        onError(error);
+        setResettingPassword(null);
+      },
+    }),
+  );
   const reactivate = useMutation(
     trpc.staff.reactivate.mutationOptions({
       onSuccess: (_, input) => {
@@ -104,13 +121,21 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
   );
 
   const busyFor = (staffId: string) =>
-    [changeRole, requireTotp, resetTotp, unlock, deactivate, reactivate].some((m) => m.isPending && (m.variables as { staffId?: string } | undefined)?.staffId === staffId);
+    [changeRole, requireTotp, resetTotp, resetPassword, unlock, deactivate, reactivate].some((m) => m.isPending && (m.variables as { staffId?: string } | undefined)?.staffId === staffId);
 
   return (
     <div>
-      <PageHeader title="Staff" description="Who works in the back office, with which role. Add staff members, change roles, require two-factor authentication, unlock and deactivate accounts." />
+      <PageHeader title="Staff" description="Who works in the back office, with which role. Add staff members, change roles, require two-factor authentication, reset passwords, unlock and deactivate accounts." />
 
       <AddStaffForm />
+
+      {issued && (
+        <section aria-label="Password reset" className="mb-8">
+          <TemporaryPassword password={issued.temporaryPassword} onDone={() => setIssued(null)}>
+            New password for {issued.name} ({issued.email}). They are signed out everywhere.
+          </TemporaryPassword>
+        </section>
+      )}
 
       {list.isPending ? (
         <Spinner label="Loading staff" />
@@ -183,6 +208,11 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
                               Reset 2FA
                             </Button>
                           )}
+                          {row.active && !self && (
+                            <Button variant="secondary" disabled={busy} onClick={() => setResettingPassword(row)} aria-label={`Reset password for ${row.email}`}>
+                              Reset password
+                            </Button>
+                          )}
                           {row.locked && (
                             <Button variant="secondary" disabled={busy} onClick={() => unlock.mutate({ staffId: row.id })} aria-label={`Unlock ${row.email}`}>
                               Unlock
@@ -233,6 +263,17 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
         onCancel={() => setResetting(null)}
       >
         {`Their authenticator app stops working for ${resetting?.email ?? ""} and they are signed out everywhere. Do this only after confirming who is asking (a lost phone, for example).`}
+      </ConfirmDialog>
+
+      <ConfirmDialog
+        open={resettingPassword !== null}
+        title={`Reset the password of ${resettingPassword?.name ?? ""}?`}
+        confirmLabel="Reset password"
+        busy={resetPassword.isPending}
+        onConfirm={() => resettingPassword && resetPassword.mutate({ staffId: resettingPassword.id })}
+        onCancel={() => setResettingPassword(null)}
+      >
+        {`The current password of ${resettingPassword?.email ?? ""} stops working and they are signed out everywhere. You see the new password once, to hand over. Do this only after confirming who is asking.`}
       </ConfirmDialog>
     </div>
   );

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
-import { Button, ErrorNotice, Field, inputClass, PageHeader, Spinner } from "../../../../_components/ui";
+import { Button, ErrorNotice, Field, inputClass, Spinner } from "../../../../_components/ui";
 
 export function TotpSetup() {
   const trpc = useTRPC();
@@ -32,8 +32,7 @@ export function TotpSetup() {
   }
 
   return (
-    <div className="max-w-2xl">
-      <PageHeader title="Account security" description="Two-factor authentication with an authenticator app (TOTP)." />
+    <>
       {security.isPending ? (
         <Spinner />
       ) : security.isError ? (
@@ -77,6 +76,6 @@ export function TotpSetup() {
           )}
         </section>
       )}
-    </div>
+    </>
   );
 }
