@@ -70,6 +70,7 @@ const attempts: Record<string, (b: Foreign) => unknown> = {
   "staff.unlock": (b) => ({ staffId: b.kamId }),
   "staff.deactivate": (b) => ({ staffId: b.kamId }),
   "staff.resetTotp": (b) => ({ staffId: b.kamId }),
+  "staff.resetPassword": (b) => ({ staffId: b.kamId }),
   "staff.reactivate": (b) => ({ staffId: b.kamId }),
   "staff.changeRole": (b) => ({ staffId: b.kamId, role: "admin" }),
   "tier.list": (b) => ({ partnerId: b.partnerId }),
