@@ -3,7 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
 import { config } from "../config";
 import { currentClientAddress } from "../http/client-address";
-import { endStaffSession, STAFF_SESSION_SECONDS } from "../staff/sessions";
+import { endStaffSession, legacySessionId, STAFF_SESSION_SECONDS } from "../staff/sessions";
 import { recordRejectedSignIn, signInStaff, type SignInFailure } from "../staff/sign-in";
 
 class StaffSignInError extends CredentialsSignin {
@@ -23,6 +23,13 @@ const credentialsSchema = z.object({
     .optional()
     .transform((v) => (v ? v : undefined)),
 });
+
+/** The session row a cookie names: its `sid`, or for a cookie from before session rows, the row migration 0010 made for it. */
+function sessionIdOf(token: { sub?: string; sid?: unknown; sv?: unknown }): string | undefined {
+  if (typeof token.sid === "string") return token.sid;
+  if (token.sub && typeof token.sv === "number") return legacySessionId(token.sub, token.sv);
+  return undefined;
+}
 
 function authConfig(): NextAuthConfig {
   const c = config();
@@ -61,7 +68,7 @@ function authConfig(): NextAuthConfig {
         return token;
       },
       session({ session, token }) {
-        return { ...session, user: { ...session.user, id: token.sub ?? "" }, sessionId: typeof token.sid === "string" ? token.sid : "" };
+        return { ...session, user: { ...session.user, id: token.sub ?? "" }, sessionId: sessionIdOf(token) ?? "" };
       },
     },
     events: {
@@ -69,7 +76,8 @@ function authConfig(): NextAuthConfig {
       // POST to /api/auth/signout — end here, so a copy of the cookie dies with the session row.
       async signOut(message) {
         const token = "token" in message ? message.token : null;
-        if (token?.sub && typeof token.sid === "string") await endStaffSession({ sessionId: token.sid, staffId: token.sub });
+        const sessionId = token ? sessionIdOf(token) : undefined;
+        if (token?.sub && sessionId) await endStaffSession({ sessionId, staffId: token.sub });
       },
     },
     logger: {

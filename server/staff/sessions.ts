@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq, gt, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
 import { staffSessions, staffUsers } from "../../db/schema";
@@ -26,6 +27,18 @@ export const STAFF_SESSION_SECONDS = 8 * 60 * 60;
 const USER_AGENT_MAX = 256;
 /** Rows of ended sessions are kept this long (who signed in from where), then removed at the member's next sign-in. */
 const ENDED_SESSIONS_KEPT_DAYS = 30;
+
+/**
+ * The session row of a cookie issued before session rows existed, which named
+ * the member and their session_version instead of a row. Migration 0010 gave
+ * each active member one such row, with this id, lasting as long as those
+ * cookies could (8 hours): an upgrade signs nobody out, and signing out of
+ * such a session revokes that row like any other.
+ */
+export function legacySessionId(staffId: string, sessionVersion: number): string {
+  const h = createHash("md5").update(`${staffId}:${sessionVersion}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-3${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 /** Opens a session row at sign-in; pass the sign-in's transaction. */
 export async function startStaffSession(db: Executor, o: { staffId: string; ip?: string | null; userAgent?: string | null; now: number }): Promise<string> {

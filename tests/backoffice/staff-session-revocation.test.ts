@@ -1,12 +1,16 @@
-import { and, desc, eq } from "drizzle-orm";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { encode } from "next-auth/jwt";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { signOutAction } from "../../app/(dashboard)/actions";
 import { GET as trpcGet } from "../../app/api/trpc/[trpc]/route";
 import { getDb } from "../../db/client";
 import { auditEvents, staffSessions, staffUsers } from "../../db/schema";
+import { config } from "../../server/config";
 import { getStaffSession } from "../../server/auth/session";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
-import { loadStaffForSession } from "../../server/staff/sessions";
+import { legacySessionId, loadStaffForSession } from "../../server/staff/sessions";
 import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
 import { signInThroughAuth, signOutThroughAuth } from "../support/auth-handlers";
@@ -192,5 +196,44 @@ describe("a member changes their own password", () => {
     const events = JSON.stringify(await getDb().select().from(auditEvents).where(eq(auditEvents.entityId, staff.id)));
     expect(events).not.toContain(newPassword);
     expect(events).not.toContain("not my password");
+  });
+});
+
+describe("sessions opened before session rows existed (an upgrade)", () => {
+  /** A session cookie as the previous release wrote it: the member and their session_version, no session row. */
+  async function legacyCookie(staff: TestStaff, sessionVersion: number): Promise<string> {
+    const name = "authjs.session-token";
+    const value = await encode({ token: { sub: staff.id, email: staff.email, name: staff.name, sv: sessionVersion }, secret: config().authSecret, salt: name });
+    return `${name}=${value}`;
+  }
+
+  /** The row migration 0010 makes for each active member, with the id it computes in SQL. */
+  async function migrateLegacySession(staff: TestStaff, sessionVersion: number): Promise<string> {
+    const migration = readFileSync(path.resolve(import.meta.dirname, "../../db/migrations/0010_staff_sessions.sql"), "utf8");
+    const idExpression = /SELECT (\(substr\(h[\s\S]+?\)::uuid), "id"/.exec(migration)?.[1];
+    expect(idExpression, "the migration derives each legacy row's id").toBeDefined();
+    const rows = await getDb().execute<{ id: string }>(
+      sql`select ${sql.raw(idExpression!)} as id from (select md5(${`${staff.id}:${sessionVersion}`}) as h) as legacy`,
+    );
+    const id = rows.rows[0]!.id;
+    await getDb().insert(staffSessions).values({ id, staffId: staff.id, createdAt: new Date(), expiresAt: new Date(Date.now() + 8 * 60 * 60 * 1000) });
+    return id;
+  }
+
+  it("the migration and the app derive the same row id from a member and their session version", async () => {
+    const staff = await createTestStaff("operations");
+    expect(await migrateLegacySession(staff, 3)).toBe(legacySessionId(staff.id, 3));
+  });
+
+  it("a cookie from before the upgrade keeps working, and signing out of it ends it", async () => {
+    const staff = await createTestStaff("operations");
+    await migrateLegacySession(staff, 1);
+    const cookie = await legacyCookie(staff, 1);
+    expect(await sessionWith(cookie)).toMatchObject({ id: staff.id, role: "operations" });
+    // A cookie of an older session version was dead before the upgrade and stays dead.
+    expect(await sessionWith(await legacyCookie(staff, 0))).toBeUndefined();
+
+    expect((await signOutThroughAuth(cookie)).status).toBe(200);
+    expect(await sessionWith(cookie)).toBeUndefined();
   });
 });
