@@ -32,7 +32,8 @@ test("an admin finds staff actions in the audit log by actor", async ({ adminPag
   await expect(table.getByRole("row").filter({ hasText: "staff.sign_in" }).first().getByRole("cell").nth(5)).toHaveText(/^(127\.0\.0\.1|::1)$/);
 
   const audited = await db.query("select actor_type, actor_id, before, after from audit_events where action = 'staff.role_changed' and entity_id = $1", [member.id]);
-  expect(audited.rows).toEqual([{ actor_type: "staff", actor_id: staff.admin.id, before: { role: "kam" }, after: { role: "operations" } }]);
+  // A role change ends the member's sessions (this one, made by the CLI, had none).
+  expect(audited.rows).toEqual([{ actor_type: "staff", actor_id: staff.admin.id, before: { role: "kam" }, after: { role: "operations", sessionsEnded: 0 } }]);
 });
 
 test("staff who are not admins have no Audit log", async ({ operationsPage: page }) => {
