@@ -121,7 +121,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
           input = { ...input, cursor: first.nextCursor };
         }
         const statement = clientListStatement({ scope, input })!;
-        const plan = (await rawPool.query<{ "QUERY PLAN": unknown }>({ text: `explain (format json) ${statement.sql}`, values: statement.params as unknown[] })).rows[0]!["QUERY PLAN"];
+        const plan = (await rawPool.query<{ "QUERY PLAN": unknown }>({ text: `explain (format json) ${statement.sql}`, values: statement.params })).rows[0]!["QUERY PLAN"];
         const seqScan = seqScannedRelations(plan).includes("clients");
         // What the Clients page runs for these filters: scope, validation, the query, display rows.
         const page = () => clientRows({ staff, params: searchParamsOf(shape.input), cursor: input.cursor ?? undefined });
@@ -129,12 +129,12 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
         const raw: number[] = [];
         for (let i = 0; i < 3; i++) {
           await page();
-          await rawPool.query({ text: statement.sql, values: statement.params as unknown[] });
+          await rawPool.query({ text: statement.sql, values: statement.params });
         }
         // Interleaved, so drift on a noisy machine hits both the same way.
         for (let i = 0; i < o.iterations; i++) {
           app.push(await timeIt(page));
-          raw.push(await timeIt(() => rawPool.query({ text: statement.sql, values: statement.params as unknown[] })));
+          raw.push(await timeIt(() => rawPool.query({ text: statement.sql, values: statement.params })));
         }
         const p95t = percentile([...app].sort((a, b) => a - b), 95);
         const p95r = percentile([...raw].sort((a, b) => a - b), 95);

@@ -8,6 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { runInNewContext } from "node:vm";
 import { gzipSync } from "node:zlib";
 import { line } from "./report";
 
@@ -39,7 +40,7 @@ export async function runFrontendScenario(o: { build: boolean }): Promise<boolea
     const manifestFile = path.join(next, "server", "app", `${page}_client-reference-manifest.js`);
     const holder: { __RSC_MANIFEST?: Record<string, { entryJSFiles: Record<string, string[]> }> } = {};
     // The manifest is a script that assigns to globalThis.__RSC_MANIFEST.
-    new Function("globalThis", "self", readFileSync(manifestFile, "utf8"))(holder, holder);
+    runInNewContext(readFileSync(manifestFile, "utf8"), { globalThis: holder, self: holder });
     const entry = holder.__RSC_MANIFEST?.[page];
     if (!entry) throw new Error(`no client reference manifest for ${page}`);
     const files = new Set([...buildManifest.rootMainFiles, ...Object.values(entry.entryJSFiles).flat()]);

@@ -29,13 +29,13 @@ const { values } = parseArgs({
 });
 
 const SCENARIOS = ["frontend", "api", "clients", "lighthouse"];
-const scenarios = values.scenario === "all" ? SCENARIOS : values.scenario!.split(",");
+const scenarios = values.scenario === "all" ? SCENARIOS : values.scenario.split(",");
 const unknown = scenarios.filter((s) => !SCENARIOS.includes(s));
 if (unknown.length > 0) {
   process.stderr.write(`unknown scenario ${unknown.join(", ")}: use ${SCENARIOS.join(", ")} or all\n`);
   process.exit(2);
 }
-const sizes = values.sizes!.split(",").map((s) => Number(s.replace(/_/g, "")));
+const sizes = values.sizes.split(",").map((s) => Number(s.replace(/_/g, "")));
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
   process.stderr.write("--sizes takes whole numbers separated by commas, such as 10000,100000,1000000\n");
   process.exit(2);

@@ -17,7 +17,7 @@ export interface BenchServer {
   /** The server's environment, for running the admin CLI against its database. */
   env: NodeJS.ProcessEnv;
   /** Runs `gatehouse <args>` against the server's database and returns what it printed. */
-  cli(args: string[]): string;
+  cli: (args: string[]) => string;
   stop(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import { request as playwrightRequest, type APIResponse } from "@playwright/test";
+import type { Pool } from "pg";
 import { expect, test } from "./fixtures";
 import { createPartner } from "./support/data";
 
@@ -12,7 +13,7 @@ import { createPartner } from "./support/data";
 const SUSPEND = "/api/trpc/partner.suspend";
 const EVIL = "http://evil.example.test";
 
-async function partnerState(db: import("pg").Pool, partnerId: number) {
+async function partnerState(db: Pool, partnerId: number) {
   const partner = await db.query<{ status: string }>("select status from partners where id = $1", [partnerId]);
   const audit = await db.query<{ n: number }>("select count(*)::int as n from audit_events where partner_id = $1 and action = 'partner.suspended'", [partnerId]);
   return { status: partner.rows[0]?.status, suspensions: audit.rows[0]?.n };

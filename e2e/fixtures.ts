@@ -119,7 +119,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     async ({}, use, workerInfo) => {
       const tag = (role: StaffRole) => `${role}-w${workerInfo.workerIndex}`;
       const [admin, operations, kam] = await Promise.all([createStaffWithCli("admin", tag("admin")), createStaffWithCli("operations", tag("operations")), createStaffWithCli("kam", tag("kam"))]);
-      await use({ admin: admin!, operations: operations!, kam: kam! });
+      await use({ admin: admin, operations: operations, kam: kam });
     },
     { scope: "worker", timeout: 120_000 },
   ],

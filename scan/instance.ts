@@ -71,8 +71,8 @@ export async function startInstance({ port, dataDir, logFile }: InstanceOptions)
   const log = createWriteStream(logFile);
   // Its own process group, so stopping it stops npm, the server and Next.js together.
   const server = spawn("npm", ["start"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  server.stdout!.pipe(log);
-  server.stderr!.pipe(log);
+  server.stdout.pipe(log);
+  server.stderr.pipe(log);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

@@ -61,7 +61,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 ensureBuild();
 say(`Starting the instance on port ${values.port} (data in ${path.relative(root, dataDir)})`);
 const instance = await startInstance({ port: Number(values.port), dataDir, logFile: path.join(dataDir, "server.log") });
-stopInstance = instance.stop;
+stopInstance = () => instance.stop();
 const f = instance.fixtures;
 const proxy = await startCountingProxy(new URL(f.base), signOutGuard(f.staff.signOutActions));
 say(`Seeded partner ${f.partnerId}, a client with a subscription, and admin ${f.staff.email}; proxy at ${proxy.url}`);

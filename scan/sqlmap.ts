@@ -81,7 +81,7 @@ export async function runSqlmap(target: SqlmapTarget, proxyUrl: string, privateD
   const started = performance.now();
   const child = spawn("sqlmap", sqlmapArgs(target, proxyUrl, privateDir), { stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     stream.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       log.write(chunk);

@@ -157,8 +157,8 @@ export async function runWapiti(f: Fixtures, proxyUrl: string, resultsDir: strin
   const log = createWriteStream(path.join(wdir, "wapiti.log"));
   const started = performance.now();
   const child = spawn("wapiti", args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   const kill = () => {
     try {
       process.kill(-child.pid!, "SIGKILL");

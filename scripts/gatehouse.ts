@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { ZodError } from "zod";
+import type { CommandResult } from "../server/cli/commands";
 
 const usage = `usage: npm run gatehouse -- <command> [flags]
 
@@ -68,7 +69,7 @@ const { messageWithoutParams } = await import("../server/log");
 const { openDatabase } = await import("../server/setup/database");
 const commands = await import("../server/cli/commands");
 
-const handlers: Record<string, () => Promise<import("../server/cli/commands").CommandResult>> = {
+const handlers: Record<string, () => Promise<CommandResult>> = {
   "partner create": () => commands.partnerCreate(values),
   "key create": () => commands.keyCreate(values),
   "staff create": () => commands.staffCreate(values),
@@ -87,7 +88,7 @@ if (!handler) {
   process.exit(2);
 }
 
-let exitCode = 0;
+let exitCode: number;
 let db: Awaited<ReturnType<typeof openDatabase>> | undefined;
 try {
   db = await openDatabase("cli");

@@ -39,6 +39,8 @@ export async function refreshFunnelRollup(o: { now?: Date; minAgeMs?: number } =
     }
     // See funnel.ts: without this PostgreSQL compiles the big aggregate with LLVM first.
     await tx.execute(sql`set local jit = off`);
+    // The rollup is recomputed whole, inside this transaction: readers see the old rows or the new ones.
+    // eslint-disable-next-line drizzle/enforce-delete-with-where
     await tx.delete(funnelDaily);
     const inserted = await tx.execute(sql`
       insert into ${funnelDaily} (partner_id, day, started, confirmed, identified, subscribed)

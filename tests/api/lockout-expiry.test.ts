@@ -27,11 +27,11 @@ async function registeredClient(partner: TestPartner) {
   const body = whiteLabelBody();
   const res = await api.post("/api/public/register", body, { partnerId: String(partner.id) });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return { email: body.email as string, password: body.password as string, clientId: res.body.clientId as string };
+  return { email: body.email, password: body.password, clientId: res.body.clientId as string };
 }
 
 function signIn(partner: TestPartner, email: string, password: string, ip: string, now: Date) {
-  return passwordLogin({ partner, email, password, flavour: "white_label", accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS, meta: { ip, userAgent: null, requestId: null as unknown as string }, now });
+  return passwordLogin({ partner, email, password, flavour: "white_label", accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS, meta: { ip, userAgent: null, requestId: null }, now });
 }
 
 async function refusal(call: Promise<unknown>): Promise<AppError> {

@@ -29,7 +29,7 @@ async function registerFrom(ip: string, authorization: string, email = uniqueEma
   });
   // As the HTTP server does once it has read the address off the socket.
   const res = await withClientAddress(ip, () => register(request));
-  return { status: res.status, headers: res.headers, body: (await res.json()) as any, email };
+  return { status: res.status, headers: res.headers, body: (await res.json()), email };
 }
 
 async function clientCount(partner: TestPartner, email: string): Promise<number> {

@@ -30,11 +30,11 @@ const restoreSinks: (() => void)[] = [];
 
 function captureSinks() {
   for (const stream of [process.stdout, process.stderr]) {
-    const original = stream.write;
+    const original = stream.write.bind(stream);
     stream.write = ((chunk: string | Uint8Array) => {
       lines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
       return true;
-    }) as typeof stream.write;
+    });
     restoreSinks.push(() => (stream.write = original));
   }
   for (const method of ["log", "info", "warn", "error", "debug"] as const) {

@@ -20,7 +20,7 @@ async function registered(partner: TestPartner, overrides: Record<string, unknow
   const body = whiteLabelBody(overrides);
   const res = await api.post("/api/public/register", body, byId(partner));
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return { email: body.email as string, password: body.password as string, clientId: res.body.clientId as string, token: res.body.token as string, refreshToken: res.body.refresh_token as string };
+  return { email: body.email, password: body.password, clientId: res.body.clientId as string, token: res.body.token as string, refreshToken: res.body.refresh_token as string };
 }
 
 function authenticate(partner: TestPartner, username: string, password: string) {

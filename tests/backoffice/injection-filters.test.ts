@@ -47,7 +47,7 @@ describe("injection strings in search and filter inputs", () => {
       const body = whiteLabelBody({ firstName: name, email: uniqueEmail(name.toLowerCase()) });
       const res = await api.post("/api/public/register", body, { partnerId: String(partner.id) });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
-      emails.push(body.email as string);
+      emails.push(body.email);
     }
   });
 

@@ -186,7 +186,7 @@ describe("overview: onboarding funnel", () => {
     await moveClient(old.id, 3);
     await moveClient(older.id, 12);
     try {
-      await getDb().delete(funnelRollupState);
+      await getDb().delete(funnelRollupState).where(eq(funnelRollupState.id, 1));
       const live = await callerFor(staff).overview.funnel({ partnerId: partner.id });
       expect(live.pastDaysAsOf).toBeNull();
       expect(counts(live)).toEqual({ started: 3, confirmed: 2, identified: 1, subscribed: 0 });
@@ -198,7 +198,7 @@ describe("overview: onboarding funnel", () => {
       expect(rolled.stages).toEqual(live.stages);
       // The longest period agrees with live counting too (this partner only: other tests add clients meanwhile).
       const quarter = await callerFor(staff).overview.funnel({ partnerId: partner.id, days: 90 });
-      await getDb().delete(funnelRollupState);
+      await getDb().delete(funnelRollupState).where(eq(funnelRollupState.id, 1));
       expect((await callerFor(staff).overview.funnel({ partnerId: partner.id, days: 90 })).trend).toEqual(quarter.trend);
       await refreshFunnelRollup();
 
@@ -209,7 +209,7 @@ describe("overview: onboarding funnel", () => {
       expect(await refreshFunnelRollup({ minAgeMs: 60_000 })).toEqual({ refreshed: false, rows: 0 });
     } finally {
       // Other tests count live: leave no fresh rollup behind.
-      await getDb().delete(funnelRollupState);
+      await getDb().delete(funnelRollupState).where(eq(funnelRollupState.id, 1));
     }
   });
 

@@ -379,13 +379,13 @@ describe("master API keys in the back office", () => {
       callerFor(admin).apiKey.create({ partnerId: partner.id, name: "new B" }),
     ]);
     const [revokeA, revokeB, createA, createB] = results;
-    const revokes = [revokeA!, revokeB!];
+    const revokes = [revokeA, revokeB];
     expect(revokes.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const loser = revokes.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect(loser.reason).toBeInstanceOf(TRPCError);
     expect((loser.reason as TRPCError).code).toBe("CONFLICT");
-    expect(createA!.status).toBe("fulfilled");
-    expect(createB!.status).toBe("fulfilled");
+    expect(createA.status).toBe("fulfilled");
+    expect(createB.status).toBe("fulfilled");
 
     const listed = await callerFor(kam).apiKey.list({ partnerId: partner.id });
     expect(listed.map((k) => [k.name, k.revokedAt !== null]).sort()).toEqual([

@@ -3,7 +3,7 @@ import { createPublicKey, generateKeyPairSync, randomUUID } from "node:crypto";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { calculateJwkThumbprint, exportJWK, importPKCS8, SignJWT, type JWK } from "jose";
+import { calculateJwkThumbprint, exportJWK, importPKCS8, SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { readEmbeddedOwner } from "../../db/embedded-owner";
@@ -215,7 +215,7 @@ describe("a sealed embedded database", { timeout: 120_000 }, () => {
     // The previous release: the same schema, a signing key stored as plain PEM, a client with a session.
     const old = await startEmbeddedDatabase(dir, "server");
     const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const publicJwk = (await exportJWK(createPublicKey(pem))) as JWK;
+    const publicJwk = (await exportJWK(createPublicKey(pem)));
     const kid = await calculateJwkThumbprint(publicJwk);
     const clientId = randomUUID();
     let partnerId = 0;

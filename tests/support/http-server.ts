@@ -53,7 +53,7 @@ export async function startTestServer(): Promise<TestServer> {
   const routes = discover(appDir)
     .filter((r) => !r.file.includes(`${path.sep}api${path.sep}auth${path.sep}`))
     .sort((a, b) => a.names.length - b.names.length);
-  const server = http.createServer(async (req, res) => {
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     try {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
       const match = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).find((x) => x.m);
@@ -79,7 +79,7 @@ export async function startTestServer(): Promise<TestServer> {
         headers,
         body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
         ...(hasBody ? { duplex: "half" } : {}),
-      } as RequestInit);
+      });
       const params = Object.fromEntries(match.r.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]));
       const response = await withClientAddress(clientAddress, () => handler(request, { params: Promise.resolve(params) }));
       res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
@@ -88,7 +88,8 @@ export async function startTestServer(): Promise<TestServer> {
       // The route wrapper never throws; reaching here is a harness bug worth seeing.
       res.writeHead(599, { "content-type": "text/plain" }).end(String((e as Error).stack));
     }
-  });
+  };
+  const server = http.createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
