@@ -1,6 +1,7 @@
 import { bigserial, index, integer, jsonb, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { ACTOR_TYPES } from "../enums";
 
-export const actorType = pgEnum("actor_type", ["staff", "api_key", "client", "system", "anonymous"]);
+export const actorType = pgEnum("actor_type", ACTOR_TYPES);
 
 /**
  * Append-only: no code path updates or deletes an audit event, and a trigger

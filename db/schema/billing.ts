@@ -3,13 +3,14 @@ import { bigint, boolean, char, check, index, integer, jsonb, pgEnum, pgTable, p
 import { clients } from "./clients";
 import { accounts, ledgerTransactions } from "./ledger";
 import { partners } from "./partners";
+import { INVOICE_KINDS, INVOICE_STATUSES, PAYMENT_STATUSES, SUBSCRIPTION_STATUSES, TIER_INTERVALS, TIER_STATUSES } from "../enums";
 
-export const tierInterval = pgEnum("tier_interval", ["DAYS30"]);
-export const tierStatus = pgEnum("tier_status", ["active", "archived"]);
-export const subscriptionStatus = pgEnum("subscription_status", ["INIT", "ACTIVE", "DEACTIVATING", "CANCELLED"]);
-export const invoiceStatus = pgEnum("invoice_status", ["open", "paid", "void"]);
-export const invoiceKind = pgEnum("invoice_kind", ["initial", "renewal"]);
-export const paymentStatus = pgEnum("payment_status", ["PENDING", "PAID", "CANCELLED"]);
+export const tierInterval = pgEnum("tier_interval", TIER_INTERVALS);
+export const tierStatus = pgEnum("tier_status", TIER_STATUSES);
+export const subscriptionStatus = pgEnum("subscription_status", SUBSCRIPTION_STATUSES);
+export const invoiceStatus = pgEnum("invoice_status", INVOICE_STATUSES);
+export const invoiceKind = pgEnum("invoice_kind", INVOICE_KINDS);
+export const paymentStatus = pgEnum("payment_status", PAYMENT_STATUSES);
 
 export interface TariffDetail {
   key: string;

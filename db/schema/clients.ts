@@ -2,15 +2,11 @@ import { sql } from "drizzle-orm";
 import { char, date, index, integer, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { partners } from "./partners";
 import { staffUsers } from "./staff";
+import { CLIENT_ORIGINS, CLIENT_STATES, VERIFICATION_STATUSES } from "../enums";
 
-export const clientState = pgEnum("client_state", ["active", "suspended", "blocked"]);
-export const verificationStatus = pgEnum("verification_status", [
-  "not_verified",
-  "email_verified",
-  "phone_verified",
-  "identified",
-]);
-export const clientOrigin = pgEnum("client_origin", ["partner_api", "white_label_api", "back_office"]);
+export const clientState = pgEnum("client_state", CLIENT_STATES);
+export const verificationStatus = pgEnum("verification_status", VERIFICATION_STATUSES);
+export const clientOrigin = pgEnum("client_origin", CLIENT_ORIGINS);
 
 export const clients = pgTable(
   "clients",

@@ -3,14 +3,15 @@ import { bigint, bigserial, index, integer, jsonb, pgEnum, pgTable, text, timest
 import { clients } from "./clients";
 import { partners } from "./partners";
 import { staffUsers } from "./staff";
+import { KYC_EVENT_OUTCOMES, KYC_EVENT_SOURCES, KYC_PROVIDERS, KYC_REJECT_TYPES, KYC_REVIEW_ANSWERS, KYC_REVIEW_STATUSES } from "../enums";
 
 /** Who holds the applicant: Sumsub, the built-in sandbox, or nobody (decided by staff alone). */
-export const kycProvider = pgEnum("kyc_provider", ["SUMSUB", "SANDBOX", "MANUAL"]);
-export const kycReviewStatus = pgEnum("kyc_review_status", ["init", "pending", "onHold", "completed"]);
-export const kycReviewAnswer = pgEnum("kyc_review_answer", ["GREEN", "RED"]);
-export const kycRejectType = pgEnum("kyc_reject_type", ["RETRY", "FINAL"]);
-export const kycEventSource = pgEnum("kyc_event_source", ["provider", "staff"]);
-export const kycEventOutcome = pgEnum("kyc_event_outcome", ["applied", "stale"]);
+export const kycProvider = pgEnum("kyc_provider", KYC_PROVIDERS);
+export const kycReviewStatus = pgEnum("kyc_review_status", KYC_REVIEW_STATUSES);
+export const kycReviewAnswer = pgEnum("kyc_review_answer", KYC_REVIEW_ANSWERS);
+export const kycRejectType = pgEnum("kyc_reject_type", KYC_REJECT_TYPES);
+export const kycEventSource = pgEnum("kyc_event_source", KYC_EVENT_SOURCES);
+export const kycEventOutcome = pgEnum("kyc_event_outcome", KYC_EVENT_OUTCOMES);
 
 /** A client's identity verification: one row per client, the state the latest applied event left. */
 export const kycVerifications = pgTable(

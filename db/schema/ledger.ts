@@ -2,8 +2,9 @@ import { sql } from "drizzle-orm";
 import { bigint, bigserial, char, check, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { clients } from "./clients";
 import { partners } from "./partners";
+import { ACCOUNT_TYPES } from "../enums";
 
-export const accountType = pgEnum("account_type", ["CHECKING", "SYSTEM"]);
+export const accountType = pgEnum("account_type", ACCOUNT_TYPES);
 
 /**
  * Client accounts and the system accounts money comes from or goes to.

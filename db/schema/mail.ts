@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { OUTBOX_STATUSES } from "../enums";
 
-export const outboxStatus = pgEnum("outbox_status", ["queued", "sending", "sent", "failed"]);
+export const outboxStatus = pgEnum("outbox_status", OUTBOX_STATUSES);
 
 /**
  * Transactional outbox: a row is written in the same transaction as the change

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { boolean, char, index, integer, pgEnum, pgTable, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { staffUsers } from "./staff";
+import { PARTNER_STATUSES } from "../enums";
 
-export const partnerStatus = pgEnum("partner_status", ["active", "suspended"]);
+export const partnerStatus = pgEnum("partner_status", PARTNER_STATUSES);
 
 export const partners = pgTable(
   "partners",

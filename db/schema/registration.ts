@@ -2,8 +2,9 @@ import { sql } from "drizzle-orm";
 import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { clients } from "./clients";
 import { partners } from "./partners";
+import { CONFIRMATION_STATES } from "../enums";
 
-export const confirmationState = pgEnum("confirmation_state", ["pending", "confirmed", "expired", "cancelled", "locked"]);
+export const confirmationState = pgEnum("confirmation_state", CONFIRMATION_STATES);
 
 /** Partner-API step 1: a registration that waits for its emailed code. */
 export const pendingRegistrations = pgTable(

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { STAFF_ROLES } from "../enums";
 
-export const staffRole = pgEnum("staff_role", ["admin", "operations", "kam"]);
+export const staffRole = pgEnum("staff_role", STAFF_ROLES);
 
 export const staffUsers = pgTable(
   "staff_users",

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { ACTOR_TYPES } from "../../db/enums";
 
 /** Audit log schemas, free of server-only imports so the Audit log page validates with them too. */
 
-export const auditActorTypeSchema = z.enum(["staff", "api_key", "client", "system", "anonymous"], {
+export const auditActorTypeSchema = z.enum(ACTOR_TYPES, {
   error: "actorType must be staff, api_key, client, system or anonymous",
 });
 export type AuditActorType = z.infer<typeof auditActorTypeSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { INVOICE_KINDS, INVOICE_STATUSES, PAYMENT_STATUSES, SUBSCRIPTION_STATUSES, TIER_INTERVALS } from "../../db/enums";
 import { plainText } from "../plain-text";
 import { amountSchema, currencySchema } from "./money";
 
@@ -8,9 +9,8 @@ import { amountSchema, currencySchema } from "./money";
  * two decimals) and become minor units; they leave as decimal strings.
  */
 
-export const TIER_INTERVALS = ["DAYS30"] as const;
-export const SUBSCRIPTION_STATUSES = ["INIT", "ACTIVE", "DEACTIVATING", "CANCELLED"] as const;
-export const INVOICE_STATUSES = ["open", "paid", "void"] as const;
+// Re-exported for the back-office filters, which may not import db/.
+export { INVOICE_STATUSES, SUBSCRIPTION_STATUSES };
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
@@ -158,7 +158,7 @@ export const invoiceViewSchema = z
   .object({
     id: z.uuid(),
     subscriptionId: z.uuid(),
-    kind: z.enum(["initial", "renewal"]),
+    kind: z.enum(INVOICE_KINDS),
     amount: z.string(),
     currency: z.string(),
     status: z.enum(INVOICE_STATUSES),
@@ -201,7 +201,7 @@ export const paymentViewSchema = z
     accountId: z.uuid(),
     amount: z.string(),
     currency: z.string(),
-    status: z.enum(["PENDING", "PAID", "CANCELLED"]),
+    status: z.enum(PAYMENT_STATUSES),
     paidAt: z.string().nullable(),
     createdAt: z.string(),
   })
@@ -257,7 +257,7 @@ export type SubscriptionListInput = z.input<typeof subscriptionListInputSchema>;
 export const invoiceListInputSchema = z.object({
   partnerId: partnerFilter,
   status: z.enum(INVOICE_STATUSES).optional(),
-  kind: z.enum(["initial", "renewal"]).optional(),
+  kind: z.enum(INVOICE_KINDS).optional(),
   email: plainText().trim().max(320).optional(),
   cursor: cursorField,
   limit: limitField,

@@ -6,6 +6,7 @@ import type { PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
 import { isTimeKey, isUuidText, timeKeyOf } from "../keyset";
 import { clientSortSchema, type ClientFilters, type ClientListInput, type ClientSort } from "./schemas";
+import type { ClientState, VerificationStatus } from "../../db/enums";
 
 /** What the list, the page and the CSV export show of a client: display columns only. */
 export interface ClientListItem {
@@ -15,8 +16,8 @@ export interface ClientListItem {
   lastName: string | null;
   partnerId: number;
   partnerName: string;
-  profileState: "active" | "suspended" | "blocked";
-  verificationStatus: "not_verified" | "email_verified" | "phone_verified" | "identified";
+  profileState: ClientState;
+  verificationStatus: VerificationStatus;
   verificationLevel: number;
   countryCode: string | null;
   createdAt: Date;

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { plainText } from "../plain-text";
 import { countryCodeSchema, verificationLevelSchema, verificationStatusSchema } from "../registration/schemas";
+import { CLIENT_STATES } from "../../db/enums";
 
-export const clientStateSchema = z.enum(["active", "suspended", "blocked"]);
+export const clientStateSchema = z.enum(CLIENT_STATES);
 export type ClientState = z.infer<typeof clientStateSchema>;
 
 export const clientSortSchema = z.enum(["created_desc", "created_asc", "email_asc"]);

@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { KYC_PROVIDERS, KYC_REJECT_TYPES, KYC_REVIEW_ANSWERS, KYC_REVIEW_STATUSES, VERIFICATION_STATUSES } from "../../db/enums";
 
 /** The review events the state machine understands; other webhook types are acknowledged and ignored. */
 export const KYC_EVENT_TYPES = ["applicantCreated", "applicantPending", "applicantOnHold", "applicantReviewed", "applicantReset"] as const;
 export type KycEventType = (typeof KYC_EVENT_TYPES)[number];
 
-export const reviewStatusSchema = z.enum(["init", "pending", "onHold", "completed"]);
-export const reviewAnswerSchema = z.enum(["GREEN", "RED"]);
-export const rejectTypeSchema = z.enum(["RETRY", "FINAL"]);
-export const kycProviderSchema = z.enum(["SUMSUB", "SANDBOX", "MANUAL"]);
+export const reviewStatusSchema = z.enum(KYC_REVIEW_STATUSES);
+export const reviewAnswerSchema = z.enum(KYC_REVIEW_ANSWERS);
+export const rejectTypeSchema = z.enum(KYC_REJECT_TYPES);
+export const kycProviderSchema = z.enum(KYC_PROVIDERS);
 export type KycProviderName = z.infer<typeof kycProviderSchema>;
 
 const label = z.string().trim().min(1).max(100);
@@ -22,7 +23,7 @@ export const verificationRequestSchema = z
 export const verificationStartedSchema = z
   .object({
     type: z.literal("SUMSUB"),
-    provider: z.enum(["SUMSUB", "SANDBOX"]).meta({ description: "`SANDBOX` when the instance runs without Sumsub credentials." }),
+    provider: kycProviderSchema.exclude(["MANUAL"]).meta({ description: "`SANDBOX` for a sandbox partner's clients, `SUMSUB` for a live partner's." }),
     token: z.string().meta({ description: "Access token for the Sumsub Web or Mobile SDK (or the sandbox page)." }),
     userId: z.uuid().meta({ description: "The applicant's `externalUserId`: the client's id." }),
     applicantId: z.string(),
@@ -44,7 +45,7 @@ export const verificationStateSchema = z
     rejectLabels: z.array(z.string()),
     moderationComment: z.string().nullable().meta({ description: "The reviewer's note meant for the client." }),
     canSubmit: z.boolean().meta({ description: "Whether `POST /reg/verification` will start (or continue) a verification." }),
-    verificationStatus: z.enum(["not_verified", "email_verified", "phone_verified", "identified"]),
+    verificationStatus: z.enum(VERIFICATION_STATUSES),
     verificationLevel: z.number().int().min(0).max(5),
   })
   .meta({ id: "VerificationState" });

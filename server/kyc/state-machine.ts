@@ -6,10 +6,12 @@ import type { KycEventType } from "./schemas";
  * same thing whoever gives it. Pure: no clock, no database.
  */
 
-export type ReviewStatus = "init" | "pending" | "onHold" | "completed";
-export type ReviewAnswer = "GREEN" | "RED";
-export type RejectType = "RETRY" | "FINAL";
-export type ClientVerificationStatus = "not_verified" | "email_verified" | "phone_verified" | "identified";
+import type { KycRejectType, KycReviewAnswer, KycReviewStatus, VerificationStatus } from "../../db/enums";
+
+export type ReviewStatus = KycReviewStatus;
+export type ReviewAnswer = KycReviewAnswer;
+export type RejectType = KycRejectType;
+export type ClientVerificationStatus = VerificationStatus;
 
 export interface KycState {
   reviewStatus: ReviewStatus;

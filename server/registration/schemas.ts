@@ -2,6 +2,7 @@ import { z } from "zod";
 import { partnerIdSchema } from "../partners/schemas";
 import { partnerPasswordSchema, whiteLabelPasswordSchema } from "../passwords/policy";
 import { COUNTRY_CODES } from "./countries";
+import { VERIFICATION_STATUSES } from "../../db/enums";
 
 export const emailSchema = z
   .string({ error: "Email is required" })
@@ -31,7 +32,7 @@ export const birthDateSchema = z.iso
   .refine((v) => v >= "1900-01-01" && new Date(`${v}T00:00:00Z`).getTime() <= Date.now(), "birthDate must be a real date in the past")
   .meta({ example: "2005-04-03" });
 
-export const verificationStatusSchema = z.enum(["not_verified", "email_verified", "phone_verified", "identified"]);
+export const verificationStatusSchema = z.enum(VERIFICATION_STATUSES);
 export const verificationLevelSchema = z.number({ error: "verificationLevel must be a whole number from 0 to 5" }).int("verificationLevel must be a whole number from 0 to 5").min(0).max(5);
 
 export const userTypeSchema = z

@@ -6,11 +6,12 @@ import { randomToken } from "../crypto";
 import { AppError } from "../errors";
 import { hashPassword } from "../passwords/hasher";
 import { createStaffSchema, type CreateStaffInput } from "./schemas";
+import type { StaffRole } from "../../db/enums";
 
 export interface CreatedStaff {
   id: string;
   email: string;
-  role: "admin" | "operations" | "kam";
+  role: StaffRole;
   /** Present when the password was generated: shown once to whoever created the account. */
   generatedPassword?: string;
 }

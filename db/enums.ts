@@ -1,0 +1,43 @@
+/**
+ * Every enumerated value the database stores, written once. Each tuple feeds
+ * its `pgEnum` (db/schema) and the zod enums that validate requests and
+ * forms (server/<noun>/schemas.ts), so a value cannot exist in one and not
+ * the other. Plain constants: safe to import anywhere, the browser included.
+ */
+
+export const STAFF_ROLES = ["admin", "operations", "kam"] as const;
+
+export const PARTNER_STATUSES = ["active", "suspended"] as const;
+
+export const CLIENT_STATES = ["active", "suspended", "blocked"] as const;
+export const VERIFICATION_STATUSES = ["not_verified", "email_verified", "phone_verified", "identified"] as const;
+export const CLIENT_ORIGINS = ["partner_api", "white_label_api", "back_office"] as const;
+
+export const CONFIRMATION_STATES = ["pending", "confirmed", "expired", "cancelled", "locked"] as const;
+
+export const KYC_PROVIDERS = ["SUMSUB", "SANDBOX", "MANUAL"] as const;
+export const KYC_REVIEW_STATUSES = ["init", "pending", "onHold", "completed"] as const;
+export const KYC_REVIEW_ANSWERS = ["GREEN", "RED"] as const;
+export const KYC_REJECT_TYPES = ["RETRY", "FINAL"] as const;
+export const KYC_EVENT_SOURCES = ["provider", "staff"] as const;
+export const KYC_EVENT_OUTCOMES = ["applied", "stale"] as const;
+
+export const TIER_INTERVALS = ["DAYS30"] as const;
+export const TIER_STATUSES = ["active", "archived"] as const;
+export const SUBSCRIPTION_STATUSES = ["INIT", "ACTIVE", "DEACTIVATING", "CANCELLED"] as const;
+export const INVOICE_STATUSES = ["open", "paid", "void"] as const;
+export const INVOICE_KINDS = ["initial", "renewal"] as const;
+export const PAYMENT_STATUSES = ["PENDING", "PAID", "CANCELLED"] as const;
+export const ACCOUNT_TYPES = ["CHECKING", "SYSTEM"] as const;
+
+export const ACTOR_TYPES = ["staff", "api_key", "client", "system", "anonymous"] as const;
+
+export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed"] as const;
+
+export type StaffRole = (typeof STAFF_ROLES)[number];
+export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
+export type ClientState = (typeof CLIENT_STATES)[number];
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+export type KycReviewStatus = (typeof KYC_REVIEW_STATUSES)[number];
+export type KycReviewAnswer = (typeof KYC_REVIEW_ANSWERS)[number];
+export type KycRejectType = (typeof KYC_REJECT_TYPES)[number];
