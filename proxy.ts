@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
-import { config as appConfig } from "./server/config";
+import { config as appConfig } from "./env";
+import { AppError } from "./server/errors";
 import { createNonce, pageContentSecurityPolicy } from "./server/http/content-security-policy";
 import { isCrossSite } from "./server/http/cross-site";
+import { errorResponse } from "./server/http/errors";
 
 /**
  * Runs on page requests only (route handlers get their strict policy from
@@ -18,13 +20,9 @@ import { isCrossSite } from "./server/http/cross-site";
  */
 export function proxy(request: NextRequest) {
   if (request.method !== "GET" && request.method !== "HEAD" && isCrossSite(request, appConfig().APP_URL)) {
-    const requestId = randomUUID();
-    return NextResponse.json(
-      { error: { code: "forbidden", message: "Cross-site requests are refused", fields: [], requestId } },
-      { status: 403, headers: { "x-request-id": requestId, "cache-control": "no-store", "content-security-policy": "default-src 'none'; frame-ancestors 'none'" } },
-    );
+    return errorResponse(new AppError("forbidden", "Cross-site requests are refused"), randomUUID(), { "content-security-policy": "default-src 'none'; frame-ancestors 'none'" });
   }
-  const policy = pageContentSecurityPolicy(createNonce(), { development: process.env.NODE_ENV === "development" });
+  const policy = pageContentSecurityPolicy(createNonce(), { development: appConfig().NODE_ENV === "development" });
   const headers = new Headers(request.headers);
   headers.set("x-gatehouse-path", request.nextUrl.pathname);
   headers.set("content-security-policy", policy);

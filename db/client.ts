@@ -1,19 +1,14 @@
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { config } from "../server/config";
-import { AppError } from "../server/errors";
+import { config } from "../env";
 import { readEmbeddedOwner } from "./embedded-owner";
+import { DatabaseUnavailableError } from "./errors";
 import * as schema from "./schema";
 
 export type Db = NodePgDatabase<typeof schema>;
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 /** Anything that can run a query: the database or an open transaction. */
 export type Executor = Db | Tx;
-
-/** The database cannot be reached; callers answer 503 and ask the client to retry. */
-export class DatabaseUnavailableError extends Error {
-  override name = "DatabaseUnavailableError";
-}
 
 let pool: pg.Pool | undefined;
 let db: Db | undefined;
@@ -58,53 +53,4 @@ export async function closeDb(): Promise<void> {
   pool = undefined;
   db = undefined;
   await p?.end();
-}
-
-const unavailableCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006", "53300"]);
-
-/** True when an error means the database is down or unreachable (not a bad query). */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof DatabaseUnavailableError) return true;
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 4; depth++) {
-    const err = e as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof err.code === "string" && unavailableCodes.has(err.code)) return true;
-    if (typeof err.message === "string" && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|is not queryable/i.test(err.message)) return true;
-    e = err.cause;
-  }
-  return false;
-}
-
-/**
- * PostgreSQL refused a value as sent: text with a NUL, a number or date out of
- * range, a key too large for its index. Validation should have caught it
- * first; this is the net under it, so such input is a 400, never a 500.
- */
-const invalidInputCodes = new Set(["22P02", "22021", "22P05", "22007", "22008", "22003", "22001", "54000"]);
-export function isInputRejectedByDatabase(error: unknown): boolean {
-  const code = pgErrorCode(error);
-  return code !== undefined && invalidInputCodes.has(code);
-}
-
-/** Two transactions collided (a deadlock, a lock wait that timed out): retrying is safe. */
-export function isTransientConflict(error: unknown): boolean {
-  const code = pgErrorCode(error);
-  return code === "40P01" || code === "40001" || code === "55P03";
-}
-
-/** What the database refused, as the caller's error: bad input is a 400, a collision a 409 to retry. */
-export function databaseRefusal(error: unknown): AppError {
-  if (isTransientConflict(error)) return new AppError("conflict", "The request collided with another one; retry it", { retryAfterSeconds: 1 });
-  return new AppError("invalid_request", "A value in the request cannot be stored as sent (for example a NUL character, or a value too large)");
-}
-
-/** The PostgreSQL error code of a failed query, looking through drizzle's wrapper. */
-export function pgErrorCode(error: unknown): string | undefined {
-  let e: unknown = error;
-  for (let depth = 0; e && depth < 4; depth++) {
-    const err = e as { code?: unknown; cause?: unknown };
-    if (typeof err.code === "string" && /^[0-9A-Z]{5}$/.test(err.code)) return err.code;
-    e = err.cause;
-  }
-  return undefined;
 }

@@ -63,7 +63,7 @@ if (values.help || command === "") {
 const { loadEnvConfig } = await import("@next/env");
 loadEnvConfig(new URL("..", import.meta.url).pathname, process.env.NODE_ENV !== "production");
 
-const { ConfigError } = await import("../server/config");
+const { ConfigError } = await import("../env");
 const { AppError } = await import("../server/errors");
 const { messageWithoutParams } = await import("../server/log");
 const { openDatabase } = await import("../server/setup/database");

@@ -10,7 +10,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
-import { config } from "../server/config";
+import { config } from "../env";
 import { resolveClientAddress, withClientAddress } from "../server/http/client-address";
 
 const mode = process.argv[2];

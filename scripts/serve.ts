@@ -21,7 +21,7 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 const { loadEnvConfig } = await import("@next/env");
 loadEnvConfig(path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."), mode === "dev");
 
-const { config, ConfigError } = await import("../server/config");
+const { config, ConfigError } = await import("../env");
 const { openDatabase, migrate, getDb } = await import("../server/setup/database");
 const { describeFirstStart, seedFirstStart } = await import("../server/setup/first-start");
 

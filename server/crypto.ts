@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
-import { config } from "./config";
+import { config } from "../env";
 
 export function sha256Hex(value: string): string {
   return createHash("sha256").update(value).digest("hex");

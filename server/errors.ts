@@ -1,7 +1,11 @@
+import { ZodError } from "zod";
+import { databaseFailureOf } from "../db/errors";
+
 /**
  * The one error type services throw. Its code is stable and machine-readable,
- * its message is safe to show, and it names the offending fields. The REST
- * layer (server/http) and the tRPC kernel map it to their transports.
+ * its message is safe to show, and it names the offending fields. Anything
+ * else thrown becomes one through toAppError; the REST layer (server/http),
+ * the tRPC kernel and the server actions map that to their transports.
  */
 export interface FieldError {
   /** Dotted path of the offending field, e.g. "password" or "address.postalCode". */
@@ -112,4 +116,50 @@ export function fieldMessages(fields: ReadonlyArray<FieldError>): Record<string,
   const out: Record<string, string> = {};
   for (const f of fields) out[f.path] ??= f.message;
   return out;
+}
+
+/**
+ * The one reading of anything thrown, for every entry point (REST, tRPC,
+ * server actions, CSV exports). `unexpected` marks what the server should log:
+ * a bug (answered as internal_error, its message never shown) or a value the
+ * database refused that validation should have caught first. An outage is
+ * expected: the caller is told to retry, and the health check reports it.
+ */
+export function toAppError(thrown: unknown): { error: AppError; unexpected: boolean } {
+  if (thrown instanceof AppError) return { error: thrown, unexpected: false };
+  if (thrown instanceof ZodError) return { error: new AppError("validation_failed", "The request is not valid", { fields: fieldErrorsFromIssues(thrown.issues) }), unexpected: false };
+  switch (databaseFailureOf(thrown)) {
+    case "unavailable":
+      return { error: new AppError("service_unavailable", "The service is temporarily unavailable; retry shortly", { retryAfterSeconds: 5 }), unexpected: false };
+    case "conflict":
+      return { error: new AppError("conflict", "The request collided with another one; retry it", { retryAfterSeconds: 1 }), unexpected: true };
+    case "input_rejected":
+      return { error: new AppError("invalid_request", "A value in the request cannot be stored as sent (for example a NUL character, or a value too large)"), unexpected: true };
+    case undefined:
+      return { error: new AppError("internal_error", "Something went wrong on our side; the request id identifies it"), unexpected: true };
+  }
+}
+
+/** The body of every JSON error answer: the REST API's, the CSV exports' and the cross-site refusals'. */
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    fields: FieldError[];
+    requestId: string;
+    details?: Record<string, unknown>;
+  };
+}
+
+/** The one builder of the public JSON error body. */
+export function errorBody(error: AppError, requestId: string): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      fields: error.fields,
+      requestId,
+      ...(error.details ? { details: error.details } : {}),
+    },
+  };
 }

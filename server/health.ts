@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { config } from "./config";
+import { config } from "../env";
 
 export interface Health {
   status: "ok" | "degraded";

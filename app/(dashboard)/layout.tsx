@@ -1,7 +1,6 @@
 import { headers } from "next/headers";
-import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
-import { getStaffSession } from "@/server/auth/session";
+import { staffForPage } from "@/server/auth/session";
 import { signOutAction } from "./actions";
 import { navigationFor } from "./navigation";
 import { NavLinks } from "./nav-links";
@@ -10,9 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const path = (await headers()).get("x-gatehouse-path") ?? "";
-  const staff = await getStaffSession();
-  if (!staff) redirect(path ? `/login?callbackUrl=${encodeURIComponent(path)}` : "/login");
-  if (staff.mustEnrollTotp && !path.startsWith("/account")) redirect("/account/security");
+  const staff = await staffForPage(path);
 
   return (
     <div className="min-h-screen lg:grid lg:grid-cols-[15rem_1fr]">

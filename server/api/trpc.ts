@@ -2,10 +2,10 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { databaseRefusal, isDatabaseUnavailable, isInputRejectedByDatabase, isTransientConflict } from "../../db/client";
+import { isRefusal, refusalError, requireStaff } from "../auth/guard";
 import { partnerScopeOf, type PartnerScope, type Role } from "../auth/policies";
 import type { StaffSession } from "../auth/session";
-import { AppError, fieldErrorsFromIssues, type FieldError } from "../errors";
+import { AppError, fieldErrorsFromIssues, toAppError, type FieldError } from "../errors";
 import { log } from "../log";
 
 /** The only file that calls initTRPC: context, procedures, error formatting. */
@@ -64,54 +64,43 @@ const t = initTRPC
     },
   });
 
-/** Maps the one service error type (and database outages) onto tRPC errors. */
+/**
+ * Maps anything a procedure throws onto a tRPC error through toAppError, the
+ * normaliser REST uses too. tRPC's own refusals (input failing its schema)
+ * already carry their code and pass as they are.
+ */
 const errorMapping = t.middleware(async ({ next, path, ctx }) => {
   const result = await next();
-  if (!result.ok) {
-    const cause = result.error.cause;
-    if (cause instanceof AppError) {
-      throw new TRPCError({ code: trpcCodeFor[cause.status] ?? "INTERNAL_SERVER_ERROR", message: cause.message, cause });
-    }
-    if (isDatabaseUnavailable(cause)) {
-      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is unavailable; retry shortly", cause });
-    }
-    if (isInputRejectedByDatabase(cause) || isTransientConflict(cause)) {
-      log.warn("the database refused a procedure's input", { path, requestId: ctx.requestId, error: cause });
-      const refusal = databaseRefusal(cause);
-      throw new TRPCError({ code: trpcCodeFor[refusal.status] ?? "BAD_REQUEST", message: refusal.message, cause: refusal });
-    }
-    if (result.error.code === "INTERNAL_SERVER_ERROR") log.error("procedure failed", { path, requestId: ctx.requestId, error: cause ?? result.error });
+  if (result.ok || result.error.code !== "INTERNAL_SERVER_ERROR") return result;
+  const { error, unexpected } = toAppError(result.error.cause);
+  if (unexpected) {
+    if (error.code === "internal_error") log.error("procedure failed", { path, requestId: ctx.requestId, error: result.error.cause ?? result.error });
+    else log.warn("the database refused a procedure's input", { path, requestId: ctx.requestId, error: result.error.cause });
   }
-  return result;
+  throw new TRPCError({ code: trpcCodeFor[error.status] ?? "INTERNAL_SERVER_ERROR", message: error.message, cause: error });
 });
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-/** No signed-in staff needed (nothing in the back office uses it yet besides health). */
-export const publicProcedure = t.procedure.use(errorMapping);
-
 /**
- * A procedure for the given roles. Authentication and the role check run
- * before input parsing, so a caller without the role learns nothing about
- * the input rules. Staff who must enrol in TOTP can only reach `account.*`.
+ * A procedure for the given roles. The staff guard (server/auth/guard.ts)
+ * runs before input parsing, so a caller without the role learns nothing
+ * about the input rules. Staff who must enrol in TOTP can only reach `account.*`.
  */
 export function procedureFor(...roles: Role[]) {
   return t.procedure
     .meta({ roles })
     .use(errorMapping)
     .use(async ({ ctx, next, path }) => {
-      if (!ctx.staff) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
-      if (ctx.staff.mustEnrollTotp && !path.startsWith("account.")) {
-        throw new TRPCError({ code: "FORBIDDEN", message: "Set up two-factor authentication first" });
-      }
-      if (!roles.includes(ctx.staff.role)) throw new TRPCError({ code: "FORBIDDEN", message: "Your role does not allow this" });
-      const scope: PartnerScope = await partnerScopeOf(ctx.staff);
-      return next({ ctx: { ...ctx, staff: ctx.staff, scope } });
+      const staff = requireStaff(ctx.staff, { roles, allowWhileEnrolling: path.startsWith("account.") });
+      if (isRefusal(staff)) throw refusalError(staff);
+      const scope: PartnerScope = await partnerScopeOf(staff);
+      return next({ ctx: { ...ctx, staff, scope } });
     });
 }
 
-export const ALL_STAFF: Role[] = ["admin", "operations", "kam"];
+const ALL_STAFF: Role[] = ["admin", "operations", "kam"];
 export const staffProcedure = procedureFor(...ALL_STAFF);
 export const operationsProcedure = procedureFor("admin", "operations");
 export const adminProcedure = procedureFor("admin");

@@ -1,7 +1,7 @@
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
-import { config } from "../config";
+import { config } from "../../env";
 import { currentClientAddress } from "../http/client-address";
 import { endStaffSession, legacySessionId, STAFF_SESSION_SECONDS } from "../staff/sessions";
 import { recordRejectedSignIn, signInStaff, type SignInFailure } from "../staff/sign-in";

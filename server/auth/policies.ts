@@ -1,10 +1,16 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { partners } from "../../db/schema";
+import type { StaffRole } from "../../db/enums";
 import { AppError } from "../errors";
-import type { StaffSession } from "./session";
 
-export type Role = StaffSession["role"];
+export type Role = StaffRole;
+
+/** Who is acting, as the rules below need them: no session, no transport. */
+export interface StaffMember {
+  id: string;
+  role: Role;
+}
 
 /**
  * Who may do what to which partner. Admins and operations see every partner;
@@ -15,7 +21,7 @@ export interface PartnerScope {
   partnerIds: number[] | undefined;
 }
 
-export async function partnerScopeOf(staff: StaffSession): Promise<PartnerScope> {
+export async function partnerScopeOf(staff: StaffMember): Promise<PartnerScope> {
   if (staff.role !== "kam") return { partnerIds: undefined };
   const rows = await getDb().select({ id: partners.id }).from(partners).where(eq(partners.ownerStaffId, staff.id));
   return { partnerIds: rows.map((r) => r.id) };
@@ -30,15 +36,11 @@ export function assertInScope(scope: PartnerScope, partnerId: number): void {
   if (!inScope(scope, partnerId)) throw new AppError("not_found", "No such record");
 }
 
-export function hasRole(staff: StaffSession, roles: readonly Role[]): boolean {
-  return roles.includes(staff.role);
-}
-
 /**
  * Who manages a partner (its settings, status and master API keys): admins
  * every partner, a KAM only the partners they own, operations none.
  */
-export function mayManagePartner(staff: { id: string; role: Role }, ownerStaffId: string | null): boolean {
+export function mayManagePartner(staff: StaffMember, ownerStaffId: string | null): boolean {
   if (staff.role === "admin") return true;
   return staff.role === "kam" && ownerStaffId !== null && ownerStaffId === staff.id;
 }

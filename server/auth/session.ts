@@ -1,7 +1,9 @@
+import { redirect } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
-import { auth } from "./next-auth";
 import { loadStaffForSession, type SignedInStaff } from "../staff/sessions";
+import { isRefusal, refusalRedirect, requireStaff } from "./guard";
+import { auth } from "./next-auth";
 
 export type StaffSession = SignedInStaff;
 
@@ -20,3 +22,15 @@ export const getStaffSession = cache(async function getStaffSession(): Promise<S
   if (!session.success) return undefined;
   return loadStaffForSession({ staffId: session.data.user.id, sessionId: session.data.sessionId });
 });
+
+/**
+ * For the back office's layout and pages: the signed-in staff member, after
+ * the staff guard; a refused visitor is redirected to sign in (and back to
+ * `path`) or to set up TOTP. The account pages stay open to a member who
+ * must still enrol.
+ */
+export async function staffForPage(path: string): Promise<StaffSession> {
+  const staff = requireStaff(await getStaffSession(), { path, allowWhileEnrolling: path.startsWith("/account") });
+  if (isRefusal(staff)) redirect(refusalRedirect(staff));
+  return staff;
+}

@@ -1,8 +1,9 @@
 import { and, eq } from "drizzle-orm";
-import { getDb, pgErrorCode, type Tx } from "../../db/client";
+import { getDb, type Tx } from "../../db/client";
+import { pgErrorCode } from "../../db/errors";
 import { accounts, invoices, payments, subscriptions, subscriptionTiers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import { config } from "../config";
+import { config } from "../../env";
 import { AppError } from "../errors";
 import { formatMinor } from "./money";
 import type { AuthenticatedClient } from "../tokens/bearer";

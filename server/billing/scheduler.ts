@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { invoices, subscriptions, subscriptionTiers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import { config } from "../config";
+import { config } from "../../env";
 import { log } from "../log";
 import { purgeExpiredIdempotencyKeys } from "./idempotency";
 import { DAY_MS, dueAction } from "./lifecycle";

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
-import { getDb, pgErrorCode, type Tx } from "../../db/client";
+import { getDb, type Tx } from "../../db/client";
+import { pgErrorCode } from "../../db/errors";
 import { clients, partners, subscriptions, subscriptionTiers } from "../../db/schema";
 import { recordAudit, type Actor } from "../audit/record";
 import { assertInScope, type PartnerScope } from "../auth/policies";

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { config } from "../config";
+import { config } from "../../env";
 
 /** A key used only for captchas, derived from AUTH_SECRET so no extra setting is needed. */
 export function captchaSecret(): string {

@@ -1,7 +1,6 @@
-import { databaseRefusal, isDatabaseUnavailable, isInputRejectedByDatabase } from "../../db/client";
-import { partnerScopeOf, type PartnerScope } from "../auth/policies";
-import type { StaffSession } from "../auth/session";
-import { AppError, fieldErrorsFromIssues, fieldMessages } from "../errors";
+import { partnerScopeOf, type PartnerScope, type StaffMember } from "../auth/policies";
+import { fieldErrorsFromIssues, fieldMessages, toAppError } from "../errors";
+import { log } from "../log";
 import { listPartnerOptions } from "../partners/list";
 import { listClients, type ClientListItem } from "./list";
 import { clientListInputSchema, filterParamsOf } from "./schemas";
@@ -59,13 +58,13 @@ function rowOf(c: ClientListItem): ClientRow {
 const unavailable = { kind: "unavailable", message: "The database is unavailable; reload the page shortly" } as const;
 
 /** One page of the staff member's clients matching the filters in `params`, after `cursor`. */
-export async function clientRows(o: { staff: StaffSession; params: URLSearchParams; cursor?: string }): Promise<ClientRowsResult> {
+export async function clientRows(o: { staff: StaffMember; params: URLSearchParams; cursor?: string }): Promise<ClientRowsResult> {
   const scope = await scopeOf(o.staff);
   return scope ? rowsIn(scope, o.params, o.cursor) : unavailable;
 }
 
 /** Everything the Clients page shows for the address's filters: the form's values, the partner choices and the first page. */
-export async function clientsPageData(o: { staff: StaffSession; params: URLSearchParams }): Promise<ClientsPageData> {
+export async function clientsPageData(o: { staff: StaffMember; params: URLSearchParams }): Promise<ClientsPageData> {
   const filters = filterParamsOf(o.params);
   const scope = await scopeOf(o.staff);
   if (!scope) return { filters, partners: [], list: unavailable };
@@ -79,21 +78,24 @@ async function rowsIn(scope: PartnerScope, params: URLSearchParams, cursor?: str
   try {
     const page = await listClients({ scope, input: parsed.data });
     return { kind: "rows", rows: page.items.map(rowOf), nextCursor: page.nextCursor };
-  } catch (error) {
-    if (error instanceof AppError && error.status === 400) return { kind: "invalid", message: error.message, fields: fieldMessages(error.fields) };
-    if (isInputRejectedByDatabase(error)) return { kind: "invalid", message: databaseRefusal(error).message, fields: {} };
-    if (isDatabaseUnavailable(error)) return unavailable;
-    throw error;
+  } catch (thrown) {
+    const { error, unexpected } = toAppError(thrown);
+    if (error.status === 400) {
+      if (unexpected) log.warn("the database refused the clients list's filters", { error: thrown });
+      return { kind: "invalid", message: error.message, fields: fieldMessages(error.fields) };
+    }
+    if (error.code === "service_unavailable") return unavailable;
+    throw thrown;
   }
 }
 
 /** The staff member's partner scope, or undefined while the database is unavailable. */
-async function scopeOf(staff: StaffSession): Promise<PartnerScope | undefined> {
+async function scopeOf(staff: StaffMember): Promise<PartnerScope | undefined> {
   try {
     return await partnerScopeOf(staff);
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) return undefined;
-    throw error;
+  } catch (thrown) {
+    if (toAppError(thrown).error.code === "service_unavailable") return undefined;
+    throw thrown;
   }
 }
 
@@ -101,9 +103,9 @@ async function partnerChoices(scope: PartnerScope): Promise<Array<{ id: number; 
   try {
     const rows = await listPartnerOptions(scope);
     return rows.map((p) => ({ id: p.id, name: p.name }));
-  } catch (error) {
+  } catch (thrown) {
     // The list below says the database is away; the form still works without the names.
-    if (isDatabaseUnavailable(error)) return [];
-    throw error;
+    if (toAppError(thrown).error.code === "service_unavailable") return [];
+    throw thrown;
   }
 }

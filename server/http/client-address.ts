@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isIP } from "node:net";
-import { config } from "../config";
+import { config } from "../../env";
 import { log } from "../log";
 
 /**

@@ -1,3 +1,4 @@
+import { toAppError } from "../errors";
 import { log } from "../log";
 
 /** Pull-based: the next chunk is produced only when the client has read the previous one. */
@@ -9,9 +10,12 @@ function streamOf(chunks: AsyncGenerator<string, void, undefined>, requestId: st
         const { value, done } = await chunks.next();
         if (done) controller.close();
         else controller.enqueue(encoder.encode(value));
-      } catch (error) {
-        log.error("CSV export failed mid-stream", { requestId, error });
-        controller.error(error);
+      } catch (thrown) {
+        // The answer has begun, so the download itself fails; the log says why, as for any request.
+        const { error, unexpected } = toAppError(thrown);
+        if (unexpected) log.error("CSV export failed mid-stream", { requestId, error: thrown });
+        else log.warn("CSV export stopped mid-stream", { requestId, code: error.code });
+        controller.error(thrown);
       }
     },
     async cancel() {

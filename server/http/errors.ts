@@ -1,16 +1,4 @@
-import { ZodError } from "zod";
-import { databaseRefusal, isDatabaseUnavailable, isInputRejectedByDatabase, isTransientConflict } from "../../db/client";
-import { AppError, fieldErrorsFromIssues, type FieldError } from "../errors";
-
-export interface ErrorBody {
-  error: {
-    code: string;
-    message: string;
-    fields: FieldError[];
-    requestId: string;
-    details?: Record<string, unknown>;
-  };
-}
+import { errorBody, toAppError, type AppError, type ErrorBody } from "../errors";
 
 export interface HttpError {
   status: number;
@@ -20,35 +8,16 @@ export interface HttpError {
   unexpected: boolean;
 }
 
-/** The one mapping from anything thrown to the public JSON error shape. */
-export function toHttpError(error: unknown, requestId: string): HttpError {
-  let appError: AppError;
-  let unexpected = false;
-  if (error instanceof AppError) appError = error;
-  else if (error instanceof ZodError) appError = new AppError("validation_failed", "The request is not valid", { fields: fieldErrorsFromIssues(error.issues) });
-  else if (isDatabaseUnavailable(error)) appError = new AppError("service_unavailable", "The service is temporarily unavailable; retry shortly", { retryAfterSeconds: 5 });
-  else if (isInputRejectedByDatabase(error) || isTransientConflict(error)) {
-    appError = databaseRefusal(error);
-    unexpected = true;
-  }
-  else {
-    appError = new AppError("internal_error", "Something went wrong on our side; the request id identifies it");
-    unexpected = true;
-  }
+/** Anything thrown, as a REST answer: toAppError's reading with its status, public body and Retry-After. */
+export function toHttpError(thrown: unknown, requestId: string): HttpError {
+  const { error, unexpected } = toAppError(thrown);
   const headers: Record<string, string> = {};
-  if (appError.retryAfterSeconds !== undefined) headers["retry-after"] = String(appError.retryAfterSeconds);
-  return {
-    status: appError.status,
-    body: {
-      error: {
-        code: appError.code,
-        message: appError.message,
-        fields: appError.fields,
-        requestId,
-        ...(appError.details ? { details: appError.details } : {}),
-      },
-    },
-    headers,
-    unexpected,
-  };
+  if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
+  return { status: error.status, body: errorBody(error, requestId), headers, unexpected };
+}
+
+/** An AppError as a whole JSON answer, for refusals made before any handler runs (the cross-site checks). */
+export function errorResponse(error: AppError, requestId: string, headers: Record<string, string> = {}): Response {
+  const mapped = toHttpError(error, requestId);
+  return Response.json(mapped.body, { status: mapped.status, headers: { ...mapped.headers, "x-request-id": requestId, "cache-control": "no-store", ...headers } });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { config } from "../config";
+import { config } from "../../env";
 import { AppError, fieldErrorsFromIssues } from "../errors";
 import { log } from "../log";
 import { currentClientAddress } from "./client-address";

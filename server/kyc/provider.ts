@@ -1,7 +1,7 @@
 import { desc, eq } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { partners } from "../../db/schema";
-import { config } from "../config";
+import { config } from "../../env";
 import { AppError } from "../errors";
 import type { ReviewResult, ReviewStatus } from "./state-machine";
 import { sandboxProvider } from "./sandbox-provider";

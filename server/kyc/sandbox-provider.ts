@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { getDb } from "../../db/client";
 import { clients, kycVerifications, partners } from "../../db/schema";
-import { config } from "../config";
+import { config } from "../../env";
 import { safeEqualHex, secretHmac } from "../crypto";
 import { AppError } from "../errors";
 import type { ApplicantReview, KycProvider } from "./provider";

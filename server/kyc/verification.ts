@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { clients, kycVerifications } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import { config } from "../config";
+import { config } from "../../env";
 import { AppError } from "../errors";
 import type { AuthenticatedClient } from "../tokens/bearer";
 import { ensureVerification, verificationColumns, type VerificationRow } from "./apply";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getDb, type Tx } from "../../db/client";
 import { clients, kycVerifications, partners } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import { config } from "../config";
+import { config } from "../../env";
 import { sha256Hex } from "../crypto";
 import { AppError, fieldErrorsFromIssues } from "../errors";
 import { log } from "../log";

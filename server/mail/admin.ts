@@ -2,7 +2,7 @@ import { and, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { emailOutbox, partners } from "../../db/schema";
 import { recordAudit, type Actor } from "../audit/record";
-import { config } from "../config";
+import { config } from "../../env";
 import { AppError } from "../errors";
 import { decodeTimeCursor, keysetPage, timeKeyOf } from "../keyset";
 import { retryEmail } from "./outbox";

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
 import { emailOutbox } from "../../db/schema";
-import { config } from "../config";
+import { config } from "../../env";
 import { log } from "../log";
 import { renderEmail, type EmailData, type EmailTemplate } from "./templates";
 import type { MailTransport } from "./transport";

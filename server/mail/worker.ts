@@ -1,4 +1,4 @@
-import { config } from "../config";
+import { config } from "../../env";
 import { log } from "../log";
 import { deliverDueEmails } from "./outbox";
 import { getMailTransport, type MailTransport } from "./transport";

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { config } from "../config";
-import { errorStatus, type ErrorCode } from "../errors";
-import type { ErrorBody } from "../http/errors";
+import { config } from "../../env";
+import { errorStatus, type ErrorBody, type ErrorCode } from "../errors";
 import { endpoints, type Endpoint, type Example, type Flavour, type Parameter } from "./paths";
 
 /**
@@ -104,7 +103,7 @@ export const errorSchema = z
   })
   .meta({ id: "Error", description: "The body of every error answer." });
 
-// Fails to compile when server/http/errors.ts changes the error shape without this schema following.
+// Fails to compile when server/errors.ts changes the error shape without this schema following.
 ({}) as z.infer<typeof errorSchema> satisfies ErrorBody;
 
 /** What each code means to an integrator; a Record so a new code cannot go undocumented. */
@@ -218,13 +217,13 @@ function toComponents(schemas: z.ZodType[], io: "input" | "output"): Record<stri
   for (const [id, schema] of Object.entries(converted)) {
     // Named schemas nested in a component land in "__shared"; lift them to components of their own.
     if (id === "__shared") Object.assign(components, (schema as { $defs?: Record<string, JsonSchema> }).$defs ?? {});
-    else components[id] = withoutRootKeywords(schema as JsonSchema);
+    else components[id] = withoutRootKeywords(schema);
   }
   return JSON.parse(JSON.stringify(components).replaceAll(`"${SCHEMA_REF}__shared#/$defs/`, `"${SCHEMA_REF}`)) as Record<string, JsonSchema>;
 }
 
 function inlineSchema(schema: z.ZodType): JsonSchema {
-  return withoutRootKeywords(z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }) as JsonSchema);
+  return withoutRootKeywords(z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }));
 }
 
 function parameter(p: Parameter): OpenApiParameter {

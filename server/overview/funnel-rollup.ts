@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { funnelDaily, funnelRollupState } from "../../db/schema";
-import { config } from "../config";
+import { config } from "../../env";
 import { log } from "../log";
 import { funnelRollupQuery } from "./funnel";
 import { FUNNEL_PERIODS } from "./schemas";

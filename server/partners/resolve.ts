@@ -1,5 +1,5 @@
 import { getDb } from "../../db/client";
-import { config } from "../config";
+import { config } from "../../env";
 import { AppError } from "../errors";
 import { authenticateMasterKey, masterKeyFromAuthorization } from "./api-keys";
 import { requireActivePartner, type Partner } from "./partners";

@@ -1,6 +1,6 @@
 import os from "node:os";
 import { AppError } from "../errors";
-import { config } from "../config";
+import { config } from "../../env";
 import { HashPool } from "./hash-pool";
 
 /** OWASP's first argon2id recommendation: 19 MiB, two passes, one lane. */

@@ -2,7 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb, type Tx } from "../../db/client";
 import { clients, emailConfirmations } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import { config } from "../config";
+import { config } from "../../env";
 import { randomDigits, randomToken, safeEqualHex, secretHmac, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { enqueueEmail } from "../mail/outbox";

@@ -3,7 +3,7 @@ import { closeDb, getDb, getPool } from "../../db/client";
 import { readEmbeddedOwner } from "../../db/embedded-owner";
 import { EmbeddedDatabaseBusyError, startEmbeddedDatabase, type EmbeddedDatabase } from "../../db/embedded-server";
 import { runMigrations } from "../../db/migrate";
-import { config } from "../config";
+import { config } from "../../env";
 import { sealPlainSigningKeys } from "../tokens/signing-keys";
 
 /**

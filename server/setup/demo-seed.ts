@@ -6,7 +6,7 @@ import { recordAudit } from "../audit/record";
 import { creditSandboxAccount } from "../billing/back-office";
 import { payInvoice, startSubscription } from "../billing/client-billing";
 import { createTier } from "../billing/tiers";
-import { config } from "../config";
+import { config } from "../../env";
 import { randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { createMasterKey } from "../partners/api-keys";

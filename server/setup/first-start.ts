@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { config } from "../config";
+import { config } from "../../env";
 import { createMasterKey } from "../partners/api-keys";
 import { createPartner } from "../partners/partners";
 import { countStaff, createStaff } from "../staff/staff";

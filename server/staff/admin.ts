@@ -1,12 +1,12 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb, type Tx } from "../../db/client";
+import type { StaffRole } from "../../db/enums";
 import { staffUsers } from "../../db/schema";
 import { recordAudit, type Actor } from "../audit/record";
 import { randomToken } from "../crypto";
 import { AppError } from "../errors";
 import { hashPassword } from "../passwords/hasher";
 import { endAllStaffSessions } from "./sessions";
-import type { StaffRole } from "./sign-in";
 
 /** What an admin does to another staff member's account; every change is one audited transaction. */
 

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { and, eq, gt, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
+import type { StaffRole } from "../../db/enums";
 import { staffSessions, staffUsers } from "../../db/schema";
-import type { StaffRole } from "./sign-in";
 
 /**
  * Staff sessions live in staff_sessions (docs/decisions/0004): the session

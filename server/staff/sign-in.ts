@@ -7,8 +7,6 @@ import { beginAttempt, checkWithin, clearFailures, recordFailedAttempt, releaseA
 import { startStaffSession, type SignedInStaff } from "./sessions";
 import { matchStoredTotp } from "./totp";
 
-export type { StaffRole } from "../../db/enums";
-
 /** What the person signing in is told. A locked account answers "invalid", like a wrong password. */
 export type SignInFailure = "invalid" | "totp_required" | "totp_invalid";
 

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, errors, jwtVerify, SignJWT } from "jose";
 import { randomUUID } from "node:crypto";
 import { AppError } from "../errors";
-import { config } from "../config";
+import { config } from "../../env";
 import { getKeyRing } from "./signing-keys";
 
 export const ACCESS_TOKEN_AUDIENCE = "gatehouse-api";

@@ -3,7 +3,7 @@ import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, import
 import { createPublicKey } from "node:crypto";
 import { getDb } from "../../db/client";
 import { signingKeys } from "../../db/schema";
-import { config } from "../config";
+import { config } from "../../env";
 import { openSecret, sealSecret } from "../crypto";
 import { log } from "../log";
 

@@ -3,7 +3,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEvents, clients } from "../../db/schema";
-import { resetConfigForTests } from "../../server/config";
+import { resetConfigForTests } from "../../env";
 import { MASTER_KEY_FAILURES_PER_IP } from "../../server/partners/api-keys";
 import { createTestPartner, uniqueEmail, useApi, whiteLabelBody } from "../support/api";
 

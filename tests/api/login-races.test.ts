@@ -3,7 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEvents } from "../../db/schema";
-import { resetConfigForTests } from "../../server/config";
+import { resetConfigForTests } from "../../env";
 import { LOGIN_FAILURES_PER_IP, LOGIN_FAILURES_PER_WINDOW } from "../../server/registration/login";
 import { createTestPartner, STRONG_WL_PASSWORD, uniqueEmail, useApi, whiteLabelBody } from "../support/api";
 

@@ -3,7 +3,7 @@ import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../db/client";
 import { apiKeys, clients, emailConfirmations, pendingRegistrations, refreshTokens, staffUsers } from "../../db/schema";
-import { config, resetConfigForTests } from "../../server/config";
+import { config, resetConfigForTests } from "../../env";
 import { submitSandboxAction } from "../../server/kyc/sandbox-provider";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
 import { signInStaff } from "../../server/staff/sign-in";

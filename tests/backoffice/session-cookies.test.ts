@@ -1,6 +1,6 @@
 import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it } from "vitest";
-import { resetConfigForTests } from "../../server/config";
+import { resetConfigForTests } from "../../env";
 import { handlers } from "../../server/auth/next-auth";
 import { createTestStaff } from "../support/staff";
 

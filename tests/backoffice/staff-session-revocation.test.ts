@@ -7,7 +7,7 @@ import { signOutAction } from "../../app/(dashboard)/actions";
 import { GET as trpcGet } from "../../app/api/trpc/[trpc]/route";
 import { getDb } from "../../db/client";
 import { auditEvents, staffSessions, staffUsers } from "../../db/schema";
-import { config } from "../../server/config";
+import { config } from "../../env";
 import { getStaffSession } from "../../server/auth/session";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
 import { legacySessionId, loadStaffForSession } from "../../server/staff/sessions";

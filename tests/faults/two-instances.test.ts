@@ -3,7 +3,7 @@ import { eq, like, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { closeDb, getDb } from "../../db/client";
 import { emailOutbox, ledgerEntries, pendingRegistrations } from "../../db/schema";
-import { resetConfigForTests } from "../../server/config";
+import { resetConfigForTests } from "../../env";
 import { enqueueEmail, messageIdFor } from "../../server/mail/outbox";
 import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail } from "../support/api";
 import { balanceOf, credit, expectBalancedLedgerAfterEach, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";

@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { clients } from "../../db/schema";
-import { resetConfigForTests } from "../../server/config";
+import { resetConfigForTests } from "../../env";
 import { AppError } from "../../server/errors";
 import { getSandboxApplicant, issueSandboxToken, submitSandboxAction } from "../../server/kyc/sandbox-provider";
 import { missingKycProviderWarning } from "../../server/kyc/provider";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEvents, clients, kycEvents, kycVerifications, partners } from "../../db/schema";
 import { partnerScopeOf } from "../../server/auth/policies";
-import { config } from "../../server/config";
+import { config } from "../../env";
 import { missingKycProviderWarning } from "../../server/kyc/provider";
 import { formatCreatedAtMs } from "../../server/kyc/schemas";
 import { decideVerification, getVerificationHistory, listReviewQueue } from "../../server/kyc/review";

@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { emailOutbox } from "../../db/schema";
-import { resetConfigForTests } from "../../server/config";
+import { resetConfigForTests } from "../../env";
 import { deliverDueEmails, enqueueEmail } from "../../server/mail/outbox";
 import { getMailTransport } from "../../server/mail/transport";
 import { headerOf, onlyTo, smtpTransport, startSmtpServer, type TestSmtpServer } from "../support/smtp";

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { config } from "../../server/config";
+import { config } from "../../env";
 import { buildOpenApiDocument, type JsonSchema } from "../../server/openapi/document";
 import { endpoints } from "../../server/openapi/paths";
 

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { config } from "../../server/config";
+import { config } from "../../env";
 import { resolveClientAddress, withClientAddress } from "../../server/http/client-address";
 
 /**

@@ -1,6 +1,6 @@
 import { inject } from "vitest";
 
-// Every module reads configuration through server/config, which reads process.env once.
+// Every module reads configuration through env.ts, which reads process.env once.
 process.env.DATABASE_URL = inject("databaseUrl");
 Object.assign(process.env, { NODE_ENV: "test" });
 process.env.APP_URL ??= "http://gatehouse.test";

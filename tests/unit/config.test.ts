@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_SUMSUB_WEBHOOK_SECRET, loadConfig } from "../../server/config";
+import { ConfigError, DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_SUMSUB_WEBHOOK_SECRET, loadConfig } from "../../env";
 
 const strongSecret = "s".repeat(40);
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { DatabaseUnavailableError } from "../../db/client";
+import { DatabaseUnavailableError } from "../../db/errors";
 import { AppError } from "../../server/errors";
 import { toHttpError } from "../../server/http/errors";
 import { json, route } from "../../server/http/route";
@@ -97,6 +97,13 @@ describe("toHttpError", () => {
     const mapped = toHttpError(new Error("Failed query", { cause: syntax }), "req-db-00002");
     expect(mapped.status).toBe(500);
     expect(mapped.body.error.code).toBe("internal_error");
+  });
+
+  it("maps a value the database refused to 400, and a collision with another transaction to 409 with Retry-After; both are logged", () => {
+    const nul = Object.assign(new Error("invalid byte sequence for encoding \"UTF8\": 0x00"), { code: "22021" });
+    expect(toHttpError(new Error("Failed query", { cause: nul }), "req-db-00004")).toMatchObject({ status: 400, unexpected: true, headers: {}, body: { error: { code: "invalid_request" } } });
+    const deadlock = Object.assign(new Error("deadlock detected"), { code: "40P01" });
+    expect(toHttpError(deadlock, "req-db-00005")).toMatchObject({ status: 409, unexpected: true, headers: { "retry-after": "1" }, body: { error: { code: "conflict" } } });
   });
 
   it("maps an unknown error to 500 internal_error without leaking its message or stack", () => {

@@ -1,5 +1,6 @@
 "use server";
 
+import { isRefusal, refusalRedirect, requireStaff } from "@/server/auth/guard";
 import { getStaffSession } from "@/server/auth/session";
 import { clientRows, type ClientRowsResult } from "@/server/clients/list-view";
 
@@ -11,9 +12,12 @@ export async function loadMoreClients(query: unknown, cursor: unknown): Promise<
   if (typeof query !== "string" || typeof cursor !== "string" || query.length > 2000) {
     return { kind: "invalid", message: "The request to load more clients was not valid; reload the page", fields: {} };
   }
-  const staff = await getStaffSession();
-  const back = `/clients${query ? `?${query}` : ""}`;
-  if (!staff) return { kind: "signed-out", message: "Your session has ended; sign in again to see more clients.", action: { label: "Sign in", href: `/login?callbackUrl=${encodeURIComponent(back)}` } };
-  if (staff.mustEnrollTotp) return { kind: "signed-out", message: "Set up two-factor authentication before using the back office.", action: { label: "Set it up", href: "/account/security" } };
+  const staff = requireStaff(await getStaffSession(), { path: `/clients${query ? `?${query}` : ""}` });
+  if (isRefusal(staff)) {
+    const href = refusalRedirect(staff);
+    return staff.kind === "signed-out"
+      ? { kind: "signed-out", message: "Your session has ended; sign in again to see more clients.", action: { label: "Sign in", href } }
+      : { kind: "signed-out", message: "Set up two-factor authentication before using the back office.", action: { label: "Set it up", href } };
+  }
   return clientRows({ staff, params: new URLSearchParams(query), cursor });
 }

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
-import { redirect } from "next/navigation";
-import { getStaffSession } from "@/server/auth/session";
+import { staffForPage } from "@/server/auth/session";
 import { searchParamsOf } from "@/server/clients/filter-params";
 import { clientsPageData } from "@/server/clients/list-view";
 import { COUNTRY_CODES } from "@/server/registration/countries";
@@ -23,9 +22,7 @@ type SearchParams = Record<string, string | string[] | undefined>;
 export default async function ClientsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = queryOf(await searchParams);
   // The layout sends visitors who are signed out elsewhere, but a page renders alongside its layout, so it checks too.
-  const staff = await getStaffSession();
-  if (!staff) redirect(`/login?callbackUrl=${encodeURIComponent(params.size ? `/clients?${params}` : "/clients")}`);
-  if (staff.mustEnrollTotp) redirect("/account/security");
+  const staff = await staffForPage(params.size ? `/clients?${params}` : "/clients");
 
   const { filters, partners, list } = await clientsPageData({ staff, params });
   const query = searchParamsOf(filters).toString();

@@ -1,8 +1,9 @@
 "use server";
 
 import { randomUUID } from "node:crypto";
-import { AppError } from "@/server/errors";
+import { toAppError } from "@/server/errors";
 import { currentClientAddress } from "@/server/http/client-address";
+import { log } from "@/server/log";
 import { sandboxActionSchema, submitSandboxAction, type SandboxActionInput } from "@/server/kyc/sandbox-provider";
 import type { WebhookAck } from "@/server/kyc/schemas";
 
@@ -18,12 +19,14 @@ export async function sendSandboxAction(input: SandboxActionInput): Promise<Sand
   const parsed = sandboxActionSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => i.message).join("; ") };
   const ip = currentClientAddress();
+  const requestId = randomUUID();
   try {
-    const ack = await submitSandboxAction({ input: parsed.data, ip, requestId: randomUUID() });
+    const ack = await submitSandboxAction({ input: parsed.data, ip, requestId });
     return { ok: true, result: ack.result };
-  } catch (error) {
-    // Production hides thrown messages from the browser; an AppError's message is safe to show.
-    if (error instanceof AppError) return { ok: false, message: error.message };
-    throw error;
+  } catch (thrown) {
+    // Production hides thrown messages from the browser; the normalised error's message is safe to show.
+    const { error, unexpected } = toAppError(thrown);
+    if (unexpected) log.error("sandbox action failed", { requestId, error: thrown });
+    return { ok: false, message: error.message };
   }
 }

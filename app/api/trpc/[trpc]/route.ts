@@ -2,14 +2,16 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { randomUUID } from "node:crypto";
 import { appRouter } from "@/server/api/root";
 import { getStaffSession } from "@/server/auth/session";
-import { config } from "@/server/config";
+import { config } from "@/env";
+import { AppError } from "@/server/errors";
 import { isCrossSite } from "@/server/http/cross-site";
 import { currentClientAddress } from "@/server/http/client-address";
+import { errorResponse } from "@/server/http/errors";
 
 async function handler(req: Request) {
   const requestId = randomUUID();
   if (isCrossSite(req, config().APP_URL)) {
-    return Response.json({ error: { code: "forbidden", message: "Cross-site requests are refused", fields: [], requestId } }, { status: 403, headers: { "x-request-id": requestId, "cache-control": "no-store" } });
+    return errorResponse(new AppError("forbidden", "Cross-site requests are refused"), requestId);
   }
   const response = await fetchRequestHandler({
     endpoint: "/api/trpc",
