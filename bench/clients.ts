@@ -64,7 +64,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
   let allPassed = true;
   const { migrate } = await import("../server/setup/database");
   const { getDb, closeDb } = await import("../db/client");
-  const { createPartner } = await import("../server/partners/partners");
+  const { createPartner } = await import("../server/partners/create");
   const { createStaff } = await import("../server/staff/staff");
   const { seedClients } = await import("../server/setup/demo-seed");
   const { createCaller } = await import("../server/api/root");
@@ -76,7 +76,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
     await migrate();
     const db = getDb();
     const actor = { type: "system" as const, id: "bench" };
-    const partner = await db.transaction((tx) => createPartner(tx, { input: { name: `Bench clients ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0, quotaTotalHour: 0 }, actor }));
+    const partner = await createPartner({ input: { name: `Bench clients ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0, quotaTotalHour: 0 }, by: actor });
     const adminEmail = `bench-admin-${randomUUID().slice(0, 8)}@bench.test`;
     const admin = await createStaff(db, { input: { email: adminEmail, name: "Bench admin", role: "admin", password: "bench-admin-password-only" }, actor });
     const staff = { id: admin.id, email: adminEmail, name: "Bench admin", role: "admin" as const, sessionId: randomUUID(), mustEnrollTotp: false };

@@ -8,7 +8,7 @@ import { runBillingCycle } from "../billing/scheduler";
 import { createTier } from "../billing/tiers";
 import { AppError } from "../errors";
 import { createMasterKey } from "../partners/api-keys";
-import { createPartner } from "../partners/partners";
+import { createPartner } from "../partners/create";
 import { migrate } from "../setup/database";
 import { DEMO_CLIENT_PASSWORD, describeDemo, seedClients, seedDemo } from "../setup/demo-seed";
 import { describeFirstStart, seedFirstStart } from "../setup/first-start";
@@ -59,9 +59,10 @@ export async function partnerCreate(flags: Record<string, unknown>): Promise<Com
       if (!owner) throw new AppError("not_found", `--owner: no active key account manager has the email ${f.owner}`);
       ownerStaffId = owner.id;
     }
-    const partner = await createPartner(tx, {
-      ownerStaffId,
+    const partner = await createPartner({
+      db: tx,
       input: {
+        ownerStaffId,
         name: f.name,
         sandbox: f.sandbox,
         captchaRequired: f.captcha,
@@ -69,9 +70,9 @@ export async function partnerCreate(flags: Record<string, unknown>): Promise<Com
         ...(f["quota-total"] !== undefined ? { quotaTotalHour: f["quota-total"] } : {}),
         ...(f.currency ? { defaultCurrency: f.currency.toUpperCase() } : {}),
       },
-      actor: cliActor,
+      by: cliActor,
     });
-    const key = await createMasterKey(tx, { partnerId: partner.id, name: f["key-name"], actor: cliActor });
+    const key = await createMasterKey({ db: tx, input: { partnerId: partner.id, name: f["key-name"] }, by: cliActor });
     return { partner, key };
   });
   return {
@@ -90,7 +91,7 @@ export const keyCreateFlags = z.object({
 
 export async function keyCreate(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = keyCreateFlags.parse(flags);
-  const key = await createMasterKey(getDb(), { partnerId: f.partner, name: f.name, actor: cliActor });
+  const key = await createMasterKey({ input: { partnerId: f.partner, name: f.name }, by: cliActor });
   return { lines: [`Master API key for partner ${f.partner} (shown once): ${key.key}`], json: { partnerId: f.partner, masterKey: key.key, prefix: key.prefix } };
 }
 

@@ -6,7 +6,7 @@ import { clients, kycVerifications, partners } from "../../db/schema";
 import { config } from "../../env";
 import { safeEqualHex, secretHmac } from "../crypto";
 import { AppError } from "../errors";
-import type { ApplicantReview, KycProvider } from "./provider";
+import type { ApplicantReview, KycProvider } from "./provider-contract";
 import { formatCreatedAtMs, rejectTypeSchema, type WebhookAck } from "./schemas";
 import { payloadDigest } from "./signing";
 import { handleSumsubWebhook } from "./webhook";

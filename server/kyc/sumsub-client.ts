@@ -1,6 +1,6 @@
 import { AppError } from "../errors";
 import { log } from "../log";
-import type { ApplicantReview, KycProvider } from "./provider";
+import type { ApplicantReview, KycProvider } from "./provider-contract";
 import { rejectTypeSchema, reviewAnswerSchema } from "./schemas";
 import { signSumsubRequest } from "./signing";
 

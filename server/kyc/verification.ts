@@ -6,7 +6,7 @@ import { config } from "../../env";
 import { AppError } from "../errors";
 import type { AuthenticatedClient } from "../tokens/bearer";
 import { ensureVerification, verificationColumns, type VerificationRow } from "./apply";
-import { findPartnerById } from "../partners/partners";
+import { findPartnerById } from "../partners/lookup";
 import { kycProviderFor } from "./provider";
 import type { VerificationStarted, VerificationState } from "./schemas";
 import { submissionBlock } from "./state-machine";

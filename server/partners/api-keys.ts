@@ -1,10 +1,20 @@
-import { and, eq, isNull, lt, or } from "drizzle-orm";
-import type { Executor } from "../../db/client";
-import { apiKeys } from "../../db/schema";
-import { recordAudit, type Actor } from "../audit/record";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { getDb, type Executor } from "../../db/client";
+import { apiKeys, partners, staffUsers } from "../../db/schema";
+import { recordAudit } from "../audit/record";
+import { mayManagePartner, type StaffMember } from "../auth/policies";
 import { randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { consumeQuota, peekQuota, secondsUntil, windowFor } from "../quotas/quota";
+import { creatorActor, isStaffCreator, type Creator } from "./create";
+import { lockManagedPartner, type PartnerChange } from "./ownership";
+import { apiKeyTargetSchema, createApiKeySchema, partnerTargetSchema, type CreateApiKeyInput } from "./schemas";
+
+/**
+ * Master API keys: issued to a partner (by its KAM or an admin in the back
+ * office, or by the system), listed by prefix, revoked, and checked on every
+ * public request that presents one.
+ */
 
 const KEY_PREFIX = "ghk_";
 const VISIBLE_PREFIX_LENGTH = 12;
@@ -20,27 +30,61 @@ export interface CreatedMasterKey {
   key: string;
 }
 
-export async function createMasterKey(
-  db: Executor,
-  o: { partnerId: number; name: string; createdByStaffId?: string | null; actor: Actor; ip?: string | null; requestId?: string | null },
-): Promise<CreatedMasterKey> {
-  const key = KEY_PREFIX + randomToken(32);
-  const prefix = key.slice(0, VISIBLE_PREFIX_LENGTH);
-  const [row] = await db
-    .insert(apiKeys)
-    .values({ partnerId: o.partnerId, name: o.name, prefix, keyHash: sha256Hex(key), createdByStaffId: o.createdByStaffId ?? null })
-    .returning({ id: apiKeys.id });
-  await recordAudit(db, {
-    actor: o.actor,
-    action: "api_key.create",
-    entityType: "api_key",
-    entityId: row!.id,
-    partnerId: o.partnerId,
-    after: { name: o.name, prefix },
-    ip: o.ip,
-    requestId: o.requestId,
-  });
-  return { id: row!.id, partnerId: o.partnerId, name: o.name, prefix, key };
+/**
+ * Issues a master key for a partner. The whole key is in the answer this
+ * once; only its SHA-256 and a short prefix are stored. It works at once. A
+ * staff member issues keys only for partners they manage; pass `db` (an open
+ * transaction) to issue it together with the partner.
+ */
+export async function createMasterKey(o: { input: CreateApiKeyInput; by: Creator; ip?: string | null; requestId?: string | null; db?: Executor }): Promise<CreatedMasterKey> {
+  const { partnerId, name } = createApiKeySchema.parse(o.input);
+  const staff = isStaffCreator(o.by) ? o.by : undefined;
+  const create = async (tx: Executor) => {
+    // For share: the owner cannot change under us, and keys for one partner are still issued side by side.
+    if (staff) await lockManagedPartner(tx, staff, partnerId, "share");
+    const key = KEY_PREFIX + randomToken(32);
+    const prefix = key.slice(0, VISIBLE_PREFIX_LENGTH);
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({ partnerId, name, prefix, keyHash: sha256Hex(key), createdByStaffId: staff?.id ?? null })
+      .returning({ id: apiKeys.id });
+    await recordAudit(tx, {
+      actor: creatorActor(o.by),
+      action: "api_key.create",
+      entityType: "api_key",
+      entityId: row!.id,
+      partnerId,
+      after: { name, prefix },
+      ip: o.ip,
+      requestId: o.requestId,
+    });
+    return { id: row!.id, partnerId, name, prefix, key };
+  };
+  return o.db ? create(o.db) : getDb().transaction(create);
+}
+
+/** A partner's master keys, newest first. Hashes stay on the server: only the visible prefix is listed. */
+export async function listApiKeys(o: { staff: StaffMember; partnerId: number }) {
+  const { partnerId } = partnerTargetSchema.parse({ partnerId: o.partnerId });
+  const db = getDb();
+  const [partner] = await db.select({ ownerStaffId: partners.ownerStaffId }).from(partners).where(eq(partners.id, partnerId));
+  if (!partner || !mayManagePartner(o.staff, partner.ownerStaffId)) throw new AppError("not_found", "No such partner");
+  const rows = await db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+      createdById: apiKeys.createdByStaffId,
+      createdByName: staffUsers.name,
+    })
+    .from(apiKeys)
+    .leftJoin(staffUsers, eq(staffUsers.id, apiKeys.createdByStaffId))
+    .where(eq(apiKeys.partnerId, partnerId))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  return rows.map(({ createdById, createdByName, ...key }) => ({ ...key, createdBy: createdById ? { id: createdById, name: createdByName ?? "" } : null }));
 }
 
 /**
@@ -130,4 +174,40 @@ export function masterKeyFromAuthorization(header: string | null): string | unde
   const value = header.trim();
   const match = /^Bearer\s+(.+)$/i.exec(value);
   return (match ? match[1]! : value).trim() || undefined;
+}
+
+/**
+ * Revokes a master key. Every public request looks its key up in the
+ * database (nothing caches it), so the very next call with it is refused,
+ * and that use is audited as api_key.revoked_use.
+ */
+export async function revokeApiKey(o: PartnerChange<{ keyId: string }>) {
+  const { keyId } = apiKeyTargetSchema.parse(o.input);
+  return getDb().transaction(async (tx) => {
+    const [key] = await tx
+      .select({ id: apiKeys.id, partnerId: apiKeys.partnerId, name: apiKeys.name, prefix: apiKeys.prefix, revokedAt: apiKeys.revokedAt, ownerStaffId: partners.ownerStaffId })
+      .from(apiKeys)
+      .innerJoin(partners, eq(partners.id, apiKeys.partnerId))
+      .where(eq(apiKeys.id, keyId))
+      .for("update", { of: apiKeys });
+    if (!key || !mayManagePartner(o.staff, key.ownerStaffId)) throw new AppError("not_found", "No such API key");
+    if (key.revokedAt) throw AppError.field("conflict", "keyId", "This key is already revoked");
+    const [revoked] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
+      .returning({ revokedAt: apiKeys.revokedAt });
+    await recordAudit(tx, {
+      actor: { type: "staff", id: o.staff.id },
+      action: "api_key.revoke",
+      entityType: "api_key",
+      entityId: keyId,
+      partnerId: key.partnerId,
+      before: { name: key.name, prefix: key.prefix, revokedAt: null },
+      after: { name: key.name, prefix: key.prefix, revokedAt: revoked!.revokedAt },
+      ip: o.ip,
+      requestId: o.requestId,
+    });
+    return { id: keyId, partnerId: key.partnerId, revokedAt: revoked!.revokedAt! };
+  });
 }

@@ -1,7 +1,40 @@
-import { asc, inArray } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { partners } from "../../db/schema";
+import { partners, staffUsers } from "../../db/schema";
 import type { PartnerScope } from "../auth/policies";
+import { cappedClientCount, CLIENT_COUNT_CAP } from "./lookup";
+
+/** Listing the partners a staff member may see: the Partners page's list, and the choices of pickers and filters. */
+
+const listColumns = {
+  id: partners.id,
+  name: partners.name,
+  status: partners.status,
+  sandbox: partners.sandbox,
+  captchaRequired: partners.captchaRequired,
+  createdAt: partners.createdAt,
+  ownerStaffId: partners.ownerStaffId,
+  ownerName: staffUsers.name,
+  ownerEmail: staffUsers.email,
+  clientCount: cappedClientCount,
+};
+
+/**
+ * The partners a staff member may see on the Partners page: all of them for
+ * an admin, their own for a KAM. Partners are tens or hundreds, not
+ * millions, so the list is not paginated.
+ */
+export async function listPartners(scope: PartnerScope) {
+  if (scope.partnerIds !== undefined && scope.partnerIds.length === 0) return [];
+  const q = getDb().select(listColumns).from(partners).leftJoin(staffUsers, eq(staffUsers.id, partners.ownerStaffId));
+  const rows = await (scope.partnerIds === undefined ? q : q.where(inArray(partners.id, scope.partnerIds))).orderBy(asc(sql`lower(${partners.name})`), asc(partners.id));
+  return rows.map(({ ownerStaffId, ownerName, ownerEmail, clientCount, ...row }) => ({
+    ...row,
+    owner: ownerStaffId ? { id: ownerStaffId, name: ownerName ?? "", email: ownerEmail ?? "" } : null,
+    clientCount: Math.min(clientCount, CLIENT_COUNT_CAP),
+    clientCountCapped: clientCount > CLIENT_COUNT_CAP,
+  }));
+}
 
 /** Partners a staff member may see, for pickers and filters. */
 export async function listPartnerOptions(scope: PartnerScope) {

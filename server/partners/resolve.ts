@@ -2,7 +2,7 @@ import { getDb } from "../../db/client";
 import { config } from "../../env";
 import { AppError } from "../errors";
 import { authenticateMasterKey, masterKeyFromAuthorization } from "./api-keys";
-import { requireActivePartner, type Partner } from "./partners";
+import { requireActivePartner, type Partner } from "./lookup";
 import { partnerIdSchema } from "./schemas";
 
 export interface PartnerCaller {
@@ -30,10 +30,10 @@ export async function resolveWhiteLabelPartner(o: { authorization: string | null
     if (o.partnerIdHeader !== null && parsePartnerId(o.partnerIdHeader, "partnerId") !== auth.partnerId) {
       throw AppError.field("forbidden", "partnerId", "The partnerId header names another partner than the API key's");
     }
-    return { partner: await requireActivePartner(db, auth.partnerId, "Authorization"), apiKeyId: auth.keyId };
+    return { partner: await requireActivePartner(auth.partnerId, "Authorization"), apiKeyId: auth.keyId };
   }
-  if (o.partnerIdHeader !== null) return { partner: await requireActivePartner(db, parsePartnerId(o.partnerIdHeader, "partnerId")) };
+  if (o.partnerIdHeader !== null) return { partner: await requireActivePartner(parsePartnerId(o.partnerIdHeader, "partnerId")) };
   const fallback = config().DEFAULT_PARTNER_ID;
-  if (fallback !== undefined) return { partner: await requireActivePartner(db, fallback, "DEFAULT_PARTNER_ID") };
+  if (fallback !== undefined) return { partner: await requireActivePartner(fallback, "DEFAULT_PARTNER_ID") };
   throw AppError.field("partner_required", "partnerId", "Name the partner with a master API key in Authorization or a partnerId header");
 }

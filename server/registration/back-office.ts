@@ -1,10 +1,7 @@
-import { getDb } from "../../db/client";
 import { assertInScope, type PartnerScope } from "../auth/policies";
-import { requireActivePartner } from "../partners/partners";
-import { backOfficeRegistrationSchema, type WhiteLabelRegistrationInput } from "./schemas";
+import { requireActivePartner } from "../partners/lookup";
+import type { WhiteLabelRegistrationInput } from "./schemas";
 import { registerWhiteLabelClient } from "./white-label-registration";
-
-export { backOfficeRegistrationSchema };
 
 export interface BackOfficeRegistration {
   scope: PartnerScope;
@@ -23,7 +20,7 @@ export interface BackOfficeRegistration {
  */
 export async function registerClientForPartner(o: BackOfficeRegistration): Promise<{ clientId: string }> {
   assertInScope(o.scope, o.partnerId);
-  const partner = await requireActivePartner(getDb(), o.partnerId);
+  const partner = await requireActivePartner(o.partnerId);
   // The service opens a first session for the new client as the public API does;
   // nobody receives it here, so only the client id goes back.
   const { clientId } = await registerWhiteLabelClient({

@@ -1,6 +1,10 @@
+import { AppError } from "../errors";
+
 /**
  * The rules of an emailed confirmation code, as pure functions so they can be
- * tested under any clock. The services apply them under a row lock.
+ * tested under any clock. The services apply them under a row lock: both
+ * kinds of confirmation (a partner-API registration's code, a white-label
+ * client's email confirmation), sent by the public API or by staff.
  */
 export const CODE_TTL_SECONDS = 10 * 60;
 export const MAX_CODE_ATTEMPTS = 5;
@@ -8,6 +12,7 @@ export const RESEND_COOLDOWN_SECONDS = 60;
 /** Emails (first send and resends) per address and partner in 24 hours. */
 export const DAILY_SEND_CAP = 5;
 export const SANDBOX_CODE = "12345";
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type ConfirmationState = "pending" | "confirmed" | "expired" | "cancelled" | "locked";
 
@@ -54,10 +59,45 @@ export function canSendCode(h: SendHistory, now: Date): SendDecision {
     }
   }
   if (h.sendsInLastDay >= DAILY_SEND_CAP) {
-    const reopens = (h.firstSendInLastDay ?? now).getTime() + 24 * 60 * 60 * 1000;
+    const reopens = (h.firstSendInLastDay ?? now).getTime() + DAY_MS;
     return { allowed: false, reason: "daily_cap", retryAfterSeconds: Math.max(1, Math.ceil((reopens - now.getTime()) / 1000)) };
   }
   return { allowed: true };
+}
+
+/** One confirmation sent to an address, as the send rules count it. */
+export interface SentConfirmation {
+  state: ConfirmationState;
+  createdAt: Date;
+  lastSentAt: Date;
+  resendCount: number;
+}
+
+/**
+ * The one history the cooldown and the daily cap look at: every confirmation
+ * sent to the address (a partner-API address at one partner, or one
+ * white-label client) that opened in the last 24 hours, its first send and
+ * each resend. A confirmed one still counts toward the cap, but does not hold
+ * back a new start with its cooldown.
+ */
+export function sendHistoryOf(sent: ReadonlyArray<SentConfirmation>, now: Date): SendHistory {
+  const recent = sent.filter((c) => c.createdAt.getTime() > now.getTime() - DAY_MS);
+  let lastSentAt: Date | undefined;
+  let firstSendInLastDay: Date | undefined;
+  let sendsInLastDay = 0;
+  for (const c of recent) {
+    sendsInLastDay += c.resendCount + 1;
+    if (!firstSendInLastDay || c.createdAt < firstSendInLastDay) firstSendInLastDay = c.createdAt;
+    if (c.state !== "confirmed" && (!lastSentAt || c.lastSentAt > lastSentAt)) lastSentAt = c.lastSentAt;
+  }
+  return { lastSentAt, sendsInLastDay, firstSendInLastDay };
+}
+
+/** A send the rules refused, as the caller's error (429 with Retry-After). */
+export function refuseSend(decision: Exclude<SendDecision, { allowed: true }>): AppError {
+  return decision.reason === "cooldown"
+    ? new AppError("resend_cooldown", `A code was sent moments ago; ask for another in ${decision.retryAfterSeconds} seconds`, { retryAfterSeconds: decision.retryAfterSeconds })
+    : new AppError("resend_limit_reached", "Too many codes were sent to this address today; try again later", { retryAfterSeconds: decision.retryAfterSeconds });
 }
 
 export function codeExpiry(now: Date): Date {

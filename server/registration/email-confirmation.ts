@@ -6,8 +6,8 @@ import { config } from "../../env";
 import { randomDigits, randomToken, safeEqualHex, secretHmac, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { enqueueEmail } from "../mail/outbox";
-import type { Partner } from "../partners/partners";
-import { canSendCode, checkCode, codeExpiry, SANDBOX_CODE } from "./code-lifecycle";
+import type { Partner } from "../partners/lookup";
+import { canSendCode, checkCode, codeExpiry, refuseSend, SANDBOX_CODE, sendHistoryOf, type ConfirmationState } from "./code-lifecycle";
 import type { RequestMeta } from "./partner-registration";
 
 export const codeHashFor = (clientId: string, code: string) => secretHmac("email-confirmation", `${clientId}:${code}`);
@@ -93,35 +93,85 @@ export async function confirmEmail(o: { token?: string; clientId?: string; code?
   return { verificationStatus: outcome.verificationStatus };
 }
 
-/** Sends a fresh confirmation email (new code and link), respecting the cooldown and the daily cap. */
-export async function resendEmailConfirmation(o: { clientId: string; partner: Partner; meta: RequestMeta }): Promise<void> {
-  await getDb().transaction(async (tx) => {
+export interface ResentConfirmation {
+  /** The confirmation now waiting: the same one, or a fresh one when it had expired. */
+  id: string;
+  resendCount: number;
+  expiresAt: Date;
+}
+
+const notResendable: Record<Exclude<ConfirmationState, "pending" | "expired">, string> = {
+  confirmed: "This email confirmation is already confirmed",
+  cancelled: "This email confirmation was cancelled",
+  locked: "This email confirmation is locked after too many wrong codes",
+};
+
+/**
+ * Emails a white-label client a new code and link: the client's own resend
+ * (POST /api/public/confirm-email/resend) and the back office's (`staff`,
+ * recorded in the audit log) are this one function, under one send rule
+ * (code-lifecycle.ts: every confirmation email of the client's last day).
+ * The open confirmation gets the new code; when it has expired, or none is
+ * open (a locked or cancelled one), a fresh one opens. The back office names
+ * the confirmation it acts on (`confirmationId`), which must still be open or
+ * have expired.
+ */
+export async function resendEmailConfirmation(o: { clientId: string; partner: Partner; confirmationId?: string; staff?: { id: string }; meta: RequestMeta }): Promise<ResentConfirmation> {
+  const ec = emailConfirmations;
+  const code = o.partner.sandbox ? SANDBOX_CODE : randomDigits(6);
+  const token = randomToken(32);
+  return getDb().transaction(async (tx) => {
     const now = new Date();
     const [client] = await tx.select({ email: clients.email, confirmed: clients.emailConfirmedAt }).from(clients).where(eq(clients.id, o.clientId));
     if (!client) throw new AppError("not_found", "No such client");
     if (client.confirmed) throw new AppError("already_confirmed", "This email is already confirmed");
-    const [open] = await tx
-      .select({ id: emailConfirmations.id, lastSentAt: emailConfirmations.lastSentAt, resendCount: emailConfirmations.resendCount, createdAt: emailConfirmations.createdAt })
-      .from(emailConfirmations)
-      .where(and(eq(emailConfirmations.clientId, o.clientId), eq(emailConfirmations.state, "pending")))
+    // Every confirmation of the client, locked: they make up the send history and must not change under us.
+    const all = await tx
+      .select({ id: ec.id, state: ec.state, attempts: ec.attempts, resendCount: ec.resendCount, lastSentAt: ec.lastSentAt, expiresAt: ec.expiresAt, createdAt: ec.createdAt })
+      .from(ec)
+      .where(eq(ec.clientId, o.clientId))
       .for("update");
-    const decision = canSendCode({ lastSentAt: open?.lastSentAt, sendsInLastDay: open ? open.resendCount + 1 : 0, firstSendInLastDay: open?.createdAt }, now);
-    if (!decision.allowed) {
-      throw decision.reason === "cooldown"
-        ? new AppError("resend_cooldown", `An email was sent moments ago; ask again in ${decision.retryAfterSeconds} seconds`, { retryAfterSeconds: decision.retryAfterSeconds })
-        : new AppError("resend_limit_reached", "Too many emails were sent today; try again later", { retryAfterSeconds: decision.retryAfterSeconds });
+    const open = all.filter((c) => c.state === "pending");
+    const target = o.confirmationId === undefined ? open[0] : all.find((c) => c.id === o.confirmationId);
+    if (o.confirmationId !== undefined) {
+      if (!target) throw new AppError("not_found", "No such pending confirmation");
+      if (target.state !== "pending" && target.state !== "expired") throw new AppError("conflict", notResendable[target.state], { details: { state: target.state } });
     }
-    const code = o.partner.sandbox ? SANDBOX_CODE : randomDigits(6);
-    const token = randomToken(32);
-    if (open) {
-      await tx
-        .update(emailConfirmations)
-        .set({ codeHash: codeHashFor(o.clientId, code), linkTokenHash: sha256Hex(token), attempts: 0, resendCount: open.resendCount + 1, lastSentAt: now, expiresAt: codeExpiry(now), updatedAt: now })
-        .where(eq(emailConfirmations.id, open.id));
+    const decision = canSendCode(sendHistoryOf(all, now), now);
+    if (!decision.allowed) throw refuseSend(decision);
+
+    const expiresAt = codeExpiry(now);
+    const codeHash = codeHashFor(o.clientId, code);
+    let id: string;
+    let resendCount: number;
+    if (target?.state === "pending" && target.expiresAt.getTime() > now.getTime()) {
+      id = target.id;
+      resendCount = target.resendCount + 1;
+      await tx.update(ec).set({ codeHash, linkTokenHash: sha256Hex(token), attempts: 0, resendCount, lastSentAt: now, expiresAt, updatedAt: now }).where(eq(ec.id, target.id));
     } else {
-      await tx.update(emailConfirmations).set({ state: "expired", updatedAt: now }).where(and(eq(emailConfirmations.clientId, o.clientId), eq(emailConfirmations.state, "pending")));
-      await tx.insert(emailConfirmations).values({ clientId: o.clientId, partnerId: o.partner.id, codeHash: codeHashFor(o.clientId, code), linkTokenHash: sha256Hex(token), expiresAt: codeExpiry(now), lastSentAt: now });
+      if (o.confirmationId !== undefined && open.some((c) => c.id !== o.confirmationId)) {
+        throw new AppError("conflict", "A newer confirmation is open for this client; resend that one", { details: { state: target?.state } });
+      }
+      // The open one has expired: close it, and open a fresh confirmation.
+      if (open.length > 0) await tx.update(ec).set({ state: "expired", updatedAt: now }).where(and(eq(ec.clientId, o.clientId), eq(ec.state, "pending")));
+      resendCount = 0;
+      const [fresh] = await tx.insert(ec).values({ clientId: o.clientId, partnerId: o.partner.id, codeHash, linkTokenHash: sha256Hex(token), expiresAt, lastSentAt: now }).returning({ id: ec.id });
+      id = fresh!.id;
     }
     await enqueueEmail(tx, { template: "email_confirmation", to: client.email, data: { partnerName: o.partner.name, code, link: confirmationLink(token) }, partnerId: o.partner.id, clientId: o.clientId });
+    if (o.staff && target) {
+      await recordAudit(tx, {
+        actor: { type: "staff", id: o.staff.id },
+        action: "pending.resent",
+        entityType: "email_confirmation",
+        entityId: target.id,
+        partnerId: o.partner.id,
+        before: { state: target.state, resendCount: target.resendCount, attempts: target.attempts, lastSentAt: target.lastSentAt, expiresAt: target.expiresAt },
+        after: id === target.id ? { state: "pending", resendCount, attempts: 0, lastSentAt: now, expiresAt } : { state: "expired", freshConfirmationId: id, expiresAt },
+        ip: o.meta.ip,
+        requestId: o.meta.requestId ?? null,
+      });
+    }
+    return { id, resendCount, expiresAt };
   });
 }

@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { clients } from "../../db/schema";
 import { recordAudit } from "../audit/record";
 import { AppError } from "../errors";
-import type { Partner } from "../partners/partners";
+import type { Partner } from "../partners/lookup";
 import { verifyAgainstNothing, verifyPassword } from "../passwords/hasher";
 import { consumeQuota, releaseQuota } from "../quotas/quota";
 import { signTokens, storeRefreshToken, type IssuedTokens, type TokenFlavour } from "../tokens/refresh-tokens";

@@ -1,16 +1,16 @@
 import { and, desc, eq, gt, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
-import { getDb } from "../../db/client";
+import { getDb, type Tx } from "../../db/client";
 import { clients, pendingRegistrations } from "../../db/schema";
 import { recordAudit } from "../audit/record";
 import { randomDigits, randomToken, safeEqualHex, secretHmac } from "../crypto";
 import { AppError } from "../errors";
 import { enqueueEmail } from "../mail/outbox";
-import { requireActivePartner, type Partner } from "../partners/partners";
+import { requireActivePartner, type Partner } from "../partners/lookup";
 import { hashPassword, verifyPassword } from "../passwords/hasher";
 import { PARTNER_ACCESS_TTL_SECONDS } from "../tokens/access-token";
 import { signTokens, storeRefreshToken, type IssuedTokens, type StoredTokens } from "../tokens/refresh-tokens";
-import { canSendCode, checkCode, CODE_TTL_SECONDS, codeExpiry, SANDBOX_CODE, type SendDecision } from "./code-lifecycle";
+import { canSendCode, checkCode, CODE_TTL_SECONDS, codeExpiry, refuseSend, SANDBOX_CODE, sendHistoryOf } from "./code-lifecycle";
 import { insertClientWithAccount } from "./create-client";
 import { enforceRegistrationQuota } from "./quotas";
 import type { PartnerRegistrationInput } from "./schemas";
@@ -25,36 +25,55 @@ export function codeHashFor(pendingId: string, code: string): string {
   return secretHmac("registration-code", `${pendingId}:${code}`);
 }
 
-export function assertUserTypeAllowed(partner: Partner, userType: string): void {
+function assertUserTypeAllowed(partner: Partner, userType: string): void {
   if (!partner.allowedUserTypes.includes(userType)) {
     throw AppError.field("user_type_not_allowed", "userType", `userType must be one of: ${partner.allowedUserTypes.join(", ")}`);
   }
 }
 
-export function refuseSend(decision: Exclude<SendDecision, { allowed: true }>): AppError {
-  return decision.reason === "cooldown"
-    ? new AppError("resend_cooldown", `A code was sent moments ago; ask for another in ${decision.retryAfterSeconds} seconds`, { retryAfterSeconds: decision.retryAfterSeconds })
-    : new AppError("resend_limit_reached", "Too many codes were sent to this address today; try again later", { retryAfterSeconds: decision.retryAfterSeconds });
-}
-
 const emailMatches = (partnerId: number, email: string) =>
   and(eq(pendingRegistrations.partnerId, partnerId), sql`lower(${pendingRegistrations.email}) = lower(${email})`);
 
-export async function sendHistory(partnerId: number, email: string, now: Date) {
-  const [h] = await getDb()
-    .select({
-      // A finished registration does not hold back a new step 1; it still counts toward the daily cap.
-      lastSentAt: sql<Date | null>`max(${pendingRegistrations.lastSentAt}) filter (where ${pendingRegistrations.state} <> 'confirmed')`.mapWith((v) => (v ? new Date(v) : null)),
-      sends: sql<number>`coalesce(sum(${pendingRegistrations.resendCount} + 1), 0)`.mapWith(Number),
-      first: sql<Date | null>`min(${pendingRegistrations.createdAt})`.mapWith((v) => (v ? new Date(v) : null)),
-      open: sql<number>`count(*) filter (where ${pendingRegistrations.state} = 'pending' and ${pendingRegistrations.expiresAt} > ${now})`.mapWith(Number),
-    })
+/**
+ * The codes sent to an address at a partner in the last day, for the send
+ * rules (code-lifecycle.ts), and whether a registration for it is still open.
+ * Step 1 and the back office's resend both read it before their transaction
+ * (the embedded database runs one transaction at a time) and check again
+ * under the row lock.
+ */
+export async function registrationSends(partnerId: number, email: string, now: Date) {
+  const rows = await getDb()
+    .select({ state: pendingRegistrations.state, createdAt: pendingRegistrations.createdAt, lastSentAt: pendingRegistrations.lastSentAt, resendCount: pendingRegistrations.resendCount, expiresAt: pendingRegistrations.expiresAt })
     .from(pendingRegistrations)
     .where(and(emailMatches(partnerId, email), gt(pendingRegistrations.createdAt, new Date(now.getTime() - 86_400_000))));
   return {
-    history: { lastSentAt: h?.lastSentAt ?? undefined, sendsInLastDay: h?.sends ?? 0, firstSendInLastDay: h?.first ?? undefined },
-    hasOpen: (h?.open ?? 0) > 0,
+    history: sendHistoryOf(rows, now),
+    hasOpen: rows.some((r) => r.state === "pending" && r.expiresAt.getTime() > now.getTime()),
   };
+}
+
+/**
+ * Queues the email that carries a registration's new code and returns the
+ * hash to store. An address that already has an account is told so by email
+ * instead, and gets a code nobody can know: step 2 then fails exactly as a
+ * wrong code would, so the endpoint does not reveal who is registered.
+ */
+export async function emailRegistrationCode(tx: Tx, o: { pendingId: string; partner: Partner; email: string; code: string }): Promise<string> {
+  const [existingClient] = await tx
+    .select({ id: clients.id })
+    .from(clients)
+    .where(and(eq(clients.partnerId, o.partner.id), sql`lower(${clients.email}) = lower(${o.email})`));
+  if (existingClient) {
+    await enqueueEmail(tx, { template: "account_exists", to: o.email, data: { partnerName: o.partner.name }, partnerId: o.partner.id, clientId: existingClient.id });
+    return codeHashFor(o.pendingId, randomToken(32));
+  }
+  await enqueueEmail(tx, {
+    template: "registration_code",
+    to: o.email,
+    data: { partnerName: o.partner.name, code: o.code, expiresInMinutes: CODE_TTL_SECONDS / 60 },
+    partnerId: o.partner.id,
+  });
+  return codeHashFor(o.pendingId, o.code);
 }
 
 /**
@@ -65,11 +84,11 @@ export async function sendHistory(partnerId: number, email: string, now: Date) {
 export async function startPartnerRegistration(o: { partnerId: number; input: PartnerRegistrationInput; meta: RequestMeta }): Promise<void> {
   const db = getDb();
   const now = new Date();
-  const partner = await requireActivePartner(db, o.partnerId);
+  const partner = await requireActivePartner(o.partnerId);
   assertUserTypeAllowed(partner, o.input.userType);
   const { email } = o.input;
 
-  const before = await sendHistory(partner.id, email, now);
+  const before = await registrationSends(partner.id, email, now);
   const decision = canSendCode(before.history, now);
   if (!decision.allowed) throw refuseSend(decision);
   if (!before.hasOpen) await enforceRegistrationQuota(db, partner, o.meta.ip, now);
@@ -78,10 +97,6 @@ export async function startPartnerRegistration(o: { partnerId: number; input: Pa
   const code = partner.sandbox ? SANDBOX_CODE : randomDigits(6);
 
   await db.transaction(async (tx) => {
-    const [existingClient] = await tx
-      .select({ id: clients.id })
-      .from(clients)
-      .where(and(eq(clients.partnerId, partner.id), sql`lower(${clients.email}) = lower(${email})`));
     const [open] = await tx
       .select({ id: pendingRegistrations.id, lastSentAt: pendingRegistrations.lastSentAt, expiresAt: pendingRegistrations.expiresAt })
       .from(pendingRegistrations)
@@ -91,19 +106,15 @@ export async function startPartnerRegistration(o: { partnerId: number; input: Pa
     const again = canSendCode({ ...before.history, lastSentAt: open?.lastSentAt ?? before.history.lastSentAt }, now);
     if (!again.allowed) throw refuseSend(again);
 
-    let pendingId: string;
     const stillOpen = open && open.expiresAt.getTime() > now.getTime();
     if (open && !stillOpen) {
       await tx.update(pendingRegistrations).set({ state: "expired", updatedAt: now }).where(eq(pendingRegistrations.id, open.id));
     }
-    // An existing client gets a code nobody can know: step 2 then fails exactly as a wrong code would.
-    const codeFor = (id: string) => codeHashFor(id, existingClient ? randomToken(32) : code);
     if (open && stillOpen) {
-      pendingId = open.id;
       await tx
         .update(pendingRegistrations)
         .set({
-          codeHash: codeFor(pendingId),
+          codeHash: await emailRegistrationCode(tx, { pendingId: open.id, partner, email, code }),
           passwordHash,
           userType: o.input.userType,
           attempts: 0,
@@ -112,37 +123,27 @@ export async function startPartnerRegistration(o: { partnerId: number; input: Pa
           expiresAt: codeExpiry(now),
           updatedAt: now,
         })
-        .where(eq(pendingRegistrations.id, pendingId));
-    } else {
-      pendingId = randomUUID();
-      const inserted = await tx
-        .insert(pendingRegistrations)
-        .values({
-          id: pendingId,
-          partnerId: partner.id,
-          email,
-          passwordHash,
-          userType: o.input.userType,
-          codeHash: codeFor(pendingId),
-          expiresAt: codeExpiry(now),
-          lastSentAt: now,
-          requestIp: o.meta.ip,
-        })
-        .onConflictDoNothing()
-        .returning({ id: pendingRegistrations.id });
-      // A concurrent step 1 for the same address opened it first and sends its code.
-      if (inserted.length === 0) throw refuseSend({ allowed: false, reason: "cooldown", retryAfterSeconds: 60 });
+        .where(eq(pendingRegistrations.id, open.id));
+      return;
     }
-    if (existingClient) {
-      await enqueueEmail(tx, { template: "account_exists", to: email, data: { partnerName: partner.name }, partnerId: partner.id, clientId: existingClient.id });
-    } else {
-      await enqueueEmail(tx, {
-        template: "registration_code",
-        to: email,
-        data: { partnerName: partner.name, code, expiresInMinutes: CODE_TTL_SECONDS / 60 },
+    const pendingId = randomUUID();
+    const inserted = await tx
+      .insert(pendingRegistrations)
+      .values({
+        id: pendingId,
         partnerId: partner.id,
-      });
-    }
+        email,
+        passwordHash,
+        userType: o.input.userType,
+        codeHash: await emailRegistrationCode(tx, { pendingId, partner, email, code }),
+        expiresAt: codeExpiry(now),
+        lastSentAt: now,
+        requestIp: o.meta.ip,
+      })
+      .onConflictDoNothing()
+      .returning({ id: pendingRegistrations.id });
+    // A concurrent step 1 for the same address opened it first and sends its code (this email rolls back).
+    if (inserted.length === 0) throw refuseSend({ allowed: false, reason: "cooldown", retryAfterSeconds: 60 });
   });
 }
 
@@ -156,7 +157,7 @@ const lockedCode = () => AppError.field("confirmation_locked", "emailConfirmCode
 /** Step 2: check the code and create the client, its account and its first session. */
 export async function completePartnerRegistration(o: { partnerId: number; input: PartnerRegistrationInput & { emailConfirmCode: string }; meta: RequestMeta }): Promise<IssuedTokens> {
   const db = getDb();
-  const partner = await requireActivePartner(db, o.partnerId);
+  const partner = await requireActivePartner(o.partnerId);
   assertUserTypeAllowed(partner, o.input.userType);
   const { email } = o.input;
 

@@ -1,6 +1,6 @@
 import type { Executor } from "../../db/client";
 import { AppError } from "../errors";
-import type { Partner } from "../partners/partners";
+import type { Partner } from "../partners/lookup";
 import { consumeQuota } from "../quotas/quota";
 
 const HOUR = 3600;

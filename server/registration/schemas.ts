@@ -134,4 +134,16 @@ export const emailConfirmationSchema = z
   )
   .meta({ id: "EmailConfirmationRequest" });
 
-export const resendConfirmationSchema = z.object({ clientId: z.uuid("clientId must be a UUID") }).meta({ id: "ResendConfirmationRequest" });
+/** The back office's queue of everything waiting for an emailed code: partner-API registrations and unconfirmed white-label emails. */
+const pendingKindSchema = z.enum(["registration", "email"]);
+export type PendingKind = z.infer<typeof pendingKindSchema>;
+
+export const pendingListSchema = z.object({
+  partnerId: partnerIdSchema.optional(),
+  kind: pendingKindSchema.optional(),
+  includeExpired: z.boolean().default(false),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+
+export const pendingTargetSchema = z.object({ kind: pendingKindSchema, id: z.uuid("id must be a UUID") });

@@ -3,7 +3,7 @@ import { recordAudit, type Actor } from "../audit/record";
 import { spendCaptcha, verifyCaptchaToken } from "../captcha/captcha";
 import { captchaSecret } from "../captcha/secret";
 import { AppError } from "../errors";
-import type { Partner } from "../partners/partners";
+import type { Partner } from "../partners/lookup";
 import { hashPassword } from "../passwords/hasher";
 import { WHITE_LABEL_ACCESS_TTL_SECONDS } from "../tokens/access-token";
 import { signTokens, storeRefreshToken, type IssuedTokens } from "../tokens/refresh-tokens";

@@ -10,7 +10,8 @@ import { config } from "../../env";
 import { randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { createMasterKey } from "../partners/api-keys";
-import { createPartner, findPartnerById, type Partner } from "../partners/partners";
+import { createPartner } from "../partners/create";
+import { findPartnerById, type Partner } from "../partners/lookup";
 import type { PartnerSettingsInput } from "../partners/schemas";
 import { hashPassword } from "../passwords/hasher";
 import { CODE_TTL_SECONDS, SANDBOX_CODE } from "../registration/code-lifecycle";
@@ -266,8 +267,8 @@ export async function seedDemo(db: Db): Promise<DemoReport> {
         made.push({ partner: (await findPartnerById(tx, existing.id))!, spec });
         continue;
       }
-      const partner = await createPartner(tx, { input: { name: spec.name, ...spec.settings }, ownerStaffId: spec.ownedByKam ? staffIds.kam : null, actor: system });
-      const key = await createMasterKey(tx, { partnerId: partner.id, name: "Demo key", actor: system });
+      const partner = await createPartner({ db: tx, input: { name: spec.name, ...spec.settings, ownerStaffId: spec.ownedByKam ? staffIds.kam : null }, by: system });
+      const key = await createMasterKey({ db: tx, input: { partnerId: partner.id, name: "Demo key" }, by: system });
       if (spec.suspended) {
         await tx.update(partners).set({ status: "suspended", updatedAt: new Date() }).where(eq(partners.id, partner.id));
         await recordAudit(tx, { actor: system, action: "partner.suspend", entityType: "partner", entityId: String(partner.id), partnerId: partner.id, before: { status: "active" }, after: { status: "suspended" } });

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { config } from "../../env";
 import { createMasterKey } from "../partners/api-keys";
-import { createPartner } from "../partners/partners";
+import { createPartner } from "../partners/create";
 import { countStaff, createStaff } from "../staff/staff";
 
 /** Documented development-only credentials; production generates a password instead. */
@@ -33,11 +33,12 @@ export async function seedFirstStart(db: Db): Promise<FirstStartReport> {
     }
     const partners = await tx.execute<{ n: string }>(sql`select count(*)::text as n from partners`);
     if (Number(partners.rows[0]?.n ?? 0) === 0) {
-      const partner = await createPartner(tx, {
+      const partner = await createPartner({
+        db: tx,
         input: { name: "Sandbox Partner", sandbox: true, quotaPerIpHour: 100, quotaTotalHour: 1000 },
-        actor: system,
+        by: system,
       });
-      const key = await createMasterKey(tx, { partnerId: partner.id, name: "First-start key", actor: system });
+      const key = await createMasterKey({ db: tx, input: { partnerId: partner.id, name: "First-start key" }, by: system });
       report.sandboxPartner = { partnerId: partner.id, masterKey: key.key };
     }
   });

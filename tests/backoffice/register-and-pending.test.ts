@@ -5,7 +5,7 @@ import { ZodError } from "zod";
 import { getDb } from "../../db/client";
 import { accounts, auditEvents, clients, emailConfirmations, partners, pendingRegistrations } from "../../db/schema";
 import { AppError } from "../../server/errors";
-import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, STRONG_WL_PASSWORD, uniqueEmail, useApi, type TestPartner } from "../support/api";
+import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, STRONG_WL_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type TestPartner } from "../support/api";
 import { callerFor, createTestStaff } from "../support/staff";
 
 const api = useApi();
@@ -257,6 +257,39 @@ describe("back office: pending confirmations", () => {
     expect((await auditFor(open!.id, "pending.resent"))).toHaveLength(1);
     // Confirmed clients leave the queue.
     expect((await listFor(staff, partner, { includeExpired: true })).items).toEqual([]);
+  });
+
+  it("the client's own resend and the back office's count the same emails: one cooldown, one daily cap", async () => {
+    const staff = await createTestStaff("operations");
+    const partner = await createTestPartner();
+    const body = whiteLabelBody();
+    const registered = await api.post("/api/public/register", body, { partnerId: String(partner.id) });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    const clientResend = () => api.post("/api/public/confirm-email/resend", undefined, { authorization: `Bearer ${registered.body.token}` });
+    const backdate = () => getDb().update(emailConfirmations).set({ lastSentAt: new Date(Date.now() - 61_000) }).where(eq(emailConfirmations.clientId, registered.body.clientId));
+    const [open] = await getDb().select({ id: emailConfirmations.id }).from(emailConfirmations).where(eq(emailConfirmations.clientId, registered.body.clientId));
+
+    await backdate();
+    await callerFor(staff).pending.resend({ kind: "email", id: open!.id });
+    // The staff member's email starts the client's cooldown.
+    const tooSoon = await clientResend();
+    expect(tooSoon.status).toBe(429);
+    expect(tooSoon.body.error.code).toBe("resend_cooldown");
+
+    // Wrong codes lock the confirmation; the client's next resend opens a fresh one, which does not reset the count.
+    for (let i = 0; i < 5; i++) await api.post("/api/public/confirm-email", { clientId: registered.body.clientId, code: "000000" });
+    expect((await getDb().select({ state: emailConfirmations.state }).from(emailConfirmations).where(eq(emailConfirmations.id, open!.id)))[0]?.state).toBe("locked");
+    // Registration and the staff resend are two of the day's five emails; the client's own make up the rest.
+    for (let sent = 2; sent < 5; sent++) {
+      await backdate();
+      expect((await clientResend()).status).toBe(202);
+    }
+    await backdate();
+    const capped = await clientResend();
+    expect(capped.status).toBe(429);
+    expect(capped.body.error.code).toBe("resend_limit_reached");
+    const [fresh] = await getDb().select({ id: emailConfirmations.id }).from(emailConfirmations).where(and(eq(emailConfirmations.clientId, registered.body.clientId), eq(emailConfirmations.state, "pending")));
+    expect((await failureOf(callerFor(staff).pending.resend({ kind: "email", id: fresh!.id }))).code).toBe("TOO_MANY_REQUESTS");
   });
 
   it("cancel withdraws the code: audited, and step 2 with the old code then fails", async () => {

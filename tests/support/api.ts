@@ -4,7 +4,8 @@ import { desc, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { emailOutbox } from "../../db/schema";
 import { createMasterKey } from "../../server/partners/api-keys";
-import { createPartner, type Partner } from "../../server/partners/partners";
+import { createPartner } from "../../server/partners/create";
+import type { Partner } from "../../server/partners/lookup";
 import type { PartnerSettingsInput } from "../../server/partners/schemas";
 import { startTestServer, type TestServer } from "./http-server";
 
@@ -62,11 +63,12 @@ export interface TestPartner extends Partner {
 /** A partner of the test's own, with quotas off unless the test sets them. */
 export async function createTestPartner(settings: Partial<PartnerSettingsInput> = {}): Promise<TestPartner> {
   return getDb().transaction(async (tx) => {
-    const partner = await createPartner(tx, {
+    const partner = await createPartner({
+      db: tx,
       input: { name: `Test partner ${randomUUID().slice(0, 8)}`, quotaPerIpHour: 0, quotaTotalHour: 0, ...settings },
-      actor: { type: "system", id: "test" },
+      by: { type: "system", id: "test" },
     });
-    const key = await createMasterKey(tx, { partnerId: partner.id, name: "test key", actor: { type: "system", id: "test" } });
+    const key = await createMasterKey({ db: tx, input: { partnerId: partner.id, name: "test key" }, by: { type: "system", id: "test" } });
     return { ...partner, masterKey: key.key };
   });
 }

@@ -7,6 +7,7 @@ import {
   DAILY_SEND_CAP,
   MAX_CODE_ATTEMPTS,
   RESEND_COOLDOWN_SECONDS,
+  sendHistoryOf,
   type CodeHolder,
 } from "../../server/registration/code-lifecycle";
 
@@ -127,5 +128,22 @@ describe("canSendCode", () => {
       reason: "cooldown",
       retryAfterSeconds: 50,
     });
+  });
+});
+
+describe("sendHistoryOf", () => {
+  const sent = (createdAgo: number, lastSentAgo: number, resendCount: number, state: CodeHolder["state"] = "pending") => ({ state, createdAt: at(-createdAgo), lastSentAt: at(-lastSentAgo), resendCount });
+
+  it("counts every send of the last 24 hours across the address's confirmations, whatever became of them", () => {
+    const history = sendHistoryOf([sent(3 * HOUR, 2 * HOUR, 1, "locked"), sent(HOUR, 30 * SECOND, 0), sent(25 * HOUR, 25 * HOUR, 4, "expired")], now);
+    expect(history).toEqual({ lastSentAt: at(-30 * SECOND), sendsInLastDay: 3, firstSendInLastDay: at(-3 * HOUR) });
+    expect(canSendCode(history, now)).toMatchObject({ allowed: false, reason: "cooldown" });
+  });
+
+  it("lets a confirmed one count toward the cap without holding back a new start", () => {
+    const history = sendHistoryOf([sent(HOUR, 10 * SECOND, 2, "confirmed")], now);
+    expect(history).toEqual({ lastSentAt: undefined, sendsInLastDay: 3, firstSendInLastDay: at(-HOUR) });
+    expect(canSendCode(history, now)).toEqual({ allowed: true });
+    expect(sendHistoryOf([], now)).toEqual({ lastSentAt: undefined, sendsInLastDay: 0, firstSendInLastDay: undefined });
   });
 });

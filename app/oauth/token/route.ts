@@ -1,6 +1,6 @@
 import { json, route } from "@/server/http/route";
 import { AppError } from "@/server/errors";
-import { loadActivePartner } from "@/server/partners/partners";
+import { requireActivePartner } from "@/server/partners/lookup";
 import { parsePartnerId } from "@/server/partners/resolve";
 import { passwordLogin } from "@/server/registration/login";
 import { partnerTokenRequestSchema } from "@/server/registration/schemas";
@@ -19,7 +19,7 @@ export const POST = route(async (ctx) => {
     return json(partnerTokenResponse(tokens));
   }
   if (partnerId === undefined) throw AppError.field("partner_required", "partnerId", "The partnerId header is required for the password grant");
-  const partner = await loadActivePartner(partnerId);
+  const partner = await requireActivePartner(partnerId);
   const tokens = await passwordLogin({ partner, email: input.username, password: input.password, flavour: "partner", accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS, meta });
   return json(partnerTokenResponse(tokens));
 });

@@ -1,4 +1,4 @@
-import { issueApiKey, listApiKeys, revokeApiKey } from "../../partners/api-key-admin";
+import { createMasterKey, listApiKeys, revokeApiKey } from "../../partners/api-keys";
 import { apiKeyTargetSchema, createApiKeySchema, partnerTargetSchema } from "../../partners/schemas";
 import { procedureFor, router } from "../trpc";
 
@@ -7,6 +7,6 @@ const managerProcedure = procedureFor("admin", "kam");
 
 export const apiKeyRouter = router({
   list: managerProcedure.input(partnerTargetSchema).query(({ ctx, input }) => listApiKeys({ staff: ctx.staff, partnerId: input.partnerId })),
-  create: managerProcedure.input(createApiKeySchema).mutation(({ ctx, input }) => issueApiKey({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+  create: managerProcedure.input(createApiKeySchema).mutation(({ ctx, input }) => createMasterKey({ by: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
   revoke: managerProcedure.input(apiKeyTargetSchema).mutation(({ ctx, input }) => revokeApiKey({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
 });

@@ -1,6 +1,9 @@
-import { reactivatePartner, reassignPartnerOwner, suspendPartner, updatePartnerSettings } from "../../partners/admin";
-import { addPartner, getPartner, listPartners } from "../../partners/directory";
-import { listPartnerOptions } from "../../partners/list";
+import { createPartner } from "../../partners/create";
+import { listPartnerOptions, listPartners } from "../../partners/list";
+import { getPartner } from "../../partners/lookup";
+import { reassignPartnerOwner } from "../../partners/ownership";
+import { updatePartnerSettings } from "../../partners/settings";
+import { reactivatePartner, suspendPartner } from "../../partners/status";
 import { createPartnerSchema, partnerStatusChangeSchema, partnerTargetSchema, reassignPartnerSchema, updatePartnerSchema } from "../../partners/schemas";
 import { adminProcedure, procedureFor, router, staffProcedure } from "../trpc";
 
@@ -11,7 +14,7 @@ export const partnerRouter = router({
   options: staffProcedure.query(({ ctx }) => listPartnerOptions(ctx.scope)),
   list: managerProcedure.query(({ ctx }) => listPartners(ctx.scope)),
   get: managerProcedure.input(partnerTargetSchema).query(({ ctx, input }) => getPartner({ staff: ctx.staff, partnerId: input.partnerId })),
-  create: managerProcedure.input(createPartnerSchema).mutation(({ ctx, input }) => addPartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+  create: managerProcedure.input(createPartnerSchema).mutation(({ ctx, input }) => createPartner({ by: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
   update: managerProcedure.input(updatePartnerSchema).mutation(({ ctx, input }) => updatePartnerSettings({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
   suspend: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => suspendPartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
   reactivate: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => reactivatePartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),

@@ -1,4 +1,6 @@
-import { cancelPendingConfirmation, listPendingConfirmations, pendingListSchema, pendingTargetSchema, resendPendingConfirmation } from "../../registration/pending";
+import { cancelPendingConfirmation, resendPendingConfirmation } from "../../registration/pending-actions";
+import { listPendingConfirmations } from "../../registration/pending-list";
+import { pendingListSchema, pendingTargetSchema } from "../../registration/schemas";
 import { operationsProcedure, router, staffProcedure } from "../trpc";
 
 export const pendingRouter = router({

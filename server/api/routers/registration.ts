@@ -1,4 +1,5 @@
-import { backOfficeRegistrationSchema, registerClientForPartner } from "../../registration/back-office";
+import { registerClientForPartner } from "../../registration/back-office";
+import { backOfficeRegistrationSchema } from "../../registration/schemas";
 import { operationsProcedure, router } from "../trpc";
 
 export const registrationRouter = router({
