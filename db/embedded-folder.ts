@@ -8,7 +8,7 @@ import path from "node:path";
  * 0700 and everything we or PGlite write in it ends up 0600 (docs/decisions/0017).
  */
 
-export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
 export function pgdataDir(dataDir: string): string {

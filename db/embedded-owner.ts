@@ -15,7 +15,7 @@ export interface EmbeddedOwner {
   startedAt: string;
 }
 
-export function ownerFile(dataDir: string): string {
+function ownerFile(dataDir: string): string {
   return path.join(path.resolve(dataDir), "owner.json");
 }
 

@@ -3,7 +3,7 @@
  * one keyset page at a time, so an export of any size holds one page in memory.
  */
 
-export type CsvValue = string | number | Date | null | undefined;
+type CsvValue = string | number | Date | null | undefined;
 
 /** A column: its header and how a row's value is read. */
 export type CsvColumn<T> = readonly [header: string, value: (row: T) => CsvValue];
@@ -12,16 +12,16 @@ export type CsvColumn<T> = readonly [header: string, value: (row: T) => CsvValue
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** One RFC 4180 field, neutralised against formula injection by a leading apostrophe. */
-export function csvCell(value: CsvValue): string {
+function csvCell(value: CsvValue): string {
   if (value === null || value === undefined) return "";
   let text = value instanceof Date ? value.toISOString() : String(value);
   if (FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export const csvLine = (cells: CsvValue[]) => `${cells.map(csvCell).join(",")}\r\n`;
+const csvLine = (cells: CsvValue[]) => `${cells.map(csvCell).join(",")}\r\n`;
 
-export function csvHeader<T>(columns: ReadonlyArray<CsvColumn<T>>): string {
+function csvHeader<T>(columns: ReadonlyArray<CsvColumn<T>>): string {
   return csvLine(columns.map(([header]) => header));
 }
 

@@ -38,7 +38,7 @@ const trpcCodeFor: Record<number, TRPC_ERROR_CODE_KEY> = {
   503: "SERVICE_UNAVAILABLE",
 };
 
-export interface ErrorData {
+interface ErrorData {
   appCode: string;
   fields: FieldError[];
 }

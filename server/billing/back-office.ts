@@ -84,7 +84,6 @@ export async function listSubscriptionsForStaff(o: { scope: PartnerScope; input:
   const result = keysetPage(rows, input.limit);
   return { ...result, items: result.items.map(({ amountMinor, ...r }) => ({ ...r, amount: formatMinor(amountMinor) })) };
 }
-export type StaffSubscriptionItem = Awaited<ReturnType<typeof listSubscriptionsForStaff>>["items"][number];
 
 export async function listInvoicesForStaff(o: { scope: PartnerScope; input: InvoiceListInput }) {
   const input = invoiceListInputSchema.parse(o.input);
@@ -127,12 +126,11 @@ export async function listInvoicesForStaff(o: { scope: PartnerScope; input: Invo
   const result = keysetPage(rows, input.limit);
   return { ...result, items: result.items.map(({ amountMinor, ...r }) => ({ ...r, amount: formatMinor(amountMinor) })) };
 }
-export type StaffInvoiceItem = Awaited<ReturnType<typeof listInvoicesForStaff>>["items"][number];
 
-export const CLIENT_BILLING_SHOWN = 50;
+const CLIENT_BILLING_SHOWN = 50;
 
 /** A client's subscriptions and invoices for the client page (the caller has checked the client is in scope). */
-export async function getClientBilling(clientId: string) {
+async function getClientBilling(clientId: string) {
   const db = getDb();
   const subs = await db
     .select({

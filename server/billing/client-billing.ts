@@ -39,7 +39,7 @@ interface ClientCall {
 
 const clientActor = (client: AuthenticatedClient) => ({ type: "client" as const, id: client.id });
 
-export function payUrlFor(invoiceId: string): string {
+function payUrlFor(invoiceId: string): string {
   return `${config().APP_URL}/invoice/${invoiceId}`;
 }
 

@@ -15,7 +15,7 @@ import { AppError } from "../errors";
  */
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600 * 1000;
+const IDEMPOTENCY_KEY_TTL_MS = 24 * 3600 * 1000;
 
 export interface StoredResponse {
   status: number;
@@ -47,11 +47,11 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function requestFingerprint(method: string, path: string, body: unknown): string {
+function requestFingerprint(method: string, path: string, body: unknown): string {
   return createHash("sha256").update(`${method.toUpperCase()} ${path}\n${canonical(body)}`).digest("hex");
 }
 
-export function parseIdempotencyKey(raw: string | null): string | null {
+function parseIdempotencyKey(raw: string | null): string | null {
   if (raw === null) return null;
   if (!KEY_PATTERN.test(raw)) {
     throw new AppError("idempotency_key_invalid", "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID", {
@@ -97,7 +97,7 @@ export async function runIdempotent(request: IdempotentRequest, operation: (tx: 
     const result = await operation(tx);
     await tx
       .update(idempotencyKeys)
-      .set({ responseStatus: result.status, responseBody: result.body as object })
+      .set({ responseStatus: result.status, responseBody: result.body })
       .where(and(eq(idempotencyKeys.clientId, request.clientId), eq(idempotencyKeys.key, key)));
     return { ...result, replayed: false };
   });

@@ -11,7 +11,7 @@ import { accounts, ledgerEntries, ledgerTransactions } from "../../db/schema";
 
 export type SystemAccountCode = "revenue" | "sandbox_funding";
 
-export interface Posting {
+interface Posting {
   accountId: string;
   amountMinor: bigint;
 }

@@ -13,7 +13,7 @@ import type { InvoiceStatus, SubscriptionStatus } from "./schemas";
  */
 
 export const DAY_MS = 86_400_000;
-export const INTERVAL_MS = { DAYS30: 30 * DAY_MS } as const;
+const INTERVAL_MS = { DAYS30: 30 * DAY_MS } as const;
 export type Interval = keyof typeof INTERVAL_MS;
 
 export interface SubscriptionState {

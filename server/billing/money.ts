@@ -7,12 +7,12 @@ import { z } from "zod";
  */
 
 /** Largest amount accepted anywhere: 1,000,000,000.00. */
-export const MAX_AMOUNT_MINOR = 100_000_000_000n;
+const MAX_AMOUNT_MINOR = 100_000_000_000n;
 
 const AMOUNT_PATTERN = /^(0|[1-9]\d{0,9})(\.\d{1,2})?$/;
 
 /** "12.5" → 1250n. Returns undefined when the text is not a plain non-negative amount. */
-export function parseAmount(text: string): bigint | undefined {
+function parseAmount(text: string): bigint | undefined {
   const trimmed = text.trim();
   if (!AMOUNT_PATTERN.test(trimmed)) return undefined;
   const [whole, fraction = ""] = trimmed.split(".");

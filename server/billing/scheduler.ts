@@ -34,14 +34,14 @@ const BATCH = 200;
 /** Enough for a subscription that missed many periods while nothing ran. */
 const MAX_STEPS = 50;
 
-export function graceMs(): number {
+function graceMs(): number {
   return config().BILLING_GRACE_DAYS * DAY_MS;
 }
 
 type Outcome = Omit<BillingCycleReport, "examined" | "failed" | "idempotencyKeysPurged">;
 
 /** Applies every step due for one subscription now, in one transaction. */
-export async function advanceSubscription(subscriptionId: string, now: Date, grace = graceMs()): Promise<Outcome> {
+async function advanceSubscription(subscriptionId: string, now: Date, grace = graceMs()): Promise<Outcome> {
   const outcome: Outcome = { renewalsIssued: 0, renewalsPaid: 0, lapsed: 0, ended: 0, skipped: 0 };
   await getDb().transaction(async (tx) => {
     const sub = await lockSubscription(tx, subscriptionId, "skip");
@@ -161,7 +161,7 @@ export interface BillingScheduler {
 }
 
 /** Runs a billing cycle every BILLING_INTERVAL_SECONDS in this process. Never throws. */
-export function startBillingScheduler(intervalMs = config().BILLING_INTERVAL_SECONDS * 1000): BillingScheduler {
+function startBillingScheduler(intervalMs = config().BILLING_INTERVAL_SECONDS * 1000): BillingScheduler {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;

@@ -25,7 +25,7 @@ const tierIdSchema = (label: string) =>
 
 // Tiers (back office and CLI).
 
-export const tariffDetailSchema = z.object({
+const tariffDetailSchema = z.object({
   key: plainText().trim().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "A key is a short identifier such as transfers_per_month"),
   label: plainText().trim().min(1, "A label is required").max(100, "A label is at most 100 characters"),
   order: z.number({ error: "Order must be a whole number" }).int("Order must be a whole number").min(0, "Order must be 0 or more").max(1000, "Order must be at most 1000"),
@@ -86,7 +86,7 @@ export const moveTierSchema = z.object({ tierId: tierIdSchema("tierId"), directi
 
 // Public API.
 
-export const tierViewSchema = z
+const tierViewSchema = z
   .object({
     id: z.number().int().meta({ description: "Send it as `subscriptionDetailsId` to start a subscription." }),
     name: z.string(),

@@ -43,7 +43,7 @@ export async function findOpenInvoice(tx: Tx, subscriptionId: string): Promise<I
   return row;
 }
 
-export async function findPayment(tx: Tx, invoiceId: string): Promise<PaymentRow | undefined> {
+async function findPayment(tx: Tx, invoiceId: string): Promise<PaymentRow | undefined> {
   const [row] = await tx.select(paymentColumns).from(payments).where(eq(payments.invoiceId, invoiceId));
   return row;
 }
@@ -52,7 +52,7 @@ export async function findPayment(tx: Tx, invoiceId: string): Promise<PaymentRow
  * The account a payment debits: one of the invoice's client's CHECKING
  * accounts, in the invoice's currency. Foreign accounts do not exist.
  */
-export async function checkPaymentAccount(tx: Tx, invoice: InvoiceRow, accountId: string) {
+async function checkPaymentAccount(tx: Tx, invoice: InvoiceRow, accountId: string) {
   const account = await lockAccount(tx, accountId, invoice.clientId);
   if (!account || account.type !== "CHECKING") {
     throw AppError.field("account_not_found", "accountId", "No such account among yours");
@@ -162,7 +162,7 @@ export async function settleInvoice(
   return { outcome: "paid", payment: paid!, invoice: paidInvoice!, balanceMinor: balance - invoice.amountMinor };
 }
 
-export async function voidInvoiceRow(tx: Tx, invoiceId: string, reason: string, now: Date): Promise<void> {
+async function voidInvoiceRow(tx: Tx, invoiceId: string, reason: string, now: Date): Promise<void> {
   await tx.update(invoices).set({ status: "void", voidedAt: now, voidReason: reason }).where(and(eq(invoices.id, invoiceId), eq(invoices.status, "open")));
   await tx.update(payments).set({ status: "CANCELLED" }).where(and(eq(payments.invoiceId, invoiceId), eq(payments.status, "PENDING")));
 }

@@ -31,7 +31,7 @@ const tierColumns = {
 };
 export type TierRow = typeof subscriptionTiers.$inferSelect;
 
-export function toTierView(t: TierRow): TierView {
+function toTierView(t: TierRow): TierView {
   return {
     id: t.id,
     name: t.name,
@@ -77,7 +77,7 @@ export async function listPartnerTiers(o: { scope: PartnerScope; partnerId: numb
   return rows.map(toStaffTier);
 }
 
-export const TIER_SUBSCRIBERS_SHOWN = 200;
+const TIER_SUBSCRIBERS_SHOWN = 200;
 
 /** A tier with the clients who subscribe to it (newest first), for the tier's page. */
 export async function getTierWithSubscribers(o: { scope: PartnerScope; tierId: number }) {

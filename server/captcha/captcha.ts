@@ -12,11 +12,11 @@ import { spentCaptchas } from "../../db/schema";
  * is bound to the signed challenge through the hash, so neither can be edited.
  */
 
-export const CAPTCHA_ALGORITHM = "SHA-256";
+const CAPTCHA_ALGORITHM = "SHA-256";
 /** Uniform n in [0, 100 000] from a solver counting up from 0: about 50k hashes on average. */
-export const DEFAULT_CAPTCHA_MAX_NUMBER = 100_000;
+const DEFAULT_CAPTCHA_MAX_NUMBER = 100_000;
 /** Caps the difficulty a caller may ask for, so a misconfiguration cannot lock out real browsers. */
-export const MAX_CAPTCHA_MAX_NUMBER = 10_000_000;
+const MAX_CAPTCHA_MAX_NUMBER = 10_000_000;
 export const CAPTCHA_TTL_MS = 10 * 60 * 1000;
 /**
  * Spent rows outlive their expiry by this much, so an instance whose clock runs
@@ -61,7 +61,7 @@ const solutionSchema = z.object({
   signature: hex64,
 });
 
-export type CaptchaFailureReason = "malformed" | "bad_signature" | "wrong_answer" | "expired" | "wrong_partner";
+type CaptchaFailureReason = "malformed" | "bad_signature" | "wrong_answer" | "expired" | "wrong_partner";
 
 export type CaptchaVerification =
   | { ok: true; challengeHash: string; expiresAt: Date }

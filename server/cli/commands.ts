@@ -36,7 +36,7 @@ const intFlag = (name: string) =>
     .transform(Number)
     .optional();
 
-export const partnerCreateFlags = z.object({
+const partnerCreateFlags = z.object({
   name: z.string({ error: "--name is required" }).min(2, "--name must be at least 2 characters"),
   sandbox: z.boolean().default(false),
   captcha: z.boolean().default(false),
@@ -84,7 +84,7 @@ export async function partnerCreate(flags: Record<string, unknown>): Promise<Com
   };
 }
 
-export const keyCreateFlags = z.object({
+const keyCreateFlags = z.object({
   partner: z.string({ error: "--partner is required" }).regex(/^\d+$/, "--partner takes a partnerId").transform(Number),
   name: z.string().default("Created with the CLI"),
 });
@@ -95,7 +95,7 @@ export async function keyCreate(flags: Record<string, unknown>): Promise<Command
   return { lines: [`Master API key for partner ${f.partner} (shown once): ${key.key}`], json: { partnerId: f.partner, masterKey: key.key, prefix: key.prefix } };
 }
 
-export const staffCreateFlags = z.object({
+const staffCreateFlags = z.object({
   email: z.string({ error: "--email is required" }),
   role: z.string({ error: "--role is required (admin, operations or kam)" }),
   name: z.string().optional(),
@@ -118,7 +118,7 @@ export async function migrateCommand(): Promise<CommandResult> {
   return { lines: ["Migrations applied."], json: { migrated: true } };
 }
 
-export const seedFlags = z
+const seedFlags = z
   .object({
     demo: z.boolean().default(false),
     clients: z
@@ -170,7 +170,7 @@ export async function keysRotate(): Promise<CommandResult> {
 
 const everyPartner = { partnerIds: undefined };
 
-export const tierCreateFlags = z.object({
+const tierCreateFlags = z.object({
   partner: z.string({ error: "--partner is required" }).regex(/^\d+$/, "--partner takes a partnerId").transform(Number),
   name: z.string({ error: "--name is required" }),
   amount: z.string({ error: "--amount is required, such as 9.99" }),
@@ -201,7 +201,7 @@ export async function tierCreate(flags: Record<string, unknown>): Promise<Comman
   };
 }
 
-export const accountCreditFlags = z.object({
+const accountCreditFlags = z.object({
   client: z.string({ error: "--client is required (the client's id)" }),
   amount: z.string({ error: "--amount is required, such as 100.00" }),
   note: z.string().optional(),
@@ -216,7 +216,7 @@ export async function accountCredit(flags: Record<string, unknown>): Promise<Com
   };
 }
 
-export const billingRunFlags = z.object({
+const billingRunFlags = z.object({
   now: z.iso.datetime({ offset: true, error: "--now takes an ISO 8601 time such as 2030-01-31T00:00:00Z" }).optional(),
   partner: z.string().regex(/^[1-9]\d{0,9}$/, "--partner takes a partnerId").transform(Number).optional(),
 });

@@ -6,9 +6,9 @@ import { formatMinor } from "../billing/money";
 import { inScope, type PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
 
-export const LEDGER_ENTRIES_SHOWN = 50;
-export const SESSIONS_SHOWN = 100;
-export const AUDIT_EVENTS_SHOWN = 100;
+const LEDGER_ENTRIES_SHOWN = 50;
+const SESSIONS_SHOWN = 100;
+const AUDIT_EVENTS_SHOWN = 100;
 
 async function findClientProfile(clientId: string) {
   const [row] = await getDb()
@@ -136,4 +136,3 @@ export async function getClientDetail(o: { scope: PartnerScope; clientId: string
     audit,
   };
 }
-export type ClientDetail = Awaited<ReturnType<typeof getClientDetail>>;

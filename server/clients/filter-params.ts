@@ -4,7 +4,7 @@
  */
 
 /** The filter names, in the order they appear in URLs. */
-export const CLIENT_FILTER_KEYS = ["q", "partnerId", "state", "verificationStatus", "verificationLevel", "countryCode", "createdFrom", "createdTo", "sort"] as const;
+const CLIENT_FILTER_KEYS = ["q", "partnerId", "state", "verificationStatus", "verificationLevel", "countryCode", "createdFrom", "createdTo", "sort"] as const;
 export type ClientFilterKey = (typeof CLIENT_FILTER_KEYS)[number];
 
 /** Query-string parameters to raw filter values: empty and unknown parameters are dropped. */

@@ -42,7 +42,7 @@ const emailKey = sql<string>`lower(${clients.email}) collate "C"`;
 const cursorSchema = z.object({ s: clientSortSchema, k: z.string().max(400), id: z.uuid() });
 type Cursor = z.infer<typeof cursorSchema>;
 
-export function encodeCursor(cursor: Cursor): string {
+function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor), "utf8").toString("base64url");
 }
 
@@ -62,7 +62,7 @@ function decodeCursor(raw: string, sort: ClientSort): Cursor {
 }
 
 /** Escapes LIKE wildcards in user input so "50%_off" matches literally (backslash is the default escape). */
-export function likePrefix(text: string): string {
+function likePrefix(text: string): string {
   return `${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
@@ -114,7 +114,7 @@ function orderFor(sort: ClientSort): SQL[] {
 }
 
 /** The query behind a page, exposed so the index checks can EXPLAIN exactly what runs. */
-export function clientPageQuery(where: SQL[], sort: ClientSort, limit: number) {
+function clientPageQuery(where: SQL[], sort: ClientSort, limit: number) {
   return getDb()
     .select({
       id: clients.id,

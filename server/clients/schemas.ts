@@ -3,7 +3,7 @@ import { plainText } from "../plain-text";
 import { countryCodeSchema, verificationLevelSchema, verificationStatusSchema } from "../registration/schemas";
 import { CLIENT_STATES } from "../../db/enums";
 
-export const clientStateSchema = z.enum(CLIENT_STATES);
+const clientStateSchema = z.enum(CLIENT_STATES);
 export type ClientState = z.infer<typeof clientStateSchema>;
 
 export const clientSortSchema = z.enum(["created_desc", "created_asc", "email_asc"]);
@@ -39,11 +39,11 @@ export const clientListInputSchema = clientFiltersSchema.safeExtend({
 });
 export type ClientListInput = z.output<typeof clientListInputSchema>;
 
-export { CLIENT_FILTER_KEYS, filterParamsOf, searchParamsOf, type ClientFilterKey } from "./filter-params";
+export { filterParamsOf, searchParamsOf } from "./filter-params";
 
 export const clientIdSchema = z.object({ id: z.uuid("id must be a client id") });
 
-export const reasonSchema = z
+const reasonSchema = z
   .string({ error: "A reason is required" })
   .trim()
   .min(3, "Give a reason of at least 3 characters")

@@ -6,7 +6,7 @@ import { log } from "../log";
 import { currentClientAddress } from "./client-address";
 import { toHttpError } from "./errors";
 
-export interface RequestContext {
+interface RequestContext {
   req: Request;
   requestId: string;
   ip: string;

@@ -33,7 +33,7 @@ export type VerificationRow = {
 } & KycState & { statusChangedAt: Date };
 
 /** The client's verification, locked for the rest of the transaction. */
-export async function lockVerificationOfClient(tx: Tx, clientId: string): Promise<VerificationRow | undefined> {
+async function lockVerificationOfClient(tx: Tx, clientId: string): Promise<VerificationRow | undefined> {
   const [row] = await tx.select(verificationColumns).from(kycVerifications).where(eq(kycVerifications.clientId, clientId)).for("update");
   return row;
 }

@@ -65,7 +65,7 @@ export async function decideVerification(o: { scope: PartnerScope; input: Decisi
   });
 }
 
-export interface ReviewQueueItem {
+interface ReviewQueueItem {
   clientId: string;
   email: string;
   firstName: string | null;
@@ -150,7 +150,7 @@ export async function listReviewQueue(scope: PartnerScope, filters: ReviewQueueF
   };
 }
 
-export interface VerificationHistoryEvent {
+interface VerificationHistoryEvent {
   id: number;
   source: "provider" | "staff";
   eventType: string;

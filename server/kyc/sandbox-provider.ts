@@ -38,7 +38,7 @@ export function issueSandboxToken(o: { applicantId: string; externalUserId: stri
 }
 
 /** The applicant a sandbox token stands for; refused when forged or expired. */
-export function readSandboxToken(token: string, nowMs = Date.now()): SandboxSession {
+function readSandboxToken(token: string, nowMs = Date.now()): SandboxSession {
   const invalid = new AppError("invalid_token", "The sandbox link is not valid or has expired; start the verification again");
   if (!token.startsWith(TOKEN_PREFIX)) throw invalid;
   const [body, mac] = token.slice(TOKEN_PREFIX.length).split(".");
@@ -141,7 +141,7 @@ const EVENT_OF = { submit: "applicantPending", hold: "applicantOnHold", approve:
 const STATUS_OF = { submit: "pending", hold: "onHold", approve: "completed", reject: "completed", reset: "init" } as const;
 
 /** The webhook Sumsub would send for this action, as raw JSON. */
-export function sandboxWebhookBody(session: SandboxSession, a: z.output<typeof sandboxActionSchema>, nowMs = Date.now()): string {
+function sandboxWebhookBody(session: SandboxSession, a: z.output<typeof sandboxActionSchema>, nowMs = Date.now()): string {
   const reviewed = a.action === "approve" || a.action === "reject";
   return JSON.stringify({
     applicantId: session.applicantId,

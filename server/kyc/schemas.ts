@@ -5,10 +5,10 @@ import { KYC_PROVIDERS, KYC_REJECT_TYPES, KYC_REVIEW_ANSWERS, KYC_REVIEW_STATUSE
 export const KYC_EVENT_TYPES = ["applicantCreated", "applicantPending", "applicantOnHold", "applicantReviewed", "applicantReset"] as const;
 export type KycEventType = (typeof KYC_EVENT_TYPES)[number];
 
-export const reviewStatusSchema = z.enum(KYC_REVIEW_STATUSES);
+const reviewStatusSchema = z.enum(KYC_REVIEW_STATUSES);
 export const reviewAnswerSchema = z.enum(KYC_REVIEW_ANSWERS);
 export const rejectTypeSchema = z.enum(KYC_REJECT_TYPES);
-export const kycProviderSchema = z.enum(KYC_PROVIDERS);
+const kycProviderSchema = z.enum(KYC_PROVIDERS);
 export type KycProviderName = z.infer<typeof kycProviderSchema>;
 
 const label = z.string().trim().min(1).max(100);
@@ -54,7 +54,7 @@ export type VerificationState = z.infer<typeof verificationStateSchema>;
 // Webhook.
 
 /** Sumsub sends "yyyy-MM-dd HH:mm:ss.SSS" in UTC; epoch milliseconds (number or digits) are accepted too. */
-export function parseCreatedAtMs(value: string | number): number | undefined {
+function parseCreatedAtMs(value: string | number): number | undefined {
   if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   const text = value.trim();
   if (/^\d{1,16}$/.test(text)) return Number(text);

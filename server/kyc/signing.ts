@@ -27,10 +27,10 @@ export function signSumsubRequest(o: { appToken: string; secret: string; method:
   };
 }
 
-export const DIGEST_ALGORITHMS = { HMAC_SHA1_HEX: "sha1", HMAC_SHA256_HEX: "sha256", HMAC_SHA512_HEX: "sha512" } as const;
+const DIGEST_ALGORITHMS = { HMAC_SHA1_HEX: "sha1", HMAC_SHA256_HEX: "sha256", HMAC_SHA512_HEX: "sha512" } as const;
 export type DigestAlgorithm = keyof typeof DIGEST_ALGORITHMS;
 
-export function isDigestAlgorithm(value: string | null): value is DigestAlgorithm {
+function isDigestAlgorithm(value: string | null): value is DigestAlgorithm {
   return value !== null && Object.hasOwn(DIGEST_ALGORITHMS, value);
 }
 

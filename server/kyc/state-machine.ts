@@ -11,7 +11,7 @@ import type { KycRejectType, KycReviewAnswer, KycReviewStatus, VerificationStatu
 export type ReviewStatus = KycReviewStatus;
 export type ReviewAnswer = KycReviewAnswer;
 export type RejectType = KycRejectType;
-export type ClientVerificationStatus = VerificationStatus;
+type ClientVerificationStatus = VerificationStatus;
 
 export interface KycState {
   reviewStatus: ReviewStatus;
@@ -49,7 +49,7 @@ export interface ClientFacts {
   approvedLevel: number;
 }
 
-export interface ClientUpdate {
+interface ClientUpdate {
   verificationStatus: ClientVerificationStatus;
   verificationLevel: number;
 }

@@ -12,7 +12,7 @@ import type { VerificationStarted, VerificationState } from "./schemas";
 import { submissionBlock } from "./state-machine";
 
 /** How long an SDK access token lasts. */
-export const ACCESS_TOKEN_TTL_SECONDS = 1800;
+const ACCESS_TOKEN_TTL_SECONDS = 1800;
 
 interface Meta {
   ip?: string | null;

@@ -24,7 +24,7 @@ export interface WebhookDelivery {
 const isTracked = (type: string): type is KycEventType => (KYC_EVENT_TYPES as readonly string[]).includes(type);
 
 /** A webhook's identity: the same event delivered twice has the same key, however its JSON is laid out. */
-export function webhookEventKey(p: Pick<WebhookPayload, "applicantId" | "type" | "createdAtMs" | "correlationId">): string {
+function webhookEventKey(p: Pick<WebhookPayload, "applicantId" | "type" | "createdAtMs" | "correlationId">): string {
   return `provider:${sha256Hex([p.applicantId, p.type, String(p.createdAtMs), p.correlationId ?? ""].join("\u0000"))}`;
 }
 

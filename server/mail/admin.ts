@@ -56,7 +56,6 @@ export async function listOutbox(input: OutboxListInput) {
     .limit(input.limit + 1);
   return keysetPage(rows, input.limit);
 }
-export type OutboxListItem = Awaited<ReturnType<typeof listOutbox>>["items"][number];
 
 /** One message as it was rendered, text and HTML, with its delivery state. */
 export async function getOutboxMessage(id: string) {

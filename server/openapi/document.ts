@@ -32,12 +32,12 @@ export interface OpenApiExample {
   "x-headers"?: Record<string, string | null>;
 }
 
-export interface OpenApiMediaType {
+interface OpenApiMediaType {
   schema: JsonSchema;
   examples?: Record<string, OpenApiExample>;
 }
 
-export interface OpenApiResponse {
+interface OpenApiResponse {
   description: string;
   headers?: Record<string, { $ref: string }>;
   content?: { "application/json": OpenApiMediaType };
@@ -69,10 +69,10 @@ export interface OpenApiDocument {
   };
 }
 
-export const API_VERSION = "1.0.0";
+const API_VERSION = "1.0.0";
 const SCHEMA_REF = "#/components/schemas/";
 
-export const TAGS: Record<Flavour, { name: string; description: string }> = {
+const TAGS: Record<Flavour, { name: string; description: string }> = {
   partner: {
     name: "Partner API",
     description: "Two-step registration with an emailed code, OAuth-style tokens and the client's wallet. Partners name themselves with the `partnerId` header.",
@@ -84,7 +84,7 @@ export const TAGS: Record<Flavour, { name: string; description: string }> = {
   shared: { name: "Shared", description: "Endpoints used by both flavours and by operators." },
 };
 
-export const errorSchema = z
+const errorSchema = z
   .object({
     error: z.object({
       code: z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]).meta({ description: "Stable and machine-readable; branch on this, not on the message." }),
@@ -107,7 +107,7 @@ export const errorSchema = z
 ({}) as z.infer<typeof errorSchema> satisfies ErrorBody;
 
 /** What each code means to an integrator; a Record so a new code cannot go undocumented. */
-export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
+const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   validation_failed: "A body field is missing or invalid; `fields` names each one.",
   invalid_json: "The body is not valid JSON.",
   invalid_request: "A header is malformed (for example `partnerId` is not a positive 32-bit integer), or the header and body disagree.",

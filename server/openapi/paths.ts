@@ -37,7 +37,7 @@ import { partnerTokenResponseSchema, whiteLabelTokenResponseSchema } from "../to
  */
 
 export type Flavour = "partner" | "white-label" | "shared";
-export type SecuritySchemeName = "masterKey" | "bearerAuth";
+type SecuritySchemeName = "masterKey" | "bearerAuth";
 
 export interface Parameter {
   name: string;
@@ -55,7 +55,7 @@ export interface Example {
   headers?: Record<string, string | null>;
 }
 
-export interface SuccessResponse {
+interface SuccessResponse {
   description: string;
   /** Every schema named here carries `.meta({ id })` and becomes a component. */
   schema: z.ZodType;
@@ -80,15 +80,15 @@ export interface Endpoint {
 
 // Schemas of answers that no service owns as a named type.
 
-export const acceptedSchema = z.object({}).meta({ id: "Accepted", description: "An empty object: the request was accepted and an email is on its way." });
+const acceptedSchema = z.object({}).meta({ id: "Accepted", description: "An empty object: the request was accepted and an email is on its way." });
 
-export const accountListSchema = z.array(accountSchema).meta({ id: "AccountList" });
+const accountListSchema = z.array(accountSchema).meta({ id: "AccountList" });
 
-export const emailConfirmedSchema = z
+const emailConfirmedSchema = z
   .object({ confirmed: z.literal(true), verificationStatus: verificationStatusSchema })
   .meta({ id: "EmailConfirmed", example: { confirmed: true, verificationStatus: "email_verified" } });
 
-export const jsonWebKeySetSchema = z
+const jsonWebKeySetSchema = z
   .object({
     keys: z.array(
       z.object({
@@ -103,7 +103,7 @@ export const jsonWebKeySetSchema = z
   })
   .meta({ id: "JsonWebKeySet" });
 
-export const healthSchema = z
+const healthSchema = z
   .object({
     status: z.enum(["ok", "degraded"]),
     database: z.enum(["up", "down"]),

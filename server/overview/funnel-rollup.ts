@@ -18,7 +18,7 @@ import { FUNNEL_PERIODS } from "./schemas";
 
 const LOCK_KEY = 7_271_001;
 const DAY_MS = 86_400_000;
-export const ROLLUP_DAYS = FUNNEL_PERIODS.at(-1)!;
+const ROLLUP_DAYS = FUNNEL_PERIODS.at(-1)!;
 
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 

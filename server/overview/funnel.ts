@@ -27,7 +27,7 @@ const CLIENT_STAGES = {
 } satisfies Record<Exclude<StageKey, "started">, SQL>;
 
 type ClientStageKey = keyof typeof CLIENT_STAGES;
-export type MeasuredStageKey = "started" | ClientStageKey;
+type MeasuredStageKey = "started" | ClientStageKey;
 
 export interface FunnelStage {
   key: MeasuredStageKey;
@@ -128,7 +128,7 @@ const windowBounds = (from: string, to: string) => ({ since: `${from}T00:00:00Z`
  * fills the empty ones) with the clients created that day, the abandoned
  * partner-API registrations first started that day, and the later stages.
  */
-export function funnelQuery(o: { scope: PartnerScope; partnerId?: number; from: string; to: string }): SQL {
+function funnelQuery(o: { scope: PartnerScope; partnerId?: number; from: string; to: string }): SQL {
   const stageColumns = clientStageKeys.map((key) => sql`, coalesce(c.${sql.identifier(key)}, 0)::int as ${sql.identifier(key)}`);
   const ctes = countingCtes({
     clientsWhere: partnerCondition(clients.partnerId, o.scope, o.partnerId),
@@ -156,7 +156,7 @@ export function funnelRollupQuery(o: { from: string; to: string }): SQL {
 }
 
 /** Older than this, the daily rollup is not trusted and the whole window is counted live. */
-export const ROLLUP_MAX_AGE_MS = 5 * 60_000;
+const ROLLUP_MAX_AGE_MS = 5 * 60_000;
 
 /** The rollup's state when it is recent and covers the window, else undefined (count live). */
 async function freshRollup(from: string) {
@@ -205,7 +205,7 @@ export async function getFunnel(o: { scope: PartnerScope; input: FunnelInput }):
         .groupBy(funnelDaily.day),
       live(to),
     ]);
-    const byDay = new Map(past.map((row) => [row.day as string, countsOf(row as unknown as Record<MeasuredStageKey, number>)]));
+    const byDay = new Map(past.map((row) => [row.day, countsOf(row as unknown as Record<MeasuredStageKey, number>)]));
     const zero = Object.fromEntries(keys.map((key) => [key, 0])) as Record<MeasuredStageKey, number>;
     trend = Array.from({ length: days }, (_, i) => {
       const day = utcDay(Date.parse(`${from}T00:00:00Z`) + i * DAY_MS);
@@ -215,9 +215,9 @@ export async function getFunnel(o: { scope: PartnerScope; input: FunnelInput }):
     trend = (await live(from)).map((row) => ({ day: row.day, counts: countsOf(row) }));
   }
   const stages: FunnelStage[] = FUNNEL_STAGES.map((s) => ({
-    key: s.key as MeasuredStageKey,
+    key: s.key,
     label: s.label,
-    count: trend.reduce((sum, d) => sum + d.counts[s.key as MeasuredStageKey], 0),
+    count: trend.reduce((sum, d) => sum + d.counts[s.key], 0),
   }));
   return { partnerId: partnerId ?? null, days, from, to, stages, trend, pastDaysAsOf: rollup?.refreshedAt ?? null };
 }

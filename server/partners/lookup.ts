@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
+import type { PartnerStatus } from "../../db/enums";
 import { partners, staffUsers } from "../../db/schema";
 import { mayManagePartner, type StaffMember } from "../auth/policies";
 import { AppError } from "../errors";
@@ -23,7 +24,7 @@ export const partnerColumns = {
 export type Partner = {
   id: number;
   name: string;
-  status: "active" | "suspended";
+  status: PartnerStatus;
   sandbox: boolean;
   captchaRequired: boolean;
   quotaPerIpHour: number;

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /** Partner schemas, free of server-only imports so the Partners pages validate with them too. */
 
-export const USER_TYPE_PATTERN = /^[A-Z][A-Z0-9_]{1,31}$/;
+const USER_TYPE_PATTERN = /^[A-Z][A-Z0-9_]{1,31}$/;
 
 const wholeNumber = (label: string, max: number) =>
   z
@@ -31,7 +31,7 @@ const settingFields = {
     .max(5, "The KYC approved level must be a whole number from 0 to 5"),
 };
 
-export const partnerSettingsSchema = z.object({
+const partnerSettingsSchema = z.object({
   name: settingFields.name,
   sandbox: settingFields.sandbox.default(false),
   captchaRequired: settingFields.captchaRequired.default(false),
@@ -78,7 +78,7 @@ export type PartnerStatusChangeInput = z.input<typeof partnerStatusChangeSchema>
 export const reassignPartnerSchema = partnerTargetSchema.extend({ ownerStaffId: z.uuid("Choose a key account manager") });
 export type ReassignPartnerInput = z.input<typeof reassignPartnerSchema>;
 
-export const apiKeyNameSchema = z.string({ error: "Name the key" }).trim().min(1, "Name the key, e.g. after the system that will use it").max(80, "The name must be at most 80 characters");
+const apiKeyNameSchema = z.string({ error: "Name the key" }).trim().min(1, "Name the key, e.g. after the system that will use it").max(80, "The name must be at most 80 characters");
 export const createApiKeySchema = partnerTargetSchema.extend({ name: apiKeyNameSchema });
 export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
 

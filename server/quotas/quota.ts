@@ -62,7 +62,3 @@ export async function peekQuota(db: Executor, o: { scope: string; windowSeconds:
   const rows = await db.execute<{ count: number }>(sql`select count from quota_counters where scope = ${o.scope} and window_start = ${w.start}`);
   return Number(rows.rows[0]?.count ?? 0);
 }
-
-export async function purgeExpiredQuotas(db: Executor, now = new Date()): Promise<void> {
-  await db.execute(sql`delete from quota_counters where expires_at < ${now}`);
-}

@@ -12,7 +12,7 @@ import type { RequestMeta } from "./partner-registration";
 
 export const codeHashFor = (clientId: string, code: string) => secretHmac("email-confirmation", `${clientId}:${code}`);
 
-export function confirmationLink(token: string): string {
+function confirmationLink(token: string): string {
   return `${config().APP_URL.replace(/\/$/, "")}/confirm-email?token=${encodeURIComponent(token)}`;
 }
 

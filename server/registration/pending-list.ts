@@ -20,7 +20,7 @@ export interface PendingFilter {
   includeExpired?: boolean;
 }
 
-export interface PendingConfirmation {
+interface PendingConfirmation {
   kind: PendingKind;
   id: string;
   partner: { id: number; name: string; sandbox: boolean };

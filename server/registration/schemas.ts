@@ -27,7 +27,7 @@ export const countryCodeSchema = z
   .refine((v) => COUNTRY_CODES.has(v), "countryCode must be an ISO 3166-1 alpha-2 code such as LV")
   .meta({ example: "LV" });
 
-export const birthDateSchema = z.iso
+const birthDateSchema = z.iso
   .date("birthDate must be a date in the form YYYY-MM-DD")
   .refine((v) => v >= "1900-01-01" && new Date(`${v}T00:00:00Z`).getTime() <= Date.now(), "birthDate must be a real date in the past")
   .meta({ example: "2005-04-03" });
@@ -35,14 +35,14 @@ export const birthDateSchema = z.iso
 export const verificationStatusSchema = z.enum(VERIFICATION_STATUSES);
 export const verificationLevelSchema = z.number({ error: "verificationLevel must be a whole number from 0 to 5" }).int("verificationLevel must be a whole number from 0 to 5").min(0).max(5);
 
-export const userTypeSchema = z
+const userTypeSchema = z
   .string()
   .trim()
   .toUpperCase()
   .regex(/^[A-Z][A-Z0-9_]{1,31}$/, "userType must be a type such as CUSTOMER")
   .default("CUSTOMER");
 
-export const confirmationCodeSchema = z
+const confirmationCodeSchema = z
   .string({ error: "emailConfirmCode must be a string of digits" })
   .trim()
   .regex(/^[0-9]{4,8}$/, "emailConfirmCode must be the digits from the email");
@@ -98,7 +98,6 @@ export type WhiteLabelRegistrationInput = z.infer<typeof whiteLabelRegistrationS
  * database. clientIp is left out: it only feeds the quotas, which staff skip.
  */
 export const backOfficeRegistrationSchema = whiteLabelRegistrationSchema.omit({ clientIp: true }).extend({ partnerId: partnerIdSchema });
-export type BackOfficeRegistrationInput = z.infer<typeof backOfficeRegistrationSchema>;
 
 export const whiteLabelLoginSchema = z
   .object({ username: emailSchema, password: z.string().min(1, "password is required").max(256) })

@@ -26,7 +26,7 @@ import { createStaff } from "../staff/staff";
  */
 
 /** Development-only credentials of the demo staff (also in the CLI's output). */
-export const DEMO_STAFF = {
+const DEMO_STAFF = {
   kam: { email: "kam@gatehouse.local", name: "Kira Demo (KAM)", password: "gatehouse-dev-kam" },
   operations: { email: "ops@gatehouse.local", name: "Oskar Demo (operations)", password: "gatehouse-dev-ops" },
 } as const;

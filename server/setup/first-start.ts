@@ -6,7 +6,7 @@ import { createPartner } from "../partners/create";
 import { countStaff, createStaff } from "../staff/staff";
 
 /** Documented development-only credentials; production generates a password instead. */
-export const DEVELOPMENT_ADMIN = { email: "admin@gatehouse.local", password: "gatehouse-dev-admin" } as const;
+const DEVELOPMENT_ADMIN = { email: "admin@gatehouse.local", password: "gatehouse-dev-admin" } as const;
 
 export interface FirstStartReport {
   admin?: { email: string; password: string; generated: boolean };

@@ -32,7 +32,6 @@ export async function listStaff(now: Date = new Date()) {
   // Compared with the application's clock, as sign-in does when it sets and checks the lock.
   return rows.map((row) => ({ ...row, locked: row.lockedUntil !== null && row.lockedUntil.getTime() > now.getTime() }));
 }
-export type StaffListItem = Awaited<ReturnType<typeof listStaff>>[number];
 
 /**
  * An admin adds a staff member. The server generates the first password and

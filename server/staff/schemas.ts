@@ -7,7 +7,7 @@ import { STAFF_ROLES } from "../../db/enums";
 export const staffRoleSchema = z.enum(STAFF_ROLES, { error: "role must be admin, operations or kam" });
 
 /** Staff passwords: long enough to resist guessing; no composition rules beyond length (NIST 800-63B). */
-export const staffPasswordSchema = z.string().min(12, "Staff passwords must be at least 12 characters").max(128);
+const staffPasswordSchema = z.string().min(12, "Staff passwords must be at least 12 characters").max(128);
 
 /** Staff emails are stored lower-case: one person, one account, however they type it. */
 const staffEmailSchema = emailSchema.transform((email) => email.toLowerCase());

@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, isNull, like, or, sql } from "drizzle-orm";
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type JWK } from "jose";
-import { createPublicKey } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { getDb } from "../../db/client";
 import { signingKeys } from "../../db/schema";
 import { config } from "../../env";
@@ -9,7 +9,7 @@ import { log } from "../log";
 
 export interface SigningKey {
   kid: string;
-  privateKey: CryptoKey | import("node:crypto").KeyObject;
+  privateKey: CryptoKey | KeyObject;
 }
 
 export interface KeyRing {
@@ -31,7 +31,7 @@ const PLAIN_PEM_PREFIX = "-----BEGIN";
 let cache: { ring: KeyRing; at: number } | undefined;
 
 async function publicJwkOf(pem: string): Promise<JWK> {
-  const jwk = (await exportJWK(createPublicKey(pem))) as JWK;
+  const jwk = await exportJWK(createPublicKey(pem));
   return { ...jwk, alg: "RS256", use: "sig", kid: await calculateJwkThumbprint(jwk) };
 }
 
