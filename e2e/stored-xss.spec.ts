@@ -73,7 +73,7 @@ test("text fields shown in the back office are shown literally and never run as 
   expect(subscribed.status(), await subscribed.text()).toBe(201);
   const invoiceId = ((await subscribed.json()) as { id: string }).id;
   const voidReason = field(0, "Void");
-  await trpc(api, "billing.voidInvoice", { invoiceId, reason: voidReason });
+  await trpc(api, "invoice.void", { invoiceId, reason: voidReason });
   const blockReason = field(4, "Block");
   await trpc(api, "client.setState", { clientId: client.clientId, state: "blocked", reason: blockReason });
 

@@ -159,7 +159,7 @@ export function backOfficeTargets(f: Fixtures): SqlmapTarget[] {
   return [
     query("client.list", { q: "scan*", cursor: "c2Nhbg*", sort: "email_asc" }),
     query("audit.list", { action: "client.created*", entityType: "client*", entityId: `${f.client.id}*`, cursor: "c2Nhbg*" }),
-    query("billing.invoices", { email: "scan*", cursor: "c2Nhbg*" }),
+    query("invoice.list", { email: "scan*", cursor: "c2Nhbg*" }),
     query("pending.list", { cursor: "c2Nhbg*" }),
     query("outbox.list", { cursor: "c2Nhbg*" }),
     query("kyc.queue", { cursor: "c2Nhbg*" }),

@@ -3,6 +3,7 @@ import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
 import { billingRouter } from "./routers/billing";
 import { clientRouter } from "./routers/client";
+import { invoiceRouter } from "./routers/invoice";
 import { kycRouter } from "./routers/kyc";
 import { outboxRouter } from "./routers/outbox";
 import { overviewRouter } from "./routers/overview";
@@ -10,6 +11,7 @@ import { partnerRouter } from "./routers/partner";
 import { pendingRouter } from "./routers/pending";
 import { registrationRouter } from "./routers/registration";
 import { staffRouter } from "./routers/staff";
+import { subscriptionRouter } from "./routers/subscription";
 import { tierRouter } from "./routers/tier";
 import { createCallerFactory, router } from "./trpc";
 
@@ -20,6 +22,7 @@ export const appRouter = router({
   audit: auditRouter,
   billing: billingRouter,
   client: clientRouter,
+  invoice: invoiceRouter,
   kyc: kycRouter,
   outbox: outboxRouter,
   overview: overviewRouter,
@@ -27,6 +30,7 @@ export const appRouter = router({
   pending: pendingRouter,
   registration: registrationRouter,
   staff: staffRouter,
+  subscription: subscriptionRouter,
   tier: tierRouter,
 });
 

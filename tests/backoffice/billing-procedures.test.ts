@@ -53,7 +53,7 @@ describe("billing procedures", () => {
 
     const started = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
     expect(started.status).toBe(201);
-    const billing = await caller.billing.clientBilling({ clientId: client.clientId });
+    const billing = await caller.billing.get({ clientId: client.clientId });
     expect(billing.partner).toEqual({ id: partner.id, sandbox: true });
     expect(billing.subscriptions).toEqual([expect.objectContaining({ tierId, status: "INIT", amount: "9.99" })]);
     expect(billing.invoices).toEqual([expect.objectContaining({ id: started.body.id, status: "open", amount: "9.99" })]);
@@ -80,9 +80,9 @@ describe("billing procedures", () => {
     expect(await codeOf(caller.tier.get({ tierId: foreign.tierId }))).toBe("NOT_FOUND");
     expect(await codeOf(caller.tier.archive({ tierId: foreign.tierId }))).toBe("NOT_FOUND");
 
-    expect((await caller.billing.clientBilling({ clientId: ownClient.clientId })).partner.id).toBe(own.partner.id);
+    expect((await caller.billing.get({ clientId: ownClient.clientId })).partner.id).toBe(own.partner.id);
     // A foreign client answers exactly like an unknown one.
-    expect(await codeOf(caller.billing.clientBilling({ clientId: foreignClient.clientId }))).toBe("NOT_FOUND");
-    expect(await codeOf(caller.billing.clientBilling({ clientId: "00000000-0000-4000-8000-000000000000" }))).toBe("NOT_FOUND");
+    expect(await codeOf(caller.billing.get({ clientId: foreignClient.clientId }))).toBe("NOT_FOUND");
+    expect(await codeOf(caller.billing.get({ clientId: "00000000-0000-4000-8000-000000000000" }))).toBe("NOT_FOUND");
   });
 });

@@ -79,8 +79,8 @@ describe("injection strings in search and filter inputs", () => {
     const caller = callerFor(admin);
     // Thunks, called one at a time: a refusal is awaited as soon as it happens.
     const checks: Array<[string, () => Promise<{ items: unknown[] }>]> = [
-      ["billing.subscriptions email", () => caller.billing.subscriptions({ partnerId: partner.id, email: text })],
-      ["billing.invoices email", () => caller.billing.invoices({ partnerId: partner.id, email: text })],
+      ["subscription.list email", () => caller.subscription.list({ partnerId: partner.id, email: text })],
+      ["invoice.list email", () => caller.invoice.list({ partnerId: partner.id, email: text })],
       ["audit.list action", () => caller.audit.list({ partnerId: partner.id, action: text })],
       ["audit.list entityType", () => caller.audit.list({ partnerId: partner.id, entityType: text })],
       ["audit.list entityId", () => caller.audit.list({ partnerId: partner.id, entityType: "client", entityId: text })],

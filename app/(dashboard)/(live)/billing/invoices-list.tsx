@@ -13,7 +13,7 @@ import { Button, EmptyState, ErrorNotice, Field, inputClass, LoadMoreFooter, Spi
 import { invoiceKindLabels, InvoiceStatusBadge, invoiceStatusLabels, linkClass, money, when, type InvoiceKind } from "./labels";
 import { ListTable, Muted, PAGE_SIZE, ReasonDialog, Th, useEmailFilter, useReasonDialog } from "./list-parts";
 
-type Invoice = inferRouterOutputs<AppRouter>["billing"]["invoices"]["items"][number];
+type Invoice = inferRouterOutputs<AppRouter>["invoice"]["list"]["items"][number];
 
 export function InvoicesList() {
   const trpc = useTRPC();
@@ -24,23 +24,23 @@ export function InvoicesList() {
   const { email, field: emailField } = useEmailFilter();
   const filtered = partnerId !== "" || status !== "" || kind !== "" || email !== "";
   const list = useInfiniteQuery(
-    trpc.billing.invoices.infiniteQueryOptions(
+    trpc.invoice.list.infiniteQueryOptions(
       { ...(partnerId ? { partnerId: Number(partnerId) } : {}), ...(status ? { status } : {}), ...(kind ? { kind } : {}), ...(email ? { email } : {}), limit: PAGE_SIZE },
       { getNextPageParam: (last) => last.nextCursor, placeholderData: keepPreviousData },
     ),
   );
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() });
+  const refresh = () => Promise.all([trpc.invoice.pathKey(), trpc.subscription.pathKey(), trpc.billing.pathKey()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
   const dialog = useReasonDialog<Invoice>(refresh);
   const { target, reason, reasonError, close } = dialog;
   const voidIt = useMutation(
-    trpc.billing.voidInvoice.mutationOptions({
+    trpc.invoice.void.mutationOptions({
       onSuccess: () => {
         toast.success(`Voided the invoice of ${target?.clientEmail}; its subscription is cancelled`);
         close();
         // The subscription changed too: both lists, and the client's page, refresh.
-        return queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() });
+        return Promise.all([trpc.invoice.pathKey(), trpc.subscription.pathKey(), trpc.billing.pathKey()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
       },
       onError: dialog.failed("invoiceId"),
     }),

@@ -13,7 +13,7 @@ import { Button, EmptyState, ErrorNotice, Field, inputClass, LoadMoreFooter, Spi
 import { linkClass, money, SubscriptionStatusBadge, subscriptionStatusHints, when, whenUtc } from "./labels";
 import { ListTable, Muted, PAGE_SIZE, ReasonDialog, Th, useEmailFilter, useReasonDialog } from "./list-parts";
 
-type Subscription = inferRouterOutputs<AppRouter>["billing"]["subscriptions"]["items"][number];
+type Subscription = inferRouterOutputs<AppRouter>["subscription"]["list"]["items"][number];
 
 /** Only a subscription that is still running can be cancelled. */
 const cancellable = (s: Subscription) => s.status === "INIT" || s.status === "ACTIVE";
@@ -26,18 +26,18 @@ export function SubscriptionsList() {
   const { email, field: emailField } = useEmailFilter();
   const filtered = partnerId !== "" || status !== "" || email !== "";
   const list = useInfiniteQuery(
-    trpc.billing.subscriptions.infiniteQueryOptions(
+    trpc.subscription.list.infiniteQueryOptions(
       { ...(partnerId ? { partnerId: Number(partnerId) } : {}), ...(status ? { status } : {}), ...(email ? { email } : {}), limit: PAGE_SIZE },
       { getNextPageParam: (last) => last.nextCursor, placeholderData: keepPreviousData },
     ),
   );
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.billing.pathKey() });
+  const refresh = () => Promise.all([trpc.invoice.pathKey(), trpc.subscription.pathKey(), trpc.billing.pathKey()].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
   const dialog = useReasonDialog<Subscription>(refresh);
   const { target, reason, reasonError, close } = dialog;
   const cancel = useMutation(
-    trpc.billing.cancelSubscription.mutationOptions({
+    trpc.subscription.cancel.mutationOptions({
       onSuccess: (result) => {
         toast.success(
           result.status === "DEACTIVATING"

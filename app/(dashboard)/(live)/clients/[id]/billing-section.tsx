@@ -14,7 +14,7 @@ import { invoiceKindLabels, InvoiceStatusBadge, linkClass, money, SubscriptionSt
 /** The client's subscriptions and invoices, and (operations and admins, sandbox partners only) sandbox credit. */
 export function BillingSection({ clientId, email, mayCredit }: { clientId: string; email: string; mayCredit: boolean }) {
   const trpc = useTRPC();
-  const billing = useQuery(trpc.billing.clientBilling.queryOptions({ clientId }));
+  const billing = useQuery(trpc.billing.get.queryOptions({ clientId }));
   return (
     <Section id="billing" title="Billing" description="Subscriptions and invoices, newest first (the latest 50 of each).">
       {billing.isPending ? (
@@ -89,7 +89,7 @@ function CreditForm({ clientId, email }: { clientId: string; email: string }) {
         setAmount("");
         setNote("");
         // The balance and ledger are on the page's own query.
-        return Promise.all([queryClient.invalidateQueries({ queryKey: trpc.client.get.queryKey({ id: clientId }) }), queryClient.invalidateQueries({ queryKey: trpc.billing.clientBilling.queryKey({ clientId }) })]);
+        return Promise.all([queryClient.invalidateQueries({ queryKey: trpc.client.get.queryKey({ id: clientId }) }), queryClient.invalidateQueries({ queryKey: trpc.billing.get.queryKey({ clientId }) })]);
       },
       onError: (error) => {
         const fields = fieldErrorsOf(error);
