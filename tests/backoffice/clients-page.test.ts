@@ -1,20 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { loadMoreClients } from "../../app/(dashboard)/clients/actions";
+import { loadMoreClients } from "../../app/(dashboard)/clients/load-more";
+import { CLIENT_PAGE_SIZE, clientRows, clientsPageData, type ClientRow } from "../../app/(dashboard)/clients/rows";
 import { getDb } from "../../db/client";
 import { clients, partners } from "../../db/schema";
 import { getStaffSession } from "../../server/auth/session";
-import { CLIENT_PAGE_SIZE, clientRows, clientsPageData, type ClientRow } from "../../server/clients/list-view";
 import { seedClients } from "../../server/setup/demo-seed";
 import { createTestPartner, type TestPartner } from "../support/api";
 import { createTestStaff } from "../support/staff";
 
 /*
- * The Clients page renders on the server: its data (first page, partner
- * choices, refusals as messages) and its "Load more" server action, called
- * here as the page calls them. The action reads the next-auth session, so the
- * test says who is signed in.
+ * The Clients page renders on the server through the server caller's
+ * `client.list`: its data (first page, partner choices, refusals as values)
+ * and its "Load more" server action, called here as the page calls them. Both
+ * read the next-auth session, so the test says who is signed in.
  */
 vi.mock("../../server/auth/session", () => ({ getStaffSession: vi.fn() }));
 const signedIn = vi.mocked(getStaffSession);
@@ -43,17 +43,18 @@ const params = (filters: Record<string, string>) => new URLSearchParams(filters)
 
 describe("the Clients page's data", () => {
   it("gives the first page as display rows, the partner choices in scope, and the form's filters", async () => {
-    const data = await clientsPageData({ staff: kam, params: params({ q: `${tag}.`, sort: "email_asc", ignored: "x" }) });
+    signedIn.mockResolvedValue(kam);
+    const data = await clientsPageData(params({ q: `${tag}.`, sort: "email_asc", ignored: "x" }));
     expect(data.filters).toEqual({ q: `${tag}.`, sort: "email_asc" });
     expect(data.partners.map((p) => p.id)).toContain(own.id);
     expect(data.partners.map((p) => p.id)).not.toContain(foreign.id);
-    expect(data.list.kind).toBe("rows");
-    if (data.list.kind !== "rows") return;
-    expect(data.list.rows.map((r) => r.email)).toEqual(ownEmails.slice(0, CLIENT_PAGE_SIZE));
-    expect(data.list.nextCursor).toEqual(expect.any(String));
+    expect(data.list.ok).toBe(true);
+    if (!data.list.ok) return;
+    expect(data.list.data.rows.map((r) => r.email)).toEqual(ownEmails.slice(0, CLIENT_PAGE_SIZE));
+    expect(data.list.data.nextCursor).toEqual(expect.any(String));
 
-    const [stored] = await getDb().select().from(clients).where(eq(clients.id, data.list.rows[0]!.id));
-    const first: ClientRow = data.list.rows[0]!;
+    const [stored] = await getDb().select().from(clients).where(eq(clients.id, data.list.data.rows[0]!.id));
+    const first: ClientRow = data.list.data.rows[0]!;
     expect(first).toEqual({
       id: stored!.id,
       email: stored!.email,
@@ -74,26 +75,29 @@ describe("the Clients page's data", () => {
   });
 
   it("answers invalid filters with a message per field and no rows", async () => {
-    const data = await clientsPageData({ staff: operations, params: params({ verificationLevel: "9", sort: "sideways" }) });
-    expect(data.list).toMatchObject({ kind: "invalid", message: expect.stringMatching(/not valid/) });
-    if (data.list.kind !== "invalid") return;
-    expect(Object.keys(data.list.fields).sort()).toEqual(["sort", "verificationLevel"]);
+    signedIn.mockResolvedValue(operations);
+    const data = await clientsPageData(params({ verificationLevel: "9", sort: "sideways" }));
+    expect(data.list).toMatchObject({ ok: false, kind: "invalid", message: expect.stringMatching(/not valid/) });
+    if (data.list.ok) return;
+    expect(Object.keys(data.list.fieldErrors).sort()).toEqual(["sort", "verificationLevel"]);
     // The form still shows what was asked for, so it can be corrected in place.
     expect(data.filters).toEqual({ verificationLevel: "9", sort: "sideways" });
 
-    const dates = await clientRows({ staff: operations, params: params({ createdFrom: "2026-05-02", createdTo: "2026-05-01" }) });
-    expect(dates).toMatchObject({ kind: "invalid", fields: { createdTo: expect.stringMatching(/before/) } });
+    const dates = await clientRows(params({ createdFrom: "2026-05-02", createdTo: "2026-05-01" }));
+    expect(dates).toMatchObject({ ok: false, kind: "invalid", fieldErrors: { createdTo: expect.stringMatching(/before/) } });
 
     // A NUL pasted into the search is named on the search field, not refused by the database.
-    const nul = await clientRows({ staff: operations, params: params({ q: "a\u0000b" }) });
-    expect(nul).toMatchObject({ kind: "invalid", fields: { q: "Control characters are not allowed" } });
+    const nul = await clientRows(params({ q: "a\u0000b" }));
+    expect(nul).toMatchObject({ ok: false, kind: "invalid", fieldErrors: { q: "Control characters are not allowed" } });
   });
 
   it("never shows a KAM another KAM's partner's clients, even when asked for that partner by id", async () => {
-    const asked = await clientRows({ staff: kam, params: params({ partnerId: String(foreign.id) }) });
-    expect(asked).toEqual({ kind: "rows", rows: [], nextCursor: null });
-    const operationsSee = await clientRows({ staff: operations, params: params({ partnerId: String(foreign.id) }) });
-    expect(operationsSee.kind === "rows" && operationsSee.rows).toHaveLength(5);
+    signedIn.mockResolvedValue(kam);
+    const asked = await clientRows(params({ partnerId: String(foreign.id) }));
+    expect(asked).toEqual({ ok: true, data: { rows: [], nextCursor: null } });
+    signedIn.mockResolvedValue(operations);
+    const operationsSee = await clientRows(params({ partnerId: String(foreign.id) }));
+    expect(operationsSee.ok && operationsSee.data.rows).toHaveLength(5);
   });
 });
 
@@ -101,15 +105,15 @@ describe("the Clients page's Load more", () => {
   it("walks every page once, in order, with no repeats, for the signed-in staff member", async () => {
     signedIn.mockResolvedValue(kam);
     const query = params({ q: `${tag}.`, sort: "email_asc" }).toString();
-    const first = await clientRows({ staff: kam, params: new URLSearchParams(query) });
-    if (first.kind !== "rows") throw new Error(`first page: ${first.kind}`);
-    const seen = first.rows.map((r) => r.email);
-    let cursor = first.nextCursor;
+    const first = await clientRows(new URLSearchParams(query));
+    if (!first.ok) throw new Error(`first page: ${first.kind}`);
+    const seen = first.data.rows.map((r) => r.email);
+    let cursor = first.data.nextCursor;
     while (cursor) {
       const next = await loadMoreClients(query, cursor);
-      if (next.kind !== "rows") throw new Error(`next page: ${JSON.stringify(next)}`);
-      seen.push(...next.rows.map((r) => r.email));
-      cursor = next.nextCursor;
+      if (!next.ok) throw new Error(`next page: ${JSON.stringify(next)}`);
+      seen.push(...next.value.rows.map((r) => r.email));
+      cursor = next.value.nextCursor;
     }
     expect(seen).toEqual(ownEmails);
   });
@@ -117,42 +121,44 @@ describe("the Clients page's Load more", () => {
   it("applies the signed-in staff member's scope, not the one the cursor came from", async () => {
     const query = params({ q: `${tag}.`, sort: "email_asc" }).toString();
     signedIn.mockResolvedValue(operations);
-    const wide = await clientRows({ staff: operations, params: new URLSearchParams(query) });
-    if (wide.kind !== "rows" || !wide.nextCursor) throw new Error("operations should have more than one page");
+    const wide = await clientRows(new URLSearchParams(query));
+    if (!wide.ok || !wide.data.nextCursor) throw new Error("operations should have more than one page");
     // A KAM replaying the wider list's cursor still sees only their own partner's clients.
     signedIn.mockResolvedValue(kam);
-    const replayed = await loadMoreClients(query, wide.nextCursor);
-    if (replayed.kind !== "rows") throw new Error(`replayed: ${JSON.stringify(replayed)}`);
+    const replayed = await loadMoreClients(query, wide.data.nextCursor);
+    if (!replayed.ok) throw new Error(`replayed: ${JSON.stringify(replayed)}`);
     // Only the KAM's own clients, and exactly the run of them that follows the cursor's place.
-    const emails = replayed.rows.map((r) => r.email);
+    const emails = replayed.value.rows.map((r) => r.email);
     expect(emails.length).toBeGreaterThan(0);
-    expect(replayed.rows.every((r) => r.partnerName === own.name)).toBe(true);
+    expect(replayed.value.rows.every((r) => r.partnerName === own.name)).toBe(true);
     const from = ownEmails.indexOf(emails[0]!);
     expect(emails).toEqual(ownEmails.slice(from, from + emails.length));
-    const lastOfWide = wide.rows.at(-1)!.email.toLowerCase();
+    const lastOfWide = wide.data.rows.at(-1)!.email.toLowerCase();
     expect(from === 0 || ownEmails[from - 1]!.toLowerCase() <= lastOfWide).toBe(true);
     expect(emails[0]!.toLowerCase() > lastOfWide).toBe(true);
   });
 
   it("refuses a signed-out caller, a staff member who must set up two-factor first, and malformed arguments", async () => {
     const query = params({ q: `${tag}.` }).toString();
-    const first = await clientRows({ staff: kam, params: new URLSearchParams(query) });
-    const cursor = first.kind === "rows" ? first.nextCursor : null;
+    signedIn.mockResolvedValue(kam);
+    const first = await clientRows(new URLSearchParams(query));
+    const cursor = first.ok ? first.data.nextCursor : null;
     expect(cursor).toEqual(expect.any(String));
 
     signedIn.mockResolvedValue(undefined);
     // Signing in again leads back to the same list.
-    expect(await loadMoreClients(query, cursor)).toMatchObject({ kind: "signed-out", action: { href: `/login?callbackUrl=${encodeURIComponent(`/clients?${query}`)}` } });
+    expect(await loadMoreClients(query, cursor!)).toMatchObject({ ok: false, kind: "signed-out", action: { href: `/login?callbackUrl=${encodeURIComponent(`/clients?${query}`)}` } });
     signedIn.mockResolvedValue({ ...kam, mustEnrollTotp: true });
-    expect(await loadMoreClients(query, cursor)).toMatchObject({ kind: "signed-out", action: { href: "/account/security" } });
+    expect(await loadMoreClients(query, cursor!)).toMatchObject({ ok: false, kind: "must-enroll-totp", action: { href: "/account/security" } });
 
     signedIn.mockResolvedValue(kam);
     for (const [q, c] of [[{ q: 1 }, cursor], [query, 42], [query, null], ["q=" + "a".repeat(5000), cursor]] as const) {
-      expect(await loadMoreClients(q, c)).toMatchObject({ kind: "invalid", message: expect.any(String) });
+      // Sent over HTTP, the arguments can be anything, whatever the action's types say.
+      expect(await loadMoreClients(q as never, c as never)).toMatchObject({ ok: false, kind: "invalid", message: expect.any(String) });
     }
     // A cursor that is not one, or belongs to another sort order: start again, said in words.
-    expect(await loadMoreClients(query, "not-a-cursor")).toMatchObject({ kind: "invalid", message: expect.stringMatching(/cursor/i), fields: { cursor: expect.any(String) } });
-    const other = await loadMoreClients(params({ q: `${tag}.`, sort: "email_asc" }).toString(), cursor);
-    expect(other).toMatchObject({ kind: "invalid", fields: { cursor: expect.any(String) } });
+    expect(await loadMoreClients(query, "not-a-cursor")).toMatchObject({ ok: false, kind: "invalid", message: expect.stringMatching(/cursor/i), fieldErrors: { cursor: expect.any(String) } });
+    const other = await loadMoreClients(params({ q: `${tag}.`, sort: "email_asc" }).toString(), cursor!);
+    expect(other).toMatchObject({ ok: false, kind: "invalid", fieldErrors: { cursor: expect.any(String) } });
   });
 });

@@ -2,22 +2,23 @@
 
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
-import type { ClientRow } from "@/server/clients/list-view";
 import { ErrorNotice, LoadMoreFooter } from "../../_components/ui";
-import { loadMoreClients } from "./actions";
-import { stateLabels, verificationLabels } from "./labels";
-
-interface Page {
-  rows: ClientRow[];
-  nextCursor: string | null;
-}
+import type { clientStateLabels, verificationLabels } from "../../_components/vocabulary";
+import { loadMoreClients } from "./load-more";
+import type { ClientRow, ClientRowsPage as Page } from "./rows";
 
 /**
  * The clients table: the server renders the first page with the page itself;
  * "Load more" appends the next pages through a server action. Keyed by the
  * filters, so a new search starts again from the first page.
  */
-export function ClientTable({ query, first, filtered }: { query: string; first: Page; filtered: boolean }) {
+/** The words for the rows' states and verification statuses, sent by the page with the rows (the browser loads no label tables). */
+export interface ClientLabels {
+  state: typeof clientStateLabels;
+  verification: typeof verificationLabels;
+}
+
+export function ClientTable({ query, first, filtered, labels }: { query: string; first: Page; filtered: boolean; labels: ClientLabels }) {
   const [more, setMore] = useState<Page[]>([]);
   const [loading, setLoading] = useState(false);
   const [problem, setProblem] = useState<ReactNode>();
@@ -29,10 +30,10 @@ export function ClientTable({ query, first, filtered }: { query: string; first: 
     setLoading(true);
     try {
       const result = await loadMoreClients(query, nextCursor);
-      if (result.kind === "rows") {
-        setMore((pages) => [...pages, result]);
+      if (result.ok) {
+        setMore((pages) => [...pages, result.value]);
         setProblem(undefined);
-      } else if (result.kind === "signed-out") {
+      } else if (result.action) {
         setProblem(
           <>
             {result.message}{" "}
@@ -79,9 +80,9 @@ export function ClientTable({ query, first, filtered }: { query: string; first: 
                 <td className="px-3 py-2">{c.name || <span className="text-slate-500">—</span>}</td>
                 <td className="px-3 py-2">{c.partnerName}</td>
                 <td className="px-3 py-2">
-                  <StateBadge state={c.state} />
+                  <StateBadge state={c.state} label={labels.state[c.state]} />
                 </td>
-                <td className="px-3 py-2">{verificationLabels[c.verification]}</td>
+                <td className="px-3 py-2">{labels.verification[c.verification]}</td>
                 <td className="px-3 py-2 tabular-nums">{c.level}</td>
                 <td className="px-3 py-2">{c.countryCode ?? <span className="text-slate-500">—</span>}</td>
                 <td className="whitespace-nowrap px-3 py-2 tabular-nums">{c.created}</td>
@@ -95,14 +96,14 @@ export function ClientTable({ query, first, filtered }: { query: string; first: 
           <ErrorNotice>{problem}</ErrorNotice>
         </div>
       )}
-      <LoadMoreFooter shown={rows.length} noun={["client", "clients"]} hasMore={nextCursor !== null} loading={loading} onLoadMore={loadMore} />
+      <LoadMoreFooter shown={rows.length} noun={["client", "clients"]} hasMore={nextCursor !== null} loading={loading} onLoadMore={() => void loadMore()} />
     </>
   );
 }
 
-function StateBadge({ state }: { state: ClientRow["state"] }) {
+function StateBadge({ state, label }: { state: ClientRow["state"]; label: string }) {
   const tone = state === "active" ? "bg-emerald-50 text-emerald-800 ring-emerald-200" : state === "suspended" ? "bg-amber-50 text-amber-900 ring-amber-200" : "bg-rose-50 text-rose-800 ring-rose-200";
-  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tone}`}>{stateLabels[state]}</span>;
+  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tone}`}>{label}</span>;
 }
 
 function Th({ children }: { children: ReactNode }) {
