@@ -1,134 +1,85 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { inferRouterOutputs } from "@trpc/server";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { toast } from "sonner";
-import type { AppRouter } from "@/server/api/root";
-import { staffRoleSchema } from "@/server/staff/schemas";
-import { messageOf, useTRPC } from "../../../_components/trpc";
-import { Button, ConfirmDialog, EmptyState, ErrorNotice, PageHeader, Spinner } from "../../../_components/ui";
-import { AddStaffForm } from "./add-staff-form";
-import { roleLabels, type StaffRole } from "./labels";
+import type { ActionResult } from "@/server/api/server-caller";
+import type { Role } from "@/server/auth/policies";
+import { Badge } from "../../_components/display";
+import { notify } from "../../_components/notifications";
+import { Button, ConfirmDialog, EmptyState } from "../../_components/ui";
+import { optionsOf, staffRoleLabels } from "../../_components/vocabulary";
+import { changeRole, deactivateStaff, reactivateStaff, requireTotp, resetStaffPassword, resetStaffTotp, unlockStaff } from "./mutations";
 import { TemporaryPassword } from "./temporary-password";
 
-type StaffRow = inferRouterOutputs<AppRouter>["staff"]["list"][number];
-
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const when = (d: Date) => `${dateTime.format(d)} UTC`;
-
-type Tone = "green" | "grey" | "amber" | "indigo";
-const tones: Record<Tone, string> = {
-  green: "bg-emerald-50 text-emerald-800 ring-emerald-200",
-  grey: "bg-slate-100 text-slate-700 ring-slate-300",
-  amber: "bg-amber-50 text-amber-900 ring-amber-200",
-  indigo: "bg-indigo-50 text-indigo-800 ring-indigo-200",
-};
-
-function Badge({ tone, children }: { tone: Tone; children: string }) {
-  return <span className={`inline-flex whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tones[tone]}`}>{children}</span>;
+/** A staff member as the table shows them: the times already written out on the server. */
+export interface StaffRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  totpEnrolled: boolean;
+  totpRequired: boolean;
+  locked: boolean;
+  lockedUntil: string | null;
+  failedSignIns: number;
+  lastLogin: string | null;
 }
 
-export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const list = useQuery(trpc.staff.list.queryOptions());
+/**
+ * The staff table with its actions: the page renders it with the rows it read
+ * through `staff.list`; each action is a server action, after which the page
+ * is rendered again. A reset password is shown here once.
+ */
+export function StaffDirectory({ rows, currentStaffId }: { rows: StaffRow[]; currentStaffId: string }) {
+  const router = useRouter();
+  const [busyId, setBusyId] = useState<string | null>(null);
   const [deactivating, setDeactivating] = useState<StaffRow | null>(null);
   const [resetting, setResetting] = useState<StaffRow | null>(null);
   const [resettingPassword, setResettingPassword] = useState<StaffRow | null>(null);
   const [issued, setIssued] = useState<{ name: string; email: string; temporaryPassword: string } | null>(null);
 
-  const rows = list.data ?? [];
-  const emailOf = (staffId: string) => rows.find((r) => r.id === staffId)?.email ?? "the staff member";
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.staff.list.queryKey() });
-  const onError = (error: unknown) => toast.error(messageOf(error));
-
-  const changeRole = useMutation(
-    trpc.staff.changeRole.mutationOptions({
-      onSuccess: (_, input) => {
-        toast.success(`${emailOf(input.staffId)} is now ${roleLabels[input.role].toLowerCase()}`);
-        return refresh();
-      },
-      onError,
-    }),
-  );
-  const requireTotp = useMutation(
-    trpc.staff.requireTotp.mutationOptions({
-      onSuccess: (_, input) => {
-        toast.success(input.required ? `Two-factor authentication is now required for ${emailOf(input.staffId)}` : `Two-factor authentication is no longer required for ${emailOf(input.staffId)}`);
-        return refresh();
-      },
-      onError,
-    }),
-  );
-  const unlock = useMutation(
-    trpc.staff.unlock.mutationOptions({
-      onSuccess: (_, input) => {
-        toast.success(`Unlocked ${emailOf(input.staffId)}: they can sign in again`);
-        return refresh();
-      },
-      onError,
-    }),
-  );
-  const deactivate = useMutation(
-    trpc.staff.deactivate.mutationOptions({
-      onSuccess: (_, input) => {
-        toast.success(`Deactivated ${emailOf(input.staffId)}: their sessions have ended`);
-        setDeactivating(null);
-        return refresh();
-      },
-      onError: (error) => {
-        onError(error);
-        setDeactivating(null);
-      },
-    }),
-  );
-  const resetTotp = useMutation(
-    trpc.staff.resetTotp.mutationOptions({
-      onSuccess: (_, input) => {
-        toast.success(`Reset two-factor authentication for ${emailOf(input.staffId)}: they set it up again at their next sign-in`);
-        setResetting(null);
-        return refresh();
-      },
-      onError: (error) => {
-        onError(error);
-        setResetting(null);
-      },
-    }),
-  );
-  const resetPassword = useMutation(
-    trpc.staff.resetPassword.mutationOptions({
-      onSuccess: (result) => {
+  /** Runs one change for a row, says how it went, and shows the table as it is now. */
+  async function run<T>(row: StaffRow, send: () => Promise<ActionResult<T>>, done: (value: T) => string) {
+    setBusyId(row.id);
+    const result = await send().catch(() => undefined);
+    setBusyId(null);
+    if (result?.ok) notify.success(done(result.value));
+    else notify.error(result?.message ?? "The change could not be sent; check the connection and try again.");
+    router.refresh();
+  }
+  const saveRole = (row: StaffRow, role: Role) => void run(row, () => changeRole({ staffId: row.id, role }), () => `${row.email} is now ${staffRoleLabels[role].toLowerCase()}`);
+  const toggleTotp = (row: StaffRow) =>
+    void run(
+      row,
+      () => requireTotp({ staffId: row.id, required: !row.totpRequired }),
+      () => (row.totpRequired ? `Two-factor authentication is no longer required for ${row.email}` : `Two-factor authentication is now required for ${row.email}`),
+    );
+  const unlock = (row: StaffRow) => void run(row, () => unlockStaff({ staffId: row.id }), () => `Unlocked ${row.email}: they can sign in again`);
+  const reactivate = (row: StaffRow) => void run(row, () => reactivateStaff({ staffId: row.id }), () => `Reactivated ${row.email}: they can sign in again`);
+  async function deactivate(row: StaffRow) {
+    await run(row, () => deactivateStaff({ staffId: row.id }), () => `Deactivated ${row.email}: their sessions have ended`);
+    setDeactivating(null);
+  }
+  async function resetTotp(row: StaffRow) {
+    await run(row, () => resetStaffTotp({ staffId: row.id }), () => `Reset two-factor authentication for ${row.email}: they set it up again at their next sign-in`);
+    setResetting(null);
+  }
+  async function resetPassword(row: StaffRow) {
+    await run(
+      row,
+      () => resetStaffPassword({ staffId: row.id }),
+      (result) => {
         setIssued(result);
-        toast.success(`Reset the password of ${result.email}: their sessions have ended`);
-        setResettingPassword(null);
-        return refresh();
+        return `Reset the password of ${result.email}: their sessions have ended`;
       },
-      onError: (error) => {
-        onError(error);
-        setResettingPassword(null);
-      },
-    }),
-  );
-  const reactivate = useMutation(
-    trpc.staff.reactivate.mutationOptions({
-      onSuccess: (_, input) => {
-        toast.success(`Reactivated ${emailOf(input.staffId)}: they can sign in again`);
-        return refresh();
-      },
-      onError,
-    }),
-  );
+    );
+    setResettingPassword(null);
+  }
 
-  const busyFor = (staffId: string) =>
-    [changeRole, requireTotp, resetTotp, resetPassword, unlock, deactivate, reactivate].some((m) => m.isPending && (m.variables as { staffId?: string } | undefined)?.staffId === staffId);
-
+  
   return (
     <div>
-      <PageHeader title="Staff" description="Who works in the back office, with which role. Add staff members, change roles, require two-factor authentication, reset passwords, unlock and deactivate accounts." />
-
-      <AddStaffForm />
-
       {issued && (
         <section aria-label="Password reset" className="mb-8">
           <TemporaryPassword password={issued.temporaryPassword} onDone={() => setIssued(null)}>
@@ -137,15 +88,11 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
         </section>
       )}
 
-      {list.isPending ? (
-        <Spinner label="Loading staff" />
-      ) : list.isError ? (
-        <ErrorNotice>{messageOf(list.error)}</ErrorNotice>
-      ) : rows.length === 0 ? (
+      {rows.length === 0 ? (
         <EmptyState title="No staff members yet">Add the first one with the form above.</EmptyState>
       ) : (
         <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" aria-busy={list.isFetching}>
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" aria-busy={busyId !== null}>
             <table className="min-w-full divide-y divide-slate-200 text-sm">
               <caption className="sr-only">Staff members</caption>
               <thead className="whitespace-nowrap bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
@@ -162,7 +109,7 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {rows.map((row) => {
-                  const busy = busyFor(row.id);
+                  const busy = busyId === row.id;
                   const self = row.id === currentStaffId;
                   return (
                     <tr key={row.id} className={row.active ? "hover:bg-slate-50" : "bg-slate-50 text-slate-600"}>
@@ -175,15 +122,15 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
                       </th>
                       <td className="px-3 py-2">
                         {self ? (
-                          <span title="Ask another admin to change your role">{roleLabels[row.role]}</span>
+                          <span title="Ask another admin to change your role">{staffRoleLabels[row.role]}</span>
                         ) : (
-                          <RoleEditor key={row.role} row={row} busy={busy} onSave={(role) => changeRole.mutate({ staffId: row.id, role })} />
+                          <RoleEditor key={row.role} row={row} busy={busy} onSave={(role) => saveRole(row, role)} />
                         )}
                       </td>
                       <td className="px-3 py-2">
                         <div className="flex flex-col items-start gap-1">
                           {row.active ? <Badge tone="green">Active</Badge> : <Badge tone="grey">Deactivated</Badge>}
-                          {row.locked && row.lockedUntil && <Badge tone="amber">{`Locked until ${when(row.lockedUntil)}`}</Badge>}
+                          {row.locked && row.lockedUntil && <Badge tone="amber">{`Locked until ${row.lockedUntil}`}</Badge>}
                           {row.failedSignIns > 0 && (
                             <span className="text-xs text-slate-600">
                               {row.failedSignIns} failed sign-in{row.failedSignIns === 1 ? "" : "s"}
@@ -197,10 +144,10 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
                           {row.totpRequired && <Badge tone="indigo">Required</Badge>}
                         </div>
                       </td>
-                      <td className="whitespace-nowrap px-3 py-2 tabular-nums">{row.lastLoginAt ? when(row.lastLoginAt) : "Never"}</td>
+                      <td className="whitespace-nowrap px-3 py-2 tabular-nums">{row.lastLogin ?? "Never"}</td>
                       <td className="px-3 py-2">
                         <div className="flex justify-end gap-2 whitespace-nowrap">
-                          <Button variant="secondary" disabled={busy} onClick={() => requireTotp.mutate({ staffId: row.id, required: !row.totpRequired })} aria-label={`${row.totpRequired ? "Stop requiring" : "Require"} 2FA for ${row.email}`}>
+                          <Button variant="secondary" disabled={busy} onClick={() => toggleTotp(row)} aria-label={`${row.totpRequired ? "Stop requiring" : "Require"} 2FA for ${row.email}`}>
                             {row.totpRequired ? "Stop requiring 2FA" : "Require 2FA"}
                           </Button>
                           {row.totpEnrolled && !self && (
@@ -214,12 +161,12 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
                             </Button>
                           )}
                           {row.locked && (
-                            <Button variant="secondary" disabled={busy} onClick={() => unlock.mutate({ staffId: row.id })} aria-label={`Unlock ${row.email}`}>
+                            <Button variant="secondary" disabled={busy} onClick={() => unlock(row)} aria-label={`Unlock ${row.email}`}>
                               Unlock
                             </Button>
                           )}
                           {!row.active ? (
-                            <Button variant="secondary" disabled={busy} onClick={() => reactivate.mutate({ staffId: row.id })} aria-label={`Reactivate ${row.email}`}>
+                            <Button variant="secondary" disabled={busy} onClick={() => reactivate(row)} aria-label={`Reactivate ${row.email}`}>
                               Reactivate
                             </Button>
                           ) : (
@@ -247,8 +194,8 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
         open={deactivating !== null}
         title={`Deactivate ${deactivating?.name ?? ""}?`}
         confirmLabel="Deactivate"
-        busy={deactivate.isPending}
-        onConfirm={() => deactivating && deactivate.mutate({ staffId: deactivating.id })}
+        busy={busyId !== null}
+        onConfirm={() => deactivating && void deactivate(deactivating)}
         onCancel={() => setDeactivating(null)}
       >
         {`${deactivating?.email ?? ""} is signed out everywhere at once and can no longer sign in. You can reactivate the account later; sessions open now stay ended.`}
@@ -258,8 +205,8 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
         open={resetting !== null}
         title={`Reset two-factor authentication for ${resetting?.name ?? ""}?`}
         confirmLabel="Reset 2FA"
-        busy={resetTotp.isPending}
-        onConfirm={() => resetting && resetTotp.mutate({ staffId: resetting.id })}
+        busy={busyId !== null}
+        onConfirm={() => resetting && void resetTotp(resetting)}
         onCancel={() => setResetting(null)}
       >
         {`Their authenticator app stops working for ${resetting?.email ?? ""} and they are signed out everywhere. Do this only after confirming who is asking (a lost phone, for example).`}
@@ -269,8 +216,8 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
         open={resettingPassword !== null}
         title={`Reset the password of ${resettingPassword?.name ?? ""}?`}
         confirmLabel="Reset password"
-        busy={resetPassword.isPending}
-        onConfirm={() => resettingPassword && resetPassword.mutate({ staffId: resettingPassword.id })}
+        busy={busyId !== null}
+        onConfirm={() => resettingPassword && void resetPassword(resettingPassword)}
         onCancel={() => setResettingPassword(null)}
       >
         {`The current password of ${resettingPassword?.email ?? ""} stops working and they are signed out everywhere. You see the new password once, to hand over. Do this only after confirming who is asking.`}
@@ -280,20 +227,20 @@ export function StaffDirectory({ currentStaffId }: { currentStaffId: string }) {
 }
 
 /** A role select with its own save button, so a slip of the keyboard in the select changes nothing by itself. */
-function RoleEditor({ row, busy, onSave }: { row: StaffRow; busy: boolean; onSave: (role: StaffRole) => void }) {
-  const [draft, setDraft] = useState<StaffRole>(row.role);
+function RoleEditor({ row, busy, onSave }: { row: StaffRow; busy: boolean; onSave: (role: Role) => void }) {
+  const [draft, setDraft] = useState<Role>(row.role);
   return (
     <div className="flex items-center gap-2">
       <select
         aria-label={`Role of ${row.email}`}
         value={draft}
-        onChange={(e) => setDraft(e.target.value as StaffRole)}
+        onChange={(e) => setDraft(e.target.value as Role)}
         disabled={busy}
         className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 focus:border-indigo-600 focus:outline-2 focus:outline-indigo-600"
       >
-        {staffRoleSchema.options.map((role) => (
-          <option key={role} value={role}>
-            {roleLabels[role]}
+        {optionsOf(staffRoleLabels).map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
           </option>
         ))}
       </select>

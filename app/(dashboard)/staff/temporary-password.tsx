@@ -1,8 +1,8 @@
 "use client";
 
 import { useId, useRef, type ReactNode } from "react";
-import { toast } from "sonner";
-import { Button, inputClass } from "../../../_components/ui";
+import { notify } from "../../_components/notifications";
+import { Button, inputClass } from "../../_components/ui";
 
 /**
  * A password the server generated for a staff member (their first one, or an
@@ -16,10 +16,10 @@ export function TemporaryPassword({ password, onDone, children }: { password: st
   async function copy() {
     try {
       await navigator.clipboard.writeText(password);
-      toast.success("Password copied");
+      notify.success("Password copied");
     } catch {
       input.current?.select();
-      toast.error("Copying is blocked here; the password is selected, copy it with your keyboard");
+      notify.error("Copying is blocked here; the password is selected, copy it with your keyboard");
     }
   }
 
@@ -43,7 +43,7 @@ export function TemporaryPassword({ password, onDone, children }: { password: st
             className={`${inputClass} w-72 font-mono`}
           />
         </div>
-        <Button variant="secondary" onClick={copy}>
+        <Button variant="secondary" onClick={() => void copy()}>
           Copy password
         </Button>
         <Button variant="secondary" onClick={onDone}>
