@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useRef, type ReactNode } from "react";
-import { toast } from "sonner";
+import { notify } from "./notifications";
 import { Button, inputClass } from "./ui";
 
 /**
@@ -16,10 +16,10 @@ export function CopyableValue({ label, value, copyLabel, note, wide, actions }: 
   async function copy() {
     try {
       await navigator.clipboard.writeText(value);
-      toast.success(`${label} copied`);
+      notify.success(`${label} copied`);
     } catch {
       input.current?.select();
-      toast.error(`Copying is blocked here; the ${label.toLowerCase()} is selected, copy it with your keyboard`);
+      notify.error(`Copying is blocked here; the ${label.toLowerCase()} is selected, copy it with your keyboard`);
     }
   }
 
@@ -40,7 +40,7 @@ export function CopyableValue({ label, value, copyLabel, note, wide, actions }: 
             className={`${inputClass} font-mono ${wide ? "w-full min-w-0 sm:w-[36rem]" : "w-40"}`}
           />
         </div>
-        <Button variant="secondary" onClick={copy}>
+        <Button variant="secondary" onClick={() => void copy()}>
           {copyLabel}
         </Button>
         {actions}

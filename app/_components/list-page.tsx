@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import type { Refusal } from "@/server/api/server-caller";
-import { EmptyState, ErrorNotice, PageHeader } from "./ui";
+import { ErrorNotice, PageHeader } from "./ui";
 
 /**
  * What the server components of the back-office lists share: reading their
@@ -62,9 +62,4 @@ export function RoleRefusal({ title, children }: { title: string; children: Reac
 export function ListRefusal({ refusal }: { refusal: Refusal }) {
   const fields = Object.keys(refusal.fieldErrors).length > 0;
   return <ErrorNotice>{refusal.kind === "invalid" && fields ? "Some filters are not valid; correct the highlighted fields." : refusal.message}</ErrorNotice>;
-}
-
-/** A list with no rows: whether nothing exists yet or nothing matches. */
-export function NoRows({ filtered, none, noMatch, children }: { filtered: boolean; none: string; noMatch: string; children?: ReactNode }) {
-  return <EmptyState title={filtered ? noMatch : none}>{children}</EmptyState>;
 }

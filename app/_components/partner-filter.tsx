@@ -1,22 +1,24 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { useTRPC } from "./trpc";
 import { Field, inputClass } from "./ui";
+
+export interface PartnerOption {
+  id: number;
+  name: string;
+}
 
 /**
  * The "Partner" picker of the back-office filters: "All partners" plus every
- * partner the signed-in staff member may see (a KAM: their own), by id.
+ * partner the signed-in staff member may see (a KAM: their own), by id. The
+ * page reads the choices with `partner.options` and renders them with itself.
  */
-export function PartnerFilter({ value, onChange, error }: { value: string; onChange: (partnerId: string) => void; error?: string }) {
-  const trpc = useTRPC();
-  const partners = useQuery(trpc.partner.options.queryOptions());
+export function PartnerFilter({ partners, value, onChange, error }: { partners: PartnerOption[]; value: string; onChange: (partnerId: string) => void; error?: string }) {
   return (
     <Field label="Partner" error={error}>
       {(p) => (
         <select {...p} value={value} onChange={(e) => onChange(e.target.value)} className={inputClass}>
-          <option value="">{partners.isPending ? "Loading partners…" : "All partners"}</option>
-          {(partners.data ?? []).map((partner) => (
+          <option value="">All partners</option>
+          {partners.map((partner) => (
             <option key={partner.id} value={String(partner.id)}>
               {partner.name} ({partner.id})
             </option>

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 
-/** The frame of a detail page's sections and tables (client, partner, tier, KYC decision). */
+/** The frame of a detail page's sections and tables (client, partner, tier, KYC decision), and the cells of list tables. */
 
 export function Section({ id, title, children, description }: { id: string; title: string; description?: string; children: ReactNode }) {
   return (
@@ -32,4 +32,18 @@ export function Table({ caption, headers, children }: { caption: string; headers
       </table>
     </div>
   );
+}
+
+/** A column heading of a list table. */
+export function Th({ children, className = "" }: { children?: ReactNode; className?: string }) {
+  return (
+    <th scope="col" className={`px-3 py-2 ${className}`}>
+      {children}
+    </th>
+  );
+}
+
+/** A cell's "nothing here" (a dash), quieter than the values around it. */
+export function Muted({ children = "—" }: { children?: ReactNode }) {
+  return <span className="text-slate-500">{children}</span>;
 }

@@ -7,6 +7,7 @@ import { useState, type ReactNode } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/api/root";
 import { fieldMessages, type FieldError } from "@/server/errors";
+import type { FieldErrors } from "./field-errors";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -17,7 +18,7 @@ export function TrpcProvider({ children }: { children: ReactNode }) {
         defaultOptions: {
           queries: {
             staleTime: 10_000,
-            retry: (count, error) => count < 2 && !(error instanceof TRPCClientError && [401, 403, 404, 422].includes(error.data?.httpStatus)),
+            retry: (count, error) => count < 2 && ![401, 403, 404, 422].includes(httpStatusOf(error) ?? 0),
           },
         },
       }),
@@ -32,14 +33,15 @@ export function TrpcProvider({ children }: { children: ReactNode }) {
   );
 }
 
-export interface FieldErrors {
-  [path: string]: string;
-}
-
-/** Field errors sent by the server (zod or AppError), keyed by dotted path, for showing in place. */
+/** A tRPC call's field errors (zod or AppError), keyed by dotted path by `fieldMessages`, for showing in place. */
 export function fieldErrorsOf(error: unknown): FieldErrors {
   if (!(error instanceof TRPCClientError)) return {};
   return fieldMessages((error.data as { fields?: FieldError[] } | undefined)?.fields ?? []);
+}
+
+/** The HTTP status a tRPC call answered with, when it failed. */
+export function httpStatusOf(error: unknown): number | undefined {
+  return error instanceof TRPCClientError ? (error.data as { httpStatus?: number } | undefined)?.httpStatus : undefined;
 }
 
 export function messageOf(error: unknown): string {

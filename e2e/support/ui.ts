@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from "@playwright/test";
 
-/** The toast announcing `text` (sonner renders toasts as list items in a "Notifications" region). */
+/** The confirmation announcing `text` (the back office lists them in its "Notifications" region). */
 export function toast(page: Page, text: string | RegExp): Locator {
   return page.getByRole("region", { name: /^Notifications/ }).getByRole("listitem").filter({ hasText: text });
 }

@@ -12,8 +12,9 @@ import type { TrpcContext } from "./trpc";
 
 /**
  * The back office's pages and server actions call procedures here, on the
- * server, with the context the tRPC endpoint builds for the same request: the
- * staff session, the client's address and a request id. Roles, TOTP enrolment,
+ * server, through `appRouter.createCaller` with the context the tRPC endpoint
+ * builds for the same request: the staff session, the client's address and a
+ * request id. Roles, TOTP enrolment,
  * the partner scope, input validation and error mapping all come from the
  * kernel (server/api/trpc.ts), exactly as for a call over HTTP. This file is
  * also the one place where a refusal becomes what a page or an action answers
@@ -24,11 +25,6 @@ export type ServerCaller = ReturnType<typeof createCaller>;
 
 async function serverContext(): Promise<TrpcContext> {
   return { staff: await getStaffSession(), ip: currentClientAddress(), requestId: randomUUID() };
-}
-
-/** A caller of every procedure as the signed-in staff member of this request (or as nobody). */
-export async function serverCaller(): Promise<ServerCaller> {
-  return createCaller(await serverContext());
 }
 
 /** Why a call did not go through, as a page or an island shows it. */

@@ -40,6 +40,7 @@ const expectedRoles: Record<string, Role[]> = {
   "kyc.decide": OPERATIONS,
   "outbox.list": OPERATIONS,
   "outbox.get": OPERATIONS,
+  "outbox.delivery": OPERATIONS,
   "outbox.retry": OPERATIONS,
   "overview.funnel": ALL,
   "partner.options": ALL,

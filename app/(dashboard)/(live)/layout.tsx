@@ -1,17 +1,19 @@
 import type { ReactNode } from "react";
-import { Toaster } from "sonner";
+import { Notifications } from "../../_components/notifications";
 import { TrpcProvider } from "../../_components/trpc";
 
 /**
- * The pages that talk to the server through tRPC and confirm actions with
- * toasts. The Clients list renders on the server and stays outside, so its
- * first load carries neither (decision 0015).
+ * The detail and form pages that still talk to the server through tRPC and
+ * React Query (a client, a partner, a KYC decision, the overview, registering
+ * a client, account security). The list pages render on the server through
+ * the server caller and stay outside, so their first load carries neither
+ * React Query nor the tRPC client (decision 0019).
  */
 export default function LiveLayout({ children }: { children: ReactNode }) {
   return (
     <TrpcProvider>
       {children}
-      <Toaster position="top-right" richColors closeButton />
+      <Notifications />
     </TrpcProvider>
   );
 }

@@ -1,10 +1,10 @@
 import type { ReactNode } from "react";
-import { eventLabel, providerLabels, stateLabel, verdictLabel, type CurrentVerification, type HistoryEvent } from "./labels";
+import { formatDateTime, kycProviderLabels } from "../../../_components/vocabulary";
+import { eventLabel, stateLabel, verdictLabel, type CurrentVerification, type HistoryEvent } from "./labels";
 
 /** A client's KYC state and history, shown on the decision page and the client page. */
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
-const when = (d: Date) => `${dateTime.format(d)} UTC`;
+const when = (d: Date) => formatDateTime(d, { seconds: true, zone: true });
 
 function Term({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -38,7 +38,7 @@ export function KycStateSummary({ verification: v }: { verification: CurrentVeri
     <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
       <Term label="KYC state">{stateLabel(v)}</Term>
       <Term label="Since">{when(v.statusChangedAt)}</Term>
-      <Term label="Provider">{providerLabels[v.provider]}</Term>
+      <Term label="Provider">{kycProviderLabels[v.provider]}</Term>
       <Term label="Applicant id">{v.applicantId && <code className="font-mono text-xs">{v.applicantId}</code>}</Term>
       <Term label="Level name">{v.levelName}</Term>
       {completed && <Term label="Decided by">{v.decidedBy ? `${v.decidedBy.name} (staff)` : "The provider"}</Term>}

@@ -1,16 +1,11 @@
 import type { AppRouter } from "@/server/api/root";
 import type { inferRouterOutputs } from "@trpc/server";
 
-/** Words for the KYC states, shared by the queue, the decision page and the client page. */
+/** Words for the KYC states and events, shared by the decision page and the client page. */
 
 export type VerificationHistory = inferRouterOutputs<AppRouter>["kyc"]["get"];
 export type CurrentVerification = NonNullable<VerificationHistory["verification"]>;
 export type HistoryEvent = VerificationHistory["events"][number];
-export type QueueItem = inferRouterOutputs<AppRouter>["kyc"]["queue"]["items"][number];
-
-export const queueLabels: Record<QueueItem["queue"], string> = { pending: "Pending", onHold: "On hold", retry: "Rejected, may retry" };
-
-export const providerLabels: Record<CurrentVerification["provider"], string> = { SUMSUB: "Sumsub", SANDBOX: "Sandbox", MANUAL: "Staff review only" };
 
 const eventLabels: Record<string, string> = {
   applicantCreated: "Applicant created",
@@ -57,14 +52,3 @@ export const COMMON_REJECT_LABELS = [
   "UNDERAGE_PERSON",
   "WRONG_USER_REGION",
 ] as const;
-
-const hourFormat = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
-
-/** How long something has waited, short: "45 s", "12 min", "3 h", "2 d". */
-export function age(since: Date, now: number): string {
-  const seconds = Math.max(0, Math.floor((now - since.getTime()) / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86_400) return `${hourFormat.format(Math.floor(seconds / 3600))} h`;
-  return `${hourFormat.format(Math.floor(seconds / 86_400))} d`;
-}

@@ -45,7 +45,7 @@ export function OverviewDashboard() {
       <PageHeader title="Overview" description="How far the registrations started in a period have got: email confirmed, identity verified (KYC), subscribed." />
 
       <form aria-label="Choose partner and period" onSubmit={(e) => e.preventDefault()} className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-3">
-        <PartnerFilter value={input.partnerId === undefined ? "" : String(input.partnerId)} onChange={(v) => update({ partnerId: v ? Number(v) : undefined, days: input.days })} />
+        <PartnerFilter partners={partners.data ?? []} value={input.partnerId === undefined ? "" : String(input.partnerId)} onChange={(v) => update({ partnerId: v ? Number(v) : undefined, days: input.days })} />
         <Field label="Period" hint="Whole days in UTC, today included">
           {(p) => (
             <select {...p} value={String(input.days)} onChange={(e) => update({ partnerId: input.partnerId, days: Number(e.target.value) })} className={inputClass}>

@@ -2,23 +2,18 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { toast } from "sonner";
-import { fieldErrorsFromIssues } from "@/server/errors";
+import { notify } from "../../../_components/notifications";
 import { COUNTRY_CODES } from "@/server/registration/countries";
-import { backOfficeRegistrationSchema, verificationStatusSchema } from "@/server/registration/schemas";
-import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../_components/trpc";
+import { backOfficeRegistrationSchema } from "@/server/registration/schemas";
+import { issueMessages, type FieldErrors } from "../../../_components/field-errors";
+import { fieldErrorsOf, messageOf, useTRPC } from "../../../_components/trpc";
 import { Button, ErrorNotice, Field, inputClass, PageHeader } from "../../../_components/ui";
+import { countryOptions, verificationLabels } from "../../../_components/vocabulary";
 
-const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
-const countryOptions = [...COUNTRY_CODES].map((code) => ({ code, name: regionNames.of(code) ?? code })).sort((a, b) => a.name.localeCompare(b.name));
-const verificationLabels: Record<(typeof verificationStatusSchema.options)[number], string> = {
-  not_verified: "Not verified (sends a confirmation email)",
-  email_verified: "Email verified",
-  phone_verified: "Phone verified",
-  identified: "Identified",
-};
+const countries = countryOptions(COUNTRY_CODES);
+/** The choices of the form, where "not verified" also means a confirmation email goes out. */
+const verificationChoices = { ...verificationLabels, not_verified: `${verificationLabels.not_verified} (sends a confirmation email)` };
 
 const emptyForm = {
   partnerId: "",
@@ -64,7 +59,6 @@ function candidateOf(f: FormState) {
 
 export function RegisterClientForm() {
   const trpc = useTRPC();
-  const router = useRouter();
   const partners = useQuery(trpc.partner.options.queryOptions());
   const [form, setForm] = useState<FormState>(emptyForm);
   const [localErrors, setLocalErrors] = useState<FieldErrors>({});
@@ -73,7 +67,8 @@ export function RegisterClientForm() {
     trpc.registration.create.mutationOptions({
       onSuccess: ({ clientId }, input) => {
         setCreated({ clientId, email: input.email });
-        toast.success(`Registered ${input.email}`, { action: { label: "Open client", onClick: () => router.push(`/clients/${clientId}`) } });
+        // The status below links to the new client.
+        notify.success(`Registered ${input.email}`);
         // Keep the partner: staff often register several clients for one partner.
         setForm({ ...emptyForm, partnerId: String(input.partnerId) });
       },
@@ -90,8 +85,7 @@ export function RegisterClientForm() {
     setCreated(null);
     const parsed = backOfficeRegistrationSchema.safeParse(candidateOf(form));
     if (!parsed.success) {
-      const found: FieldErrors = {};
-      for (const f of fieldErrorsFromIssues(parsed.error.issues)) found[f.path] ??= f.message;
+      const found: FieldErrors = issueMessages(parsed.error.issues);
       if (form.partnerId === "") found.partnerId = "Choose the partner the client belongs to";
       setLocalErrors(found);
       create.reset();
@@ -101,7 +95,7 @@ export function RegisterClientForm() {
     create.mutate(parsed.data);
   }
 
-  const text = (key: keyof FormState & string, label: string, props: { type?: string; autoComplete?: string; hint?: string; required?: boolean } = {}) => (
+  const text = (key: keyof FormState, label: string, props: { type?: string; autoComplete?: string; hint?: string; required?: boolean } = {}) => (
     <Field label={label} error={errors[key]} hint={props.hint}>
       {(p) => (
         <input
@@ -153,9 +147,9 @@ export function RegisterClientForm() {
           <Field label="Verification status" error={errors.verificationStatus}>
             {(p) => (
               <select {...p} value={form.verificationStatus} onChange={(e) => set("verificationStatus", e.target.value)} className={inputClass}>
-                {verificationStatusSchema.options.map((s) => (
+                {(Object.keys(verificationChoices) as Array<keyof typeof verificationChoices>).map((s) => (
                   <option key={s} value={s}>
-                    {verificationLabels[s]}
+                    {verificationChoices[s]}
                   </option>
                 ))}
               </select>
@@ -182,7 +176,7 @@ export function RegisterClientForm() {
             {(p) => (
               <select {...p} value={form.countryCode} onChange={(e) => set("countryCode", e.target.value)} className={inputClass}>
                 <option value="">Choose a country</option>
-                {countryOptions.map((c) => (
+                {countries.map((c) => (
                   <option key={c.code} value={c.code}>
                     {c.name} ({c.code})
                   </option>

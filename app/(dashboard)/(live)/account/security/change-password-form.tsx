@@ -2,10 +2,10 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { toast } from "sonner";
-import { fieldErrorsFromIssues } from "@/server/errors";
+import { notify } from "../../../../_components/notifications";
 import { changePasswordFormSchema } from "@/server/staff/schemas";
-import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../../_components/trpc";
+import { issueMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Button, ErrorNotice, Field, inputClass } from "../../../../_components/ui";
 
 const emptyForm = { currentPassword: "", newPassword: "", confirmPassword: "" };
@@ -19,7 +19,7 @@ export function ChangePasswordForm() {
     trpc.account.changePassword.mutationOptions({
       onSuccess: ({ otherSessionsEnded }) => {
         setForm(emptyForm);
-        toast.success(otherSessionsEnded === 0 ? "Password changed" : `Password changed; ${otherSessionsEnded === 1 ? "your other session has" : `your ${otherSessionsEnded} other sessions have`} ended`);
+        notify.success(otherSessionsEnded === 0 ? "Password changed" : `Password changed; ${otherSessionsEnded === 1 ? "your other session has" : `your ${otherSessionsEnded} other sessions have`} ended`);
       },
     }),
   );
@@ -34,9 +34,7 @@ export function ChangePasswordForm() {
     event.preventDefault();
     const parsed = changePasswordFormSchema.safeParse(form);
     if (!parsed.success) {
-      const found: FieldErrors = {};
-      for (const f of fieldErrorsFromIssues(parsed.error.issues)) found[f.path] ??= f.message;
-      setLocalErrors(found);
+      setLocalErrors(issueMessages(parsed.error.issues));
       change.reset();
       return;
     }

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { toast } from "sonner";
+import { notify } from "../../../../_components/notifications";
 import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Button, ErrorNotice, Field, inputClass, Spinner } from "../../../../_components/ui";
 
@@ -16,7 +16,7 @@ export function TotpSetup() {
   const confirm = useMutation(
     trpc.account.confirmTotp.mutationOptions({
       onSuccess: async () => {
-        toast.success("Two-factor authentication is on");
+        notify.success("Two-factor authentication is on");
         start.reset();
         await queryClient.invalidateQueries();
         router.refresh();

@@ -3,13 +3,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import { toast } from "sonner";
+import { notify } from "../../../../_components/notifications";
 import { creditAccountSchema } from "@/server/billing/schemas";
-import { fieldErrorsFromIssues } from "@/server/errors";
-import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../../_components/trpc";
+import { issueMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Section, Table } from "../../../../_components/section";
 import { Button, ErrorNotice, Field, inputClass, Spinner } from "../../../../_components/ui";
-import { invoiceKindLabels, InvoiceStatusBadge, linkClass, money, SubscriptionStatusBadge, when } from "../../billing/labels";
+import { InvoiceStatusBadge, linkClass, SubscriptionStatusBadge } from "../../../../_components/display";
+import { formatDateTime, formatMoney, invoiceKindLabels } from "../../../../_components/vocabulary";
 
 /** The client's subscriptions and invoices, and (operations and admins, sandbox partners only) sandbox credit. */
 export function BillingSection({ clientId, email, mayCredit }: { clientId: string; email: string; mayCredit: boolean }) {
@@ -39,9 +40,9 @@ export function BillingSection({ clientId, email, mayCredit }: { clientId: strin
                     <td className="px-3 py-2">
                       <SubscriptionStatusBadge status={s.status} />
                     </td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{money(s.amount, s.currency)}</td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{when(s.currentPeriodEnd)}</td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{when(s.createdAt)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatMoney(s.amount, s.currency)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(s.currentPeriodEnd)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(s.createdAt)}</td>
                   </tr>
                 ))}
               </Table>
@@ -55,15 +56,15 @@ export function BillingSection({ clientId, email, mayCredit }: { clientId: strin
               <Table caption="Invoices" headers={["Issued (UTC)", "Kind", "Amount", "Status", "Due (UTC)", "Paid (UTC)"]}>
                 {billing.data.invoices.map((i) => (
                   <tr key={i.id}>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{when(i.createdAt)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(i.createdAt)}</td>
                     <td className="px-3 py-2">{invoiceKindLabels[i.kind]}</td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{money(i.amount, i.currency)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatMoney(i.amount, i.currency)}</td>
                     <td className="px-3 py-2">
                       <InvoiceStatusBadge status={i.status} />
                       {i.voidReason && <span className="block text-xs text-slate-600">{i.voidReason}</span>}
                     </td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{when(i.dueAt)}</td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{when(i.paidAt)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(i.dueAt)}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(i.paidAt)}</td>
                   </tr>
                 ))}
               </Table>
@@ -85,7 +86,7 @@ function CreditForm({ clientId, email }: { clientId: string; email: string }) {
   const credit = useMutation(
     trpc.billing.credit.mutationOptions({
       onSuccess: (result) => {
-        toast.success(`Credited ${money(result.amount, result.currency)}; the balance is now ${money(result.balance, result.currency)}`);
+        notify.success(`Credited ${formatMoney(result.amount, result.currency)}; the balance is now ${formatMoney(result.balance, result.currency)}`);
         setAmount("");
         setNote("");
         // The balance and ledger are on the page's own query.
@@ -93,7 +94,7 @@ function CreditForm({ clientId, email }: { clientId: string; email: string }) {
       },
       onError: (error) => {
         const fields = fieldErrorsOf(error);
-        if (!fields.amount && !fields.note) toast.error(fields.clientId ?? messageOf(error));
+        if (!fields.amount && !fields.note) notify.error(fields.clientId ?? messageOf(error));
       },
     }),
   );
@@ -104,7 +105,7 @@ function CreditForm({ clientId, email }: { clientId: string; email: string }) {
     const input = { clientId, amount: amount.trim(), note };
     const parsed = creditAccountSchema.safeParse(input);
     if (!parsed.success) {
-      setLocalErrors(Object.fromEntries(fieldErrorsFromIssues(parsed.error.issues).map((f) => [f.path, f.message])));
+      setLocalErrors(issueMessages(parsed.error.issues));
       credit.reset();
       return;
     }

@@ -1,40 +1,36 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { TRPCClientError } from "@trpc/client";
 import Link from "next/link";
 import { useParams, useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { toast } from "sonner";
+import { notify } from "../../../../_components/notifications";
 import type { AppRouter } from "@/server/api/root";
-import { changeStateSchema, changeVerificationSchema, type ClientState } from "@/server/clients/schemas";
-import { fieldErrorsFromIssues } from "@/server/errors";
+import { changeStateSchema, changeVerificationSchema } from "@/server/clients/schemas";
 import type { inferRouterOutputs } from "@trpc/server";
-import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../../_components/trpc";
+import { issueMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { fieldErrorsOf, httpStatusOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Section, Table } from "../../../../_components/section";
 import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, PageHeader, Spinner } from "../../../../_components/ui";
+import { clientStateLabels as stateLabels, formatDateTime, verificationLabels } from "../../../../_components/vocabulary";
 import { KycStateSummary, KycTimeline } from "../../kyc/kyc-timeline";
 import { BillingSection } from "./billing-section";
 
 type Detail = inferRouterOutputs<AppRouter>["client"]["get"];
 type VerificationStatus = Detail["verification"]["status"];
+type ClientState = keyof typeof stateLabels;
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const when = (d: Date | null | undefined) => (d ? `${dateTime.format(d)} UTC` : "—");
-
-const stateLabels: Record<ClientState, string> = { active: "Active", suspended: "Suspended", blocked: "Blocked" };
-const verificationLabels: Record<VerificationStatus, string> = { not_verified: "Not verified", email_verified: "Email verified", phone_verified: "Phone verified", identified: "Identified" };
+const when = (d: Date | null | undefined) => formatDateTime(d, { zone: true });
 const originLabels = { partner_api: "Partner API", white_label_api: "White-label API", back_office: "Back office" } as const;
 
 /** Same zod schema as the server: errors show in place before a request is made. */
 function localErrors(result: { success: boolean; error?: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } }): FieldErrors {
-  if (result.success || !result.error) return {};
-  return Object.fromEntries(fieldErrorsFromIssues(result.error.issues).map((f) => [f.path, f.message]));
+  return result.success || !result.error ? {} : issueMessages(result.error.issues);
 }
 
 /** Errors without a field go to a toast; field errors are shown next to their field. */
 function toastUnlessFieldError(error: unknown) {
-  if (Object.keys(fieldErrorsOf(error)).length === 0) toast.error(messageOf(error));
+  if (Object.keys(fieldErrorsOf(error)).length === 0) notify.error(messageOf(error));
 }
 
 export default function ClientPage() {
@@ -46,7 +42,7 @@ export default function ClientPage() {
 
   if (detail.isPending) return <Spinner label="Loading client" />;
   if (detail.isError) {
-    const notFound = detail.error instanceof TRPCClientError && [400, 404].includes(detail.error.data?.httpStatus);
+    const notFound = [400, 404].includes(httpStatusOf(detail.error) ?? 0);
     return (
       <div>
         <BackLink />
@@ -153,7 +149,7 @@ function VerificationSection({ detail: c, canChange }: { detail: Detail; canChan
   const change = useMutation(
     trpc.client.setVerification.mutationOptions({
       onSuccess: async (r) => {
-        toast.success(`Verification set to ${verificationLabels[r.verificationStatus]}, level ${r.verificationLevel}`);
+        notify.success(`Verification set to ${verificationLabels[r.verificationStatus]}, level ${r.verificationLevel}`);
         setReason("");
         await invalidate();
       },
@@ -253,7 +249,7 @@ function StateSection({ detail: c, canChange }: { detail: Detail; canChange: boo
   const change = useMutation(
     trpc.client.setState.mutationOptions({
       onSuccess: async (r) => {
-        toast.success(`Client is now ${stateLabels[r.profileState].toLowerCase()}${r.sessionsRevoked ? `; ${r.sessionsRevoked} session token(s) revoked` : ""}`);
+        notify.success(`Client is now ${stateLabels[r.profileState].toLowerCase()}${r.sessionsRevoked ? `; ${r.sessionsRevoked} session token(s) revoked` : ""}`);
         await invalidate();
       },
       onError: (error) => {
@@ -338,7 +334,7 @@ function AccountsSection({ detail: c }: { detail: Detail }) {
                 <Table caption={`Ledger entries of the ${a.currency} account`} headers={["Date (UTC)", "Kind", "Description", "Amount"]}>
                   {a.entries.map((e) => (
                     <tr key={e.id}>
-                      <td className="whitespace-nowrap px-3 py-2 tabular-nums">{dateTime.format(e.createdAt)}</td>
+                      <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(e.createdAt)}</td>
                       <td className="px-3 py-2">{e.kind}</td>
                       <td className="px-3 py-2">{e.description}</td>
                       <td className={`px-3 py-2 text-right tabular-nums ${e.amount.startsWith("-") ? "text-rose-700" : "text-emerald-700"}`}>
@@ -365,10 +361,10 @@ function SessionsSection({ detail: c, canChange }: { detail: Detail; canChange: 
   const revoke = useMutation(
     trpc.client.revokeSession.mutationOptions({
       onSuccess: async (r) => {
-        toast.success(r.familyId ? "Session ended" : "All sessions ended");
+        notify.success(r.familyId ? "Session ended" : "All sessions ended");
         await invalidate();
       },
-      onError: (error) => toast.error(messageOf(error)),
+      onError: (error) => notify.error(messageOf(error)),
       onSettled: () => setTarget(null),
     }),
   );
@@ -382,8 +378,8 @@ function SessionsSection({ detail: c, canChange }: { detail: Detail; canChange: 
           <Table caption="Sessions" headers={["Started (UTC)", "Last refreshed (UTC)", "IP", "Device", "Status", ...(canChange ? ["Actions"] : [])]}>
             {c.sessions.map((s) => (
               <tr key={s.familyId}>
-                <td className="whitespace-nowrap px-3 py-2 tabular-nums">{dateTime.format(s.startedAt)}</td>
-                <td className="whitespace-nowrap px-3 py-2 tabular-nums">{s.lastRotatedAt ? dateTime.format(s.lastRotatedAt) : "Never"}</td>
+                <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(s.startedAt)}</td>
+                <td className="whitespace-nowrap px-3 py-2 tabular-nums">{s.lastRotatedAt ? formatDateTime(s.lastRotatedAt) : "Never"}</td>
                 <td className="px-3 py-2 font-mono text-xs">{s.ip ?? "—"}</td>
                 <td className="max-w-xs truncate px-3 py-2" title={s.userAgent ?? undefined}>
                   {s.userAgent ?? "—"}
@@ -440,7 +436,7 @@ function AuditSection({ detail: c }: { detail: Detail }) {
         <Table caption="Audit trail" headers={["When (UTC)", "Who", "Action", "Change", "IP"]}>
           {c.audit.map((e) => (
             <tr key={e.id}>
-              <td className="whitespace-nowrap px-3 py-2 tabular-nums">{dateTime.format(e.at)}</td>
+              <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(e.at)}</td>
               <td className="px-3 py-2">{e.actorType === "staff" ? (e.actorName ?? e.actorId) : e.actorType.replace("_", " ")}</td>
               <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
               <td className="max-w-md break-words px-3 py-2 font-mono text-xs">{changeSummary(e.before, e.after)}</td>

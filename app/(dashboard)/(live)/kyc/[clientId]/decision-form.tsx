@@ -3,10 +3,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { toast } from "sonner";
-import { fieldErrorsFromIssues } from "@/server/errors";
+import { notify } from "../../../../_components/notifications";
 import { decisionSchema, type DecisionInput } from "@/server/kyc/schemas";
-import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../../_components/trpc";
+import { issueMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Button, ConfirmDialog, Field, inputClass } from "../../../../_components/ui";
 import { COMMON_REJECT_LABELS } from "../labels";
 
@@ -21,8 +21,7 @@ const submitLabels: Record<Choice, string> = { approve: "Approve verification", 
 /** Same zod schema as the server: errors show in place before a request is made. */
 function localErrors(input: DecisionInput): FieldErrors {
   const result = decisionSchema.safeParse(input);
-  if (result.success) return {};
-  return Object.fromEntries(fieldErrorsFromIssues(result.error.issues).map((f) => [f.path, f.message]));
+  return result.success ? {} : issueMessages(result.error.issues);
 }
 
 /** The first error of a field or any of its items ("labels", "labels.3"). */
@@ -64,7 +63,7 @@ export function DecisionForm({ clientId, email }: { clientId: string; email: str
   const decide = useMutation(
     trpc.kyc.decide.mutationOptions({
       onSuccess: async (r, sent) => {
-        toast.success(
+        notify.success(
           sent.decision === "approve"
             ? `Approved: ${email} is identified, level ${r.verificationLevel}`
             : sent.rejectType === "FINAL"
@@ -87,7 +86,7 @@ export function DecisionForm({ clientId, email }: { clientId: string; email: str
       onError: (error) => {
         const fields = fieldErrorsOf(error);
         setErrors(fields);
-        if (Object.keys(fields).length === 0) toast.error(messageOf(error));
+        if (Object.keys(fields).length === 0) notify.error(messageOf(error));
       },
       onSettled: () => setConfirming(false),
     }),

@@ -1,16 +1,15 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { TRPCClientError } from "@trpc/client";
 import Link from "next/link";
 import { useParams } from "next/navigation";
-import { messageOf, useTRPC } from "../../../../_components/trpc";
+import { httpStatusOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Section } from "../../../../_components/section";
 import { EmptyState, ErrorNotice, PageHeader, Spinner } from "../../../../_components/ui";
 import { KycStateSummary, KycTimeline } from "../kyc-timeline";
 import { DecisionForm } from "./decision-form";
+import { verificationLabels } from "../../../../_components/vocabulary";
 
-const verificationLabels = { not_verified: "Not verified", email_verified: "Email verified", phone_verified: "Phone verified", identified: "Identified" } as const;
 
 
 function BackLink() {
@@ -32,7 +31,7 @@ export default function KycDecisionPage() {
   if (client.isPending || history.isPending) return <Spinner label="Loading the verification" />;
   const error = client.error ?? history.error;
   if (error || !client.data || !history.data) {
-    const notFound = error instanceof TRPCClientError && [400, 404].includes(error.data?.httpStatus);
+    const notFound = [400, 404].includes(httpStatusOf(error) ?? 0);
     return (
       <div>
         <BackLink />

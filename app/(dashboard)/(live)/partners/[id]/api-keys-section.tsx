@@ -3,14 +3,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState, type FormEvent } from "react";
-import { toast } from "sonner";
 import type { AppRouter } from "@/server/api/root";
 import { createApiKeySchema } from "@/server/partners/schemas";
 import { CopyableValue } from "../../../../_components/copyable-value";
+import { issueMessages } from "../../../../_components/field-errors";
+import { notify } from "../../../../_components/notifications";
 import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, Spinner } from "../../../../_components/ui";
-import { Badge, when } from "../labels";
-import { errorsByField } from "../settings-fields";
+import { Badge } from "../../../../_components/display";
+import { formatDateTime } from "../../../../_components/vocabulary";
 
 type KeyRow = inferRouterOutputs<AppRouter>["apiKey"]["list"][number];
 
@@ -35,11 +36,11 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
       onSuccess: (created) => {
         setIssued({ name: created.name, key: created.key });
         setName("");
-        toast.success(`Created key ${created.name}`);
+        notify.success(`Created key ${created.name}`);
         return refresh();
       },
       onError: (error) => {
-        if (Object.keys(fieldErrorsOf(error)).length === 0) toast.error(messageOf(error));
+        if (Object.keys(fieldErrorsOf(error)).length === 0) notify.error(messageOf(error));
       },
     }),
   );
@@ -47,12 +48,12 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
     trpc.apiKey.revoke.mutationOptions({
       onSuccess: (_, input) => {
         const revoked = list.data?.find((k) => k.id === input.keyId);
-        toast.success(`Revoked key ${revoked?.name ?? ""}: calls with it are refused from now on`);
+        notify.success(`Revoked key ${revoked?.name ?? ""}: calls with it are refused from now on`);
         setRevoking(null);
         return refresh();
       },
       onError: (error) => {
-        toast.error(messageOf(error));
+        notify.error(messageOf(error));
         setRevoking(null);
         return refresh();
       },
@@ -65,7 +66,7 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
     setIssued(null);
     const parsed = createApiKeySchema.safeParse({ partnerId, name });
     if (!parsed.success) {
-      setLocalError(errorsByField(parsed.error.issues).name);
+      setLocalError(issueMessages(parsed.error.issues, { topLevel: true }).name);
       create.reset();
       return;
     }
@@ -148,9 +149,9 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
                     </th>
                     <td className="px-3 py-2 font-mono text-xs">{k.prefix}…</td>
                     <td className="px-3 py-2">{k.createdBy ? k.createdBy.name : "Admin CLI"}</td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{when(k.createdAt)}</td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{k.lastUsedAt ? when(k.lastUsedAt) : "Never"}</td>
-                    <td className="whitespace-nowrap px-3 py-2">{k.revokedAt ? <Badge tone="grey">{`Revoked ${when(k.revokedAt)}`}</Badge> : <Badge tone="green">Active</Badge>}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(k.createdAt, { zone: true })}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{k.lastUsedAt ? formatDateTime(k.lastUsedAt, { zone: true }) : "Never"}</td>
+                    <td className="whitespace-nowrap px-3 py-2">{k.revokedAt ? <Badge tone="grey">{`Revoked ${formatDateTime(k.revokedAt, { zone: true })}`}</Badge> : <Badge tone="green">Active</Badge>}</td>
                     <td className="px-3 py-2 text-right">
                       {!k.revokedAt && (
                         <Button variant="danger" onClick={() => setRevoking(k)} disabled={revoke.isPending} aria-label={`Revoke key ${k.name}`}>

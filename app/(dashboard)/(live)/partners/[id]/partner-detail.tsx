@@ -1,18 +1,19 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { TRPCClientError } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { toast } from "sonner";
 import type { AppRouter } from "@/server/api/root";
 import { partnerStatusChangeSchema, reassignPartnerSchema, updatePartnerSchema } from "@/server/partners/schemas";
-import { fieldErrorsOf, messageOf, useTRPC, type FieldErrors } from "../../../../_components/trpc";
+import { issueMessages, topLevelMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { notify } from "../../../../_components/notifications";
+import { fieldErrorsOf, httpStatusOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Section } from "../../../../_components/section";
 import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, PageHeader, Spinner } from "../../../../_components/ui";
-import { clientCountText, PartnerStatusBadge, when } from "../labels";
-import { errorsByField, settingsCandidateOf, SettingsFields, settingsFormOf, topLevelErrors, type SettingsFormState } from "../settings-fields";
+import { PartnerStatusBadge } from "../../../../_components/display";
+import { formatClientCount, formatDateTime } from "../../../../_components/vocabulary";
+import { settingsCandidateOf, SettingsFields, settingsFormOf, type SettingsFormState } from "../../../partners/settings-fields";
 import { ApiKeysSection } from "./api-keys-section";
 
 type Detail = inferRouterOutputs<AppRouter>["partner"]["get"];
@@ -31,7 +32,7 @@ const settingLabels: Record<string, string> = {
 
 /** Errors without a field go to a toast; field errors are shown next to their field. */
 function toastUnlessFieldError(error: unknown) {
-  if (Object.keys(fieldErrorsOf(error)).length === 0) toast.error(messageOf(error));
+  if (Object.keys(fieldErrorsOf(error)).length === 0) notify.error(messageOf(error));
 }
 
 export function PartnerDetail({ partnerId, role }: { partnerId: number | null; role: Role }) {
@@ -79,7 +80,7 @@ function PartnerView({ partnerId, role }: { partnerId: number; role: Role }) {
 
   if (detail.isPending) return <Spinner label="Loading partner" />;
   if (detail.isError) {
-    if (detail.error instanceof TRPCClientError && [400, 404].includes(detail.error.data?.httpStatus)) return <NotFound />;
+    if ([400, 404].includes(httpStatusOf(detail.error) ?? 0)) return <NotFound />;
     return (
       <div>
         <BackLink />
@@ -105,11 +106,11 @@ function PartnerView({ partnerId, role }: { partnerId: number; role: Role }) {
           <Term label="Key account manager">{p.owner ? `${p.owner.name} (${p.owner.email})` : "No owner"}</Term>
           <Term label="Clients">
             <Link href={`/clients?partnerId=${p.id}`} className="text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
-              {clientCountText(p)} client{p.clientCount === 1 && !p.clientCountCapped ? "" : "s"}
+              {formatClientCount(p)} client{p.clientCount === 1 && !p.clientCountCapped ? "" : "s"}
             </Link>
           </Term>
-          <Term label="Created">{when(p.createdAt)}</Term>
-          <Term label="Last changed">{when(p.updatedAt)}</Term>
+          <Term label="Created">{formatDateTime(p.createdAt, { zone: true })}</Term>
+          <Term label="Last changed">{formatDateTime(p.updatedAt, { zone: true })}</Term>
         </dl>
       </div>
       <SettingsSection key={p.updatedAt.getTime()} partner={p} role={role} />
@@ -129,20 +130,20 @@ function SettingsSection({ partner, role }: { partner: Detail; role: Role }) {
   const update = useMutation(
     trpc.partner.update.mutationOptions({
       onSuccess: ({ changed }) => {
-        toast.success(changed.length === 0 ? "Nothing to save: the settings are unchanged" : `Saved ${changed.map((k) => settingLabels[k] ?? k).join(", ")}`);
+        notify.success(changed.length === 0 ? "Nothing to save: the settings are unchanged" : `Saved ${changed.map((k) => settingLabels[k] ?? k).join(", ")}`);
         return invalidate();
       },
       onError: toastUnlessFieldError,
     }),
   );
-  const errors: FieldErrors = { ...topLevelErrors(fieldErrorsOf(update.error)), ...localErrors };
+  const errors: FieldErrors = { ...topLevelMessages(fieldErrorsOf(update.error)), ...localErrors };
   const dirty = JSON.stringify(settingsCandidateOf(form)) !== JSON.stringify(settingsCandidateOf(saved));
 
   function submit(event: FormEvent) {
     event.preventDefault();
     const parsed = updatePartnerSchema.safeParse({ partnerId: partner.id, ...settingsCandidateOf(form) });
     if (!parsed.success) {
-      setLocalErrors(errorsByField(parsed.error.issues));
+      setLocalErrors(issueMessages(parsed.error.issues, { topLevel: true }));
       update.reset();
       return;
     }
@@ -185,7 +186,7 @@ function StatusSection({ partner }: { partner: Detail }) {
   const options = {
     onSuccess: () => {
       setConfirming(false);
-      toast.success(suspending ? `Suspended ${partner.name}: its public API calls are refused from now on` : `Reactivated ${partner.name}: its public API calls work again`);
+      notify.success(suspending ? `Suspended ${partner.name}: its public API calls are refused from now on` : `Reactivated ${partner.name}: its public API calls work again`);
       return invalidate();
     },
     onError: (error: unknown) => {
@@ -202,7 +203,7 @@ function StatusSection({ partner }: { partner: Detail }) {
     event.preventDefault();
     const parsed = partnerStatusChangeSchema.safeParse({ partnerId: partner.id, reason });
     if (!parsed.success) {
-      setLocalError(errorsByField(parsed.error.issues).reason);
+      setLocalError(issueMessages(parsed.error.issues, { topLevel: true }).reason);
       return;
     }
     setLocalError(undefined);
@@ -253,7 +254,7 @@ function OwnerSection({ partner }: { partner: Detail }) {
   const reassign = useMutation(
     trpc.partner.reassign.mutationOptions({
       onSuccess: ({ owner: kam }) => {
-        toast.success(`${partner.name} is now managed by ${kam.name}`);
+        notify.success(`${partner.name} is now managed by ${kam.name}`);
         return invalidate();
       },
       onError: toastUnlessFieldError,
@@ -265,7 +266,7 @@ function OwnerSection({ partner }: { partner: Detail }) {
     event.preventDefault();
     const parsed = reassignPartnerSchema.safeParse({ partnerId: partner.id, ownerStaffId: owner });
     if (!parsed.success) {
-      setLocalError(errorsByField(parsed.error.issues).ownerStaffId);
+      setLocalError(issueMessages(parsed.error.issues, { topLevel: true }).ownerStaffId);
       return;
     }
     setLocalError(undefined);
