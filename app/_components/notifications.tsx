@@ -71,9 +71,12 @@ export function Notifications() {
                 type="button"
                 onClick={() => dismiss(n.id)}
                 aria-label="Close toast"
-                className="rounded px-1 leading-none text-current opacity-70 hover:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-700"
+                className="mt-0.5 rounded p-0.5 text-current opacity-70 hover:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-700"
               >
-                <span aria-hidden>×</span>
+                {/* A drawing, not a character: the item's text is the message alone. */}
+                <svg aria-hidden viewBox="0 0 12 12" className="size-3" fill="none" stroke="currentColor" strokeWidth="1.5">
+                  <path d="M2 2l8 8M10 2l-8 8" />
+                </svg>
               </button>
             </li>
           ))}

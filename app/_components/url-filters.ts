@@ -9,6 +9,22 @@ export type Filters<K extends string> = Partial<Record<K, string>>;
 const TYPING_DELAY_MS = 300;
 
 /**
+ * The address the last filter change on this page asked for, until it
+ * arrives. The address itself changes only when the new page has rendered, so
+ * a second form on the same page (the billing lists) builds on this one, and
+ * neither change undoes the other. Forgotten when the staff member goes back
+ * or forward, or the address changes some other way.
+ */
+let requested: { pathname: string; search: string } | undefined;
+if (typeof window !== "undefined") window.addEventListener("popstate", () => (requested = undefined));
+
+function currentSearch(pathname: string): string {
+  const here = window.location.search.replace(/^\?/, "");
+  if (requested && (requested.pathname !== pathname || requested.search === here)) requested = undefined;
+  return requested ? requested.search : here;
+}
+
+/**
  * The filters of a back-office list live in the address, so a view can be
  * shared, bookmarked and reloaded. Each change replaces the address inside a
  * transition and the server renders the matching rows; the old ones stay on
@@ -38,13 +54,14 @@ export function useUrlFilters<K extends string>(o: { keys: readonly K[]; filters
   function show(next: Filters<K>) {
     latest.current = next;
     setShown(next);
-    const params = new URLSearchParams(window.location.search);
+    const params = new URLSearchParams(currentSearch(pathname));
     for (const k of keys) params.delete(k);
     for (const k of keys) {
       const value = next[k];
       if (value && value !== defaults[k]) params.set(k, value);
     }
     const query = params.toString();
+    requested = { pathname, search: query };
     startNavigation(() => router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false }));
   }
   const commit = (changes: Filters<K>) => show({ ...latest.current, ...changes });
@@ -59,6 +76,7 @@ export function useUrlFilters<K extends string>(o: { keys: readonly K[]; filters
   const served = ownQuery(filters);
   const follow = useEffectEvent(() => {
     if (navigating || served === ownQuery(latest.current)) return;
+    requested = undefined;
     latest.current = filters;
     setShown(filters);
     setTyped(typedOf(filters));
