@@ -20,9 +20,10 @@ const BIGINT_ID = /^[1-9]\d{0,17}$/;
 export function isTimeKey(text: string): boolean {
   const m = TIME_KEY.exec(text);
   if (!m) return false;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  const at = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
-  return at.getUTCFullYear() === y && at.getUTCMonth() === mo! - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi && y! >= 1970 && y! <= 9999;
+  // The pattern matched, so every field is there; the defaults only tell the type so.
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = m.slice(1).map(Number);
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi && y >= 1970 && y <= 9999;
 }
 
 export function isUuidText(text: string): boolean {
