@@ -3,7 +3,7 @@ import { ACTOR_TYPES } from "../../db/enums";
 
 /** Audit log schemas, free of server-only imports so the Audit log page validates with them too. */
 
-export const auditActorTypeSchema = z.enum(ACTOR_TYPES, {
+const auditActorTypeSchema = z.enum(ACTOR_TYPES, {
   error: "actorType must be staff, api_key, client, system or anonymous",
 });
 export type AuditActorType = z.infer<typeof auditActorTypeSchema>;
@@ -53,14 +53,4 @@ export function auditFilterParamsOf(params: URLSearchParams): Partial<Record<Aud
     if (value) out[key] = value;
   }
   return out;
-}
-
-/** Filters to query-string parameters (only the ones set). */
-export function auditSearchParamsOf(filters: Partial<Record<AuditFilterKey, string | number | undefined>>): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const key of AUDIT_FILTER_KEYS) {
-    const value = filters[key];
-    if (value !== undefined && value !== "") params.set(key, String(value));
-  }
-  return params;
 }

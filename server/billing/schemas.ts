@@ -9,8 +9,6 @@ import { amountSchema, currencySchema } from "./money";
  * two decimals) and become minor units; they leave as decimal strings.
  */
 
-// Re-exported for the back-office filters, which may not import db/.
-export { INVOICE_STATUSES, SUBSCRIPTION_STATUSES };
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 

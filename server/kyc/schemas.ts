@@ -144,7 +144,7 @@ export const decisionSchema = z
   });
 export type DecisionInput = z.input<typeof decisionSchema>;
 
-export const REVIEW_QUEUES = ["pending", "onHold", "retry"] as const;
+const REVIEW_QUEUES = ["pending", "onHold", "retry"] as const;
 
 export const reviewQueueFiltersSchema = z.object({
   /** Which queues to show; all three by default. */

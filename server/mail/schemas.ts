@@ -7,7 +7,7 @@ import { z } from "zod";
  * two: `failing` is queued again after a failed attempt (the worker retries it
  * with backoff); `failed` gave up after the last attempt and waits for staff.
  */
-export const outboxViewStatusSchema = z.enum(["queued", "failing", "failed", "sending", "sent"], {
+const outboxViewStatusSchema = z.enum(["queued", "failing", "failed", "sending", "sent"], {
   error: "status must be queued, failing, failed, sending or sent",
 });
 export type OutboxViewStatus = z.infer<typeof outboxViewStatusSchema>;

@@ -4,7 +4,7 @@ import { STAFF_ROLES } from "../../db/enums";
 
 /** Staff schemas, free of server-only imports so the Staff page validates with them too. */
 
-export const staffRoleSchema = z.enum(STAFF_ROLES, { error: "role must be admin, operations or kam" });
+const staffRoleSchema = z.enum(STAFF_ROLES, { error: "role must be admin, operations or kam" });
 
 /** Staff passwords: long enough to resist guessing; no composition rules beyond length (NIST 800-63B). */
 const staffPasswordSchema = z.string().min(12, "Staff passwords must be at least 12 characters").max(128);
