@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { z } from "zod";
 import { AppError } from "./errors";
 
 /**
@@ -26,22 +27,40 @@ export function isTimeKey(text: string): boolean {
   return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi && y >= 1970 && y <= 9999;
 }
 
-export function isUuidText(text: string): boolean {
-  return UUID.test(text);
+/** A sort key made by timeKeyOf. */
+export const timeKeySchema = z.string().refine(isTimeKey);
+export const uuidKeySchema = z.string().regex(UUID);
+
+const invalidCursor = () => AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
+
+/**
+ * The one cursor codec: a cursor is base64url of a small JSON object, and the
+ * list's schema checks it whole when it comes back. Anything else — not
+ * base64url, not JSON, another list's cursor, a forged key — is the same 400
+ * naming `cursor`.
+ */
+export function cursorCodec<S extends z.ZodType>(schema: S) {
+  return {
+    encode: (value: z.input<S>): string => Buffer.from(JSON.stringify(value), "utf8").toString("base64url"),
+    decode(raw: string): z.output<S> {
+      let json: unknown;
+      try {
+        json = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+      } catch {
+        throw invalidCursor();
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) throw invalidCursor();
+      return parsed.data;
+    },
+  };
 }
 
-export function encodeTimeCursor(key: string, id: string | number): string {
-  return Buffer.from(`${key}|${id}`, "utf8").toString("base64url");
-}
-
-export function decodeTimeCursor(raw: string, idKind: "uuid" | "bigint"): { key: string; id: string } {
-  const [key = "", id = "", ...rest] = Buffer.from(raw, "base64url").toString("utf8").split("|");
-  const idValid = idKind === "uuid" ? UUID.test(id) : BIGINT_ID.test(id);
-  if (rest.length > 0 || !isTimeKey(key) || !idValid) {
-    throw AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
-  }
-  return { key, id };
-}
+/** The cursor of a list ordered by (a timestamp, an id): `k` the time key, `id` the row's uuid or bigint id as text. */
+export const timeCursor = {
+  uuid: cursorCodec(z.strictObject({ k: timeKeySchema, id: uuidKeySchema })),
+  bigint: cursorCodec(z.strictObject({ k: timeKeySchema, id: z.string().regex(BIGINT_ID) })),
+};
 
 /** One page of rows fetched with limit + 1: the items and the cursor of the next page. */
 export function keysetPage<T extends { sortKey: string; id: string | number }>(rows: T[], limit: number) {
@@ -50,6 +69,6 @@ export function keysetPage<T extends { sortKey: string; id: string | number }>(r
   const last = items[items.length - 1];
   return {
     items: items.map(({ sortKey: _sortKey, ...item }) => item),
-    nextCursor: hasMore && last ? encodeTimeCursor(last.sortKey, last.id) : null,
+    nextCursor: hasMore && last ? timeCursor[typeof last.id === "number" ? "bigint" : "uuid"].encode({ k: last.sortKey, id: String(last.id) }) : null,
   };
 }

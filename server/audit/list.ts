@@ -2,7 +2,7 @@ import { and, desc, eq, gte, lt, sql, type SQL, type SQLWrapper } from "drizzle-
 import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "../../db/client";
 import { apiKeys, auditEvents, partners, staffUsers } from "../../db/schema";
-import { decodeTimeCursor, keysetPage, timeKeyOf } from "../keyset";
+import { keysetPage, timeCursor, timeKeyOf } from "../keyset";
 import type { AuditActorType, AuditFilters, AuditListInput } from "./schemas";
 
 /** An audit event as the Audit log page and its CSV export show it. */
@@ -55,7 +55,7 @@ const actorStaff = alias(staffUsers, "actor_staff");
 const entityStaff = alias(staffUsers, "entity_staff");
 
 /** Each condition matches an index on audit_events: (actor_type, actor_id, at), (action, at), (partner_id, at), (entity_type, entity_id, at) or (at). */
-function conditionsFor(filters: AuditFilters, after: { key: string; id: string } | undefined): SQL[] {
+function conditionsFor(filters: AuditFilters, after: { k: string; id: string } | undefined): SQL[] {
   const where: SQL[] = [];
   if (filters.actorType) where.push(eq(auditEvents.actorType, filters.actorType));
   if (filters.actorId) where.push(eq(auditEvents.actorId, filters.actorId));
@@ -65,7 +65,7 @@ function conditionsFor(filters: AuditFilters, after: { key: string; id: string }
   if (filters.entityId) where.push(eq(auditEvents.entityId, filters.entityId));
   if (filters.from) where.push(gte(auditEvents.at, new Date(`${filters.from}T00:00:00Z`)));
   if (filters.to) where.push(lt(auditEvents.at, nextDay(filters.to)));
-  if (after) where.push(sql`(${auditEvents.at}, ${auditEvents.id}) < (${after.key}::timestamptz, ${after.id}::bigint)`);
+  if (after) where.push(sql`(${auditEvents.at}, ${auditEvents.id}) < (${after.k}::timestamptz, ${after.id}::bigint)`);
   return where;
 }
 
@@ -74,7 +74,7 @@ function conditionsFor(filters: AuditFilters, after: { key: string; id: string }
  * page exists. Never OFFSET: its cost grows with the page number.
  */
 export async function fetchAuditPage(o: { filters: AuditFilters; cursor?: string | null; limit: number }): Promise<AuditPage> {
-  const after = o.cursor ? decodeTimeCursor(o.cursor, "bigint") : undefined;
+  const after = o.cursor ? timeCursor.bigint.decode(o.cursor) : undefined;
   const rows = await getDb()
     .select({
       id: auditEvents.id,

@@ -5,7 +5,7 @@ import { accounts, clients, invoices, partners, payments, subscriptions, subscri
 import { recordAudit, type Actor } from "../audit/record";
 import { assertInScope, inScope, type PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
-import { decodeTimeCursor, keysetPage, timeKeyOf } from "../keyset";
+import { keysetPage, timeCursor, timeKeyOf } from "../keyset";
 import { balanceOf, postTransaction, systemAccount } from "./ledger";
 import { formatMinor } from "./money";
 import {
@@ -30,8 +30,8 @@ interface StaffCall {
 }
 
 function afterCursor(raw: string, createdAt: PgColumn, id: PgColumn): SQL {
-  const after = decodeTimeCursor(raw, "uuid");
-  return sql`(${createdAt}, ${id}) < (${after.key}::timestamptz, ${after.id}::uuid)`;
+  const after = timeCursor.uuid.decode(raw);
+  return sql`(${createdAt}, ${id}) < (${after.k}::timestamptz, ${after.id}::uuid)`;
 }
 
 function scopeCondition(scope: PartnerScope, column: PgColumn, partnerId: number | undefined): SQL | undefined {

@@ -1,12 +1,11 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { getDb } from "../../db/client";
 import { clients, kycEvents, kycVerifications, partners, staffUsers } from "../../db/schema";
 import type { Actor } from "../audit/record";
 import { assertInScope, type PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
-import { isTimeKey, isUuidText, timeKeyOf } from "../keyset";
+import { timeCursor, timeKeyOf } from "../keyset";
 import { applyKycEvent, ensureVerification } from "./apply";
 import { decisionSchema, reviewQueueFiltersSchema, type DecisionInput, type KycProviderName, type ReviewQueueFilters } from "./schemas";
 import type { KycState, RejectType, ReviewAnswer, ReviewStatus } from "./state-machine";
@@ -89,15 +88,7 @@ export interface ReviewQueuePage {
 
 // Microsecond text, as the database compares it (a JavaScript Date would round and skip rows).
 const waitingKey = timeKeyOf(kycVerifications.statusChangedAt);
-const cursorSchema = z.object({ k: z.string().refine(isTimeKey), id: z.string().refine(isUuidText) });
 
-function decodeCursor(raw: string) {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
-  } catch {
-    throw AppError.field("invalid_request", "cursor", "The cursor is not valid; start again from the first page");
-  }
-}
 
 const inRetry = and(eq(kycVerifications.reviewStatus, "completed"), eq(kycVerifications.reviewAnswer, "RED"), eq(kycVerifications.rejectType, "RETRY"))!;
 const QUEUE_CONDITION: Record<ReviewQueueItem["queue"], SQL> = {
@@ -116,7 +107,7 @@ export async function listReviewQueue(scope: PartnerScope, filters: ReviewQueueF
   }
   if (f.partnerId !== undefined) where.push(eq(kycVerifications.partnerId, f.partnerId));
   if (f.cursor) {
-    const c = decodeCursor(f.cursor);
+    const c = timeCursor.uuid.decode(f.cursor);
     where.push(sql`(${kycVerifications.statusChangedAt}, ${kycVerifications.id}) > (${c.k}::timestamptz, ${c.id}::uuid)`);
   }
   const rows = await getDb()
@@ -146,7 +137,7 @@ export async function listReviewQueue(scope: PartnerScope, filters: ReviewQueueF
   const last = page[page.length - 1];
   return {
     items: page.map(({ id: _id, key: _key, ...r }) => ({ ...r, queue: r.reviewStatus === "completed" ? "retry" : (r.reviewStatus as "pending" | "onHold") })),
-    nextCursor: rows.length > f.limit && last ? Buffer.from(JSON.stringify({ k: last.key, id: last.id }), "utf8").toString("base64url") : null,
+    nextCursor: rows.length > f.limit && last ? timeCursor.uuid.encode({ k: last.key, id: last.id }) : null,
   };
 }
 

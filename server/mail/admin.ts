@@ -4,7 +4,7 @@ import { emailOutbox, partners } from "../../db/schema";
 import { recordAudit, type Actor } from "../audit/record";
 import { config } from "../../env";
 import { AppError } from "../errors";
-import { decodeTimeCursor, keysetPage, timeKeyOf } from "../keyset";
+import { keysetPage, timeCursor, timeKeyOf } from "../keyset";
 import { retryEmail } from "./outbox";
 import type { OutboxListInput, OutboxViewStatus } from "./schemas";
 
@@ -44,8 +44,8 @@ export async function listOutbox(input: OutboxListInput) {
   if (input.status) where.push(statusCondition(input.status));
   if (input.to) where.push(sql`lower(${emailOutbox.toAddress}) = lower(${input.to})`);
   if (input.cursor) {
-    const after = decodeTimeCursor(input.cursor, "uuid");
-    where.push(sql`(${emailOutbox.createdAt}, ${emailOutbox.id}) < (${after.key}::timestamptz, ${after.id}::uuid)`);
+    const after = timeCursor.uuid.decode(input.cursor);
+    where.push(sql`(${emailOutbox.createdAt}, ${emailOutbox.id}) < (${after.k}::timestamptz, ${after.id}::uuid)`);
   }
   const rows = await getDb()
     .select({ ...listColumns, sortKey: timeKeyOf(emailOutbox.createdAt) })

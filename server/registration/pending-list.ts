@@ -2,7 +2,7 @@ import { and, desc, eq, gt, inArray, isNull, lte, or, sql, type SQL } from "driz
 import { getDb } from "../../db/client";
 import { clients, emailConfirmations, partners, pendingRegistrations } from "../../db/schema";
 import type { PartnerScope } from "../auth/policies";
-import { decodeTimeCursor, encodeTimeCursor, timeKeyOf } from "../keyset";
+import { timeCursor, timeKeyOf } from "../keyset";
 import { SANDBOX_CODE } from "./code-lifecycle";
 import type { PendingKind } from "./schemas";
 
@@ -56,7 +56,7 @@ export async function listPendingConfirmations(o: { scope: PartnerScope; filter?
   const filter = o.filter ?? {};
   const limit = Math.min(Math.max(o.limit ?? 50, 1), 200);
   if (o.scope.partnerIds !== undefined && o.scope.partnerIds.length === 0) return { items: [], nextCursor: null };
-  const after = o.cursor ? decodeTimeCursor(o.cursor, "uuid") : undefined;
+  const after = o.cursor ? timeCursor.uuid.decode(o.cursor) : undefined;
   const now = new Date();
   const db = getDb();
   const partnerScope = partnerCondition(partners.id, o.scope, filter.partnerId);
@@ -91,7 +91,7 @@ export async function listPendingConfirmations(o: { scope: PartnerScope; filter?
         })
         .from(pr)
         .innerJoin(partners, eq(partners.id, pr.partnerId))
-        .where(and(filter.includeExpired ? or(live, latestExpired) : live, partnerScope, after ? sql`(${pr.createdAt}, ${pr.id}) < (${after.key}::timestamptz, ${after.id}::uuid)` : undefined))
+        .where(and(filter.includeExpired ? or(live, latestExpired) : live, partnerScope, after ? sql`(${pr.createdAt}, ${pr.id}) < (${after.k}::timestamptz, ${after.id}::uuid)` : undefined))
         .orderBy(desc(pr.createdAt), desc(pr.id))
         .limit(limit + 1)
         .then((rows) =>
@@ -147,7 +147,7 @@ export async function listPendingConfirmations(o: { scope: PartnerScope; filter?
             filter.includeExpired ? or(live, latestExpired) : live,
             isNull(clients.emailConfirmedAt),
             partnerScope,
-            after ? sql`(${ec.createdAt}, ${ec.id}) < (${after.key}::timestamptz, ${after.id}::uuid)` : undefined,
+            after ? sql`(${ec.createdAt}, ${ec.id}) < (${after.k}::timestamptz, ${after.id}::uuid)` : undefined,
           ),
         )
         .orderBy(desc(ec.createdAt), desc(ec.id))
@@ -179,6 +179,6 @@ export async function listPendingConfirmations(o: { scope: PartnerScope; filter?
   const last = page[page.length - 1];
   return {
     items: page.map(({ key: _key, ...row }) => row),
-    nextCursor: merged.length > limit && last ? encodeTimeCursor(last.key, last.id) : null,
+    nextCursor: merged.length > limit && last ? timeCursor.uuid.encode({ k: last.key, id: last.id }) : null,
   };
 }
