@@ -34,6 +34,21 @@ export const ACTOR_TYPES = ["staff", "api_key", "client", "system", "anonymous"]
 
 export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed"] as const;
 
+/** The events a partner's webhook endpoint can subscribe to (shared/SPEC.md §6). */
+export const WEBHOOK_EVENT_TYPES = [
+  "client.registered",
+  "client.email_confirmed",
+  "client.verification_changed",
+  "client.state_changed",
+  "kyc.decided",
+  "subscription.activated",
+  "subscription.renewal_failed",
+  "subscription.cancelled",
+  "invoice.paid",
+] as const;
+/** pending: waiting for its (next) attempt; sending: claimed by a worker; delivered: a 2xx; failed: 72 h without one, or the endpoint was removed. */
+export const WEBHOOK_MESSAGE_STATUSES = ["pending", "sending", "delivered", "failed"] as const;
+
 export type StaffRole = (typeof STAFF_ROLES)[number];
 export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 export type ClientState = (typeof CLIENT_STATES)[number];
@@ -41,3 +56,4 @@ export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 export type KycReviewStatus = (typeof KYC_REVIEW_STATUSES)[number];
 export type KycReviewAnswer = (typeof KYC_REVIEW_ANSWERS)[number];
 export type KycRejectType = (typeof KYC_REJECT_TYPES)[number];
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -10,3 +10,4 @@ export * from "./quotas";
 export * from "./kyc";
 export * from "./billing";
 export * from "./overview";
+export * from "./webhooks";
