@@ -38,6 +38,10 @@ const schema = z.object({
   BODY_LIMIT_BYTES: optionalInt(1024, 10 * 1024 * 1024).transform((v) => v ?? 64 * 1024),
   DATABASE_POOL_SIZE: optionalInt(1, 200).transform((v) => v ?? 10),
   OUTBOX_WORKER: z.enum(["on", "off"]).default("on"),
+  /** Whether this instance delivers webhooks (every instance may: claims keep them apart). */
+  WEBHOOK_WORKER: z.enum(["on", "off"]).default("on"),
+  /** 1 lets webhooks go to http and to private or loopback addresses: development and tests only. */
+  WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(["0", "1"]).default("0"),
   SUMSUB_BASE_URL: z.url().default("https://api.sumsub.com"),
   SUMSUB_APP_TOKEN: optionalString,
   SUMSUB_SECRET_KEY: optionalString,

@@ -11,6 +11,7 @@ interface EmailDataMap {
   payment_received: { partnerName: string; tierName: string; amount: string; currency: string; periodEnd: string };
   renewal_unpaid: { partnerName: string; tierName: string; amount: string; currency: string; payBy: string };
   subscription_ended: { partnerName: string; tierName: string; reason: "unpaid" | "cancelled" };
+  webhook_endpoint_disabled: { partnerName: string; url: string; failingSince: string; link: string };
 }
 
 export type EmailTemplate = keyof EmailDataMap;
@@ -132,6 +133,14 @@ const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: s
             : `Your ${tierName} subscription with ${partnerName} has ended, as you asked, at the end of its paid period.`,
       },
       { kind: "p", text: "You can subscribe again at any time in the app." },
+    ],
+  }),
+  webhook_endpoint_disabled: ({ partnerName, url, failingSince, link }) => ({
+    subject: `A webhook endpoint of ${oneLine(partnerName)} was disabled`,
+    blocks: [
+      { kind: "p", text: `Every delivery to ${partnerName}'s webhook endpoint ${url} has failed since ${failingSince.slice(0, 16).replace("T", " ")} UTC, so Gatehouse stopped sending to it.` },
+      { kind: "p", text: "Messages that were waiting stay in its delivery log. Once the receiver works again, enable the endpoint on the partner's page and resend what it missed." },
+      { kind: "link", label: "Open the partner's webhooks", href: link },
     ],
   }),
 };

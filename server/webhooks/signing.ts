@@ -20,11 +20,11 @@ function keyOf(secret: string): Buffer {
   return Buffer.from(secret.slice(PREFIX.length), "base64");
 }
 
-export interface SignedHeaders {
+export type SignedHeaders = {
   "webhook-id": string;
   "webhook-timestamp": string;
   "webhook-signature": string;
-}
+};
 
 /** The three headers of one delivery: the message id (the same on every retry), the time it is sent and the signatures. */
 export function signWebhook(o: { id: string; timestampSeconds: number; body: string; secrets: readonly string[] }): SignedHeaders {

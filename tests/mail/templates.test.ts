@@ -38,6 +38,7 @@ describe("email templates", () => {
     ["payment_received", { partnerName: hostile, tierName: "<b>1</b>", amount: "9.99", currency: "EUR", periodEnd: "2030-01-31T00:00:00.000Z" }],
     ["renewal_unpaid", { partnerName: hostile, tierName: "<b>1</b>", amount: "9.99", currency: "EUR", payBy: "2030-02-07T00:00:00.000Z" }],
     ["subscription_ended", { partnerName: hostile, tierName: "<b>1</b>", reason: "unpaid" }],
+    ["webhook_endpoint_disabled", { partnerName: hostile, url: "https://x.test/<b>1</b>", failingSince: "2030-01-31T00:00:00.000Z", link: `https://x.test/"><script>alert(1)</script>` }],
   ] as const)("escapes every interpolated value in %s", (template, data) => {
     const email = renderEmail(template, data);
     expect(email.html).not.toContain("<script>");
