@@ -21,6 +21,8 @@ export const partners = pgTable(
     allowedUserTypes: text("allowed_user_types").array().notNull().default(sql`ARRAY['CUSTOMER']::text[]`),
     defaultCurrency: char("default_currency", { length: 3 }).notNull().default("EUR"),
     kycApprovedLevel: smallint("kyc_approved_level").notNull().default(2),
+    /** Browser origins allowed to call the public API for this partner (CORS); https, or http://localhost:* for a sandbox. */
+    allowedOrigins: text("allowed_origins").array().notNull().default(sql`ARRAY[]::text[]`),
     ownerStaffId: uuid("owner_staff_id").references(() => staffUsers.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -46,4 +48,17 @@ export const apiKeys = pgTable(
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
   },
   (t) => [index("api_keys_partner_idx").on(t.partnerId)],
+);
+
+/** The hostnames a partner's white-label app is served from: a request to one of them acts for that partner. A host belongs to one partner. */
+export const partnerHosts = pgTable(
+  "partner_hosts",
+  {
+    host: text("host").primaryKey(),
+    partnerId: integer("partner_id")
+      .notNull()
+      .references(() => partners.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("partner_hosts_partner_idx").on(t.partnerId)],
 );

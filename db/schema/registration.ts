@@ -68,3 +68,30 @@ export const emailConfirmations = pgTable(
     index("email_confirmations_state_idx").on(t.state, t.createdAt),
   ],
 );
+
+/** A client's password reset: an emailed code (and link) under the registration code rules. */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clientId: uuid("client_id")
+      .notNull()
+      .references(() => clients.id),
+    partnerId: integer("partner_id")
+      .notNull()
+      .references(() => partners.id),
+    codeHash: text("code_hash").notNull(),
+    linkTokenHash: text("link_token_hash").notNull().unique(),
+    attempts: integer("attempts").notNull().default(0),
+    resendCount: integer("resend_count").notNull().default(0),
+    lastSentAt: timestamp("last_sent_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    state: confirmationState("state").notNull().default("pending"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("password_resets_open_key").on(t.clientId).where(sql`${t.state} = 'pending'`),
+    index("password_resets_client_idx").on(t.clientId, t.createdAt),
+  ],
+);
