@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { corsHeaders, hostsSchema, originSchema, originsProblem, originsSchema } from "../../server/partners/origins";
+
+describe("partner hosts", () => {
+  it("are stored as lower-case hostnames without a trailing dot", () => {
+    expect(hostsSchema.parse(["App.Example.COM", "wallet.example.org."])).toEqual(["app.example.com", "wallet.example.org"]);
+  });
+
+  it.each(["https://app.example.com", "app.example.com:443", "app.example.com/path", "localhost", "-bad.example.com", "exa mple.com", ""])("refuse %j", (host) => {
+    expect(hostsSchema.safeParse([host]).success).toBe(false);
+  });
+
+  it("are listed once", () => {
+    expect(hostsSchema.safeParse(["a.example.com", "A.example.com"]).error?.issues[0]?.message).toBe("List each host once");
+  });
+});
+
+describe("partner origins", () => {
+  it("keep scheme, host and port", () => {
+    expect(originSchema.parse("https://app.example.com")).toBe("https://app.example.com");
+    expect(originSchema.parse("https://app.example.com:8443/")).toBe("https://app.example.com:8443");
+    expect(originSchema.parse("http://localhost:5173")).toBe("http://localhost:5173");
+  });
+
+  it.each(["http://app.example.com", "https://app.example.com/path", "https://user@app.example.com", "*", "null", "ftp://x.example.com"])("refuse %j", (origin) => {
+    expect(originSchema.safeParse(origin).success).toBe(false);
+  });
+
+  it("allow http://localhost only for sandbox partners", () => {
+    const origins = originsSchema.parse(["https://app.example.com", "http://localhost:3000"]);
+    expect(originsProblem(origins, true)).toBeUndefined();
+    expect(originsProblem(origins, false)).toMatch(/sandbox partners only/);
+  });
+});
+
+describe("CORS headers", () => {
+  it("name the allowed origin itself, never *", () => {
+    expect(corsHeaders("https://app.example.com", ["https://app.example.com"])).toMatchObject({ "access-control-allow-origin": "https://app.example.com" });
+  });
+
+  it("are absent for another origin, a look-alike, or no origin", () => {
+    for (const origin of ["https://evil.example.com", "https://app.example.com.evil.test", "null", null]) {
+      expect(corsHeaders(origin, ["https://app.example.com"])).toEqual({});
+    }
+  });
+});
