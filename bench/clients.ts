@@ -68,6 +68,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
   const { createStaff } = await import("../server/staff/staff");
   const { seedClients } = await import("../server/setup/demo-seed");
   const { createCaller } = await import("../server/api/root");
+  const { trpcContext } = await import("../server/api/trpc");
   const { clientListStatement } = await import("../server/clients/list");
   const { clientListInputSchema, searchParamsOf } = await import("../server/clients/schemas");
   const { clientRows } = await import("../server/clients/list-view");
@@ -80,7 +81,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
     const adminEmail = `bench-admin-${randomUUID().slice(0, 8)}@bench.test`;
     const admin = await createStaff(db, { input: { email: adminEmail, name: "Bench admin", role: "admin", password: "bench-admin-password-only" }, actor });
     const staff = { id: admin.id, email: adminEmail, name: "Bench admin", role: "admin" as const, sessionId: randomUUID(), mustEnrollTotp: false };
-    const caller = createCaller({ staff, ip: "127.0.0.1", requestId: "bench" });
+    const caller = createCaller(trpcContext({ staff, ip: "127.0.0.1", requestId: "bench" }));
     const rawPool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
     const scope = { partnerIds: undefined };
 

@@ -1,20 +1,19 @@
 import "server-only";
 import { TRPCError } from "@trpc/server";
+import { headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
-import { getStaffSession } from "../auth/session";
 import { AppError, fieldErrorsFromIssues, fieldMessages } from "../errors";
-import { currentClientAddress } from "../http/client-address";
 import { log } from "../log";
 import { createCaller } from "./root";
-import type { TrpcContext } from "./trpc";
+import { createTrpcContext, type TrpcContext } from "./trpc";
 
 /**
  * The back office's pages and server actions call procedures here, on the
  * server, through `appRouter.createCaller` with the context the tRPC endpoint
- * builds for the same request: the staff session, the client's address and a
- * request id. Roles, TOTP enrolment,
+ * builds (createTrpcContext) for the same request: the staff session, the
+ * client's address and user agent and a request id. Roles, TOTP enrolment,
  * the partner scope, input validation and error mapping all come from the
  * kernel (server/api/trpc.ts), exactly as for a call over HTTP. This file is
  * also the one place where a refusal becomes what a page or an action answers
@@ -24,7 +23,7 @@ import type { TrpcContext } from "./trpc";
 export type ServerCaller = ReturnType<typeof createCaller>;
 
 async function serverContext(): Promise<TrpcContext> {
-  return { staff: await getStaffSession(), ip: currentClientAddress(), requestId: randomUUID() };
+  return createTrpcContext({ requestId: randomUUID(), userAgent: (await headers()).get("user-agent") });
 }
 
 /** Why a call did not go through, as a page or an island shows it. */
@@ -115,7 +114,7 @@ export async function runAction<T>(run: (api: ServerCaller) => Promise<T>, o: { 
     const refusal = refusalOf(error, ctx, o.path);
     if (refusal) return refusal;
     // The kernel has logged a procedure's own failure; anything else failed here.
-    if (!(error instanceof TRPCError)) log.error("server action failed", { requestId: ctx.requestId, error });
+    if (!(error instanceof TRPCError)) log.error("server action failed", { requestId: ctx.caller.requestId, error });
     return { ok: false, kind: "failed", message: "Something went wrong on our side; try again.", fieldErrors: {} };
   }
 }

@@ -3,17 +3,35 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import { isRefusal, refusalError, requireStaff } from "../auth/guard";
-import { partnerScopeOf, type PartnerScope, type Role } from "../auth/policies";
-import type { StaffSession } from "../auth/session";
+import type { Role } from "../auth/policies";
+import { getStaffSession, type StaffSession } from "../auth/session";
+import { callerAsStaff, type Caller } from "../caller";
 import { AppError, fieldErrorsFromIssues, toAppError, type FieldError } from "../errors";
+import { currentClientAddress } from "../http/client-address";
 import { log } from "../log";
 
 /** The only file that calls initTRPC: context, procedures, error formatting. */
 
 export interface TrpcContext {
+  /** The signed-in staff member, checked by each procedure (the staff guard) before it becomes the caller's actor. */
   staff: StaffSession | undefined;
+  /** Anonymous here; a procedure's guard makes it the staff member's, with their partner scope. */
+  caller: Caller;
   ip: string;
   requestId: string;
+}
+
+/**
+ * The context of one call: the same for the HTTP endpoint and for the pages'
+ * and server actions' server caller (server-caller.ts), so both are one path.
+ */
+export async function createTrpcContext(o: { requestId: string; userAgent: string | null }): Promise<TrpcContext> {
+  return trpcContext({ staff: await getStaffSession(), ip: currentClientAddress(), requestId: o.requestId, userAgent: o.userAgent });
+}
+
+/** The context for a staff session already read (the server-side caller of scripts and tests). */
+export function trpcContext(o: { staff: StaffSession | undefined; ip: string; requestId: string; userAgent?: string | null }): TrpcContext {
+  return { staff: o.staff, caller: { actor: { type: "anonymous" }, ip: o.ip, requestId: o.requestId, userAgent: o.userAgent ?? null }, ip: o.ip, requestId: o.requestId };
 }
 
 export interface ProcedureMeta {
@@ -74,8 +92,8 @@ const errorMapping = t.middleware(async ({ next, path, ctx }) => {
   if (result.ok || result.error.code !== "INTERNAL_SERVER_ERROR") return result;
   const { error, unexpected } = toAppError(result.error.cause);
   if (unexpected) {
-    if (error.code === "internal_error") log.error("procedure failed", { path, requestId: ctx.requestId, error: result.error.cause ?? result.error });
-    else log.warn("the database refused a procedure's input", { path, requestId: ctx.requestId, error: result.error.cause });
+    if (error.code === "internal_error") log.error("procedure failed", { path, requestId: ctx.caller.requestId, error: result.error.cause ?? result.error });
+    else log.warn("the database refused a procedure's input", { path, requestId: ctx.caller.requestId, error: result.error.cause });
   }
   throw new TRPCError({ code: trpcCodeFor[error.status] ?? "INTERNAL_SERVER_ERROR", message: error.message, cause: error });
 });
@@ -95,8 +113,8 @@ export function procedureFor(...roles: Role[]) {
     .use(async ({ ctx, next, path }) => {
       const staff = requireStaff(ctx.staff, { roles, allowWhileEnrolling: path.startsWith("account.") });
       if (isRefusal(staff)) throw refusalError(staff);
-      const scope: PartnerScope = await partnerScopeOf(staff);
-      return next({ ctx: { ...ctx, staff, scope } });
+      const caller = await callerAsStaff(ctx.caller, staff);
+      return next({ ctx: { ...ctx, staff, caller, scope: caller.scope! } });
     });
 }
 

@@ -1,6 +1,18 @@
 import { auditEvents } from "../../db/schema";
 import type { Executor } from "../../db/client";
+import type { Caller } from "../caller";
 
+/** What happened; who did it, from which address and in which request come from the caller. */
+export interface AuditEvent {
+  action: string;
+  entityType?: string;
+  entityId?: string;
+  partnerId?: number | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** The actor as services named it before they took a Caller; goes once every service does. */
 export type Actor =
   | { type: "staff"; id: string }
   | { type: "api_key"; id: string }
@@ -8,34 +20,32 @@ export type Actor =
   | { type: "system"; id?: string }
   | { type: "anonymous" };
 
-export interface AuditInput {
+interface AuditInput extends AuditEvent {
   actor: Actor;
-  action: string;
-  entityType?: string;
-  entityId?: string;
-  partnerId?: number | null;
-  before?: unknown;
-  after?: unknown;
   ip?: string | null;
   requestId?: string | null;
 }
 
 /**
- * Appends an audit event. Callers pass their open transaction so the event
- * commits or rolls back with the change it describes. Never pass secrets in
+ * Appends an audit event: the caller's actor, address and request id, and
+ * what happened. Callers pass their open transaction so the event commits or
+ * rolls back with the change it describes. Never pass secrets in
  * before/after: callers pick the columns they record.
  */
-export async function recordAudit(db: Executor, e: AuditInput): Promise<void> {
+export async function recordAudit(db: Executor, caller: Caller, e: AuditEvent): Promise<void>;
+export async function recordAudit(db: Executor, e: AuditInput): Promise<void>;
+export async function recordAudit(db: Executor, callerOrInput: Caller | AuditInput, event?: AuditEvent): Promise<void> {
+  const { actor, ip, requestId, ...e } = event ? { ...event, actor: callerOrInput.actor, ip: callerOrInput.ip, requestId: (callerOrInput as Caller).requestId } : (callerOrInput as AuditInput);
   await db.insert(auditEvents).values({
-    actorType: e.actor.type,
-    actorId: "id" in e.actor ? (e.actor.id ?? null) : null,
+    actorType: actor.type,
+    actorId: "id" in actor ? (actor.id ?? null) : null,
     action: e.action,
     entityType: e.entityType ?? null,
     entityId: e.entityId ?? null,
     partnerId: e.partnerId ?? null,
     before: e.before ?? null,
     after: e.after ?? null,
-    ip: e.ip ?? null,
-    requestId: e.requestId ?? null,
+    ip: ip ?? null,
+    requestId: requestId ?? null,
   });
 }

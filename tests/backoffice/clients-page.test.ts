@@ -14,9 +14,11 @@ import { createTestStaff } from "../support/staff";
  * The Clients page renders on the server through the server caller's
  * `client.list`: its data (first page, partner choices, refusals as values)
  * and its "Load more" server action, called here as the page calls them. Both
- * read the next-auth session, so the test says who is signed in.
+ * read the next-auth session, so the test says who is signed in, and the
+ * request's headers, which it sets (there is no Next.js server here).
  */
 vi.mock("../../server/auth/session", () => ({ getStaffSession: vi.fn() }));
+vi.mock("next/headers", () => ({ headers: async () => new Headers({ "user-agent": "vitest" }) }));
 const signedIn = vi.mocked(getStaffSession);
 
 const tag = `p${randomBytes(5).toString("hex")}`;

@@ -6,6 +6,7 @@ import { ZodError } from "zod";
 import { getDb } from "../../db/client";
 import { apiKeys, auditEvents, clients, partners } from "../../db/schema";
 import { createCaller } from "../../server/api/root";
+import { trpcContext } from "../../server/api/trpc";
 import { AppError, fieldErrorsFromIssues } from "../../server/errors";
 import { uniqueEmail, useApi, whiteLabelBody } from "../support/api";
 import { callerFor, createTestStaff } from "../support/staff";
@@ -25,7 +26,7 @@ beforeAll(async () => {
 /** A caller whose request id is known, to find the audit events it writes. */
 function tracedCaller(staff: TestStaff) {
   const requestId = randomUUID();
-  return { caller: createCaller({ staff, ip: "198.51.100.23", requestId }), requestId };
+  return { caller: createCaller(trpcContext({ staff, ip: "198.51.100.23", requestId })), requestId };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<TRPCError> {

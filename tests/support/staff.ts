@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { createCaller } from "../../server/api/root";
+import { trpcContext } from "../../server/api/trpc";
 import type { StaffSession } from "../../server/auth/session";
 import { getDb } from "../../db/client";
 import { startStaffSession } from "../../server/staff/sessions";
@@ -18,7 +19,7 @@ export async function createTestStaff(role: TestRole, password = "correct horse 
 
 /** Calls tRPC procedures exactly as the HTTP handler does, as this staff member (or anonymously). */
 export function callerFor(staff: StaffSession | undefined) {
-  return createCaller({ staff, ip: "127.0.0.1", requestId: randomUUID() });
+  return createCaller(trpcContext({ staff, ip: "127.0.0.1", requestId: randomUUID() }));
 }
 
 /** A procedure call's outcome: its value, or the tRPC error code it was refused with (other errors are rethrown). */

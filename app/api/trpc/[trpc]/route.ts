@@ -1,11 +1,10 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { randomUUID } from "node:crypto";
 import { appRouter } from "@/server/api/root";
-import { getStaffSession } from "@/server/auth/session";
+import { createTrpcContext } from "@/server/api/trpc";
 import { config } from "@/env";
 import { AppError } from "@/server/errors";
 import { isCrossSite } from "@/server/http/cross-site";
-import { currentClientAddress } from "@/server/http/client-address";
 import { errorResponse } from "@/server/http/errors";
 
 async function handler(req: Request) {
@@ -17,7 +16,7 @@ async function handler(req: Request) {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: async () => ({ staff: await getStaffSession(), ip: currentClientAddress(), requestId }),
+    createContext: () => createTrpcContext({ requestId, userAgent: req.headers.get("user-agent") }),
   });
   response.headers.set("x-request-id", requestId);
   return response;
