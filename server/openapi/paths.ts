@@ -103,6 +103,31 @@ const jsonWebKeySetSchema = z
   })
   .meta({ id: "JsonWebKeySet" });
 
+const authorizationServerMetadataSchema = z
+  .object({
+    issuer: z.string().meta({ description: "The `iss` of every access token" }),
+    token_endpoint: z.string(),
+    jwks_uri: z.string(),
+    grant_types_supported: z.array(z.enum(["password", "refresh_token"])),
+    token_endpoint_auth_methods_supported: z.array(z.literal("none")),
+    response_types_supported: z.array(z.string()).meta({ description: "Empty: there is no authorization endpoint" }),
+    scopes_supported: z.array(z.string()),
+    service_documentation: z.string(),
+  })
+  .meta({
+    id: "AuthorizationServerMetadata",
+    example: {
+      issuer: "https://onboarding.example.com",
+      token_endpoint: "https://onboarding.example.com/oauth/token",
+      jwks_uri: "https://onboarding.example.com/.well-known/jwks.json",
+      grant_types_supported: ["password", "refresh_token"],
+      token_endpoint_auth_methods_supported: ["none"],
+      response_types_supported: [],
+      scopes_supported: ["accounts:read", "profile:read", "verification:create"],
+      service_documentation: "https://onboarding.example.com/docs",
+    },
+  });
+
 const healthSchema = z
   .object({
     status: z.enum(["ok", "degraded"]),
@@ -437,6 +462,17 @@ export const endpoints: Endpoint[] = [
     description:
       "Shared by both flavours. The public keys that verify access tokens (RS256 JWTs; pick the key by the token's `kid`). Old keys stay listed after a rotation until their tokens expire. Cacheable for 5 minutes.",
     responses: { 200: { description: "The key set.", schema: jsonWebKeySetSchema } },
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/.well-known/oauth-authorization-server",
+    operationId: "getAuthorizationServerMetadata",
+    flavour: "shared",
+    summary: "OAuth 2.0 authorization server metadata (RFC 8414)",
+    description:
+      "Shared by both flavours. Where the token endpoint and the key set are, and what the token endpoint accepts: the `password` and `refresh_token` grants, public clients only (`token_endpoint_auth_methods_supported: [\"none\"]`). The `issuer` is the `iss` of every access token. Cacheable for 5 minutes.",
+    responses: { 200: { description: "The metadata.", schema: authorizationServerMetadataSchema } },
     errors: [],
   },
   {

@@ -11,7 +11,7 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 // Not part of the public REST API: next-auth, the back office's tRPC and its staff-only
 // downloads (signed-in staff, cookie session), and the document itself.
-const EXCLUDED = [/^\/api\/auth(\/|$)/, /^\/api\/trpc(\/|$)/, /^\/api\/openapi\.json$/, /^\/api\/clients\/export$/, /^\/api\/audit\/export$/];
+const EXCLUDED = [/^\/api\/auth(\/|$)/, /^\/api\/trpc(\/|$)/, /^\/api\/openapi\.json$/, /^\/api\/clients\/export$/, /^\/api\/audit\/export$/, /\{unknown\}$/];
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

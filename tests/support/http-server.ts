@@ -16,6 +16,7 @@ type RouteModule = Record<string, ((req: Request, ctx: { params: Promise<Record<
 interface RouteEntry {
   pattern: RegExp;
   names: string[];
+  catchAll: boolean;
   file: string;
   module?: RouteModule;
 }
@@ -28,16 +29,18 @@ function discover(dir: string, segments: string[] = []): RouteEntry[] {
     if (item.isDirectory()) entries.push(...discover(path.join(dir, item.name), [...segments, item.name]));
     else if (item.name === "route.ts") {
       const names: string[] = [];
+      let catchAll = false;
       const visible = segments.filter((s) => !/^\(.*\)$/.test(s));
       const source = visible
         .map((s) => {
           const dynamic = /^\[(\.\.\.)?(.+)\]$/.exec(s);
           if (!dynamic) return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
           names.push(dynamic[2]!);
+          if (dynamic[1]) catchAll = true;
           return dynamic[1] ? "(.+)" : "([^/]+)";
         })
         .join("/");
-      entries.push({ pattern: new RegExp(`^/${source}/?$`), names, file: path.join(dir, item.name) });
+      entries.push({ pattern: new RegExp(`^/${source}/?$`), names, catchAll, file: path.join(dir, item.name) });
     }
   }
   return entries;
@@ -49,10 +52,11 @@ export interface TestServer {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  // As Next.js does, a static segment wins over a dynamic one (/invoice/payment over /invoice/[invoiceId]).
+  // As Next.js does, a static segment wins over a dynamic one (/invoice/payment over /invoice/[invoiceId]),
+  // and a catch-all ([...unknown]) comes last.
   const routes = discover(appDir)
     .filter((r) => !r.file.includes(`${path.sep}api${path.sep}auth${path.sep}`))
-    .sort((a, b) => a.names.length - b.names.length);
+    .sort((a, b) => Number(a.catchAll) - Number(b.catchAll) || a.names.length - b.names.length);
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     try {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);

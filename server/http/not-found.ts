@@ -1,0 +1,14 @@
+import { AppError } from "../errors";
+import { route } from "./route";
+
+/**
+ * Unknown paths under the API's prefixes (/api, /reg, /oauth, /invoice,
+ * /wallet) answer in the API's JSON error shape rather than with the
+ * back office's HTML 404 page: a client library reads the error as it reads
+ * any other.
+ */
+const noSuchEndpoint = route(async (ctx) => {
+  throw new AppError("not_found", `There is no endpoint ${ctx.req.method} ${ctx.path}; see /docs for the API`);
+});
+
+export const apiNotFound = { GET: noSuchEndpoint, POST: noSuchEndpoint, PUT: noSuchEndpoint, PATCH: noSuchEndpoint, DELETE: noSuchEndpoint };
