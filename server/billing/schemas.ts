@@ -99,9 +99,45 @@ const tierViewSchema = z
     mostPopular: z.boolean(),
     trialAvailable: z.boolean(),
   })
-  .meta({ id: "SubscriptionTier" });
+  .meta({ id: "StaffTierView" });
 export type TierView = z.infer<typeof tierViewSchema>;
-export const tierListSchema = z.array(tierViewSchema).meta({ id: "SubscriptionTierList" });
+
+/** A tier as the partner API lists it, in Vault's shape: amounts are numbers, features and tariff details sit under `details`. */
+const availableTierSchema = z
+  .object({
+    id: z.number().int().meta({ description: "Send it as `subscriptionDetailsId` to start a subscription." }),
+    name: z.string(),
+    description: z.string(),
+    level: z.number().int(),
+    amount: z.number().meta({ description: "Recurring amount per interval, in the currency's major unit", example: 9.99 }),
+    initialPaymentAmount: z.number().meta({ description: "The first invoice's amount", example: 9.99 }),
+    currency: z.string().meta({ example: "EUR" }),
+    subscriptionInterval: z.enum(TIER_INTERVALS),
+    mostPopular: z.boolean(),
+    trialAvailable: z.boolean(),
+    details: z.object({
+      feature: z.array(z.string()),
+      tariffDetails: z.array(z.object({ key: z.string(), label: z.string(), order: z.number().int(), value: z.string() })).meta({ description: "In `order`" }),
+    }),
+  })
+  .meta({
+    id: "SubscriptionTier",
+    example: {
+      id: 7,
+      name: "Premium",
+      description: "Higher limits and a dedicated manager",
+      level: 2,
+      amount: 9.99,
+      initialPaymentAmount: 19.99,
+      currency: "EUR",
+      subscriptionInterval: "DAYS30",
+      mostPopular: true,
+      trialAvailable: false,
+      details: { feature: ["Unlimited transfers", "Priority support"], tariffDetails: [{ key: "limit", label: "Monthly limit", order: 1, value: "50,000 EUR" }] },
+    },
+  });
+export type AvailableTier = z.infer<typeof availableTierSchema>;
+export const tierListSchema = z.array(availableTierSchema).meta({ id: "SubscriptionTierList" });
 
 export const startSubscriptionSchema = z
   .object({

@@ -6,7 +6,7 @@ import { recordAudit, type Actor } from "../audit/record";
 import { assertInScope, type PartnerScope } from "../auth/policies";
 import { AppError } from "../errors";
 import { formatMinor } from "./money";
-import { createTierSchema, moveTierSchema, tierTargetSchema, updateTierSchema, type CreateTierInput, type TierView, type UpdateTierInput } from "./schemas";
+import { createTierSchema, moveTierSchema, tierTargetSchema, updateTierSchema, type CreateTierInput, type TierView, type UpdateTierInput, type AvailableTier } from "./schemas";
 
 /** Subscription tiers: what partners sell. Staff manage them; clients list the active ones. */
 
@@ -54,14 +54,30 @@ function toStaffTier(t: TierRow & { liveSubscribers: number }) {
 }
 export type StaffTier = ReturnType<typeof toStaffTier>;
 
-/** The partner's active tiers in the partner's order: `GET /reg/subscription/details/available`. */
-export async function listAvailableTiers(partnerId: number): Promise<TierView[]> {
+function toAvailableTier(t: TierRow): AvailableTier {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    level: t.level,
+    amount: Number(formatMinor(t.amountMinor)),
+    initialPaymentAmount: Number(formatMinor(t.initialAmountMinor)),
+    currency: t.currency,
+    subscriptionInterval: t.interval,
+    mostPopular: t.mostPopular,
+    trialAvailable: t.trialAvailable,
+    details: { feature: t.features, tariffDetails: [...t.tariffDetails].sort((a, b) => a.order - b.order) },
+  };
+}
+
+/** The partner's active tiers in the partner's order, in Vault's shape: `GET /reg/subscription/details/available`. */
+export async function listAvailableTiers(partnerId: number): Promise<AvailableTier[]> {
   const rows = await getDb()
     .select(tierColumns)
     .from(subscriptionTiers)
     .where(and(eq(subscriptionTiers.partnerId, partnerId), eq(subscriptionTiers.status, "active")))
     .orderBy(asc(subscriptionTiers.sortOrder), asc(subscriptionTiers.id));
-  return rows.map(toTierView);
+  return rows.map(toAvailableTier);
 }
 
 // The tier's id is spelled out with its table: in a select without joins drizzle leaves column names bare, and a bare "id" in here is the subscription's.

@@ -6,6 +6,7 @@ import { setTierArchived } from "../../server/billing/tiers";
 import { tierCreate } from "../../server/cli/commands";
 import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi } from "../support/api";
 import { balanceOf, credit, expectBalancedLedgerAfterEach, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
+import { callerFor, createTestStaff } from "../support/staff";
 
 const api = useApi();
 expectBalancedLedgerAfterEach();
@@ -18,7 +19,19 @@ describe("the subscription flow of the partner API", () => {
     const tiers = await api.get("/reg/subscription/details/available", client.auth);
     expect(tiers.status).toBe(200);
     expect(tiers.body).toEqual([
-      expect.objectContaining({ id: tierId, name: "Premium", amount: "9.99", initialPaymentAmount: "14.50", currency: "EUR", interval: "DAYS30", mostPopular: false, trialAvailable: false }),
+      {
+        id: tierId,
+        name: "Premium",
+        description: expect.any(String),
+        level: expect.any(Number),
+        amount: 9.99,
+        initialPaymentAmount: 14.5,
+        currency: "EUR",
+        subscriptionInterval: "DAYS30",
+        mostPopular: false,
+        trialAvailable: false,
+        details: { feature: expect.any(Array), tariffDetails: expect.any(Array) },
+      },
     ]);
 
     await credit(client.clientId, "20.00");
@@ -142,6 +155,50 @@ describe("the subscription flow of the partner API", () => {
     expect(offered.body.map((t: { id: number }) => t.id)).not.toContain(tierId);
     const late = await api.post("/reg/subscription", { accountId: other.accountId, subscriptionDetailsId: tierId }, other.auth);
     expect(late.status).toBe(404);
+  });
+
+  it("lists tiers in Vault's shape: numeric amounts, subscriptionInterval, features and tariff details (in their order) under details", async () => {
+    const partner = await createTestPartner({ sandbox: true });
+    const admin = callerFor(await createTestStaff("admin"));
+    const tier = await admin.tier.create({
+      partnerId: partner.id,
+      name: "Gold",
+      description: "For teams",
+      level: 3,
+      amount: "1250.00",
+      initialAmount: "0.50",
+      currency: "EUR",
+      features: ["Cards", "Priority support"],
+      tariffDetails: [
+        { key: "fx", label: "FX markup", order: 2, value: "0.5%" },
+        { key: "limit", label: "Monthly limit", order: 1, value: "50,000 EUR" },
+      ],
+      mostPopular: true,
+    });
+    const client = await registerSubscriber(api, partner.id);
+    const listed = await api.get("/reg/subscription/details/available", client.auth);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual([
+      {
+        id: tier.id,
+        name: "Gold",
+        description: "For teams",
+        level: 3,
+        amount: 1250,
+        initialPaymentAmount: 0.5,
+        currency: "EUR",
+        subscriptionInterval: "DAYS30",
+        mostPopular: true,
+        trialAvailable: false,
+        details: {
+          feature: ["Cards", "Priority support"],
+          tariffDetails: [
+            { key: "limit", label: "Monthly limit", order: 1, value: "50,000 EUR" },
+            { key: "fx", label: "FX markup", order: 2, value: "0.5%" },
+          ],
+        },
+      },
+    ]);
   });
 
   it("cancels: an unpaid subscription ends at once with its invoice voided; a paid one runs to the end of its period", async () => {
