@@ -33,7 +33,12 @@ const birthDateSchema = z.iso
   .meta({ example: "2005-04-03" });
 
 export const verificationStatusSchema = z.enum(VERIFICATION_STATUSES);
-export const verificationLevelSchema = z.number({ error: "verificationLevel must be a whole number from 0 to 5" }).int("verificationLevel must be a whole number from 0 to 5").min(0).max(5);
+const LEVEL_RULE = "verificationLevel must be a whole number from 0 to 5";
+export const verificationLevelSchema = z.number({ error: LEVEL_RULE }).int(LEVEL_RULE).min(0, LEVEL_RULE).max(5, LEVEL_RULE);
+/** The white-label API's source document types the level as a String: "3" is taken as 3; "3.5", "six" or "" are refused. */
+const verificationLevelOnTheWire = z
+  .union([z.number(), z.string().regex(/^\d{1,2}$/).transform(Number)], { error: LEVEL_RULE })
+  .pipe(verificationLevelSchema);
 
 const userTypeSchema = z
   .string()
@@ -85,7 +90,7 @@ export const whiteLabelRegistrationSchema = z
     address1: text("address1", 200).optional(),
     address2: text("address2", 200).optional(),
     verificationStatus: verificationStatusSchema.optional().meta({ description: "Master API key only" }),
-    verificationLevel: verificationLevelSchema.optional().meta({ description: "Master API key only; 0–5" }),
+    verificationLevel: verificationLevelOnTheWire.optional().meta({ description: "Master API key only; 0–5, as a number or a string (\"3\")" }),
     clientIp: z.union([z.ipv4(), z.ipv6()], { error: "clientIp must be an IPv4 or IPv6 address" }).optional().meta({ description: "Master API key only: the end user's IP, for the per-IP quota" }),
   })
   .meta({ id: "WhiteLabelRegistrationRequest" });

@@ -211,6 +211,10 @@ describe("POST /api/public/register (white-label API)", () => {
       expect(row?.emailConfirmedAt).toBeInstanceOf(Date);
       expect(await latestEmailTo(email)).toBeUndefined();
 
+      // The source document types the level as a String: "4" is the level 4.
+      const asString = await register(byKey(partner), { verificationLevel: "4" });
+      expect(asString.status).toBe(201);
+      expect((await clientRow(asString.body.clientId))?.verificationLevel).toBe(4);
       const ipv6 = await register(byKey(partner), { clientIp: "2001:db8::1", verificationLevel: 5 });
       expect(ipv6.status).toBe(201);
       expect((await clientRow(ipv6.body.clientId))?.verificationLevel).toBe(5);
@@ -227,6 +231,9 @@ describe("POST /api/public/register (white-label API)", () => {
       const partner = await createTestPartner();
       expectError(await register(byKey(partner), { verificationLevel: 6 }), 422, "validation_failed", ["verificationLevel"]);
       expectError(await register(byKey(partner), { verificationLevel: 2.5 }), 422, "validation_failed", ["verificationLevel"]);
+      for (const wrong of ["6", "2.5", "three", "", " 3", "-1"]) {
+        expectError(await register(byKey(partner), { verificationLevel: wrong }), 422, "validation_failed", ["verificationLevel"]);
+      }
       expectError(await register(byKey(partner), { verificationStatus: "super_verified" }), 422, "validation_failed", ["verificationStatus"]);
       expectError(await register(byKey(partner), { clientIp: "not-an-ip" }), 422, "validation_failed", ["clientIp"]);
     });
