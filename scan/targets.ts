@@ -37,6 +37,7 @@ export interface Skipped {
 /** Endpoints whose only input is checked elsewhere, and why. */
 const NOTHING_TO_INJECT: Record<string, string> = {
   "GET /.well-known/jwks.json": "takes no input",
+  "GET /.well-known/oauth-authorization-server": "takes no input",
   "GET /api/health": "takes no input",
 };
 
