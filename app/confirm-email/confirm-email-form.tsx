@@ -32,7 +32,7 @@ export function ConfirmEmailForm({ token }: { token: string }) {
       <p className="text-slate-700">Press the button to confirm that this address is yours.</p>
       <button
         type="button"
-        onClick={confirm}
+        onClick={() => void confirm()}
         disabled={state.kind === "sending"}
         className="rounded-md bg-indigo-700 px-4 py-2 font-medium text-white hover:bg-indigo-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-700 disabled:opacity-60"
       >

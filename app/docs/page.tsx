@@ -35,7 +35,7 @@ interface FieldRow {
 // ---------- reading the document ----------
 
 function operationsOf(doc: OpenApiDocument): Operation[] {
-  return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ ...op!, method, path })));
+  return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ ...op, method, path })));
 }
 
 function refName(schema: JsonSchema): string | undefined {
@@ -265,7 +265,7 @@ function ParameterTable({ doc, op, title }: { doc: OpenApiDocument; op: Operatio
       name: "Authorization",
       in: "header" as const,
       required: !optionalAuth,
-      description: String(schemes[scheme]?.description ?? ""),
+      description: textOf(schemes[scheme]?.description),
       type: scheme === "masterKey" ? "Bearer <master API key>" : "Bearer <access token>",
     })),
     ...(op.parameters ?? []),
@@ -478,7 +478,7 @@ export default function ApiDocsPage() {
               <div key={name}>
                 <dt className="font-mono font-semibold text-slate-900">{name}</dt>
                 <dd className="text-slate-700">
-                  <Inline text={String(scheme.description ?? "")} />
+                  <Inline text={textOf(scheme.description)} />
                 </dd>
               </div>
             ))}
@@ -532,4 +532,9 @@ export default function ApiDocsPage() {
       </main>
     </div>
   );
+}
+
+/** A description from the document, which is a string wherever this page reads one. */
+function textOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
 }

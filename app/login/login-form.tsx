@@ -25,9 +25,9 @@ export function LoginForm({ next }: { next: string }) {
     setError(undefined);
     const result = await signIn("credentials", {
       redirect: false,
-      email: String(form.get("email") ?? ""),
-      password: String(form.get("password") ?? ""),
-      totp: String(form.get("totp") ?? ""),
+      email: textOf(form, "email"),
+      password: textOf(form, "password"),
+      totp: textOf(form, "totp"),
     });
     setBusy(false);
     if (!result || result.error) {
@@ -42,7 +42,7 @@ export function LoginForm({ next }: { next: string }) {
 
   // method="post": a submit before hydration must not put the password in the URL (and so in logs and history).
   return (
-    <form method="post" onSubmit={submit} className="mt-6 space-y-4" noValidate>
+    <form method="post" onSubmit={(e) => void submit(e)} className="mt-6 space-y-4" noValidate>
       <div className="flex flex-col gap-1">
         <label htmlFor="email" className="text-sm font-medium">
           Email
@@ -73,4 +73,10 @@ export function LoginForm({ next }: { next: string }) {
       </button>
     </form>
   );
+}
+
+/** A text field's value; a file (which no field here is) counts as empty. */
+function textOf(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
 }

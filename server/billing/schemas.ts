@@ -81,26 +81,26 @@ export type UpdateTierInput = z.input<typeof updateTierSchema>;
 
 export const tierTargetSchema = z.object({ tierId: tierIdSchema("tierId") });
 export const moveTierSchema = z.object({ tierId: tierIdSchema("tierId"), direction: z.enum(["up", "down"], { error: "direction is up or down" }) });
+export type TierTarget = z.output<typeof tierTargetSchema>;
+export type MoveTierInput = z.output<typeof moveTierSchema>;
 
 // Public API.
 
-const tierViewSchema = z
-  .object({
-    id: z.number().int().meta({ description: "Send it as `subscriptionDetailsId` to start a subscription." }),
-    name: z.string(),
-    description: z.string(),
-    level: z.number().int(),
-    amount: z.string().meta({ description: "Recurring amount per interval, a decimal string", example: "9.99" }),
-    initialPaymentAmount: z.string().meta({ description: "The first invoice's amount", example: "9.99" }),
-    currency: z.string().meta({ example: "EUR" }),
-    interval: z.enum(TIER_INTERVALS),
-    features: z.array(z.string()),
-    tariffDetails: z.array(z.object({ key: z.string(), label: z.string(), order: z.number().int(), value: z.string() })),
-    mostPopular: z.boolean(),
-    trialAvailable: z.boolean(),
-  })
-  .meta({ id: "StaffTierView" });
-export type TierView = z.infer<typeof tierViewSchema>;
+/** A tier as the back office shows it: decimal-string amounts, features and tariff details at the top. */
+export interface TierView {
+  id: number;
+  name: string;
+  description: string;
+  level: number;
+  amount: string;
+  initialPaymentAmount: string;
+  currency: string;
+  interval: (typeof TIER_INTERVALS)[number];
+  features: string[];
+  tariffDetails: { key: string; label: string; order: number; value: string }[];
+  mostPopular: boolean;
+  trialAvailable: boolean;
+}
 
 /** A tier as the partner API lists it, in Vault's shape: amounts are numbers, features and tariff details sit under `details`. */
 const availableTierSchema = z
@@ -207,6 +207,8 @@ export type InvoiceView = z.infer<typeof invoiceViewSchema>;
 
 export const invoicePathSchema = z.object({ invoiceId: uuidOf("invoiceId") });
 export const subscriptionPathSchema = z.object({ subscriptionId: uuidOf("subscriptionId") });
+export type InvoicePath = z.output<typeof invoicePathSchema>;
+export type SubscriptionPath = z.output<typeof subscriptionPathSchema>;
 
 export const paymentRequestSchema = z
   .object({
@@ -260,18 +262,21 @@ export const creditAccountSchema = z.object({
   amount: amountSchema("Amount").refine((minor) => minor > 0n, "Amount must be more than 0"),
   note: plainText().trim().max(200, "The note is at most 200 characters").default(""),
 });
-export type CreditAccountInput = z.input<typeof creditAccountSchema>;
+export type CreditAccountInput = z.output<typeof creditAccountSchema>;
 
 export const clientBillingTargetSchema = z.object({ clientId: uuidOf("clientId") });
+export type ClientBillingTarget = z.output<typeof clientBillingTargetSchema>;
 
 export const voidInvoiceSchema = z.object({
   invoiceId: uuidOf("invoiceId"),
   reason: plainText("Give a reason").trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason is at most 500 characters"),
 });
+export type VoidInvoiceInput = z.output<typeof voidInvoiceSchema>;
 export const staffCancelSubscriptionSchema = z.object({
   subscriptionId: uuidOf("subscriptionId"),
   reason: plainText("Give a reason").trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason is at most 500 characters"),
 });
+export type StaffCancelSubscriptionInput = z.output<typeof staffCancelSubscriptionSchema>;
 
 const partnerFilter = z.number().int().min(1).max(2_147_483_647).optional();
 const cursorField = z.string().max(200).nullish();
@@ -286,7 +291,7 @@ export const subscriptionListInputSchema = z.object({
   cursor: cursorField,
   limit: limitField,
 });
-export type SubscriptionListInput = z.input<typeof subscriptionListInputSchema>;
+export type SubscriptionListInput = z.output<typeof subscriptionListInputSchema>;
 
 export const invoiceListInputSchema = z.object({
   partnerId: partnerFilter,
@@ -296,4 +301,4 @@ export const invoiceListInputSchema = z.object({
   cursor: cursorField,
   limit: limitField,
 });
-export type InvoiceListInput = z.input<typeof invoiceListInputSchema>;
+export type InvoiceListInput = z.output<typeof invoiceListInputSchema>;

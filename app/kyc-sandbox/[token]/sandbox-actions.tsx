@@ -59,7 +59,7 @@ export function SandboxActions({ token }: { token: string }) {
         </h2>
         <p className="text-sm text-slate-700">Stands for uploading documents and a selfie in the provider&apos;s SDK.</p>
         <div className="flex flex-wrap gap-2">
-          <Button onClick={() => send("Submit documents", { action: "submit" })} disabled={busy}>
+          <Button onClick={() => void send("Submit documents", { action: "submit" })} disabled={busy}>
             Submit documents
           </Button>
         </div>
@@ -82,19 +82,19 @@ export function SandboxActions({ token }: { token: string }) {
           </Field>
         </div>
         <div className="flex flex-wrap gap-2">
-          <Button onClick={() => send("Approve", { action: "approve" })} disabled={busy}>
+          <Button onClick={() => void send("Approve", { action: "approve" })} disabled={busy}>
             Approve
           </Button>
-          <Button variant="danger" onClick={() => send("Reject (retry)", { action: "reject", rejectType: "RETRY" })} disabled={busy}>
+          <Button variant="danger" onClick={() => void send("Reject (retry)", { action: "reject", rejectType: "RETRY" })} disabled={busy}>
             Reject (retry)
           </Button>
-          <Button variant="danger" onClick={() => send("Reject (final)", { action: "reject", rejectType: "FINAL" })} disabled={busy}>
+          <Button variant="danger" onClick={() => void send("Reject (final)", { action: "reject", rejectType: "FINAL" })} disabled={busy}>
             Reject (final)
           </Button>
-          <Button variant="secondary" onClick={() => send("Put on hold", { action: "hold" })} disabled={busy}>
+          <Button variant="secondary" onClick={() => void send("Put on hold", { action: "hold" })} disabled={busy}>
             Put on hold
           </Button>
-          <Button variant="secondary" onClick={() => send("Reset", { action: "reset" })} disabled={busy}>
+          <Button variant="secondary" onClick={() => void send("Reset", { action: "reset" })} disabled={busy}>
             Reset
           </Button>
         </div>
