@@ -13,6 +13,7 @@ import { registrationRouter } from "./routers/registration";
 import { staffRouter } from "./routers/staff";
 import { subscriptionRouter } from "./routers/subscription";
 import { tierRouter } from "./routers/tier";
+import { webhookRouter } from "./routers/webhook";
 import { createCallerFactory, router } from "./trpc";
 
 /** One router per domain noun. */
@@ -32,6 +33,7 @@ export const appRouter = router({
   staff: staffRouter,
   subscription: subscriptionRouter,
   tier: tierRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -73,6 +73,15 @@ const expectedRoles: Record<string, Role[]> = {
   "tier.archive": ALL,
   "tier.restore": ALL,
   "tier.move": ALL,
+  "webhook.list": PARTNER_MANAGERS,
+  "webhook.add": PARTNER_MANAGERS,
+  "webhook.update": PARTNER_MANAGERS,
+  "webhook.rotate": PARTNER_MANAGERS,
+  "webhook.remove": PARTNER_MANAGERS,
+  "webhook.deliveries": PARTNER_MANAGERS,
+  "webhook.resend": PARTNER_MANAGERS,
+  "webhook.test": PARTNER_MANAGERS,
+  "webhook.backlog": OPERATIONS,
 };
 
 type AnyProcedure = { _def: { meta?: Partial<ProcedureMeta> } };
