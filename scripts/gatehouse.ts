@@ -8,12 +8,19 @@ import type { CommandResult } from "../server/cli/commands";
 
 const usage = `usage: npm run gatehouse -- <command> [flags]
 
-  partner create --name N [--sandbox] [--captcha] [--quota-ip N] [--quota-total N] [--currency C] [--owner KAM-EMAIL] [--json]
+  partner create --name N [--sandbox] [--captcha] [--quota-ip N] [--quota-total N] [--currency C] [--owner KAM-EMAIL]
+                 [--host HOSTNAME]... [--origin https://ORIGIN]... [--json]
+                         --host: a white-label host of the partner (repeatable); --origin: a browser origin allowed by CORS
+                         (repeatable; http://localhost:PORT for sandbox partners only)
   key create --partner ID [--name N] [--json]
   staff create --email E --role admin|operations|kam [--name N] [--password P] [--json]
   tier create --partner ID --name N --amount A --currency C [--initial-amount A] [--level L] [--description D] [--json]
   account credit --client UUID --amount A [--note N] [--json]
                          (sandbox partners only) add money to a client's account, audited
+  webhook add --partner ID --url URL [--events TYPE,TYPE] [--json]
+                         add a webhook endpoint (every event unless --events); prints its signing secret once
+  webhook list --partner ID [--json]
+  webhook remove --id ENDPOINT-ID [--json]
   billing run [--now ISO-TIME] [--partner ID]
                          issue and collect renewals, end lapsed and cancelled subscriptions (the app does this every minute)
   ledger reconcile       check that every ledger transaction balances
@@ -36,6 +43,8 @@ const { values, positionals } = parseArgs({
     "quota-total": { type: "string" },
     currency: { type: "string" },
     owner: { type: "string" },
+    host: { type: "string", multiple: true },
+    origin: { type: "string", multiple: true },
     partner: { type: "string" },
     email: { type: "string" },
     role: { type: "string" },
@@ -50,6 +59,9 @@ const { values, positionals } = parseArgs({
     description: { type: "string" },
     note: { type: "string" },
     now: { type: "string" },
+    url: { type: "string" },
+    events: { type: "string" },
+    id: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -77,6 +89,9 @@ const handlers: Record<string, () => Promise<CommandResult>> = {
   "tier create": () => commands.tierCreate(values),
   "account credit": () => commands.accountCredit(values),
   "billing run": () => commands.billingRun(values),
+  "webhook add": () => commands.webhookAdd(values),
+  "webhook list": () => commands.webhookList(values),
+  "webhook remove": () => commands.webhookRemove(values),
   "ledger reconcile": () => commands.ledgerReconcile(),
   migrate: () => commands.migrateCommand(),
   seed: () => commands.seedCommand(values),

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "../../db/client";
+import { WEBHOOK_EVENT_TYPES } from "../../db/enums";
 import { staffUsers } from "../../db/schema";
 import { creditSandboxAccount } from "../billing/back-office";
 import { reconcileLedger } from "../billing/ledger";
@@ -14,6 +15,8 @@ import { DEMO_CLIENT_PASSWORD, describeDemo, seedClients, seedDemo } from "../se
 import { describeFirstStart, seedFirstStart } from "../setup/first-start";
 import { createStaff } from "../staff/staff";
 import { rotateStoredSigningKey } from "../tokens/signing-keys";
+import { systemCaller } from "../caller";
+import { addWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint } from "../webhooks/endpoints";
 
 /**
  * The admin CLI's commands. They call the same services as the HTTP layer and
@@ -246,4 +249,50 @@ export async function ledgerReconcile(): Promise<CommandResult> {
     json: { ...r },
     exitCode: r.balanced ? 0 : 1,
   };
+}
+
+// Webhook endpoints of a partner, as its KAM manages them on the partner page.
+
+const cli = systemCaller("cli");
+
+const partnerFlag = z.string({ error: "--partner is required" }).regex(/^[1-9]\d{0,9}$/, "--partner takes a partnerId").transform(Number);
+
+const webhookAddFlags = z.object({
+  partner: partnerFlag,
+  url: z.string({ error: "--url is required, such as https://api.example.com/webhooks" }),
+  events: z
+    .string()
+    .transform((list) => list.split(",").map((type) => type.trim()).filter((type) => type !== ""))
+    .pipe(z.array(z.enum(WEBHOOK_EVENT_TYPES, { error: `Unknown event type; use ${WEBHOOK_EVENT_TYPES.join(", ")}` })))
+    .optional(),
+});
+
+export async function webhookAdd(flags: Record<string, unknown>): Promise<CommandResult> {
+  const f = webhookAddFlags.parse(flags);
+  const endpoint = await addWebhookEndpoint(cli, { partnerId: f.partner, url: f.url, eventTypes: f.events ?? [] });
+  return {
+    lines: [
+      `Added webhook endpoint ${endpoint.id} for partner ${endpoint.partnerId}: ${endpoint.url}, ${endpoint.eventTypes.length === 0 ? "every event" : endpoint.eventTypes.join(", ")}.`,
+      `Signing secret (shown once, store it now): ${endpoint.secret}`,
+    ],
+    json: { id: endpoint.id, secret: endpoint.secret },
+  };
+}
+
+export async function webhookList(flags: Record<string, unknown>): Promise<CommandResult> {
+  const f = z.object({ partner: partnerFlag }).parse(flags);
+  const endpoints = await listWebhookEndpoints(cli, { partnerId: f.partner });
+  return {
+    lines:
+      endpoints.length === 0
+        ? [`Partner ${f.partner} has no webhook endpoints.`]
+        : endpoints.map((e) => `${e.id}  ${e.enabled ? "enabled " : "disabled"}  ${e.url}  ${e.eventTypes.length === 0 ? "every event" : e.eventTypes.join(",")}  (${e.waiting} waiting, ${e.failed} failed)`),
+    json: { endpoints: endpoints.map((e) => ({ id: e.id, url: e.url, eventTypes: e.eventTypes, enabled: e.enabled, disabledReason: e.disabledReason, waiting: e.waiting, failed: e.failed })) },
+  };
+}
+
+export async function webhookRemove(flags: Record<string, unknown>): Promise<CommandResult> {
+  const f = z.object({ id: z.string({ error: "--id is required (the endpoint's id, from webhook list)" }) }).parse(flags);
+  const removed = await removeWebhookEndpoint(cli, { endpointId: f.id });
+  return { lines: [`Removed webhook endpoint ${removed.id}${removed.undelivered > 0 ? `; ${removed.undelivered} undelivered messages given up` : ""}.`], json: { id: removed.id, removed: true, undelivered: removed.undelivered } };
 }
