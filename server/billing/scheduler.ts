@@ -82,6 +82,15 @@ async function advanceSubscription(subscriptionId: string, now: Date, grace = gr
               currency: open!.currency,
               payBy: new Date(open!.dueAt.getTime() + grace).toISOString(),
             }));
+            // Said once per renewal, like the email: the partner may want to nudge the client too.
+            await recordAudit(tx, {
+              actor: systemActor,
+              action: "subscription.renewal_failed",
+              entityType: "subscription",
+              entityId: sub.id,
+              partnerId: sub.partnerId,
+              after: { clientId: sub.clientId, invoiceId: open!.id, amount: formatMinor(open!.amountMinor), currency: open!.currency, payBy: new Date(open!.dueAt.getTime() + grace) },
+            });
           }
           return;
         }
@@ -91,14 +100,14 @@ async function advanceSubscription(subscriptionId: string, now: Date, grace = gr
         await cancelNow(tx, sub, { reason: "unpaid", now, voidReason: "Unpaid after the grace period" });
         // A first invoice never paid ends quietly; a subscription the client had paid for ends with a word.
         if (before === "ACTIVE") await emailSubscriber(tx, sub.id, "subscription_ended", (names) => ({ ...names, reason: "unpaid" }));
-        await recordAudit(tx, { actor: systemActor, action: "subscription.lapsed", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: before }, after: { status: "CANCELLED", invoiceId: open!.id } });
+        await recordAudit(tx, { actor: systemActor, action: "subscription.lapsed", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: before }, after: { status: "CANCELLED", clientId: sub.clientId, invoiceId: open!.id } });
         outcome.lapsed++;
         return;
       }
       // end: a cancelled subscription reached the end of its paid period.
       await cancelNow(tx, sub, { reason: "client", now, voidReason: "Subscription ended" });
       await emailSubscriber(tx, sub.id, "subscription_ended", (names) => ({ ...names, reason: "cancelled" }));
-      await recordAudit(tx, { actor: systemActor, action: "subscription.ended", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: "DEACTIVATING" }, after: { status: "CANCELLED" } });
+      await recordAudit(tx, { actor: systemActor, action: "subscription.ended", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: "DEACTIVATING" }, after: { status: "CANCELLED", clientId: sub.clientId } });
       outcome.ended++;
       return;
     }

@@ -149,7 +149,7 @@ export async function settleInvoice(
     entityType: "invoice",
     entityId: invoice.id,
     partnerId: invoice.partnerId,
-    after: { amount: formatMinor(invoice.amountMinor), currency: invoice.currency, paymentId: payment.id, subscriptionId: o.subscription.id, subscriptionStatus: next.status, periodEnd: next.currentPeriodEnd },
+    after: { clientId: invoice.clientId, kind: invoice.kind, amount: formatMinor(invoice.amountMinor), currency: invoice.currency, paymentId: payment.id, subscriptionId: o.subscription.id, subscriptionStatus: next.status, periodEnd: next.currentPeriodEnd },
     ip: o.ip,
     requestId: o.requestId,
   });
@@ -205,7 +205,7 @@ export async function requestCancellation(tx: Tx, subscription: LockedSubscripti
     entityId: subscription.id,
     partnerId: subscription.partnerId,
     before,
-    after: { status: outcome.status, ...(o.note ? { reason: o.note } : {}), ...(outcome.status === "DEACTIVATING" ? { endsAt: subscription.currentPeriodEnd } : {}) },
+    after: { status: outcome.status, clientId: subscription.clientId, ...(o.note ? { reason: o.note } : {}), ...(outcome.status === "DEACTIVATING" ? { endsAt: subscription.currentPeriodEnd } : {}) },
     ip: o.ip,
     requestId: o.requestId,
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { partnerTargetSchema } from "./schemas";
 
 /**
  * Where a partner's white-label app may run: the hostnames it is served from
@@ -63,6 +64,10 @@ export const originsSchema = z
   .array(originSchema)
   .max(MAX_ORIGINS, `At most ${MAX_ORIGINS} origins`)
   .refine(unique, "List each origin once");
+
+/** The change the partner page and the CLI send: both lists whole, as they should be from now on. */
+export const partnerHostsInputSchema = partnerTargetSchema.extend({ hosts: hostsSchema, allowedOrigins: originsSchema });
+export type PartnerHostsInput = z.output<typeof partnerHostsInputSchema>;
 
 /** A live partner may not allow plain-http development origins: its clients' browsers are real. */
 export function originsProblem(origins: readonly string[], sandbox: boolean): string | undefined {

@@ -77,6 +77,8 @@ export async function confirmEmail(o: { token?: string; clientId?: string; code?
       return { ok: false, error: AppError.field("confirmation_code_invalid", field, "The confirmation code is not valid", { details: { attemptsRemaining: check.remaining } }) };
     }
     await tx.update(emailConfirmations).set({ state: "confirmed", updatedAt: now }).where(eq(emailConfirmations.id, c.id));
+    // The status before, for the audit event (and the partner's client.verification_changed): the update returns only the new one.
+    const [was] = await tx.select({ verificationStatus: clients.verificationStatus }).from(clients).where(eq(clients.id, c.clientId)).for("update");
     const [client] = await tx
       .update(clients)
       .set({
@@ -86,7 +88,7 @@ export async function confirmEmail(o: { token?: string; clientId?: string; code?
       })
       .where(eq(clients.id, c.clientId))
       .returning({ verificationStatus: clients.verificationStatus });
-    await recordAudit(tx, { actor: { type: "client", id: c.clientId }, action: "client.email_confirmed", entityType: "client", entityId: c.clientId, partnerId: c.partnerId, after: { verificationStatus: client!.verificationStatus }, ip: o.meta.ip, requestId: o.meta.requestId });
+    await recordAudit(tx, { actor: { type: "client", id: c.clientId }, action: "client.email_confirmed", entityType: "client", entityId: c.clientId, partnerId: c.partnerId, before: { verificationStatus: was!.verificationStatus }, after: { verificationStatus: client!.verificationStatus }, ip: o.meta.ip, requestId: o.meta.requestId });
     return { ok: true, verificationStatus: client!.verificationStatus };
   });
   if (!outcome.ok) throw outcome.error;
