@@ -2,32 +2,17 @@ import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../../db/client";
 import { accounts, clients, invoices, partners, payments, subscriptions, subscriptionTiers } from "../../db/schema";
-import { recordAudit, type Actor } from "../audit/record";
+import { recordAudit } from "../audit/record";
 import { assertInScope, inScope, type PartnerScope } from "../auth/policies";
+import { scopeOf, type Caller } from "../caller";
 import { AppError } from "../errors";
 import { keysetPage, timeCursor, timeKeyOf } from "../keyset";
 import { balanceOf, postTransaction, systemAccount } from "./ledger";
 import { formatMinor } from "./money";
-import {
-  creditAccountSchema,
-  invoiceListInputSchema,
-  staffCancelSubscriptionSchema,
-  subscriptionListInputSchema,
-  voidInvoiceSchema,
-  type CreditAccountInput,
-  type InvoiceListInput,
-  type SubscriptionListInput,
-} from "./schemas";
+import type { ClientBillingTarget, CreditAccountInput, InvoiceListInput, StaffCancelSubscriptionInput, SubscriptionListInput, VoidInvoiceInput } from "./schemas";
 import { cancelNow, lockInvoice, lockSubscription, requestCancellation } from "./settlement";
 
-/** The back office's billing: lists, a client's billing, voiding, cancelling and sandbox credit. */
-
-interface StaffCall {
-  scope: PartnerScope;
-  actor: Actor;
-  ip?: string | null;
-  requestId?: string | null;
-}
+/** The back office's billing: lists, a client's billing, voiding, cancelling and sandbox credit, within the caller's partners. */
 
 function afterCursor(raw: string, createdAt: PgColumn, id: PgColumn): SQL {
   const after = timeCursor.uuid.decode(raw);
@@ -45,8 +30,7 @@ function scopeCondition(scope: PartnerScope, column: PgColumn, partnerId: number
 
 const clientEmail = (email: string | undefined) => (email ? sql`lower(${clients.email}) = lower(${email})` : undefined);
 
-export async function listSubscriptionsForStaff(o: { scope: PartnerScope; input: SubscriptionListInput }) {
-  const input = subscriptionListInputSchema.parse(o.input);
+export async function listSubscriptionsForStaff(caller: Caller, input: SubscriptionListInput) {
   const rows = await getDb()
     .select({
       id: subscriptions.id,
@@ -72,7 +56,7 @@ export async function listSubscriptionsForStaff(o: { scope: PartnerScope; input:
     .innerJoin(clients, eq(clients.id, subscriptions.clientId))
     .where(
       and(
-        scopeCondition(o.scope, subscriptions.partnerId, input.partnerId),
+        scopeCondition(scopeOf(caller), subscriptions.partnerId, input.partnerId),
         input.status ? eq(subscriptions.status, input.status) : undefined,
         input.tierId ? eq(subscriptions.tierId, input.tierId) : undefined,
         clientEmail(input.email),
@@ -85,8 +69,7 @@ export async function listSubscriptionsForStaff(o: { scope: PartnerScope; input:
   return { ...result, items: result.items.map(({ amountMinor, ...r }) => ({ ...r, amount: formatMinor(amountMinor) })) };
 }
 
-export async function listInvoicesForStaff(o: { scope: PartnerScope; input: InvoiceListInput }) {
-  const input = invoiceListInputSchema.parse(o.input);
+export async function listInvoicesForStaff(caller: Caller, input: InvoiceListInput) {
   const rows = await getDb()
     .select({
       id: invoices.id,
@@ -114,7 +97,7 @@ export async function listInvoicesForStaff(o: { scope: PartnerScope; input: Invo
     .innerJoin(clients, eq(clients.id, invoices.clientId))
     .where(
       and(
-        scopeCondition(o.scope, invoices.partnerId, input.partnerId),
+        scopeCondition(scopeOf(caller), invoices.partnerId, input.partnerId),
         input.status ? eq(invoices.status, input.status) : undefined,
         input.kind ? eq(invoices.kind, input.kind) : undefined,
         clientEmail(input.email),
@@ -180,10 +163,10 @@ async function getClientBilling(clientId: string) {
  * a sandbox (whose clients staff may credit). A client outside the staff
  * member's partners answers not_found, exactly like an unknown id.
  */
-export async function getClientBillingForStaff(o: { scope: PartnerScope; clientId: string }) {
-  const [client] = await getDb().select({ partnerId: clients.partnerId, sandbox: partners.sandbox }).from(clients).innerJoin(partners, eq(partners.id, clients.partnerId)).where(eq(clients.id, o.clientId));
-  if (!client || !inScope(o.scope, client.partnerId)) throw new AppError("not_found", "No such client");
-  return { partner: { id: client.partnerId, sandbox: client.sandbox }, ...(await getClientBilling(o.clientId)) };
+export async function getClientBillingForStaff(caller: Caller, input: ClientBillingTarget) {
+  const [client] = await getDb().select({ partnerId: clients.partnerId, sandbox: partners.sandbox }).from(clients).innerJoin(partners, eq(partners.id, clients.partnerId)).where(eq(clients.id, input.clientId));
+  if (!client || !inScope(scopeOf(caller), client.partnerId)) throw new AppError("not_found", "No such client");
+  return { partner: { id: client.partnerId, sandbox: client.sandbox }, ...(await getClientBilling(input.clientId)) };
 }
 
 /**
@@ -191,41 +174,36 @@ export async function getClientBillingForStaff(o: { scope: PartnerScope; clientI
  * belongs to ends now (an unpaid first invoice, or a renewal for a period
  * that has already begun unpaid).
  */
-export async function voidInvoice(o: StaffCall & { input: { invoiceId: string; reason: string } }) {
-  const input = voidInvoiceSchema.parse(o.input);
+export async function voidInvoice(caller: Caller, input: VoidInvoiceInput) {
   const now = new Date();
   return getDb().transaction(async (tx) => {
     const [found] = await tx.select({ subscriptionId: invoices.subscriptionId, partnerId: invoices.partnerId }).from(invoices).where(eq(invoices.id, input.invoiceId));
     if (!found) throw AppError.field("invoice_not_found", "invoiceId", "No such invoice");
-    assertInScope(o.scope, found.partnerId);
+    assertInScope(scopeOf(caller), found.partnerId);
     const subscription = (await lockSubscription(tx, found.subscriptionId))!;
     const invoice = await lockInvoice(tx, input.invoiceId);
     if (invoice.status !== "open") throw AppError.field("invoice_not_payable", "invoiceId", `Only open invoices can be voided; this one is ${invoice.status}`);
     const before = { invoice: invoice.status, subscription: subscription.status };
     await cancelNow(tx, subscription, { reason: "invoice_voided", now, voidReason: input.reason });
-    await recordAudit(tx, {
-      actor: o.actor,
+    await recordAudit(tx, caller, {
       action: "invoice.voided",
       entityType: "invoice",
       entityId: invoice.id,
       partnerId: invoice.partnerId,
       before,
       after: { invoice: "void", subscription: "CANCELLED", reason: input.reason, amount: formatMinor(invoice.amountMinor), currency: invoice.currency },
-      ip: o.ip,
-      requestId: o.requestId,
     });
     return { invoiceId: invoice.id, status: "void" as const, subscriptionStatus: "CANCELLED" as const };
   });
 }
 
 /** Staff cancel as the client would: unpaid ends now, paid runs to the end of its period. */
-export async function cancelSubscriptionForStaff(o: StaffCall & { input: { subscriptionId: string; reason: string } }) {
-  const input = staffCancelSubscriptionSchema.parse(o.input);
+export async function cancelSubscriptionForStaff(caller: Caller, input: StaffCancelSubscriptionInput) {
   return getDb().transaction(async (tx) => {
     const subscription = await lockSubscription(tx, input.subscriptionId);
     if (!subscription) throw AppError.field("subscription_not_found", "subscriptionId", "No such subscription");
-    assertInScope(o.scope, subscription.partnerId);
-    const result = await requestCancellation(tx, subscription, { reason: "staff", note: input.reason, now: new Date(), actor: o.actor, ip: o.ip, requestId: o.requestId });
+    assertInScope(scopeOf(caller), subscription.partnerId);
+    const result = await requestCancellation(tx, caller, subscription, { reason: "staff", note: input.reason, now: new Date() });
     if (!result.changed) throw AppError.field("subscription_cancelled", "subscriptionId", `This subscription is already ${result.status === "CANCELLED" ? "cancelled" : "ending at the end of its period"}`);
     return { subscriptionId: subscription.id, status: result.status, endsAt: result.status === "DEACTIVATING" ? subscription.currentPeriodEnd : null };
   });
@@ -236,8 +214,7 @@ export async function cancelSubscriptionForStaff(o: StaffCall & { input: { subsc
  * sandbox funding account, one balanced ledger transaction, audited. Refused
  * for partners that are not sandboxes.
  */
-export async function creditSandboxAccount(o: StaffCall & { input: CreditAccountInput }) {
-  const input = creditAccountSchema.parse(o.input);
+export async function creditSandboxAccount(caller: Caller, input: CreditAccountInput) {
   return getDb().transaction(async (tx) => {
     const [client] = await tx
       .select({ id: clients.id, partnerId: clients.partnerId, sandbox: partners.sandbox, accountId: accounts.id, currency: accounts.currency })
@@ -248,7 +225,7 @@ export async function creditSandboxAccount(o: StaffCall & { input: CreditAccount
       .orderBy(accounts.createdAt)
       .limit(1);
     if (!client) throw AppError.field("not_found", "clientId", "No such client");
-    assertInScope(o.scope, client.partnerId);
+    assertInScope(scopeOf(caller), client.partnerId);
     if (!client.sandbox) throw AppError.field("sandbox_only", "clientId", "Only clients of sandbox partners can be credited; real money arrives through payments");
     const funding = await systemAccount(tx, client.partnerId, "sandbox_funding", client.currency);
     const transactionId = await postTransaction(tx, {
@@ -262,7 +239,7 @@ export async function creditSandboxAccount(o: StaffCall & { input: CreditAccount
     });
     const balance = await balanceOf(tx, client.accountId);
     const after = { accountId: client.accountId, amount: formatMinor(input.amount), currency: client.currency, balance: formatMinor(balance), transactionId, ...(input.note ? { note: input.note } : {}) };
-    await recordAudit(tx, { actor: o.actor, action: "account.credited", entityType: "client", entityId: client.id, partnerId: client.partnerId, after, ip: o.ip, requestId: o.requestId });
+    await recordAudit(tx, caller, { action: "account.credited", entityType: "client", entityId: client.id, partnerId: client.partnerId, after });
     return after;
   });
 }

@@ -3,21 +3,19 @@ import { getDb, type Tx } from "../../db/client";
 import { pgErrorCode } from "../../db/errors";
 import { accounts, invoices, payments, subscriptions, subscriptionTiers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
+import { clientOf, type Caller, type ClientActor } from "../caller";
 import { config } from "../../env";
 import { AppError } from "../errors";
 import { formatMinor } from "./money";
-import type { AuthenticatedClient } from "../tokens/bearer";
 import {
-  invoicePathSchema,
-  paymentRequestSchema,
-  payRequestSchema,
-  subscriptionPathSchema,
+  type InvoicePath,
   type InvoiceView,
   type PaidView,
   type PaymentRequestInput,
   type PaymentView,
   type PayRequestInput,
   type StartSubscriptionInput,
+  type SubscriptionPath,
   type SubscriptionView,
 } from "./schemas";
 import { getOrCreatePaymentRow, lockSubscription, requestCancellation, settleInvoice } from "./settlement";
@@ -25,35 +23,27 @@ import { invoiceColumns, subscriptionView, subscriptionViews, toInvoiceView, toP
 
 /**
  * What a client does with its subscriptions through the partner API. Every
- * function is scoped to the authenticated client: another client's ids do
- * not exist. Money-moving ones run in the caller's transaction so the
+ * function is scoped to the calling client (clientOf): another client's ids
+ * do not exist. Money-moving ones run in the given transaction so the
  * idempotency record commits with them.
  */
-
-interface ClientCall {
-  client: AuthenticatedClient;
-  now?: Date;
-  ip?: string | null;
-  requestId?: string | null;
-}
-
-const clientActor = (client: AuthenticatedClient) => ({ type: "client" as const, id: client.id });
 
 function payUrlFor(invoiceId: string): string {
   return `${config().APP_URL}/invoice/${invoiceId}`;
 }
 
-export async function startSubscription(tx: Tx, o: ClientCall & { input: StartSubscriptionInput }) {
-  const now = o.now ?? new Date();
+export async function startSubscription(tx: Tx, caller: Caller, input: StartSubscriptionInput) {
+  const client = clientOf(caller);
+  const now = new Date();
   const [account] = await tx
     .select({ id: accounts.id, currency: accounts.currency })
     .from(accounts)
-    .where(and(eq(accounts.id, o.input.accountId), eq(accounts.clientId, o.client.id), eq(accounts.type, "CHECKING")));
+    .where(and(eq(accounts.id, input.accountId), eq(accounts.clientId, client.id), eq(accounts.type, "CHECKING")));
   if (!account) throw AppError.field("account_not_found", "accountId", "No such account among yours; list them with GET /wallet/accounts");
   const [tier] = await tx
     .select({ id: subscriptionTiers.id, name: subscriptionTiers.name, currency: subscriptionTiers.currency, initialAmountMinor: subscriptionTiers.initialAmountMinor })
     .from(subscriptionTiers)
-    .where(and(eq(subscriptionTiers.id, o.input.subscriptionDetailsId), eq(subscriptionTiers.partnerId, o.client.partnerId), eq(subscriptionTiers.status, "active")))
+    .where(and(eq(subscriptionTiers.id, input.subscriptionDetailsId), eq(subscriptionTiers.partnerId, client.partnerId), eq(subscriptionTiers.status, "active")))
     // Shared: the tier cannot be archived or repriced halfway through this start.
     .for("share");
   if (!tier) throw AppError.field("tier_not_found", "subscriptionDetailsId", "No such tier is available; list them with GET /reg/subscription/details/available");
@@ -66,7 +56,7 @@ export async function startSubscription(tx: Tx, o: ClientCall & { input: StartSu
     subscriptionId = await tx.transaction(async (sp) => {
       const [row] = await sp
         .insert(subscriptions)
-        .values({ partnerId: o.client.partnerId, clientId: o.client.id, accountId: account.id, tierId: tier.id, status: "INIT", createdAt: now, updatedAt: now })
+        .values({ partnerId: client.partnerId, clientId: client.id, accountId: account.id, tierId: tier.id, status: "INIT", createdAt: now, updatedAt: now })
         .returning({ id: subscriptions.id });
       return row!.id;
     });
@@ -78,17 +68,14 @@ export async function startSubscription(tx: Tx, o: ClientCall & { input: StartSu
   }
   const [invoice] = await tx
     .insert(invoices)
-    .values({ partnerId: o.client.partnerId, clientId: o.client.id, subscriptionId, kind: "initial", amountMinor: tier.initialAmountMinor, currency: tier.currency, dueAt: now, createdAt: now })
+    .values({ partnerId: client.partnerId, clientId: client.id, subscriptionId, kind: "initial", amountMinor: tier.initialAmountMinor, currency: tier.currency, dueAt: now, createdAt: now })
     .returning({ id: invoices.id });
-  await recordAudit(tx, {
-    actor: clientActor(o.client),
+  await recordAudit(tx, caller, {
     action: "subscription.started",
     entityType: "subscription",
     entityId: subscriptionId,
-    partnerId: o.client.partnerId,
+    partnerId: client.partnerId,
     after: { tierId: tier.id, tierName: tier.name, accountId: account.id, invoiceId: invoice!.id },
-    ip: o.ip,
-    requestId: o.requestId,
   });
   return {
     id: invoice!.id,
@@ -99,19 +86,19 @@ export async function startSubscription(tx: Tx, o: ClientCall & { input: StartSu
   };
 }
 
-export function listSubscriptions(client: AuthenticatedClient): Promise<SubscriptionView[]> {
-  return subscriptionViews(getDb(), { clientId: client.id });
+export function listSubscriptions(caller: Caller): Promise<SubscriptionView[]> {
+  return subscriptionViews(getDb(), { clientId: clientOf(caller).id });
 }
 
-export async function cancelSubscription(tx: Tx, o: ClientCall & { subscriptionId: string }): Promise<SubscriptionView> {
-  const { subscriptionId } = subscriptionPathSchema.parse({ subscriptionId: o.subscriptionId });
-  const subscription = await lockSubscription(tx, subscriptionId);
-  if (!subscription || subscription.clientId !== o.client.id) throw AppError.field("subscription_not_found", "subscriptionId", "No such subscription among yours");
-  await requestCancellation(tx, subscription, { reason: "client", now: o.now ?? new Date(), actor: clientActor(o.client), ip: o.ip, requestId: o.requestId });
-  return subscriptionView(tx, o.client.id, subscription.id);
+export async function cancelSubscription(tx: Tx, caller: Caller, input: SubscriptionPath): Promise<SubscriptionView> {
+  const client = clientOf(caller);
+  const subscription = await lockSubscription(tx, input.subscriptionId);
+  if (!subscription || subscription.clientId !== client.id) throw AppError.field("subscription_not_found", "subscriptionId", "No such subscription among yours");
+  await requestCancellation(tx, caller, subscription, { reason: "client", now: new Date() });
+  return subscriptionView(tx, client.id, subscription.id);
 }
 
-async function findClientInvoice(tx: Tx | ReturnType<typeof getDb>, client: AuthenticatedClient, invoiceId: string): Promise<InvoiceRow> {
+async function findClientInvoice(tx: Tx | ReturnType<typeof getDb>, client: ClientActor, invoiceId: string): Promise<InvoiceRow> {
   const [invoice] = await tx
     .select(invoiceColumns)
     .from(invoices)
@@ -120,18 +107,16 @@ async function findClientInvoice(tx: Tx | ReturnType<typeof getDb>, client: Auth
   return invoice;
 }
 
-export async function getInvoice(client: AuthenticatedClient, rawInvoiceId: string): Promise<InvoiceView> {
-  const { invoiceId } = invoicePathSchema.parse({ invoiceId: rawInvoiceId });
+export async function getInvoice(caller: Caller, input: InvoicePath): Promise<InvoiceView> {
   const db = getDb();
-  const invoice = await findClientInvoice(db, client, invoiceId);
+  const invoice = await findClientInvoice(db, clientOf(caller), input.invoiceId);
   const [payment] = await db.select({ id: payments.id }).from(payments).where(eq(payments.invoiceId, invoice.id));
   return toInvoiceView(invoice, payment?.id ?? null);
 }
 
 /** "Payment Get or Create": the invoice's one payment, made on first ask. */
-export async function getOrCreatePayment(tx: Tx, o: ClientCall & { input: PaymentRequestInput }): Promise<{ payment: PaymentView; created: boolean }> {
-  const input = paymentRequestSchema.parse(o.input);
-  const found = await findClientInvoice(tx, o.client, input.invoiceId);
+export async function getOrCreatePayment(tx: Tx, caller: Caller, input: PaymentRequestInput): Promise<{ payment: PaymentView; created: boolean }> {
+  const found = await findClientInvoice(tx, clientOf(caller), input.invoiceId);
   if (input.currency && input.currency !== found.currency) {
     throw AppError.field("currency_mismatch", "currency", `The invoice is in ${found.currency}`);
   }
@@ -143,22 +128,21 @@ export async function getOrCreatePayment(tx: Tx, o: ClientCall & { input: Paymen
 }
 
 /** "Pay Invoice": debits the account once, however often or concurrently it is asked. */
-export async function payInvoice(tx: Tx, o: ClientCall & { input: PayRequestInput }): Promise<PaidView> {
-  const input = payRequestSchema.parse(o.input);
+export async function payInvoice(tx: Tx, caller: Caller, input: PayRequestInput): Promise<PaidView> {
+  const client = clientOf(caller);
   let invoiceId = input.invoiceId;
   if (!invoiceId) {
     const [payment] = await tx
       .select({ invoiceId: payments.invoiceId })
       .from(payments)
       .innerJoin(invoices, eq(invoices.id, payments.invoiceId))
-      .where(and(eq(payments.id, input.paymentId!), eq(invoices.clientId, o.client.id)));
+      .where(and(eq(payments.id, input.paymentId!), eq(invoices.clientId, client.id)));
     if (!payment) throw AppError.field("payment_not_found", "paymentId", "No such payment among yours");
     invoiceId = payment.invoiceId;
   }
-  const found = await findClientInvoice(tx, o.client, invoiceId);
+  const found = await findClientInvoice(tx, client, invoiceId);
   const subscription = (await lockSubscription(tx, found.subscriptionId))!;
-  const now = o.now ?? new Date();
-  const result = await settleInvoice(tx, { subscription, invoiceId: found.id, actor: clientActor(o.client), now, ip: o.ip, requestId: o.requestId });
+  const result = await settleInvoice(tx, caller, { subscription, invoiceId: found.id, now: new Date() });
   if (result.outcome === "insufficient_funds") {
     throw new AppError("insufficient_funds", "The account's balance does not cover this invoice", {
       fields: [{ path: "accountId", message: "Insufficient funds" }],
@@ -168,7 +152,7 @@ export async function payInvoice(tx: Tx, o: ClientCall & { input: PayRequestInpu
   return {
     payment: toPaymentView(result.payment),
     invoice: toInvoiceView(result.invoice, result.payment.id),
-    subscription: await subscriptionView(tx, o.client.id, subscription.id),
+    subscription: await subscriptionView(tx, client.id, subscription.id),
     balance: formatMinor(result.balanceMinor),
     alreadyPaid: result.outcome === "already_paid",
   };

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { invoices, subscriptions, subscriptionTiers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
+import { systemCaller } from "../caller";
 import { config } from "../../env";
 import { log } from "../log";
 import { purgeExpiredIdempotencyKeys } from "./idempotency";
@@ -29,7 +30,8 @@ export interface BillingCycleReport {
   idempotencyKeysPurged: number;
 }
 
-const systemActor = { type: "system" as const, id: "billing" };
+// The audit log names the job that renewed, collected or ended a subscription.
+const billingJob = systemCaller("billing");
 const BATCH = 200;
 /** Enough for a subscription that missed many periods while nothing ran. */
 const MAX_STEPS = 50;
@@ -68,7 +70,7 @@ async function advanceSubscription(subscriptionId: string, now: Date, grace = gr
         continue;
       }
       if (action.type === "collect") {
-        const result = await settleInvoice(tx, { subscription: sub, invoiceId: open!.id, actor: systemActor, now });
+        const result = await settleInvoice(tx, billingJob, { subscription: sub, invoiceId: open!.id, now });
         if (result.outcome === "paid") {
           outcome.renewalsPaid++;
           continue;
@@ -83,8 +85,7 @@ async function advanceSubscription(subscriptionId: string, now: Date, grace = gr
               payBy: new Date(open!.dueAt.getTime() + grace).toISOString(),
             }));
             // Said once per renewal, like the email: the partner may want to nudge the client too.
-            await recordAudit(tx, {
-              actor: systemActor,
+            await recordAudit(tx, billingJob, {
               action: "subscription.renewal_failed",
               entityType: "subscription",
               entityId: sub.id,
@@ -100,14 +101,14 @@ async function advanceSubscription(subscriptionId: string, now: Date, grace = gr
         await cancelNow(tx, sub, { reason: "unpaid", now, voidReason: "Unpaid after the grace period" });
         // A first invoice never paid ends quietly; a subscription the client had paid for ends with a word.
         if (before === "ACTIVE") await emailSubscriber(tx, sub.id, "subscription_ended", (names) => ({ ...names, reason: "unpaid" }));
-        await recordAudit(tx, { actor: systemActor, action: "subscription.lapsed", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: before }, after: { status: "CANCELLED", clientId: sub.clientId, invoiceId: open!.id } });
+        await recordAudit(tx, billingJob, { action: "subscription.lapsed", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: before }, after: { status: "CANCELLED", clientId: sub.clientId, invoiceId: open!.id } });
         outcome.lapsed++;
         return;
       }
       // end: a cancelled subscription reached the end of its paid period.
       await cancelNow(tx, sub, { reason: "client", now, voidReason: "Subscription ended" });
       await emailSubscriber(tx, sub.id, "subscription_ended", (names) => ({ ...names, reason: "cancelled" }));
-      await recordAudit(tx, { actor: systemActor, action: "subscription.ended", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: "DEACTIVATING" }, after: { status: "CANCELLED", clientId: sub.clientId } });
+      await recordAudit(tx, billingJob, { action: "subscription.ended", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: "DEACTIVATING" }, after: { status: "CANCELLED", clientId: sub.clientId } });
       outcome.ended++;
       return;
     }

@@ -3,7 +3,8 @@ import type { Tx } from "../../db/client";
 import { clients, invoices, partners, payments, subscriptions, subscriptionTiers } from "../../db/schema";
 import { enqueueEmail } from "../mail/outbox";
 import type { EmailData, EmailTemplate } from "../mail/templates";
-import { recordAudit, type Actor } from "../audit/record";
+import { recordAudit } from "../audit/record";
+import type { Caller } from "../caller";
 import { AppError } from "../errors";
 import { balanceOf, lockAccount, postTransaction, systemAccount } from "./ledger";
 import { afterPayment, isPayable, onCancel, type Interval } from "./lifecycle";
@@ -108,10 +109,7 @@ export type SettleResult =
  * marked paid, the subscription activated or renewed. Paying a paid invoice
  * changes nothing and reports it. The caller holds the subscription's lock.
  */
-export async function settleInvoice(
-  tx: Tx,
-  o: { subscription: LockedSubscription; invoiceId: string; accountId?: string; actor: Actor; now: Date; ip?: string | null; requestId?: string | null },
-): Promise<SettleResult> {
+export async function settleInvoice(tx: Tx, caller: Caller, o: { subscription: LockedSubscription; invoiceId: string; accountId?: string; now: Date }): Promise<SettleResult> {
   const invoice = await lockInvoice(tx, o.invoiceId);
   if (invoice.status === "paid") {
     const payment = (await findPayment(tx, invoice.id))!;
@@ -143,15 +141,12 @@ export async function settleInvoice(
   const [paidInvoice] = await tx.update(invoices).set({ status: "paid", paidAt: o.now }).where(eq(invoices.id, invoice.id)).returning(invoiceColumns);
   await tx.update(subscriptions).set({ ...next, updatedAt: o.now }).where(eq(subscriptions.id, o.subscription.id));
   Object.assign(o.subscription, next);
-  await recordAudit(tx, {
-    actor: o.actor,
+  await recordAudit(tx, caller, {
     action: "invoice.paid",
     entityType: "invoice",
     entityId: invoice.id,
     partnerId: invoice.partnerId,
     after: { clientId: invoice.clientId, kind: invoice.kind, amount: formatMinor(invoice.amountMinor), currency: invoice.currency, paymentId: payment.id, subscriptionId: o.subscription.id, subscriptionStatus: next.status, periodEnd: next.currentPeriodEnd },
-    ip: o.ip,
-    requestId: o.requestId,
   });
   await emailSubscriber(tx, o.subscription.id, "payment_received", (names) => ({
     ...names,
@@ -183,7 +178,7 @@ export async function cancelNow(tx: Tx, subscription: LockedSubscription, o: { r
  * now; paid ones run to the end of their period (DEACTIVATING). Asking again
  * changes nothing.
  */
-export async function requestCancellation(tx: Tx, subscription: LockedSubscription, o: { reason: string; now: Date; actor: Actor; ip?: string | null; requestId?: string | null; note?: string }) {
+export async function requestCancellation(tx: Tx, caller: Caller, subscription: LockedSubscription, o: { reason: string; now: Date; note?: string }) {
   const outcome = onCancel(subscription, o.now, (await findOpenInvoice(tx, subscription.id)) !== undefined);
   if ("unchanged" in outcome) return { changed: false, status: outcome.status };
   const before = { status: subscription.status };
@@ -198,16 +193,13 @@ export async function requestCancellation(tx: Tx, subscription: LockedSubscripti
       .where(eq(subscriptions.id, subscription.id));
     subscription.status = "DEACTIVATING";
   }
-  await recordAudit(tx, {
-    actor: o.actor,
+  await recordAudit(tx, caller, {
     action: "subscription.cancelled",
     entityType: "subscription",
     entityId: subscription.id,
     partnerId: subscription.partnerId,
     before,
     after: { status: outcome.status, clientId: subscription.clientId, ...(o.note ? { reason: o.note } : {}), ...(outcome.status === "DEACTIVATING" ? { endsAt: subscription.currentPeriodEnd } : {}) },
-    ip: o.ip,
-    requestId: o.requestId,
   });
   return { changed: true, status: outcome.status };
 }

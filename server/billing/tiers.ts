@@ -1,12 +1,15 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
+import type { z } from "zod";
 import { getDb, type Tx } from "../../db/client";
 import { pgErrorCode } from "../../db/errors";
 import { clients, partners, subscriptions, subscriptionTiers } from "../../db/schema";
-import { recordAudit, type Actor } from "../audit/record";
+import { recordAudit } from "../audit/record";
 import { assertInScope, type PartnerScope } from "../auth/policies";
+import { clientOf, scopeOf, type Caller } from "../caller";
 import { AppError } from "../errors";
+import type { partnerTargetSchema } from "../partners/schemas";
 import { formatMinor } from "./money";
-import { createTierSchema, moveTierSchema, tierTargetSchema, updateTierSchema, type CreateTierInput, type TierView, type UpdateTierInput, type AvailableTier } from "./schemas";
+import type { AvailableTier, createTierSchema, MoveTierInput, TierTarget, TierView, updateTierSchema } from "./schemas";
 
 /** Subscription tiers: what partners sell. Staff manage them; clients list the active ones. */
 
@@ -71,11 +74,11 @@ function toAvailableTier(t: TierRow): AvailableTier {
 }
 
 /** The partner's active tiers in the partner's order, in Vault's shape: `GET /reg/subscription/details/available`. */
-export async function listAvailableTiers(partnerId: number): Promise<AvailableTier[]> {
+export async function listAvailableTiers(caller: Caller): Promise<AvailableTier[]> {
   const rows = await getDb()
     .select(tierColumns)
     .from(subscriptionTiers)
-    .where(and(eq(subscriptionTiers.partnerId, partnerId), eq(subscriptionTiers.status, "active")))
+    .where(and(eq(subscriptionTiers.partnerId, clientOf(caller).partnerId), eq(subscriptionTiers.status, "active")))
     .orderBy(asc(subscriptionTiers.sortOrder), asc(subscriptionTiers.id));
   return rows.map(toAvailableTier);
 }
@@ -83,12 +86,12 @@ export async function listAvailableTiers(partnerId: number): Promise<AvailableTi
 // The tier's id is spelled out with its table: in a select without joins drizzle leaves column names bare, and a bare "id" in here is the subscription's.
 const liveSubscribers = sql<number>`(select count(*)::int from ${subscriptions} where ${subscriptions.tierId} = ${subscriptionTiers}.${sql.identifier(subscriptionTiers.id.name)} and ${subscriptions.status} <> 'CANCELLED')`;
 
-export async function listPartnerTiers(o: { scope: PartnerScope; partnerId: number }): Promise<StaffTier[]> {
-  assertInScope(o.scope, o.partnerId);
+export async function listPartnerTiers(caller: Caller, input: z.output<typeof partnerTargetSchema>): Promise<StaffTier[]> {
+  assertInScope(scopeOf(caller), input.partnerId);
   const rows = await getDb()
     .select({ ...tierColumns, liveSubscribers })
     .from(subscriptionTiers)
-    .where(eq(subscriptionTiers.partnerId, o.partnerId))
+    .where(eq(subscriptionTiers.partnerId, input.partnerId))
     .orderBy(asc(subscriptionTiers.sortOrder), asc(subscriptionTiers.id));
   return rows.map(toStaffTier);
 }
@@ -96,15 +99,15 @@ export async function listPartnerTiers(o: { scope: PartnerScope; partnerId: numb
 const TIER_SUBSCRIBERS_SHOWN = 200;
 
 /** A tier with the clients who subscribe to it (newest first), for the tier's page. */
-export async function getTierWithSubscribers(o: { scope: PartnerScope; tierId: number }) {
-  const { tierId } = tierTargetSchema.parse({ tierId: o.tierId });
+export async function getTierWithSubscribers(caller: Caller, input: TierTarget) {
+  const { tierId } = input;
   const [row] = await getDb()
     .select({ ...tierColumns, liveSubscribers, partnerName: partners.name })
     .from(subscriptionTiers)
     .innerJoin(partners, eq(partners.id, subscriptionTiers.partnerId))
     .where(eq(subscriptionTiers.id, tierId));
   if (!row) throw new AppError("not_found", "No such tier");
-  assertInScope(o.scope, row.partnerId);
+  assertInScope(scopeOf(caller), row.partnerId);
   const subscribers = await getDb()
     .select({
       subscriptionId: subscriptions.id,
@@ -137,11 +140,10 @@ async function lockPartnerForTiers(tx: Tx, scope: PartnerScope, partnerId: numbe
 }
 
 /** Creates a tier at the end of the partner's list; the CLI and the back office both call this. */
-export async function createTier(o: { scope: PartnerScope; input: CreateTierInput; actor: Actor; ip?: string | null; requestId?: string | null }): Promise<TierView & { partnerId: number }> {
-  const input = createTierSchema.parse(o.input);
+export async function createTier(caller: Caller, input: z.output<typeof createTierSchema>): Promise<TierView & { partnerId: number }> {
   return getDb()
     .transaction(async (tx) => {
-      await lockPartnerForTiers(tx, o.scope, input.partnerId);
+      await lockPartnerForTiers(tx, scopeOf(caller), input.partnerId);
       const [last] = await tx
         .select({ max: sql<number | null>`max(${subscriptionTiers.sortOrder})` })
         .from(subscriptionTiers)
@@ -165,7 +167,7 @@ export async function createTier(o: { scope: PartnerScope; input: CreateTierInpu
         })
         .returning(tierColumns);
       const view = toTierView(tier!);
-      await recordAudit(tx, { actor: o.actor, action: "tier.created", entityType: "tier", entityId: String(tier!.id), partnerId: input.partnerId, after: view, ip: o.ip, requestId: o.requestId });
+      await recordAudit(tx, caller, { action: "tier.created", entityType: "tier", entityId: String(tier!.id), partnerId: input.partnerId, after: view });
       return { ...view, partnerId: input.partnerId };
     })
     .catch(nameTaken);
@@ -179,11 +181,11 @@ async function lockTier(tx: Tx, scope: PartnerScope, tierId: number): Promise<Ti
 }
 
 /** Changes what is sent and differs; existing subscribers' open invoices keep their amounts. */
-export async function updateTier(o: { scope: PartnerScope; input: UpdateTierInput; actor: Actor; ip?: string | null; requestId?: string | null }) {
-  const { tierId, amount, initialAmount, ...rest } = updateTierSchema.parse(o.input);
+export async function updateTier(caller: Caller, input: z.output<typeof updateTierSchema>) {
+  const { tierId, amount, initialAmount, ...rest } = input;
   return getDb()
     .transaction(async (tx) => {
-      const tier = await lockTier(tx, o.scope, tierId);
+      const tier = await lockTier(tx, scopeOf(caller), tierId);
       const next = {
         ...rest,
         ...(amount !== undefined ? { amountMinor: amount } : {}),
@@ -205,44 +207,42 @@ export async function updateTier(o: { scope: PartnerScope; input: UpdateTierInpu
         .set({ ...next, updatedAt: new Date() })
         .where(eq(subscriptionTiers.id, tierId))
         .returning(tierColumns);
-      await recordAudit(tx, { actor: o.actor, action: "tier.updated", entityType: "tier", entityId: String(tierId), partnerId: tier.partnerId, before, after, ip: o.ip, requestId: o.requestId });
+      await recordAudit(tx, caller, { action: "tier.updated", entityType: "tier", entityId: String(tierId), partnerId: tier.partnerId, before, after });
       return { tier: toTierView(updated!), changed: Object.keys(after) };
     })
     .catch(nameTaken);
 }
 
 /** Archived tiers are no longer offered; their subscribers keep their subscriptions and renew as before. */
-export async function setTierArchived(o: { scope: PartnerScope; tierId: number; archived: boolean; actor: Actor; ip?: string | null; requestId?: string | null }) {
-  const { tierId } = tierTargetSchema.parse({ tierId: o.tierId });
+export async function setTierArchived(caller: Caller, input: TierTarget & { archived: boolean }) {
+  const { tierId, archived } = input;
   return getDb().transaction(async (tx) => {
-    const tier = await lockTier(tx, o.scope, tierId);
-    const status = o.archived ? ("archived" as const) : ("active" as const);
+    const tier = await lockTier(tx, scopeOf(caller), tierId);
+    const status = archived ? ("archived" as const) : ("active" as const);
     if (tier.status === status) return { tierId, status };
     await tx.update(subscriptionTiers).set({ status, updatedAt: new Date() }).where(eq(subscriptionTiers.id, tierId));
-    await recordAudit(tx, {
-      actor: o.actor,
-      action: o.archived ? "tier.archived" : "tier.restored",
+    await recordAudit(tx, caller, {
+      action: archived ? "tier.archived" : "tier.restored",
       entityType: "tier",
       entityId: String(tierId),
       partnerId: tier.partnerId,
       before: { status: tier.status },
       after: { status },
-      ip: o.ip,
-      requestId: o.requestId,
     });
     return { tierId, status };
   });
 }
 
 /** Swaps the tier with its neighbour in the partner's order. At either end it stays put. */
-export async function moveTier(o: { scope: PartnerScope; tierId: number; direction: "up" | "down"; actor: Actor; ip?: string | null; requestId?: string | null }) {
-  const { tierId, direction } = moveTierSchema.parse({ tierId: o.tierId, direction: o.direction });
+export async function moveTier(caller: Caller, input: MoveTierInput) {
+  const { tierId, direction } = input;
+  const scope = scopeOf(caller);
   return getDb().transaction(async (tx) => {
     // The partner first, then its tiers: two moves of neighbouring tiers wait for each other instead of deadlocking.
     const [found] = await tx.select({ partnerId: subscriptionTiers.partnerId }).from(subscriptionTiers).where(eq(subscriptionTiers.id, tierId));
     if (!found) throw AppError.field("not_found", "tierId", "No such tier");
-    await lockPartnerForTiers(tx, o.scope, found.partnerId);
-    const tier = await lockTier(tx, o.scope, tierId);
+    await lockPartnerForTiers(tx, scope, found.partnerId);
+    const tier = await lockTier(tx, scope, tierId);
     const [neighbour] = await tx
       .select({ id: subscriptionTiers.id, sortOrder: subscriptionTiers.sortOrder })
       .from(subscriptionTiers)
@@ -257,7 +257,7 @@ export async function moveTier(o: { scope: PartnerScope; tierId: number; directi
     if (!neighbour) return { moved: false };
     await tx.update(subscriptionTiers).set({ sortOrder: neighbour.sortOrder }).where(eq(subscriptionTiers.id, tier.id));
     await tx.update(subscriptionTiers).set({ sortOrder: tier.sortOrder }).where(eq(subscriptionTiers.id, neighbour.id));
-    await recordAudit(tx, { actor: o.actor, action: "tier.moved", entityType: "tier", entityId: String(tierId), partnerId: tier.partnerId, before: { position: tier.sortOrder }, after: { position: neighbour.sortOrder, direction }, ip: o.ip, requestId: o.requestId });
+    await recordAudit(tx, caller, { action: "tier.moved", entityType: "tier", entityId: String(tierId), partnerId: tier.partnerId, before: { position: tier.sortOrder }, after: { position: neighbour.sortOrder, direction } });
     return { moved: true };
   });
 }

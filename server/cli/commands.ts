@@ -6,6 +6,7 @@ import { staffUsers } from "../../db/schema";
 import { creditSandboxAccount } from "../billing/back-office";
 import { reconcileLedger } from "../billing/ledger";
 import { runBillingCycle } from "../billing/scheduler";
+import { createTierSchema, creditAccountSchema } from "../billing/schemas";
 import { createTier } from "../billing/tiers";
 import { AppError } from "../errors";
 import { createMasterKey } from "../partners/api-keys";
@@ -171,8 +172,6 @@ export async function keysRotate(): Promise<CommandResult> {
 
 // Billing: tiers, sandbox money, the scheduler and the books.
 
-const everyPartner = { partnerIds: undefined };
-
 const tierCreateFlags = z.object({
   partner: z.string({ error: "--partner is required" }).regex(/^\d+$/, "--partner takes a partnerId").transform(Number),
   name: z.string({ error: "--name is required" }),
@@ -185,19 +184,16 @@ const tierCreateFlags = z.object({
 
 export async function tierCreate(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = tierCreateFlags.parse(flags);
-  const tier = await createTier({
-    scope: everyPartner,
-    input: {
-      partnerId: f.partner,
-      name: f.name,
-      amount: f.amount,
-      currency: f.currency,
-      ...(f["initial-amount"] !== undefined ? { initialAmount: f["initial-amount"] } : {}),
-      ...(f.level !== undefined ? { level: f.level } : {}),
-      ...(f.description !== undefined ? { description: f.description } : {}),
-    },
-    actor: cliActor,
+  const input = createTierSchema.parse({
+    partnerId: f.partner,
+    name: f.name,
+    amount: f.amount,
+    currency: f.currency,
+    ...(f["initial-amount"] !== undefined ? { initialAmount: f["initial-amount"] } : {}),
+    ...(f.level !== undefined ? { level: f.level } : {}),
+    ...(f.description !== undefined ? { description: f.description } : {}),
   });
+  const tier = await createTier(cli, input);
   return {
     lines: [`Created tier "${tier.name}" (id ${tier.id}) for partner ${tier.partnerId}: ${tier.amount} ${tier.currency} every 30 days, first payment ${tier.initialPaymentAmount}.`],
     json: { id: tier.id },
@@ -212,7 +208,7 @@ const accountCreditFlags = z.object({
 
 export async function accountCredit(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = accountCreditFlags.parse(flags);
-  const credit = await creditSandboxAccount({ scope: everyPartner, actor: cliActor, input: { clientId: f.client, amount: f.amount, note: f.note ?? "" } });
+  const credit = await creditSandboxAccount(cli, creditAccountSchema.parse({ clientId: f.client, amount: f.amount, note: f.note ?? "" }));
   return {
     lines: [`Credited ${credit.amount} ${credit.currency} to account ${credit.accountId}; its balance is now ${credit.balance} ${credit.currency}.`],
     json: credit,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { config } from "../../env";
+import type { Caller } from "../caller";
 import { AppError, fieldErrorsFromIssues } from "../errors";
 import { log } from "../log";
 import { currentClientAddress } from "./client-address";
@@ -8,6 +9,12 @@ import { toHttpError } from "./errors";
 
 interface RequestContext {
   req: Request;
+  /**
+   * Who calls, and from where: anonymous, with the request's address, id and
+   * user agent. A handler that authenticates a client (bearer token) or a
+   * master key narrows it with callerAs and hands it to the service.
+   */
+  caller: Caller;
   requestId: string;
   ip: string;
   userAgent: string | null;
@@ -71,11 +78,14 @@ export function route(handler: Handler) {
       const readText = () => (textPromise ??= readLimited(req, c.BODY_LIMIT_BYTES));
       const rawParams = (routeParams ? await routeParams.params : undefined) ?? {};
       const params = Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
+      const ip = currentClientAddress();
+      const userAgent = req.headers.get("user-agent");
       const ctx: RequestContext = {
         req,
+        caller: { actor: { type: "anonymous" }, ip, requestId, userAgent },
         requestId,
-        ip: currentClientAddress(),
-        userAgent: req.headers.get("user-agent"),
+        ip,
+        userAgent,
         params,
         path: new URL(req.url).pathname,
         header: (name) => req.headers.get(name),

@@ -5,8 +5,10 @@ import { emailConfirmations, partners, pendingRegistrations, staffUsers, subscri
 import { recordAudit } from "../audit/record";
 import { creditSandboxAccount } from "../billing/back-office";
 import { payInvoice, startSubscription } from "../billing/client-billing";
+import { createTierSchema, creditAccountSchema } from "../billing/schemas";
 import { createTier } from "../billing/tiers";
 import { config } from "../../env";
+import { callerAs, systemCaller } from "../caller";
 import { randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { createMasterKey } from "../partners/api-keys";
@@ -38,6 +40,7 @@ const BATCH_SIZE = 100_000;
 /** Batches loaded at once on PostgreSQL, which gives each insert statement one core. */
 const BULK_CONNECTIONS = 4;
 const system = { type: "system" as const, id: "demo-seed" };
+const seeder = systemCaller("demo-seed");
 
 const FIRST_NAMES = "Olivia,Liam,Emma,Noah,Amelia,Oliver,Sofia,Elias,Mia,Lucas,Anna,Jonas,Laura,Mateo,Elena,Leo,Ines,Hugo,Marta,Arturs,Inga,Janis,Ieva,Tomas,Aiko,Kenji,Priya,Arjun,Fatima,Omar,Chloe,Felix,Nora,Emil,Zofia,Pavel,Lena,Marco,Giulia,Sven".split(",");
 const LAST_NAMES = "Smith,Berzins,Ozola,Kalnins,Garcia,Muller,Rossi,Novak,Kowalski,Dubois,Jansen,Nielsen,Virtanen,Silva,Santos,Tanaka,Sato,Patel,Khan,Haddad,Brown,Wilson,Ivanova,Petrov,Horvat,Popescu,Nagy,Lindqvist,OBrien,Murphy,Fischer,Weber,Moreau,Costa,Yilmaz,Cohen,Levi,Andersen,Hansen,Kim".split(",");
@@ -345,7 +348,6 @@ const DEMO_TIERS = [
  * credit, start, pay (ACTIVE), and a few started and left unpaid (INIT).
  */
 async function seedDemoBilling(db: Db, active: Partner[], thisRun: SQL) {
-  const everyPartner = { partnerIds: undefined };
   let tiers = 0;
   const subscriptions = { active: 0, unpaid: 0 };
   for (const partner of active) {
@@ -353,7 +355,7 @@ async function seedDemoBilling(db: Db, active: Partner[], thisRun: SQL) {
     const tierIds = existing.map((t) => t.id);
     if (tierIds.length === 0) {
       for (const t of DEMO_TIERS) {
-        const tier = await createTier({ scope: everyPartner, actor: system, input: { partnerId: partner.id, currency: partner.defaultCurrency, description: `${t.name} plan`, ...t } });
+        const tier = await createTier(seeder, createTierSchema.parse({ partnerId: partner.id, currency: partner.defaultCurrency, description: `${t.name} plan`, ...t }));
         tierIds.push(tier.id);
         tiers++;
       }
@@ -365,13 +367,14 @@ async function seedDemoBilling(db: Db, active: Partner[], thisRun: SQL) {
       where ${thisRun} and c.partner_id = ${partner.id} and c.profile_state = 'active'
       order by c.created_at desc limit 30`);
     for (const [i, row] of picked.rows.entries()) {
-      const client = { id: row.id, partnerId: partner.id, email: row.email };
+      // The client starts and pays, as it would over the partner API.
+      const client = callerAs(seeder, { type: "client", id: row.id, partnerId: partner.id });
       const tierId = tierIds[i % tierIds.length]!;
       const paying = i % 3 !== 2;
-      if (paying) await creditSandboxAccount({ scope: everyPartner, actor: system, input: { clientId: client.id, amount: "100.00", note: "demo" } });
+      if (paying) await creditSandboxAccount(seeder, creditAccountSchema.parse({ clientId: row.id, amount: "100.00", note: "demo" }));
       await db.transaction(async (tx) => {
-        const started = await startSubscription(tx, { client, input: { accountId: row.account_id, subscriptionDetailsId: tierId, anyCurrency: false } });
-        if (paying) await payInvoice(tx, { client, input: { invoiceId: started.id } });
+        const started = await startSubscription(tx, client, { accountId: row.account_id, subscriptionDetailsId: tierId, anyCurrency: false });
+        if (paying) await payInvoice(tx, client, { invoiceId: started.id });
       });
       if (paying) subscriptions.active++;
       else subscriptions.unpaid++;

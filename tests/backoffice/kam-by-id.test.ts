@@ -95,11 +95,7 @@ function keysOf(schema: unknown, seen = new Set<unknown>()): string[] {
   if (schema === null || (typeof schema !== "object" && typeof schema !== "function") || seen.has(schema)) return [];
   seen.add(schema);
   const def = (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
-  if (!def) {
-    // A parser function built by checkedInput carries its schema.
-    const carried = (schema as { schema?: unknown }).schema;
-    return typeof schema === "function" && carried ? keysOf(carried, seen) : [];
-  }
+  if (!def) return [];
   const keys: string[] = [];
   if (def.shape && typeof def.shape === "object") {
     for (const [key, child] of Object.entries(def.shape as Record<string, unknown>)) keys.push(key, ...keysOf(child, seen));

@@ -5,14 +5,14 @@ import { subscriptionTiers } from "../../db/schema";
 import { DAY_MS } from "../../server/billing/lifecycle";
 import { runBillingCycle } from "../../server/billing/scheduler";
 import { moveTier } from "../../server/billing/tiers";
+import { systemCaller } from "../../server/caller";
 import { tierCreate } from "../../server/cli/commands";
 import { useApi } from "../support/api";
 import { credit, expectBalancedLedgerAfterEach, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 
 const api = useApi();
 expectBalancedLedgerAfterEach();
-const everyPartner = { partnerIds: undefined };
-const actor = { type: "system" as const, id: "test" };
+const operator = systemCaller("test");
 
 describe("races between staff and clients", () => {
   it("moves neighbouring tiers towards each other at once without a deadlock, keeping a consistent order", async () => {
@@ -21,8 +21,8 @@ describe("races between staff and clients", () => {
     const client = await registerSubscriber(api, partner.id);
     for (let round = 0; round < 10; round++) {
       const results = await Promise.allSettled([
-        moveTier({ scope: everyPartner, tierId: first, direction: "down", actor }),
-        moveTier({ scope: everyPartner, tierId: second, direction: "up", actor }),
+        moveTier(operator, { tierId: first, direction: "down" }),
+        moveTier(operator, { tierId: second, direction: "up" }),
         // A client starting a subscription to one of them meanwhile (cancelled again so the next round can start one).
         api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: first }, client.auth),
       ]);

@@ -5,7 +5,9 @@ import { auditEvents, emailOutbox, invoices, subscriptions } from "../../db/sche
 import { DAY_MS } from "../../server/billing/lifecycle";
 import { runBillingCycle } from "../../server/billing/scheduler";
 import { billingRun, tierCreate } from "../../server/cli/commands";
+import { updateTierSchema } from "../../server/billing/schemas";
 import { updateTier } from "../../server/billing/tiers";
+import { systemCaller } from "../../server/caller";
 import { useApi } from "../support/api";
 import { balanceOf, credit, expectBalancedLedgerAfterEach, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 
@@ -53,7 +55,7 @@ describe("renewals at period end", () => {
   it("issues the renewal invoice and pays it from the balance, at the tier's current price", async () => {
     const s = await activeSubscriber({ amount: "10.00", balance: "25.00" });
     // A price change applies from the next renewal.
-    await updateTier({ scope: { partnerIds: undefined }, input: { tierId: s.tierId, amount: "12.00" }, actor: { type: "system", id: "test" } });
+    await updateTier(systemCaller("test"), updateTierSchema.parse({ tierId: s.tierId, amount: "12.00" }));
 
     const before = await runBillingCycle({ now: later(s.periodEnd, -0.001), grace: GRACE, partnerId: s.partnerId });
     expect(before.examined).toBe(0);

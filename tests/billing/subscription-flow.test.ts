@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEvents, ledgerEntries } from "../../db/schema";
 import { setTierArchived } from "../../server/billing/tiers";
+import { systemCaller } from "../../server/caller";
 import { tierCreate } from "../../server/cli/commands";
 import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi } from "../support/api";
 import { balanceOf, credit, expectBalancedLedgerAfterEach, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
@@ -150,7 +151,7 @@ describe("the subscription flow of the partner API", () => {
     expect(noToken.status).toBe(401);
 
     // Archived tiers are no longer offered, and cannot be started.
-    await setTierArchived({ scope: { partnerIds: undefined }, tierId, archived: true, actor: { type: "system", id: "test" } });
+    await setTierArchived(systemCaller("test"), { tierId, archived: true });
     const offered = await api.get("/reg/subscription/details/available", client.auth);
     expect(offered.body.map((t: { id: number }) => t.id)).not.toContain(tierId);
     const late = await api.post("/reg/subscription", { accountId: other.accountId, subscriptionDetailsId: tierId }, other.auth);
@@ -254,14 +255,15 @@ describe("the subscription flow of the partner API", () => {
 
 describe("input the database would refuse", () => {
   it("refuses control characters in staff-typed text with a field error, and bad cursors as 400s", async () => {
-    const { createTier } = await import("../../server/billing/tiers");
     const { listInvoicesForStaff } = await import("../../server/billing/back-office");
     const partner = await createTestPartner({ sandbox: true });
-    await expect(
-      createTier({ scope: { partnerIds: undefined }, actor: { type: "system", id: "test" }, input: { partnerId: partner.id, name: "Gold\u0000", amount: "1.00", currency: "EUR" } }),
-    ).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ["name"], message: "Control characters are not allowed" })] });
+    const admin = callerFor(await createTestStaff("admin"));
+    await expect(admin.tier.create({ partnerId: partner.id, name: "Gold\u0000", amount: "1.00", currency: "EUR" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      cause: { issues: [expect.objectContaining({ path: ["name"], message: "Control characters are not allowed" })] },
+    });
     for (const cursor of [Buffer.from("2024-13-45T99:99:99.000000Z|00000000-0000-4000-8000-000000000000").toString("base64url"), Buffer.from(`2024-01-01T00:00:00.000000Z|${"-".repeat(36)}`).toString("base64url"), "%%%"]) {
-      await expect(listInvoicesForStaff({ scope: { partnerIds: undefined }, input: { cursor } })).rejects.toMatchObject({ code: "invalid_request", fields: [{ path: "cursor" }] });
+      await expect(listInvoicesForStaff(systemCaller("test"), { cursor, limit: 50 })).rejects.toMatchObject({ code: "invalid_request", fields: [{ path: "cursor" }] });
     }
   });
 });

@@ -1,3 +1,4 @@
+import { callerAs } from "@/server/caller";
 import { payInvoice } from "@/server/billing/client-billing";
 import { runIdempotent } from "@/server/billing/idempotency";
 import { payRequestSchema } from "@/server/billing/schemas";
@@ -6,10 +7,11 @@ import { authenticateClient } from "@/server/tokens/bearer";
 
 export const POST = route(async (ctx) => {
   const client = await authenticateClient(ctx.header("authorization"));
+  const caller = callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId });
   const input = await ctx.body(payRequestSchema);
   const result = await runIdempotent({ clientId: client.id, key: ctx.header("idempotency-key"), method: "POST", path: ctx.path, body: input }, async (tx) => ({
     status: 200,
-    body: await payInvoice(tx, { client, input, ip: ctx.ip, requestId: ctx.requestId }),
+    body: await payInvoice(tx, caller, input),
   }));
   return idempotentJson(result);
 });
