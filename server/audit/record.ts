@@ -1,6 +1,7 @@
 import { auditEvents } from "../../db/schema";
 import type { Executor } from "../../db/client";
 import type { Caller } from "../caller";
+import { enqueueWebhookEventsFor } from "../webhooks/events";
 
 /** What happened; who did it, from which address and in which request come from the caller. */
 export interface AuditEvent {
@@ -48,4 +49,6 @@ export async function recordAudit(db: Executor, callerOrInput: Caller | AuditInp
     ip: ip ?? null,
     requestId: requestId ?? null,
   });
+  // A change partners hear about queues its webhooks here, in the same transaction (decision 0020).
+  await enqueueWebhookEventsFor(db, e);
 }

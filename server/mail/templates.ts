@@ -12,6 +12,8 @@ interface EmailDataMap {
   renewal_unpaid: { partnerName: string; tierName: string; amount: string; currency: string; payBy: string };
   subscription_ended: { partnerName: string; tierName: string; reason: "unpaid" | "cancelled" };
   webhook_endpoint_disabled: { partnerName: string; url: string; failingSince: string; link: string };
+  password_reset_code: { partnerName: string; code: string; link: string; expiresInMinutes: number };
+  password_changed: { partnerName: string; changedAt: string };
 }
 
 export type EmailTemplate = keyof EmailDataMap;
@@ -141,6 +143,24 @@ const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: s
       { kind: "p", text: `Every delivery to ${partnerName}'s webhook endpoint ${url} has failed since ${failingSince.slice(0, 16).replace("T", " ")} UTC, so Gatehouse stopped sending to it.` },
       { kind: "p", text: "Messages that were waiting stay in its delivery log. Once the receiver works again, enable the endpoint on the partner's page and resend what it missed." },
       { kind: "link", label: "Open the partner's webhooks", href: link },
+    ],
+  }),
+  password_reset_code: ({ partnerName, code, link, expiresInMinutes }) => ({
+    subject: `Reset your ${oneLine(partnerName)} password`,
+    blocks: [
+      { kind: "p", text: `Someone asked to reset the password of your ${partnerName} account.` },
+      { kind: "link", label: "Choose a new password", href: link },
+      { kind: "p", text: "Or enter this code in the app:" },
+      { kind: "code", code },
+      { kind: "p", text: `The link and the code are valid for ${expiresInMinutes} minutes and work once. Your password stays as it is until you choose a new one.` },
+      { kind: "p", text: ignoreIfNotYou },
+    ],
+  }),
+  password_changed: ({ partnerName, changedAt }) => ({
+    subject: `Your ${oneLine(partnerName)} password was changed`,
+    blocks: [
+      { kind: "p", text: `The password of your ${partnerName} account was changed on ${changedAt.slice(0, 16).replace("T", " ")} UTC, and every device signed in to it was signed out.` },
+      { kind: "p", text: "If it was you, there is nothing more to do. If it was not, reset your password in the app at once and contact support." },
     ],
   }),
 };

@@ -1,3 +1,4 @@
+import { randomDigits } from "../crypto";
 import { AppError } from "../errors";
 
 /**
@@ -100,6 +101,12 @@ export function refuseSend(decision: Exclude<SendDecision, { allowed: true }>): 
     : new AppError("resend_limit_reached", "Too many codes were sent to this address today; try again later", { retryAfterSeconds: decision.retryAfterSeconds });
 }
 
-export function codeExpiry(now: Date): Date {
-  return new Date(now.getTime() + CODE_TTL_SECONDS * 1000);
+/** When a code sent now stops working: registration codes last CODE_TTL_SECONDS, a password reset's its own time. */
+export function codeExpiry(now: Date, ttlSeconds = CODE_TTL_SECONDS): Date {
+  return new Date(now.getTime() + ttlSeconds * 1000);
+}
+
+/** A new code to email: six digits from the CSPRNG, or the fixed SANDBOX_CODE at a sandbox partner. */
+export function newCode(partner: { sandbox: boolean }): string {
+  return partner.sandbox ? SANDBOX_CODE : randomDigits(6);
 }

@@ -108,16 +108,24 @@ export const whiteLabelLoginSchema = z
   .object({ username: emailSchema, password: z.string().min(1, "password is required").max(256) })
   .meta({ id: "WhiteLabelLoginRequest" });
 
+/** RFC 6749 §3.3: space-separated scopes; the token endpoint refuses one it does not know (invalid_scope). */
+const tokenScopeSchema = z
+  .string({ error: "scope must be a string of space-separated scopes" })
+  .max(1000, "scope must be at most 1000 characters")
+  .optional()
+  .meta({ description: "Optional, space-separated. Every scope named must be one the API knows; the token carries all of the client's scopes either way." });
+
 export const partnerTokenRequestSchema = z
   .discriminatedUnion(
     "grant_type",
     [
-      z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1, "refresh_token is required").max(512) }),
+      z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1, "refresh_token is required").max(512), scope: tokenScopeSchema }),
       z.object({
         grant_type: z.literal("password"),
         username: emailSchema,
         password: z.string().min(1, "password is required").max(256),
         partnerId: partnerIdSchema.optional(),
+        scope: tokenScopeSchema,
       }),
     ],
     { error: 'grant_type must be "refresh_token" or "password"' },
@@ -151,3 +159,41 @@ export const pendingListSchema = z.object({
 });
 
 export const pendingTargetSchema = z.object({ kind: pendingKindSchema, id: z.uuid("id must be a UUID") });
+
+/** Password reset, step 1 (both flavours): the address to send a code and link to. */
+export const passwordForgotSchema = z.object({ email: emailSchema }).meta({ id: "PasswordForgotRequest" });
+
+const resetCodeSchema = z
+  .string({ error: "code must be a string of digits" })
+  .trim()
+  .regex(/^[0-9]{4,8}$/, "code must be the digits from the email")
+  .meta({ example: "482913" });
+
+const resetTokenSchema = z
+  .string({ error: "token must be a string" })
+  .min(10, "token must be the one from the link")
+  .max(200, "token must be the one from the link")
+  .meta({ description: "The `token` query parameter of the emailed link, instead of `email` and `code`" });
+
+/**
+ * Password reset, step 2: the emailed code with the address, or the link's
+ * token, and the new password under the flavour's policy. One object rather
+ * than a union, so a weak password is named as the `password` field.
+ */
+function passwordResetSchema(password: z.ZodType<string>, id: string) {
+  return z
+    .object({ email: emailSchema.optional(), code: resetCodeSchema.optional(), token: resetTokenSchema.optional(), password })
+    .superRefine((v, ctx) => {
+      if (v.token !== undefined) {
+        if (v.email !== undefined || v.code !== undefined) ctx.addIssue({ code: "custom", path: ["token"], message: "Send either email and code, or the link's token, not both" });
+        return;
+      }
+      if (v.email === undefined) ctx.addIssue({ code: "custom", path: ["email"], message: "Email is required (or the link's token)" });
+      if (v.code === undefined) ctx.addIssue({ code: "custom", path: ["code"], message: "code is required: the digits from the email (or the link's token)" });
+    })
+    .meta({ id });
+}
+
+export const partnerPasswordResetSchema = passwordResetSchema(partnerPasswordSchema, "PartnerPasswordResetRequest");
+export const whiteLabelPasswordResetSchema = passwordResetSchema(whiteLabelPasswordSchema, "WhiteLabelPasswordResetRequest");
+export type PasswordResetInput = z.infer<typeof partnerPasswordResetSchema>;

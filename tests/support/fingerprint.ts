@@ -39,6 +39,7 @@ async function columnsByTable(): Promise<Map<string, Set<string>>> {
 const REFUSAL_TRACES: Record<string, string[]> = {
   pending_registrations: ["attempts", "state", "updated_at"],
   email_confirmations: ["attempts", "state", "updated_at"],
+  password_resets: ["attempts", "state", "updated_at"],
   api_keys: ["last_used_at"],
 };
 const SECURITY_EVENT = "(_failed|_use|_locked|_throttled|_reused|_refused_locked)$";
