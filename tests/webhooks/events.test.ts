@@ -101,7 +101,7 @@ async function subscribed() {
   await credit(client.clientId, "9.99");
   const started = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
   expect(started.status, JSON.stringify(started.body)).toBe(201);
-  return { partner: partner as TestPartner, client, invoiceId: started.body.id as string, subscriptionId: started.body.subscriptionId as string };
+  return { partner, client, invoiceId: started.body.id as string, subscriptionId: started.body.subscriptionId as string };
 }
 
 const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
