@@ -197,3 +197,6 @@ function passwordResetSchema(password: z.ZodType<string>, id: string) {
 export const partnerPasswordResetSchema = passwordResetSchema(partnerPasswordSchema, "PartnerPasswordResetRequest");
 export const whiteLabelPasswordResetSchema = passwordResetSchema(whiteLabelPasswordSchema, "WhiteLabelPasswordResetRequest");
 export type PasswordResetInput = z.infer<typeof partnerPasswordResetSchema>;
+
+/** Back office "Send password reset": the client, nothing else (staff never see or set a password). */
+export const sendPasswordResetSchema = z.object({ clientId: z.uuid("clientId must be a client id") });

@@ -33,6 +33,7 @@ const expectedRoles: Record<string, Role[]> = {
   "client.setState": OPERATIONS,
   "client.setVerification": OPERATIONS,
   "client.revokeSession": OPERATIONS,
+  "client.sendPasswordReset": OPERATIONS,
   "invoice.list": OPERATIONS,
   "invoice.void": OPERATIONS,
   "kyc.queue": ALL,

@@ -1,7 +1,9 @@
 import { changeClientState, changeClientVerification, revokeClientSession } from "../../clients/admin";
 import { getClientDetail } from "../../clients/detail";
 import { listClients } from "../../clients/list";
+import { sendPasswordReset } from "../../registration/password-reset";
 import { changeStateSchema, changeVerificationSchema, clientIdSchema, clientListInputSchema, revokeSessionSchema } from "../../clients/schemas";
+import { sendPasswordResetSchema } from "../../registration/schemas";
 import { operationsProcedure, router, staffActor, staffProcedure } from "../trpc";
 
 export const clientRouter = router({
@@ -16,4 +18,5 @@ export const clientRouter = router({
   revokeSession: operationsProcedure
     .input(revokeSessionSchema)
     .mutation(({ ctx, input }) => revokeClientSession({ scope: ctx.scope, input, actor: staffActor(ctx), ip: ctx.ip, requestId: ctx.requestId })),
+  sendPasswordReset: operationsProcedure.input(sendPasswordResetSchema).mutation(({ ctx, input }) => sendPasswordReset(ctx.caller, input)),
 });

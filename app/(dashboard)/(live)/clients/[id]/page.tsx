@@ -15,6 +15,7 @@ import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, Page
 import { clientStateLabels as stateLabels, formatDateTime, verificationLabels } from "../../../../_components/vocabulary";
 import { KycStateSummary, KycTimeline } from "../../kyc/kyc-timeline";
 import { BillingSection } from "./billing-section";
+import { PasswordResetSection } from "./password-reset-section";
 
 type Detail = inferRouterOutputs<AppRouter>["client"]["get"];
 type VerificationStatus = Detail["verification"]["status"];
@@ -62,6 +63,7 @@ export default function ClientPage() {
       <VerificationSection key={`${c.verification.status}-${c.verification.level}`} detail={c} canChange={canChange} />
       <KycSection clientId={c.profile.id} />
       <StateSection key={c.profileState} detail={c} canChange={canChange} />
+      <PasswordResetSection clientId={c.profile.id} email={c.profile.email} canChange={canChange} state={c.profileState} />
       <AccountsSection detail={c} />
       <BillingSection clientId={c.profile.id} email={c.profile.email} mayCredit={canChange} />
       <SessionsSection detail={c} canChange={canChange} />
