@@ -7,5 +7,8 @@ export async function register() {
     ensureBillingScheduler();
     const { ensureFunnelRollupJob } = await import("./server/overview/funnel-rollup");
     ensureFunnelRollupJob();
+    // Off with WEBHOOK_WORKER=off; every instance may run one (claims keep them apart).
+    const { ensureWebhookWorker } = await import("./server/webhooks/deliveries");
+    ensureWebhookWorker();
   }
 }
