@@ -4,8 +4,12 @@ import { config } from "../../env";
 import type { Caller } from "../caller";
 import { AppError, fieldErrorsFromIssues } from "../errors";
 import { log } from "../log";
+import { resolvePartner } from "../partners/request-partner";
+import type { PartnerCaller } from "../partners/resolve";
 import { currentClientAddress } from "./client-address";
+import { applyCors } from "./cors";
 import { toHttpError } from "./errors";
+import { resolveRequestHost } from "./request-host";
 
 interface RequestContext {
   req: Request;
@@ -21,11 +25,29 @@ interface RequestContext {
   params: Record<string, string>;
   /** The request's path, without the query. */
   path: string;
+  /** The host the request was sent to, as request-host.ts reads it behind trusted proxies; undefined when it is no hostname. */
+  host: string | undefined;
+  /**
+   * The partner the request acts for, by the one order (server/partners/
+   * request-partner.ts); the answer's CORS headers are then that partner's.
+   */
+  partner(o?: PartnerOptions): Promise<PartnerCaller>;
+  partner(o: PartnerOptions & { optional: true }): Promise<PartnerCaller | undefined>;
   header(name: string): string | null;
   /** Reads the JSON body once (size-limited) and validates it with the schema. */
   body<S extends z.ZodType>(schema: S): Promise<z.output<S>>;
   /** The raw body text, size-limited (for signature checks). */
   text(): Promise<string>;
+}
+
+interface PartnerOptions {
+  /** Authorization carries a partner's master API key on this endpoint (the white-label flavour). */
+  masterKey?: boolean;
+  /** partnerId from the body, where the flavour accepts it there. */
+  partnerIdBody?: number;
+  /** partnerId from the query, for pages that cannot set headers; the header wins when both are sent. */
+  partnerIdQuery?: string | null;
+  optional?: boolean;
 }
 
 type RouteParams = { params: Promise<Record<string, string | string[]>> };
@@ -71,9 +93,13 @@ export function route(handler: Handler) {
   return async (req: Request, routeParams?: RouteParams): Promise<Response> => {
     const incoming = req.headers.get("x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const path = new URL(req.url).pathname;
+    let host: string | undefined;
+    let partnerId: number | undefined;
     let response: Response;
     try {
       const c = config();
+      host = resolveRequestHost({ host: req.headers.get("host"), forwardedHost: req.headers.get("x-forwarded-host"), trustedProxies: c.TRUSTED_PROXY_COUNT });
       let textPromise: Promise<string> | undefined;
       const readText = () => (textPromise ??= readLimited(req, c.BODY_LIMIT_BYTES));
       const rawParams = (routeParams ? await routeParams.params : undefined) ?? {};
@@ -87,7 +113,14 @@ export function route(handler: Handler) {
         ip,
         userAgent,
         params,
-        path: new URL(req.url).pathname,
+        path,
+        host,
+        partner: (async (o: PartnerOptions = {}) => {
+          const signals = { masterKey: o.masterKey ? req.headers.get("authorization") : undefined, partnerIdHeader: req.headers.get("partnerid") ?? o.partnerIdQuery ?? null, partnerIdBody: o.partnerIdBody, host };
+          const resolved = o.optional ? await resolvePartner(ctx.caller, signals, { optional: true }) : await resolvePartner(ctx.caller, signals);
+          partnerId = resolved?.partner.id;
+          return resolved;
+        }) as RequestContext["partner"],
         header: (name) => req.headers.get(name),
         text: readText,
         async body(schema) {
@@ -117,6 +150,7 @@ export function route(handler: Handler) {
     }
     response.headers.set("x-request-id", requestId);
     if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
+    await applyCors(req, response, { path, host, partnerId, requestId });
     return response;
   };
 }

@@ -9,3 +9,5 @@ export const GET = route(async (ctx) => {
   const caller = callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId });
   return json(await getInvoice(caller, invoicePathSchema.parse({ invoiceId: ctx.params.invoiceId ?? "" })));
 });
+
+export { OPTIONS } from "@/server/http/preflight";

@@ -16,3 +16,5 @@ export const POST = route(async (ctx) => {
   });
   return idempotentJson(result);
 });
+
+export { OPTIONS } from "@/server/http/preflight";

@@ -21,3 +21,5 @@ export const POST = route(async (ctx) => {
   }));
   return idempotentJson(result);
 });
+
+export { OPTIONS } from "@/server/http/preflight";
