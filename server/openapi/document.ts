@@ -75,11 +75,11 @@ const SCHEMA_REF = "#/components/schemas/";
 const TAGS: Record<Flavour, { name: string; description: string }> = {
   partner: {
     name: "Partner API",
-    description: "Two-step registration with an emailed code, OAuth-style tokens and the client's wallet. Partners name themselves with the `partnerId` header.",
+    description: "Two-step registration with an emailed code, OAuth-style tokens and the client's wallet. Partners name themselves with the `partnerId` header, or by calling from a host of their own.",
   },
   "white-label": {
     name: "White-label API",
-    description: "One-step registration for a partner's branded app. The partner is the owner of the master API key in `Authorization`, else the one named by the `partnerId` header.",
+    description: "One-step registration for a partner's branded app. The partner is the owner of the master API key in `Authorization`, else the one named by the `partnerId` header, else the one whose host the request is sent to, else the instance's default partner.",
   },
   shared: { name: "Shared", description: "Endpoints used by both flavours and by operators." },
 };
@@ -292,10 +292,14 @@ function operation(e: Endpoint): OpenApiOperation {
 
 const DESCRIPTION = `Gatehouse registers clients for white-label fintech partners. One domain serves two API flavours:
 
-- **Partner API**: \`POST /reg/user\` registers a client in two steps (an emailed code, then the same call with the code), \`POST /oauth/token\` refreshes tokens or signs in, \`GET /wallet/accounts\` lists the client's accounts, \`POST /reg/verification\` and \`GET /reg/verification\` run identity verification (Sumsub, or a built-in sandbox). The partner is named by the \`partnerId\` header.
+- **Partner API**: \`POST /reg/user\` registers a client in two steps (an emailed code, then the same call with the code), \`POST /oauth/token\` refreshes tokens or signs in, \`GET /wallet/accounts\` lists the client's accounts, \`POST /reg/verification\` and \`GET /reg/verification\` run identity verification (Sumsub, or a built-in sandbox). The partner is named by the \`partnerId\` header, or by the host the request is sent to (below).
 - **White-label API**: \`POST /api/public/register\` registers a client in one step; the partner's master API key in \`Authorization\` unlocks verification fields. \`POST /api/public/authenticate\` signs in and \`POST /api/token/refresh\` rotates tokens.
 
 Access tokens are RS256 JWTs; verify them with the keys at \`/.well-known/jwks.json\`. Refresh tokens are opaque and rotate on every use.
+
+**Which partner a request acts for**, on every endpoint that needs one: the owner of the master API key in \`Authorization\` (white-label endpoints), else the \`partnerId\` header (or \`partnerId\` in the body where an endpoint takes it; both must then agree), else the partner whose host the request was sent to (a partner serving its white-label app at \`api.acmepay.example\` lists that host; behind proxies the host is read from \`X-Forwarded-Host\` only as far as the instance trusts them), else the instance's default partner; with none of these the answer is 400 \`partner_required\`.
+
+**Browser apps (CORS).** Every endpoint answers \`OPTIONS\` preflights. An origin the partner lists (https, or \`http://localhost:PORT\` for sandbox partners) gets \`Access-Control-Allow-Origin\` with that origin (never \`*\`), the methods, the headers the API reads (\`content-type, authorization, partnerid, captcha-token, device-type, idempotency-key, x-request-id\`) and a \`Access-Control-Max-Age\` of 600 seconds; answers, errors included, carry the origin too and expose \`x-request-id\` and \`Retry-After\`. Any other origin gets a 204 preflight without CORS headers, so the browser refuses the call. A preflight carries no \`partnerId\`, so it is decided by the host's partner, or on a shared host by whether any partner lists the origin; the answer itself is readable only by an origin of the partner the request names. Credentials (cookies) are never allowed: tokens go in \`Authorization\`.
 
 Every error is JSON in one shape (the \`Error\` schema) with a stable \`code\`, a safe \`message\`, the offending \`fields\` and a \`requestId\` that is also in the \`x-request-id\` header. Quotas answer 429 with \`Retry-After\`; outages answer 503.`;
 

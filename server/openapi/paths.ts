@@ -172,7 +172,7 @@ const partnerIdHeader = (required: boolean, description: string): Parameter => (
 
 const whiteLabelPartnerHeader = partnerIdHeader(
   false,
-  "The partner this request acts for (a positive 32-bit integer issued by the partner's key account manager). Ignored in favour of the key's partner when a master API key is sent, and must then name the same partner. Without either the request is refused with 400 `partner_required`, unless the instance has a default partner.",
+  "The partner this request acts for (a positive 32-bit integer issued by the partner's key account manager). Ignored in favour of the key's partner when a master API key is sent, and must then name the same partner. Without either, the partner whose host the request is sent to (its white-label host), else the instance's default partner; with none the request is refused with 400 `partner_required`.",
 );
 
 const captchaTokenHeader: Parameter = {
@@ -214,7 +214,7 @@ export const endpoints: Endpoint[] = [
     summary: "Create a new user (two steps with an emailed code)",
     description:
       "Partner API. Step 1 (no `emailConfirmCode`): stores a pending registration, emails a 6-digit code and answers 202 with `{}`. The answer is the same whether or not the email already has an account, so the endpoint does not reveal who is registered. Repeating step 1 re-sends the code after a 60-second cooldown, up to a daily cap. Step 2 (the same body plus `emailConfirmCode`): creates the client with a CHECKING account and answers 201 with tokens. Codes are single use and valid for 10 minutes; five wrong codes lock the registration. Sandbox partners always use the code `12345`.",
-    parameters: [partnerIdHeader(true, "The partner (a positive 32-bit integer). May instead be sent as `partnerId` in the body; when both are sent they must agree.")],
+    parameters: [partnerIdHeader(false, "The partner (a positive 32-bit integer). May instead be sent as `partnerId` in the body; when both are sent they must agree. Without either, the partner whose host the request is sent to, else the instance's default partner; with none the request is refused with 400 `partner_required`.")],
     body: {
       schema: partnerRegistrationSchema,
       examples: {
@@ -250,7 +250,7 @@ export const endpoints: Endpoint[] = [
     flavour: "partner",
     summary: "Exchange a refresh token or a password for tokens",
     description: `Partner API token endpoint. \`grant_type: "refresh_token"\` rotates the refresh token: the old one stops working, and presenting an already rotated token ends every session of that family. \`grant_type: "password"\` signs a client in and needs the partner (header or body). Access tokens last ${PARTNER_ACCESS_TTL_SECONDS} seconds; scopes: ${CLIENT_SCOPES.join(", ")}.`,
-    parameters: [partnerIdHeader(false, "The partner. Required for the password grant unless `partnerId` is in the body; with the refresh grant it restricts the token to that partner.")],
+    parameters: [partnerIdHeader(false, "The partner. For the password grant it may instead be `partnerId` in the body, or the partner whose host the request is sent to, else the instance's default partner. With the refresh grant a partner named this way (header or host) restricts the token to that partner.")],
     body: {
       schema: partnerTokenRequestSchema,
       examples: {

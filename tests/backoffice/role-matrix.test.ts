@@ -52,6 +52,8 @@ const expectedRoles: Record<string, Role[]> = {
   "partner.suspend": PARTNER_MANAGERS,
   "partner.reactivate": PARTNER_MANAGERS,
   "partner.reassign": ADMIN,
+  "partner.hosts": PARTNER_MANAGERS,
+  "partner.setHosts": PARTNER_MANAGERS,
   "pending.list": ALL,
   "pending.resend": OPERATIONS,
   "pending.cancel": OPERATIONS,

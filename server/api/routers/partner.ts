@@ -1,8 +1,10 @@
 import { createPartner } from "../../partners/create";
+import { getPartnerHosts, setPartnerHosts } from "../../partners/hosts";
 import { listPartnerOptions, listPartners } from "../../partners/list";
 import { getPartner } from "../../partners/lookup";
 import { reassignPartnerOwner } from "../../partners/ownership";
 import { updatePartnerSettings } from "../../partners/settings";
+import { partnerHostsInputSchema } from "../../partners/origins";
 import { reactivatePartner, suspendPartner } from "../../partners/status";
 import { createPartnerSchema, partnerStatusChangeSchema, partnerTargetSchema, reassignPartnerSchema, updatePartnerSchema } from "../../partners/schemas";
 import { adminProcedure, procedureFor, router, staffProcedure } from "../trpc";
@@ -19,4 +21,6 @@ export const partnerRouter = router({
   suspend: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => suspendPartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
   reactivate: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => reactivatePartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
   reassign: adminProcedure.input(reassignPartnerSchema).mutation(({ ctx, input }) => reassignPartnerOwner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+  hosts: managerProcedure.input(partnerTargetSchema).query(({ ctx, input }) => getPartnerHosts(ctx.caller, input)),
+  setHosts: managerProcedure.input(partnerHostsInputSchema).mutation(({ ctx, input }) => setPartnerHosts(ctx.caller, input)),
 });

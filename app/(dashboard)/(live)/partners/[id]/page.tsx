@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { getStaffSession } from "@/server/auth/session";
 import { ErrorNotice, PageHeader } from "../../../../_components/ui";
 import { PartnerDetail } from "./partner-detail";
+import { PartnerHostsSection } from "./hosts-section";
 
 export const metadata: Metadata = { title: "Partner" };
 
@@ -18,5 +19,10 @@ export default async function PartnerPage({ params }: { params: Promise<{ id: st
   }
   // Anything but a partnerId is a partner that does not exist; the detail view says so.
   const partnerId = /^[1-9]\d{0,9}$/.test(id) && Number(id) <= 2_147_483_647 ? Number(id) : null;
-  return <PartnerDetail partnerId={partnerId} role={staff.role} />;
+  return (
+    <>
+      <PartnerDetail partnerId={partnerId} role={staff.role} />
+      {partnerId !== null && <PartnerHostsSection partnerId={partnerId} />}
+    </>
+  );
 }
