@@ -64,7 +64,10 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
   let allPassed = true;
   const { migrate } = await import("../server/setup/database");
   const { getDb, closeDb } = await import("../db/client");
+  const { systemCaller } = await import("../server/caller");
   const { createPartner } = await import("../server/partners/create");
+  const { createPartnerSchema } = await import("../server/partners/schemas");
+  const { createStaffSchema } = await import("../server/staff/schemas");
   const { createStaff } = await import("../server/staff/staff");
   const { seedClients } = await import("../server/setup/demo-seed");
   const { createCaller } = await import("../server/api/root");
@@ -76,10 +79,10 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
   try {
     await migrate();
     const db = getDb();
-    const actor = { type: "system" as const, id: "bench" };
-    const partner = await createPartner({ input: { name: `Bench clients ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0, quotaTotalHour: 0 }, by: actor });
+    const bench = systemCaller("bench");
+    const partner = await createPartner(bench, createPartnerSchema.parse({ name: `Bench clients ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0, quotaTotalHour: 0 }));
     const adminEmail = `bench-admin-${randomUUID().slice(0, 8)}@bench.test`;
-    const admin = await createStaff(db, { input: { email: adminEmail, name: "Bench admin", role: "admin", password: "bench-admin-password-only" }, actor });
+    const admin = await createStaff(db, bench, createStaffSchema.parse({ email: adminEmail, name: "Bench admin", role: "admin", password: "bench-admin-password-only" }));
     const staff = { id: admin.id, email: adminEmail, name: "Bench admin", role: "admin" as const, sessionId: randomUUID(), mustEnrollTotp: false };
     const caller = createCaller(trpcContext({ staff, ip: "127.0.0.1", requestId: "bench" }));
     const rawPool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });

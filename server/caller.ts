@@ -11,7 +11,13 @@ import { AppError } from "./errors";
  * actor, the address and the request id from it (audit/record.ts).
  */
 
-export type StaffActor = { type: "staff"; id: string; role: StaffRole };
+export type StaffActor = {
+  type: "staff";
+  id: string;
+  role: StaffRole;
+  /** The session the member acts through, when they act through one: changing their own password keeps it open and ends the others. */
+  sessionId?: string;
+};
 export type ClientActor = { type: "client"; id: string; partnerId: number };
 export type ApiKeyActor = { type: "api_key"; id: string; partnerId: number };
 export type SystemActor = { type: "system"; id?: string };
@@ -34,8 +40,9 @@ export function callerAs(caller: Caller, actor: Actor): Caller {
 }
 
 /** The request acting as a signed-in staff member, with the partners their role lets them see, read now. */
-export async function callerAsStaff(caller: Caller, staff: StaffMember): Promise<Caller> {
-  return { ...callerAs(caller, { type: "staff", id: staff.id, role: staff.role }), scope: await partnerScopeOf(staff) };
+export async function callerAsStaff(caller: Caller, staff: StaffMember & { sessionId?: string }): Promise<Caller> {
+  const actor: StaffActor = { type: "staff", id: staff.id, role: staff.role, ...(staff.sessionId ? { sessionId: staff.sessionId } : {}) };
+  return { ...callerAs(caller, actor), scope: await partnerScopeOf(staff) };
 }
 
 /** Work nobody asked for over a request: the billing scheduler, first start, the demo seed. `id` names the job in the audit log. */

@@ -1,8 +1,9 @@
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { z } from "zod";
 import { config } from "../../env";
+import type { Caller } from "../caller";
 import { currentClientAddress } from "../http/client-address";
+import { signInSchema } from "../staff/schemas";
 import { endStaffSession, legacySessionId, STAFF_SESSION_SECONDS } from "../staff/sessions";
 import { recordRejectedSignIn, signInStaff, type SignInFailure } from "../staff/sign-in";
 
@@ -12,17 +13,6 @@ class StaffSignInError extends CredentialsSignin {
     this.code = reason;
   }
 }
-
-const credentialsSchema = z.object({
-  email: z.string().trim().min(1).max(254),
-  password: z.string().min(1).max(256),
-  totp: z
-    .string()
-    .trim()
-    .max(10)
-    .optional()
-    .transform((v) => (v ? v : undefined)),
-});
 
 /** The session row a cookie names: its `sid`, or for a cookie from before session rows, the row migration 0010 made for it. */
 function sessionIdOf(token: { sub?: string; sid?: unknown; sv?: unknown }): string | undefined {
@@ -45,13 +35,14 @@ function authConfig(): NextAuthConfig {
       Credentials({
         credentials: { email: {}, password: {}, totp: {} },
         async authorize(raw, request) {
-          const ip = currentClientAddress();
-          const parsed = credentialsSchema.safeParse(raw);
+          // Nobody until the password (and code) prove who it is; sign-in has no request id of ours.
+          const caller: Caller = { actor: { type: "anonymous" }, ip: currentClientAddress(), requestId: null, userAgent: request.headers.get("user-agent") };
+          const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) {
-            await recordRejectedSignIn({ ip });
+            await recordRejectedSignIn(caller);
             throw new StaffSignInError("invalid");
           }
-          const result = await signInStaff({ ...parsed.data, ip, userAgent: request.headers.get("user-agent") });
+          const result = await signInStaff(caller, parsed.data);
           if (!result.ok) throw new StaffSignInError(result.reason);
           return { id: result.staff.id, email: result.staff.email, name: result.staff.name, sessionId: result.staff.sessionId };
         },

@@ -8,22 +8,25 @@ import { reconcileLedger } from "../billing/ledger";
 import { runBillingCycle } from "../billing/scheduler";
 import { createTierSchema, creditAccountSchema } from "../billing/schemas";
 import { createTier } from "../billing/tiers";
+import { systemCaller } from "../caller";
 import { AppError } from "../errors";
 import { createMasterKey } from "../partners/api-keys";
 import { createPartner } from "../partners/create";
+import { createApiKeySchema, createPartnerSchema } from "../partners/schemas";
 import { migrate } from "../setup/database";
 import { DEMO_CLIENT_PASSWORD, describeDemo, seedClients, seedDemo } from "../setup/demo-seed";
 import { describeFirstStart, seedFirstStart } from "../setup/first-start";
+import { createStaffSchema } from "../staff/schemas";
 import { createStaff } from "../staff/staff";
 import { rotateStoredSigningKey } from "../tokens/signing-keys";
-import { systemCaller } from "../caller";
 import { addWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint } from "../webhooks/endpoints";
 
 /**
  * The admin CLI's commands. They call the same services as the HTTP layer and
- * the back office; the CLI itself is the operator, recorded as a system actor.
+ * the back office, with input parsed by the same schemas first; the CLI itself
+ * is the operator, recorded as a system actor that sees every partner.
  */
-const cliActor = { type: "system" as const, id: "cli" };
+const cli = systemCaller("cli");
 
 export interface CommandResult {
   lines: string[];
@@ -63,20 +66,17 @@ export async function partnerCreate(flags: Record<string, unknown>): Promise<Com
       if (!owner) throw new AppError("not_found", `--owner: no active key account manager has the email ${f.owner}`);
       ownerStaffId = owner.id;
     }
-    const partner = await createPartner({
-      db: tx,
-      input: {
-        ownerStaffId,
-        name: f.name,
-        sandbox: f.sandbox,
-        captchaRequired: f.captcha,
-        ...(f["quota-ip"] !== undefined ? { quotaPerIpHour: f["quota-ip"] } : {}),
-        ...(f["quota-total"] !== undefined ? { quotaTotalHour: f["quota-total"] } : {}),
-        ...(f.currency ? { defaultCurrency: f.currency.toUpperCase() } : {}),
-      },
-      by: cliActor,
+    const input = createPartnerSchema.parse({
+      ownerStaffId,
+      name: f.name,
+      sandbox: f.sandbox,
+      captchaRequired: f.captcha,
+      ...(f["quota-ip"] !== undefined ? { quotaPerIpHour: f["quota-ip"] } : {}),
+      ...(f["quota-total"] !== undefined ? { quotaTotalHour: f["quota-total"] } : {}),
+      ...(f.currency ? { defaultCurrency: f.currency.toUpperCase() } : {}),
     });
-    const key = await createMasterKey({ db: tx, input: { partnerId: partner.id, name: f["key-name"] }, by: cliActor });
+    const partner = await createPartner(cli, input, tx);
+    const key = await createMasterKey(cli, createApiKeySchema.parse({ partnerId: partner.id, name: f["key-name"] }), tx);
     return { partner, key };
   });
   return {
@@ -95,7 +95,7 @@ const keyCreateFlags = z.object({
 
 export async function keyCreate(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = keyCreateFlags.parse(flags);
-  const key = await createMasterKey({ input: { partnerId: f.partner, name: f.name }, by: cliActor });
+  const key = await createMasterKey(cli, createApiKeySchema.parse({ partnerId: f.partner, name: f.name }));
   return { lines: [`Master API key for partner ${f.partner} (shown once): ${key.key}`], json: { partnerId: f.partner, masterKey: key.key, prefix: key.prefix } };
 }
 
@@ -108,10 +108,8 @@ const staffCreateFlags = z.object({
 
 export async function staffCreate(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = staffCreateFlags.parse(flags);
-  const staff = await createStaff(getDb(), {
-    input: { email: f.email, role: f.role as "admin", name: f.name ?? f.email.split("@")[0]!, password: f.password },
-    actor: cliActor,
-  });
+  const input = createStaffSchema.parse({ email: f.email, role: f.role, name: f.name ?? f.email.split("@")[0], password: f.password });
+  const staff = await createStaff(getDb(), cli, input);
   const lines = [`Created ${staff.role} ${staff.email}.`];
   if (staff.generatedPassword) lines.push(`Password (shown once): ${staff.generatedPassword}`);
   return { lines, json: { id: staff.id, email: staff.email, role: staff.role, ...(staff.generatedPassword ? { password: staff.generatedPassword } : {}) } };
@@ -248,8 +246,6 @@ export async function ledgerReconcile(): Promise<CommandResult> {
 }
 
 // Webhook endpoints of a partner, as its KAM manages them on the partner page.
-
-const cli = systemCaller("cli");
 
 const partnerFlag = z.string({ error: "--partner is required" }).regex(/^[1-9]\d{0,9}$/, "--partner takes a partnerId").transform(Number);
 

@@ -2,13 +2,14 @@ import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
 import { apiKeys, partners, staffUsers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import { mayManagePartner, type StaffMember } from "../auth/policies";
+import { mayManagePartner } from "../auth/policies";
+import { callerAs, staffOf, type Caller } from "../caller";
 import { randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { consumeQuota, peekQuota, secondsUntil, windowFor } from "../quotas/quota";
-import { creatorActor, isStaffCreator, type Creator } from "./create";
-import { lockManagedPartner, type PartnerChange } from "./ownership";
-import { apiKeyTargetSchema, createApiKeySchema, partnerTargetSchema, type CreateApiKeyInput } from "./schemas";
+import { creatingStaff } from "./create";
+import { lockManagedPartner } from "./ownership";
+import type { ApiKeyTarget, CreateApiKeyInput, PartnerTarget } from "./schemas";
 
 /**
  * Master API keys: issued to a partner (by its KAM or an admin in the back
@@ -36,39 +37,36 @@ export interface CreatedMasterKey {
  * staff member issues keys only for partners they manage; pass `db` (an open
  * transaction) to issue it together with the partner.
  */
-export async function createMasterKey(o: { input: CreateApiKeyInput; by: Creator; ip?: string | null; requestId?: string | null; db?: Executor }): Promise<CreatedMasterKey> {
-  const { partnerId, name } = createApiKeySchema.parse(o.input);
-  const staff = isStaffCreator(o.by) ? o.by : undefined;
+export async function createMasterKey(caller: Caller, input: CreateApiKeyInput, db?: Executor): Promise<CreatedMasterKey> {
+  const { partnerId, name } = input;
+  const staff = creatingStaff(caller);
   const create = async (tx: Executor) => {
     // For share: the owner cannot change under us, and keys for one partner are still issued side by side.
-    if (staff) await lockManagedPartner(tx, staff, partnerId, "share");
+    if (staff) await lockManagedPartner(tx, caller, partnerId, "share");
     const key = KEY_PREFIX + randomToken(32);
     const prefix = key.slice(0, VISIBLE_PREFIX_LENGTH);
     const [row] = await tx
       .insert(apiKeys)
       .values({ partnerId, name, prefix, keyHash: sha256Hex(key), createdByStaffId: staff?.id ?? null })
       .returning({ id: apiKeys.id });
-    await recordAudit(tx, {
-      actor: creatorActor(o.by),
+    await recordAudit(tx, caller, {
       action: "api_key.create",
       entityType: "api_key",
       entityId: row!.id,
       partnerId,
       after: { name, prefix },
-      ip: o.ip,
-      requestId: o.requestId,
     });
     return { id: row!.id, partnerId, name, prefix, key };
   };
-  return o.db ? create(o.db) : getDb().transaction(create);
+  return db ? create(db) : getDb().transaction(create);
 }
 
 /** A partner's master keys, newest first. Hashes stay on the server: only the visible prefix is listed. */
-export async function listApiKeys(o: { staff: StaffMember; partnerId: number }) {
-  const { partnerId } = partnerTargetSchema.parse({ partnerId: o.partnerId });
+export async function listApiKeys(caller: Caller, input: PartnerTarget) {
+  const { partnerId } = input;
   const db = getDb();
   const [partner] = await db.select({ ownerStaffId: partners.ownerStaffId }).from(partners).where(eq(partners.id, partnerId));
-  if (!partner || !mayManagePartner(o.staff, partner.ownerStaffId)) throw new AppError("not_found", "No such partner");
+  if (!partner || !mayManagePartner(staffOf(caller), partner.ownerStaffId)) throw new AppError("not_found", "No such partner");
   const rows = await db
     .select({
       id: apiKeys.id,
@@ -102,20 +100,24 @@ export interface AuthenticatedKey {
   partnerId: number;
 }
 
-/** Finds the partner a master key belongs to; revoked and unknown keys are refused alike. */
-export async function authenticateMasterKey(db: Executor, rawKey: string, audit: { ip?: string | null; requestId?: string | null; now?: Date }): Promise<AuthenticatedKey> {
+/**
+ * Finds the partner a master key belongs to; revoked and unknown keys are
+ * refused alike. The caller is the request presenting it: failures count
+ * against its address, and are audited as the anonymous request (or, for a
+ * revoked key, as that key).
+ */
+export async function authenticateMasterKey(db: Executor, caller: Caller, rawKey: string, now: Date = new Date()): Promise<AuthenticatedKey> {
   const refused = new AppError("invalid_api_key", "The API key is not valid", { fields: [{ path: "Authorization", message: "Unknown or revoked API key" }] });
   // Malformed keys are refused without a lookup, so they are not counted either.
   if (!rawKey.startsWith(KEY_PREFIX) || rawKey.length > 200) throw refused;
-  const now = audit.now ?? new Date();
-  const failureScope = `master-key-fail-ip:${audit.ip ?? "unknown"}`;
+  const failureScope = `master-key-fail-ip:${caller.ip ?? "unknown"}`;
   // Checked before the lookup: answering a valid key here would tell a guesser it found one.
   const failures = await peekQuota(db, { scope: failureScope, windowSeconds: MASTER_KEY_WINDOW_SECONDS, now });
   if (failures >= MASTER_KEY_FAILURES_PER_IP) throw keyThrottled(now);
   const failed = async () => {
     const counted = await consumeQuota(db, { scope: failureScope, limit: MASTER_KEY_FAILURES_PER_IP, windowSeconds: MASTER_KEY_WINDOW_SECONDS, now });
     if (counted.count === MASTER_KEY_FAILURES_PER_IP) {
-      await recordAudit(db, { actor: { type: "anonymous" }, action: "api_key.failures_throttled", after: { failures: counted.count, windowSeconds: MASTER_KEY_WINDOW_SECONDS }, ip: audit.ip, requestId: audit.requestId });
+      await recordAudit(db, callerAs(caller, { type: "anonymous" }), { action: "api_key.failures_throttled", after: { failures: counted.count, windowSeconds: MASTER_KEY_WINDOW_SECONDS } });
     }
     return refused;
   };
@@ -128,14 +130,11 @@ export async function authenticateMasterKey(db: Executor, rawKey: string, audit:
     // Audited at most once a minute per key (through last_used_at), so a client
     // hammering with an old key cannot flood the audit log.
     const noted = await touchLastUsed(db, row.id);
-    if (noted) await recordAudit(db, {
-      actor: { type: "api_key", id: row.id },
+    if (noted) await recordAudit(db, callerAs(caller, { type: "api_key", id: row.id, partnerId: row.partnerId }), {
       action: "api_key.revoked_use",
       entityType: "api_key",
       entityId: row.id,
       partnerId: row.partnerId,
-      ip: audit.ip,
-      requestId: audit.requestId,
     });
     throw await failed();
   }
@@ -181,8 +180,8 @@ export function masterKeyFromAuthorization(header: string | null): string | unde
  * database (nothing caches it), so the very next call with it is refused,
  * and that use is audited as api_key.revoked_use.
  */
-export async function revokeApiKey(o: PartnerChange<{ keyId: string }>) {
-  const { keyId } = apiKeyTargetSchema.parse(o.input);
+export async function revokeApiKey(caller: Caller, input: ApiKeyTarget) {
+  const { keyId } = input;
   return getDb().transaction(async (tx) => {
     const [key] = await tx
       .select({ id: apiKeys.id, partnerId: apiKeys.partnerId, name: apiKeys.name, prefix: apiKeys.prefix, revokedAt: apiKeys.revokedAt, ownerStaffId: partners.ownerStaffId })
@@ -190,23 +189,20 @@ export async function revokeApiKey(o: PartnerChange<{ keyId: string }>) {
       .innerJoin(partners, eq(partners.id, apiKeys.partnerId))
       .where(eq(apiKeys.id, keyId))
       .for("update", { of: apiKeys });
-    if (!key || !mayManagePartner(o.staff, key.ownerStaffId)) throw new AppError("not_found", "No such API key");
+    if (!key || !mayManagePartner(staffOf(caller), key.ownerStaffId)) throw new AppError("not_found", "No such API key");
     if (key.revokedAt) throw AppError.field("conflict", "keyId", "This key is already revoked");
     const [revoked] = await tx
       .update(apiKeys)
       .set({ revokedAt: sql`now()` })
       .where(and(eq(apiKeys.id, keyId), isNull(apiKeys.revokedAt)))
       .returning({ revokedAt: apiKeys.revokedAt });
-    await recordAudit(tx, {
-      actor: { type: "staff", id: o.staff.id },
+    await recordAudit(tx, caller, {
       action: "api_key.revoke",
       entityType: "api_key",
       entityId: keyId,
       partnerId: key.partnerId,
       before: { name: key.name, prefix: key.prefix, revokedAt: null },
       after: { name: key.name, prefix: key.prefix, revokedAt: revoked!.revokedAt },
-      ip: o.ip,
-      requestId: o.requestId,
     });
     return { id: keyId, partnerId: key.partnerId, revokedAt: revoked!.revokedAt! };
   });

@@ -1,23 +1,25 @@
+import type { z } from "zod";
 import { getDb, type Executor } from "../../db/client";
 import { partners } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import type { StaffMember } from "../auth/policies";
+import type { Caller, StaffActor } from "../caller";
 import { AppError } from "../errors";
 import { partnerColumns, type Partner } from "./lookup";
 import { requireActiveKam } from "./ownership";
-import { createPartnerSchema, type CreatePartnerInput } from "./schemas";
+import type { createPartnerSchema } from "./schemas";
 import { refuseQuotasOff } from "./settings";
 
 /**
  * Who creates a partner or a master key: a staff member in the back office,
  * held to the rules of their role, or the system (the CLI, first start, the
- * demo seed), which an operator runs and which is not.
+ * demo seed), which an operator runs and which is not. Anyone else is
+ * refused. Returns the staff member, or undefined for the system.
  */
-export type Creator = StaffMember | { type: "system"; id?: string };
-
-export const isStaffCreator = (by: Creator): by is StaffMember => "role" in by;
-
-export const creatorActor = (by: Creator) => (isStaffCreator(by) ? { type: "staff" as const, id: by.id } : by);
+export function creatingStaff(caller: Caller): StaffActor | undefined {
+  if (caller.actor.type === "staff") return caller.actor;
+  if (caller.actor.type === "system") return undefined;
+  throw new AppError("forbidden", "Only staff and the system add partners and master keys");
+}
 
 /**
  * Adds a partner. A KAM owns what they add; an admin (or the system) may name
@@ -26,9 +28,9 @@ export const creatorActor = (by: Creator) => (isStaffCreator(by) ? { type: "staf
  * rollback. Pass `db` (an open transaction) to create the partner together
  * with other rows, as the CLI and first start do with its first master key.
  */
-export async function createPartner(o: { input: CreatePartnerInput; by: Creator; ip?: string | null; requestId?: string | null; db?: Executor }): Promise<Partner> {
-  const { ownerStaffId: requestedOwner, ...settings } = createPartnerSchema.parse(o.input);
-  const staff = isStaffCreator(o.by) ? o.by : undefined;
+export async function createPartner(caller: Caller, input: z.output<typeof createPartnerSchema>, db?: Executor): Promise<Partner> {
+  const { ownerStaffId: requestedOwner, ...settings } = input;
+  const staff = creatingStaff(caller);
   if (staff) {
     if (staff.role === "kam" && requestedOwner && requestedOwner !== staff.id) {
       throw AppError.field("forbidden", "ownerStaffId", "Only admins choose another key account manager as the owner");
@@ -44,8 +46,8 @@ export async function createPartner(o: { input: CreatePartnerInput; by: Creator;
       .values({ ...settings, ownerStaffId })
       .returning(partnerColumns);
     const partner = row!;
-    await recordAudit(tx, { actor: creatorActor(o.by), action: "partner.create", entityType: "partner", entityId: String(partner.id), partnerId: partner.id, after: partner, ip: o.ip, requestId: o.requestId });
+    await recordAudit(tx, caller, { action: "partner.create", entityType: "partner", entityId: String(partner.id), partnerId: partner.id, after: partner });
     return partner;
   };
-  return o.db ? create(o.db) : getDb().transaction(create);
+  return db ? create(db) : getDb().transaction(create);
 }

@@ -1,7 +1,7 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { partners, staffUsers } from "../../db/schema";
-import type { PartnerScope } from "../auth/policies";
+import { scopeOf, type Caller } from "../caller";
 import { cappedClientCount, CLIENT_COUNT_CAP } from "./lookup";
 
 /** Listing the partners a staff member may see: the Partners page's list, and the choices of pickers and filters. */
@@ -20,11 +20,12 @@ const listColumns = {
 };
 
 /**
- * The partners a staff member may see on the Partners page: all of them for
+ * The partners the caller may see on the Partners page: all of them for
  * an admin, their own for a KAM. Partners are tens or hundreds, not
  * millions, so the list is not paginated.
  */
-export async function listPartners(scope: PartnerScope) {
+export async function listPartners(caller: Caller) {
+  const scope = scopeOf(caller);
   if (scope.partnerIds !== undefined && scope.partnerIds.length === 0) return [];
   const q = getDb().select(listColumns).from(partners).leftJoin(staffUsers, eq(staffUsers.id, partners.ownerStaffId));
   const rows = await (scope.partnerIds === undefined ? q : q.where(inArray(partners.id, scope.partnerIds))).orderBy(asc(sql`lower(${partners.name})`), asc(partners.id));
@@ -36,8 +37,9 @@ export async function listPartners(scope: PartnerScope) {
   }));
 }
 
-/** Partners a staff member may see, for pickers and filters. */
-export async function listPartnerOptions(scope: PartnerScope) {
+/** Partners the caller may see, for pickers and filters. */
+export async function listPartnerOptions(caller: Caller) {
+  const scope = scopeOf(caller);
   const q = getDb().select({ id: partners.id, name: partners.name, sandbox: partners.sandbox, status: partners.status, defaultCurrency: partners.defaultCurrency }).from(partners);
   const rows = scope.partnerIds === undefined ? await q.orderBy(asc(partners.name)) : scope.partnerIds.length === 0 ? [] : await q.where(inArray(partners.id, scope.partnerIds)).orderBy(asc(partners.name));
   return rows;

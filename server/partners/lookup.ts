@@ -2,8 +2,10 @@ import { eq, sql } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
 import type { PartnerStatus } from "../../db/enums";
 import { partners, staffUsers } from "../../db/schema";
-import { mayManagePartner, type StaffMember } from "../auth/policies";
+import { mayManagePartner } from "../auth/policies";
+import { staffOf, type Caller } from "../caller";
 import { AppError } from "../errors";
+import type { PartnerTarget } from "./schemas";
 
 /** Finding one partner: for a public request (active ones only), for a service, or for the staff member who manages it. */
 
@@ -56,14 +58,14 @@ export const CLIENT_COUNT_CAP = 1000;
 
 export const cappedClientCount = sql<number>`(select count(*)::int from (select 1 from clients c where c.partner_id = ${partners.id} limit ${CLIENT_COUNT_CAP + 1}) capped)`;
 
-/** One partner with its settings and owner, for a staff member who manages it; others are told it does not exist. */
-export async function getPartner(o: { staff: StaffMember; partnerId: number }) {
+/** One partner with its settings and owner, for the staff member who manages it; others are told it does not exist. */
+export async function getPartner(caller: Caller, input: PartnerTarget) {
   const [row] = await getDb()
     .select({ ...partnerColumns, createdAt: partners.createdAt, updatedAt: partners.updatedAt, ownerName: staffUsers.name, ownerEmail: staffUsers.email, clientCount: cappedClientCount })
     .from(partners)
     .leftJoin(staffUsers, eq(staffUsers.id, partners.ownerStaffId))
-    .where(eq(partners.id, o.partnerId));
-  if (!row || !mayManagePartner(o.staff, row.ownerStaffId)) throw new AppError("not_found", "No such partner");
+    .where(eq(partners.id, input.partnerId));
+  if (!row || !mayManagePartner(staffOf(caller), row.ownerStaffId)) throw new AppError("not_found", "No such partner");
   const { ownerName, ownerEmail, clientCount, ...partner } = row;
   return {
     ...partner,

@@ -2,10 +2,11 @@ import { and, eq } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
 import { partners, staffUsers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import { mayManagePartner, type StaffMember } from "../auth/policies";
+import { mayManagePartner } from "../auth/policies";
+import { staffOf, type Caller } from "../caller";
 import { AppError } from "../errors";
 import { partnerColumns, type Partner } from "./lookup";
-import { reassignPartnerSchema, type ReassignPartnerInput } from "./schemas";
+import type { ReassignPartnerInput } from "./schemas";
 
 /**
  * Who manages a partner: its owning key account manager (or an admin). Every
@@ -13,21 +14,14 @@ import { reassignPartnerSchema, type ReassignPartnerInput } from "./schemas";
  * starts by locking the partner as theirs here, and is one audited transaction.
  */
 
-export interface PartnerChange<I> {
-  staff: StaffMember;
-  input: I;
-  ip?: string | null;
-  requestId?: string | null;
-}
-
 /**
  * Locks the partner row for the rest of the transaction, so two people
  * changing one partner are serialised and each sees the other's result.
- * Partners the staff member does not manage do not exist for them.
+ * Partners the calling staff member does not manage do not exist for them.
  */
-export async function lockManagedPartner(tx: Executor, staff: StaffMember, partnerId: number, strength: "update" | "share" = "update"): Promise<Partner> {
+export async function lockManagedPartner(tx: Executor, caller: Caller, partnerId: number, strength: "update" | "share" = "update"): Promise<Partner> {
   const [row] = await tx.select(partnerColumns).from(partners).where(eq(partners.id, partnerId)).for(strength);
-  if (!row || !mayManagePartner(staff, row.ownerStaffId)) throw new AppError("not_found", "No such partner");
+  if (!row || !mayManagePartner(staffOf(caller), row.ownerStaffId)) throw new AppError("not_found", "No such partner");
   return row;
 }
 
@@ -50,27 +44,24 @@ export async function requireActiveKam(tx: Executor, staffId: string, field = "o
  * An admin hands a partner to another key account manager. Scopes are read
  * on every request, so the previous owner loses access with their next one.
  */
-export async function reassignPartnerOwner(o: PartnerChange<ReassignPartnerInput>) {
-  if (o.staff.role !== "admin") throw new AppError("forbidden", "Only admins reassign partners");
-  const { partnerId, ownerStaffId } = reassignPartnerSchema.parse(o.input);
+export async function reassignPartnerOwner(caller: Caller, input: ReassignPartnerInput) {
+  if (staffOf(caller).role !== "admin") throw new AppError("forbidden", "Only admins reassign partners");
+  const { partnerId, ownerStaffId } = input;
   return getDb().transaction(async (tx) => {
-    const partner = await lockManagedPartner(tx, o.staff, partnerId);
+    const partner = await lockManagedPartner(tx, caller, partnerId);
     if (partner.ownerStaffId === ownerStaffId) throw AppError.field("conflict", "ownerStaffId", "This key account manager already owns the partner");
     const kam = await requireActiveKam(tx, ownerStaffId);
     const [previous] = partner.ownerStaffId
       ? await tx.select({ email: staffUsers.email }).from(staffUsers).where(eq(staffUsers.id, partner.ownerStaffId))
       : [];
     await tx.update(partners).set({ ownerStaffId, updatedAt: new Date() }).where(eq(partners.id, partnerId));
-    await recordAudit(tx, {
-      actor: { type: "staff", id: o.staff.id },
+    await recordAudit(tx, caller, {
       action: "partner.owner_changed",
       entityType: "partner",
       entityId: String(partnerId),
       partnerId,
       before: { ownerStaffId: partner.ownerStaffId, ownerEmail: previous?.email ?? null },
       after: { ownerStaffId, ownerEmail: kam.email },
-      ip: o.ip,
-      requestId: o.requestId,
     });
     return { id: partnerId, owner: kam };
   });

@@ -59,6 +59,7 @@ const partnerRefSchema = z
   .max(2_147_483_647, "partnerId must be a positive 32-bit integer");
 
 export const partnerTargetSchema = z.object({ partnerId: partnerRefSchema });
+export type PartnerTarget = z.output<typeof partnerTargetSchema>;
 
 /** The back office's new partner: its settings, and (admins only) the KAM who will own it. */
 export const createPartnerSchema = partnerSettingsSchema.extend({
@@ -68,18 +69,19 @@ export type CreatePartnerInput = z.input<typeof createPartnerSchema>;
 
 /** Only the settings sent change; omitted ones keep their value (no defaults here). */
 export const updatePartnerSchema = partnerTargetSchema.extend(z.object(settingFields).partial().shape);
-export type UpdatePartnerInput = z.input<typeof updatePartnerSchema>;
+export type UpdatePartnerInput = z.output<typeof updatePartnerSchema>;
 
 const reasonSchema = z.string({ error: "Give a reason" }).trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason must be at most 500 characters");
 
 export const partnerStatusChangeSchema = partnerTargetSchema.extend({ reason: reasonSchema });
-export type PartnerStatusChangeInput = z.input<typeof partnerStatusChangeSchema>;
+export type PartnerStatusChangeInput = z.output<typeof partnerStatusChangeSchema>;
 
 export const reassignPartnerSchema = partnerTargetSchema.extend({ ownerStaffId: z.uuid("Choose a key account manager") });
-export type ReassignPartnerInput = z.input<typeof reassignPartnerSchema>;
+export type ReassignPartnerInput = z.output<typeof reassignPartnerSchema>;
 
 const apiKeyNameSchema = z.string({ error: "Name the key" }).trim().min(1, "Name the key, e.g. after the system that will use it").max(80, "The name must be at most 80 characters");
 export const createApiKeySchema = partnerTargetSchema.extend({ name: apiKeyNameSchema });
-export type CreateApiKeyInput = z.input<typeof createApiKeySchema>;
+export type CreateApiKeyInput = z.output<typeof createApiKeySchema>;
 
 export const apiKeyTargetSchema = z.object({ keyId: z.uuid("keyId must be an API key's id") });
+export type ApiKeyTarget = z.output<typeof apiKeyTargetSchema>;

@@ -3,10 +3,11 @@ import { getDb, type Tx } from "../../db/client";
 import { clients, partners } from "../../db/schema";
 import { recordAudit } from "../audit/record";
 import type { StaffMember } from "../auth/policies";
+import { staffOf, type Caller } from "../caller";
 import { AppError } from "../errors";
 import { partnerColumns, type Partner } from "./lookup";
-import { lockManagedPartner, type PartnerChange } from "./ownership";
-import { PARTNER_SETTING_KEYS, updatePartnerSchema, type PartnerSettings, type UpdatePartnerInput } from "./schemas";
+import { lockManagedPartner } from "./ownership";
+import { PARTNER_SETTING_KEYS, type PartnerSettings, type UpdatePartnerInput } from "./schemas";
 
 const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -15,10 +16,10 @@ const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringi
  * audit event records only those, before and after. Sending nothing new
  * changes nothing and records nothing.
  */
-export async function updatePartnerSettings(o: PartnerChange<UpdatePartnerInput>) {
-  const { partnerId, ...sent } = updatePartnerSchema.parse(o.input);
+export async function updatePartnerSettings(caller: Caller, input: UpdatePartnerInput) {
+  const { partnerId, ...sent } = input;
   return getDb().transaction(async (tx) => {
-    const partner = await lockManagedPartner(tx, o.staff, partnerId);
+    const partner = await lockManagedPartner(tx, caller, partnerId);
     const before: Partial<PartnerSettings> = {};
     const after: Partial<PartnerSettings> = {};
     for (const key of PARTNER_SETTING_KEYS) {
@@ -28,22 +29,19 @@ export async function updatePartnerSettings(o: PartnerChange<UpdatePartnerInput>
     }
     const changed = Object.keys(after) as Array<keyof PartnerSettings>;
     if (changed.length === 0) return { partner, changed };
-    await refuseProtectedChanges(tx, o.staff, partner, after);
+    await refuseProtectedChanges(tx, staffOf(caller), partner, after);
     const [updated] = await tx
       .update(partners)
       .set({ ...after, updatedAt: new Date() })
       .where(eq(partners.id, partnerId))
       .returning(partnerColumns);
-    await recordAudit(tx, {
-      actor: { type: "staff", id: o.staff.id },
+    await recordAudit(tx, caller, {
       action: "partner.settings_changed",
       entityType: "partner",
       entityId: String(partnerId),
       partnerId,
       before,
       after,
-      ip: o.ip,
-      requestId: o.requestId,
     });
     return { partner: updated!, changed };
   });

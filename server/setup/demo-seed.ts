@@ -14,11 +14,12 @@ import { AppError } from "../errors";
 import { createMasterKey } from "../partners/api-keys";
 import { createPartner } from "../partners/create";
 import { findPartnerById, type Partner } from "../partners/lookup";
-import type { PartnerSettingsInput } from "../partners/schemas";
+import { createApiKeySchema, createPartnerSchema, type PartnerSettingsInput } from "../partners/schemas";
 import { hashPassword } from "../passwords/hasher";
 import { CODE_TTL_SECONDS, SANDBOX_CODE } from "../registration/code-lifecycle";
 import { codeHashFor as emailCodeHash } from "../registration/email-confirmation";
 import { codeHashFor as registrationCodeHash } from "../registration/partner-registration";
+import { createStaffSchema } from "../staff/schemas";
 import { createStaff } from "../staff/staff";
 
 /**
@@ -39,7 +40,6 @@ export const DEMO_CLIENT_PASSWORD = "DemoClient123";
 const BATCH_SIZE = 100_000;
 /** Batches loaded at once on PostgreSQL, which gives each insert statement one core. */
 const BULK_CONNECTIONS = 4;
-const system = { type: "system" as const, id: "demo-seed" };
 const seeder = systemCaller("demo-seed");
 
 const FIRST_NAMES = "Olivia,Liam,Emma,Noah,Amelia,Oliver,Sofia,Elias,Mia,Lucas,Anna,Jonas,Laura,Mateo,Elena,Leo,Ines,Hugo,Marta,Arturs,Inga,Janis,Ieva,Tomas,Aiko,Kenji,Priya,Arjun,Fatima,Omar,Chloe,Felix,Nora,Emil,Zofia,Pavel,Lena,Marco,Giulia,Sven".split(",");
@@ -260,7 +260,7 @@ export async function seedDemo(db: Db): Promise<DemoReport> {
     for (const role of ["kam", "operations"] as const) {
       const spec = DEMO_STAFF[role];
       const [existing] = await tx.select({ id: staffUsers.id }).from(staffUsers).where(sql`lower(${staffUsers.email}) = lower(${spec.email})`);
-      staffIds[role] = existing?.id ?? (await createStaff(tx, { input: { email: spec.email, name: spec.name, role, password: spec.password }, actor: system })).id;
+      staffIds[role] = existing?.id ?? (await createStaff(tx, seeder, createStaffSchema.parse({ email: spec.email, name: spec.name, role, password: spec.password }))).id;
       staff.push({ role, email: spec.email, password: spec.password, created: !existing });
     }
     const made: Array<{ partner: Partner; spec: DemoPartnerSpec; masterKey?: string }> = [];
@@ -270,11 +270,11 @@ export async function seedDemo(db: Db): Promise<DemoReport> {
         made.push({ partner: (await findPartnerById(tx, existing.id))!, spec });
         continue;
       }
-      const partner = await createPartner({ db: tx, input: { name: spec.name, ...spec.settings, ownerStaffId: spec.ownedByKam ? staffIds.kam : null }, by: system });
-      const key = await createMasterKey({ db: tx, input: { partnerId: partner.id, name: "Demo key" }, by: system });
+      const partner = await createPartner(seeder, createPartnerSchema.parse({ name: spec.name, ...spec.settings, ownerStaffId: spec.ownedByKam ? staffIds.kam : null }), tx);
+      const key = await createMasterKey(seeder, createApiKeySchema.parse({ partnerId: partner.id, name: "Demo key" }), tx);
       if (spec.suspended) {
         await tx.update(partners).set({ status: "suspended", updatedAt: new Date() }).where(eq(partners.id, partner.id));
-        await recordAudit(tx, { actor: system, action: "partner.suspend", entityType: "partner", entityId: String(partner.id), partnerId: partner.id, before: { status: "active" }, after: { status: "suspended" } });
+        await recordAudit(tx, seeder, { action: "partner.suspend", entityType: "partner", entityId: String(partner.id), partnerId: partner.id, before: { status: "active" }, after: { status: "suspended" } });
         partner.status = "suspended";
       }
       made.push({ partner, spec, masterKey: key.key });

@@ -1,8 +1,11 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { config } from "../../env";
+import { systemCaller } from "../caller";
 import { createMasterKey } from "../partners/api-keys";
 import { createPartner } from "../partners/create";
+import { createApiKeySchema, createPartnerSchema } from "../partners/schemas";
+import { createStaffSchema } from "../staff/schemas";
 import { countStaff, createStaff } from "../staff/staff";
 
 /** Documented development-only credentials; production generates a password instead. */
@@ -19,26 +22,20 @@ export interface FirstStartReport {
  */
 export async function seedFirstStart(db: Db): Promise<FirstStartReport> {
   const report: FirstStartReport = {};
-  const system = { type: "system" as const, id: "first-start" };
+  const system = systemCaller("first-start");
   await db.transaction(async (tx) => {
     // Two instances starting together must not both seed.
     await tx.execute(sql`select pg_advisory_xact_lock(7305071003)`);
     if ((await countStaff(tx)) === 0) {
       const production = config().isProduction;
-      const created = await createStaff(tx, {
-        input: { email: DEVELOPMENT_ADMIN.email, name: "First admin", role: "admin", password: production ? undefined : DEVELOPMENT_ADMIN.password },
-        actor: system,
-      });
+      const input = createStaffSchema.parse({ email: DEVELOPMENT_ADMIN.email, name: "First admin", role: "admin", password: production ? undefined : DEVELOPMENT_ADMIN.password });
+      const created = await createStaff(tx, system, input);
       report.admin = { email: created.email, password: created.generatedPassword ?? DEVELOPMENT_ADMIN.password, generated: Boolean(created.generatedPassword) };
     }
     const partners = await tx.execute<{ n: string }>(sql`select count(*)::text as n from partners`);
     if (Number(partners.rows[0]?.n ?? 0) === 0) {
-      const partner = await createPartner({
-        db: tx,
-        input: { name: "Sandbox Partner", sandbox: true, quotaPerIpHour: 100, quotaTotalHour: 1000 },
-        by: system,
-      });
-      const key = await createMasterKey({ db: tx, input: { partnerId: partner.id, name: "First-start key" }, by: system });
+      const partner = await createPartner(system, createPartnerSchema.parse({ name: "Sandbox Partner", sandbox: true, quotaPerIpHour: 100, quotaTotalHour: 1000 }), tx);
+      const key = await createMasterKey(system, createApiKeySchema.parse({ partnerId: partner.id, name: "First-start key" }), tx);
       report.sandboxPartner = { partnerId: partner.id, masterKey: key.key };
     }
   });

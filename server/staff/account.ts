@@ -3,10 +3,11 @@ import { z } from "zod";
 import { getDb } from "../../db/client";
 import { staffUsers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
+import { staffOf, type Caller } from "../caller";
 import { AppError } from "../errors";
 import { hashPassword, verifyPassword } from "../passwords/hasher";
 import { beginAttempt, checkWithin, recordFailedAttempt, releaseAttempt } from "./attempts";
-import { changePasswordSchema, type ChangePasswordInput } from "./schemas";
+import type { ChangePasswordInput } from "./schemas";
 import { endAllStaffSessions } from "./sessions";
 import { checkTotp, matchStoredTotp, newTotpSecret, sealTotpSecret, totpEnrollment } from "./totp";
 
@@ -21,8 +22,12 @@ export const confirmTotpSchema = z.object({
     .optional(),
 });
 
-/** A new secret for the staff member to scan; nothing is stored until they prove they have it. */
-export async function startTotpEnrollment(staff: { email: string }) {
+export type ConfirmTotpInput = z.output<typeof confirmTotpSchema>;
+
+/** A new secret for the staff member to scan, labelled with their email; nothing is stored until they prove they have it. */
+export async function startTotpEnrollment(caller: Caller) {
+  const [staff] = await getDb().select({ email: staffUsers.email }).from(staffUsers).where(eq(staffUsers.id, staffOf(caller).id));
+  if (!staff) throw new AppError("not_found", "No such staff member");
   const secret = newTotpSecret();
   const { uri, qrSvg } = await totpEnrollment(secret, staff.email);
   return { secret, uri, qrSvg };
@@ -34,13 +39,12 @@ export async function startTotpEnrollment(staff: { email: string }) {
  * checked as a counted attempt (attempts.ts): five wrong codes lock the
  * account like five wrong passwords, however many requests race.
  */
-export async function confirmTotpEnrollment(o: { staffId: string; input: z.infer<typeof confirmTotpSchema>; ip?: string | null; requestId?: string | null; now?: number }) {
-  if (!checkTotp(o.input.secret, o.input.code)) throw AppError.field("validation_failed", "code", "That code does not match; check the time on your device and try again");
+export async function confirmTotpEnrollment(caller: Caller, input: ConfirmTotpInput, now: number = Date.now()) {
+  if (!checkTotp(input.secret, input.code)) throw AppError.field("validation_failed", "code", "That code does not match; check the time on your device and try again");
   const db = getDb();
-  const now = o.now ?? Date.now();
-  const actor = { type: "staff" as const, id: o.staffId };
-  const sealed = sealTotpSecret(o.input.secret);
-  const [current] = await db.select({ totpSecret: staffUsers.totpSecret }).from(staffUsers).where(eq(staffUsers.id, o.staffId));
+  const staffId = staffOf(caller).id;
+  const sealed = sealTotpSecret(input.secret);
+  const [current] = await db.select({ totpSecret: staffUsers.totpSecret }).from(staffUsers).where(eq(staffUsers.id, staffId));
   if (!current) throw new AppError("not_found", "No such staff member");
 
   if (current.totpSecret === null) {
@@ -48,22 +52,22 @@ export async function confirmTotpEnrollment(o: { staffId: string; input: z.infer
       const enrolled = await tx
         .update(staffUsers)
         .set({ totpSecret: sealed, totpLastStep: null, updatedAt: new Date() })
-        .where(and(eq(staffUsers.id, o.staffId), isNull(staffUsers.totpSecret)))
+        .where(and(eq(staffUsers.id, staffId), isNull(staffUsers.totpSecret)))
         .returning({ id: staffUsers.id });
       if (enrolled.length === 0) throw AppError.field("conflict", "currentCode", "Two-factor authentication was set up meanwhile; reload the page to replace it");
-      await recordAudit(tx, { actor, action: "staff.totp_enrolled", entityType: "staff", entityId: o.staffId, ip: o.ip, requestId: o.requestId });
+      await recordAudit(tx, caller, { action: "staff.totp_enrolled", entityType: "staff", entityId: staffId });
     });
     return;
   }
 
-  if (!o.input.currentCode) throw AppError.field("validation_failed", "currentCode", "Two-factor is already set up: enter a code from the authenticator app you use now to replace it");
-  const grant = await beginAttempt({ staffId: o.staffId, now });
+  if (!input.currentCode) throw AppError.field("validation_failed", "currentCode", "Two-factor is already set up: enter a code from the authenticator app you use now to replace it");
+  const grant = await beginAttempt({ staffId, now });
   if (!grant.granted) {
-    await recordAudit(db, { actor, action: "staff.totp_replace_refused_locked", entityType: "staff", entityId: o.staffId, ip: o.ip, requestId: o.requestId });
+    await recordAudit(db, caller, { action: "staff.totp_replace_refused_locked", entityType: "staff", entityId: staffId });
     throw lockedError("currentCode", grant.lockedForSeconds);
   }
-  if (matchStoredTotp(current.totpSecret, o.input.currentCode, now) === undefined) {
-    await recordFailedAttempt(grant.attempt, { actor, action: "staff.totp_replace_failed", reason: "totp", ip: o.ip, requestId: o.requestId });
+  if (matchStoredTotp(current.totpSecret, input.currentCode, now) === undefined) {
+    await recordFailedAttempt(caller, grant.attempt, { action: "staff.totp_replace_failed", reason: "totp" });
     throw AppError.field("validation_failed", "currentCode", "That code does not match your current authenticator");
   }
   // A right code proves the authenticator, not the password: the attempt is given back, the earlier count stays.
@@ -72,10 +76,10 @@ export async function confirmTotpEnrollment(o: { staffId: string; input: z.infer
     const replaced = await tx
       .update(staffUsers)
       .set({ totpSecret: sealed, totpLastStep: null, updatedAt: new Date() })
-      .where(and(eq(staffUsers.id, o.staffId), eq(staffUsers.totpSecret, current.totpSecret!)))
+      .where(and(eq(staffUsers.id, staffId), eq(staffUsers.totpSecret, current.totpSecret!)))
       .returning({ id: staffUsers.id });
     if (replaced.length === 0) throw AppError.field("conflict", "currentCode", "Your two-factor authentication changed meanwhile; reload the page and start again");
-    await recordAudit(tx, { actor, action: "staff.totp_replaced", entityType: "staff", entityId: o.staffId, ip: o.ip, requestId: o.requestId });
+    await recordAudit(tx, caller, { action: "staff.totp_replaced", entityType: "staff", entityId: staffId });
   });
 }
 
@@ -83,23 +87,22 @@ export async function confirmTotpEnrollment(o: { staffId: string; input: z.infer
  * A staff member changes their own password. The current password is checked
  * as a counted attempt, like a sign-in; a right one resets the count. Their
  * other sessions end (a session someone else holds is shut out); the one that
- * made the change stays open. Audited without either password.
+ * made the change (the caller's) stays open. Audited without either password.
  */
-export async function changeOwnPassword(o: { staffId: string; sessionId: string; input: ChangePasswordInput; ip?: string | null; requestId?: string | null; now?: number }) {
-  const input = changePasswordSchema.parse(o.input);
+export async function changeOwnPassword(caller: Caller, input: ChangePasswordInput, now: number = Date.now()) {
   const db = getDb();
-  const actor = { type: "staff" as const, id: o.staffId };
-  const [staff] = await db.select({ passwordHash: staffUsers.passwordHash }).from(staffUsers).where(eq(staffUsers.id, o.staffId));
+  const me = staffOf(caller);
+  const [staff] = await db.select({ passwordHash: staffUsers.passwordHash }).from(staffUsers).where(eq(staffUsers.id, me.id));
   if (!staff) throw new AppError("not_found", "No such staff member");
 
-  const grant = await beginAttempt({ staffId: o.staffId, now: o.now ?? Date.now() });
+  const grant = await beginAttempt({ staffId: me.id, now });
   if (!grant.granted) {
-    await recordAudit(db, { actor, action: "staff.password_change_refused_locked", entityType: "staff", entityId: o.staffId, ip: o.ip, requestId: o.requestId });
+    await recordAudit(db, caller, { action: "staff.password_change_refused_locked", entityType: "staff", entityId: me.id });
     throw lockedError("currentPassword", grant.lockedForSeconds);
   }
   const attempt = grant.attempt;
   if (!(await checkWithin(attempt, () => verifyPassword(staff.passwordHash, input.currentPassword)))) {
-    await recordFailedAttempt(attempt, { actor, action: "staff.password_change_failed", reason: "password", ip: o.ip, requestId: o.requestId });
+    await recordFailedAttempt(caller, attempt, { action: "staff.password_change_failed", reason: "password" });
     throw AppError.field("validation_failed", "currentPassword", "That is not your current password");
   }
   const passwordHash = await checkWithin(attempt, () => hashPassword(input.newPassword));
@@ -108,11 +111,11 @@ export async function changeOwnPassword(o: { staffId: string; sessionId: string;
     const changed = await tx
       .update(staffUsers)
       .set({ passwordHash, failedSignIns: 0, lockedUntil: null, updatedAt: new Date() })
-      .where(and(eq(staffUsers.id, o.staffId), eq(staffUsers.passwordHash, staff.passwordHash)))
+      .where(and(eq(staffUsers.id, me.id), eq(staffUsers.passwordHash, staff.passwordHash)))
       .returning({ id: staffUsers.id });
     if (changed.length === 0) return undefined;
-    const ended = await endAllStaffSessions(tx, { staffId: o.staffId, except: o.sessionId });
-    await recordAudit(tx, { actor, action: "staff.password_changed", entityType: "staff", entityId: o.staffId, after: { otherSessionsEnded: ended }, ip: o.ip, requestId: o.requestId });
+    const ended = await endAllStaffSessions(tx, { staffId: me.id, except: me.sessionId });
+    await recordAudit(tx, caller, { action: "staff.password_changed", entityType: "staff", entityId: me.id, after: { otherSessionsEnded: ended } });
     return ended;
   });
   if (otherSessionsEnded === undefined) {
@@ -133,10 +136,10 @@ function lockedError(field: string, seconds: number): AppError {
   return AppError.field("too_many_attempts", field, `Too many wrong attempts: your account is locked for ${lockRemaining(seconds)}. Try again then, or ask an admin to unlock it.`, { retryAfterSeconds: seconds });
 }
 
-export async function getAccountSecurity(staffId: string) {
+export async function getAccountSecurity(caller: Caller) {
   const [row] = await getDb()
     .select({ enrolled: staffUsers.totpSecret, required: staffUsers.totpRequired, lastLoginAt: staffUsers.lastLoginAt })
     .from(staffUsers)
-    .where(eq(staffUsers.id, staffId));
+    .where(eq(staffUsers.id, staffOf(caller).id));
   return { totpEnrolled: Boolean(row?.enrolled), totpRequired: row?.required ?? false, lastLoginAt: row?.lastLoginAt ?? null };
 }

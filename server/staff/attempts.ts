@@ -1,7 +1,8 @@
 import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
 import { staffUsers } from "../../db/schema";
-import { recordAudit, type Actor } from "../audit/record";
+import { recordAudit } from "../audit/record";
+import { callerAs, type Caller } from "../caller";
 import { FIRST_LOCK_SECONDS, FREE_FAILURES, lockSecondsAfter, MAX_LOCK_SECONDS } from "./lockout";
 
 /**
@@ -68,22 +69,20 @@ export async function releaseAttempt(attempt: Attempt): Promise<void> {
 
 /**
  * A failed check: already counted, so only its audit events are written, in
- * one transaction — the lock this attempt set (if any) and the failure.
+ * one transaction — the lock this attempt set (if any), by the system during
+ * the caller's request, and the caller's failure.
  */
-export async function recordFailedAttempt(attempt: Attempt, o: { actor: Actor; action: string; reason: string; ip?: string | null; requestId?: string | null }): Promise<void> {
+export async function recordFailedAttempt(caller: Caller, attempt: Attempt, o: { action: string; reason: string }): Promise<void> {
   await getDb().transaction(async (tx) => {
     if (attempt.lockedUntil) {
-      await recordAudit(tx, {
-        actor: { type: "system" },
+      await recordAudit(tx, callerAs(caller, { type: "system" }), {
         action: "staff.locked",
         entityType: "staff",
         entityId: attempt.staffId,
         after: { failures: attempt.failures, lockSeconds: lockSecondsAfter(attempt.failures) },
-        ip: o.ip,
-        requestId: o.requestId,
       });
     }
-    await recordAudit(tx, { actor: o.actor, action: o.action, entityType: "staff", entityId: attempt.staffId, after: { reason: o.reason }, ip: o.ip, requestId: o.requestId });
+    await recordAudit(tx, caller, { action: o.action, entityType: "staff", entityId: attempt.staffId, after: { reason: o.reason } });
   });
 }
 

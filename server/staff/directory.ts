@@ -1,8 +1,8 @@
 import { asc, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { staffUsers } from "../../db/schema";
-import type { Actor } from "../audit/record";
-import { addStaffSchema, type AddStaffInput } from "./schemas";
+import type { Caller } from "../caller";
+import type { AddStaffInput } from "./schemas";
 import { createStaff } from "./staff";
 
 /** The Staff page's view of the team: every account, with what an admin needs to act on it. */
@@ -12,7 +12,7 @@ import { createStaff } from "./staff";
  * server: the list only says whether two-factor is set up. Staff are a team,
  * not a crowd, so there is no pagination.
  */
-export async function listStaff(now: Date = new Date()) {
+export async function listStaff(_caller: Caller, now: Date = new Date()) {
   const rows = await getDb()
     .select({
       id: staffUsers.id,
@@ -38,10 +38,7 @@ export async function listStaff(now: Date = new Date()) {
  * returns it this once, for the admin to hand over; only its argon2id hash is
  * stored and the audit event records who was added, never the password.
  */
-export async function addStaffMember(o: { input: AddStaffInput; actor: Actor; ip?: string | null; requestId?: string | null }) {
-  const input = addStaffSchema.parse(o.input);
-  const created = await getDb().transaction((tx) =>
-    createStaff(tx, { input: { email: input.email, name: input.name, role: input.role }, actor: o.actor, ip: o.ip, requestId: o.requestId }),
-  );
+export async function addStaffMember(caller: Caller, input: AddStaffInput) {
+  const created = await getDb().transaction((tx) => createStaff(tx, caller, { email: input.email, name: input.name, role: input.role }));
   return { id: created.id, email: created.email, name: input.name, role: created.role, temporaryPassword: created.generatedPassword! };
 }

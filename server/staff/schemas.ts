@@ -18,15 +18,35 @@ export const createStaffSchema = z.object({
   role: staffRoleSchema,
   password: staffPasswordSchema.optional(),
 });
-export type CreateStaffInput = z.input<typeof createStaffSchema>;
+export type CreateStaffInput = z.output<typeof createStaffSchema>;
 
 /** What an admin enters on the Staff page; the server always generates the first password. */
 export const addStaffSchema = createStaffSchema.omit({ password: true });
-export type AddStaffInput = z.input<typeof addStaffSchema>;
+export type AddStaffInput = z.output<typeof addStaffSchema>;
 
 export const staffTargetSchema = z.object({ staffId: z.uuid("staffId must be a staff member's id") });
 export const requireTotpSchema = staffTargetSchema.extend({ required: z.boolean({ error: "required must be true or false" }) });
 export const changeStaffRoleSchema = staffTargetSchema.extend({ role: staffRoleSchema });
+export type StaffTarget = z.output<typeof staffTargetSchema>;
+export type RequireTotpInput = z.output<typeof requireTotpSchema>;
+export type ChangeStaffRoleInput = z.output<typeof changeStaffRoleSchema>;
+
+/**
+ * What the sign-in form sends, as next-auth's credentials provider checks it:
+ * bounded, so an oversized field is refused before any account is looked up.
+ * An empty TOTP field means none was typed.
+ */
+export const signInSchema = z.object({
+  email: z.string().trim().min(1).max(254),
+  password: z.string().min(1).max(256),
+  totp: z
+    .string()
+    .trim()
+    .max(10)
+    .transform((v) => (v ? v : undefined))
+    .optional(),
+});
+export type SignInInput = z.output<typeof signInSchema>;
 
 const passwordChange = z.object({
   currentPassword: z.string().min(1, "Enter your current password").max(256, "That is not your current password"),
@@ -37,7 +57,7 @@ const sameAsCurrent = { path: ["newPassword"], message: "Choose a password diffe
 
 /** A staff member changes their own password (Account security); the current one proves it is them. */
 export const changePasswordSchema = passwordChange.refine(newDiffersFromCurrent, sameAsCurrent);
-export type ChangePasswordInput = z.input<typeof changePasswordSchema>;
+export type ChangePasswordInput = z.output<typeof changePasswordSchema>;
 
 /** The same, as the form checks it before sending: the new password typed twice. */
 export const changePasswordFormSchema = passwordChange

@@ -3,6 +3,7 @@ import { and, eq, gt, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
 import type { StaffRole } from "../../db/enums";
 import { staffSessions, staffUsers } from "../../db/schema";
+import { staffOf, type Caller } from "../caller";
 
 /**
  * Staff sessions live in staff_sessions (docs/decisions/0004): the session
@@ -40,20 +41,21 @@ export function legacySessionId(staffId: string, sessionVersion: number): string
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-3${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Opens a session row at sign-in; pass the sign-in's transaction. */
-export async function startStaffSession(db: Executor, o: { staffId: string; ip?: string | null; userAgent?: string | null; now: number }): Promise<string> {
+/** Opens a session row at sign-in for the staff member the caller now is, from the caller's address and browser; pass the sign-in's transaction. */
+export async function startStaffSession(db: Executor, caller: Caller, now: number = Date.now()): Promise<string> {
+  const staffId = staffOf(caller).id;
   const [row] = await db
     .insert(staffSessions)
     .values({
-      staffId: o.staffId,
-      createdAt: new Date(o.now),
-      expiresAt: new Date(o.now + STAFF_SESSION_SECONDS * 1000),
-      ip: o.ip ?? null,
-      userAgent: o.userAgent ? o.userAgent.slice(0, USER_AGENT_MAX) : null,
+      staffId,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + STAFF_SESSION_SECONDS * 1000),
+      ip: caller.ip,
+      userAgent: caller.userAgent ? caller.userAgent.slice(0, USER_AGENT_MAX) : null,
     })
     .returning({ id: staffSessions.id });
-  const cutoff = new Date(o.now - ENDED_SESSIONS_KEPT_DAYS * 24 * 60 * 60 * 1000);
-  await db.delete(staffSessions).where(and(eq(staffSessions.staffId, o.staffId), or(lt(staffSessions.expiresAt, cutoff), lt(staffSessions.revokedAt, cutoff))));
+  const cutoff = new Date(now - ENDED_SESSIONS_KEPT_DAYS * 24 * 60 * 60 * 1000);
+  await db.delete(staffSessions).where(and(eq(staffSessions.staffId, staffId), or(lt(staffSessions.expiresAt, cutoff), lt(staffSessions.revokedAt, cutoff))));
   return row!.id;
 }
 

@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { staffUsers } from "../../db/schema";
-import { recordAudit, type Actor } from "../audit/record";
+import { recordAudit } from "../audit/record";
+import type { Caller } from "../caller";
 import { randomToken } from "../crypto";
 import { AppError } from "../errors";
 import { hashPassword } from "../passwords/hasher";
-import { createStaffSchema, type CreateStaffInput } from "./schemas";
+import type { CreateStaffInput } from "./schemas";
 import type { StaffRole } from "../../db/enums";
 
 export interface CreatedStaff {
@@ -21,8 +22,7 @@ export interface CreatedStaff {
  * concurrent requests for one email: the loser's insert does nothing and is
  * told the email is taken. Pass a transaction so the audit event commits with the row.
  */
-export async function createStaff(db: Executor, o: { input: CreateStaffInput; actor: Actor; ip?: string | null; requestId?: string | null }): Promise<CreatedStaff> {
-  const input = createStaffSchema.parse(o.input);
+export async function createStaff(db: Executor, caller: Caller, input: CreateStaffInput): Promise<CreatedStaff> {
   const generatedPassword = input.password ? undefined : randomToken(18);
   const passwordHash = await hashPassword(input.password ?? generatedPassword!);
   const [row] = await db
@@ -31,7 +31,7 @@ export async function createStaff(db: Executor, o: { input: CreateStaffInput; ac
     .onConflictDoNothing()
     .returning({ id: staffUsers.id, email: staffUsers.email, role: staffUsers.role });
   if (!row) throw AppError.field("conflict", "email", "A staff member with this email already exists");
-  await recordAudit(db, { actor: o.actor, action: "staff.create", entityType: "staff", entityId: row.id, after: { email: row.email, role: row.role, name: input.name }, ip: o.ip, requestId: o.requestId });
+  await recordAudit(db, caller, { action: "staff.create", entityType: "staff", entityId: row.id, after: { email: row.email, role: row.role, name: input.name } });
   return { ...row, ...(generatedPassword ? { generatedPassword } : {}) };
 }
 

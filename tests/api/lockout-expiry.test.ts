@@ -10,6 +10,7 @@ import { MAX_LOCK_SECONDS } from "../../server/staff/lockout";
 import { signInStaff } from "../../server/staff/sign-in";
 import { WHITE_LABEL_ACCESS_TTL_SECONDS } from "../../server/tokens/access-token";
 import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type TestPartner } from "../support/api";
+import { anonymousCaller } from "../support/caller";
 import { createTestStaff } from "../support/staff";
 
 /**
@@ -86,29 +87,29 @@ describe("staff lock ends by itself", () => {
   it("the first lock lasts a minute: refused just before, the right password works just after", async () => {
     const staff = await createTestStaff("operations");
     const t0 = Date.now();
-    for (let i = 0; i < 5; i++) expect(await signInStaff({ email: staff.email, password: "not the password", now: t0 })).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff({ email: staff.email, password: staff.password, now: t0 + 59_000 })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: 1 });
-    expect(await signInStaff({ email: staff.email, password: staff.password, now: t0 + 60_001 })).toMatchObject({ ok: true, staff: { id: staff.id } });
+    for (let i = 0; i < 5; i++) expect(await signInStaff(anonymousCaller(), { email: staff.email, password: "not the password" }, t0)).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, t0 + 59_000)).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: 1 });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, t0 + 60_001)).toMatchObject({ ok: true, staff: { id: staff.id } });
   });
 
   it(`however many failures a stranger piles up, the lock never exceeds ${MAX_LOCK_SECONDS / 60} minutes and the owner then gets in`, async () => {
     const staff = await createTestStaff("kam");
     let clock = Date.now();
-    for (let i = 0; i < 5; i++) await signInStaff({ email: staff.email, password: `guess ${i}`, now: clock });
+    for (let i = 0; i < 5; i++) await signInStaff(anonymousCaller(), { email: staff.email, password: `guess ${i}` }, clock);
     // Each further failure is sent the moment the previous lock ends: waits of 1, 2, 4 … minutes, then capped.
     const waits: number[] = [];
     for (let i = 0; i < 9; i++) {
-      const probe = await signInStaff({ email: staff.email, password: staff.password, now: clock });
+      const probe = await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, clock);
       expect(probe).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
       waits.push(!probe.ok ? probe.lockedForSeconds! : 0);
       clock += waits.at(-1)! * 1000 + 1;
-      expect(await signInStaff({ email: staff.email, password: `late guess ${i}`, now: clock })).toEqual({ ok: false, reason: "invalid" });
+      expect(await signInStaff(anonymousCaller(), { email: staff.email, password: `late guess ${i}` }, clock)).toEqual({ ok: false, reason: "invalid" });
     }
     expect(waits).toEqual([60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
-    const lastLock = await signInStaff({ email: staff.email, password: staff.password, now: clock });
+    const lastLock = await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, clock);
     expect(lastLock).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: MAX_LOCK_SECONDS });
     clock += MAX_LOCK_SECONDS * 1000 + 1;
-    expect(await signInStaff({ email: staff.email, password: staff.password, now: clock })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, clock)).toMatchObject({ ok: true });
   });
 });
 

@@ -8,6 +8,7 @@ import { authenticateMasterKey, MASTER_KEY_FAILURES_PER_IP, MASTER_KEY_WINDOW_SE
 import { withClientAddress } from "../../server/http/client-address";
 import { windowFor } from "../../server/quotas/quota";
 import { createTestPartner, uniqueEmail, whiteLabelBody, type TestPartner } from "../support/api";
+import { anonymousCaller } from "../support/caller";
 
 /**
  * Brute force of master API keys: failed presentations are counted per client
@@ -100,15 +101,16 @@ describe("master API key brute force", () => {
     const partner = await createTestPartner();
     const ip = freshIp();
     const db = getDb();
+    const from = anonymousCaller({ ip });
     const now = new Date();
     for (let i = 0; i < MASTER_KEY_FAILURES_PER_IP; i++) {
-      await expect(authenticateMasterKey(db, wrongKey(), { ip, now })).rejects.toMatchObject({ code: "invalid_api_key" });
+      await expect(authenticateMasterKey(db, from, wrongKey(), now)).rejects.toMatchObject({ code: "invalid_api_key" });
     }
-    await expect(authenticateMasterKey(db, partner.masterKey, { ip, now })).rejects.toMatchObject({ code: "too_many_attempts", status: 429 });
+    await expect(authenticateMasterKey(db, from, partner.masterKey, now)).rejects.toMatchObject({ code: "too_many_attempts", status: 429 });
 
     const lastMoment = new Date(windowFor(now, MASTER_KEY_WINDOW_SECONDS).end.getTime() - 1);
-    await expect(authenticateMasterKey(db, partner.masterKey, { ip, now: lastMoment })).rejects.toMatchObject({ code: "too_many_attempts" });
+    await expect(authenticateMasterKey(db, from, partner.masterKey, lastMoment)).rejects.toMatchObject({ code: "too_many_attempts" });
     const nextWindow = windowFor(now, MASTER_KEY_WINDOW_SECONDS).end;
-    await expect(authenticateMasterKey(db, partner.masterKey, { ip, now: nextWindow })).resolves.toEqual({ keyId: expect.any(String), partnerId: partner.id });
+    await expect(authenticateMasterKey(db, from, partner.masterKey, nextWindow)).resolves.toEqual({ keyId: expect.any(String), partnerId: partner.id });
   });
 });

@@ -10,6 +10,7 @@ import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
 import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, STRONG_WL_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type ApiResponse } from "../support/api";
 import { credit, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
+import { anonymousCaller, staffCaller } from "../support/caller";
 import { callerFor, createTestStaff } from "../support/staff";
 
 // Every level is written, so a secret in a debug line is caught as well.
@@ -198,18 +199,18 @@ describe("secrets never reach a log line or a response", () => {
     staffIds.push(admin.id);
     secret("staff password", admin.password);
     secret("wrong staff password", "not the admin password");
-    expect(await signInStaff({ email: admin.email, password: "not the admin password" })).toMatchObject({ ok: false });
+    expect(await signInStaff(anonymousCaller(), { email: admin.email, password: "not the admin password" })).toMatchObject({ ok: false });
 
-    const { secret: totpSecret } = await startTotpEnrollment(admin);
+    const { secret: totpSecret } = await startTotpEnrollment(await staffCaller(admin));
     hidden("TOTP secret", totpSecret);
     const wrongTotp = otherCode(currentTotp(totpSecret));
     secret("wrong TOTP code", wrongTotp);
-    await expect(confirmTotpEnrollment({ staffId: admin.id, input: { secret: totpSecret, code: wrongTotp } })).rejects.toThrow();
+    await expect(confirmTotpEnrollment(await staffCaller(admin), { secret: totpSecret, code: wrongTotp })).rejects.toThrow();
     const enrolmentCode = currentTotp(totpSecret);
     secret("TOTP code", enrolmentCode);
-    await confirmTotpEnrollment({ staffId: admin.id, input: { secret: totpSecret, code: enrolmentCode } });
-    expect(await signInStaff({ email: admin.email, password: admin.password, totp: wrongTotp })).toEqual({ ok: false, reason: "totp_invalid" });
-    expect(await signInStaff({ email: admin.email, password: admin.password })).toMatchObject({ ok: false });
+    await confirmTotpEnrollment(await staffCaller(admin), { secret: totpSecret, code: enrolmentCode });
+    expect(await signInStaff(anonymousCaller(), { email: admin.email, password: admin.password, totp: wrongTotp })).toEqual({ ok: false, reason: "totp_invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: admin.email, password: admin.password })).toMatchObject({ ok: false });
 
     const caller = callerFor(admin);
     const partnerId = partnerIds[0]!;

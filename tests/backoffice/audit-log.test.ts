@@ -14,6 +14,7 @@ import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/a
 import { recordRejectedSignIn, signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
 import { createTestPartner } from "../support/api";
+import { anonymousCaller, staffCaller } from "../support/caller";
 import { callerFor, createTestStaff } from "../support/staff";
 
 // The export route reads the next-auth session; here the test says who is signed in.
@@ -331,9 +332,9 @@ describe("staff sign-in security events", () => {
     const ip = uniqueIp();
     const wrong = `wrong-${uniqueTag()}-password`;
 
-    expect((await signInStaff({ email: staff.email, password: staff.password, ip })).ok).toBe(true);
-    for (let i = 0; i < 5; i++) expect(await signInStaff({ email: staff.email, password: wrong, ip })).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff({ email: staff.email, password: staff.password, ip })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
+    expect((await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password })).ok).toBe(true);
+    for (let i = 0; i < 5; i++) expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: wrong })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
 
     const events = await eventsWithIp(ip);
     const failed = { action: "staff.sign_in_failed", actorType: "anonymous", actorId: null, entityType: "staff", entityId: staff.id, after: { reason: "password" }, ip };
@@ -362,26 +363,26 @@ describe("staff sign-in security events", () => {
     const ip = uniqueIp();
     const email = `Nobody-${uniqueTag()}@Staff.Test`;
     const password = `typed-${uniqueTag()}-secret`;
-    expect(await signInStaff({ email, password, ip })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller({ ip }), { email, password })).toEqual({ ok: false, reason: "invalid" });
     expect(await eventsWithIp(ip)).toEqual([
       { action: "staff.sign_in_failed", actorType: "anonymous", actorId: null, entityType: "staff", entityId: null, after: { reason: "unknown_email", email: email.toLowerCase() }, ip },
     ]);
     expect(JSON.stringify(await getDb().select().from(auditEvents).where(eq(auditEvents.ip, ip)))).not.toContain(password);
 
-    await recordRejectedSignIn({ ip });
+    await recordRejectedSignIn(anonymousCaller({ ip }));
     expect((await eventsWithIp(ip)).at(-1)).toEqual({ action: "staff.sign_in_failed", actorType: "anonymous", actorId: null, entityType: "staff", entityId: null, after: { reason: "malformed" }, ip });
   });
 
   it("records a wrong two-factor code as a failed sign-in with the IP", async () => {
     const staff = await createTestStaff("kam");
-    const { secret } = await startTotpEnrollment(staff);
-    await confirmTotpEnrollment({ staffId: staff.id, input: { secret, code: currentTotp(secret) } });
+    const { secret } = await startTotpEnrollment(await staffCaller(staff));
+    await confirmTotpEnrollment(await staffCaller(staff), { secret, code: currentTotp(secret) });
     const ip = uniqueIp();
     const wrongCode = String((Number(currentTotp(secret)) + 500_000) % 1_000_000).padStart(6, "0");
 
-    expect(await signInStaff({ email: staff.email, password: staff.password, ip })).toEqual({ ok: false, reason: "totp_required" });
-    expect(await signInStaff({ email: staff.email, password: staff.password, totp: wrongCode, ip })).toEqual({ ok: false, reason: "totp_invalid" });
-    expect((await signInStaff({ email: staff.email, password: staff.password, totp: currentTotp(secret), ip })).ok).toBe(true);
+    expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "totp_required" });
+    expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password, totp: wrongCode })).toEqual({ ok: false, reason: "totp_invalid" });
+    expect((await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password, totp: currentTotp(secret) })).ok).toBe(true);
 
     const events = await eventsWithIp(ip);
     // Asking for the code after a correct password is the form's second step, not a failure.

@@ -5,6 +5,7 @@ import { getDb } from "../../db/client";
 import { partners } from "../../db/schema";
 import { partnerCreate } from "../../server/cli/commands";
 import { deactivateStaff } from "../../server/staff/admin";
+import { staffCaller } from "../support/caller";
 import { createTestStaff } from "../support/staff";
 
 async function ownerOf(partnerId: number) {
@@ -27,7 +28,7 @@ describe("gatehouse partner create --owner", () => {
     const operations = await createTestStaff("operations");
     const admin = await createTestStaff("admin");
     const retired = await createTestStaff("kam");
-    await deactivateStaff({ staffId: retired.id, actor: { type: "staff", id: admin.id } });
+    await deactivateStaff(await staffCaller(admin), { staffId: retired.id });
     const name = `Not created ${randomUUID()}`;
     for (const owner of [operations.email, retired.email, "nobody@example.test"]) {
       await expect(partnerCreate({ name, owner })).rejects.toThrow(/no active key account manager/);

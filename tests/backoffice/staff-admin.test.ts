@@ -9,6 +9,7 @@ import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/a
 import { loadStaffForSession } from "../../server/staff/sessions";
 import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
+import { anonymousCaller, staffCaller } from "../support/caller";
 import { callerFor, createTestStaff } from "../support/staff";
 
 type TestStaff = Awaited<ReturnType<typeof createTestStaff>>;
@@ -57,7 +58,7 @@ describe("admins add staff members", () => {
     expect(row).toMatchObject({ active: true, totpRequired: false });
 
     // The new member signs in with it, typing the email however they like.
-    const signedIn = await signInStaff({ email: typed.toUpperCase(), password: created.temporaryPassword });
+    const signedIn = await signInStaff(anonymousCaller(), { email: typed.toUpperCase(), password: created.temporaryPassword });
     expect(signedIn).toEqual({ ok: true, staff: expect.objectContaining({ id: created.id, email: typed.toLowerCase(), name: "Nora Member", role: "operations", mustEnrollTotp: false }) });
 
     const audit = (await auditFor(created.id)).filter((e) => e.action === "staff.create");
@@ -111,7 +112,7 @@ describe("admins add staff members", () => {
     const input = { email, name: "Chooser", role: "kam" as const, password: "an admin's chosen password" };
     const created = await callerFor(admin).staff.create(input);
     expect(created.temporaryPassword).not.toBe(input.password);
-    expect(await signInStaff({ email, password: input.password })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller(), { email, password: input.password })).toEqual({ ok: false, reason: "invalid" });
   });
 });
 
@@ -120,8 +121,8 @@ describe("the staff list", () => {
     const tag = randomUUID().slice(0, 8);
     const enrolled = await callerFor(admin).staff.create({ email: `list-${tag}-a@staff.test`, name: "Enrolled", role: "kam" });
     const locked = await callerFor(admin).staff.create({ email: `list-${tag}-b@staff.test`, name: "Locked", role: "operations" });
-    const { secret } = await startTotpEnrollment({ email: enrolled.email });
-    await confirmTotpEnrollment({ staffId: enrolled.id, input: { secret, code: currentTotp(secret) } });
+    const { secret } = await startTotpEnrollment(await staffCaller(enrolled));
+    await confirmTotpEnrollment(await staffCaller(enrolled), { secret, code: currentTotp(secret) });
     await callerFor(admin).staff.requireTotp({ staffId: enrolled.id, required: true });
     const lockedUntil = new Date(Date.now() + 10 * 60_000);
     await getDb().update(staffUsers).set({ failedSignIns: 5, lockedUntil }).where(eq(staffUsers.id, locked.id));
@@ -171,10 +172,10 @@ describe("reactivating a staff member", () => {
   it("lets them sign in again while their old sessions stay ended, audited; an active member cannot be reactivated", async () => {
     const member = await createTestStaff("kam");
     await callerFor(admin).staff.deactivate({ staffId: member.id });
-    expect(await signInStaff({ email: member.email, password: member.password })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: member.email, password: member.password })).toEqual({ ok: false, reason: "invalid" });
 
     await expect(callerFor(admin).staff.reactivate({ staffId: member.id })).resolves.toEqual({ id: member.id, active: true });
-    const signedIn = await signInStaff({ email: member.email, password: member.password });
+    const signedIn = await signInStaff(anonymousCaller(), { email: member.email, password: member.password });
     expect(signedIn.ok).toBe(true);
     // The session opened before deactivation was revoked and stays so; the new one works.
     expect(await loadStaffForSession({ staffId: member.id, sessionId: member.sessionId })).toBeUndefined();

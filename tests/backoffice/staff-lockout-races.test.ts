@@ -8,6 +8,7 @@ import { beginAttempt, releaseAttempt, type Attempt } from "../../server/staff/a
 import { FREE_FAILURES } from "../../server/staff/lockout";
 import { currentTotp, newTotpSecret } from "../../server/staff/totp";
 import { csrf, signInThroughAuth } from "../support/auth-handlers";
+import { staffCaller } from "../support/caller";
 import { callerFor, createTestStaff } from "../support/staff";
 
 /**
@@ -36,8 +37,8 @@ function wrongCode(secret: string): string {
 }
 
 async function enrolTotp(staff: TestStaff): Promise<string> {
-  const { secret } = await startTotpEnrollment(staff);
-  await confirmTotpEnrollment({ staffId: staff.id, input: { secret, code: currentTotp(secret) } });
+  const { secret } = await startTotpEnrollment(await staffCaller(staff));
+  await confirmTotpEnrollment(await staffCaller(staff), { secret, code: currentTotp(secret) });
   return secret;
 }
 

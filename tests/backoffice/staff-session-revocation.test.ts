@@ -14,6 +14,7 @@ import { legacySessionId, loadStaffForSession } from "../../server/staff/session
 import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
 import { signInThroughAuth, signOutThroughAuth } from "../support/auth-handlers";
+import { anonymousCaller, staffCaller } from "../support/caller";
 import { callerFor, createTestStaff, trpcOutcome } from "../support/staff";
 
 /*
@@ -124,9 +125,9 @@ describe("what else ends a member's sessions", () => {
 
   it("a TOTP reset ends every session", async () => {
     const staff = await createTestStaff("operations");
-    const { secret } = await startTotpEnrollment(staff);
-    await confirmTotpEnrollment({ staffId: staff.id, input: { secret, code: currentTotp(secret) } });
-    const signedIn = await signInStaff({ email: staff.email, password: staff.password, totp: currentTotp(secret) });
+    const { secret } = await startTotpEnrollment(await staffCaller(staff));
+    await confirmTotpEnrollment(await staffCaller(staff), { secret, code: currentTotp(secret) });
+    const signedIn = await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(secret) });
     expect(signedIn.ok).toBe(true);
     await callerFor(admin).staff.resetTotp({ staffId: staff.id });
     expect(await loadStaffForSession({ staffId: staff.id, sessionId: signedIn.ok ? signedIn.staff.sessionId : "" })).toBeUndefined();
@@ -138,7 +139,7 @@ describe("an admin resets a member's password", () => {
   it("gives a temporary password once, ends every session, clears the lockout, and is audited without the password", async () => {
     const staff = await createTestStaff("kam");
     const cookie = await cookieOf(staff);
-    for (let i = 0; i < 5; i++) await signInStaff({ email: staff.email, password: `guess ${i}` });
+    for (let i = 0; i < 5; i++) await signInStaff(anonymousCaller(), { email: staff.email, password: `guess ${i}` });
 
     const reset = await callerFor(admin).staff.resetPassword({ staffId: staff.id });
     expect(reset).toEqual({ id: staff.id, email: staff.email, name: staff.name, temporaryPassword: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
@@ -147,8 +148,8 @@ describe("an admin resets a member's password", () => {
     expect(await openSessions(staff.id)).toBe(0);
     const [row] = await getDb().select({ failedSignIns: staffUsers.failedSignIns, lockedUntil: staffUsers.lockedUntil }).from(staffUsers).where(eq(staffUsers.id, staff.id));
     expect(row).toEqual({ failedSignIns: 0, lockedUntil: null });
-    expect(await signInStaff({ email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff({ email: staff.email, password: reset.temporaryPassword })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: reset.temporaryPassword })).toMatchObject({ ok: true });
 
     const audit = await latestAudit(staff.id, "staff.password_reset");
     expect(audit).toMatchObject({ actorId: admin.id, before: { failedSignIns: 5 }, after: { failedSignIns: 0, lockedUntil: null, sessionsEnded: 2 } });
@@ -188,8 +189,8 @@ describe("a member changes their own password", () => {
     expect(await openSessions(staff.id)).toBe(1);
     const [reset] = await getDb().select({ failedSignIns: staffUsers.failedSignIns }).from(staffUsers).where(eq(staffUsers.id, staff.id));
     expect(reset).toEqual({ failedSignIns: 0 });
-    expect(await signInStaff({ email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff({ email: staff.email, password: newPassword })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: newPassword })).toMatchObject({ ok: true });
 
     const audit = await latestAudit(staff.id, "staff.password_changed");
     expect(audit).toEqual({ actorId: staff.id, before: null, after: { otherSessionsEnded: 2 } });

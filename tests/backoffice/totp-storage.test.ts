@@ -9,6 +9,7 @@ import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/a
 import { loadStaffForSession } from "../../server/staff/sessions";
 import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
+import { anonymousCaller, staffCaller } from "../support/caller";
 import { callerFor, createTestStaff } from "../support/staff";
 
 /** A valid 6-digit code that is not the current one (nor one step either side). */
@@ -40,33 +41,33 @@ describe("sealed secrets", () => {
 describe("staff TOTP at rest", () => {
   it("stores the secret encrypted, and sign-in still checks codes against it", async () => {
     const staff = await createTestStaff("operations");
-    const { secret } = await startTotpEnrollment(staff);
-    await confirmTotpEnrollment({ staffId: staff.id, input: { secret, code: currentTotp(secret) } });
+    const { secret } = await startTotpEnrollment(await staffCaller(staff));
+    await confirmTotpEnrollment(await staffCaller(staff), { secret, code: currentTotp(secret) });
 
     const stored = await storedSecret(staff.id);
     expect(stored).toMatch(/^v1\./);
     expect(stored).not.toContain(secret);
 
-    expect(await signInStaff({ email: staff.email, password: staff.password, totp: wrongCode(secret) })).toEqual({ ok: false, reason: "totp_invalid" });
-    expect(await signInStaff({ email: staff.email, password: staff.password, totp: currentTotp(secret) })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: wrongCode(secret) })).toEqual({ ok: false, reason: "totp_invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(secret) })).toMatchObject({ ok: true });
   });
 
   it("replacing an enrolled authenticator needs a code from the current one", async () => {
     const staff = await createTestStaff("operations");
-    const first = (await startTotpEnrollment(staff)).secret;
-    await confirmTotpEnrollment({ staffId: staff.id, input: { secret: first, code: currentTotp(first) } });
+    const first = (await startTotpEnrollment(await staffCaller(staff))).secret;
+    await confirmTotpEnrollment(await staffCaller(staff), { secret: first, code: currentTotp(first) });
     const before = await storedSecret(staff.id);
 
-    const second = (await startTotpEnrollment(staff)).secret;
-    const withoutCurrent = await confirmTotpEnrollment({ staffId: staff.id, input: { secret: second, code: currentTotp(second) } }).catch((e: unknown) => e);
+    const second = (await startTotpEnrollment(await staffCaller(staff))).secret;
+    const withoutCurrent = await confirmTotpEnrollment(await staffCaller(staff), { secret: second, code: currentTotp(second) }).catch((e: unknown) => e);
     expect(withoutCurrent).toBeInstanceOf(AppError);
     expect((withoutCurrent as AppError).fields).toMatchObject([{ path: "currentCode" }]);
-    const wrongCurrent = await confirmTotpEnrollment({ staffId: staff.id, input: { secret: second, code: currentTotp(second), currentCode: wrongCode(first) } }).catch((e: unknown) => e);
+    const wrongCurrent = await confirmTotpEnrollment(await staffCaller(staff), { secret: second, code: currentTotp(second), currentCode: wrongCode(first) }).catch((e: unknown) => e);
     expect((wrongCurrent as AppError).fields).toMatchObject([{ path: "currentCode" }]);
     expect(await storedSecret(staff.id)).toBe(before);
 
-    await confirmTotpEnrollment({ staffId: staff.id, input: { secret: second, code: currentTotp(second), currentCode: currentTotp(first) } });
-    expect(await signInStaff({ email: staff.email, password: staff.password, totp: currentTotp(second) })).toMatchObject({ ok: true });
+    await confirmTotpEnrollment(await staffCaller(staff), { secret: second, code: currentTotp(second), currentCode: currentTotp(first) });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(second) })).toMatchObject({ ok: true });
   });
 });
 
@@ -74,8 +75,8 @@ describe("an admin resets a member's two-factor authentication", () => {
   it("clears the authenticator, ends the member's sessions, audits it, and refuses self-service and repeats", async () => {
     const admin = await createTestStaff("admin");
     const member = await createTestStaff("operations");
-    const { secret } = await startTotpEnrollment(member);
-    await confirmTotpEnrollment({ staffId: member.id, input: { secret, code: currentTotp(secret) } });
+    const { secret } = await startTotpEnrollment(await staffCaller(member));
+    await confirmTotpEnrollment(await staffCaller(member), { secret, code: currentTotp(secret) });
     expect(await loadStaffForSession({ staffId: member.id, sessionId: member.sessionId })).toBeDefined();
 
     await expect(callerFor(admin).staff.resetTotp({ staffId: admin.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
@@ -83,7 +84,7 @@ describe("an admin resets a member's two-factor authentication", () => {
 
     expect(await storedSecret(member.id)).toBeNull();
     expect(await loadStaffForSession({ staffId: member.id, sessionId: member.sessionId })).toBeUndefined();
-    expect(await signInStaff({ email: member.email, password: member.password })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: member.email, password: member.password })).toMatchObject({ ok: true });
     const audits = await getDb()
       .select({ actorId: auditEvents.actorId })
       .from(auditEvents)
@@ -96,14 +97,14 @@ describe("an admin resets a member's two-factor authentication", () => {
 describe("TOTP codes are single use", () => {
   it("refuses the same code a second time, counting it as a failure, and accepts the next step's code", async () => {
     const staff = await createTestStaff("operations");
-    const { secret } = await startTotpEnrollment(staff);
-    await confirmTotpEnrollment({ staffId: staff.id, input: { secret, code: currentTotp(secret) } });
+    const { secret } = await startTotpEnrollment(await staffCaller(staff));
+    await confirmTotpEnrollment(await staffCaller(staff), { secret, code: currentTotp(secret) });
     const code = currentTotp(secret);
 
-    expect(await signInStaff({ email: staff.email, password: staff.password, totp: code })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: code })).toMatchObject({ ok: true });
     const [first, second] = await Promise.all([
-      signInStaff({ email: staff.email, password: staff.password, totp: code }),
-      signInStaff({ email: staff.email, password: staff.password, totp: code }),
+      signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: code }),
+      signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: code }),
     ]);
     expect([first, second]).toEqual([
       { ok: false, reason: "totp_invalid" },
@@ -116,6 +117,6 @@ describe("TOTP codes are single use", () => {
     expect(failures.filter((f) => (f.after as { reason?: string } | null)?.reason === "totp_reused")).toHaveLength(2);
 
     const nextStep = TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + 30_000 });
-    expect(await signInStaff({ email: staff.email, password: staff.password, totp: nextStep })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: nextStep })).toMatchObject({ ok: true });
   });
 });

@@ -3,10 +3,11 @@ import { afterAll, beforeAll } from "vitest";
 import { desc, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { emailOutbox } from "../../db/schema";
+import { systemCaller } from "../../server/caller";
 import { createMasterKey } from "../../server/partners/api-keys";
 import { createPartner } from "../../server/partners/create";
 import type { Partner } from "../../server/partners/lookup";
-import type { PartnerSettingsInput } from "../../server/partners/schemas";
+import { createApiKeySchema, createPartnerSchema, type PartnerSettingsInput } from "../../server/partners/schemas";
 import { startTestServer, type TestServer } from "./http-server";
 
 export interface ApiResponse<T = any> {
@@ -62,13 +63,11 @@ export interface TestPartner extends Partner {
 
 /** A partner of the test's own, with quotas off unless the test sets them. */
 export async function createTestPartner(settings: Partial<PartnerSettingsInput> = {}): Promise<TestPartner> {
+  const test = systemCaller("test");
+  const input = createPartnerSchema.parse({ name: `Test partner ${randomUUID().slice(0, 8)}`, quotaPerIpHour: 0, quotaTotalHour: 0, ...settings });
   return getDb().transaction(async (tx) => {
-    const partner = await createPartner({
-      db: tx,
-      input: { name: `Test partner ${randomUUID().slice(0, 8)}`, quotaPerIpHour: 0, quotaTotalHour: 0, ...settings },
-      by: { type: "system", id: "test" },
-    });
-    const key = await createMasterKey({ db: tx, input: { partnerId: partner.id, name: "test key" }, by: { type: "system", id: "test" } });
+    const partner = await createPartner(test, input, tx);
+    const key = await createMasterKey(test, createApiKeySchema.parse({ partnerId: partner.id, name: "test key" }), tx);
     return { ...partner, masterKey: key.key };
   });
 }

@@ -4,6 +4,8 @@ import { createCaller } from "../../server/api/root";
 import { trpcContext } from "../../server/api/trpc";
 import type { StaffSession } from "../../server/auth/session";
 import { getDb } from "../../db/client";
+import { callerAs, systemCaller } from "../../server/caller";
+import { createStaffSchema } from "../../server/staff/schemas";
 import { startStaffSession } from "../../server/staff/sessions";
 import { createStaff } from "../../server/staff/staff";
 
@@ -12,8 +14,8 @@ export type TestRole = StaffSession["role"];
 /** A staff member of the test's own, signed in (with a session row of their own) as the session layer would present them. */
 export async function createTestStaff(role: TestRole, password = "correct horse battery staple"): Promise<StaffSession & { password: string }> {
   const email = `${role}-${randomUUID().slice(0, 10)}@staff.test`;
-  const created = await createStaff(getDb(), { input: { email, name: `Test ${role}`, role, password }, actor: { type: "system", id: "test" } });
-  const sessionId = await startStaffSession(getDb(), { staffId: created.id, now: Date.now() });
+  const created = await createStaff(getDb(), systemCaller("test"), createStaffSchema.parse({ email, name: `Test ${role}`, role, password }));
+  const sessionId = await startStaffSession(getDb(), callerAs(systemCaller("test"), { type: "staff", id: created.id, role }));
   return { id: created.id, email, name: `Test ${role}`, role, sessionId, mustEnrollTotp: false, password };
 }
 

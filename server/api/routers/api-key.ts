@@ -6,7 +6,7 @@ import { procedureFor, router } from "../trpc";
 const managerProcedure = procedureFor("admin", "kam");
 
 export const apiKeyRouter = router({
-  list: managerProcedure.input(partnerTargetSchema).query(({ ctx, input }) => listApiKeys({ staff: ctx.staff, partnerId: input.partnerId })),
-  create: managerProcedure.input(createApiKeySchema).mutation(({ ctx, input }) => createMasterKey({ by: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
-  revoke: managerProcedure.input(apiKeyTargetSchema).mutation(({ ctx, input }) => revokeApiKey({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+  list: managerProcedure.input(partnerTargetSchema).query(({ ctx, input }) => listApiKeys(ctx.caller, input)),
+  create: managerProcedure.input(createApiKeySchema).mutation(({ ctx, input }) => createMasterKey(ctx.caller, input)),
+  revoke: managerProcedure.input(apiKeyTargetSchema).mutation(({ ctx, input }) => revokeApiKey(ctx.caller, input)),
 });

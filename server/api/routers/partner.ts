@@ -13,14 +13,14 @@ import { adminProcedure, procedureFor, router, staffProcedure } from "../trpc";
 const managerProcedure = procedureFor("admin", "kam");
 
 export const partnerRouter = router({
-  options: staffProcedure.query(({ ctx }) => listPartnerOptions(ctx.scope)),
-  list: managerProcedure.query(({ ctx }) => listPartners(ctx.scope)),
-  get: managerProcedure.input(partnerTargetSchema).query(({ ctx, input }) => getPartner({ staff: ctx.staff, partnerId: input.partnerId })),
-  create: managerProcedure.input(createPartnerSchema).mutation(({ ctx, input }) => createPartner({ by: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
-  update: managerProcedure.input(updatePartnerSchema).mutation(({ ctx, input }) => updatePartnerSettings({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
-  suspend: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => suspendPartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
-  reactivate: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => reactivatePartner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
-  reassign: adminProcedure.input(reassignPartnerSchema).mutation(({ ctx, input }) => reassignPartnerOwner({ staff: ctx.staff, input, ip: ctx.ip, requestId: ctx.requestId })),
+  options: staffProcedure.query(({ ctx }) => listPartnerOptions(ctx.caller)),
+  list: managerProcedure.query(({ ctx }) => listPartners(ctx.caller)),
+  get: managerProcedure.input(partnerTargetSchema).query(({ ctx, input }) => getPartner(ctx.caller, input)),
+  create: managerProcedure.input(createPartnerSchema).mutation(({ ctx, input }) => createPartner(ctx.caller, input)),
+  update: managerProcedure.input(updatePartnerSchema).mutation(({ ctx, input }) => updatePartnerSettings(ctx.caller, input)),
+  suspend: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => suspendPartner(ctx.caller, input)),
+  reactivate: managerProcedure.input(partnerStatusChangeSchema).mutation(({ ctx, input }) => reactivatePartner(ctx.caller, input)),
+  reassign: adminProcedure.input(reassignPartnerSchema).mutation(({ ctx, input }) => reassignPartnerOwner(ctx.caller, input)),
   hosts: managerProcedure.input(partnerTargetSchema).query(({ ctx, input }) => getPartnerHosts(ctx.caller, input)),
   setHosts: managerProcedure.input(partnerHostsInputSchema).mutation(({ ctx, input }) => setPartnerHosts(ctx.caller, input)),
 });
