@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getDb, type Executor } from "../../db/client";
 import { accounts, ledgerEntries } from "../../db/schema";
 import { formatMinor } from "../billing/money";
+import { clientOf, type Caller } from "../caller";
 
 export const accountSchema = z
   .object({
@@ -30,7 +31,7 @@ export async function listClientAccounts(db: Executor, clientId: string): Promis
   return rows.map((r) => ({ id: r.id, type: "CHECKING" as const, currency: r.currency, balance: formatMinor(BigInt(r.balance)) }));
 }
 
-/** For request handlers: a client's accounts on the shared database. */
-export function listAccountsOf(clientId: string): Promise<AccountView[]> {
-  return listClientAccounts(getDb(), clientId);
+/** The calling client's own accounts. */
+export function listAccountsOf(caller: Caller): Promise<AccountView[]> {
+  return listClientAccounts(getDb(), clientOf(caller).id);
 }

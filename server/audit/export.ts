@@ -1,8 +1,9 @@
 import { getDb } from "../../db/client";
 import { streamCsvPages, type CsvColumn } from "../csv";
 import { fetchAuditPage, type AuditEventItem } from "./list";
-import { recordAudit, type Actor } from "./record";
-import { auditFiltersSchema, type AuditFiltersInput } from "./schemas";
+import type { Caller } from "../caller";
+import { recordAudit } from "./record";
+import type { AuditFilters } from "./schemas";
 
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
@@ -29,14 +30,11 @@ const COLUMNS: Array<CsvColumn<AuditEventItem>> = [
  * The events matching the filters as CSV, newest first, one chunk per keyset
  * page: no row cap, and one page in memory at a time.
  */
-export function streamAuditCsv(o: { input: AuditFiltersInput; pageSize?: number }): AsyncGenerator<string, void, undefined> {
-  const filters = auditFiltersSchema.parse(o.input);
-  const limit = o.pageSize ?? 1000;
-  return streamCsvPages(COLUMNS, (cursor) => fetchAuditPage({ filters, cursor, limit }));
+export function streamAuditCsv(_caller: Caller, filters: AuditFilters, pageSize = 1000): AsyncGenerator<string, void, undefined> {
+  return streamCsvPages(COLUMNS, (cursor) => fetchAuditPage({ filters, cursor, limit: pageSize }));
 }
 
 /** Taking a copy of the audit log is itself audited, before the first byte goes out. */
-export async function recordAuditExport(o: { actor: Actor; input: AuditFiltersInput; ip?: string | null; requestId?: string | null }): Promise<void> {
-  const filters = auditFiltersSchema.parse(o.input);
-  await recordAudit(getDb(), { actor: o.actor, action: "audit.export", entityType: "audit_log", partnerId: filters.partnerId ?? null, after: { filters }, ip: o.ip, requestId: o.requestId });
+export async function recordAuditExport(caller: Caller, filters: AuditFilters): Promise<void> {
+  await recordAudit(getDb(), caller, { action: "audit.export", entityType: "audit_log", partnerId: filters.partnerId ?? null, after: { filters } });
 }

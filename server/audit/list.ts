@@ -2,6 +2,7 @@ import { and, desc, eq, gte, lt, sql, type SQL, type SQLWrapper } from "drizzle-
 import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "../../db/client";
 import { apiKeys, auditEvents, partners, staffUsers } from "../../db/schema";
+import type { Caller } from "../caller";
 import { keysetPage, timeCursor, timeKeyOf } from "../keyset";
 import type { AuditActorType, AuditFilters, AuditListInput } from "./schemas";
 
@@ -107,8 +108,8 @@ export async function fetchAuditPage(o: { filters: AuditFilters; cursor?: string
   return { items: page.items satisfies AuditEventItem[], nextCursor: page.nextCursor };
 }
 
-/** The Audit log page: filters, newest first, keyset pagination. */
-export function listAuditEvents(input: AuditListInput): Promise<AuditPage> {
+/** The Audit log page: filters, newest first, keyset pagination. The whole log: the procedure is for admins. */
+export function listAuditEvents(_caller: Caller, input: AuditListInput): Promise<AuditPage> {
   const { cursor, limit, ...filters } = input;
   return fetchAuditPage({ filters, cursor, limit });
 }
@@ -132,7 +133,7 @@ async function distinctValues(column: "action" | "entity_type"): Promise<string[
 }
 
 /** The actions and entity types that occur in the log, for the page's filter pickers. */
-export async function listAuditFacets(): Promise<{ actions: string[]; entityTypes: string[] }> {
+export async function listAuditFacets(_caller: Caller): Promise<{ actions: string[]; entityTypes: string[] }> {
   const [actions, entityTypes] = await Promise.all([distinctValues("action"), distinctValues("entity_type")]);
   return { actions, entityTypes };
 }

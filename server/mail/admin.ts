@@ -1,12 +1,13 @@
 import { and, desc, eq, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { emailOutbox, partners } from "../../db/schema";
-import { recordAudit, type Actor } from "../audit/record";
+import { recordAudit } from "../audit/record";
+import type { Caller } from "../caller";
 import { config } from "../../env";
 import { AppError } from "../errors";
 import { keysetPage, timeCursor, timeKeyOf } from "../keyset";
 import { retryEmail } from "./outbox";
-import type { OutboxListInput, OutboxViewStatus } from "./schemas";
+import type { OutboxListInput, OutboxTarget, OutboxViewStatus } from "./schemas";
 
 /** The back office's view of the outbox: the list, one message, and retrying it. */
 
@@ -39,7 +40,7 @@ const listColumns = {
  * index (status + created_at, lower(to_address) + created_at, created_at).
  * No bodies here; one message is read with getOutboxMessage.
  */
-export async function listOutbox(input: OutboxListInput) {
+export async function listOutbox(_caller: Caller, input: OutboxListInput) {
   const where: SQL[] = [];
   if (input.status) where.push(statusCondition(input.status));
   if (input.to) where.push(sql`lower(${emailOutbox.toAddress}) = lower(${input.to})`);
@@ -58,7 +59,7 @@ export async function listOutbox(input: OutboxListInput) {
 }
 
 /** One message as it was rendered, text and HTML, with its delivery state. */
-export async function getOutboxMessage(id: string) {
+export async function getOutboxMessage(_caller: Caller, { id }: OutboxTarget) {
   const [row] = await getDb()
     .select({ ...listColumns, text: emailOutbox.textBody, html: emailOutbox.htmlBody, messageId: emailOutbox.messageId })
     .from(emailOutbox)
@@ -75,33 +76,30 @@ export async function getOutboxMessage(id: string) {
  * claims rows with FOR UPDATE SKIP LOCKED, so retries at the same moment
  * still lead to one delivery. Audited in the same transaction.
  */
-export async function retryOutboxEmail(o: { id: string; actor: Actor; ip?: string | null; requestId?: string | null }) {
+export async function retryOutboxEmail(caller: Caller, { id }: OutboxTarget) {
   return getDb().transaction(async (tx) => {
     const [row] = await tx
       .select({ status: viewStatus, attempts: emailOutbox.attempts, lastError: emailOutbox.lastError, partnerId: emailOutbox.partnerId })
       .from(emailOutbox)
-      .where(eq(emailOutbox.id, o.id))
+      .where(eq(emailOutbox.id, id))
       .for("update");
     if (!row) throw new AppError("not_found", "No such email");
     if (row.status === "sent") throw new AppError("conflict", "This email has been sent already");
     if (row.status === "sending") throw new AppError("conflict", "This email is being sent right now; look again in a minute");
-    if (!(await retryEmail(o.id, tx))) throw new AppError("conflict", "This email cannot be retried now");
-    await recordAudit(tx, {
-      actor: o.actor,
+    if (!(await retryEmail(id, tx))) throw new AppError("conflict", "This email cannot be retried now");
+    await recordAudit(tx, caller, {
       action: "outbox.retry",
       entityType: "email",
-      entityId: o.id,
+      entityId: id,
       partnerId: row.partnerId,
       before: { status: row.status, attempts: row.attempts, lastError: row.lastError },
       after: { status: "queued" },
-      ip: o.ip,
-      requestId: o.requestId,
     });
-    return { id: o.id, status: "queued" as const };
+    return { id, status: "queued" as const };
   });
 }
 
 /** How mail leaves this server: without SMTP_URL, the outbox is the development mailbox. */
-export function mailDelivery(): { smtpConfigured: boolean } {
+export function mailDelivery(_caller: Caller): { smtpConfigured: boolean } {
   return { smtpConfigured: config().SMTP_URL !== undefined };
 }

@@ -22,3 +22,4 @@ export const outboxListSchema = z.object({
 export type OutboxListInput = z.output<typeof outboxListSchema>;
 
 export const outboxTargetSchema = z.object({ id: z.uuid("id must be an email's id") });
+export type OutboxTarget = z.output<typeof outboxTargetSchema>;

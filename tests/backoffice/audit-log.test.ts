@@ -6,9 +6,10 @@ import { GET as exportAudit } from "../../app/api/audit/export/route";
 import { getDb } from "../../db/client";
 import { apiKeys, auditEvents } from "../../db/schema";
 import { streamAuditCsv } from "../../server/audit/export";
-import { recordAudit } from "../../server/audit/record";
+import { recordAudit, type AuditEvent } from "../../server/audit/record";
 import type { AuditFiltersInput } from "../../server/audit/schemas";
 import { getStaffSession } from "../../server/auth/session";
+import type { Actor } from "../../server/caller";
 import { withClientAddress } from "../../server/http/client-address";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
 import { recordRejectedSignIn, signInStaff } from "../../server/staff/sign-in";
@@ -46,7 +47,7 @@ async function walk(admin: TestStaff, filters: AuditFiltersInput, limit: number)
 }
 
 /** Records an event and returns its id (recordAudit itself returns nothing: the log is write-only). */
-async function record(e: Parameters<typeof recordAudit>[1], at?: string): Promise<number> {
+async function record(e: AuditEvent & { actor: Actor }, at?: string): Promise<number> {
   const requestId = `audit-test-${uniqueTag()}`;
   if (at) {
     const [row] = await getDb()
@@ -55,7 +56,8 @@ async function record(e: Parameters<typeof recordAudit>[1], at?: string): Promis
       .returning({ id: auditEvents.id });
     return row!.id;
   }
-  await recordAudit(getDb(), { ...e, requestId });
+  const { actor, ...event } = e;
+  await recordAudit(getDb(), { actor, ip: null, requestId, userAgent: null }, event);
   const [row] = await getDb().select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.requestId, requestId));
   return row!.id;
 }
@@ -140,13 +142,13 @@ describe("the audit log list", () => {
     const [key] = await getDb().select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix }).from(apiKeys).where(eq(apiKeys.partnerId, partner.id));
     const clientId = randomUUID();
     const alpha = `test.alpha_${uniqueTag()}`;
-    const staffActor = { type: "staff" as const, id: actor.id };
+    const staffActor = { type: "staff" as const, id: actor.id, role: actor.role };
 
     const old = await record({ actor: staffActor, action: alpha }, "2001-02-03T10:00:00Z");
     const first = await record({ actor: staffActor, action: alpha, entityType: "client", entityId: clientId, partnerId: partner.id, before: { state: "active" }, after: { state: "blocked" } });
     const second = await record({ actor: staffActor, action: "test.beta", entityType: "staff", entityId: other.id });
-    const third = await record({ actor: { type: "staff", id: other.id }, action: alpha, entityType: "client", entityId: clientId, partnerId: partner.id });
-    const byKey = await record({ actor: { type: "api_key", id: key!.id }, action: alpha, partnerId: partner.id });
+    const third = await record({ actor: { type: "staff", id: other.id, role: other.role }, action: alpha, entityType: "client", entityId: clientId, partnerId: partner.id });
+    const byKey = await record({ actor: { type: "api_key", id: key!.id, partnerId: partner.id }, action: alpha, partnerId: partner.id });
 
     expect(await listIds(admin, { actorType: "staff", actorId: actor.id })).toEqual([second, first, old]);
     expect(await listIds(admin, { actorType: "staff", actorId: actor.id, action: alpha })).toEqual([first, old]);
@@ -200,11 +202,12 @@ describe("the audit log list", () => {
 
   it("pages newest first with a keyset cursor, keeping the events of one transaction in order", async () => {
     const actor = await createTestStaff("operations");
-    const staffActor = { type: "staff" as const, id: actor.id };
+    const staffActor = { type: "staff" as const, id: actor.id, role: actor.role };
     const before = await record({ actor: staffActor, action: "test.page" });
     // One transaction: the three events share their time and are told apart by id.
+    const caller = await staffCaller(actor);
     await getDb().transaction(async (tx) => {
-      for (const n of [1, 2, 3]) await recordAudit(tx, { actor: staffActor, action: "test.page", after: { n } });
+      for (const n of [1, 2, 3]) await recordAudit(tx, caller, { action: "test.page", after: { n } });
     });
     const after = await record({ actor: staffActor, action: "test.page" });
     const all = await listIds(admin, { actorType: "staff", actorId: actor.id });
@@ -223,12 +226,12 @@ describe("the audit log list", () => {
 describe("the audit log CSV export", () => {
   it("streams every matching event page by page, newest first, with JSON details and formula-safe cells", async () => {
     const actor = await createTestStaff("admin");
-    const staffActor = { type: "staff" as const, id: actor.id };
+    const staffActor = { type: "staff" as const, id: actor.id, role: actor.role };
     const partner = await createTestPartner();
     const ids: number[] = [];
     for (let n = 0; n < 5; n++) ids.push(await record({ actor: staffActor, action: "test.export", partnerId: partner.id, entityType: "client", entityId: `=cmd|${n}`, after: { note: `say "hi", ${n}` } }));
 
-    const chunks = await collect(streamAuditCsv({ input: { actorType: "staff", actorId: actor.id }, pageSize: 2 }));
+    const chunks = await collect(streamAuditCsv(await staffCaller(actor), { actorType: "staff", actorId: actor.id }, 2));
     // The header, then one chunk per page of two: nothing read ahead, nothing capped.
     expect(chunks).toHaveLength(1 + 3);
     const [header, ...rows] = parseCsv(chunks.join(""));
@@ -255,13 +258,13 @@ describe("the audit log CSV export", () => {
     ]);
     expect(JSON.parse(newest[15]!)).toEqual({ note: 'say "hi", 4' });
 
-    const none = await collect(streamAuditCsv({ input: { actorType: "staff", actorId: actor.id, to: "2000-01-01" } }));
+    const none = await collect(streamAuditCsv(await staffCaller(actor), { actorType: "staff", actorId: actor.id, to: "2000-01-01" }));
     expect(none).toEqual([header!.join(",") + "\r\n"]);
   });
 
   it("GET /api/audit/export is for signed-in admins only, streams the filtered log as an attachment and is itself audited", async () => {
     const actor = await createTestStaff("operations");
-    const ids = [await record({ actor: { type: "staff", id: actor.id }, action: "test.route" }), await record({ actor: { type: "staff", id: actor.id }, action: "test.route" })];
+    const ids = [await record({ actor: { type: "staff", id: actor.id, role: actor.role }, action: "test.route" }), await record({ actor: { type: "staff", id: actor.id, role: actor.role }, action: "test.route" })];
     const url = `http://gatehouse.test/api/audit/export?actorType=staff&actorId=${actor.id}&action=&partnerId=`;
 
     vi.mocked(getStaffSession).mockResolvedValueOnce(undefined);

@@ -1,8 +1,11 @@
 import { listAccountsOf } from "@/server/accounts/accounts";
+import { callerAs } from "@/server/caller";
 import { json, route } from "@/server/http/route";
 import { authenticateClient } from "@/server/tokens/bearer";
 
 export const GET = route(async (ctx) => {
   const client = await authenticateClient(ctx.header("authorization"));
-  return json(await listAccountsOf(client.id));
+  return json(await listAccountsOf(callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId })));
 });
+
+export { OPTIONS } from "@/server/http/preflight";

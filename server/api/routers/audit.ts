@@ -3,6 +3,6 @@ import { auditListInputSchema } from "../../audit/schemas";
 import { adminProcedure, router } from "../trpc";
 
 export const auditRouter = router({
-  list: adminProcedure.input(auditListInputSchema).query(({ input }) => listAuditEvents(input)),
-  facets: adminProcedure.query(() => listAuditFacets()),
+  list: adminProcedure.input(auditListInputSchema).query(({ ctx, input }) => listAuditEvents(ctx.caller, input)),
+  facets: adminProcedure.query(({ ctx }) => listAuditFacets(ctx.caller)),
 });

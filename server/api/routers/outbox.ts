@@ -1,11 +1,11 @@
 import { getOutboxMessage, listOutbox, mailDelivery, retryOutboxEmail } from "../../mail/admin";
 import { outboxListSchema, outboxTargetSchema } from "../../mail/schemas";
-import { operationsProcedure, router, staffActor } from "../trpc";
+import { operationsProcedure, router } from "../trpc";
 
 export const outboxRouter = router({
-  list: operationsProcedure.input(outboxListSchema).query(({ input }) => listOutbox(input)),
-  get: operationsProcedure.input(outboxTargetSchema).query(({ input }) => getOutboxMessage(input.id)),
+  list: operationsProcedure.input(outboxListSchema).query(({ ctx, input }) => listOutbox(ctx.caller, input)),
+  get: operationsProcedure.input(outboxTargetSchema).query(({ ctx, input }) => getOutboxMessage(ctx.caller, input)),
   /** Whether mail leaves this server (SMTP_URL is set) or waits in the outbox as the development mailbox. */
-  delivery: operationsProcedure.query(() => mailDelivery()),
-  retry: operationsProcedure.input(outboxTargetSchema).mutation(({ ctx, input }) => retryOutboxEmail({ id: input.id, actor: staffActor(ctx), ip: ctx.ip, requestId: ctx.requestId })),
+  delivery: operationsProcedure.query(({ ctx }) => mailDelivery(ctx.caller)),
+  retry: operationsProcedure.input(outboxTargetSchema).mutation(({ ctx, input }) => retryOutboxEmail(ctx.caller, input)),
 });

@@ -3,5 +3,5 @@ import { funnelInputSchema } from "../../overview/schemas";
 import { router, staffProcedure } from "../trpc";
 
 export const overviewRouter = router({
-  funnel: staffProcedure.input(funnelInputSchema).query(({ ctx, input }) => getFunnel({ scope: ctx.scope, input })),
+  funnel: staffProcedure.input(funnelInputSchema).query(({ ctx, input }) => getFunnel(ctx.caller, input)),
 });

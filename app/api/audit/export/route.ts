@@ -2,6 +2,7 @@ import { recordAuditExport, streamAuditCsv } from "@/server/audit/export";
 import { auditFilterParamsOf, auditFiltersSchema } from "@/server/audit/schemas";
 import { isRefusal, refusalError, requireStaff } from "@/server/auth/guard";
 import { getStaffSession } from "@/server/auth/session";
+import { callerAsStaff } from "@/server/caller";
 import { csvResponse } from "@/server/http/csv-response";
 import { route } from "@/server/http/route";
 
@@ -11,8 +12,8 @@ export const dynamic = "force-dynamic";
 export const GET = route(async (ctx) => {
   const staff = requireStaff(await getStaffSession(), { roles: ["admin"] });
   if (isRefusal(staff)) throw refusalError(staff);
-  const parsed = auditFiltersSchema.safeParse(auditFilterParamsOf(new URL(ctx.req.url).searchParams));
-  if (!parsed.success) throw parsed.error;
-  await recordAuditExport({ actor: { type: "staff", id: staff.id }, input: parsed.data, ip: ctx.ip, requestId: ctx.requestId });
-  return csvResponse(streamAuditCsv({ input: parsed.data }), { name: "audit-log", requestId: ctx.requestId });
+  const filters = auditFiltersSchema.parse(auditFilterParamsOf(new URL(ctx.req.url).searchParams));
+  const caller = await callerAsStaff(ctx.caller, staff);
+  await recordAuditExport(caller, filters);
+  return csvResponse(streamAuditCsv(caller, filters), { name: "audit-log", requestId: ctx.caller.requestId });
 });
