@@ -18,6 +18,8 @@ export interface ReceivedWebhook {
   body: string;
   /** The signature checked by `standardwebhooks` with each secret registered for the path, in order. */
   verifiedWith: boolean[];
+  /** The status the receiver answered. */
+  answered: number;
 }
 
 export interface WebhookReceiver {
@@ -28,6 +30,8 @@ export interface WebhookReceiver {
   secrets: Map<string, string[]>;
   /** What a path answers next; the last status repeats. */
   script: Map<string, number[]>;
+  /** How long each answer waits (to keep several deliveries in flight at once). */
+  delayMs: number;
   /** Requests to a path, in the order they arrived. */
   at(path: string): ReceivedWebhook[];
   down(): Promise<void>;
@@ -57,6 +61,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       req.on("data", (c: Buffer) => (body += c.toString("utf8")));
       req.on("end", () => {
         const path = req.url ?? "";
+        const plan = script.get(path) ?? [200];
+        const status = plan.length > 1 ? plan.shift()! : plan[0]!;
         received.push({
           path,
           id: String(req.headers["webhook-id"]),
@@ -64,10 +70,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
           signature: String(req.headers["webhook-signature"]),
           body,
           verifiedWith: (secrets.get(path) ?? []).map((s) => verify(s, body, req.headers)),
+          answered: status,
         });
-        const plan = script.get(path) ?? [200];
-        const status = plan.length > 1 ? plan.shift()! : plan[0]!;
-        res.writeHead(status).end(status >= 300 ? "not now" : "ok");
+        setTimeout(() => res.writeHead(status).end(status >= 300 ? "not now" : "ok"), receiver.delayMs);
       });
     });
     await new Promise<void>((resolve) => server!.listen(port, "127.0.0.1", resolve));
@@ -81,14 +86,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   };
 
   await listen();
-  return {
+  const receiver: WebhookReceiver = {
     base: `http://127.0.0.1:${port}`,
     received,
     secrets,
     script,
+    delayMs: 0,
     at: (path) => received.filter((r) => r.path === path),
     down: stop,
     up: listen,
     close: stop,
   };
+  return receiver;
 }
