@@ -1,10 +1,10 @@
 /**
  * The back office at scale: seeds clients in steps (10k → 100k → 1M by
  * default) and at each size measures, in one run:
- *   - the clients list as the Clients page reads it (`clientRows`, as an
- *     admin: scope, validation, the query, display rows) beside the same SQL
- *     through raw `pg`, for every query shape, with EXPLAIN checking that each
- *     shape uses an index;
+ *   - the clients list as the Clients page reads it (the `client.list`
+ *     procedure, as an admin: the staff guard, scope, validation, the query)
+ *     beside the same SQL through raw `pg`, for every query shape, with
+ *     EXPLAIN checking that each shape uses an index;
  *   - the CSV export of every client, streamed by a child process whose peak
  *     RSS is the figure;
  *   - the Overview funnel of every partner over 30 days;
@@ -73,8 +73,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
   const { createCaller } = await import("../server/api/root");
   const { trpcContext } = await import("../server/api/trpc");
   const { clientListStatement } = await import("../server/clients/list");
-  const { clientListInputSchema, searchParamsOf } = await import("../server/clients/schemas");
-  const { clientRows } = await import("../server/clients/list-view");
+  const { clientListInputSchema } = await import("../server/clients/schemas");
   const { refreshFunnelRollup } = await import("../server/overview/funnel-rollup");
   try {
     await migrate();
@@ -86,7 +85,6 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
     const staff = { id: admin.id, email: adminEmail, name: "Bench admin", role: "admin" as const, sessionId: randomUUID(), mustEnrollTotp: false };
     const caller = createCaller(trpcContext({ staff, ip: "127.0.0.1", requestId: "bench" }));
     const rawPool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-    const scope = { partnerIds: undefined };
 
     let seeded = 0;
     let seedMs = 0;
@@ -120,15 +118,15 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
       for (const shape of shapes) {
         let input = clientListInputSchema.parse({ ...shape.input, limit: 50 });
         if (shape.nextPage) {
-          const first = await clientRows({ staff, params: searchParamsOf(shape.input) });
-          if (first.kind !== "rows") throw new Error(`${shape.name}: ${first.kind}`);
+          const first = await caller.client.list(input);
           input = { ...input, cursor: first.nextCursor };
         }
-        const statement = clientListStatement({ scope, input })!;
+        // The statement an admin's list runs: an admin sees every partner, as the system does.
+        const statement = clientListStatement(bench, input)!;
         const plan = (await rawPool.query<{ "QUERY PLAN": unknown }>({ text: `explain (format json) ${statement.sql}`, values: statement.params })).rows[0]!["QUERY PLAN"];
         const seqScan = seqScannedRelations(plan).includes("clients");
-        // What the Clients page runs for these filters: scope, validation, the query, display rows.
-        const page = () => clientRows({ staff, params: searchParamsOf(shape.input), cursor: input.cursor ?? undefined });
+        // What the Clients page runs for these filters: the staff guard, scope, validation, the query.
+        const page = () => caller.client.list(input);
         const app: number[] = [];
         const raw: number[] = [];
         for (let i = 0; i < 3; i++) {

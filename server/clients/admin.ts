@@ -1,20 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { getDb, type Tx } from "../../db/client";
 import { clients, refreshTokens } from "../../db/schema";
-import { recordAudit, type Actor } from "../audit/record";
+import { recordAudit } from "../audit/record";
 import { inScope, type PartnerScope } from "../auth/policies";
+import { scopeOf, type Caller } from "../caller";
 import { AppError } from "../errors";
 import { revokeClientSessions } from "../tokens/refresh-tokens";
 import type { ChangeStateInput, ChangeVerificationInput, RevokeSessionInput } from "./schemas";
-
-/** Who is acting and from where; recorded with every change. */
-export interface StaffChange<I> {
-  scope: PartnerScope;
-  input: I;
-  actor: Actor;
-  ip?: string | null;
-  requestId?: string | null;
-}
 
 /**
  * Locks the client row for the rest of the transaction, so two staff members
@@ -41,33 +33,30 @@ async function lockClient(tx: Tx, scope: PartnerScope, clientId: string) {
  * every session: refresh tokens are revoked, and access tokens stop working
  * because each request checks the client's state.
  */
-export async function changeClientState(o: StaffChange<ChangeStateInput>) {
-  const { clientId, state, reason } = o.input;
+export async function changeClientState(caller: Caller, input: ChangeStateInput) {
+  const { clientId, state, reason } = input;
   return getDb().transaction(async (tx) => {
-    const client = await lockClient(tx, o.scope, clientId);
+    const client = await lockClient(tx, scopeOf(caller), clientId);
     if (client.profileState === state) throw AppError.field("conflict", "state", `The client is already ${state}`);
     await tx.update(clients).set({ profileState: state, updatedAt: new Date() }).where(eq(clients.id, clientId));
     const sessionsRevoked = state === "active" ? 0 : await revokeClientSessions(tx, clientId, `client_${state}`);
-    await recordAudit(tx, {
-      actor: o.actor,
+    await recordAudit(tx, caller, {
       action: "client.state_changed",
       entityType: "client",
       entityId: clientId,
       partnerId: client.partnerId,
       before: { state: client.profileState },
       after: { state, reason, sessionsRevoked },
-      ip: o.ip,
-      requestId: o.requestId,
     });
     return { id: clientId, profileState: state, sessionsRevoked };
   });
 }
 
 /** Sets a client's verification status and level by hand (e.g. after an offline check). */
-export async function changeClientVerification(o: StaffChange<ChangeVerificationInput>) {
-  const { clientId, verificationStatus, verificationLevel, reason } = o.input;
+export async function changeClientVerification(caller: Caller, input: ChangeVerificationInput) {
+  const { clientId, verificationStatus, verificationLevel, reason } = input;
   return getDb().transaction(async (tx) => {
-    const client = await lockClient(tx, o.scope, clientId);
+    const client = await lockClient(tx, scopeOf(caller), clientId);
     if (client.verificationStatus === verificationStatus && client.verificationLevel === verificationLevel) {
       throw new AppError("conflict", `The client already has status ${verificationStatus} and level ${verificationLevel}; nothing to change`, {
         fields: [
@@ -77,26 +66,23 @@ export async function changeClientVerification(o: StaffChange<ChangeVerification
       });
     }
     await tx.update(clients).set({ verificationStatus, verificationLevel, updatedAt: new Date() }).where(eq(clients.id, clientId));
-    await recordAudit(tx, {
-      actor: o.actor,
+    await recordAudit(tx, caller, {
       action: "client.verification_changed",
       entityType: "client",
       entityId: clientId,
       partnerId: client.partnerId,
       before: { verificationStatus: client.verificationStatus, verificationLevel: client.verificationLevel },
       after: { verificationStatus, verificationLevel, reason },
-      ip: o.ip,
-      requestId: o.requestId,
     });
     return { id: clientId, verificationStatus, verificationLevel };
   });
 }
 
 /** Ends one session (a refresh-token family) of a client, or all of them. */
-export async function revokeClientSession(o: StaffChange<RevokeSessionInput>) {
-  const { clientId, familyId } = o.input;
+export async function revokeClientSession(caller: Caller, input: RevokeSessionInput) {
+  const { clientId, familyId } = input;
   return getDb().transaction(async (tx) => {
-    const client = await lockClient(tx, o.scope, clientId);
+    const client = await lockClient(tx, scopeOf(caller), clientId);
     if (familyId) {
       const [known] = await tx
         .select({ id: refreshTokens.id })
@@ -109,15 +95,12 @@ export async function revokeClientSession(o: StaffChange<RevokeSessionInput>) {
     if (revoked === 0) {
       throw new AppError("conflict", familyId ? "This session has already ended" : "The client has no open sessions");
     }
-    await recordAudit(tx, {
-      actor: o.actor,
+    await recordAudit(tx, caller, {
       action: "client.session_revoked",
       entityType: "client",
       entityId: clientId,
       partnerId: client.partnerId,
       after: { familyId: familyId ?? "all", tokensRevoked: revoked },
-      ip: o.ip,
-      requestId: o.requestId,
     });
     return { id: clientId, familyId: familyId ?? null, tokensRevoked: revoked };
   });

@@ -3,8 +3,10 @@ import { getDb } from "../../db/client";
 import { auditEvents, clients, ledgerEntries, ledgerTransactions, partners, refreshTokens, staffUsers } from "../../db/schema";
 import { listClientAccounts } from "../accounts/accounts";
 import { formatMinor } from "../billing/money";
-import { inScope, type PartnerScope } from "../auth/policies";
+import { inScope } from "../auth/policies";
+import { scopeOf, type Caller } from "../caller";
 import { AppError } from "../errors";
+import type { ClientTarget } from "./schemas";
 
 const LEDGER_ENTRIES_SHOWN = 50;
 const SESSIONS_SHOWN = 100;
@@ -120,9 +122,9 @@ async function listClientAudit(clientId: string) {
  * Everything the client page shows. A client outside the staff member's
  * partners answers not_found, exactly like an unknown id.
  */
-export async function getClientDetail(o: { scope: PartnerScope; clientId: string }) {
-  const row = await findClientProfile(o.clientId);
-  if (!row || !inScope(o.scope, row.partnerId)) throw new AppError("not_found", "No such client");
+export async function getClientDetail(caller: Caller, input: ClientTarget) {
+  const row = await findClientProfile(input.id);
+  if (!row || !inScope(scopeOf(caller), row.partnerId)) throw new AppError("not_found", "No such client");
   const { partnerId, partnerName, profileState, verificationStatus, verificationLevel, postalCode, addressState, address1, address2, ...profile } = row;
   const [accountList, sessions, audit] = await Promise.all([listClientAccounts(getDb(), row.id), listSessions(row.id), listClientAudit(row.id)]);
   const accounts = await Promise.all(accountList.map(async (a) => ({ ...a, entries: await listLedgerEntries(a.id) })));

@@ -1,9 +1,9 @@
 import { getDb } from "../../db/client";
-import { recordAudit, type Actor } from "../audit/record";
-import type { PartnerScope } from "../auth/policies";
+import { recordAudit } from "../audit/record";
+import { scopeOf, type Caller } from "../caller";
 import { streamCsvPages, type CsvColumn } from "../csv";
 import { fetchClientPage, type ClientListItem } from "./list";
-import { clientFiltersSchema, type ClientFiltersInput } from "./schemas";
+import type { ClientFilters } from "./schemas";
 
 const COLUMNS: Array<CsvColumn<ClientListItem>> = [
   ["id", (c) => c.id],
@@ -25,22 +25,13 @@ const COLUMNS: Array<CsvColumn<ClientListItem>> = [
  * header first, then up to `pageSize` rows at a time. Nothing is capped and
  * nothing accumulates: the next page is read only when the consumer asks for more.
  */
-export function streamClientsCsv(o: { scope: PartnerScope; input: ClientFiltersInput; pageSize?: number }): AsyncGenerator<string, void, undefined> {
-  const filters = clientFiltersSchema.parse(o.input);
+export function streamClientsCsv(caller: Caller, filters: ClientFilters, o: { pageSize?: number } = {}): AsyncGenerator<string, void, undefined> {
+  const scope = scopeOf(caller);
   const limit = o.pageSize ?? 1000;
-  return streamCsvPages(COLUMNS, (cursor) => fetchClientPage({ scope: o.scope, filters, cursor, limit }));
+  return streamCsvPages(COLUMNS, (cursor) => fetchClientPage({ scope, filters, cursor, limit }));
 }
 
 /** Exports are audited (who took which slice of the client base) before the first byte goes out. */
-export async function recordClientExport(o: { actor: Actor; input: ClientFiltersInput; ip?: string | null; requestId?: string | null }): Promise<void> {
-  const filters = clientFiltersSchema.parse(o.input);
-  await recordAudit(getDb(), {
-    actor: o.actor,
-    action: "client.export",
-    entityType: "client",
-    partnerId: filters.partnerId ?? null,
-    after: { filters },
-    ip: o.ip,
-    requestId: o.requestId,
-  });
+export async function recordClientExport(caller: Caller, filters: ClientFilters): Promise<void> {
+  await recordAudit(getDb(), caller, { action: "client.export", entityType: "client", partnerId: filters.partnerId ?? null, after: { filters } });
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getDb } from "../../db/client";
 import { clients, partners } from "../../db/schema";
 import type { PartnerScope } from "../auth/policies";
+import { scopeOf, type Caller } from "../caller";
 import { AppError } from "../errors";
 import { cursorCodec, timeKeySchema, timeKeyOf, uuidKeySchema } from "../keyset";
 import { type ClientFilters, type ClientListInput, type ClientSort } from "./schemas";
@@ -152,14 +153,14 @@ export async function fetchClientPage(o: { scope: PartnerScope; filters: ClientF
  * The statement `listClients` runs for this input (undefined when the scope
  * leaves nothing to read), for EXPLAIN and for comparing with raw SQL.
  */
-export function clientListStatement(o: { scope: PartnerScope; input: ClientListInput }) {
-  const { cursor, limit, ...filters } = o.input;
-  const where = conditionsFor(o.scope, filters, cursor ? decodeCursor(cursor, filters.sort) : undefined);
+export function clientListStatement(caller: Caller, input: ClientListInput) {
+  const { cursor, limit, ...filters } = input;
+  const where = conditionsFor(scopeOf(caller), filters, cursor ? decodeCursor(cursor, filters.sort) : undefined);
   return where ? clientPageQuery(where, filters.sort, limit + 1).toSQL() : undefined;
 }
 
 /** The back-office client list: search, filters, sort, keyset pagination, limited to the staff member's partners. */
-export function listClients(o: { scope: PartnerScope; input: ClientListInput }): Promise<ClientPage> {
-  const { cursor, limit, ...filters } = o.input;
-  return fetchClientPage({ scope: o.scope, filters, cursor, limit });
+export function listClients(caller: Caller, input: ClientListInput): Promise<ClientPage> {
+  const { cursor, limit, ...filters } = input;
+  return fetchClientPage({ scope: scopeOf(caller), filters, cursor, limit });
 }

@@ -42,6 +42,7 @@ export type ClientListInput = z.output<typeof clientListInputSchema>;
 export { filterParamsOf, searchParamsOf } from "./filter-params";
 
 export const clientIdSchema = z.object({ id: z.uuid("id must be a client id") });
+export type ClientTarget = z.output<typeof clientIdSchema>;
 
 const reasonSchema = z
   .string({ error: "A reason is required" })

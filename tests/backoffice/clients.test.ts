@@ -5,13 +5,15 @@ import { GET as exportClients } from "../../app/api/clients/export/route";
 import { getDb } from "../../db/client";
 import { getStaffSession } from "../../server/auth/session";
 import { accounts, auditEvents, clients, ledgerEntries, ledgerTransactions, partners, refreshTokens } from "../../db/schema";
+import { systemCaller } from "../../server/caller";
 import { streamClientsCsv, recordClientExport } from "../../server/clients/export";
-import type { ClientFiltersInput } from "../../server/clients/schemas";
+import { clientFiltersSchema, type ClientFiltersInput } from "../../server/clients/schemas";
 import { whiteLabelRegistrationSchema } from "../../server/registration/schemas";
 import { registerWhiteLabelClient } from "../../server/registration/white-label-registration";
 import { WHITE_LABEL_ACCESS_TTL_SECONDS } from "../../server/tokens/access-token";
 import { rotateRefreshToken, storeRefreshToken } from "../../server/tokens/refresh-tokens";
 import { createTestPartner, whiteLabelBody, type TestPartner } from "../support/api";
+import { anonymousCaller, staffCaller } from "../support/caller";
 import { callerFor, createTestStaff } from "../support/staff";
 
 // The export route reads the next-auth session; here the test says who is signed in.
@@ -244,7 +246,7 @@ describe("back office: what a KAM may see and do", () => {
     const [row] = await getDb().select({ state: clients.profileState }).from(clients).where(eq(clients.id, mine.id));
     expect(row?.state).toBe("active");
 
-    const csv = parseCsv((await collect(streamClientsCsv({ scope: { partnerIds: [owned.id] }, input: {} }))).join(""));
+    const csv = parseCsv((await collect(streamClientsCsv(await staffCaller(kam), clientFiltersSchema.parse({})))).join(""));
     expect(csv.slice(1).map((r) => r[0])).toEqual([mine.id]);
   });
 
@@ -407,7 +409,8 @@ describe("back office: CSV export", () => {
     await getDb().update(clients).set({ firstName: "\tTabbed" }).where(eq(clients.id, tabbed.id));
     const all = [plain, formula, ...others, multiline, tabbed, quoted];
 
-    const chunks = await collect(streamClientsCsv({ scope: { partnerIds: undefined }, input: { partnerId: partner.id, sort: "created_asc" }, pageSize: 3 }));
+    const everyPartner = systemCaller("test");
+    const chunks = await collect(streamClientsCsv(everyPartner, clientFiltersSchema.parse({ partnerId: partner.id, sort: "created_asc" }), { pageSize: 3 }));
     // The header, then one chunk per page of three: nothing is read ahead or capped.
     expect(chunks).toHaveLength(1 + 3);
     const text = chunks.join("");
@@ -425,16 +428,18 @@ describe("back office: CSV export", () => {
     expect(byId.get(multiline.id)?.slice(2, 4)).toEqual(["Line one\nLine two", "'\r=cmd"]);
     expect(byId.get(tabbed.id)?.[2]).toBe("'\tTabbed");
 
-    const filtered = parseCsv((await collect(streamClientsCsv({ scope: { partnerIds: undefined }, input: { partnerId: partner.id, q: "plain" } }))).join(""));
+    const filtered = parseCsv((await collect(streamClientsCsv(everyPartner, clientFiltersSchema.parse({ partnerId: partner.id, q: "plain" })))).join(""));
     expect(filtered.slice(1).map((r) => r[0])).toEqual([plain.id]);
-    const none = await collect(streamClientsCsv({ scope: { partnerIds: [] }, input: { partnerId: partner.id } }));
+    // A caller who may see no partner (nobody signed in) gets the header alone.
+    const none = await collect(streamClientsCsv(anonymousCaller(), clientFiltersSchema.parse({ partnerId: partner.id })));
     expect(none).toHaveLength(1);
   });
 
   it("an export is audited with its filters", async () => {
     const kam = await createTestStaff("kam");
     const requestId = `export-${uniqueTag()}`;
-    await recordClientExport({ actor: { type: "staff", id: kam.id }, input: { partnerId: "1234", state: "blocked", q: " ann " }, ip: "192.0.2.9", requestId });
+    // The filters as the export route parses them from the address.
+    await recordClientExport(await staffCaller(kam, { ip: "192.0.2.9", requestId }), clientFiltersSchema.parse({ partnerId: "1234", state: "blocked", q: " ann " }));
     const [event] = await getDb()
       .select({ action: auditEvents.action, actorId: auditEvents.actorId, partnerId: auditEvents.partnerId, after: auditEvents.after, ip: auditEvents.ip })
       .from(auditEvents)

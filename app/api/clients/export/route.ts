@@ -1,6 +1,6 @@
 import { isRefusal, refusalError, requireStaff } from "@/server/auth/guard";
-import { partnerScopeOf } from "@/server/auth/policies";
 import { getStaffSession } from "@/server/auth/session";
+import { callerAsStaff } from "@/server/caller";
 import { recordClientExport, streamClientsCsv } from "@/server/clients/export";
 import { clientFiltersSchema, filterParamsOf } from "@/server/clients/schemas";
 import { csvResponse } from "@/server/http/csv-response";
@@ -12,9 +12,8 @@ export const dynamic = "force-dynamic";
 export const GET = route(async (ctx) => {
   const staff = requireStaff(await getStaffSession());
   if (isRefusal(staff)) throw refusalError(staff);
-  const parsed = clientFiltersSchema.safeParse(filterParamsOf(new URL(ctx.req.url).searchParams));
-  if (!parsed.success) throw parsed.error;
-  const scope = await partnerScopeOf(staff);
-  await recordClientExport({ actor: { type: "staff", id: staff.id }, input: parsed.data, ip: ctx.ip, requestId: ctx.requestId });
-  return csvResponse(streamClientsCsv({ scope, input: parsed.data }), { name: "clients", requestId: ctx.requestId });
+  const filters = clientFiltersSchema.parse(filterParamsOf(new URL(ctx.req.url).searchParams));
+  const caller = await callerAsStaff(ctx.caller, staff);
+  await recordClientExport(caller, filters);
+  return csvResponse(streamClientsCsv(caller, filters), { name: "clients", requestId: ctx.caller.requestId });
 });
