@@ -12,6 +12,8 @@ import { systemCaller } from "../caller";
 import { AppError } from "../errors";
 import { createMasterKey } from "../partners/api-keys";
 import { createPartner } from "../partners/create";
+import { setPartnerHosts } from "../partners/hosts";
+import { hostsSchema, originsSchema } from "../partners/origins";
 import { createApiKeySchema, createPartnerSchema } from "../partners/schemas";
 import { migrate } from "../setup/database";
 import { DEMO_CLIENT_PASSWORD, describeDemo, seedClients, seedDemo } from "../setup/demo-seed";
@@ -52,6 +54,9 @@ const partnerCreateFlags = z.object({
   currency: z.string().optional(),
   owner: z.email("--owner takes the email of an active key account manager").optional(),
   "key-name": z.string().default("Created with the CLI"),
+  // Repeatable: --host a.example.com --host b.example.com. The first host is the one emails link to.
+  host: z.array(z.string()).default([]).pipe(hostsSchema),
+  origin: z.array(z.string()).default([]).pipe(originsSchema),
 });
 
 export async function partnerCreate(flags: Record<string, unknown>): Promise<CommandResult> {
@@ -77,12 +82,16 @@ export async function partnerCreate(flags: Record<string, unknown>): Promise<Com
     });
     const partner = await createPartner(cli, input, tx);
     const key = await createMasterKey(cli, createApiKeySchema.parse({ partnerId: partner.id, name: f["key-name"] }), tx);
+    // In the same transaction: a host another partner holds leaves no half-made partner behind.
+    if (f.host.length > 0 || f.origin.length > 0) await setPartnerHosts(cli, { partnerId: partner.id, hosts: f.host, allowedOrigins: f.origin }, tx);
     return { partner, key };
   });
   return {
     lines: [
       `Created partner "${result.partner.name}" with partnerId ${result.partner.id}${result.partner.sandbox ? " (sandbox: the email code is always 12345)" : ""}.`,
       `Master API key (shown once, store it now): ${result.key.key}`,
+      ...(f.host.length > 0 ? [`Hosts: ${f.host.join(", ")} (emails link to https://${f.host[0]})`] : []),
+      ...(f.origin.length > 0 ? [`Browser origins: ${f.origin.join(", ")}`] : []),
     ],
     json: { partnerId: result.partner.id, masterKey: result.key.key },
   };

@@ -1,7 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { clients, kycEvents, kycVerifications, partners } from "../../db/schema";
-import { recordAudit, type Actor } from "../audit/record";
+import { recordAudit } from "../audit/record";
+import type { Caller } from "../caller";
 import type { KycProviderName } from "./schemas";
 import { transition, type KycEvent, type KycState } from "./state-machine";
 
@@ -56,20 +57,18 @@ export interface ApplyInput {
   correlationId?: string | null;
   payloadSha256?: string | null;
   payload?: unknown;
-  actor: Actor;
-  ip?: string | null;
-  requestId?: string | null;
 }
 
 export type ApplyOutcome = "applied" | "stale" | "duplicate";
 
 /**
- * Runs one event through the state machine inside the caller's transaction
+ * Runs one event through the state machine inside the given transaction
  * (which holds the verification's lock): records it in kyc_events, and when
  * it applies, updates the verification, the client's status and level, and
- * the audit log.
+ * the audit log, as the caller's doing (the provider's system actor, or the
+ * staff member deciding).
  */
-export async function applyKycEvent(tx: Tx, o: ApplyInput): Promise<{ outcome: ApplyOutcome; state: KycState }> {
+export async function applyKycEvent(tx: Tx, caller: Caller, o: ApplyInput): Promise<{ outcome: ApplyOutcome; state: KycState }> {
   const v = o.verification;
   const [client] = await tx
     .select({
@@ -91,7 +90,7 @@ export async function applyKycEvent(tx: Tx, o: ApplyInput): Promise<{ outcome: A
     approvedLevel: client.approvedLevel,
   });
   const review = o.event.type === "applicantReviewed" ? o.event.review : undefined;
-  const staffId = o.source === "staff" && o.actor.type === "staff" ? o.actor.id : null;
+  const staffId = o.source === "staff" && caller.actor.type === "staff" ? caller.actor.id : null;
   const inserted = await tx
     .insert(kycEvents)
     .values({
@@ -138,8 +137,7 @@ export async function applyKycEvent(tx: Tx, o: ApplyInput): Promise<{ outcome: A
     await tx.update(clients).set({ ...result.client, updatedAt: new Date() }).where(eq(clients.id, v.clientId));
   }
   if (o.event.type === "applicantReviewed" || result.client) {
-    await recordAudit(tx, {
-      actor: o.actor,
+    await recordAudit(tx, caller, {
       action: o.source === "staff" ? "kyc.staff_decision" : "kyc.provider_verdict",
       entityType: "client",
       entityId: v.clientId,
@@ -156,8 +154,6 @@ export async function applyKycEvent(tx: Tx, o: ApplyInput): Promise<{ outcome: A
         verificationStatus: result.client?.verificationStatus ?? client.verificationStatus,
         verificationLevel: result.client?.verificationLevel ?? client.verificationLevel,
       },
-      ip: o.ip,
-      requestId: o.requestId,
     });
   }
   return { outcome: "applied", state: next };

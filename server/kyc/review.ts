@@ -1,13 +1,15 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
+import type { z } from "zod";
 import { getDb } from "../../db/client";
 import { clients, kycEvents, kycVerifications, partners, staffUsers } from "../../db/schema";
-import type { Actor } from "../audit/record";
-import { assertInScope, type PartnerScope } from "../auth/policies";
+import { assertInScope } from "../auth/policies";
+import { scopeOf, staffOf, type Caller } from "../caller";
+import type { ClientTarget } from "../clients/schemas";
 import { AppError } from "../errors";
 import { timeCursor, timeKeyOf } from "../keyset";
 import { applyKycEvent, ensureVerification } from "./apply";
-import { decisionSchema, reviewQueueFiltersSchema, type DecisionInput, type KycProviderName, type ReviewQueueFilters } from "./schemas";
+import type { decisionSchema, KycProviderName, ReviewQueueFilters } from "./schemas";
 import type { KycState, RejectType, ReviewAnswer, ReviewStatus } from "./state-machine";
 
 /**
@@ -25,13 +27,12 @@ export interface DecisionResult {
 }
 
 /** Approves or rejects (retry or final) a client's verification as a staff member, audited with that actor. */
-export async function decideVerification(o: { scope: PartnerScope; input: DecisionInput; actor: Actor; ip?: string | null; requestId?: string | null }): Promise<DecisionResult> {
-  const input = decisionSchema.parse(o.input);
-  if (o.actor.type !== "staff") throw new AppError("forbidden", "Only staff decide verifications");
+export async function decideVerification(caller: Caller, input: z.output<typeof decisionSchema>): Promise<DecisionResult> {
+  staffOf(caller);
   return getDb().transaction(async (tx) => {
     const [client] = await tx.select({ id: clients.id, partnerId: clients.partnerId }).from(clients).where(eq(clients.id, input.clientId));
     if (!client) throw new AppError("not_found", "No such client");
-    assertInScope(o.scope, client.partnerId);
+    assertInScope(scopeOf(caller), client.partnerId);
     const verification = await ensureVerification(tx, { clientId: client.id, partnerId: client.partnerId, provider: "MANUAL" });
     const answer: ReviewAnswer = input.decision === "approve" ? "GREEN" : "RED";
     if (verification.reviewStatus === "completed" && verification.reviewAnswer === "GREEN" && answer === "GREEN") {
@@ -39,7 +40,7 @@ export async function decideVerification(o: { scope: PartnerScope; input: Decisi
     }
     // A staff decision is the newest word even when the provider's clock runs ahead of ours.
     const createdAtMs = Math.max(Date.now(), (verification.lastEventAtMs ?? 0) + 1);
-    const { state } = await applyKycEvent(tx, {
+    const { state } = await applyKycEvent(tx, caller, {
       verification,
       event: {
         type: "applicantReviewed",
@@ -55,9 +56,6 @@ export async function decideVerification(o: { scope: PartnerScope; input: Decisi
       source: "staff",
       eventKey: `staff:${randomUUID()}`,
       payload: { decision: input.decision, rejectType: input.rejectType ?? null, labels: input.labels },
-      actor: o.actor,
-      ip: o.ip,
-      requestId: o.requestId,
     });
     const [after] = await tx.select({ verificationStatus: clients.verificationStatus, verificationLevel: clients.verificationLevel }).from(clients).where(eq(clients.id, client.id));
     return { clientId: client.id, outcome: "applied", state, verificationStatus: after!.verificationStatus, verificationLevel: after!.verificationLevel };
@@ -98,8 +96,8 @@ const QUEUE_CONDITION: Record<ReviewQueueItem["queue"], SQL> = {
 };
 
 /** Verifications waiting for a decision (pending, on hold, rejected with retry), oldest first, within the staff member's scope. */
-export async function listReviewQueue(scope: PartnerScope, filters: ReviewQueueFilters = {}): Promise<ReviewQueuePage> {
-  const f = reviewQueueFiltersSchema.parse(filters);
+export async function listReviewQueue(caller: Caller, f: ReviewQueueFilters): Promise<ReviewQueuePage> {
+  const scope = scopeOf(caller);
   const where: SQL[] = [f.queue ? QUEUE_CONDITION[f.queue] : or(QUEUE_CONDITION.pending, QUEUE_CONDITION.onHold, QUEUE_CONDITION.retry)!];
   if (scope.partnerIds !== undefined) {
     if (scope.partnerIds.length === 0) return { items: [], nextCursor: null };
@@ -178,11 +176,12 @@ export interface VerificationHistory {
 }
 
 /** A client's verification and every event received for it, for staff (clientComment included). */
-export async function getVerificationHistory(scope: PartnerScope, clientId: string): Promise<VerificationHistory> {
+export async function getVerificationHistory(caller: Caller, input: ClientTarget): Promise<VerificationHistory> {
+  const clientId = input.id;
   const db = getDb();
   const [client] = await db.select({ id: clients.id, partnerId: clients.partnerId }).from(clients).where(eq(clients.id, clientId));
   if (!client) throw new AppError("not_found", "No such client");
-  assertInScope(scope, client.partnerId);
+  assertInScope(scopeOf(caller), client.partnerId);
   const [v] = await db
     .select({
       provider: kycVerifications.provider,
@@ -223,7 +222,7 @@ export async function getVerificationHistory(scope: PartnerScope, clientId: stri
     .leftJoin(staffUsers, eq(staffUsers.id, kycEvents.staffId))
     .where(eq(kycEvents.clientId, clientId))
     .orderBy(desc(kycEvents.receivedAt), desc(kycEvents.id));
-  const staffOf = (r: { staffId: string | null; staffName: string | null; staffEmail: string | null }) => (r.staffId ? { id: r.staffId, name: r.staffName ?? "", email: r.staffEmail ?? "" } : null);
+  const memberOf = (r: { staffId: string | null; staffName: string | null; staffEmail: string | null }) => (r.staffId ? { id: r.staffId, name: r.staffName ?? "", email: r.staffEmail ?? "" } : null);
   return {
     clientId,
     partnerId: client.partnerId,
@@ -239,9 +238,9 @@ export async function getVerificationHistory(scope: PartnerScope, clientId: stri
           moderationComment: v.moderationComment,
           clientComment: v.clientComment,
           statusChangedAt: v.statusChangedAt,
-          decidedBy: staffOf(v),
+          decidedBy: memberOf(v),
         }
       : null,
-    events: events.map(({ createdAtMs, staffId, staffName, staffEmail, ...e }) => ({ ...e, occurredAt: new Date(createdAtMs), staff: staffOf({ staffId, staffName, staffEmail }) })),
+    events: events.map(({ createdAtMs, staffId, staffName, staffEmail, ...e }) => ({ ...e, occurredAt: new Date(createdAtMs), staff: memberOf({ staffId, staffName, staffEmail }) })),
   };
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getDb } from "../../db/client";
 import { clients, kycVerifications, partners } from "../../db/schema";
 import { config } from "../../env";
+import type { Caller } from "../caller";
 import { safeEqualHex, secretHmac } from "../crypto";
 import { AppError } from "../errors";
 import type { ApplicantReview, KycProvider } from "./provider-contract";
@@ -174,15 +175,8 @@ function sandboxWebhookBody(session: SandboxSession, a: z.output<typeof sandboxA
  * A tester's action on the sandbox page: sent as a signed webhook through
  * handleSumsubWebhook, exactly the path a Sumsub webhook takes.
  */
-export async function submitSandboxAction(o: { input: SandboxActionInput; ip?: string | null; requestId?: string | null }): Promise<WebhookAck> {
-  const input = sandboxActionSchema.parse(o.input);
+export async function submitSandboxAction(caller: Caller, input: z.output<typeof sandboxActionSchema>): Promise<WebhookAck> {
   const session = await getSandboxApplicant(input.token);
   const rawBody = sandboxWebhookBody(session, input);
-  return handleSumsubWebhook({
-    rawBody,
-    digest: payloadDigest(config().sumsubWebhookSecret, "HMAC_SHA256_HEX", rawBody),
-    algorithm: "HMAC_SHA256_HEX",
-    ip: o.ip,
-    requestId: o.requestId,
-  });
+  return handleSumsubWebhook(caller, { rawBody, digest: payloadDigest(config().sumsubWebhookSecret, "HMAC_SHA256_HEX", rawBody), algorithm: "HMAC_SHA256_HEX" });
 }

@@ -153,4 +153,4 @@ export const reviewQueueFiltersSchema = z.object({
   limit: z.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
 });
-export type ReviewQueueFilters = z.input<typeof reviewQueueFiltersSchema>;
+export type ReviewQueueFilters = z.output<typeof reviewQueueFiltersSchema>;

@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { clients, kycVerifications } from "../../db/schema";
 import { recordAudit } from "../audit/record";
+import { clientOf, type Caller } from "../caller";
 import { config } from "../../env";
 import { AppError } from "../errors";
-import type { AuthenticatedClient } from "../tokens/bearer";
 import { ensureVerification, verificationColumns, type VerificationRow } from "./apply";
 import { findPartnerById } from "../partners/lookup";
 import { kycProviderFor } from "./provider";
@@ -14,11 +14,6 @@ import { submissionBlock } from "./state-machine";
 /** How long an SDK access token lasts. */
 const ACCESS_TOKEN_TTL_SECONDS = 1800;
 
-interface Meta {
-  ip?: string | null;
-  requestId?: string | null;
-}
-
 function refuseBlocked(v: Pick<VerificationRow, "reviewStatus" | "reviewAnswer" | "rejectType">): void {
   const block = submissionBlock(v);
   if (block === "approved") throw new AppError("verification_already_approved", "Your identity is already verified");
@@ -26,16 +21,17 @@ function refuseBlocked(v: Pick<VerificationRow, "reviewStatus" | "reviewAnswer" 
 }
 
 /**
- * POST /reg/verification: makes sure the client has an applicant with the
- * partner's provider (kycProviderFor) and returns a fresh SDK access token
- * for it. Refused once approved or after a final rejection; after RED+RETRY
- * the same applicant resubmits.
+ * POST /reg/verification: makes sure the calling client has an applicant
+ * with the partner's provider (kycProviderFor) and returns a fresh SDK
+ * access token for it. Refused once approved or after a final rejection;
+ * after RED+RETRY the same applicant resubmits.
  */
-export async function startVerification(o: { client: AuthenticatedClient; meta?: Meta }): Promise<VerificationStarted> {
-  const partner = await findPartnerById(getDb(), o.client.partnerId);
+export async function startVerification(caller: Caller): Promise<VerificationStarted> {
+  const client = clientOf(caller);
+  const partner = await findPartnerById(getDb(), client.partnerId);
   if (!partner) throw new AppError("not_found", "No such client");
   const levelName = config().SUMSUB_LEVEL_NAME;
-  const [current] = await getDb().select(verificationColumns).from(kycVerifications).where(eq(kycVerifications.clientId, o.client.id));
+  const [current] = await getDb().select(verificationColumns).from(kycVerifications).where(eq(kycVerifications.clientId, client.id));
   if (current) refuseBlocked(current);
   const provider = kycProviderFor(partner);
 
@@ -43,9 +39,9 @@ export async function startVerification(o: { client: AuthenticatedClient; meta?:
   let level = current?.provider === provider.name ? (current.levelName ?? levelName) : levelName;
   if (applicantId === null) {
     // The provider call happens outside the transaction; Sumsub answers a repeat with the existing applicant.
-    const created = await provider.createApplicant({ externalUserId: o.client.id, levelName });
+    const created = await provider.createApplicant({ externalUserId: client.id, levelName });
     const kept = await getDb().transaction(async (tx) => {
-      const row = await ensureVerification(tx, { clientId: o.client.id, partnerId: o.client.partnerId, provider: provider.name });
+      const row = await ensureVerification(tx, { clientId: client.id, partnerId: client.partnerId, provider: provider.name });
       refuseBlocked(row);
       // A concurrent request attached an applicant first: use that one.
       if (row.provider === provider.name && row.applicantId !== null) return { applicantId: row.applicantId, levelName: row.levelName ?? levelName };
@@ -66,16 +62,13 @@ export async function startVerification(o: { client: AuthenticatedClient; meta?:
           updatedAt: new Date(),
         })
         .where(eq(kycVerifications.id, row.id));
-      await recordAudit(tx, {
-        actor: { type: "client", id: o.client.id },
+      await recordAudit(tx, caller, {
         action: "kyc.applicant_created",
         entityType: "client",
-        entityId: o.client.id,
-        partnerId: o.client.partnerId,
+        entityId: client.id,
+        partnerId: client.partnerId,
         before: row.applicantId ? { provider: row.provider, applicantId: row.applicantId } : null,
         after: { provider: provider.name, applicantId: created.applicantId, levelName },
-        ip: o.meta?.ip,
-        requestId: o.meta?.requestId,
       });
       return { applicantId: created.applicantId, levelName };
     });
@@ -83,12 +76,12 @@ export async function startVerification(o: { client: AuthenticatedClient; meta?:
     level = kept.levelName;
   }
 
-  const { token } = await provider.createAccessToken({ externalUserId: o.client.id, applicantId, levelName: level, ttlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+  const { token } = await provider.createAccessToken({ externalUserId: client.id, applicantId, levelName: level, ttlSeconds: ACCESS_TOKEN_TTL_SECONDS });
   return {
     type: "SUMSUB",
     provider: provider.name,
     token,
-    userId: o.client.id,
+    userId: client.id,
     applicantId,
     levelName: level,
     expiresIn: ACCESS_TOKEN_TTL_SECONDS,
@@ -96,8 +89,9 @@ export async function startVerification(o: { client: AuthenticatedClient; meta?:
   };
 }
 
-/** GET /reg/verification: what the client may know of their verification (never the staff-only clientComment). */
-export async function getVerificationState(clientId: string): Promise<VerificationState> {
+/** GET /reg/verification: what the calling client may know of their verification (never the staff-only clientComment). */
+export async function getVerificationState(caller: Caller): Promise<VerificationState> {
+  const clientId = clientOf(caller).id;
   const [row] = await getDb()
     .select({
       verificationStatus: clients.verificationStatus,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getDb, type Tx } from "../../db/client";
 import { clients, kycVerifications, partners } from "../../db/schema";
 import { recordAudit } from "../audit/record";
+import { callerAs, type Caller } from "../caller";
 import { config } from "../../env";
 import { sha256Hex } from "../crypto";
 import { AppError, fieldErrorsFromIssues } from "../errors";
@@ -17,8 +18,6 @@ export interface WebhookDelivery {
   digest: string | null;
   /** X-Payload-Digest-Alg */
   algorithm: string | null;
-  ip?: string | null;
-  requestId?: string | null;
 }
 
 const isTracked = (type: string): type is KycEventType => (KYC_EVENT_TYPES as readonly string[]).includes(type);
@@ -28,15 +27,12 @@ function webhookEventKey(p: Pick<WebhookPayload, "applicantId" | "type" | "creat
   return `provider:${sha256Hex([p.applicantId, p.type, String(p.createdAtMs), p.correlationId ?? ""].join("\u0000"))}`;
 }
 
-async function refuse(d: WebhookDelivery, reason: string): Promise<never> {
+async function refuse(caller: Caller, d: WebhookDelivery, reason: string): Promise<never> {
   // Recorded outside any transaction: the refusal must leave a trace even though nothing else happens.
-  await recordAudit(getDb(), {
-    actor: { type: "anonymous" },
+  await recordAudit(getDb(), caller, {
     action: "kyc.webhook_signature_failed",
     entityType: "kyc_webhook",
     after: { reason, algorithm: d.algorithm?.slice(0, 40) ?? null, bodyBytes: Buffer.byteLength(d.rawBody), bodySha256: sha256Hex(d.rawBody) },
-    ip: d.ip,
-    requestId: d.requestId,
   });
   if (reason === "algorithm_missing" || reason === "algorithm_unsupported") {
     throw AppError.field(
@@ -57,11 +53,13 @@ async function isSandboxClient(tx: Tx, clientId: string): Promise<boolean> {
  * Handles one KYC webhook (from Sumsub, or from the sandbox provider, which
  * signs its own the same way): digest check on the raw body, then the state
  * machine. Idempotent: a redelivery, a stale event, an untracked type or an
- * unknown applicant is acknowledged without changing anything.
+ * unknown applicant is acknowledged without changing anything. The caller is
+ * whoever sent it, unauthenticated until the digest matches; a verdict is
+ * then the provider's doing.
  */
-export async function handleSumsubWebhook(d: WebhookDelivery): Promise<WebhookAck> {
+export async function handleSumsubWebhook(caller: Caller, d: WebhookDelivery): Promise<WebhookAck> {
   const check = verifyPayloadDigest(config().sumsubWebhookSecret, d.rawBody, d.digest, d.algorithm);
-  if (!check.ok) return refuse(d, check.reason);
+  if (!check.ok) return refuse(caller, d, check.reason);
 
   let json: unknown;
   try {
@@ -99,16 +97,17 @@ export async function handleSumsubWebhook(d: WebhookDelivery): Promise<WebhookAc
       }
     }
     if (!verification) {
-      log.warn("kyc webhook for an unknown applicant", { applicantId: payload.applicantId, type: payload.type, requestId: d.requestId });
+      log.warn("kyc webhook for an unknown applicant", { applicantId: payload.applicantId, type: payload.type, requestId: caller.requestId });
       return { ok: true, result: "ignored" } as const;
     }
     if (verification.provider === "SANDBOX" && !(await isSandboxClient(tx, verification.clientId))) {
       // A sandbox verdict only ever counts for a sandbox partner's client (the partner may have been made live since).
-      log.warn("sandbox kyc verdict for a live partner's client ignored", { applicantId: payload.applicantId, type: payload.type, requestId: d.requestId });
+      log.warn("sandbox kyc verdict for a live partner's client ignored", { applicantId: payload.applicantId, type: payload.type, requestId: caller.requestId });
       return { ok: true, result: "ignored" } as const;
     }
     const review = payload.reviewResult;
-    const { outcome } = await applyKycEvent(tx, {
+    const provider = callerAs(caller, { type: "system", id: verification.provider === "SANDBOX" ? "kyc-sandbox" : "sumsub" });
+    const { outcome } = await applyKycEvent(tx, provider, {
       verification,
       event: {
         type: payload.type as KycEventType,
@@ -126,9 +125,6 @@ export async function handleSumsubWebhook(d: WebhookDelivery): Promise<WebhookAc
       correlationId: payload.correlationId ?? null,
       payloadSha256: sha256Hex(d.rawBody),
       payload: json,
-      actor: { type: "system", id: verification.provider === "SANDBOX" ? "kyc-sandbox" : "sumsub" },
-      ip: d.ip,
-      requestId: d.requestId,
     });
     return { ok: true, result: outcome } as const;
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../db/client";
 import { apiKeys, clients, emailConfirmations, pendingRegistrations, refreshTokens, staffUsers } from "../../db/schema";
 import { config, resetConfigForTests } from "../../env";
-import { submitSandboxAction } from "../../server/kyc/sandbox-provider";
+import { sandboxActionSchema, submitSandboxAction } from "../../server/kyc/sandbox-provider";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
 import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
@@ -143,8 +143,8 @@ describe("secrets never reach a log line or a response", () => {
     const started = seen("kyc start", await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${tester.body.token}` }));
     expect(started.status).toBe(200);
     secret("kyc sandbox token", started.body.token);
-    expect(await submitSandboxAction({ input: { token: started.body.token, action: "submit" } })).toEqual({ ok: true, result: "applied" });
-    expect(await submitSandboxAction({ input: { token: started.body.token, action: "approve" } })).toEqual({ ok: true, result: "applied" });
+    expect(await submitSandboxAction(anonymousCaller(), sandboxActionSchema.parse({ token: started.body.token, action: "submit" }))).toEqual({ ok: true, result: "applied" });
+    expect(await submitSandboxAction(anonymousCaller(), sandboxActionSchema.parse({ token: started.body.token, action: "approve" }))).toEqual({ ok: true, result: "applied" });
     expect(seen("kyc state", await api.get("/reg/verification", { authorization: `Bearer ${tester.body.token}` })).status).toBe(200);
   });
 

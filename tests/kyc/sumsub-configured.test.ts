@@ -7,11 +7,12 @@ import { getDb } from "../../db/client";
 import { clients } from "../../db/schema";
 import { resetConfigForTests } from "../../env";
 import { AppError } from "../../server/errors";
-import { getSandboxApplicant, issueSandboxToken, submitSandboxAction } from "../../server/kyc/sandbox-provider";
+import { getSandboxApplicant, issueSandboxToken, sandboxActionSchema, submitSandboxAction } from "../../server/kyc/sandbox-provider";
 import { missingKycProviderWarning } from "../../server/kyc/provider";
 import { formatCreatedAtMs } from "../../server/kyc/schemas";
 import { payloadDigest } from "../../server/kyc/signing";
 import { createTestPartner, useApi, whiteLabelBody } from "../support/api";
+import { anonymousCaller } from "../support/caller";
 
 /** With Sumsub credentials configured, the same endpoints talk to Sumsub (here a local stand-in that checks signatures). */
 const api = useApi();
@@ -97,7 +98,7 @@ describe("KYC with Sumsub configured", () => {
     const liveStart = await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${live.body.token}` });
     expect(liveStart.body).toMatchObject({ provider: "SUMSUB", sandboxUrl: null });
     const forged = issueSandboxToken({ applicantId: liveStart.body.applicantId, externalUserId: live.body.clientId, levelName: "id-and-liveness", ttlSeconds: 600 });
-    const refused = await submitSandboxAction({ input: { token: forged, action: "approve" } }).catch((e: unknown) => e);
+    const refused = await submitSandboxAction(anonymousCaller(), sandboxActionSchema.parse({ token: forged, action: "approve" })).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(AppError);
     expect((refused as AppError).code).toBe("invalid_token");
     await expect(getSandboxApplicant("anything")).rejects.toMatchObject({ code: "invalid_token" });

@@ -2,15 +2,15 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEvents, clients, kycEvents, kycVerifications, partners } from "../../db/schema";
-import { partnerScopeOf } from "../../server/auth/policies";
 import { config } from "../../env";
 import { missingKycProviderWarning } from "../../server/kyc/provider";
-import { formatCreatedAtMs } from "../../server/kyc/schemas";
+import { decisionSchema, formatCreatedAtMs } from "../../server/kyc/schemas";
 import { decideVerification, getVerificationHistory, listReviewQueue } from "../../server/kyc/review";
-import { getSandboxApplicant, issueSandboxToken, submitSandboxAction, type SandboxActionInput } from "../../server/kyc/sandbox-provider";
+import { getSandboxApplicant, issueSandboxToken, sandboxActionSchema, submitSandboxAction, type SandboxActionInput } from "../../server/kyc/sandbox-provider";
 import { payloadDigest } from "../../server/kyc/signing";
 import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type ApiResponse, type TestPartner } from "../support/api";
-import { createTestStaff } from "../support/staff";
+import { anonymousCaller, staffCaller } from "../support/caller";
+import { callerFor, createTestStaff } from "../support/staff";
 
 const api = useApi();
 
@@ -37,7 +37,7 @@ async function whiteLabelClient(partner: TestPartner): Promise<TestClient> {
 
 const start = (c: TestClient, body: unknown = { type: "SUMSUB" }) => api.post("/reg/verification", body, c.auth);
 const state = (c: TestClient) => api.get("/reg/verification", c.auth);
-const sandbox = (token: string, input: Omit<SandboxActionInput, "token">) => submitSandboxAction({ input: { token, ...input } });
+const sandbox = (token: string, input: Omit<SandboxActionInput, "token">) => submitSandboxAction(anonymousCaller(), sandboxActionSchema.parse({ token, ...input }));
 
 /** Posts a webhook signed with this instance's webhook secret (or a given digest). */
 function webhook(payload: unknown, o: { algorithm?: string | null; digest?: string | null } = {}) {
@@ -314,28 +314,29 @@ describe("staff decisions and the review queue", () => {
     const started = await start(client);
     await sandbox(started.body.token, { action: "submit" });
 
-    const opsScope = await partnerScopeOf(operations);
-    const queue = await listReviewQueue(opsScope, { partnerId: partner.id });
+    const ops = await staffCaller(operations);
+    const queue = await listReviewQueue(ops, { partnerId: partner.id, limit: 50 });
     expect(queue.items).toEqual([expect.objectContaining({ clientId: client.id, partnerId: partner.id, partnerName: partner.name, queue: "pending", provider: "SANDBOX", waitingSince: expect.any(Date) })]);
     // A KAM who does not own the partner sees nothing of it.
-    expect((await listReviewQueue(await partnerScopeOf(kam), {})).items.some((i) => i.clientId === client.id)).toBe(false);
-    await expect(getVerificationHistory(await partnerScopeOf(kam), client.id)).rejects.toMatchObject({ code: "not_found" });
+    expect((await listReviewQueue(await staffCaller(kam), { limit: 50 })).items.some((i) => i.clientId === client.id)).toBe(false);
+    await expect(getVerificationHistory(await staffCaller(kam), { id: client.id })).rejects.toMatchObject({ code: "not_found" });
     await getDb().update(partners).set({ ownerStaffId: kam.id }).where(eq(partners.id, partner.id));
-    expect((await listReviewQueue(await partnerScopeOf(kam), { queue: "pending" })).items.map((i) => i.clientId)).toContain(client.id);
+    expect((await listReviewQueue(await staffCaller(kam), { queue: "pending", limit: 50 })).items.map((i) => i.clientId)).toContain(client.id);
 
-    const actor = { type: "staff" as const, id: operations.id };
-    const rejected = await decideVerification({ scope: opsScope, input: { clientId: client.id, decision: "reject", rejectType: "RETRY", labels: ["BAD_PHOTO"], moderationComment: "Retake the selfie", clientComment: "staff-only" }, actor });
+    const decide = (input: unknown) => decideVerification(ops, decisionSchema.parse(input));
+    const rejected = await decide({ clientId: client.id, decision: "reject", rejectType: "RETRY", labels: ["BAD_PHOTO"], moderationComment: "Retake the selfie", clientComment: "staff-only" });
     expect(rejected).toMatchObject({ outcome: "applied", state: { reviewStatus: "completed", reviewAnswer: "RED", rejectType: "RETRY" } });
-    expect((await listReviewQueue(opsScope, { partnerId: partner.id, queue: "retry" })).items.map((i) => i.clientId)).toEqual([client.id]);
+    expect((await listReviewQueue(ops, { partnerId: partner.id, queue: "retry", limit: 50 })).items.map((i) => i.clientId)).toEqual([client.id]);
     expect((await state(client)).body).toMatchObject({ answer: "RED", rejectType: "RETRY", moderationComment: "Retake the selfie", canSubmit: true });
 
-    const approved = await decideVerification({ scope: opsScope, input: { clientId: client.id, decision: "approve" }, actor });
+    const approved = await decide({ clientId: client.id, decision: "approve" });
     expect(approved).toMatchObject({ verificationStatus: "identified", verificationLevel: 5 });
-    expect((await listReviewQueue(opsScope, { partnerId: partner.id })).items).toEqual([]);
-    await expect(decideVerification({ scope: opsScope, input: { clientId: client.id, decision: "approve" }, actor })).rejects.toMatchObject({ code: "conflict" });
-    await expect(decideVerification({ scope: opsScope, input: { clientId: client.id, decision: "reject" }, actor })).rejects.toMatchObject({ name: "ZodError" });
+    expect((await listReviewQueue(ops, { partnerId: partner.id, limit: 50 })).items).toEqual([]);
+    await expect(decide({ clientId: client.id, decision: "approve" })).rejects.toMatchObject({ code: "conflict" });
+    // The procedure checks the decision before the service sees it.
+    await expect(callerFor(operations).kyc.decide({ clientId: client.id, decision: "reject" })).rejects.toMatchObject({ code: "BAD_REQUEST", cause: { name: "ZodError" } });
 
-    const history = await getVerificationHistory(opsScope, client.id);
+    const history = await getVerificationHistory(ops, { id: client.id });
     expect(history.verification).toMatchObject({ provider: "SANDBOX", reviewAnswer: "GREEN", decidedBy: { id: operations.id, email: operations.email } });
     expect(history.events.map((e) => [e.source, e.eventType, e.reviewAnswer, e.staff?.id ?? null])).toEqual([
       ["staff", "applicantReviewed", "GREEN", operations.id],
@@ -353,7 +354,7 @@ describe("staff decisions and the review queue", () => {
     const admin = await createTestStaff("admin");
     const partner = await createTestPartner({ kycApprovedLevel: 2 });
     const client = await whiteLabelClient(partner);
-    await decideVerification({ scope: await partnerScopeOf(admin), input: { clientId: client.id, decision: "approve", labels: [] }, actor: { type: "staff", id: admin.id } });
+    await decideVerification(await staffCaller(admin), decisionSchema.parse({ clientId: client.id, decision: "approve", labels: [] }));
     expect((await state(client)).body).toMatchObject({ provider: "MANUAL", status: "completed", answer: "GREEN", verificationStatus: "identified", verificationLevel: 2 });
   });
 });

@@ -1,6 +1,8 @@
 "use server";
 
+import { headers } from "next/headers";
 import { randomUUID } from "node:crypto";
+import type { Caller } from "@/server/caller";
 import { toAppError } from "@/server/errors";
 import { currentClientAddress } from "@/server/http/client-address";
 import { log } from "@/server/log";
@@ -18,10 +20,11 @@ export type SandboxActionResult = { ok: true; result: WebhookAck["result"] } | {
 export async function sendSandboxAction(input: SandboxActionInput): Promise<SandboxActionResult> {
   const parsed = sandboxActionSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => i.message).join("; ") };
-  const ip = currentClientAddress();
-  const requestId = randomUUID();
+  // Whoever holds the page's link: anonymous, as a webhook's sender is until its signature is checked.
+  const caller: Caller = { actor: { type: "anonymous" }, ip: currentClientAddress(), requestId: randomUUID(), userAgent: (await headers()).get("user-agent") };
+  const { requestId } = caller;
   try {
-    const ack = await submitSandboxAction({ input: parsed.data, ip, requestId });
+    const ack = await submitSandboxAction(caller, parsed.data);
     return { ok: true, result: ack.result };
   } catch (thrown) {
     // Production hides thrown messages from the browser; the normalised error's message is safe to show.

@@ -1,3 +1,4 @@
+import { callerAs } from "@/server/caller";
 import { json, route } from "@/server/http/route";
 import { verificationRequestSchema } from "@/server/kyc/schemas";
 import { getVerificationState, startVerification } from "@/server/kyc/verification";
@@ -6,12 +7,13 @@ import { authenticateClient } from "@/server/tokens/bearer";
 /** Starts (or continues) the client's identity verification: an SDK access token for their applicant. */
 export const POST = route(async (ctx) => {
   const client = await authenticateClient(ctx.header("authorization"));
+  // The body only names the provider, and one is offered: checked, nothing more to pass on.
   await ctx.body(verificationRequestSchema);
-  return json(await startVerification({ client, meta: { ip: ctx.ip, requestId: ctx.requestId } }));
+  return json(await startVerification(callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId })));
 });
 
 /** The client's current verification state. */
 export const GET = route(async (ctx) => {
   const client = await authenticateClient(ctx.header("authorization"));
-  return json(await getVerificationState(client.id));
+  return json(await getVerificationState(callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId })));
 });
