@@ -2,18 +2,19 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb, type Tx } from "../../db/client";
 import { clients, emailConfirmations } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import { config } from "../../env";
 import { randomDigits, randomToken, safeEqualHex, secretHmac, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { enqueueEmail } from "../mail/outbox";
+import { partnerBaseUrl } from "../partners/hosts";
 import type { Partner } from "../partners/lookup";
 import { canSendCode, checkCode, codeExpiry, refuseSend, SANDBOX_CODE, sendHistoryOf, type ConfirmationState } from "./code-lifecycle";
 import type { RequestMeta } from "./partner-registration";
 
 export const codeHashFor = (clientId: string, code: string) => secretHmac("email-confirmation", `${clientId}:${code}`);
 
-function confirmationLink(token: string): string {
-  return `${config().APP_URL.replace(/\/$/, "")}/confirm-email?token=${encodeURIComponent(token)}`;
+/** On the partner's white-label host when it has one (hosts.ts), so the client stays on the partner's site. */
+async function confirmationLink(tx: Tx, partner: Partner, token: string): Promise<string> {
+  return `${await partnerBaseUrl(partner, tx)}/confirm-email?token=${encodeURIComponent(token)}`;
 }
 
 /** Opens an email confirmation for a new white-label client and queues its email, in the caller's transaction. */
@@ -32,7 +33,7 @@ export async function openEmailConfirmation(tx: Tx, o: { clientId: string; email
   await enqueueEmail(tx, {
     template: "email_confirmation",
     to: o.email,
-    data: { partnerName: o.partner.name, code, link: confirmationLink(token) },
+    data: { partnerName: o.partner.name, code, link: await confirmationLink(tx, o.partner, token) },
     partnerId: o.partner.id,
     clientId: o.clientId,
   });
@@ -160,7 +161,7 @@ export async function resendEmailConfirmation(o: { clientId: string; partner: Pa
       const [fresh] = await tx.insert(ec).values({ clientId: o.clientId, partnerId: o.partner.id, codeHash, linkTokenHash: sha256Hex(token), expiresAt, lastSentAt: now }).returning({ id: ec.id });
       id = fresh!.id;
     }
-    await enqueueEmail(tx, { template: "email_confirmation", to: client.email, data: { partnerName: o.partner.name, code, link: confirmationLink(token) }, partnerId: o.partner.id, clientId: o.clientId });
+    await enqueueEmail(tx, { template: "email_confirmation", to: client.email, data: { partnerName: o.partner.name, code, link: await confirmationLink(tx, o.partner, token) }, partnerId: o.partner.id, clientId: o.clientId });
     if (o.staff && target) {
       await recordAudit(tx, {
         actor: { type: "staff", id: o.staff.id },
