@@ -1,14 +1,16 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb, type Tx } from "../../db/client";
 import { clients, emailConfirmations } from "../../db/schema";
+import type { z } from "zod";
 import { recordAudit } from "../audit/record";
+import { callerAs, type Caller } from "../caller";
 import { randomDigits, randomToken, safeEqualHex, secretHmac, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { enqueueEmail } from "../mail/outbox";
 import { partnerBaseUrl } from "../partners/hosts";
 import type { Partner } from "../partners/lookup";
 import { canSendCode, checkCode, codeExpiry, refuseSend, SANDBOX_CODE, sendHistoryOf, type ConfirmationState } from "./code-lifecycle";
-import type { RequestMeta } from "./partner-registration";
+import type { emailConfirmationSchema } from "./schemas";
 
 export const codeHashFor = (clientId: string, code: string) => secretHmac("email-confirmation", `${clientId}:${code}`);
 
@@ -44,13 +46,15 @@ type Outcome = { ok: true; verificationStatus: string } | { ok: false; error: Ap
 const invalid = (field: string) => AppError.field("confirmation_code_invalid", field, "The confirmation code is not valid");
 
 /** Confirms a white-label client's email by the link's token or by client id and code. */
-export async function confirmEmail(o: { token?: string; clientId?: string; code?: string; meta: RequestMeta }): Promise<{ verificationStatus: string }> {
-  const field = o.token ? "token" : "code";
+export async function confirmEmail(caller: Caller, input: z.output<typeof emailConfirmationSchema>): Promise<{ verificationStatus: string }> {
+  // Either the link's token, or the client id and the code from the email.
+  const sent: { token?: string; clientId?: string; code?: string } = input;
+  const field = sent.token ? "token" : "code";
   const outcome = await getDb().transaction(async (tx): Promise<Outcome> => {
     const now = new Date();
     // By code: the client's newest confirmation whatever its state, so a locked or
     // expired one answers as such (as in the partner flow) rather than as a wrong code.
-    const where = o.token ? eq(emailConfirmations.linkTokenHash, sha256Hex(o.token)) : eq(emailConfirmations.clientId, o.clientId!);
+    const where = sent.token ? eq(emailConfirmations.linkTokenHash, sha256Hex(sent.token)) : eq(emailConfirmations.clientId, sent.clientId!);
     const [c] = await tx
       .select({ id: emailConfirmations.id, clientId: emailConfirmations.clientId, partnerId: emailConfirmations.partnerId, state: emailConfirmations.state, attempts: emailConfirmations.attempts, expiresAt: emailConfirmations.expiresAt, codeHash: emailConfirmations.codeHash })
       .from(emailConfirmations)
@@ -60,14 +64,14 @@ export async function confirmEmail(o: { token?: string; clientId?: string; code?
       .for("update");
     if (!c) {
       // Already confirmed through another route is not an error for the person clicking twice.
-      if (o.clientId) {
-        const [client] = await tx.select({ confirmed: clients.emailConfirmedAt }).from(clients).where(eq(clients.id, o.clientId));
+      if (sent.clientId) {
+        const [client] = await tx.select({ confirmed: clients.emailConfirmedAt }).from(clients).where(eq(clients.id, sent.clientId));
         if (client?.confirmed) return { ok: false, error: new AppError("already_confirmed", "This email is already confirmed") };
       }
       return { ok: false, error: invalid(field) };
     }
     if (c.state === "confirmed") return { ok: false, error: new AppError("already_confirmed", "This email is already confirmed") };
-    const matches = o.token ? true : safeEqualHex(codeHashFor(c.clientId, o.code!), c.codeHash);
+    const matches = sent.token ? true : safeEqualHex(codeHashFor(c.clientId, sent.code!), c.codeHash);
     const check = checkCode(c, matches, now);
     if (check.outcome !== "accepted") {
       if (check.outcome === "unusable") return { ok: false, error: invalid(field) };
@@ -89,7 +93,9 @@ export async function confirmEmail(o: { token?: string; clientId?: string; code?
       })
       .where(eq(clients.id, c.clientId))
       .returning({ verificationStatus: clients.verificationStatus });
-    await recordAudit(tx, { actor: { type: "client", id: c.clientId }, action: "client.email_confirmed", entityType: "client", entityId: c.clientId, partnerId: c.partnerId, before: { verificationStatus: was!.verificationStatus }, after: { verificationStatus: client!.verificationStatus }, ip: o.meta.ip, requestId: o.meta.requestId });
+    // Whoever holds the code or the link is taken to be the client: the confirmation is theirs.
+    const confirmer = callerAs(caller, { type: "client", id: c.clientId, partnerId: c.partnerId });
+    await recordAudit(tx, confirmer, { action: "client.email_confirmed", entityType: "client", entityId: c.clientId, partnerId: c.partnerId, before: { verificationStatus: was!.verificationStatus }, after: { verificationStatus: client!.verificationStatus } });
     return { ok: true, verificationStatus: client!.verificationStatus };
   });
   if (!outcome.ok) throw outcome.error;
@@ -111,15 +117,15 @@ const notResendable: Record<Exclude<ConfirmationState, "pending" | "expired">, s
 
 /**
  * Emails a white-label client a new code and link: the client's own resend
- * (POST /api/public/confirm-email/resend) and the back office's (`staff`,
- * recorded in the audit log) are this one function, under one send rule
- * (code-lifecycle.ts: every confirmation email of the client's last day).
+ * (POST /api/public/confirm-email/resend) and the back office's (a staff
+ * caller, recorded in the audit log) are this one function, under one send
+ * rule (code-lifecycle.ts: every confirmation email of the client's last day).
  * The open confirmation gets the new code; when it has expired, or none is
  * open (a locked or cancelled one), a fresh one opens. The back office names
  * the confirmation it acts on (`confirmationId`), which must still be open or
  * have expired.
  */
-export async function resendEmailConfirmation(o: { clientId: string; partner: Partner; confirmationId?: string; staff?: { id: string }; meta: RequestMeta }): Promise<ResentConfirmation> {
+export async function resendEmailConfirmation(caller: Caller, o: { clientId: string; partner: Partner; confirmationId?: string }): Promise<ResentConfirmation> {
   const ec = emailConfirmations;
   const code = o.partner.sandbox ? SANDBOX_CODE : randomDigits(6);
   const token = randomToken(32);
@@ -162,17 +168,14 @@ export async function resendEmailConfirmation(o: { clientId: string; partner: Pa
       id = fresh!.id;
     }
     await enqueueEmail(tx, { template: "email_confirmation", to: client.email, data: { partnerName: o.partner.name, code, link: await confirmationLink(tx, o.partner, token) }, partnerId: o.partner.id, clientId: o.clientId });
-    if (o.staff && target) {
-      await recordAudit(tx, {
-        actor: { type: "staff", id: o.staff.id },
+    if (caller.actor.type === "staff" && target) {
+      await recordAudit(tx, caller, {
         action: "pending.resent",
         entityType: "email_confirmation",
         entityId: target.id,
         partnerId: o.partner.id,
         before: { state: target.state, resendCount: target.resendCount, attempts: target.attempts, lastSentAt: target.lastSentAt, expiresAt: target.expiresAt },
         after: id === target.id ? { state: "pending", resendCount, attempts: 0, lastSentAt: now, expiresAt } : { state: "expired", freshConfirmationId: id, expiresAt },
-        ip: o.meta.ip,
-        requestId: o.meta.requestId ?? null,
       });
     }
     return { id, resendCount, expiresAt };

@@ -2,12 +2,12 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { clients } from "../../db/schema";
 import { recordAudit } from "../audit/record";
+import type { Caller } from "../caller";
 import { AppError } from "../errors";
 import type { Partner } from "../partners/lookup";
 import { verifyAgainstNothing, verifyPassword } from "../passwords/hasher";
 import { consumeQuota, releaseQuota } from "../quotas/quota";
 import { signTokens, storeRefreshToken, type IssuedTokens, type TokenFlavour } from "../tokens/refresh-tokens";
-import type { RequestMeta } from "./partner-registration";
 
 /** Failed sign-ins per account before it waits out the window (never a permanent lock). */
 export const LOGIN_FAILURES_PER_WINDOW = 10;
@@ -20,13 +20,15 @@ export const LOGIN_FAILURES_PER_IP = 100;
  * white-label authenticate). Each attempt is counted as a failure, per
  * account and per address, before the password is checked, and given back
  * when it succeeds: however many requests race, no more than the limit ever
- * reach the password check in one window.
+ * reach the password check in one window. The session opens from the
+ * caller's address and browser.
  */
-export async function passwordLogin(o: { partner: Partner; email: string; password: string; flavour: TokenFlavour; accessTtlSeconds: number; meta: RequestMeta; now?: Date }): Promise<IssuedTokens> {
+export async function passwordLogin(caller: Caller, o: { partner: Partner; email: string; password: string; flavour: TokenFlavour; accessTtlSeconds: number; now?: Date }): Promise<IssuedTokens> {
   const db = getDb();
   const now = o.now ?? new Date();
   const accountScope = `login-fail:${o.partner.id}:${o.email.toLowerCase()}`;
-  const ipScope = `login-fail-ip:${o.meta.ip}`;
+  // Callers without an address (none reach here over HTTP) share one count rather than escaping it.
+  const ipScope = `login-fail-ip:${caller.ip ?? "none"}`;
   const reserved: Array<{ scope: string; windowStart: Date }> = [];
   const releaseAll = () => Promise.all(reserved.map((r) => releaseQuota(db, r)));
   for (const [scope, limit] of [
@@ -49,12 +51,12 @@ export async function passwordLogin(o: { partner: Partner; email: string; passwo
   const ok = client ? await verifyPassword(client.passwordHash, o.password) : await verifyAgainstNothing(o.password);
   if (!client || !ok) {
     if (client) {
-      await recordAudit(db, { actor: { type: "anonymous" }, action: "client.sign_in_failed", entityType: "client", entityId: client.id, partnerId: o.partner.id, ip: o.meta.ip, requestId: o.meta.requestId });
+      await recordAudit(db, caller, { action: "client.sign_in_failed", entityType: "client", entityId: client.id, partnerId: o.partner.id });
     }
     throw new AppError("invalid_credentials", "The email or password is not correct");
   }
   await releaseAll();
   if (client.profileState !== "active") throw new AppError("account_inactive", `This account is ${client.profileState}`);
-  const stored = await storeRefreshToken(db, { subject: client, flavour: o.flavour, accessTtlSeconds: o.accessTtlSeconds, ip: o.meta.ip, userAgent: o.meta.userAgent });
+  const stored = await storeRefreshToken(db, { subject: client, flavour: o.flavour, accessTtlSeconds: o.accessTtlSeconds, ip: caller.ip, userAgent: caller.userAgent });
   return signTokens(stored);
 }

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { getDb, type Tx } from "../../db/client";
 import { clients, pendingRegistrations } from "../../db/schema";
 import { recordAudit } from "../audit/record";
+import { callerAs, type Caller } from "../caller";
 import { randomDigits, randomToken, safeEqualHex, secretHmac } from "../crypto";
 import { AppError } from "../errors";
 import { enqueueEmail } from "../mail/outbox";
@@ -14,12 +15,6 @@ import { canSendCode, checkCode, CODE_TTL_SECONDS, codeExpiry, refuseSend, SANDB
 import { insertClientWithAccount } from "./create-client";
 import { enforceRegistrationQuota } from "./quotas";
 import type { PartnerRegistrationInput } from "./schemas";
-
-export interface RequestMeta {
-  ip: string;
-  userAgent?: string | null;
-  requestId?: string | null;
-}
 
 export function codeHashFor(pendingId: string, code: string): string {
   return secretHmac("registration-code", `${pendingId}:${code}`);
@@ -76,24 +71,27 @@ export async function emailRegistrationCode(tx: Tx, o: { pendingId: string; part
   return codeHashFor(o.pendingId, o.code);
 }
 
+/** What both steps take: the request's fields, with the partner the header or the body named. */
+export type PartnerRegistration = PartnerRegistrationInput & { partnerId: number };
+
 /**
  * Step 1: remember the registration and email a code. The answer is the same
  * whether or not the address already has an account; its owner is told by
  * email instead, so the endpoint does not reveal who is registered.
  */
-export async function startPartnerRegistration(o: { partnerId: number; input: PartnerRegistrationInput; meta: RequestMeta }): Promise<void> {
+export async function startPartnerRegistration(caller: Caller, input: PartnerRegistration): Promise<void> {
   const db = getDb();
   const now = new Date();
-  const partner = await requireActivePartner(o.partnerId);
-  assertUserTypeAllowed(partner, o.input.userType);
-  const { email } = o.input;
+  const partner = await requireActivePartner(input.partnerId);
+  assertUserTypeAllowed(partner, input.userType);
+  const { email } = input;
 
   const before = await registrationSends(partner.id, email, now);
   const decision = canSendCode(before.history, now);
   if (!decision.allowed) throw refuseSend(decision);
-  if (!before.hasOpen) await enforceRegistrationQuota(db, partner, o.meta.ip, now);
+  if (!before.hasOpen) await enforceRegistrationQuota(db, partner, caller.ip, now);
 
-  const passwordHash = await hashPassword(o.input.password);
+  const passwordHash = await hashPassword(input.password);
   const code = partner.sandbox ? SANDBOX_CODE : randomDigits(6);
 
   await db.transaction(async (tx) => {
@@ -116,7 +114,7 @@ export async function startPartnerRegistration(o: { partnerId: number; input: Pa
         .set({
           codeHash: await emailRegistrationCode(tx, { pendingId: open.id, partner, email, code }),
           passwordHash,
-          userType: o.input.userType,
+          userType: input.userType,
           attempts: 0,
           resendCount: sql`${pendingRegistrations.resendCount} + 1`,
           lastSentAt: now,
@@ -134,11 +132,11 @@ export async function startPartnerRegistration(o: { partnerId: number; input: Pa
         partnerId: partner.id,
         email,
         passwordHash,
-        userType: o.input.userType,
+        userType: input.userType,
         codeHash: await emailRegistrationCode(tx, { pendingId, partner, email, code }),
         expiresAt: codeExpiry(now),
         lastSentAt: now,
-        requestIp: o.meta.ip,
+        requestIp: caller.ip,
       })
       .onConflictDoNothing()
       .returning({ id: pendingRegistrations.id });
@@ -154,12 +152,12 @@ const invalidCode = (remaining?: number) =>
 const expiredCode = () => AppError.field("confirmation_code_expired", "emailConfirmCode", "The confirmation code has expired; repeat step 1 to get a new one");
 const lockedCode = () => AppError.field("confirmation_locked", "emailConfirmCode", "Too many wrong codes: this registration is locked; repeat step 1 later to start again");
 
-/** Step 2: check the code and create the client, its account and its first session. */
-export async function completePartnerRegistration(o: { partnerId: number; input: PartnerRegistrationInput & { emailConfirmCode: string }; meta: RequestMeta }): Promise<IssuedTokens> {
+/** Step 2: check the code and create the client, its account and its first session, opened from the caller's address and browser. */
+export async function completePartnerRegistration(caller: Caller, input: PartnerRegistration & { emailConfirmCode: string }): Promise<IssuedTokens> {
   const db = getDb();
-  const partner = await requireActivePartner(o.partnerId);
-  assertUserTypeAllowed(partner, o.input.userType);
-  const { email } = o.input;
+  const partner = await requireActivePartner(input.partnerId);
+  assertUserTypeAllowed(partner, input.userType);
+  const { email } = input;
 
   const [latest] = await db
     .select({ id: pendingRegistrations.id, state: pendingRegistrations.state, expiresAt: pendingRegistrations.expiresAt, passwordHash: pendingRegistrations.passwordHash })
@@ -171,7 +169,7 @@ export async function completePartnerRegistration(o: { partnerId: number; input:
   if (latest.state === "locked") throw lockedCode();
   if (latest.state === "expired" || latest.expiresAt.getTime() <= Date.now()) throw expiredCode();
   // Verified before the transaction: argon2 must not hold a row lock for its whole run.
-  const passwordOk = await verifyPassword(latest.passwordHash, o.input.password);
+  const passwordOk = await verifyPassword(latest.passwordHash, input.password);
 
   const outcome = await db.transaction(async (tx): Promise<StepTwoOutcome> => {
     const now = new Date();
@@ -189,7 +187,7 @@ export async function completePartnerRegistration(o: { partnerId: number; input:
       .where(eq(pendingRegistrations.id, latest.id))
       .for("update");
     if (!p) return { ok: false, error: invalidCode() };
-    const codeMatches = safeEqualHex(codeHashFor(p.id, o.input.emailConfirmCode), p.codeHash);
+    const codeMatches = safeEqualHex(codeHashFor(p.id, input.emailConfirmCode), p.codeHash);
     // A resend between the read and the lock replaced the hash; the earlier verification no longer applies.
     const passwordStillOk = passwordOk && p.passwordHash === latest.passwordHash;
     const check = checkCode(p, codeMatches && passwordStillOk, now);
@@ -201,7 +199,7 @@ export async function completePartnerRegistration(o: { partnerId: number; input:
         return { ok: false, error: expiredCode() };
       case "locked":
         await tx.update(pendingRegistrations).set({ state: "locked", attempts: check.attempts, updatedAt: now }).where(eq(pendingRegistrations.id, p.id));
-        await recordAudit(tx, { actor: { type: "anonymous" }, action: "registration.code_locked", entityType: "pending_registration", entityId: p.id, partnerId: partner.id, ip: o.meta.ip, requestId: o.meta.requestId });
+        await recordAudit(tx, caller, { action: "registration.code_locked", entityType: "pending_registration", entityId: p.id, partnerId: partner.id });
         return { ok: false, error: lockedCode() };
       case "invalid":
         await tx.update(pendingRegistrations).set({ attempts: check.attempts, updatedAt: now }).where(eq(pendingRegistrations.id, p.id));
@@ -222,22 +220,20 @@ export async function completePartnerRegistration(o: { partnerId: number; input:
       return { ok: false, error: AppError.field("email_taken", "email", "This email is already registered with this partner") };
     }
     await tx.update(pendingRegistrations).set({ state: "confirmed", clientId: created.id, updatedAt: now }).where(eq(pendingRegistrations.id, p.id));
-    await recordAudit(tx, {
-      actor: { type: "client", id: created.id },
+    // The new client registered themselves: recorded as the actor of their own registration.
+    await recordAudit(tx, callerAs(caller, { type: "client", id: created.id, partnerId: partner.id }), {
       action: "client.register",
       entityType: "client",
       entityId: created.id,
       partnerId: partner.id,
       after: { via: "partner_api", userType: p.userType, verificationStatus: "email_verified" },
-      ip: o.meta.ip,
-      requestId: o.meta.requestId,
     });
     const tokens = await storeRefreshToken(tx, {
       subject: { id: created.id, partnerId: partner.id, email, countryCode: null, userType: p.userType },
       flavour: "partner",
       accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS,
-      ip: o.meta.ip,
-      userAgent: o.meta.userAgent,
+      ip: caller.ip,
+      userAgent: caller.userAgent,
     });
     return { ok: true, tokens };
   });

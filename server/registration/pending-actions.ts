@@ -1,15 +1,17 @@
 import { eq } from "drizzle-orm";
+import type { z } from "zod";
 import { getDb } from "../../db/client";
 import { clients, emailConfirmations, pendingRegistrations } from "../../db/schema";
 import { recordAudit } from "../audit/record";
-import { inScope, type PartnerScope } from "../auth/policies";
-import { randomDigits } from "../crypto";
+import { inScope } from "../auth/policies";
+import { scopeOf, staffOf, type Caller } from "../caller";
 import { AppError } from "../errors";
 import { requireActivePartner } from "../partners/lookup";
+import { randomDigits } from "../crypto";
 import { canSendCode, codeExpiry, refuseSend, SANDBOX_CODE, type ConfirmationState } from "./code-lifecycle";
 import { resendEmailConfirmation } from "./email-confirmation";
 import { emailRegistrationCode, registrationSends } from "./partner-registration";
-import type { PendingKind } from "./schemas";
+import type { PendingKind, pendingTargetSchema } from "./schemas";
 
 /**
  * What staff do to a confirmation in the back office's queue: send its code
@@ -17,14 +19,7 @@ import type { PendingKind } from "./schemas";
  * through its public flow's functions), or cancel it. Every change is audited.
  */
 
-export interface PendingAction {
-  scope: PartnerScope;
-  kind: PendingKind;
-  id: string;
-  staff: { id: string };
-  ip: string;
-  requestId?: string | null;
-}
+type PendingTarget = z.output<typeof pendingTargetSchema>;
 
 export interface ResendResult {
   kind: PendingKind;
@@ -49,8 +44,9 @@ function refuseState(state: ConfirmationState, kind: PendingKind): AppError {
 }
 
 /** Sends a new code (and link) for a pending confirmation, within the cooldown and daily cap. */
-export async function resendPendingConfirmation(o: PendingAction): Promise<ResendResult> {
-  return o.kind === "registration" ? resendRegistrationCode(o) : resendConfirmationEmail(o);
+export async function resendPendingConfirmation(caller: Caller, input: PendingTarget): Promise<ResendResult> {
+  staffOf(caller);
+  return input.kind === "registration" ? resendRegistrationCode(caller, input.id) : resendConfirmationEmail(caller, input.id);
 }
 
 /**
@@ -59,12 +55,12 @@ export async function resendPendingConfirmation(o: PendingAction): Promise<Resen
  * hash belong together, so after expiry only the person who chose the
  * password may start again (step 1).
  */
-async function resendRegistrationCode(o: PendingAction): Promise<ResendResult> {
+async function resendRegistrationCode(caller: Caller, id: string): Promise<ResendResult> {
   const db = getDb();
   const pr = pendingRegistrations;
   const now = new Date();
-  const [row] = await db.select({ partnerId: pr.partnerId, email: pr.email, state: pr.state, expiresAt: pr.expiresAt }).from(pr).where(eq(pr.id, o.id));
-  if (!row || !inScope(o.scope, row.partnerId)) throw notFound();
+  const [row] = await db.select({ partnerId: pr.partnerId, email: pr.email, state: pr.state, expiresAt: pr.expiresAt }).from(pr).where(eq(pr.id, id));
+  if (!row || !inScope(scopeOf(caller), row.partnerId)) throw notFound();
   if (row.state !== "pending") throw refuseState(row.state, "registration");
   if (row.expiresAt.getTime() <= now.getTime()) throw refuseState("expired", "registration");
   const partner = await requireActivePartner(row.partnerId);
@@ -77,7 +73,7 @@ async function resendRegistrationCode(o: PendingAction): Promise<ResendResult> {
     const [p] = await tx
       .select({ id: pr.id, email: pr.email, state: pr.state, attempts: pr.attempts, resendCount: pr.resendCount, lastSentAt: pr.lastSentAt, expiresAt: pr.expiresAt })
       .from(pr)
-      .where(eq(pr.id, o.id))
+      .where(eq(pr.id, id))
       .for("update");
     if (!p) throw notFound();
     if (p.state !== "pending") throw refuseState(p.state, "registration");
@@ -90,60 +86,55 @@ async function resendRegistrationCode(o: PendingAction): Promise<ResendResult> {
       .update(pr)
       .set({ codeHash, attempts: 0, resendCount: p.resendCount + 1, lastSentAt: now, expiresAt, updatedAt: now })
       .where(eq(pr.id, p.id));
-    await recordAudit(tx, {
-      actor: { type: "staff", id: o.staff.id },
+    await recordAudit(tx, caller, {
       action: "pending.resent",
       entityType: "pending_registration",
       entityId: p.id,
       partnerId: partner.id,
       before: { resendCount: p.resendCount, attempts: p.attempts, lastSentAt: p.lastSentAt, expiresAt: p.expiresAt },
       after: { resendCount: p.resendCount + 1, attempts: 0, lastSentAt: now, expiresAt },
-      ip: o.ip,
-      requestId: o.requestId ?? null,
     });
     return { kind: "registration" as const, id: p.id, resendCount: p.resendCount + 1, expiresAt };
   });
 }
 
 /** A white-label client's confirmation email goes out again through the client's own resend, which audits the staff member. */
-async function resendConfirmationEmail(o: PendingAction): Promise<ResendResult> {
+async function resendConfirmationEmail(caller: Caller, id: string): Promise<ResendResult> {
   const [row] = await getDb()
     .select({ clientId: emailConfirmations.clientId, partnerId: emailConfirmations.partnerId, confirmedAt: clients.emailConfirmedAt })
     .from(emailConfirmations)
     .innerJoin(clients, eq(clients.id, emailConfirmations.clientId))
-    .where(eq(emailConfirmations.id, o.id));
-  if (!row || !inScope(o.scope, row.partnerId)) throw notFound();
+    .where(eq(emailConfirmations.id, id));
+  if (!row || !inScope(scopeOf(caller), row.partnerId)) throw notFound();
   const partner = await requireActivePartner(row.partnerId);
-  const resent = await resendEmailConfirmation({ clientId: row.clientId, partner, confirmationId: o.id, staff: o.staff, meta: { ip: o.ip, requestId: o.requestId ?? null } });
+  const resent = await resendEmailConfirmation(caller, { clientId: row.clientId, partner, confirmationId: id });
   return { kind: "email", ...resent };
 }
 
 /** Withdraws a pending confirmation: its code stops working at once. */
-export async function cancelPendingConfirmation(o: PendingAction): Promise<{ kind: PendingKind; id: string; state: "cancelled" }> {
-  const table = o.kind === "registration" ? pendingRegistrations : emailConfirmations;
+export async function cancelPendingConfirmation(caller: Caller, input: PendingTarget): Promise<{ kind: PendingKind; id: string; state: "cancelled" }> {
+  staffOf(caller);
+  const table = input.kind === "registration" ? pendingRegistrations : emailConfirmations;
   return getDb().transaction(async (tx) => {
     const [row] = await tx
       .select({ id: table.id, partnerId: table.partnerId, state: table.state, attempts: table.attempts, resendCount: table.resendCount, expiresAt: table.expiresAt })
       .from(table)
-      .where(eq(table.id, o.id))
+      .where(eq(table.id, input.id))
       .for("update");
-    if (!row || !inScope(o.scope, row.partnerId)) throw notFound();
+    if (!row || !inScope(scopeOf(caller), row.partnerId)) throw notFound();
     if (row.state !== "pending") {
       throw new AppError("conflict", `Only a pending confirmation can be cancelled; this one is ${row.state}`, { details: { state: row.state } });
     }
     const now = new Date();
     await tx.update(table).set({ state: "cancelled", updatedAt: now }).where(eq(table.id, row.id));
-    await recordAudit(tx, {
-      actor: { type: "staff", id: o.staff.id },
+    await recordAudit(tx, caller, {
       action: "pending.cancelled",
-      entityType: o.kind === "registration" ? "pending_registration" : "email_confirmation",
+      entityType: input.kind === "registration" ? "pending_registration" : "email_confirmation",
       entityId: row.id,
       partnerId: row.partnerId,
       before: { state: row.state, attempts: row.attempts, resendCount: row.resendCount, expiresAt: row.expiresAt },
       after: { state: "cancelled" },
-      ip: o.ip,
-      requestId: o.requestId ?? null,
     });
-    return { kind: o.kind, id: row.id, state: "cancelled" as const };
+    return { kind: input.kind, id: row.id, state: "cancelled" as const };
   });
 }

@@ -1,10 +1,12 @@
 import { and, desc, eq, gt, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import type { z } from "zod";
 import { getDb } from "../../db/client";
 import { clients, emailConfirmations, partners, pendingRegistrations } from "../../db/schema";
 import type { PartnerScope } from "../auth/policies";
+import { scopeOf, type Caller } from "../caller";
 import { timeCursor, timeKeyOf } from "../keyset";
 import { SANDBOX_CODE } from "./code-lifecycle";
-import type { PendingKind } from "./schemas";
+import type { PendingKind, pendingListSchema } from "./schemas";
 
 /**
  * The back office's queue of everything waiting for an emailed code, newest
@@ -12,13 +14,6 @@ import type { PendingKind } from "./schemas";
  * white-label clients whose email is unconfirmed (email_confirmations), one
  * query each, merged into one keyset-paginated list.
  */
-
-export interface PendingFilter {
-  partnerId?: number;
-  kind?: PendingKind;
-  /** Also list confirmations whose code has expired (only the newest per address). */
-  includeExpired?: boolean;
-}
 
 interface PendingConfirmation {
   kind: PendingKind;
@@ -51,15 +46,19 @@ function partnerCondition(column: typeof partners.id, scope: PartnerScope, partn
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 
-/** Newest first, keyset-paginated by (created_at, id) across both queues. */
-export async function listPendingConfirmations(o: { scope: PartnerScope; filter?: PendingFilter; cursor?: string; limit?: number }): Promise<PendingPage> {
-  const filter = o.filter ?? {};
-  const limit = Math.min(Math.max(o.limit ?? 50, 1), 200);
-  if (o.scope.partnerIds !== undefined && o.scope.partnerIds.length === 0) return { items: [], nextCursor: null };
-  const after = o.cursor ? timeCursor.uuid.decode(o.cursor) : undefined;
+/**
+ * Newest first, keyset-paginated by (created_at, id) across both queues, within
+ * the caller's partners. `includeExpired` also lists confirmations whose code
+ * has expired (only the newest per address).
+ */
+export async function listPendingConfirmations(caller: Caller, input: z.output<typeof pendingListSchema>): Promise<PendingPage> {
+  const { cursor, limit, ...filter } = input;
+  const scope = scopeOf(caller);
+  if (scope.partnerIds !== undefined && scope.partnerIds.length === 0) return { items: [], nextCursor: null };
+  const after = cursor ? timeCursor.uuid.decode(cursor) : undefined;
   const now = new Date();
   const db = getDb();
-  const partnerScope = partnerCondition(partners.id, o.scope, filter.partnerId);
+  const partnerScope = partnerCondition(partners.id, scope, filter.partnerId);
 
   type Keyed = PendingConfirmation & { key: string };
   const queries: Array<Promise<Keyed[]>> = [];

@@ -1,7 +1,8 @@
 import { getDb } from "../../db/client";
-import { recordAudit, type Actor } from "../audit/record";
+import { recordAudit } from "../audit/record";
 import { spendCaptcha, verifyCaptchaToken } from "../captcha/captcha";
 import { captchaSecret } from "../captcha/secret";
+import { type Caller } from "../caller";
 import { AppError } from "../errors";
 import type { Partner } from "../partners/lookup";
 import { hashPassword } from "../passwords/hasher";
@@ -9,33 +10,34 @@ import { WHITE_LABEL_ACCESS_TTL_SECONDS } from "../tokens/access-token";
 import { signTokens, storeRefreshToken, type IssuedTokens } from "../tokens/refresh-tokens";
 import { insertClientWithAccount } from "./create-client";
 import { openEmailConfirmation } from "./email-confirmation";
-import type { RequestMeta } from "./partner-registration";
 import { enforceRegistrationQuota } from "./quotas";
 import { PRIVILEGED_FIELDS, type WhiteLabelRegistrationInput } from "./schemas";
 
 export interface WhiteLabelRegistration {
   partner: Partner;
   input: WhiteLabelRegistrationInput;
-  /**
-   * A partner's master API key, or back-office staff acting for the partner:
-   * may set verification status, level and the client's IP, and skips the captcha.
-   */
-  privileged: boolean;
-  actor: Actor;
   deviceType?: string | null;
   captchaToken?: string | null;
-  meta: RequestMeta;
 }
 
 /**
- * Creates a white-label client at once (one step) with its CHECKING account
- * and first session; the email is confirmed afterwards by link or code.
- * The back office calls this same function with staff as the actor.
+ * A partner's master API key, back-office staff acting for the partner, or
+ * an operator (the system): may set verification status, level and the
+ * client's IP, and skips the captcha. Anyone else registers as the public does.
  */
-export async function registerWhiteLabelClient(o: WhiteLabelRegistration): Promise<IssuedTokens> {
+const isPrivileged = (caller: Caller) => caller.actor.type === "api_key" || caller.actor.type === "staff" || caller.actor.type === "system";
+
+/**
+ * Creates a white-label client at once (one step) with its CHECKING account
+ * and first session, opened from the caller's address and browser; the email
+ * is confirmed afterwards by link or code. The back office calls this same
+ * function with staff as the caller.
+ */
+export async function registerWhiteLabelClient(caller: Caller, o: WhiteLabelRegistration): Promise<IssuedTokens> {
   const { partner, input } = o;
   const db = getDb();
-  if (!o.privileged) {
+  const byStaff = caller.actor.type === "staff";
+  if (!isPrivileged(caller)) {
     const sent = PRIVILEGED_FIELDS.filter((f) => input[f] !== undefined);
     if (sent.length > 0) {
       throw new AppError("master_key_required", "These fields need the partner's master API key in the Authorization header", {
@@ -44,8 +46,8 @@ export async function registerWhiteLabelClient(o: WhiteLabelRegistration): Promi
     }
     if (partner.captchaRequired) await requireCaptcha(partner, o.captchaToken);
   }
-  if (o.actor.type !== "staff") {
-    await enforceRegistrationQuota(db, partner, (o.privileged && input.clientIp) || o.meta.ip);
+  if (!byStaff) {
+    await enforceRegistrationQuota(db, partner, (isPrivileged(caller) && input.clientIp) || caller.ip);
   }
   const passwordHash = await hashPassword(input.password);
   const verificationStatus = input.verificationStatus ?? "not_verified";
@@ -72,29 +74,26 @@ export async function registerWhiteLabelClient(o: WhiteLabelRegistration): Promi
         verificationStatus,
         verificationLevel: input.verificationLevel ?? 0,
         emailConfirmedAt: verificationStatus === "not_verified" ? null : now,
-        createdVia: o.actor.type === "staff" ? "back_office" : "white_label_api",
-        createdByStaffId: o.actor.type === "staff" ? o.actor.id : null,
+        createdVia: byStaff ? "back_office" : "white_label_api",
+        createdByStaffId: caller.actor.type === "staff" ? caller.actor.id : null,
       },
       partner.defaultCurrency,
     );
     if (!created) throw AppError.field("email_taken", "email", "This email is already registered with this partner");
     if (verificationStatus === "not_verified") await openEmailConfirmation(tx, { clientId: created.id, email: input.email, partner });
-    await recordAudit(tx, {
-      actor: o.actor,
+    await recordAudit(tx, caller, {
       action: "client.register",
       entityType: "client",
       entityId: created.id,
       partnerId: partner.id,
-      after: { via: o.actor.type === "staff" ? "back_office" : "white_label_api", verificationStatus, verificationLevel: input.verificationLevel ?? 0, countryCode: input.countryCode },
-      ip: o.meta.ip,
-      requestId: o.meta.requestId,
+      after: { via: byStaff ? "back_office" : "white_label_api", verificationStatus, verificationLevel: input.verificationLevel ?? 0, countryCode: input.countryCode },
     });
     return storeRefreshToken(tx, {
       subject: { id: created.id, partnerId: partner.id, email: input.email, countryCode: input.countryCode, userType: "CUSTOMER" },
       flavour: "white_label",
       accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS,
-      ip: o.meta.ip,
-      userAgent: o.meta.userAgent,
+      ip: caller.ip,
+      userAgent: caller.userAgent,
     });
   });
   return signTokens(stored);

@@ -32,7 +32,7 @@ async function registeredClient(partner: TestPartner) {
 }
 
 function signIn(partner: TestPartner, email: string, password: string, ip: string, now: Date) {
-  return passwordLogin({ partner, email, password, flavour: "white_label", accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS, meta: { ip, userAgent: null, requestId: null }, now });
+  return passwordLogin(anonymousCaller({ ip }), { partner, email, password, flavour: "white_label", accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS, now });
 }
 
 async function refusal(call: Promise<unknown>): Promise<AppError> {

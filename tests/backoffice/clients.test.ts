@@ -5,7 +5,7 @@ import { GET as exportClients } from "../../app/api/clients/export/route";
 import { getDb } from "../../db/client";
 import { getStaffSession } from "../../server/auth/session";
 import { accounts, auditEvents, clients, ledgerEntries, ledgerTransactions, partners, refreshTokens } from "../../db/schema";
-import { systemCaller } from "../../server/caller";
+import { callerAs, systemCaller, type Caller } from "../../server/caller";
 import { streamClientsCsv, recordClientExport } from "../../server/clients/export";
 import { clientFiltersSchema, type ClientFiltersInput } from "../../server/clients/schemas";
 import { whiteLabelRegistrationSchema } from "../../server/registration/schemas";
@@ -28,16 +28,13 @@ interface TestClient {
   refreshToken: string;
 }
 
-/** A client registered through the white-label service with master-key powers (verification fields allowed). */
+/** The system from a known address and browser: registers with master-key powers (verification fields allowed). */
+const registrar: Caller = callerAs({ ...anonymousCaller({ ip: "203.0.113.7" }), userAgent: "vitest" }, { type: "system", id: "test" });
+
+/** A client registered through the white-label service with master-key powers. */
 async function makeClient(partner: TestPartner, overrides: Record<string, unknown> = {}): Promise<TestClient> {
   const input = whiteLabelRegistrationSchema.parse(whiteLabelBody(overrides));
-  const issued = await registerWhiteLabelClient({
-    partner,
-    input,
-    privileged: true,
-    actor: { type: "system", id: "test" },
-    meta: { ip: "203.0.113.7", userAgent: "vitest" },
-  });
+  const issued = await registerWhiteLabelClient(registrar, { partner, input });
   return { id: issued.clientId, email: input.email, refreshToken: issued.refreshToken };
 }
 

@@ -20,6 +20,6 @@ export const POST = route(async (ctx) => {
   }
   if (partnerId === undefined) throw AppError.field("partner_required", "partnerId", "The partnerId header is required for the password grant");
   const partner = await requireActivePartner(partnerId);
-  const tokens = await passwordLogin({ partner, email: input.username, password: input.password, flavour: "partner", accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS, meta });
+  const tokens = await passwordLogin(ctx.caller, { partner, email: input.username, password: input.password, flavour: "partner", accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS });
   return json(partnerTokenResponse(tokens));
 });

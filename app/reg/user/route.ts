@@ -15,12 +15,11 @@ export const POST = route(async (ctx) => {
   }
   const partnerId = headerId ?? input.partnerId;
   if (partnerId === undefined) throw AppError.field("partner_required", "partnerId", "The partnerId header is required");
-  const meta = { ip: ctx.ip, userAgent: ctx.userAgent, requestId: ctx.requestId };
   const { emailConfirmCode } = input;
   if (emailConfirmCode === undefined) {
-    await startPartnerRegistration({ partnerId, input, meta });
+    await startPartnerRegistration(ctx.caller, { ...input, partnerId });
     return json({}, 202);
   }
-  const tokens = await completePartnerRegistration({ partnerId, input: { ...input, emailConfirmCode }, meta });
+  const tokens = await completePartnerRegistration(ctx.caller, { ...input, partnerId, emailConfirmCode });
   return json(partnerTokenResponse(tokens), 201);
 });

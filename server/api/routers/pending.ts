@@ -4,7 +4,7 @@ import { pendingListSchema, pendingTargetSchema } from "../../registration/schem
 import { operationsProcedure, router, staffProcedure } from "../trpc";
 
 export const pendingRouter = router({
-  list: staffProcedure.input(pendingListSchema).query(({ ctx, input: { cursor, limit, ...filter } }) => listPendingConfirmations({ scope: ctx.scope, filter, cursor, limit })),
-  resend: operationsProcedure.input(pendingTargetSchema).mutation(({ ctx, input }) => resendPendingConfirmation({ scope: ctx.scope, ...input, staff: ctx.staff, ip: ctx.ip, requestId: ctx.requestId })),
-  cancel: operationsProcedure.input(pendingTargetSchema).mutation(({ ctx, input }) => cancelPendingConfirmation({ scope: ctx.scope, ...input, staff: ctx.staff, ip: ctx.ip, requestId: ctx.requestId })),
+  list: staffProcedure.input(pendingListSchema).query(({ ctx, input }) => listPendingConfirmations(ctx.caller, input)),
+  resend: operationsProcedure.input(pendingTargetSchema).mutation(({ ctx, input }) => resendPendingConfirmation(ctx.caller, input)),
+  cancel: operationsProcedure.input(pendingTargetSchema).mutation(({ ctx, input }) => cancelPendingConfirmation(ctx.caller, input)),
 });

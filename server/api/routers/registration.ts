@@ -3,7 +3,5 @@ import { backOfficeRegistrationSchema } from "../../registration/schemas";
 import { operationsProcedure, router } from "../trpc";
 
 export const registrationRouter = router({
-  create: operationsProcedure.input(backOfficeRegistrationSchema).mutation(({ ctx, input: { partnerId, ...input } }) =>
-    registerClientForPartner({ scope: ctx.scope, partnerId, input, staff: ctx.staff, ip: ctx.ip, requestId: ctx.requestId }),
-  ),
+  create: operationsProcedure.input(backOfficeRegistrationSchema).mutation(({ ctx, input }) => registerClientForPartner(ctx.caller, input)),
 });

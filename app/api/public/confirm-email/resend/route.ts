@@ -1,3 +1,4 @@
+import { callerAs } from "@/server/caller";
 import { json, route } from "@/server/http/route";
 import { requireActivePartner } from "@/server/partners/lookup";
 import { resendEmailConfirmation } from "@/server/registration/email-confirmation";
@@ -6,7 +7,8 @@ import { authenticateClient } from "@/server/tokens/bearer";
 /** Sends the signed-in client a new confirmation email. */
 export const POST = route(async (ctx) => {
   const client = await authenticateClient(ctx.header("authorization"));
+  const caller = callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId });
   const partner = await requireActivePartner(client.partnerId);
-  await resendEmailConfirmation({ clientId: client.id, partner, meta: { ip: ctx.ip, userAgent: ctx.userAgent, requestId: ctx.requestId } });
+  await resendEmailConfirmation(caller, { clientId: client.id, partner });
   return json({}, 202);
 });
