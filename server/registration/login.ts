@@ -57,6 +57,6 @@ export async function passwordLogin(caller: Caller, o: { partner: Partner; email
   }
   await releaseAll();
   if (client.profileState !== "active") throw new AppError("account_inactive", `This account is ${client.profileState}`);
-  const stored = await storeRefreshToken(db, { subject: client, flavour: o.flavour, accessTtlSeconds: o.accessTtlSeconds, ip: caller.ip, userAgent: caller.userAgent });
+  const stored = await storeRefreshToken(db, caller, { subject: client, flavour: o.flavour, accessTtlSeconds: o.accessTtlSeconds });
   return signTokens(stored);
 }

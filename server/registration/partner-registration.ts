@@ -228,12 +228,10 @@ export async function completePartnerRegistration(caller: Caller, input: Partner
       partnerId: partner.id,
       after: { via: "partner_api", userType: p.userType, verificationStatus: "email_verified" },
     });
-    const tokens = await storeRefreshToken(tx, {
+    const tokens = await storeRefreshToken(tx, caller, {
       subject: { id: created.id, partnerId: partner.id, email, countryCode: null, userType: p.userType },
       flavour: "partner",
       accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS,
-      ip: caller.ip,
-      userAgent: caller.userAgent,
     });
     return { ok: true, tokens };
   });

@@ -88,12 +88,10 @@ export async function registerWhiteLabelClient(caller: Caller, o: WhiteLabelRegi
       partnerId: partner.id,
       after: { via: byStaff ? "back_office" : "white_label_api", verificationStatus, verificationLevel: input.verificationLevel ?? 0, countryCode: input.countryCode },
     });
-    return storeRefreshToken(tx, {
+    return storeRefreshToken(tx, caller, {
       subject: { id: created.id, partnerId: partner.id, email: input.email, countryCode: input.countryCode, userType: "CUSTOMER" },
       flavour: "white_label",
       accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS,
-      ip: caller.ip,
-      userAgent: caller.userAgent,
     });
   });
   return signTokens(stored);

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { getDb, type Executor } from "../../db/client";
 import { clients, partners, refreshTokens } from "../../db/schema";
 import { recordAudit } from "../audit/record";
+import { callerAs, type Caller } from "../caller";
 import { randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { signAccessToken, type TokenSubject } from "./access-token";
@@ -22,8 +23,6 @@ export interface IssueOptions {
   subject: TokenSubject;
   flavour: TokenFlavour;
   accessTtlSeconds: number;
-  ip?: string | null;
-  userAgent?: string | null;
   familyId?: string;
   parentId?: string;
 }
@@ -36,11 +35,12 @@ export interface StoredTokens {
 }
 
 /**
- * Starts (or continues) a refresh-token family in the caller's transaction.
- * The access token is signed after commit (signTokens): loading signing keys
- * may query the database, and the embedded database runs one transaction at a time.
+ * Starts (or continues) a refresh-token family in the given transaction; the
+ * session remembers the caller's address and user agent. The access token is
+ * signed after commit (signTokens): loading signing keys may query the
+ * database, and the embedded database runs one transaction at a time.
  */
-export async function storeRefreshToken(db: Executor, o: IssueOptions): Promise<StoredTokens> {
+export async function storeRefreshToken(db: Executor, caller: Caller, o: IssueOptions): Promise<StoredTokens> {
   const refreshToken = randomToken(48);
   await db.insert(refreshTokens).values({
     familyId: o.familyId ?? randomUUID(),
@@ -50,8 +50,8 @@ export async function storeRefreshToken(db: Executor, o: IssueOptions): Promise<
     tokenHash: sha256Hex(refreshToken),
     flavour: o.flavour,
     expiresAt: new Date(Date.now() + REFRESH_TTL_SECONDS * 1000),
-    ip: o.ip ?? null,
-    userAgent: o.userAgent?.slice(0, 300) ?? null,
+    ip: caller.ip,
+    userAgent: caller.userAgent?.slice(0, 300) ?? null,
   });
   return { refreshToken, subject: o.subject, accessTtlSeconds: o.accessTtlSeconds };
 }
@@ -61,24 +61,22 @@ export async function signTokens(stored: StoredTokens): Promise<IssuedTokens> {
   return { accessToken, refreshToken: stored.refreshToken, expiresIn: stored.accessTtlSeconds, clientId: stored.subject.id };
 }
 
-export interface RotateOptions {
+export interface RotateInput {
   refreshToken: string;
   flavour: TokenFlavour;
   accessTtlSeconds: number;
   /** When the endpoint names a partner, a token of another partner is refused. */
   partnerId?: number;
-  ip?: string | null;
-  userAgent?: string | null;
-  requestId?: string | null;
 }
 
 type RotateOutcome = { ok: true; tokens: StoredTokens } | { ok: false; error: AppError };
 
 /**
  * Exchanges a refresh token for a new pair. Every token is single use: a
- * second presentation means it leaked, so the whole family is revoked.
+ * second presentation means it leaked, so the whole family is revoked. The
+ * caller is the request presenting it; the token names the client.
  */
-export async function rotateRefreshToken(o: RotateOptions): Promise<IssuedTokens> {
+export async function rotateRefreshToken(caller: Caller, o: RotateInput): Promise<IssuedTokens> {
   const invalid = new AppError("refresh_token_invalid", "The refresh token is not valid");
   const outcome = await getDb().transaction(async (tx): Promise<RotateOutcome> => {
     const [row] = await tx
@@ -101,15 +99,12 @@ export async function rotateRefreshToken(o: RotateOptions): Promise<IssuedTokens
         .update(refreshTokens)
         .set({ revokedAt: new Date(), revokedReason: "reuse_detected" })
         .where(and(eq(refreshTokens.familyId, row.familyId), isNull(refreshTokens.revokedAt)));
-      await recordAudit(tx, {
-        actor: { type: "client", id: row.clientId },
+      await recordAudit(tx, callerAs(caller, { type: "client", id: row.clientId, partnerId: row.partnerId }), {
         action: "refresh_token.reuse_detected",
         entityType: "client",
         entityId: row.clientId,
         partnerId: row.partnerId,
         after: { familyId: row.familyId },
-        ip: o.ip,
-        requestId: o.requestId,
       });
       return { ok: false, error: new AppError("refresh_token_reused", "This refresh token was already used; every session it belonged to has been ended") };
     }
@@ -128,14 +123,12 @@ export async function rotateRefreshToken(o: RotateOptions): Promise<IssuedTokens
     if (found.partnerStatus !== "active") return { ok: false, error: new AppError("partner_suspended", "This partner is suspended; contact its key account manager") };
     if (client.profileState !== "active") return { ok: false, error: new AppError("account_inactive", `This account is ${client.profileState}`) };
     await tx.update(refreshTokens).set({ rotatedAt: new Date() }).where(eq(refreshTokens.id, row.id));
-    const tokens = await storeRefreshToken(tx, {
+    const tokens = await storeRefreshToken(tx, caller, {
       subject: client,
       flavour: o.flavour,
       accessTtlSeconds: o.accessTtlSeconds,
       familyId: row.familyId,
       parentId: row.id,
-      ip: o.ip,
-      userAgent: o.userAgent,
     });
     return { ok: true, tokens };
   });

@@ -265,7 +265,7 @@ describe("back office: changing a client", () => {
     const open = await getDb().select({ id: refreshTokens.id }).from(refreshTokens).where(and(eq(refreshTokens.clientId, client.id), isNull(refreshTokens.revokedAt)));
     expect(open).toEqual([]);
     // The token was revoked, not merely refused because of the client's state.
-    await expect(rotateRefreshToken({ refreshToken: client.refreshToken, flavour: "white_label", accessTtlSeconds: 60 })).rejects.toMatchObject({ code: "refresh_token_invalid" });
+    await expect(rotateRefreshToken(anonymousCaller(), { refreshToken: client.refreshToken, flavour: "white_label", accessTtlSeconds: 60 })).rejects.toMatchObject({ code: "refresh_token_invalid" });
 
     const [event] = await auditFor(client.id, "client.state_changed");
     expect(event).toEqual({
@@ -333,12 +333,10 @@ describe("back office: changing a client", () => {
     const partner = await createTestPartner();
     const client = await makeClient(partner);
     const stranger = await makeClient(partner);
-    await storeRefreshToken(getDb(), {
+    await storeRefreshToken(getDb(), { ...anonymousCaller({ ip: "198.51.100.1" }), userAgent: "second device" }, {
       subject: { id: client.id, partnerId: partner.id, email: client.email, countryCode: "LV", userType: "CUSTOMER" },
       flavour: "white_label",
       accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS,
-      ip: "198.51.100.1",
-      userAgent: "second device",
     });
     const before = await callerFor(ops).client.get({ id: client.id });
     expect(before.sessions).toHaveLength(2);

@@ -13,9 +13,8 @@ export const POST = route(async (ctx) => {
   const input = await ctx.body(partnerTokenRequestSchema);
   const header = ctx.header("partnerid");
   const partnerId = header !== null ? parsePartnerId(header, "partnerId") : input.grant_type === "password" ? input.partnerId : undefined;
-  const meta = { ip: ctx.ip, userAgent: ctx.userAgent, requestId: ctx.requestId };
   if (input.grant_type === "refresh_token") {
-    const tokens = await rotateRefreshToken({ refreshToken: input.refresh_token, flavour: "partner", accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS, partnerId, ...meta });
+    const tokens = await rotateRefreshToken(ctx.caller, { refreshToken: input.refresh_token, flavour: "partner", accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS, partnerId });
     return json(partnerTokenResponse(tokens));
   }
   if (partnerId === undefined) throw AppError.field("partner_required", "partnerId", "The partnerId header is required for the password grant");
