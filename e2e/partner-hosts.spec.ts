@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { expect, gatehouse, test } from "./fixtures";
 import { toast } from "./support/ui";
 
-test("a KAM adds a host and a browser origin on the partner page, sees them saved, and the host then names the partner", async ({ kamPage: page, staff, db, request }) => {
+test("a KAM adds a host and a browser origin on the partner page, sees them saved, and the origin then passes a CORS preflight", async ({ kamPage: page, staff, db, request }) => {
   const tag = randomUUID().slice(0, 8);
   const partnerName = `E2E Hosts ${tag}`;
   const { partnerId } = await gatehouse<{ partnerId: number }>(["partner", "create", "--name", partnerName, "--owner", staff.kam.email, "--quota-ip", "100"]);
