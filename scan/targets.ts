@@ -17,7 +17,7 @@ export interface SqlmapTarget {
   name: string;
   method: "GET" | "POST";
   url: string;
-  /** A JSON body. */
+  /** A JSON body, or a form-encoded one where the headers say so. */
   data?: string;
   headers: Record<string, string>;
   /**
@@ -98,6 +98,13 @@ export function publicApiTargets(f: Fixtures): { targets: SqlmapTarget[]; skippe
       }
       const data = JSON.stringify(realValues(example.value, f, e.flavour));
       targets.push({ name: `${id} body (${key})`, method, url: f.base + concretePath, data, headers, spreadIps: signIn, ...bodyParameters(data) });
+    }
+    // The OAuth token endpoint reads form-encoded parameters with a parser of its own: its first example that way too.
+    if (e.body?.formEncoded) {
+      const [key, example] = Object.entries(e.body.examples)[0]!;
+      const values = realValues(example.value, f, e.flavour) as Record<string, unknown>;
+      const data = new URLSearchParams(Object.entries(values).map(([k, v]) => [k, String(v)])).toString();
+      targets.push({ name: `${id} form body (${key})`, method, url: f.base + concretePath, data, headers: { ...baseHeaders, "content-type": "application/x-www-form-urlencoded" }, spreadIps: signIn, testParameters: Object.keys(values) });
     }
     for (const p of e.parameters ?? []) {
       if (p.in === "path") {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { config } from "../../env";
 import { errorStatus, type ErrorBody, type ErrorCode } from "../errors";
+import { OAUTH_ERROR_CODES, OAUTH_ERROR_DOCS, oauthErrorSchema } from "../tokens/oauth";
 import { endpoints, type Endpoint, type Example, type Flavour, type Parameter } from "./paths";
 
 /**
@@ -51,7 +52,7 @@ export interface OpenApiOperation {
   description: string;
   security?: Array<Record<string, string[]>>;
   parameters?: OpenApiParameter[];
-  requestBody?: { required: true; content: { "application/json": OpenApiMediaType } };
+  requestBody?: { required: true; content: { "application/json": OpenApiMediaType; "application/x-www-form-urlencoded"?: OpenApiMediaType } };
   responses: Record<string, OpenApiResponse>;
 }
 
@@ -121,7 +122,7 @@ const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   invalid_api_key: "The API key in `Authorization` is unknown or revoked.",
   captcha_required: "The partner requires a solved captcha in the `Captcha-token` header.",
   captcha_invalid: "The captcha solution is wrong, expired, for another partner or already used.",
-  quota_exceeded: "The partner's hourly registration quota (per IP address or in total) is used up; see `Retry-After`.",
+  quota_exceeded: "An hourly quota is used up: the partner's registrations (per IP address or in total), or password reset requests or attempts (per IP address or per email); `details.quota` names it. See `Retry-After`.",
   too_many_attempts: "Too many failed sign-ins for this account or address, or too many unknown or revoked API keys from this address (30 in 15 minutes); see `Retry-After`.",
   resend_cooldown: "A code was sent moments ago; see `Retry-After`.",
   resend_limit_reached: "The daily number of codes for this address is reached.",
@@ -243,7 +244,28 @@ const commonHeaders = (retryAfter: boolean) => ({
   ...(retryAfter ? { "Retry-After": { $ref: "#/components/headers/RetryAfter" } } : {}),
 });
 
+/** The token endpoint's errors (RFC 6749 §5.2), by status, each code with what it means here. */
+function oauthErrorResponses(): Record<string, OpenApiResponse> {
+  const byStatus = new Map<number, Array<(typeof OAUTH_ERROR_CODES)[number]>>();
+  for (const code of OAUTH_ERROR_CODES) for (const status of OAUTH_ERROR_DOCS[code].statuses) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  const responses: Record<string, OpenApiResponse> = {};
+  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[status] = {
+      description: `${STATUS_TEXT[status] ?? "Error"} (RFC 6749 §5.2 \`error\`): ${group.map((c) => `\`${c}\`: ${OAUTH_ERROR_DOCS[c].description}`).join(" ")}`,
+      headers: commonHeaders(status === 429 || status === 503),
+      content: {
+        "application/json": {
+          schema: ref("OAuthError"),
+          examples: Object.fromEntries(group.map((code) => [code, { summary: code, value: { error: code, error_description: OAUTH_ERROR_DOCS[code].description.replace(/[`"]/g, "'") } }])),
+        },
+      },
+    };
+  }
+  return responses;
+}
+
 function errorResponses(e: Endpoint): Record<string, OpenApiResponse> {
+  if (e.oauthErrors) return oauthErrorResponses();
   const codes = [...new Set([...e.errors, ...(e.body ? BODY_ERRORS : []), ...ALWAYS_ERRORS])];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(errorStatus[code], [...(byStatus.get(errorStatus[code]) ?? []), code]);
@@ -272,6 +294,11 @@ function examples(list: Record<string, Example>): Record<string, OpenApiExample>
   return Object.fromEntries(Object.entries(list).map(([name, x]) => [name, { summary: x.summary, value: x.value, ...(x.headers ? { "x-headers": x.headers } : {}) }]));
 }
 
+function requestContent(body: NonNullable<Endpoint["body"]>): NonNullable<OpenApiOperation["requestBody"]>["content"] {
+  const media = { schema: ref(schemaId(body.schema)), examples: examples(body.examples) };
+  return body.formEncoded ? { "application/x-www-form-urlencoded": media, "application/json": media } : { "application/json": media };
+}
+
 function operation(e: Endpoint): OpenApiOperation {
   const responses: Record<string, OpenApiResponse> = {};
   for (const [status, r] of Object.entries(e.responses)) {
@@ -285,15 +312,15 @@ function operation(e: Endpoint): OpenApiOperation {
     description: e.description,
     ...(sec ? { security: sec } : {}),
     ...(e.parameters ? { parameters: e.parameters.map(parameter) } : {}),
-    ...(e.body ? { requestBody: { required: true as const, content: { "application/json": { schema: ref(schemaId(e.body.schema)), examples: examples(e.body.examples) } } } } : {}),
+    ...(e.body ? { requestBody: { required: true as const, content: requestContent(e.body) } } : {}),
     responses: { ...responses, ...errorResponses(e) },
   };
 }
 
 const DESCRIPTION = `Gatehouse registers clients for white-label fintech partners. One domain serves two API flavours:
 
-- **Partner API**: \`POST /reg/user\` registers a client in two steps (an emailed code, then the same call with the code), \`POST /oauth/token\` refreshes tokens or signs in, \`GET /wallet/accounts\` lists the client's accounts, \`POST /reg/verification\` and \`GET /reg/verification\` run identity verification (Sumsub, or a built-in sandbox). The partner is named by the \`partnerId\` header, or by the host the request is sent to (below).
-- **White-label API**: \`POST /api/public/register\` registers a client in one step; the partner's master API key in \`Authorization\` unlocks verification fields. \`POST /api/public/authenticate\` signs in and \`POST /api/token/refresh\` rotates tokens.
+- **Partner API**: \`POST /reg/user\` registers a client in two steps (an emailed code, then the same call with the code), \`POST /oauth/token\` refreshes tokens or signs in, \`GET /wallet/accounts\` lists the client's accounts, \`POST /reg/verification\` and \`GET /reg/verification\` run identity verification (Sumsub, or a built-in sandbox). The partner is named by the \`partnerId\` header, or by the host the request is sent to (below). \`POST /reg/password/forgot\` and \`POST /reg/password/reset\` let a client who forgot the password choose a new one.
+- **White-label API**: \`POST /api/public/register\` registers a client in one step; the partner's master API key in \`Authorization\` unlocks verification fields. \`POST /api/public/authenticate\` signs in and \`POST /api/token/refresh\` rotates tokens; \`POST /api/public/password/forgot\` and \`POST /api/public/password/reset\` reset a forgotten password.
 
 Access tokens are RS256 JWTs; verify them with the keys at \`/.well-known/jwks.json\`. Refresh tokens are opaque and rotate on every use.
 
@@ -301,14 +328,14 @@ Access tokens are RS256 JWTs; verify them with the keys at \`/.well-known/jwks.j
 
 **Browser apps (CORS).** Every endpoint answers \`OPTIONS\` preflights. An origin the partner lists (https, or \`http://localhost:PORT\` for sandbox partners) gets \`Access-Control-Allow-Origin\` with that origin (never \`*\`), the methods, the headers the API reads (\`content-type, authorization, partnerid, captcha-token, device-type, idempotency-key, x-request-id\`) and a \`Access-Control-Max-Age\` of 600 seconds; answers, errors included, carry the origin too and expose \`x-request-id\` and \`Retry-After\`. Any other origin gets a 204 preflight without CORS headers, so the browser refuses the call. A preflight carries no \`partnerId\`, so it is decided by the host's partner, or on a shared host by whether any partner lists the origin; the answer itself is readable only by an origin of the partner the request names. Credentials (cookies) are never allowed: tokens go in \`Authorization\`.
 
-Every error is JSON in one shape (the \`Error\` schema) with a stable \`code\`, a safe \`message\`, the offending \`fields\` and a \`requestId\` that is also in the \`x-request-id\` header. Quotas answer 429 with \`Retry-After\`; outages answer 503.`;
+Every error is JSON in one shape (the \`Error\` schema; only the OAuth token endpoint \`POST /oauth/token\` answers in RFC 6749's own, the \`OAuthError\` schema) with a stable \`code\`, a safe \`message\`, the offending \`fields\` and a \`requestId\` that is also in the \`x-request-id\` header. Quotas answer 429 with \`Retry-After\`; outages answer 503.`;
 
 export function buildOpenApiDocument(): OpenApiDocument {
   const paths: OpenApiDocument["paths"] = {};
   for (const e of endpoints) (paths[e.path] ??= {})[e.method] = operation(e);
 
   const requests = toComponents(endpoints.flatMap((e) => (e.body ? [e.body.schema] : [])), "input");
-  const responses = toComponents([errorSchema, ...endpoints.flatMap((e) => Object.values(e.responses).map((r) => r.schema))], "output");
+  const responses = toComponents([errorSchema, ...(endpoints.some((e) => e.oauthErrors) ? [oauthErrorSchema] : []), ...endpoints.flatMap((e) => Object.values(e.responses).map((r) => r.schema))], "output");
   for (const id of Object.keys(requests)) if (id in responses) throw new Error(`Schema id "${id}" is used by both a request and a response`);
 
   return {

@@ -17,14 +17,18 @@ import {
   tierListSchema,
 } from "../billing/schemas";
 import { partnerIdSchema } from "../partners/schemas";
+import { FORGOT_ANSWER_FLOOR_MS, FORGOT_PER_ACCOUNT_HOUR, FORGOT_PER_IP_HOUR, RESET_TRIES_PER_ACCOUNT_HOUR, RESET_TRIES_PER_IP_HOUR } from "../registration/password-reset";
 import {
   deviceTypeSchema,
   emailConfirmationSchema,
+  partnerPasswordResetSchema,
   partnerRegistrationSchema,
   partnerTokenRequestSchema,
+  passwordForgotSchema,
   refreshRequestSchema,
   verificationStatusSchema,
   whiteLabelLoginSchema,
+  whiteLabelPasswordResetSchema,
   whiteLabelRegistrationSchema,
 } from "../registration/schemas";
 import { CLIENT_SCOPES, PARTNER_ACCESS_TTL_SECONDS } from "../tokens/access-token";
@@ -72,7 +76,10 @@ export interface Endpoint {
   /** `optional` adds an anonymous alternative: the credential changes what the call may do. */
   security?: { scheme: SecuritySchemeName; optional: boolean };
   parameters?: Parameter[];
-  body?: { schema: z.ZodType; examples: Record<string, Example> };
+  /** `formEncoded`: the same parameters are also taken as application/x-www-form-urlencoded (the OAuth token endpoint). */
+  body?: { schema: z.ZodType; examples: Record<string, Example>; formEncoded?: boolean };
+  /** Errors in RFC 6749 §5.2's shape (OAuthError) instead of the Error schema: the OAuth token endpoint, whose `errors` then stay empty. */
+  oauthErrors?: boolean;
   responses: Record<number, SuccessResponse>;
   /** Errors the endpoint's own rules raise; body, transport and outage errors are added by document.ts. */
   errors: ErrorCode[];
@@ -83,6 +90,16 @@ export interface Endpoint {
 const acceptedSchema = z.object({}).meta({ id: "Accepted", description: "An empty object: the request was accepted and an email is on its way." });
 
 const accountListSchema = z.array(accountSchema).meta({ id: "AccountList" });
+
+const passwordResetRequestedSchema = z
+  .object({})
+  .meta({ id: "PasswordResetRequested", description: "An empty object, the same for every address: when the address is an active client's, a code and a link are on their way." });
+
+const passwordChangedSchema = z.object({ passwordChanged: z.literal(true) }).meta({ id: "PasswordChanged", example: { passwordChanged: true } });
+
+const forgotRules = `The answer is the same \`202 {}\`, and takes the same time (at least ${FORGOT_ANSWER_FLOOR_MS} ms), whether or not the email belongs to a client of the partner, so the endpoint does not reveal who is registered. A client gets an email with a 6-digit code (sandbox partners: always \`12345\`) and a link, both valid for 30 minutes and usable once; asking again within 60 seconds, or more than 5 times a day, sends nothing more. Requests are limited per IP address (${FORGOT_PER_IP_HOUR} an hour) and per partner and email (${FORGOT_PER_ACCOUNT_HOUR} an hour, counted alike for every address): beyond that 429 \`quota_exceeded\` with \`Retry-After\`.`;
+
+const resetRules = (policy: string) => `Sets a new password with the emailed code and the email, or with the \`token\` of the emailed link, under the ${policy} password policy. The new password replaces the old one at once, every session of the client ends (each refresh token is revoked), and the client is emailed that the password was changed. The code rules are those of registration: a wrong code answers 400 \`confirmation_code_invalid\` with \`details.attemptsRemaining\`, the fifth wrong one locks the reset (423 \`confirmation_locked\`), an expired one answers 410 \`confirmation_code_expired\`, a used one is a wrong code. Attempts are limited per IP address (${RESET_TRIES_PER_IP_HOUR} an hour) and per partner and email (${RESET_TRIES_PER_ACCOUNT_HOUR} an hour): beyond that 429 \`quota_exceeded\`.`;
 
 const emailConfirmedSchema = z
   .object({ confirmed: z.literal(true), verificationStatus: verificationStatusSchema })
@@ -249,29 +266,50 @@ export const endpoints: Endpoint[] = [
     operationId: "issueToken",
     flavour: "partner",
     summary: "Exchange a refresh token or a password for tokens",
-    description: `Partner API token endpoint. \`grant_type: "refresh_token"\` rotates the refresh token: the old one stops working, and presenting an already rotated token ends every session of that family. \`grant_type: "password"\` signs a client in and needs the partner (header or body). Access tokens last ${PARTNER_ACCESS_TTL_SECONDS} seconds; scopes: ${CLIENT_SCOPES.join(", ")}.`,
+    description: `Partner API token endpoint, as RFC 6749 describes it (§4.3 and §6): send the parameters form-encoded (\`application/x-www-form-urlencoded\`, as OAuth client libraries do) or as a JSON object. \`grant_type: "refresh_token"\` rotates the refresh token: the old one stops working, and presenting an already rotated token ends every session of that family. \`grant_type: "password"\` signs a client in and needs the partner (header or body). An optional \`scope\` must name scopes the API knows; the token carries all of the client's scopes. Access tokens last ${PARTNER_ACCESS_TTL_SECONDS} seconds; scopes: ${CLIENT_SCOPES.join(", ")}. Unlike the rest of the API, errors here follow RFC 6749 §5.2: \`{"error": "invalid_grant", "error_description": "…"}\`, status 400 (401 for \`invalid_client\`; 429 and 503, with \`Retry-After\`, as \`temporarily_unavailable\`), the request id in the \`x-request-id\` header. Every answer carries \`Cache-Control: no-store\` and \`Pragma: no-cache\`.`,
     parameters: [partnerIdHeader(false, "The partner. For the password grant it may instead be `partnerId` in the body, or the partner whose host the request is sent to, else the instance's default partner. With the refresh grant a partner named this way (header or host) restricts the token to that partner.")],
     body: {
       schema: partnerTokenRequestSchema,
       examples: {
         refresh: { summary: "Refresh", value: { grant_type: "refresh_token", refresh_token: "rt_3q2+7w..." } },
         password: { summary: "Sign in", value: { grant_type: "password", username: "jane.doe@example.com", password: "A9#bL8@z" } },
+        scoped: { summary: "Sign in naming scopes, partner in the body", value: { grant_type: "password", username: "jane.doe@example.com", password: "A9#bL8@z", partnerId: 1000, scope: "accounts:read invoices:pay" } },
       },
+      formEncoded: true,
     },
     responses: { 200: { description: "New tokens.", schema: partnerTokenResponseSchema } },
-    errors: [
-      "invalid_request",
-      "partner_required",
-      "invalid_credentials",
-      "refresh_token_invalid",
-      "refresh_token_expired",
-      "refresh_token_reused",
-      "partner_suspended",
-      "account_inactive",
-      "partner_not_found",
-      "too_many_attempts",
-      "server_busy",
-    ],
+    oauthErrors: true,
+    errors: [],
+  },
+  {
+    method: "post",
+    path: "/reg/password/forgot",
+    operationId: "forgotPassword",
+    flavour: "partner",
+    summary: "Ask for a password reset email",
+    description: `Partner API. ${forgotRules}`,
+    parameters: [partnerIdHeader(true, "The partner (a positive 32-bit integer), or the partner whose host the request is sent to.")],
+    body: { schema: passwordForgotSchema, examples: { forgot: { summary: "Forgot password", value: { email: "jane.doe@example.com" } } } },
+    responses: { 202: { description: "Accepted; the same answer for every address.", schema: passwordResetRequestedSchema } },
+    errors: ["invalid_request", "partner_required", "partner_not_found", "partner_suspended", "quota_exceeded"],
+  },
+  {
+    method: "post",
+    path: "/reg/password/reset",
+    operationId: "resetPassword",
+    flavour: "partner",
+    summary: "Set a new password with the emailed code",
+    description: `Partner API. ${resetRules("partner API (8–32 characters with lower- and upper-case Latin letters, a digit and a symbol)")}`,
+    parameters: [partnerIdHeader(true, "The partner (a positive 32-bit integer), or the partner whose host the request is sent to.")],
+    body: {
+      schema: partnerPasswordResetSchema,
+      examples: {
+        code: { summary: "With the emailed code", value: { email: "jane.doe@example.com", code: "482913", password: "N3w#Secret" } },
+        link: { summary: "With the link's token", value: { token: "c2VjcmV0LWxpbmstdG9rZW4", password: "N3w#Secret" } },
+      },
+    },
+    responses: { 200: { description: "The password is changed and every session has ended.", schema: passwordChangedSchema } },
+    errors: ["invalid_request", "partner_required", "partner_not_found", "partner_suspended", "confirmation_code_invalid", "confirmation_code_expired", "confirmation_locked", "quota_exceeded", "server_busy"],
   },
   {
     method: "get",
@@ -396,6 +434,38 @@ export const endpoints: Endpoint[] = [
     body: { schema: whiteLabelLoginSchema, examples: { signIn: { summary: "Sign in", value: { username: "jane.doe@example.com", password: "Qwerty123" } } } },
     responses: { 200: { description: "New tokens.", schema: whiteLabelTokenResponseSchema } },
     errors: ["invalid_request", "partner_required", "invalid_credentials", "invalid_api_key", "forbidden", "partner_suspended", "account_inactive", "partner_not_found", "too_many_attempts", "server_busy"],
+  },
+  {
+    method: "post",
+    path: "/api/public/password/forgot",
+    operationId: "forgotPasswordWhiteLabel",
+    flavour: "white-label",
+    summary: "Ask for a password reset email",
+    description: `White-label API. The partner is resolved as for registration (master API key, \`partnerId\` header, the request's host, the default partner). ${forgotRules}`,
+    security: { scheme: "masterKey", optional: true },
+    parameters: [whiteLabelPartnerHeader],
+    body: { schema: passwordForgotSchema, examples: { forgot: { summary: "Forgot password", value: { email: "jane.doe@example.com" } } } },
+    responses: { 202: { description: "Accepted; the same answer for every address.", schema: passwordResetRequestedSchema } },
+    errors: ["invalid_request", "partner_required", "invalid_api_key", "forbidden", "partner_not_found", "partner_suspended", "quota_exceeded", "too_many_attempts"],
+  },
+  {
+    method: "post",
+    path: "/api/public/password/reset",
+    operationId: "resetPasswordWhiteLabel",
+    flavour: "white-label",
+    summary: "Set a new password with the emailed code",
+    description: `White-label API. ${resetRules("white-label (at least 8 characters with a lower-case letter, an upper-case letter and a digit)")} The link's page sends the \`partnerId\` from the link as the header.`,
+    security: { scheme: "masterKey", optional: true },
+    parameters: [whiteLabelPartnerHeader],
+    body: {
+      schema: whiteLabelPasswordResetSchema,
+      examples: {
+        code: { summary: "With the emailed code", value: { email: "jane.doe@example.com", code: "482913", password: "Newpass123" } },
+        link: { summary: "With the link's token", value: { token: "c2VjcmV0LWxpbmstdG9rZW4", password: "Newpass123" } },
+      },
+    },
+    responses: { 200: { description: "The password is changed and every session has ended.", schema: passwordChangedSchema } },
+    errors: ["invalid_request", "partner_required", "invalid_api_key", "forbidden", "partner_not_found", "partner_suspended", "confirmation_code_invalid", "confirmation_code_expired", "confirmation_locked", "quota_exceeded", "too_many_attempts", "server_busy"],
   },
   {
     method: "get",

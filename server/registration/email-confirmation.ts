@@ -4,12 +4,12 @@ import { clients, emailConfirmations } from "../../db/schema";
 import type { z } from "zod";
 import { recordAudit } from "../audit/record";
 import { callerAs, type Caller } from "../caller";
-import { randomDigits, randomToken, safeEqualHex, secretHmac, sha256Hex } from "../crypto";
+import { randomToken, safeEqualHex, secretHmac, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { enqueueEmail } from "../mail/outbox";
 import { partnerBaseUrl } from "../partners/hosts";
 import type { Partner } from "../partners/lookup";
-import { canSendCode, checkCode, codeExpiry, refuseSend, SANDBOX_CODE, sendHistoryOf, type ConfirmationState } from "./code-lifecycle";
+import { canSendCode, checkCode, codeExpiry, newCode, refuseSend, sendHistoryOf, type ConfirmationState } from "./code-lifecycle";
 import type { emailConfirmationSchema } from "./schemas";
 
 export const codeHashFor = (clientId: string, code: string) => secretHmac("email-confirmation", `${clientId}:${code}`);
@@ -22,7 +22,7 @@ async function confirmationLink(tx: Tx, partner: Partner, token: string): Promis
 /** Opens an email confirmation for a new white-label client and queues its email, in the caller's transaction. */
 export async function openEmailConfirmation(tx: Tx, o: { clientId: string; email: string; partner: Partner }): Promise<void> {
   const now = new Date();
-  const code = o.partner.sandbox ? SANDBOX_CODE : randomDigits(6);
+  const code = newCode(o.partner);
   const token = randomToken(32);
   await tx.insert(emailConfirmations).values({
     clientId: o.clientId,
@@ -127,7 +127,7 @@ const notResendable: Record<Exclude<ConfirmationState, "pending" | "expired">, s
  */
 export async function resendEmailConfirmation(caller: Caller, o: { clientId: string; partner: Partner; confirmationId?: string }): Promise<ResentConfirmation> {
   const ec = emailConfirmations;
-  const code = o.partner.sandbox ? SANDBOX_CODE : randomDigits(6);
+  const code = newCode(o.partner);
   const token = randomToken(32);
   return getDb().transaction(async (tx) => {
     const now = new Date();

@@ -4,14 +4,14 @@ import { getDb, type Tx } from "../../db/client";
 import { clients, pendingRegistrations } from "../../db/schema";
 import { recordAudit } from "../audit/record";
 import { callerAs, type Caller } from "../caller";
-import { randomDigits, randomToken, safeEqualHex, secretHmac } from "../crypto";
+import { randomToken, safeEqualHex, secretHmac } from "../crypto";
 import { AppError } from "../errors";
 import { enqueueEmail } from "../mail/outbox";
 import { requireActivePartner, type Partner } from "../partners/lookup";
 import { hashPassword, verifyPassword } from "../passwords/hasher";
 import { PARTNER_ACCESS_TTL_SECONDS } from "../tokens/access-token";
 import { signTokens, storeRefreshToken, type IssuedTokens, type StoredTokens } from "../tokens/refresh-tokens";
-import { canSendCode, checkCode, CODE_TTL_SECONDS, codeExpiry, refuseSend, SANDBOX_CODE, sendHistoryOf } from "./code-lifecycle";
+import { canSendCode, checkCode, CODE_TTL_SECONDS, codeExpiry, newCode, refuseSend, sendHistoryOf } from "./code-lifecycle";
 import { insertClientWithAccount } from "./create-client";
 import { enforceRegistrationQuota } from "./quotas";
 import type { PartnerRegistrationInput } from "./schemas";
@@ -92,7 +92,7 @@ export async function startPartnerRegistration(caller: Caller, input: PartnerReg
   if (!before.hasOpen) await enforceRegistrationQuota(db, partner, caller.ip, now);
 
   const passwordHash = await hashPassword(input.password);
-  const code = partner.sandbox ? SANDBOX_CODE : randomDigits(6);
+  const code = newCode(partner);
 
   await db.transaction(async (tx) => {
     const [open] = await tx

@@ -7,8 +7,7 @@ import { inScope } from "../auth/policies";
 import { scopeOf, staffOf, type Caller } from "../caller";
 import { AppError } from "../errors";
 import { requireActivePartner } from "../partners/lookup";
-import { randomDigits } from "../crypto";
-import { canSendCode, codeExpiry, refuseSend, SANDBOX_CODE, type ConfirmationState } from "./code-lifecycle";
+import { canSendCode, codeExpiry, newCode, refuseSend, type ConfirmationState } from "./code-lifecycle";
 import { resendEmailConfirmation } from "./email-confirmation";
 import { emailRegistrationCode, registrationSends } from "./partner-registration";
 import type { PendingKind, pendingTargetSchema } from "./schemas";
@@ -67,7 +66,7 @@ async function resendRegistrationCode(caller: Caller, id: string): Promise<Resen
   const { history } = await registrationSends(partner.id, row.email, now);
   const decision = canSendCode(history, now);
   if (!decision.allowed) throw refuseSend(decision);
-  const code = partner.sandbox ? SANDBOX_CODE : randomDigits(6);
+  const code = newCode(partner);
 
   return db.transaction(async (tx) => {
     const [p] = await tx

@@ -118,7 +118,7 @@ describe("secrets never reach a log line or a response", () => {
 
     const wrongPassword = "Wrong#Pass9";
     secret("wrong password", wrongPassword);
-    expect(seen("wrong password", await api.post("/oauth/token", { grant_type: "password", username: email, password: wrongPassword }, headers)).status).toBe(401);
+    expect(seen("wrong password", await api.post("/oauth/token", { grant_type: "password", username: email, password: wrongPassword }, headers)).status).toBe(400);
     const login = seen("password grant", await api.post("/oauth/token", { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD }, headers));
     expect(login.status).toBe(200);
     secret("refresh token", login.body.refresh_token);
@@ -128,7 +128,18 @@ describe("secrets never reach a log line or a response", () => {
     secret("refresh token", rotated.body.refresh_token);
     secret("access token", rotated.body.access_token);
     // Presenting the rotated token again revokes its family.
-    expect(seen("reuse", await api.post("/oauth/token", { grant_type: "refresh_token", refresh_token: done.body.refresh_token })).status).toBe(401);
+    expect(seen("reuse", await api.post("/oauth/token", { grant_type: "refresh_token", refresh_token: done.body.refresh_token })).status).toBe(400);
+
+    // Password reset: the code, the link's token and the new password stay out of the logs and the answers.
+    expect(seen("forgot", await api.post("/reg/password/forgot", { email }, headers)).status).toBe(202);
+    const resetMail = await latestEmailTo(email);
+    const resetCode = /^ {4}(\d{6})$/m.exec(resetMail?.text ?? "")![1]!;
+    secret("reset code", resetCode);
+    secret("reset link token", /[?&]token=([\w-]+)/.exec(resetMail!.text)![1]);
+    const newPassword = "Reset#Pass7";
+    secret("new password", newPassword);
+    expect(seen("wrong reset code", await api.post("/reg/password/reset", { email, code: otherCode(resetCode), password: newPassword }, headers)).status).toBe(400);
+    expect(seen("reset", await api.post("/reg/password/reset", { email, code: resetCode, password: newPassword }, headers)).status).toBe(200);
 
     // KYC: a live partner without Sumsub refuses; a sandbox partner's client plays the applicant on the sandbox page.
     expect(seen("kyc unavailable", await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${login.body.access_token}` })).status).toBe(503);

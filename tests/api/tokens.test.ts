@@ -36,7 +36,7 @@ async function newClient(partnerId?: number) {
 
 const accounts = (token: string) => api.get("/wallet/accounts", { authorization: `Bearer ${token}` });
 const refresh = (refreshToken: string, headers: Record<string, string> = {}) =>
-  api.post<PartnerTokens & { error: { code: string } }>("/oauth/token", { grant_type: "refresh_token", refresh_token: refreshToken }, headers);
+  api.post<PartnerTokens & OAuthErrorBody>("/oauth/token", { grant_type: "refresh_token", refresh_token: refreshToken }, headers);
 
 const b64url = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
 
@@ -44,6 +44,23 @@ function expectRefused(res: ApiResponse, code: string, status = 401) {
   expect(res.status).toBe(status);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
   expect(res.body.error).toMatchObject({ code, requestId: res.headers.get("x-request-id") });
+}
+
+interface OAuthErrorBody {
+  error: string;
+  error_description: string;
+}
+
+/** A refusal of /oauth/token: RFC 6749 §5.2's body and nothing else, never cached; the request id in its header. */
+function expectOAuthRefused(res: ApiResponse, error: string, status = 400) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(Object.keys(res.body).sort()).toEqual(["error", "error_description"]);
+  expect(res.body.error).toBe(error);
+  expect(res.body.error_description).toMatch(/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/);
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  expect(res.headers.get("pragma")).toBe("no-cache");
+  expect(res.headers.get("x-request-id")).toBeTruthy();
 }
 
 async function jwksKeys(): Promise<JWK[]> {
@@ -213,7 +230,9 @@ describe("GET /wallet/accounts refuses a token that is not ours", () => {
     await getDb().update(clients).set({ profileState: "blocked" }).where(eq(clients.id, clientId));
     expectRefused(await accounts(tokens.access_token), "account_inactive", 403);
     // Nor can a blocked client refresh its way to new tokens.
-    expectRefused(await refresh(tokens.refresh_token), "account_inactive", 403);
+    const refused = await refresh(tokens.refresh_token);
+    expectOAuthRefused(refused, "invalid_grant");
+    expect(refused.body.error_description).toContain("blocked");
   });
 });
 
@@ -247,9 +266,10 @@ describe("POST /oauth/token", () => {
     expect(rotated.status).toBe(200);
 
     const reuse = await refresh(tokens.refresh_token);
-    expectRefused(reuse, "refresh_token_reused");
+    expectOAuthRefused(reuse, "invalid_grant");
+    expect(reuse.body.error_description).toContain("already used");
     // The token issued by the legitimate rotation is dead too.
-    expectRefused(await refresh(rotated.body.refresh_token), "refresh_token_invalid");
+    expectOAuthRefused(await refresh(rotated.body.refresh_token), "invalid_grant");
 
     const rows = await familyRows(clientId);
     expect(rows).toHaveLength(2);
@@ -266,13 +286,13 @@ describe("POST /oauth/token", () => {
   });
 
   it("refuses an unknown refresh token without touching anything", async () => {
-    expectRefused(await refresh("not-a-real-refresh-token"), "refresh_token_invalid");
+    expectOAuthRefused(await refresh("not-a-real-refresh-token"), "invalid_grant");
   });
 
   it("refuses partner A's refresh token presented with partner B's partnerId header", async () => {
     const a = await newClient();
     const b = await createTestPartner({ sandbox: true });
-    expectRefused(await refresh(a.tokens.refresh_token, { partnerId: String(b.id) }), "refresh_token_invalid");
+    expectOAuthRefused(await refresh(a.tokens.refresh_token, { partnerId: String(b.id) }), "invalid_grant");
     // The refusal was about the partner: with A's own header the same token still rotates.
     const own = await refresh(a.tokens.refresh_token, { partnerId: String(a.partnerId) });
     expect(own.status).toBe(200);
@@ -298,7 +318,7 @@ describe("POST /oauth/token", () => {
     expect(upper.status).toBe(200);
   });
 
-  it("password grant refuses a wrong password, an unknown email and another partner with 401 invalid_credentials", async () => {
+  it("password grant refuses a wrong password, an unknown email and another partner with 400 invalid_grant", async () => {
     const { email, partnerId } = await newClient();
     const other = await createTestPartner({ sandbox: true });
     const attempts = [
@@ -308,16 +328,16 @@ describe("POST /oauth/token", () => {
     ] as const;
     for (const [credentials, pid] of attempts) {
       const res = await api.post("/oauth/token", { grant_type: "password", ...credentials }, { partnerId: String(pid) });
-      expectRefused(res, "invalid_credentials");
+      expectOAuthRefused(res, "invalid_grant");
       expect(res.body).not.toHaveProperty("access_token");
     }
   });
 
-  it("password grant without a partnerId answers 400 partner_required naming partnerId", async () => {
+  it("password grant without a partnerId answers 400 invalid_request naming partnerId", async () => {
     const { email } = await newClient();
     const res = await api.post("/oauth/token", { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD });
-    expectRefused(res, "partner_required", 400);
-    expect(res.body.error.fields).toEqual([{ path: "partnerId", message: expect.any(String) }]);
+    expectOAuthRefused(res, "invalid_request");
+    expect(res.body.error_description).toMatch(/^partnerId: /);
   });
 
   it("password grant accepts partnerId in the body when the header is absent", async () => {
@@ -327,11 +347,14 @@ describe("POST /oauth/token", () => {
     expect(res.body.user_id).toBe(`usr:${clientId}`);
   });
 
-  it("an unknown or missing grant_type answers 422 naming grant_type", async () => {
-    for (const body of [{ grant_type: "client_credentials", client_id: "x" }, { refresh_token: "abc" }]) {
+  it("an unknown grant_type answers 400 unsupported_grant_type and a missing one 400 invalid_request, naming grant_type", async () => {
+    for (const [body, error] of [
+      [{ grant_type: "client_credentials", client_id: "x" }, "unsupported_grant_type"],
+      [{ refresh_token: "abc" }, "invalid_request"],
+    ] as const) {
       const res = await api.post("/oauth/token", body);
-      expectRefused(res, "validation_failed", 422);
-      expect(res.body.error.fields.map((f: { path: string }) => f.path)).toEqual(["grant_type"]);
+      expectOAuthRefused(res, error);
+      expect(res.body.error_description).toContain("grant_type");
     }
   });
 
@@ -342,14 +365,11 @@ describe("POST /oauth/token", () => {
     expect(ok).toHaveLength(1);
     const refused = results.filter((r) => r.status !== 200);
     expect(refused).toHaveLength(19);
-    for (const r of refused) {
-      expect(r.status).toBe(401);
-      expect(["refresh_token_reused", "refresh_token_invalid"]).toContain(r.body.error.code);
-    }
-    expect(refused.some((r) => r.body.error.code === "refresh_token_reused")).toBe(true);
+    for (const r of refused) expectOAuthRefused(r, "invalid_grant");
+    expect(refused.some((r) => r.body.error_description.includes("already used"))).toBe(true);
 
     // The winner's new refresh token belongs to the revoked family.
-    expectRefused(await refresh(ok[0]!.body.refresh_token), "refresh_token_invalid");
+    expectOAuthRefused(await refresh(ok[0]!.body.refresh_token), "invalid_grant");
     const rows = await familyRows(clientId);
     expect(rows).toHaveLength(2);
     expect(rows.filter((r) => r.rotatedAt !== null)).toHaveLength(1);

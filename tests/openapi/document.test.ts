@@ -101,7 +101,8 @@ describe("OpenAPI document", () => {
         for (const [status, response] of Object.entries(op.responses)) {
           const schema = response.content?.["application/json"].schema;
           expect(schema, `${p} ${status}`).toBeDefined();
-          if (Number(status) >= 400 && !(p === "/api/health" && status === "503")) expect(schema).toEqual({ $ref: "#/components/schemas/Error" });
+          // The OAuth token endpoint answers in RFC 6749 §5.2's shape, the rest in the API's.
+          if (Number(status) >= 400 && !(p === "/api/health" && status === "503")) expect(schema).toEqual({ $ref: `#/components/schemas/${p === "/oauth/token" ? "OAuthError" : "Error"}` });
         }
       }
     }
@@ -121,6 +122,27 @@ describe("OpenAPI document", () => {
     expect(op!.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(["partnerId", "Captcha-token", "Device-type"]));
     expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(["201", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503"]));
     expect(op!.responses["429"]?.headers).toHaveProperty("Retry-After");
+  });
+
+  it("gives POST /oauth/token both encodings and RFC 6749 errors, 401 for invalid_client", () => {
+    const op = doc.paths["/oauth/token"]?.post;
+    expect(Object.keys(op!.requestBody!.content).sort()).toEqual(["application/json", "application/x-www-form-urlencoded"]);
+    expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "429", "500", "503"]));
+    expect(Object.keys(op!.responses["400"]!.content!["application/json"].examples!).sort()).toEqual(["invalid_grant", "invalid_request", "invalid_scope", "unauthorized_client", "unsupported_grant_type"]);
+    expect(Object.keys(op!.responses["401"]!.content!["application/json"].examples!)).toEqual(["invalid_client"]);
+    expect(op!.responses["429"]?.headers).toHaveProperty("Retry-After");
+    const error = resolvePointer(doc, "#/components/schemas/OAuthError") as JsonSchema;
+    expect(error.required).toEqual(["error", "error_description"]);
+  });
+
+  it("documents the password reset of both flavours with examples", () => {
+    for (const path of ["/reg/password/forgot", "/reg/password/reset", "/api/public/password/forgot", "/api/public/password/reset"]) {
+      const op = doc.paths[path]?.post;
+      expect(op, path).toBeDefined();
+      expect(Object.keys(op!.requestBody!.content["application/json"].examples ?? {}).length, path).toBeGreaterThan(0);
+      if (path.endsWith("reset")) expect(Object.keys(op!.responses), path).toEqual(expect.arrayContaining(["200", "400", "410", "422", "423", "429"]));
+      else expect(Object.keys(op!.responses), path).toEqual(expect.arrayContaining(["202", "429"]));
+    }
   });
 
   it("lets a client omit fields that have defaults (request schemas are the input side)", () => {
