@@ -19,9 +19,6 @@ interface RequestContext {
    * master key narrows it with callerAs and hands it to the service.
    */
   caller: Caller;
-  requestId: string;
-  ip: string;
-  userAgent: string | null;
   params: Record<string, string>;
   /** The request's path, without the query. */
   path: string;
@@ -104,14 +101,9 @@ export function route(handler: Handler) {
       const readText = () => (textPromise ??= readLimited(req, c.BODY_LIMIT_BYTES));
       const rawParams = (routeParams ? await routeParams.params : undefined) ?? {};
       const params = Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
-      const ip = currentClientAddress();
-      const userAgent = req.headers.get("user-agent");
       const ctx: RequestContext = {
         req,
-        caller: { actor: { type: "anonymous" }, ip, requestId, userAgent },
-        requestId,
-        ip,
-        userAgent,
+        caller: { actor: { type: "anonymous" }, ip: currentClientAddress(), requestId, userAgent: req.headers.get("user-agent") },
         params,
         path,
         host,

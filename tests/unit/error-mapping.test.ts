@@ -167,7 +167,7 @@ describe("route() wrapper", () => {
     expect(failing.headers.get("x-request-id")).toBe("trace-1234.abc:XYZ_z");
     expect((await failing.json()).error.requestId).toBe("trace-1234.abc:XYZ_z");
 
-    const ok = await route(async (ctx) => json({ seen: ctx.requestId }))(request({ "x-request-id": "abcdefgh" }));
+    const ok = await route(async (ctx) => json({ seen: ctx.caller.requestId }))(request({ "x-request-id": "abcdefgh" }));
     expect(ok.status).toBe(200);
     expect(ok.headers.get("x-request-id")).toBe("abcdefgh");
     expect(await ok.json()).toEqual({ seen: "abcdefgh" });
@@ -179,7 +179,7 @@ describe("route() wrapper", () => {
     ["with a header-injection attempt", "abcdefgh<script>"],
     ["too long", "a".repeat(101)],
   ])("replaces an invalid incoming x-request-id (%s) with a fresh one", async (_label, incoming) => {
-    const res = await route(async (ctx) => json({ seen: ctx.requestId }))(request({ "x-request-id": incoming }));
+    const res = await route(async (ctx) => json({ seen: ctx.caller.requestId }))(request({ "x-request-id": incoming }));
     const requestId = res.headers.get("x-request-id");
     expect(requestId).not.toBe(incoming);
     expect(requestId).toMatch(UUID);
