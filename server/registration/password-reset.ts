@@ -24,7 +24,7 @@ import type { PasswordResetInput } from "./schemas";
  * cooldown and daily cap); only its lifetime is longer.
  */
 
-export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
+const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
 /** Reset requests per client address per hour, whatever the addresses they name. */
 export const FORGOT_PER_IP_HOUR = 20;
 /** Reset requests per partner and email per hour, counted alike whether or not the email is a client's. */

@@ -19,7 +19,7 @@ import { CLIENT_SCOPES } from "./access-token";
 export const OAUTH_ERROR_CODES = ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "temporarily_unavailable", "server_error"] as const;
 export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
 
-export class OAuthError extends Error {
+class OAuthError extends Error {
   override name = "OAuthError";
   constructor(
     readonly error: OAuthErrorCode,
@@ -36,7 +36,7 @@ export const oauthErrorSchema = z
   })
   .meta({ id: "OAuthError", description: "The body of every error answer of the token endpoint (RFC 6749 §5.2); the request id is in the x-request-id header." });
 
-export type OAuthErrorBody = z.infer<typeof oauthErrorSchema>;
+type OAuthErrorBody = z.infer<typeof oauthErrorSchema>;
 
 /** What each code means here, and the statuses it comes with: for the OpenAPI document. */
 export const OAUTH_ERROR_DOCS: Record<OAuthErrorCode, { statuses: number[]; description: string }> = {
