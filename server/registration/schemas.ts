@@ -36,9 +36,7 @@ export const verificationStatusSchema = z.enum(VERIFICATION_STATUSES);
 const LEVEL_RULE = "verificationLevel must be a whole number from 0 to 5";
 export const verificationLevelSchema = z.number({ error: LEVEL_RULE }).int(LEVEL_RULE).min(0, LEVEL_RULE).max(5, LEVEL_RULE);
 /** The white-label API's source document types the level as a String: "3" is taken as 3; "3.5", "six" or "" are refused. */
-const verificationLevelOnTheWire = z
-  .union([z.number(), z.string().regex(/^\d{1,2}$/).transform(Number)], { error: LEVEL_RULE })
-  .pipe(verificationLevelSchema);
+const verificationLevelOnTheWire = z.union([verificationLevelSchema, z.string().regex(/^[0-5]$/).transform(Number)], { error: LEVEL_RULE });
 
 const userTypeSchema = z
   .string()

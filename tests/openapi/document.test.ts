@@ -116,7 +116,8 @@ describe("OpenAPI document", () => {
     expect(body.required).toEqual(expect.arrayContaining(["firstName", "lastName", "email", "countryCode", "password", "referralCode", "agreed", "birthDate"]));
     expect(body.required).not.toContain("verificationLevel");
     const properties = body.properties as Record<string, JsonSchema>;
-    expect(properties.verificationLevel).toMatchObject({ type: "integer", minimum: 0, maximum: 5 });
+    // A number from 0 to 5, or the same as a string (the source document types it String).
+    expect(properties.verificationLevel!.anyOf).toEqual([expect.objectContaining({ type: "integer", minimum: 0, maximum: 5 }), { type: "string", pattern: "^[0-5]$" }]);
     expect(properties.agreed).toMatchObject({ const: true });
     expect(op!.security).toEqual([{}, { masterKey: [] }]);
     expect(op!.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(["partnerId", "Captcha-token", "Device-type"]));
