@@ -103,3 +103,18 @@ export async function retryOutboxEmail(caller: Caller, { id }: OutboxTarget) {
 export function mailDelivery(_caller: Caller): { smtpConfigured: boolean } {
   return { smtpConfigured: config().SMTP_URL !== undefined };
 }
+
+/** What waits in the outbox, and what it gave up on (waiting for staff): the Outbox page's summary, beside the webhook backlog. */
+export async function emailBacklog(_caller: Caller) {
+  const [row] = await getDb()
+    .select({
+      waiting: sql<number>`(count(*) filter (where ${emailOutbox.status} in ('queued', 'sending')))::int`,
+      failing: sql<number>`(count(*) filter (where ${emailOutbox.status} = 'queued' and ${emailOutbox.lastError} is not null))::int`,
+      failed: sql<number>`(count(*) filter (where ${emailOutbox.status} = 'failed'))::int`,
+      oldestSince: sql<Date | null>`min(${emailOutbox.createdAt}) filter (where ${emailOutbox.status} in ('queued', 'sending'))`.mapWith((v: string | null) => (v === null ? null : new Date(v))),
+    })
+    .from(emailOutbox)
+    // Only the rows these counts read, through the status index.
+    .where(sql`${emailOutbox.status} in ('queued', 'sending', 'failed')`);
+  return { waiting: row?.waiting ?? 0, failing: row?.failing ?? 0, failed: row?.failed ?? 0, oldestWaitingSince: row?.oldestSince ?? null };
+}

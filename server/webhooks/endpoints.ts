@@ -341,7 +341,7 @@ export async function listWebhookDeliveries(caller: Caller, input: DeliveryListI
 }
 
 /** What waits in the webhook outbox of every partner, and the endpoints given up on: the Outbox page shows it beside the emails. */
-export async function webhookBacklog() {
+export async function webhookBacklog(_caller: Caller) {
   const db = getDb();
   // Both counts read small sets: the due index covers waiting messages, and endpoints are a handful per partner.
   const [waiting] = await db

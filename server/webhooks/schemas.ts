@@ -9,6 +9,8 @@ import { partnerTargetSchema } from "../partners/schemas";
  */
 
 export const MAX_ENDPOINTS_PER_PARTNER = 5;
+/** Every event type an endpoint may subscribe to, for the forms. */
+export { WEBHOOK_EVENT_TYPES };
 const MAX_URL_LENGTH = 2048;
 
 const endpointIdSchema = z.uuid({ error: "endpointId must be an endpoint's id" });

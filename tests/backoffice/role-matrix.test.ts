@@ -43,6 +43,7 @@ const expectedRoles: Record<string, Role[]> = {
   "outbox.get": OPERATIONS,
   "outbox.delivery": OPERATIONS,
   "outbox.retry": OPERATIONS,
+  "outbox.backlog": OPERATIONS,
   "overview.funnel": ALL,
   "partner.options": ALL,
   "partner.list": PARTNER_MANAGERS,

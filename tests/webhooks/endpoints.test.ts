@@ -305,7 +305,7 @@ describe("webhook endpoints", () => {
     expect((await failureOf(callerFor(kam).webhook.test({ endpointId: added.id }))).code).toBe("CONFLICT");
   });
 
-  it("counts the waiting messages for the Outbox page", async () => {
+  it("counts the waiting messages for the Outbox page, beside the emails", async () => {
     const partner = await kamPartner();
     const added = await callerFor(kam).webhook.add({ partnerId: partner.id, url: `${receiver.base}${hookPath()}` });
     const before = await callerFor(admin).webhook.backlog();
@@ -315,6 +315,8 @@ describe("webhook endpoints", () => {
     expect(after.waiting).toBeGreaterThanOrEqual(1);
     expect(after.oldestWaitingSince).toBeInstanceOf(Date);
     expect(before).toMatchObject({ waiting: expect.any(Number), retrying: expect.any(Number), endpointsDisabled: expect.any(Number) });
+    const emails = await callerFor(admin).outbox.backlog();
+    expect(emails).toEqual({ waiting: expect.any(Number), failing: expect.any(Number), failed: expect.any(Number), oldestWaitingSince: emails.waiting > 0 ? expect.any(Date) : null });
     await callerFor(kam).webhook.remove({ endpointId: added.id });
   });
 });

@@ -6,6 +6,7 @@ import { Notifications } from "../../_components/notifications";
 import { PagedTable } from "../../_components/paged-table";
 import { Th } from "../../_components/section";
 import { EmptyState, PageHeader } from "../../_components/ui";
+import { Backlog } from "./backlog";
 import { loadMoreEmails } from "./load-more";
 import { OutboxFiltersForm } from "./filters";
 import { DevelopmentMailboxNotice } from "./parts";
@@ -18,14 +19,19 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
   const filters = filtersOf(await searchParams, OUTBOX_FILTER_KEYS);
   const query = queryOf(filters, OUTBOX_FILTER_KEYS);
   const path = pathWith("/outbox", query);
-  const [delivery, list] = await Promise.all([loadPage(path, (api) => api.outbox.delivery()), loadPage(path, (api) => api.outbox.list(outboxListInput(filters)))]);
+  const [delivery, list, backlog] = await Promise.all([
+    loadPage(path, (api) => api.outbox.delivery()),
+    loadPage(path, (api) => api.outbox.list(outboxListInput(filters))),
+    loadPage(path, async (api) => ({ email: await api.outbox.backlog(), webhooks: await api.webhook.backlog() })),
+  ]);
   if (!delivery.ok) return <RoleRefusal title="Outbox">{delivery.kind === "forbidden" ? "Only operations staff and admins read the outbox; ask one of them." : delivery.message}</RoleRefusal>;
   const filtered = Object.keys(filters).length > 0;
 
   return (
     <div>
-      <PageHeader title="Outbox" description="Every email the app sends, newest first: queued, being sent, sent, and those that failed. Retry what failed; open a message to read it as it was sent." />
+      <PageHeader title="Outbox" description="Every email the app sends, newest first: queued, being sent, sent, and those that failed. Retry what failed; open a message to read it as it was sent. Webhooks are retried by themselves; each partner's delivery log is on its page." />
       {!delivery.data.smtpConfigured && <DevelopmentMailboxNotice />}
+      {backlog.ok && <Backlog email={backlog.data.email} webhooks={backlog.data.webhooks} />}
       <AutoRefresh seconds={15} />
       <Notifications />
       <OutboxFiltersForm keys={OUTBOX_FILTER_KEYS} filters={filters} errors={list.ok ? {} : list.fieldErrors}>

@@ -21,5 +21,5 @@ export const webhookRouter = router({
   deliveries: managerProcedure.input(deliveryListSchema).query(({ ctx, input }) => listWebhookDeliveries(ctx.caller, input)),
   resend: managerProcedure.input(messageTargetSchema).mutation(({ ctx, input }) => resendWebhookMessage(ctx.caller, input)),
   test: managerProcedure.input(endpointTargetSchema).mutation(({ ctx, input }) => sendTestWebhook(ctx.caller, input)),
-  backlog: outboxProcedure.query(() => webhookBacklog()),
+  backlog: outboxProcedure.query(({ ctx }) => webhookBacklog(ctx.caller)),
 });

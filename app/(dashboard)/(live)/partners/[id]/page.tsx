@@ -3,6 +3,7 @@ import { getStaffSession } from "@/server/auth/session";
 import { ErrorNotice, PageHeader } from "../../../../_components/ui";
 import { PartnerDetail } from "./partner-detail";
 import { PartnerHostsSection } from "./hosts-section";
+import { PartnerWebhooksSection } from "./webhooks-section";
 
 export const metadata: Metadata = { title: "Partner" };
 
@@ -23,6 +24,7 @@ export default async function PartnerPage({ params }: { params: Promise<{ id: st
     <>
       <PartnerDetail partnerId={partnerId} role={staff.role} />
       {partnerId !== null && <PartnerHostsSection partnerId={partnerId} />}
+      {partnerId !== null && <PartnerWebhooksSection partnerId={partnerId} />}
     </>
   );
 }
