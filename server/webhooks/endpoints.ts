@@ -39,7 +39,7 @@ import { newWebhookSecret } from "./signing";
  */
 
 /** After a rotation the old secret keeps signing this long, so receivers can switch without a gap. */
-export const PREVIOUS_SECRET_VALID_MS = 24 * 60 * 60 * 1000;
+const PREVIOUS_SECRET_VALID_MS = 24 * 60 * 60 * 1000;
 
 const noSuchPartner = () => new AppError("not_found", "No such partner");
 const noSuchEndpoint = () => new AppError("not_found", "No such webhook endpoint");
@@ -139,8 +139,6 @@ export async function addWebhookEndpoint(caller: Caller, input: AddEndpointInput
     return { id: row!.id, partnerId, url, eventTypes, secret };
   });
 }
-
-export type WebhookEndpointView = Awaited<ReturnType<typeof listWebhookEndpoints>>[number];
 
 /** A partner's endpoints, oldest first, with what waits in each one's queue. Secrets are never listed. */
 export async function listWebhookEndpoints(caller: Caller, input: { partnerId: number }) {

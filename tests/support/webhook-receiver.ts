@@ -10,7 +10,7 @@ import { Webhook } from "standardwebhooks";
  * listens again on the same port.
  */
 
-export interface ReceivedWebhook {
+interface ReceivedWebhook {
   path: string;
   id: string;
   timestamp: string;
