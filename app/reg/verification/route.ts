@@ -17,3 +17,5 @@ export const GET = route(async (ctx) => {
   const client = await authenticateClient(ctx.header("authorization"));
   return json(await getVerificationState(callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId })));
 });
+
+export { OPTIONS } from "@/server/http/preflight";

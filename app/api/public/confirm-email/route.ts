@@ -8,3 +8,5 @@ export const POST = route(async (ctx) => {
   const result = await confirmEmail(ctx.caller, input);
   return json({ confirmed: true, verificationStatus: result.verificationStatus });
 });
+
+export { OPTIONS } from "@/server/http/preflight";

@@ -12,3 +12,5 @@ export const POST = route(async (ctx) => {
   await resendEmailConfirmation(caller, { clientId: client.id, partner });
   return json({}, 202);
 });
+
+export { OPTIONS } from "@/server/http/preflight";
