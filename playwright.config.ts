@@ -43,6 +43,8 @@ export default defineConfig({
           GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR ?? ".data/e2e",
           AUTH_SECRET: process.env.AUTH_SECRET ?? "e2e-only-auth-secret-not-for-production-0000",
           APP_URL: process.env.APP_URL ?? baseURL,
+          // The webhooks spec's receiver listens on this machine, over http.
+          WEBHOOK_ALLOW_PRIVATE_URLS: "1",
         },
       },
 });
