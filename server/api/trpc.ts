@@ -17,8 +17,6 @@ export interface TrpcContext {
   staff: StaffSession | undefined;
   /** Anonymous here; a procedure's guard makes it the staff member's, with their partner scope. */
   caller: Caller;
-  ip: string;
-  requestId: string;
 }
 
 /**
@@ -31,7 +29,7 @@ export async function createTrpcContext(o: { requestId: string; userAgent: strin
 
 /** The context for a staff session already read (the server-side caller of scripts and tests). */
 export function trpcContext(o: { staff: StaffSession | undefined; ip: string; requestId: string; userAgent?: string | null }): TrpcContext {
-  return { staff: o.staff, caller: { actor: { type: "anonymous" }, ip: o.ip, requestId: o.requestId, userAgent: o.userAgent ?? null }, ip: o.ip, requestId: o.requestId };
+  return { staff: o.staff, caller: { actor: { type: "anonymous" }, ip: o.ip, requestId: o.requestId, userAgent: o.userAgent ?? null } };
 }
 
 export interface ProcedureMeta {
@@ -114,7 +112,7 @@ export function procedureFor(...roles: Role[]) {
       const staff = requireStaff(ctx.staff, { roles, allowWhileEnrolling: path.startsWith("account.") });
       if (isRefusal(staff)) throw refusalError(staff);
       const caller = await callerAsStaff(ctx.caller, staff);
-      return next({ ctx: { ...ctx, staff, caller, scope: caller.scope! } });
+      return next({ ctx: { ...ctx, staff, caller } });
     });
 }
 
@@ -123,7 +121,3 @@ export const staffProcedure = procedureFor(...ALL_STAFF);
 export const operationsProcedure = procedureFor("admin", "operations");
 export const adminProcedure = procedureFor("admin");
 
-/** The actor recorded in audit events for a procedure's staff member. */
-export function staffActor(ctx: { staff: StaffSession }) {
-  return { type: "staff" as const, id: ctx.staff.id };
-}

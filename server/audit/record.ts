@@ -13,30 +13,14 @@ export interface AuditEvent {
   after?: unknown;
 }
 
-/** The actor as services named it before they took a Caller; goes once every service does. */
-export type Actor =
-  | { type: "staff"; id: string }
-  | { type: "api_key"; id: string }
-  | { type: "client"; id: string }
-  | { type: "system"; id?: string }
-  | { type: "anonymous" };
-
-interface AuditInput extends AuditEvent {
-  actor: Actor;
-  ip?: string | null;
-  requestId?: string | null;
-}
-
 /**
  * Appends an audit event: the caller's actor, address and request id, and
  * what happened. Callers pass their open transaction so the event commits or
  * rolls back with the change it describes. Never pass secrets in
  * before/after: callers pick the columns they record.
  */
-export async function recordAudit(db: Executor, caller: Caller, e: AuditEvent): Promise<void>;
-export async function recordAudit(db: Executor, e: AuditInput): Promise<void>;
-export async function recordAudit(db: Executor, callerOrInput: Caller | AuditInput, event?: AuditEvent): Promise<void> {
-  const { actor, ip, requestId, ...e } = event ? { ...event, actor: callerOrInput.actor, ip: callerOrInput.ip, requestId: (callerOrInput as Caller).requestId } : (callerOrInput as AuditInput);
+export async function recordAudit(db: Executor, caller: Caller, e: AuditEvent): Promise<void> {
+  const { actor, ip, requestId } = caller;
   await db.insert(auditEvents).values({
     actorType: actor.type,
     actorId: "id" in actor ? (actor.id ?? null) : null,

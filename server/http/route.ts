@@ -5,7 +5,7 @@ import type { Caller } from "../caller";
 import { AppError, fieldErrorsFromIssues } from "../errors";
 import { log } from "../log";
 import { resolvePartner } from "../partners/request-partner";
-import type { PartnerCaller } from "../partners/resolve";
+import type { ResolvedPartner } from "../partners/resolve";
 import { currentClientAddress } from "./client-address";
 import { applyCors } from "./cors";
 import { toHttpError } from "./errors";
@@ -28,8 +28,8 @@ interface RequestContext {
    * The partner the request acts for, by the one order (server/partners/
    * request-partner.ts); the answer's CORS headers are then that partner's.
    */
-  partner(o?: PartnerOptions): Promise<PartnerCaller>;
-  partner(o: PartnerOptions & { optional: true }): Promise<PartnerCaller | undefined>;
+  partner(o?: PartnerOptions): Promise<ResolvedPartner>;
+  partner(o: PartnerOptions & { optional: true }): Promise<ResolvedPartner | undefined>;
   header(name: string): string | null;
   /** Reads the JSON body once (size-limited) and validates it with the schema. */
   body<S extends z.ZodType>(schema: S): Promise<z.output<S>>;

@@ -5,7 +5,7 @@ import { AppError } from "../errors";
 import { authenticateMasterKey, masterKeyFromAuthorization } from "./api-keys";
 import { partnerIdForHost } from "./hosts";
 import { requireActivePartner } from "./lookup";
-import { parsePartnerId, type PartnerCaller } from "./resolve";
+import { parsePartnerId, type ResolvedPartner } from "./resolve";
 
 /**
  * Which partner a public request acts for, for every endpoint of both
@@ -35,10 +35,10 @@ export interface PartnerSignals {
   host?: string;
 }
 
-export async function resolvePartner(caller: Caller, s: PartnerSignals): Promise<PartnerCaller>;
+export async function resolvePartner(caller: Caller, s: PartnerSignals): Promise<ResolvedPartner>;
 /** With `optional`, a request naming no partner (no key, header or host) acts for none, and DEFAULT_PARTNER_ID is not used: the refresh grant, whose token names its partner. */
-export async function resolvePartner(caller: Caller, s: PartnerSignals, o: { optional: true }): Promise<PartnerCaller | undefined>;
-export async function resolvePartner(caller: Caller, s: PartnerSignals, o: { optional?: boolean } = {}): Promise<PartnerCaller | undefined> {
+export async function resolvePartner(caller: Caller, s: PartnerSignals, o: { optional: true }): Promise<ResolvedPartner | undefined>;
+export async function resolvePartner(caller: Caller, s: PartnerSignals, o: { optional?: boolean } = {}): Promise<ResolvedPartner | undefined> {
   const headerId = s.partnerIdHeader === null ? undefined : parsePartnerId(s.partnerIdHeader, "partnerId");
   if (headerId !== undefined && s.partnerIdBody !== undefined && headerId !== s.partnerIdBody) {
     throw AppError.field("invalid_request", "partnerId", "The partnerId header and body disagree");

@@ -3,7 +3,7 @@ import type { Partner } from "./lookup";
 import { partnerIdSchema } from "./schemas";
 
 /** The partner a public request acts for: resolved once, by request-partner.ts (route handlers call ctx.partner()). */
-export interface PartnerCaller {
+export interface ResolvedPartner {
   partner: Partner;
   /** Set when the request carried the partner's master API key. */
   apiKeyId?: string;

@@ -29,6 +29,8 @@ interface Foreign {
   pendingId: string;
   emailId: string;
   kamId: string;
+  endpointId: string;
+  messageId: string;
 }
 
 const reason = "Trying another KAM's partner";
@@ -46,6 +48,7 @@ const attempts: Record<string, (b: Foreign) => unknown> = {
   "client.setState": (b) => ({ clientId: b.clientId, state: "blocked", reason }),
   "client.setVerification": (b) => ({ clientId: b.clientId, verificationStatus: "identified", verificationLevel: 5, reason }),
   "client.revokeSession": (b) => ({ clientId: b.clientId }),
+  "client.sendPasswordReset": (b) => ({ clientId: b.clientId }),
   "invoice.list": (b) => ({ partnerId: b.partnerId }),
   "invoice.void": (b) => ({ invoiceId: b.invoiceId, reason }),
   "kyc.queue": (b) => ({ partnerId: b.partnerId }),
@@ -60,6 +63,8 @@ const attempts: Record<string, (b: Foreign) => unknown> = {
   "partner.suspend": (b) => ({ partnerId: b.partnerId, reason }),
   "partner.reactivate": (b) => ({ partnerId: b.partnerId, reason }),
   "partner.reassign": (b) => ({ partnerId: b.partnerId, ownerStaffId: b.kamId }),
+  "partner.hosts": (b) => ({ partnerId: b.partnerId }),
+  "partner.setHosts": (b) => ({ partnerId: b.partnerId, hosts: ["taken-over.example.com"], allowedOrigins: ["https://taken-over.example.com"] }),
   "pending.list": (b) => ({ partnerId: b.partnerId }),
   "pending.resend": (b) => ({ kind: "registration", id: b.pendingId }),
   "pending.cancel": (b) => ({ kind: "registration", id: b.pendingId }),
@@ -80,12 +85,20 @@ const attempts: Record<string, (b: Foreign) => unknown> = {
   "tier.archive": (b) => ({ tierId: b.tierId }),
   "tier.restore": (b) => ({ tierId: b.tierId }),
   "tier.move": (b) => ({ tierId: b.tierId, direction: "down" }),
+  "webhook.list": (b) => ({ partnerId: b.partnerId }),
+  "webhook.add": (b) => ({ partnerId: b.partnerId, url: "https://listener.example.com/stolen" }),
+  "webhook.update": (b) => ({ endpointId: b.endpointId, url: "https://listener.example.com/redirected" }),
+  "webhook.rotate": (b) => ({ endpointId: b.endpointId }),
+  "webhook.remove": (b) => ({ endpointId: b.endpointId }),
+  "webhook.deliveries": (b) => ({ endpointId: b.endpointId }),
+  "webhook.resend": (b) => ({ messageId: b.messageId }),
+  "webhook.test": (b) => ({ endpointId: b.endpointId }),
 };
 
 /** Where the answer is not NOT_FOUND by design: the other KAM's id is not a secret, naming them as owner is simply not allowed. */
 const expectedCode: Record<string, string> = { "partner.create": "FORBIDDEN" };
 
-const ID_KEY = /^(id|partnerId|clientId|tierId|keyId|invoiceId|subscriptionId|staffId|familyId|ownerStaffId)$/;
+const ID_KEY = /^(id|partnerId|clientId|tierId|keyId|invoiceId|subscriptionId|staffId|familyId|ownerStaffId|endpointId|messageId)$/;
 
 type AnyProcedure = { _def: { type: string; inputs: unknown[]; meta?: Partial<ProcedureMeta> } };
 const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
@@ -134,7 +147,23 @@ describe("a KAM reaching another KAM's partner by id", () => {
     const [subscription] = await db.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.partnerId, partner.id));
     const [pending] = await db.select({ id: pendingRegistrations.id }).from(pendingRegistrations).where(eq(pendingRegistrations.email, waiting));
     const [email] = await db.select({ id: emailOutbox.id }).from(emailOutbox).where(eq(emailOutbox.partnerId, partner.id)).orderBy(desc(emailOutbox.createdAt)).limit(1);
-    b = { partnerId: partner.id, clientId: client.clientId, tierId, keyId: key!.id, invoiceId: invoice!.id, subscriptionId: subscription!.id, pendingId: pending!.id, emailId: email!.id, kamId: kamB.id };
+    // KAM B's webhook endpoint and a message sent to it.
+    const asKamB = callerFor(kamB);
+    const endpoint = await asKamB.webhook.add({ partnerId: partner.id, url: "https://hooks.example.com/gatehouse" });
+    const { messageId } = await asKamB.webhook.test({ endpointId: endpoint.id });
+    b = {
+      partnerId: partner.id,
+      clientId: client.clientId,
+      tierId,
+      keyId: key!.id,
+      invoiceId: invoice!.id,
+      subscriptionId: subscription!.id,
+      pendingId: pending!.id,
+      emailId: email!.id,
+      kamId: kamB.id,
+      endpointId: endpoint.id,
+      messageId,
+    };
   });
 
   it("has an attempt for every procedure that takes an id, and no attempt for a procedure that is gone", () => {
