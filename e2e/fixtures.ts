@@ -72,7 +72,7 @@ export async function signIn(page: Page, staff: Pick<StaffCredentials, "email" |
 }
 
 /** The server's database, for asserting effects that matter beyond the page. */
-export function connectToServerDatabase(): pg.Pool {
+function connectToServerDatabase(): pg.Pool {
   const url = process.env.DATABASE_URL ?? readEmbeddedOwner(path.resolve(root, dataDir))?.url;
   if (!url) throw new Error(`No database: the embedded one in ${dataDir} is not running and DATABASE_URL is unset`);
   return new pg.Pool({ connectionString: url, max: 2 });

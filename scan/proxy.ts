@@ -35,7 +35,7 @@ export interface CountingProxy {
 }
 
 /** 503 is the server's documented back-pressure (Retry-After), not an error. */
-export const isServerError = (status: number) => status >= 500 && status !== 503;
+const isServerError = (status: number) => status >= 500 && status !== 503;
 
 /**
  * Keeps the crawl signed in: wapiti submits every form it finds, and the back

@@ -11,7 +11,7 @@ import type { SqlmapTarget } from "./targets";
  * known), two threads, a 3-second time-based delay and a hard time limit per
  * target. Everything goes through the counting proxy.
  */
-export const SQLMAP_LIMITS = { level: 1, risk: 1, threads: 2, timeSec: 3, requestTimeoutS: 20, targetTimeoutS: 300 };
+const SQLMAP_LIMITS = { level: 1, risk: 1, threads: 2, timeSec: 3, requestTimeoutS: 20, targetTimeoutS: 300 };
 
 export interface SqlmapOutcome {
   target: string;

@@ -16,9 +16,9 @@ import type { Finding, Severity } from "./summary";
  * back office's writes are tRPC POSTs with a JSON body, which a cross-site
  * form cannot send; next-auth's own forms carry its CSRF token).
  */
-export const WAPITI_MODULES = ["sql", "blindsql", "exec", "file", "crlf", "xss", "permanentxss", "redirect", "http_headers", "csp", "cookieflags"];
+const WAPITI_MODULES = ["sql", "blindsql", "exec", "file", "crlf", "xss", "permanentxss", "redirect", "http_headers", "csp", "cookieflags"];
 
-export const WAPITI_LIMITS = { maxScanTimeS: 600, maxAttackTimeS: 120, depth: 4, maxLinksPerPage: 40, maxFilesPerDir: 25, requestTimeoutS: 20 };
+const WAPITI_LIMITS = { maxScanTimeS: 600, maxAttackTimeS: 120, depth: 4, maxLinksPerPage: 40, maxFilesPerDir: 25, requestTimeoutS: 20 };
 
 /**
  * Start pages: the crawl finds the rest from their links. The back office's
@@ -55,7 +55,7 @@ function startPaths(f: Fixtures): string[] {
  * Graded answers that are known and written down, and why they do not fail
  * the scan. Anything else the grading modules report fails it.
  */
-export const ACCEPTED: { category: string; match: RegExp; reason: string }[] = [
+const ACCEPTED: { category: string; match: RegExp; reason: string }[] = [
   {
     category: "HTTP Secure Headers",
     match: /X-XSS-Protection is not set/,

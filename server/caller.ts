@@ -19,8 +19,8 @@ export type StaffActor = {
   sessionId?: string;
 };
 export type ClientActor = { type: "client"; id: string; partnerId: number };
-export type ApiKeyActor = { type: "api_key"; id: string; partnerId: number };
-export type SystemActor = { type: "system"; id?: string };
+type ApiKeyActor = { type: "api_key"; id: string; partnerId: number };
+type SystemActor = { type: "system"; id?: string };
 
 export type Actor = StaffActor | ClientActor | ApiKeyActor | SystemActor | { type: "anonymous" };
 

@@ -18,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BIGINT_ID = /^[1-9]\d{0,17}$/;
 
 /** A real UTC instant in the to_char format above (no 30 February, no hour 24). */
-export function isTimeKey(text: string): boolean {
+function isTimeKey(text: string): boolean {
   const m = TIME_KEY.exec(text);
   if (!m) return false;
   // The pattern matched, so every field is there; the defaults only tell the type so.

@@ -9,7 +9,8 @@ import type { AppRouter } from "@/server/api/root";
 import { fieldMessages, type FieldError } from "@/server/errors";
 import type { FieldErrors } from "./field-errors";
 
-export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export { useTRPC };
 
 export function TrpcProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(

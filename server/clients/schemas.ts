@@ -6,7 +6,7 @@ import { CLIENT_STATES } from "../../db/enums";
 const clientStateSchema = z.enum(CLIENT_STATES);
 export type ClientState = z.infer<typeof clientStateSchema>;
 
-export const clientSortSchema = z.enum(["created_desc", "created_asc", "email_asc"]);
+const clientSortSchema = z.enum(["created_desc", "created_asc", "email_asc"]);
 export type ClientSort = z.infer<typeof clientSortSchema>;
 
 const day = (label: string) => z.iso.date(`${label} must be a date in the form YYYY-MM-DD`);
@@ -39,7 +39,7 @@ export const clientListInputSchema = clientFiltersSchema.safeExtend({
 });
 export type ClientListInput = z.output<typeof clientListInputSchema>;
 
-export { filterParamsOf, searchParamsOf } from "./filter-params";
+export { filterParamsOf } from "./filter-params";
 
 export const clientIdSchema = z.object({ id: z.uuid("id must be a client id") });
 export type ClientTarget = z.output<typeof clientIdSchema>;

@@ -26,7 +26,7 @@ export interface JobDefinition {
   maxErrorDelayMs?: number;
 }
 
-export function startJob(d: JobDefinition): Job {
+function startJob(d: JobDefinition): Job {
   const maxErrorDelayMs = d.maxErrorDelayMs ?? 30_000;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -8,13 +8,13 @@ import { partnerTargetSchema } from "./schemas";
  * the partner page's form, the CLI and the API.
  */
 
-export const MAX_HOSTS = 10;
-export const MAX_ORIGINS = 10;
+const MAX_HOSTS = 10;
+const MAX_ORIGINS = 10;
 
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 
 /** A hostname as stored: lower case, no port, no trailing dot; at least two labels. */
-export const hostSchema = z
+const hostSchema = z
   .string({ error: "A host is a hostname such as app.example.com" })
   .trim()
   .toLowerCase()

@@ -23,7 +23,7 @@ import { signWebhook } from "./signing";
  */
 
 export const SECRET_PURPOSE = "webhook-endpoint-secret";
-export const DELIVERY_TIMEOUT_MS = 10_000;
+const DELIVERY_TIMEOUT_MS = 10_000;
 /** An endpoint whose every attempt has failed for this long is disabled and its KAM told. */
 export const DISABLE_AFTER_MS = 5 * 24 * 60 * 60 * 1000;
 const CLAIM_MS = 60_000;

@@ -21,7 +21,7 @@ export type DeliveryOutcome =
   | { kind: "failed"; error: string; durationMs: number }
   | { kind: "refused"; error: string; durationMs: 0 };
 
-export class RefusedDestination extends Error {
+class RefusedDestination extends Error {
   override name = "RefusedDestination";
 }
 

@@ -10,7 +10,7 @@ import { handlers } from "../../server/auth/next-auth";
 const origin = "http://gatehouse.test";
 
 /** The name=value pairs of Set-Cookie headers, as a Cookie header. */
-export function cookieHeader(setCookies: string[]): string {
+function cookieHeader(setCookies: string[]): string {
   return setCookies.map((c) => c.split(";")[0]).join("; ");
 }
 

@@ -35,7 +35,7 @@ export function findPostgresBinaries(): string | undefined {
   return versions[0] ? path.join(debian, versions[0], "bin") : undefined;
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

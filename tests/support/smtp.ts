@@ -3,7 +3,7 @@ import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import type { MailTransport } from "../../server/mail/transport";
 
-export interface Received {
+interface Received {
   from: string;
   to: string[];
   raw: string;

@@ -11,7 +11,7 @@ type AuditPage = inferRouterOutputs<AppRouter>["audit"]["list"];
 type AuditEvent = AuditPage["items"][number];
 type AuditFilters = Partial<Record<(typeof AUDIT_FILTER_KEYS)[number], string>>;
 
-export const AUDIT_PAGE_SIZE = 50;
+const AUDIT_PAGE_SIZE = 50;
 
 /** The address's filters as `audit.list` takes them; its schema checks them. */
 export function auditListInput(filters: AuditFilters, cursor?: string) {

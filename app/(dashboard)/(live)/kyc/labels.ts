@@ -3,7 +3,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 
 /** Words for the KYC states and events, shared by the decision page and the client page. */
 
-export type VerificationHistory = inferRouterOutputs<AppRouter>["kyc"]["get"];
+type VerificationHistory = inferRouterOutputs<AppRouter>["kyc"]["get"];
 export type CurrentVerification = NonNullable<VerificationHistory["verification"]>;
 export type HistoryEvent = VerificationHistory["events"][number];
 

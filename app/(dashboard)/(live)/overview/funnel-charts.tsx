@@ -8,7 +8,7 @@ import type { FunnelDay, FunnelStage } from "@/server/overview/funnel";
  */
 
 /** One colour per stage, the same in both charts; each is at least 3:1 against white. */
-export const STAGE_COLOURS: Record<string, string> = {
+const STAGE_COLOURS: Record<string, string> = {
   started: "#4338ca",
   confirmed: "#0f766e",
   identified: "#c2410c",
