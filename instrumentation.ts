@@ -1,4 +1,7 @@
-/** Runs once when a Next.js server process starts. */
+/**
+ * Runs once when a Next.js server process starts: starts the background jobs,
+ * each on server/jobs/runner.ts and each switched off by its own env setting.
+ */
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { ensureOutboxWorker } = await import("./server/mail/worker");

@@ -4,6 +4,7 @@ import { invoices, subscriptions, subscriptionTiers } from "../../db/schema";
 import { recordAudit } from "../audit/record";
 import { systemCaller } from "../caller";
 import { config } from "../../env";
+import { ensureJob, type Job } from "../jobs/runner";
 import { log } from "../log";
 import { purgeExpiredIdempotencyKeys } from "./idempotency";
 import { DAY_MS, dueAction } from "./lifecycle";
@@ -166,46 +167,26 @@ export async function runBillingCycle(o: { now?: Date; grace?: number; partnerId
   return report;
 }
 
-export interface BillingScheduler {
-  stop(): Promise<void>;
-}
-
-/** Runs a billing cycle every BILLING_INTERVAL_SECONDS in this process. Never throws. */
-function startBillingScheduler(intervalMs = config().BILLING_INTERVAL_SECONDS * 1000): BillingScheduler {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    if (stopped) return;
-    running = runBillingCycle()
-      .then((report) => {
-        if (report.renewalsIssued + report.renewalsPaid + report.lapsed + report.ended > 0) log.info("billing cycle", { ...report });
-      })
-      .catch((error) => log.warn("billing cycle failed; will retry", { error }))
-      .finally(() => {
-        running = undefined;
-        if (!stopped) {
-          timer = setTimeout(tick, intervalMs);
-          timer.unref();
-        }
-      });
-  };
-  timer = setTimeout(tick, 1000);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
-}
-
-let scheduler: BillingScheduler | undefined;
-
-/** Starts this process's scheduler once, when BILLING_SCHEDULER is "on". */
-export function ensureBillingScheduler(): BillingScheduler | undefined {
+/**
+ * Runs a billing cycle every BILLING_INTERVAL_SECONDS in this process, the
+ * first a second after start, when BILLING_SCHEDULER is "on". Every instance
+ * may run it: the row locks above share the work. Never throws.
+ */
+export function ensureBillingScheduler(): Job | undefined {
   if (config().BILLING_SCHEDULER !== "on") return undefined;
-  scheduler ??= startBillingScheduler();
-  return scheduler;
+  const intervalMs = config().BILLING_INTERVAL_SECONDS * 1000;
+  return ensureJob({
+    name: "billing",
+    intervalMs,
+    firstRunMs: 1000,
+    // A failed cycle is tried again at the next tick, not sooner: the cycle is the retry.
+    maxErrorDelayMs: intervalMs,
+    failureMessage: "billing cycle failed; will retry",
+    async run() {
+      const report = await runBillingCycle();
+      if (report.renewalsIssued + report.renewalsPaid + report.lapsed + report.ended > 0) log.info("billing cycle", { ...report });
+      // A cycle already walks everything due, batch by batch.
+      return false;
+    },
+  });
 }

@@ -24,9 +24,16 @@ export interface JobDefinition {
   /** The first run, after start (default: at once). */
   firstRunMs?: number;
   maxErrorDelayMs?: number;
+  /** What the log says when a run fails: an operator reads it, so say what the failure means. */
+  failureMessage?: string;
 }
 
-function startJob(d: JobDefinition): Job {
+/**
+ * Starts a job outside the registry: ensureJob is the way in for a process.
+ * Exported for tests, which run a private job (their own transport, a short
+ * interval) that neither collides with nor is woken by the process's own.
+ */
+export function startJob(d: JobDefinition): Job {
   const maxErrorDelayMs = d.maxErrorDelayMs ?? 30_000;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -41,7 +48,7 @@ function startJob(d: JobDefinition): Job {
       consecutiveErrors = 0;
     } catch (error) {
       consecutiveErrors++;
-      log.warn("background job failed; will retry", { job: d.name, error, consecutiveErrors });
+      log.warn(d.failureMessage ?? "background job failed; will retry", { job: d.name, error, consecutiveErrors });
     }
   }
 

@@ -2,9 +2,13 @@ import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
 import { emailOutbox } from "../../db/schema";
 import { config } from "../../env";
+import { runningJob } from "../jobs/runner";
 import { log } from "../log";
 import { renderEmail, type EmailData, type EmailTemplate } from "./templates";
 import type { MailTransport } from "./transport";
+
+/** The outbox worker's job name (worker.ts starts it). */
+export const OUTBOX_JOB = "outbox";
 
 /** After this many attempts a row is marked failed and waits for staff to retry it. */
 export const MAX_ATTEMPTS = 12;
@@ -43,6 +47,9 @@ export async function enqueueEmail<T extends EmailTemplate>(db: Executor, input:
     })
     .returning({ id: emailOutbox.id });
   if (!row) throw new Error("email_outbox insert returned no row");
+  // As for webhooks: this instance's worker, if it runs one, polls now rather than at its next tick.
+  // Inside a transaction that poll may come before the commit; the row then goes at the tick after.
+  runningJob(OUTBOX_JOB)?.wake();
   return row.id;
 }
 

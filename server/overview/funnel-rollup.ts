@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { funnelDaily, funnelRollupState } from "../../db/schema";
 import { config } from "../../env";
-import { log } from "../log";
+import { ensureJob, type Job } from "../jobs/runner";
 import { funnelRollupQuery } from "./funnel";
 import { FUNNEL_PERIODS } from "./schemas";
 
@@ -53,39 +53,24 @@ export async function refreshFunnelRollup(o: { now?: Date; minAgeMs?: number } =
   });
 }
 
-export interface RollupJob {
-  stop(): Promise<void>;
-}
-
-let job: RollupJob | undefined;
-
-/** Recomputes the rollup every FUNNEL_ROLLUP_SECONDS in this process (0 turns it off). Never throws. */
-export function ensureFunnelRollupJob(): RollupJob | undefined {
+/**
+ * Recomputes the rollup every FUNNEL_ROLLUP_SECONDS in this process, the
+ * first two seconds after start (0 turns it off). Never throws.
+ */
+export function ensureFunnelRollupJob(): Job | undefined {
   const seconds = config().FUNNEL_ROLLUP_SECONDS;
-  if (seconds === 0 || job) return job;
+  if (seconds === 0) return undefined;
   const intervalMs = seconds * 1000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    running = refreshFunnelRollup({ minAgeMs: intervalMs * 0.8 })
-      .then(() => undefined)
-      .catch((error) => log.warn("the funnel rollup could not be refreshed; the Overview counts live meanwhile", { error }))
-      .finally(() => {
-        running = undefined;
-        if (stopped) return;
-        timer = setTimeout(tick, intervalMs);
-        timer.unref();
-      });
-  };
-  timer = setTimeout(tick, 2000);
-  timer.unref();
-  job = {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+  return ensureJob({
+    name: "funnel-rollup",
+    intervalMs,
+    firstRunMs: 2000,
+    // Tried again at the next tick: meanwhile the page counts live, which is slower but right.
+    maxErrorDelayMs: intervalMs,
+    failureMessage: "the funnel rollup could not be refreshed; the Overview counts live meanwhile",
+    async run() {
+      await refreshFunnelRollup({ minAgeMs: intervalMs * 0.8 });
+      return false;
     },
-  };
-  return job;
+  });
 }

@@ -5,7 +5,8 @@ import { getDb } from "../../db/client";
 import { emailOutbox } from "../../db/schema";
 import { messageIdFor } from "../../server/mail/outbox";
 import type { MailTransport } from "../../server/mail/transport";
-import { startOutboxWorker, type OutboxWorker } from "../../server/mail/worker";
+import type { Job } from "../../server/jobs/runner";
+import { startOutboxWorker } from "../../server/mail/worker";
 import { createTestPartner, STRONG_PARTNER_PASSWORD, useApi } from "../support/api";
 import { headerOf, smtpTransport, startSmtpServer, type SmtpMode, type TestSmtpServer } from "../support/smtp";
 
@@ -65,7 +66,7 @@ async function backoffElapses(domain: string): Promise<void> {
 }
 
 /** Lets the backoff elapse until `done` holds: the worker then tries again. */
-async function retryUntil(domain: string, worker: OutboxWorker, done: () => boolean | Promise<boolean>): Promise<void> {
+async function retryUntil(domain: string, worker: Job, done: () => boolean | Promise<boolean>): Promise<void> {
   await vi.waitFor(
     async () => {
       if (await done()) return;
