@@ -17,7 +17,16 @@ const optionalString = z
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
 
 const optionalInt = (min: number, max: number) =>
-  optionalString.pipe(z.union([z.undefined(), z.string().regex(/^-?\d+$/, "must be a whole number").transform(Number).pipe(z.number().int().min(min).max(max))]));
+  optionalString.pipe(
+    z.union([
+      z.undefined(),
+      z
+        .string()
+        .regex(/^-?\d+$/, "must be a whole number")
+        .transform(Number)
+        .pipe(z.number().int().min(min).max(max)),
+    ]),
+  );
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -93,11 +102,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refused.push("JWT_PRIVATE_KEYS must be set in production with DATABASE_URL (see docs/deployment.md)");
     }
     if (!embedded && !c.APP_URL) {
-      refused.push("APP_URL must be set in production with DATABASE_URL: it is the address in emailed links, the issuer of tokens, and whether cookies are Secure");
+      refused.push(
+        "APP_URL must be set in production with DATABASE_URL: it is the address in emailed links, the issuer of tokens, and whether cookies are Secure",
+      );
     }
     if (c.SUMSUB_APP_TOKEN && !c.SUMSUB_SECRET_KEY) refused.push("SUMSUB_SECRET_KEY is required with SUMSUB_APP_TOKEN");
-    if (c.SUMSUB_APP_TOKEN && !c.SUMSUB_WEBHOOK_SECRET) refused.push("SUMSUB_WEBHOOK_SECRET is required with SUMSUB_APP_TOKEN (the secret of the webhook in Sumsub's dashboard)");
-    if (c.SUMSUB_WEBHOOK_SECRET === DEVELOPMENT_SUMSUB_WEBHOOK_SECRET) refused.push("SUMSUB_WEBHOOK_SECRET must not be the development default in production");
+    if (c.SUMSUB_APP_TOKEN && !c.SUMSUB_WEBHOOK_SECRET)
+      refused.push(
+        "SUMSUB_WEBHOOK_SECRET is required with SUMSUB_APP_TOKEN (the secret of the webhook in Sumsub's dashboard)",
+      );
+    if (c.SUMSUB_WEBHOOK_SECRET === DEVELOPMENT_SUMSUB_WEBHOOK_SECRET)
+      refused.push("SUMSUB_WEBHOOK_SECRET must not be the development default in production");
     if (refused.length > 0) throw new ConfigError(`Refusing to start:\n  ${refused.join("\n  ")}`);
   }
   const authSecret = c.AUTH_SECRET ?? DEVELOPMENT_AUTH_SECRET;
@@ -107,7 +122,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authSecret,
     sumsubConfigured: Boolean(c.SUMSUB_APP_TOKEN),
     // A production instance running the sandbox (a staging deploy) signs its own webhooks with a key derived from AUTH_SECRET.
-    sumsubWebhookSecret: c.SUMSUB_WEBHOOK_SECRET ?? (isProduction ? createHmac("sha256", authSecret).update("gatehouse/sandbox-kyc-webhook").digest("hex") : DEVELOPMENT_SUMSUB_WEBHOOK_SECRET),
+    sumsubWebhookSecret:
+      c.SUMSUB_WEBHOOK_SECRET ??
+      (isProduction
+        ? createHmac("sha256", authSecret).update("gatehouse/sandbox-kyc-webhook").digest("hex")
+        : DEVELOPMENT_SUMSUB_WEBHOOK_SECRET),
     isProduction,
     embedded,
   };

@@ -20,19 +20,41 @@ const CONFIG = ["env.ts"];
 const TRANSPORT = ["server/api/**", "server/http/**", "server/auth/next-auth.ts", "server/auth/session.ts"];
 const APP = ["app/**", "proxy.ts", "instrumentation.ts", "instrumentation-client.ts"];
 
-const toApp = { regex: "^(@/|(\\.\\./)+)app/", message: "Only app/ imports app/: the layers point down (docs/architecture.md)." };
+const toApp = {
+  regex: "^(@/|(\\.\\./)+)app/",
+  message: "Only app/ imports app/: the layers point down (docs/architecture.md).",
+};
 const toDb = { regex: "^(@/|(\\.\\./)+)db/", message: "Only domain services (server/<noun>) touch the database." };
-const toServer = { regex: "^(@/|(\\.\\./)+)server/", message: "db/ depends on nothing above it; read configuration from env.ts." };
+const toServer = {
+  regex: "^(@/|(\\.\\./)+)server/",
+  message: "db/ depends on nothing above it; read configuration from env.ts.",
+};
 const toTransport = {
   regex: "^(@/server/|(\\.\\./)+)(api|http)/|(^|/)(session|next-auth)$",
   message: "Domain services do not know the transport (tRPC, REST, next-auth); take a Caller instead.",
 };
-const nextJs = { group: ["next", "next/*", "next-auth", "next-auth/*", "react", "react-dom"], message: "Domain services are plain functions: no Next.js or React." };
-const layer = (files, patterns, ignores = []) => ({ files, ignores, rules: { "no-restricted-imports": ["error", { patterns }] } });
+const nextJs = {
+  group: ["next", "next/*", "next-auth", "next-auth/*", "react", "react-dom"],
+  message: "Domain services are plain functions: no Next.js or React.",
+};
+const layer = (files, patterns, ignores = []) => ({
+  files,
+  ignores,
+  rules: { "no-restricted-imports": ["error", { patterns }] },
+});
 
 export default tseslint.config(
   {
-    ignores: [".next/**", ".data/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "db/migrations/**", "tests/lint-fixtures/**"],
+    ignores: [
+      ".next/**",
+      ".data/**",
+      "node_modules/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+      "db/migrations/**",
+      "tests/lint-fixtures/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -42,7 +64,10 @@ export default tseslint.config(
     },
     linterOptions: { reportUnusedDisableDirectives: "error" },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       // An async function may implement an async contract without awaiting anything (a mock, a
       // provider that answers at once); the promise rules below catch the mistakes that matter.

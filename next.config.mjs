@@ -1,7 +1,13 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native and WASM packages are loaded by Node at run time, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-socket", "@node-rs/argon2", "pg", "nodemailer"],
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "@electric-sql/pglite-socket",
+    "@node-rs/argon2",
+    "pg",
+    "nodemailer",
+  ],
   poweredByHeader: false,
   // `npm run dev` serves http://localhost:3000; opened as http://127.0.0.1:3000 instead, Next.js
   // refuses its hot-reload connection as cross-origin unless that host is allowed here (dev only).
@@ -21,7 +27,9 @@ const nextConfig = {
           // this with their own nonce-based policy in proxy.ts, which runs after these headers.
           { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
           // Production builds only: a developer's http://localhost must not be pinned to HTTPS.
-          ...(process.env.NODE_ENV === "production" ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }] : []),
+          ...(process.env.NODE_ENV === "production"
+            ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }]
+            : []),
         ],
       },
     ];

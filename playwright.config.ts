@@ -24,7 +24,14 @@ export default defineConfig({
         launchOptions: {
           // The system Chromium: no browser download is possible (or wanted) on these machines.
           executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-gpu"],
+          args: [
+            "--no-sandbox",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--disable-gpu",
+          ],
         },
       },
     },

@@ -20,7 +20,9 @@ import { errorResponse } from "./server/http/errors";
  */
 export function proxy(request: NextRequest) {
   if (request.method !== "GET" && request.method !== "HEAD" && isCrossSite(request, appConfig().APP_URL)) {
-    return errorResponse(new AppError("forbidden", "Cross-site requests are refused"), randomUUID(), { "content-security-policy": "default-src 'none'; frame-ancestors 'none'" });
+    return errorResponse(new AppError("forbidden", "Cross-site requests are refused"), randomUUID(), {
+      "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+    });
   }
   const policy = pageContentSecurityPolicy(createNonce(), { development: appConfig().NODE_ENV === "development" });
   const headers = new Headers(request.headers);

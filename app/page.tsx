@@ -4,7 +4,10 @@ export default function Home() {
   return (
     <main className="mx-auto max-w-3xl px-6 py-16">
       <h1 className="text-3xl font-semibold tracking-tight">Gatehouse</h1>
-      <p className="mt-3 text-slate-600">Client onboarding for white-label fintech partners: registration, email confirmation, identity verification and subscriptions.</p>
+      <p className="mt-3 text-slate-600">
+        Client onboarding for white-label fintech partners: registration, email confirmation, identity verification and
+        subscriptions.
+      </p>
       <ul className="mt-8 space-y-2">
         <li>
           <Link className="text-indigo-700 underline" href="/docs">

@@ -16,7 +16,6 @@ import { ARGON2_PARAMS } from "../server/passwords/hasher";
 import { line, percentile } from "./report";
 import { lastJson, startBenchServer } from "./server";
 
-
 export interface ApiOptions {
   seconds: number;
   concurrency: number;
@@ -54,16 +53,27 @@ export async function runApiScenario({ seconds, concurrency, port }: ApiOptions)
   const server = await startBenchServer({ port });
   const base = server.base;
   try {
-    const { partnerId } = lastJson<{ partnerId: number }>(server.cli(["partner", "create", "--name", "Bench partner", "--quota-ip", "0", "--quota-total", "0", "--json"]));
+    const { partnerId } = lastJson<{ partnerId: number }>(
+      server.cli(["partner", "create", "--name", "Bench partner", "--quota-ip", "0", "--quota-total", "0", "--json"]),
+    );
 
     const cores = os.availableParallelism();
-    process.stdout.write(`\nmachine: ${os.cpus()[0]?.model ?? "cpu"} × ${cores}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}\n`);
-    process.stdout.write(`database: ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : "embedded PGlite"}; ${seconds}s per phase; ${concurrency} concurrent registrations\n\n`);
+    process.stdout.write(
+      `\nmachine: ${os.cpus()[0]?.model ?? "cpu"} × ${cores}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}\n`,
+    );
+    process.stdout.write(
+      `database: ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : "embedded PGlite"}; ${seconds}s per phase; ${concurrency} concurrent registrations\n\n`,
+    );
 
     const rawRate = await hashRate(seconds, cores);
 
     // Warm up: first requests compile nothing in production, but fill caches and pools.
-    for (let i = 0; i < 5; i++) await fetch(`${base}/api/public/register`, { method: "POST", headers: { partnerId: String(partnerId), "content-type": "application/json" }, body: registrationBody() });
+    for (let i = 0; i < 5; i++)
+      await fetch(`${base}/api/public/register`, {
+        method: "POST",
+        headers: { partnerId: String(partnerId), "content-type": "application/json" },
+        body: registrationBody(),
+      });
 
     let registered = 0;
     let failed = 0;
@@ -73,7 +83,11 @@ export async function runApiScenario({ seconds, concurrency, port }: ApiOptions)
     const started = performance.now();
     const workers = Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
-        const res = await fetch(`${base}/api/public/register`, { method: "POST", headers: { partnerId: String(partnerId), "content-type": "application/json" }, body: registrationBody() });
+        const res = await fetch(`${base}/api/public/register`, {
+          method: "POST",
+          headers: { partnerId: String(partnerId), "content-type": "application/json" },
+          body: registrationBody(),
+        });
         await res.arrayBuffer();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status === 201) registered++;
@@ -94,7 +108,12 @@ export async function runApiScenario({ seconds, concurrency, port }: ApiOptions)
     const regRate = registered / elapsed;
 
     line("argon2id raw hash rate (m=19456,t=2,p=1)", `${rawRate.toFixed(1)}/s`, "reference");
-    line("white-label registrations", `${regRate.toFixed(1)}/s`, `>= 90% of hash rate (${(0.9 * rawRate).toFixed(1)}/s)`, regRate >= 0.9 * rawRate);
+    line(
+      "white-label registrations",
+      `${regRate.toFixed(1)}/s`,
+      `>= 90% of hash rate (${(0.9 * rawRate).toFixed(1)}/s)`,
+      regRate >= 0.9 * rawRate,
+    );
     line("registrations / hash rate", `${((100 * regRate) / rawRate).toFixed(1)}%`, ">= 90%", regRate >= 0.9 * rawRate);
     line("registration responses", [...statuses].map(([s, n]) => `${s}×${n}`).join(" "), "all 201");
     for (const [endpoint, values] of Object.entries(latencies)) {
@@ -102,7 +121,17 @@ export async function runApiScenario({ seconds, concurrency, port }: ApiOptions)
       const p99 = percentile(sorted, 99);
       line(`p99 ${endpoint} under load (n=${sorted.length})`, `${p99.toFixed(1)} ms`, "< 50 ms", p99 < 50);
     }
-    return failed === 0 && regRate >= 0.9 * rawRate && Object.values(latencies).every((v) => percentile([...v].sort((a, b) => a - b), 99) < 50);
+    return (
+      failed === 0 &&
+      regRate >= 0.9 * rawRate &&
+      Object.values(latencies).every(
+        (v) =>
+          percentile(
+            [...v].sort((a, b) => a - b),
+            99,
+          ) < 50,
+      )
+    );
   } finally {
     await server.stop();
   }

@@ -40,7 +40,8 @@ function seqScannedRelations(plan: unknown): string[] {
   if (Array.isArray(plan)) return plan.flatMap(seqScannedRelations);
   if (!plan || typeof plan !== "object") return [];
   const node = plan as Record<string, unknown>;
-  const own = node["Node Type"] === "Seq Scan" && typeof node["Relation Name"] === "string" ? [node["Relation Name"]] : [];
+  const own =
+    node["Node Type"] === "Seq Scan" && typeof node["Relation Name"] === "string" ? [node["Relation Name"]] : [];
   return [...own, ...Object.values(node).flatMap(seqScannedRelations)];
 }
 
@@ -79,10 +80,33 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
     await migrate();
     const db = getDb();
     const bench = systemCaller("bench");
-    const partner = await createPartner(bench, createPartnerSchema.parse({ name: `Bench clients ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0, quotaTotalHour: 0 }));
+    const partner = await createPartner(
+      bench,
+      createPartnerSchema.parse({
+        name: `Bench clients ${randomUUID().slice(0, 6)}`,
+        quotaPerIpHour: 0,
+        quotaTotalHour: 0,
+      }),
+    );
     const adminEmail = `bench-admin-${randomUUID().slice(0, 8)}@bench.test`;
-    const admin = await createStaff(db, bench, createStaffSchema.parse({ email: adminEmail, name: "Bench admin", role: "admin", password: "bench-admin-password-only" }));
-    const staff = { id: admin.id, email: adminEmail, name: "Bench admin", role: "admin" as const, sessionId: randomUUID(), mustEnrollTotp: false };
+    const admin = await createStaff(
+      db,
+      bench,
+      createStaffSchema.parse({
+        email: adminEmail,
+        name: "Bench admin",
+        role: "admin",
+        password: "bench-admin-password-only",
+      }),
+    );
+    const staff = {
+      id: admin.id,
+      email: adminEmail,
+      name: "Bench admin",
+      role: "admin" as const,
+      sessionId: randomUUID(),
+      mustEnrollTotp: false,
+    };
     const caller = createCaller(trpcContext({ staff, ip: "127.0.0.1", requestId: "bench" }));
     const rawPool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
 
@@ -96,10 +120,20 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
         seeded = size;
       }
       process.stdout.write(`\n${databaseLabel}, ${size.toLocaleString("en")} clients of one partner:\n`);
-      line(`seeding ${size.toLocaleString("en")} clients (cumulative)`, `${(seedMs / 1000).toFixed(1)} s`, size >= 1_000_000 ? "< 120 s for 1,000,000" : "reference", size >= 1_000_000 ? seedMs < 120_000 : undefined);
+      line(
+        `seeding ${size.toLocaleString("en")} clients (cumulative)`,
+        `${(seedMs / 1000).toFixed(1)} s`,
+        size >= 1_000_000 ? "< 120 s for 1,000,000" : "reference",
+        size >= 1_000_000 ? seedMs < 120_000 : undefined,
+      );
 
       // A name and an email prefix that exist in the seeded data.
-      const [sample] = (await rawPool.query<{ email: string; last_name: string }>("select email, last_name from clients where partner_id = $1 and last_name is not null limit 1", [partner.id])).rows;
+      const [sample] = (
+        await rawPool.query<{ email: string; last_name: string }>(
+          "select email, last_name from clients where partner_id = $1 and last_name is not null limit 1",
+          [partner.id],
+        )
+      ).rows;
       const emailPrefix = sample!.email.slice(0, 6);
       const shapes: Shape[] = [
         { name: "newest first, first page", input: {} },
@@ -123,7 +157,12 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
         }
         // The statement an admin's list runs: an admin sees every partner, as the system does.
         const statement = clientListStatement(bench, input)!;
-        const plan = (await rawPool.query<{ "QUERY PLAN": unknown }>({ text: `explain (format json) ${statement.sql}`, values: statement.params })).rows[0]!["QUERY PLAN"];
+        const plan = (
+          await rawPool.query<{ "QUERY PLAN": unknown }>({
+            text: `explain (format json) ${statement.sql}`,
+            values: statement.params,
+          })
+        ).rows[0]!["QUERY PLAN"];
         const seqScan = seqScannedRelations(plan).includes("clients");
         // What the Clients page runs for these filters: the staff guard, scope, validation, the query.
         const page = () => caller.client.list(input);
@@ -138,24 +177,49 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
           app.push(await timeIt(page));
           raw.push(await timeIt(() => rawPool.query({ text: statement.sql, values: statement.params })));
         }
-        const p95t = percentile([...app].sort((a, b) => a - b), 95);
-        const p95r = percentile([...raw].sort((a, b) => a - b), 95);
+        const p95t = percentile(
+          [...app].sort((a, b) => a - b),
+          95,
+        );
+        const p95r = percentile(
+          [...raw].sort((a, b) => a - b),
+          95,
+        );
         const ok = p95t <= 1.5 * p95r && p95t < 25 && !seqScan;
         allPassed &&= ok || size < 1_000_000;
-        line(`list: ${shape.name}`, `${p95t.toFixed(1)} / ${p95r.toFixed(1)} ms`, `p95 page/raw <= 1.5x and < 25 ms; ${seqScan ? "SEQ SCAN" : "index"}`, size >= 1_000_000 ? ok : undefined);
+        line(
+          `list: ${shape.name}`,
+          `${p95t.toFixed(1)} / ${p95r.toFixed(1)} ms`,
+          `p95 page/raw <= 1.5x and < 25 ms; ${seqScan ? "SEQ SCAN" : "index"}`,
+          size >= 1_000_000 ? ok : undefined,
+        );
       }
 
       // The CSV export of every client, in a process of its own so its peak RSS is the export's.
       // Asynchronously: the embedded database runs in this process and must keep answering.
-      const { stdout: exportOut } = await promisify(execFile)(process.execPath, ["--import", "tsx", path.join(root, "bench", "export-child.ts")], {
-        cwd: root,
-        env: { ...process.env },
-        encoding: "utf8",
-        maxBuffer: 1024 * 1024,
-      });
-      const exported = JSON.parse(exportOut.trim().split("\n").at(-1)!) as { rows: number; bytes: number; ms: number; maxRssMb: number };
+      const { stdout: exportOut } = await promisify(execFile)(
+        process.execPath,
+        ["--import", "tsx", path.join(root, "bench", "export-child.ts")],
+        {
+          cwd: root,
+          env: { ...process.env },
+          encoding: "utf8",
+          maxBuffer: 1024 * 1024,
+        },
+      );
+      const exported = JSON.parse(exportOut.trim().split("\n").at(-1)!) as {
+        rows: number;
+        bytes: number;
+        ms: number;
+        maxRssMb: number;
+      };
       const rssOk = exported.maxRssMb < 200;
-      line(`CSV export of ${exported.rows.toLocaleString("en")} rows`, `${exported.maxRssMb.toFixed(0)} MB`, `peak RSS < 200 MB (${(exported.ms / 1000).toFixed(1)} s, ${(exported.bytes / 2 ** 20).toFixed(0)} MiB)`, size >= 1_000_000 ? rssOk : undefined);
+      line(
+        `CSV export of ${exported.rows.toLocaleString("en")} rows`,
+        `${exported.maxRssMb.toFixed(0)} MB`,
+        `peak RSS < 200 MB (${(exported.ms / 1000).toFixed(1)} s, ${(exported.bytes / 2 ** 20).toFixed(0)} MiB)`,
+        size >= 1_000_000 ? rssOk : undefined,
+      );
       allPassed &&= rssOk || size < 1_000_000;
 
       // As the app's job does every minute; then the page's query, served from the rollup.
@@ -163,9 +227,18 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
       line("funnel rollup recount (background, per minute)", `${(rollupMs / 1000).toFixed(2)} s`, "reference");
       const funnel: number[] = [];
       await caller.overview.funnel({});
-      for (let i = 0; i < Math.max(5, Math.floor(o.iterations / 3)); i++) funnel.push(await timeIt(() => caller.overview.funnel({})));
-      const p95f = percentile(funnel.sort((a, b) => a - b), 95);
-      line("overview funnel, every partner, 30 days", `${p95f.toFixed(0)} ms`, "p95 < 100 ms", size >= 1_000_000 ? p95f < 100 : undefined);
+      for (let i = 0; i < Math.max(5, Math.floor(o.iterations / 3)); i++)
+        funnel.push(await timeIt(() => caller.overview.funnel({})));
+      const p95f = percentile(
+        funnel.sort((a, b) => a - b),
+        95,
+      );
+      line(
+        "overview funnel, every partner, 30 days",
+        `${p95f.toFixed(0)} ms`,
+        "p95 < 100 ms",
+        size >= 1_000_000 ? p95f < 100 : undefined,
+      );
       allPassed &&= p95f < 100 || size < 1_000_000;
     }
     await rawPool.end();

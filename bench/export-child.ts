@@ -20,4 +20,6 @@ for await (const chunk of streamClientsCsv(systemCaller("bench"), clientFiltersS
 }
 const ms = performance.now() - started;
 await closeDb();
-process.stdout.write(`${JSON.stringify({ rows: lines - 1, bytes, ms: Math.round(ms), maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ rows: lines - 1, bytes, ms: Math.round(ms), maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

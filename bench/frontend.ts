@@ -29,10 +29,19 @@ function gzipKb(file: string, cache: Map<string, number>): number {
 export async function runFrontendScenario(o: { build: boolean }): Promise<boolean> {
   if (o.build || !existsSync(path.join(next, "BUILD_ID"))) {
     process.stdout.write("Building the app (npm run build)\n");
-    execFileSync("npm", ["run", "build"], { cwd: root, stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    execFileSync("npm", ["run", "build"], {
+      cwd: root,
+      stdio: "ignore",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
   }
-  const buildManifest = JSON.parse(readFileSync(path.join(next, "build-manifest.json"), "utf8")) as { rootMainFiles: string[]; pagesChunkGroupBootstrapParams: Record<string, unknown> };
-  const pages = Object.keys(buildManifest.pagesChunkGroupBootstrapParams).filter((p) => p.startsWith("/(dashboard)/") || p === "/login/page");
+  const buildManifest = JSON.parse(readFileSync(path.join(next, "build-manifest.json"), "utf8")) as {
+    rootMainFiles: string[];
+    pagesChunkGroupBootstrapParams: Record<string, unknown>;
+  };
+  const pages = Object.keys(buildManifest.pagesChunkGroupBootstrapParams).filter(
+    (p) => p.startsWith("/(dashboard)/") || p === "/login/page",
+  );
   const cache = new Map<string, number>();
   let passed = true;
   process.stdout.write("\nfirst-load JavaScript per page (gzip):\n");

@@ -47,7 +47,9 @@ async function signIn(base: string, email: string, password: string): Promise<st
     body: new URLSearchParams({ csrfToken, email, password, callbackUrl: "/" }),
   });
   keep(res);
-  const session = (await (await fetch(`${base}/api/auth/session`, { headers: { cookie: cookie() } })).json()) as { user?: { email?: string } } | null;
+  const session = (await (await fetch(`${base}/api/auth/session`, { headers: { cookie: cookie() } })).json()) as {
+    user?: { email?: string };
+  } | null;
   if (session?.user?.email !== email) throw new Error("signing the benchmark's admin in failed");
   return cookie();
 }
@@ -58,7 +60,11 @@ function median(values: number[]): number {
 }
 
 export async function runLighthouseScenario(o: LighthouseOptions): Promise<boolean> {
-  const server = await startBenchServer({ port: o.port, env: { OUTBOX_WORKER: "off", BILLING_SCHEDULER: "off" }, stdout: "ignore" });
+  const server = await startBenchServer({
+    port: o.port,
+    env: { OUTBOX_WORKER: "off", BILLING_SCHEDULER: "off" },
+    stdout: "ignore",
+  });
   const { base, cli } = server;
   let chrome: { port: number; kill(): void } | undefined;
   try {
@@ -70,7 +76,19 @@ export async function runLighthouseScenario(o: LighthouseOptions): Promise<boole
       await pool.end();
     }
     if (present < o.clients) {
-      const { partnerId } = lastJson<{ partnerId: number }>(cli(["partner", "create", "--name", `Bench Lighthouse ${randomUUID().slice(0, 6)}`, "--quota-ip", "0", "--quota-total", "0", "--json"]));
+      const { partnerId } = lastJson<{ partnerId: number }>(
+        cli([
+          "partner",
+          "create",
+          "--name",
+          `Bench Lighthouse ${randomUUID().slice(0, 6)}`,
+          "--quota-ip",
+          "0",
+          "--quota-total",
+          "0",
+          "--json",
+        ]),
+      );
       process.stdout.write(`seeding ${(o.clients - present).toLocaleString("en")} clients for the Lighthouse run\n`);
       cli(["seed", "--clients", String(o.clients - present), "--partner", String(partnerId)]);
     }
@@ -85,12 +103,22 @@ export async function runLighthouseScenario(o: LighthouseOptions): Promise<boole
     const chromeLauncher = await import("chrome-launcher");
     chrome = await chromeLauncher.launch({
       chromePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+      chromeFlags: [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
     });
     // Warm the server's caches (first render of each route, pools) before scoring.
     for (const p of ["/login", "/clients"]) await fetch(`${base}${p}`, { headers: p === "/login" ? {} : { cookie } });
 
-    process.stdout.write(`\nLighthouse performance, median of ${o.runs} runs, ${(Math.max(present, o.clients)).toLocaleString("en")}+ clients:\n`);
+    process.stdout.write(
+      `\nLighthouse performance, median of ${o.runs} runs, ${Math.max(present, o.clients).toLocaleString("en")}+ clients:\n`,
+    );
     let passed = true;
     for (const formFactor of ["mobile", "desktop"] as const) {
       for (const page of ["/login", "/clients"]) {
@@ -100,22 +128,35 @@ export async function runLighthouseScenario(o: LighthouseOptions): Promise<boole
         for (let i = 0; i < o.runs; i++) {
           const result = await lighthouse(
             `${base}${page}`,
-            { port: chrome.port, output: "json", logLevel: "error", onlyCategories: ["performance"], extraHeaders: page === "/login" ? undefined : { Cookie: cookie } },
+            {
+              port: chrome.port,
+              output: "json",
+              logLevel: "error",
+              onlyCategories: ["performance"],
+              extraHeaders: page === "/login" ? undefined : { Cookie: cookie },
+            },
             formFactor === "desktop" ? desktopConfig : undefined,
           );
           // A run whose trace Lighthouse could not record (it says so) scores 0: run it again, up to 3 times per page.
           if (result?.lhr.runtimeError) {
-            process.stdout.write(`  (a ${formFactor} run of ${page} failed: ${result.lhr.runtimeError.code}; running it again)\n`);
-            if (++failedRuns > 3) throw new Error(`Lighthouse could not score ${page}: ${result.lhr.runtimeError.message}`);
+            process.stdout.write(
+              `  (a ${formFactor} run of ${page} failed: ${result.lhr.runtimeError.code}; running it again)\n`,
+            );
+            if (++failedRuns > 3)
+              throw new Error(`Lighthouse could not score ${page}: ${result.lhr.runtimeError.message}`);
             i--;
             continue;
           }
           const lhr = result!.lhr;
           if (process.env.BENCH_LIGHTHOUSE_REPORTS) {
             mkdirSync(process.env.BENCH_LIGHTHOUSE_REPORTS, { recursive: true });
-            writeFileSync(path.join(process.env.BENCH_LIGHTHOUSE_REPORTS, `${page.slice(1)}-${formFactor}-${i + 1}.json`), JSON.stringify(lhr));
+            writeFileSync(
+              path.join(process.env.BENCH_LIGHTHOUSE_REPORTS, `${page.slice(1)}-${formFactor}-${i + 1}.json`),
+              JSON.stringify(lhr),
+            );
           }
-          if (lhr.finalDisplayedUrl && new URL(lhr.finalDisplayedUrl).pathname !== page) throw new Error(`${page} redirected to ${lhr.finalDisplayedUrl}`);
+          if (lhr.finalDisplayedUrl && new URL(lhr.finalDisplayedUrl).pathname !== page)
+            throw new Error(`${page} redirected to ${lhr.finalDisplayedUrl}`);
           scores.push(Math.round((lhr.categories.performance?.score ?? 0) * 100));
           metrics.FCP!.push(lhr.audits["first-contentful-paint"]?.numericValue ?? NaN);
           metrics.LCP!.push(lhr.audits["largest-contentful-paint"]?.numericValue ?? NaN);

@@ -41,7 +41,9 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
   process.exit(2);
 }
 
-process.stdout.write(`machine: ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}\n`);
+process.stdout.write(
+  `machine: ${os.cpus()[0]?.model ?? "cpu"} × ${os.availableParallelism()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}\n`,
+);
 let passed = true;
 if (scenarios.includes("frontend")) {
   const { runFrontendScenario } = await import("./frontend");
@@ -49,14 +51,26 @@ if (scenarios.includes("frontend")) {
 }
 if (scenarios.includes("api")) {
   const { runApiScenario } = await import("./api");
-  passed = (await runApiScenario({ seconds: Number(values.seconds), concurrency: Number(values.concurrency), port: Number(values.port) })) && passed;
+  passed =
+    (await runApiScenario({
+      seconds: Number(values.seconds),
+      concurrency: Number(values.concurrency),
+      port: Number(values.port),
+    })) && passed;
 }
 if (scenarios.includes("clients")) {
   const { runClientsScenario } = await import("./clients");
-  passed = (await runClientsScenario({ sizes: [...sizes].sort((a, b) => a - b), iterations: Number(values.iterations) })) && passed;
+  passed =
+    (await runClientsScenario({ sizes: [...sizes].sort((a, b) => a - b), iterations: Number(values.iterations) })) &&
+    passed;
 }
 if (scenarios.includes("lighthouse")) {
   const { runLighthouseScenario } = await import("./lighthouse");
-  passed = (await runLighthouseScenario({ clients: Math.max(...sizes), runs: Number(values.runs), port: Number(values.port) + 1 })) && passed;
+  passed =
+    (await runLighthouseScenario({
+      clients: Math.max(...sizes),
+      runs: Number(values.runs),
+      port: Number(values.port) + 1,
+    })) && passed;
 }
 process.exitCode = passed ? 0 : 1;

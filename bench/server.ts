@@ -34,7 +34,11 @@ async function waitForHealth(base: string, timeoutMs: number) {
   throw new Error("the server did not become healthy in time");
 }
 
-export async function startBenchServer(o: { port: number; env?: Record<string, string>; stdout?: "inherit" | "ignore" }): Promise<BenchServer> {
+export async function startBenchServer(o: {
+  port: number;
+  env?: Record<string, string>;
+  stdout?: "inherit" | "ignore";
+}): Promise<BenchServer> {
   const base = `http://127.0.0.1:${o.port}`;
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
     process.stdout.write("No production build: running npm run build\n");
@@ -51,13 +55,28 @@ export async function startBenchServer(o: { port: number; env?: Record<string, s
     // A throwaway signing key for this run: production mode on PostgreSQL refuses to start without one.
     JWT_PRIVATE_KEYS:
       process.env.JWT_PRIVATE_KEYS ??
-      (process.env.DATABASE_URL ? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString() : undefined),
+      (process.env.DATABASE_URL
+        ? generateKeyPairSync("rsa", { modulusLength: 2048 })
+            .privateKey.export({ type: "pkcs8", format: "pem" })
+            .toString()
+        : undefined),
     ...o.env,
   };
-  const cli = (args: string[]) => execFileSync("npm", ["run", "-s", "gatehouse", "--", ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 16 * 2 ** 20 });
+  const cli = (args: string[]) =>
+    execFileSync("npm", ["run", "-s", "gatehouse", "--", ...args], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+      maxBuffer: 16 * 2 ** 20,
+    });
   // PostgreSQL is migrated by the operator in production; here the benchmark does it.
   if (process.env.DATABASE_URL) cli(["migrate"]);
-  const server = spawn("npm", ["start"], { cwd: root, env, stdio: ["ignore", o.stdout ?? "inherit", "inherit"], detached: true });
+  const server = spawn("npm", ["start"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", o.stdout ?? "inherit", "inherit"],
+    detached: true,
+  });
   const exited = new Promise((resolve) => server.once("exit", resolve));
   const kill = () => {
     try {

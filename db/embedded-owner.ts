@@ -51,7 +51,10 @@ export function claimEmbeddedOwnership(dataDir: string): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, "wx", PRIVATE_FILE_MODE);
-      writeFileSync(fd, JSON.stringify({ pid: process.pid, url: "", role: "server", startedAt: new Date().toISOString() }));
+      writeFileSync(
+        fd,
+        JSON.stringify({ pid: process.pid, url: "", role: "server", startedAt: new Date().toISOString() }),
+      );
       closeSync(fd);
       return true;
     } catch (e) {

@@ -27,7 +27,11 @@ export interface EmbeddedDatabase {
  * The folder is private to this user and the socket asks for the folder's
  * password (docs/decisions/0017); the owner file publishes it to our other processes.
  */
-export async function startEmbeddedDatabase(dataDir: string, role: EmbeddedOwner["role"], options: { port?: number } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  role: EmbeddedOwner["role"],
+  options: { port?: number } = {},
+): Promise<EmbeddedDatabase> {
   if (!claimEmbeddedOwnership(dataDir)) {
     const owner = readEmbeddedOwner(dataDir);
     throw new EmbeddedDatabaseBusyError(

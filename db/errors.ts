@@ -12,7 +12,21 @@ export class DatabaseUnavailableError extends Error {
 /** Why the database failed a request: it is away, it refused a value as sent, or the request collided with another one. */
 export type DatabaseFailure = "unavailable" | "input_rejected" | "conflict";
 
-const unavailableCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006", "53300"]);
+const unavailableCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+  "53300",
+]);
 
 /**
  * PostgreSQL refused a value as sent: text with a NUL, a number or date out of
@@ -41,7 +55,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let depth = 0; e && depth < 4; depth++) {
     const err = e as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof err.code === "string" && unavailableCodes.has(err.code)) return true;
-    if (typeof err.message === "string" && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|is not queryable/i.test(err.message)) return true;
+    if (
+      typeof err.message === "string" &&
+      /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|is not queryable/i.test(
+        err.message,
+      )
+    )
+      return true;
     e = err.cause;
   }
   return false;

@@ -24,7 +24,12 @@ export function scramVerifier(password: string): ScramVerifier {
   const salt = randomBytes(16);
   // Our passwords are base64url: SASLprep leaves them unchanged.
   const salted = pbkdf2Sync(password, salt, ITERATIONS, 32, "sha256");
-  return { salt, iterations: ITERATIONS, storedKey: sha256(hmac(salted, "Client Key")), serverKey: hmac(salted, "Server Key") };
+  return {
+    salt,
+    iterations: ITERATIONS,
+    storedKey: sha256(hmac(salted, "Client Key")),
+    serverKey: hmac(salted, "Server Key"),
+  };
 }
 
 /** One client's exchange: client-first → server-first, then client-final → server-final (or refusal). */

@@ -92,7 +92,10 @@ export interface WireServer {
 }
 
 /** Port 0 picks a free one; a restarted database asks for its previous port so running pools find it again. */
-export async function serveOverWire(db: PGlite, { password, host = "127.0.0.1", port = 0 }: { password: string; host?: string; port?: number }): Promise<WireServer> {
+export async function serveOverWire(
+  db: PGlite,
+  { password, host = "127.0.0.1", port = 0 }: { password: string; host?: string; port?: number },
+): Promise<WireServer> {
   const verifier = scramVerifier(password);
   const lock = new SessionLock();
   const sockets = new Set<net.Socket>();

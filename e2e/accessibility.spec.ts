@@ -17,7 +17,9 @@ type AxeResults = Awaited<ReturnType<AxeBuilder["analyze"]>>;
 function describeViolations(violations: AxeResults["violations"]): string {
   return violations
     .map((v) => {
-      const nodes = v.nodes.map((n) => `    at ${n.target.join(" ")}\n      ${(n.failureSummary ?? "").replace(/\n/g, "\n      ")}`).join("\n");
+      const nodes = v.nodes
+        .map((n) => `    at ${n.target.join(" ")}\n      ${(n.failureSummary ?? "").replace(/\n/g, "\n      ")}`)
+        .join("\n");
       return `${v.impact}: ${v.id} — ${v.help}\n  ${v.helpUrl}\n${nodes}`;
     })
     .join("\n\n");
@@ -91,7 +93,9 @@ test("the client page works with assistive technology", async ({ adminPage: page
   await expectNoSeriousViolations(page);
 });
 
-test("the partner page works with assistive technology, a new master key and its confirmation included", async ({ adminPage: page }) => {
+test("the partner page works with assistive technology, a new master key and its confirmation included", async ({
+  adminPage: page,
+}) => {
   const partner = await createPartnerWithCli();
   const response = await page.goto(`/partners/${partner.partnerId}`);
   expect(response?.status()).toBe(200);
@@ -114,10 +118,20 @@ test("the partner page works with assistive technology, a new master key and its
   await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 });
 
-test("the KYC decision and sandbox pages work with assistive technology, the final rejection's confirmation included", async ({ adminPage: page }) => {
+test("the KYC decision and sandbox pages work with assistive technology, the final rejection's confirmation included", async ({
+  adminPage: page,
+}) => {
   const partner = await createPartnerWithCli();
-  const client = await registerClient(page.request, partner, { firstName: "Grace", lastName: "Hopper", email: `grace-${partner.partnerId}@example.test`, countryCode: "US" });
-  const started = await page.request.post("/reg/verification", { headers: { authorization: `Bearer ${client.token}` }, data: { type: "SUMSUB" } });
+  const client = await registerClient(page.request, partner, {
+    firstName: "Grace",
+    lastName: "Hopper",
+    email: `grace-${partner.partnerId}@example.test`,
+    countryCode: "US",
+  });
+  const started = await page.request.post("/reg/verification", {
+    headers: { authorization: `Bearer ${client.token}` },
+    data: { type: "SUMSUB" },
+  });
   expect(started.status(), await started.text()).toBe(200);
   const { sandboxUrl } = (await started.json()) as { sandboxUrl: string };
 
@@ -141,7 +155,9 @@ test("the KYC decision and sandbox pages work with assistive technology, the fin
   await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 });
 
-test("the subscription tier pages work with assistive technology, the archive confirmation included", async ({ adminPage: page }) => {
+test("the subscription tier pages work with assistive technology, the archive confirmation included", async ({
+  adminPage: page,
+}) => {
   const partner = await createPartnerWithCli();
   const tier = await createTier(partner.partnerId, { name: "Accessible tier", amount: "3.00" });
 
@@ -163,7 +179,9 @@ test("the subscription tier pages work with assistive technology, the archive co
   await expectNoSeriousViolations(page);
 });
 
-test("the Subscriptions & invoices page works with assistive technology, the void confirmation included", async ({ adminPage: page }) => {
+test("the Subscriptions & invoices page works with assistive technology, the void confirmation included", async ({
+  adminPage: page,
+}) => {
   const partner = await createPartnerWithCli();
   const tier = await createTier(partner.partnerId, { name: "Accessible billing", amount: "3.00" });
   const client = await registerApiClient(page.request, partner.partnerId);
@@ -176,7 +194,9 @@ test("the Subscriptions & invoices page works with assistive technology, the voi
   await invoices.getByRole("button", { name: `Void the invoice of ${client.email}` }).click();
   const dialog = page.getByRole("dialog", { name: `Void the invoice of ${client.email}?` });
   await dialog.getByRole("button", { name: "Void invoice" }).click();
-  await expect(dialog.getByRole("textbox", { name: "Reason" })).toHaveAccessibleDescription("Give a reason of at least 3 characters");
+  await expect(dialog.getByRole("textbox", { name: "Reason" })).toHaveAccessibleDescription(
+    "Give a reason of at least 3 characters",
+  );
   await expectNoSeriousViolations(page);
   await dialog.getByRole("button", { name: "Cancel", exact: true }).click();
 });

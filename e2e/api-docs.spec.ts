@@ -17,7 +17,10 @@ test("integrators read the API documentation", async ({ page, request }) => {
   await expect(body.getByRole("row", { name: /^birthDate\b.*\brequired\b/ })).toBeVisible();
 
   // The table of contents leads to the endpoint.
-  await page.getByRole("navigation", { name: "API documentation contents" }).getByRole("link", { name: "POST /api/public/register" }).click();
+  await page
+    .getByRole("navigation", { name: "API documentation contents" })
+    .getByRole("link", { name: "POST /api/public/register" })
+    .click();
   await expect(page).toHaveURL(/#register$/);
   await expect(register).toBeInViewport();
 
@@ -26,5 +29,7 @@ test("integrators read the API documentation", async ({ page, request }) => {
   expect(response.headers()["content-type"]).toContain("application/json");
   const doc = await response.json();
   expect(doc.openapi).toBe("3.1.0");
-  expect(doc.paths["/api/public/register"].post.requestBody.content["application/json"].schema.$ref).toBe("#/components/schemas/WhiteLabelRegistrationRequest");
+  expect(doc.paths["/api/public/register"].post.requestBody.content["application/json"].schema.$ref).toBe(
+    "#/components/schemas/WhiteLabelRegistrationRequest",
+  );
 });

@@ -6,7 +6,10 @@ test("an admin finds staff actions in the audit log by actor", async ({ adminPag
 
   // The action: the admin changes a staff member's role on the Staff page.
   await page.goto("/staff");
-  const staffRow = page.getByRole("table", { name: "Staff members" }).getByRole("row").filter({ hasText: member.email });
+  const staffRow = page
+    .getByRole("table", { name: "Staff members" })
+    .getByRole("row")
+    .filter({ hasText: member.email });
   await staffRow.getByRole("combobox", { name: `Role of ${member.email}` }).selectOption({ label: "Operations" });
   await staffRow.getByRole("button", { name: `Save role for ${member.email}` }).click();
   await expect(toast(page, `${member.email} is now operations`)).toBeVisible();
@@ -15,7 +18,9 @@ test("an admin finds staff actions in the audit log by actor", async ({ adminPag
   await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
   // The list has loaded (so the page is live) before the filter is chosen.
   await expect(page.getByRole("status").filter({ hasText: /^Showing \d+ events?/ })).toBeVisible();
-  await page.getByRole("combobox", { name: "Actor" }).selectOption({ label: `${staff.admin.name} (${staff.admin.email})` });
+  await page
+    .getByRole("combobox", { name: "Actor" })
+    .selectOption({ label: `${staff.admin.name} (${staff.admin.email})` });
   await expect(page).toHaveURL(new RegExp(`[?&]actorType=staff&actorId=${staff.admin.id}(&|$)`));
 
   const table = page.getByRole("table", { name: "Audit events matching the filters" });
@@ -29,11 +34,23 @@ test("an admin finds staff actions in the audit log by actor", async ({ adminPag
   await expect(cells.nth(6)).toContainText('"role": "operations"');
   // Only this admin's events are listed (the header row names no one), their sign-in among them, with the address it came from.
   await expect(table.getByRole("row").filter({ hasNotText: staff.admin.name })).toHaveCount(1);
-  await expect(table.getByRole("row").filter({ hasText: "staff.sign_in" }).first().getByRole("cell").nth(5)).toHaveText(/^(127\.0\.0\.1|::1)$/);
+  await expect(table.getByRole("row").filter({ hasText: "staff.sign_in" }).first().getByRole("cell").nth(5)).toHaveText(
+    /^(127\.0\.0\.1|::1)$/,
+  );
 
-  const audited = await db.query("select actor_type, actor_id, before, after from audit_events where action = 'staff.role_changed' and entity_id = $1", [member.id]);
+  const audited = await db.query(
+    "select actor_type, actor_id, before, after from audit_events where action = 'staff.role_changed' and entity_id = $1",
+    [member.id],
+  );
   // A role change ends the member's sessions (this one, made by the CLI, had none).
-  expect(audited.rows).toEqual([{ actor_type: "staff", actor_id: staff.admin.id, before: { role: "kam" }, after: { role: "operations", sessionsEnded: 0 } }]);
+  expect(audited.rows).toEqual([
+    {
+      actor_type: "staff",
+      actor_id: staff.admin.id,
+      before: { role: "kam" },
+      after: { role: "operations", sessionsEnded: 0 },
+    },
+  ]);
 });
 
 test("staff who are not admins have no Audit log", async ({ operationsPage: page }) => {

@@ -15,7 +15,11 @@ async function openBillingFor(page: Page, email: string) {
     await expect(section.getByRole("status").filter({ hasText: /^Showing \d+ / })).toBeVisible();
     await section.getByRole("searchbox", { name: "Client email" }).fill(email);
   }
-  const rowOf = (section: typeof subscriptions) => section.getByRole("table", { name: /matching the filters$/ }).getByRole("row").filter({ has: page.getByRole("link", { name: email, exact: true }) });
+  const rowOf = (section: typeof subscriptions) =>
+    section
+      .getByRole("table", { name: /matching the filters$/ })
+      .getByRole("row")
+      .filter({ has: page.getByRole("link", { name: email, exact: true }) });
   return { subscriptions, invoices, subscriptionRow: rowOf(subscriptions), invoiceRow: rowOf(invoices) };
 }
 
@@ -28,7 +32,9 @@ test("operations staff create a tier", async ({ operationsPage: page, staff, db 
 
   await page.goto("/tiers");
   await expect(page.getByRole("heading", { level: 1, name: "Subscription tiers" })).toBeVisible();
-  await page.getByRole("combobox", { name: "Partner" }).selectOption({ label: `${partner.name} (${partner.partnerId})` });
+  await page
+    .getByRole("combobox", { name: "Partner" })
+    .selectOption({ label: `${partner.name} (${partner.partnerId})` });
   await expect(page).toHaveURL(new RegExp(`/tiers\\?partnerId=${partner.partnerId}$`));
   const tiers = page.getByRole("table", { name: `Tiers of ${partner.name}, in the order clients see them` });
   await expect(tiers.getByRole("link")).toHaveText([basic]);
@@ -71,17 +77,44 @@ test("operations staff create a tier", async ({ operationsPage: page, staff, db 
     [partner.partnerId],
   );
   expect(stored.rows).toEqual([
-    { name: gold, amount: "1250", initial: "2000", currency: "EUR", features: ["Virtual cards", "Free transfers"], most_popular: true, trial_available: false, status: "active", sort_order: 0 },
-    { name: basic, amount: "499", initial: "499", currency: "EUR", features: [], most_popular: false, trial_available: false, status: "active", sort_order: 1 },
+    {
+      name: gold,
+      amount: "1250",
+      initial: "2000",
+      currency: "EUR",
+      features: ["Virtual cards", "Free transfers"],
+      most_popular: true,
+      trial_available: false,
+      status: "active",
+      sort_order: 0,
+    },
+    {
+      name: basic,
+      amount: "499",
+      initial: "499",
+      currency: "EUR",
+      features: [],
+      most_popular: false,
+      trial_available: false,
+      status: "active",
+      sort_order: 1,
+    },
   ]);
-  const audited = await db.query("select action, actor_id from audit_events where entity_type = 'tier' and partner_id = $1 and actor_type = 'staff' order by id", [partner.partnerId]);
+  const audited = await db.query(
+    "select action, actor_id from audit_events where entity_type = 'tier' and partner_id = $1 and actor_type = 'staff' order by id",
+    [partner.partnerId],
+  );
   expect(audited.rows).toEqual([
     { action: "tier.created", actor_id: staff.operations.id },
     { action: "tier.moved", actor_id: staff.operations.id },
   ]);
 });
 
-test("operations staff archive a tier and its subscribers keep their subscriptions", async ({ operationsPage: page, request, db }) => {
+test("operations staff archive a tier and its subscribers keep their subscriptions", async ({
+  operationsPage: page,
+  request,
+  db,
+}) => {
   const tag = uniqueTag();
   const partner = await createPartner({ sandbox: true });
   const tierName = `Archived ${tag}`;
@@ -90,7 +123,10 @@ test("operations staff archive a tier and its subscribers keep their subscriptio
   await subscribe(request, client, tier.id);
 
   await page.goto(`/tiers?partnerId=${partner.partnerId}`);
-  const row = page.getByRole("table", { name: /^Tiers of / }).getByRole("row").filter({ has: page.getByRole("link", { name: tierName, exact: true }) });
+  const row = page
+    .getByRole("table", { name: /^Tiers of / })
+    .getByRole("row")
+    .filter({ has: page.getByRole("link", { name: tierName, exact: true }) });
   await expect(row.getByRole("cell").nth(3)).toHaveText("1");
   await row.getByRole("button", { name: `Archive ${tierName}` }).click();
   const dialog = page.getByRole("dialog", { name: `Archive ${tierName}?` });
@@ -102,13 +138,19 @@ test("operations staff archive a tier and its subscribers keep their subscriptio
   // Clients are no longer offered it; the subscriber still has theirs.
   const available = await request.get("/reg/subscription/details/available", { headers: client.headers });
   expect(((await available.json()) as Array<{ id: number }>).map((t) => t.id)).not.toContain(tier.id);
-  const subscriptions = await db.query("select s.status, t.status as tier_status from subscriptions s join subscription_tiers t on t.id = s.tier_id where s.client_id = $1", [client.clientId]);
+  const subscriptions = await db.query(
+    "select s.status, t.status as tier_status from subscriptions s join subscription_tiers t on t.id = s.tier_id where s.client_id = $1",
+    [client.clientId],
+  );
   expect(subscriptions.rows).toEqual([{ status: "INIT", tier_status: "archived" }]);
 
   // On the tier's page: its subscriber, and the tier restored.
   await row.getByRole("link", { name: tierName, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: tierName })).toBeVisible();
-  const subscriberRow = page.getByRole("table", { name: "Subscribers" }).getByRole("row").filter({ has: page.getByRole("link", { name: client.email, exact: true }) });
+  const subscriberRow = page
+    .getByRole("table", { name: "Subscribers" })
+    .getByRole("row")
+    .filter({ has: page.getByRole("link", { name: client.email, exact: true }) });
   await expect(subscriberRow.getByRole("cell").nth(1)).toHaveText("INIT");
   await page.getByRole("button", { name: `Restore ${tierName}` }).click();
   await expect(toast(page, `Restored ${tierName}: clients can choose it again`)).toBeVisible();
@@ -134,7 +176,10 @@ test("operations staff edit a tier on its page", async ({ operationsPage: page, 
   await expect(details.getByText("8.50 EUR every 30 days")).toBeVisible();
   await expect(edit.getByRole("textbox", { name: "Amount", exact: true })).toHaveValue("8.50");
 
-  const stored = await db.query("select amount_minor::text as amount, initial_amount_minor::text as initial, level, trial_available from subscription_tiers where id = $1", [tier.id]);
+  const stored = await db.query(
+    "select amount_minor::text as amount, initial_amount_minor::text as initial, level, trial_available from subscription_tiers where id = $1",
+    [tier.id],
+  );
   expect(stored.rows).toEqual([{ amount: "850", initial: "700", level: 2, trial_available: true }]);
 });
 
@@ -162,8 +207,22 @@ test("a client's subscription shows up after paying", async ({ operationsPage: p
   await subscriptionRow.getByRole("link", { name: client.email, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: client.email })).toBeVisible();
   const billing = page.getByRole("region", { name: "Billing" });
-  await expect(billing.getByRole("table", { name: "Subscriptions" }).getByRole("row").filter({ hasText: tierName }).getByRole("cell").nth(1)).toHaveText("ACTIVE");
-  await expect(billing.getByRole("table", { name: "Invoices" }).getByRole("row").filter({ hasText: "First payment" }).getByRole("cell").nth(3)).toHaveText("Paid");
+  await expect(
+    billing
+      .getByRole("table", { name: "Subscriptions" })
+      .getByRole("row")
+      .filter({ hasText: tierName })
+      .getByRole("cell")
+      .nth(1),
+  ).toHaveText("ACTIVE");
+  await expect(
+    billing
+      .getByRole("table", { name: "Invoices" })
+      .getByRole("row")
+      .filter({ hasText: "First payment" })
+      .getByRole("cell")
+      .nth(3),
+  ).toHaveText("Paid");
   const accounts = page.getByRole("region", { name: "Accounts" });
   await expect(accounts.getByRole("heading", { level: 3 })).toHaveText(/balance 40\.01$/);
 
@@ -171,13 +230,21 @@ test("a client's subscription shows up after paying", async ({ operationsPage: p
   const credit = billing.getByRole("form", { name: "Credit sandbox account" });
   await credit.getByRole("textbox", { name: "Amount" }).fill("0");
   await credit.getByRole("button", { name: "Credit account" }).click();
-  await expect(credit.getByRole("textbox", { name: "Amount" })).toHaveAccessibleDescription("Amount must be more than 0");
+  await expect(credit.getByRole("textbox", { name: "Amount" })).toHaveAccessibleDescription(
+    "Amount must be more than 0",
+  );
   await credit.getByRole("textbox", { name: "Amount" }).fill("10");
   await credit.getByRole("textbox", { name: "Note (optional)" }).fill(`Top-up ${tag}`);
   await credit.getByRole("button", { name: "Credit account" }).click();
   await expect(toast(page, "Credited 10.00 EUR; the balance is now 50.01 EUR")).toBeVisible();
   await expect(accounts.getByRole("heading", { level: 3 })).toHaveText(/balance 50\.01$/);
-  await expect(accounts.getByRole("row").filter({ hasText: `Sandbox credit: Top-up ${tag}` }).getByRole("cell").nth(3)).toHaveText("10.00 EUR");
+  await expect(
+    accounts
+      .getByRole("row")
+      .filter({ hasText: `Sandbox credit: Top-up ${tag}` })
+      .getByRole("cell")
+      .nth(3),
+  ).toHaveText("10.00 EUR");
 
   const stored = await db.query(
     "select s.status, i.status as invoice_status from subscriptions s join invoices i on i.subscription_id = s.id where s.client_id = $1",
@@ -203,7 +270,9 @@ test("staff void an invoice", async ({ operationsPage: page, staff, request, db 
   await expect(dialog).toContainText("Voiding cancels the subscription it belongs to");
   // A reason is required, and its absence is said in place.
   await dialog.getByRole("button", { name: "Void invoice" }).click();
-  await expect(dialog.getByRole("textbox", { name: "Reason" })).toHaveAccessibleDescription("Give a reason of at least 3 characters");
+  await expect(dialog.getByRole("textbox", { name: "Reason" })).toHaveAccessibleDescription(
+    "Give a reason of at least 3 characters",
+  );
   await dialog.getByRole("textbox", { name: "Reason" }).fill(reason);
   await dialog.getByRole("button", { name: "Void invoice" }).click();
   await expect(toast(page, `Voided the invoice of ${client.email}; its subscription is cancelled`)).toBeVisible();
@@ -217,13 +286,23 @@ test("staff void an invoice", async ({ operationsPage: page, staff, request, db 
 
   const invoice = await db.query("select status, void_reason from invoices where id = $1", [invoiceId]);
   expect(invoice.rows).toEqual([{ status: "void", void_reason: reason }]);
-  const subscription = await db.query("select status, cancelled_at is not null as ended from subscriptions where id = $1", [subscriptionId]);
+  const subscription = await db.query(
+    "select status, cancelled_at is not null as ended from subscriptions where id = $1",
+    [subscriptionId],
+  );
   expect(subscription.rows).toEqual([{ status: "CANCELLED", ended: true }]);
-  const audited = await db.query("select actor_type, actor_id, after->>'reason' as reason from audit_events where entity_type = 'invoice' and entity_id = $1 and action = 'invoice.voided'", [invoiceId]);
+  const audited = await db.query(
+    "select actor_type, actor_id, after->>'reason' as reason from audit_events where entity_type = 'invoice' and entity_id = $1 and action = 'invoice.voided'",
+    [invoiceId],
+  );
   expect(audited.rows).toEqual([{ actor_type: "staff", actor_id: staff.operations.id, reason }]);
 });
 
-test("operations staff cancel a paid subscription, which runs to the end of its period", async ({ operationsPage: page, request, db }) => {
+test("operations staff cancel a paid subscription, which runs to the end of its period", async ({
+  operationsPage: page,
+  request,
+  db,
+}) => {
   const tag = uniqueTag();
   const partner = await createPartner({ sandbox: true });
   const tier = await createTier(partner.partnerId, { name: `Monthly ${tag}`, amount: "2.00" });
@@ -240,12 +319,22 @@ test("operations staff cancel a paid subscription, which runs to the end of its 
   await expect(dialog).toContainText("it stays active until then and is not renewed");
   await dialog.getByRole("textbox", { name: "Reason" }).fill(reason);
   await dialog.getByRole("button", { name: "Cancel subscription" }).click();
-  await expect(toast(page, new RegExp(`^Cancelled the subscription of ${client.email.replace(/\./g, "\\.")}: it runs until .* UTC$`))).toBeVisible();
+  await expect(
+    toast(
+      page,
+      new RegExp(`^Cancelled the subscription of ${client.email.replace(/\./g, "\\.")}: it runs until .* UTC$`),
+    ),
+  ).toBeVisible();
   await expect(subscriptionRow.getByRole("cell").nth(3)).toHaveText("DEACTIVATING");
   await expect(subscriptionRow.getByRole("button", { name: /^Cancel/ })).toHaveCount(0);
 
-  const stored = await db.query("select status, cancel_reason, cancelled_at from subscriptions where id = $1", [subscriptionId]);
+  const stored = await db.query("select status, cancel_reason, cancelled_at from subscriptions where id = $1", [
+    subscriptionId,
+  ]);
   expect(stored.rows).toEqual([{ status: "DEACTIVATING", cancel_reason: "staff", cancelled_at: null }]);
-  const audited = await db.query("select after->>'reason' as reason from audit_events where entity_type = 'subscription' and entity_id = $1 and action = 'subscription.cancelled'", [subscriptionId]);
+  const audited = await db.query(
+    "select after->>'reason' as reason from audit_events where entity_type = 'subscription' and entity_id = $1 and action = 'subscription.cancelled'",
+    [subscriptionId],
+  );
   expect(audited.rows).toEqual([{ reason }]);
 });

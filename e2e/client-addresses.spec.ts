@@ -18,8 +18,20 @@ const registration = (email: string) => ({
   birthDate: "1990-01-31",
 });
 
-test("a client cannot get round a partner's per-address registration quota by forging X-Forwarded-For", async ({ request, db }) => {
-  const partner = await gatehouse<{ partnerId: number }>(["partner", "create", "--name", `E2E per-IP quota ${uniqueTag()}`, "--quota-ip", "1", "--quota-total", "0"]);
+test("a client cannot get round a partner's per-address registration quota by forging X-Forwarded-For", async ({
+  request,
+  db,
+}) => {
+  const partner = await gatehouse<{ partnerId: number }>([
+    "partner",
+    "create",
+    "--name",
+    `E2E per-IP quota ${uniqueTag()}`,
+    "--quota-ip",
+    "1",
+    "--quota-total",
+    "0",
+  ]);
   const emails = ["a", "b", "c"].map((n) => `forged-${n}-${uniqueTag()}@example.test`);
   const statuses: number[] = [];
   for (const [i, email] of emails.entries()) {

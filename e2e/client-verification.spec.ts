@@ -2,7 +2,12 @@ import { expect, test } from "./fixtures";
 import { createPartner, registerClient, uniqueTag } from "./support/data";
 import { clientRow, expectClientRows, openClients, toast } from "./support/ui";
 
-test("operations staff change a client's verification level with a reason", async ({ operationsPage: page, staff, request, db }) => {
+test("operations staff change a client's verification level with a reason", async ({
+  operationsPage: page,
+  staff,
+  request,
+  db,
+}) => {
   const tag = uniqueTag();
   const partner = await createPartner();
   const client = await registerClient(request, partner, {
@@ -30,7 +35,9 @@ test("operations staff change a client's verification level with a reason", asyn
   await verification.getByRole("combobox", { name: "Status" }).selectOption({ label: "Identified" });
   await verification.getByRole("combobox", { name: "Level" }).selectOption("3");
   await verification.getByRole("button", { name: "Change verification" }).click();
-  await expect(verification.getByRole("textbox", { name: "Reason" })).toHaveAccessibleDescription("Give a reason of at least 3 characters");
+  await expect(verification.getByRole("textbox", { name: "Reason" })).toHaveAccessibleDescription(
+    "Give a reason of at least 3 characters",
+  );
 
   await verification.getByRole("textbox", { name: "Reason" }).fill(reason);
   await verification.getByRole("button", { name: "Change verification" }).click();
@@ -48,7 +55,10 @@ test("operations staff change a client's verification level with a reason", asyn
   await expect(event).toContainText(reason);
 
   // And in the database: the client row, and one audit event with the reason and the actor.
-  const stored = await db.query<{ verification_status: string; verification_level: number }>("select verification_status, verification_level from clients where id = $1", [client.clientId]);
+  const stored = await db.query<{ verification_status: string; verification_level: number }>(
+    "select verification_status, verification_level from clients where id = $1",
+    [client.clientId],
+  );
   expect(stored.rows).toEqual([{ verification_status: "identified", verification_level: 3 }]);
   const audited = await db.query<{ actor_type: string; actor_id: string; before: unknown; after: unknown }>(
     "select actor_type, actor_id, before, after from audit_events where entity_type = 'client' and entity_id = $1 and action = 'client.verification_changed'",

@@ -3,7 +3,20 @@ import { expect, test } from "./fixtures";
 import { createPartner, parseCsv, registerClient, uniqueTag } from "./support/data";
 import { expectClientRows, openClients } from "./support/ui";
 
-const HEADER = ["id", "email", "first_name", "last_name", "partner_id", "partner_name", "state", "verification_status", "verification_level", "country_code", "created_at", "created_via"];
+const HEADER = [
+  "id",
+  "email",
+  "first_name",
+  "last_name",
+  "partner_id",
+  "partner_name",
+  "state",
+  "verification_status",
+  "verification_level",
+  "country_code",
+  "created_at",
+  "created_via",
+];
 
 test("staff export the filtered clients as CSV", async ({ operationsPage: page, staff, request, db }) => {
   const tag = uniqueTag();
@@ -25,7 +38,9 @@ test("staff export the filtered clients as CSV", async ({ operationsPage: page, 
   ]);
 
   await openClients(page);
-  await page.getByRole("combobox", { name: "Partner" }).selectOption({ label: `${partner.name} (${partner.partnerId})` });
+  await page
+    .getByRole("combobox", { name: "Partner" })
+    .selectOption({ label: `${partner.name} (${partner.partnerId})` });
   await page.getByRole("combobox", { name: "Country" }).selectOption({ label: "Latvia (LV)" });
   await page.getByRole("combobox", { name: "Sort by" }).selectOption({ label: "Email A–Z" });
   await expectClientRows(page, [liga.email, maris.email]);
@@ -57,9 +72,11 @@ test("staff export the filtered clients as CSV", async ({ operationsPage: page, 
   expect(rows).toHaveLength(3);
 
   // Who took which slice of the client base is on record.
-  const audited = await db.query<{ after: { filters: Record<string, unknown> } }>("select after from audit_events where action = 'client.export' and actor_type = 'staff' and actor_id = $1 and partner_id = $2", [
-    staff.operations.id,
-    partner.partnerId,
+  const audited = await db.query<{ after: { filters: Record<string, unknown> } }>(
+    "select after from audit_events where action = 'client.export' and actor_type = 'staff' and actor_id = $1 and partner_id = $2",
+    [staff.operations.id, partner.partnerId],
+  );
+  expect(audited.rows.map((r) => r.after.filters)).toEqual([
+    { partnerId: partner.partnerId, countryCode: "LV", sort: "email_asc" },
   ]);
-  expect(audited.rows.map((r) => r.after.filters)).toEqual([{ partnerId: partner.partnerId, countryCode: "LV", sort: "email_asc" }]);
 });

@@ -4,9 +4,18 @@ import { clientsTable, expectClientRows, openClients } from "./support/ui";
 
 test("operations staff search and filter clients", async ({ operationsPage: page, request }) => {
   const tag = uniqueTag();
-  const [north, south] = await Promise.all([createPartner({ name: `E2E North ${tag}` }), createPartner({ name: `E2E South ${tag}` })]);
+  const [north, south] = await Promise.all([
+    createPartner({ name: `E2E North ${tag}` }),
+    createPartner({ name: `E2E South ${tag}` }),
+  ]);
   // The tag starts every email and ends every last name, so only this test's clients can match.
-  const person = (first: string, last: string, countryCode: string, verificationStatus: ClientSpec["verificationStatus"], verificationLevel: number): ClientSpec => ({
+  const person = (
+    first: string,
+    last: string,
+    countryCode: string,
+    verificationStatus: ClientSpec["verificationStatus"],
+    verificationLevel: number,
+  ): ClientSpec => ({
     firstName: first,
     lastName: `${last}${tag}`,
     email: `${tag}.${first.toLowerCase()}@example.test`,
@@ -20,7 +29,10 @@ test("operations staff search and filter clients", async ({ operationsPage: page
   const chloe = person("Chloe", "Martin", "FR", "identified", 2);
   const dana = person("Dana", "Liepa", "LV", "identified", 3);
   const emil = person("Emil", "Ozols", "DE", "not_verified", 0);
-  await Promise.all([...[ana, anders, boris, chloe].map((c) => registerClient(request, north, c)), ...[dana, emil].map((c) => registerClient(request, south, c))]);
+  await Promise.all([
+    ...[ana, anders, boris, chloe].map((c) => registerClient(request, north, c)),
+    ...[dana, emil].map((c) => registerClient(request, south, c)),
+  ]);
 
   await openClients(page);
   // Email order keeps the expected rows independent of creation times.
@@ -48,7 +60,16 @@ test("operations staff search and filter clients", async ({ operationsPage: page
 
   // The row shows what the filters matched on.
   const row = clientsTable(page).getByRole("row").filter({ hasText: ana.email });
-  await expect(row.getByRole("cell")).toHaveText([ana.email, `Ana Liepa${tag}`, north.name, "Active", "Identified", "3", "LV", /\d{4}/]);
+  await expect(row.getByRole("cell")).toHaveText([
+    ana.email,
+    `Ana Liepa${tag}`,
+    north.name,
+    "Active",
+    "Identified",
+    "3",
+    "LV",
+    /\d{4}/,
+  ]);
 
   // The same filters on the other partner find its own Latvian, identified client.
   await page.getByRole("combobox", { name: "Partner" }).selectOption({ label: `${south.name} (${south.partnerId})` });
@@ -72,7 +93,10 @@ test("operations staff search and filter clients", async ({ operationsPage: page
   await expect(clientsTable(page).getByRole("link").first()).toBeVisible();
 });
 
-test("operations staff load more clients, page after page, without repeats", async ({ operationsPage: page, request }) => {
+test("operations staff load more clients, page after page, without repeats", async ({
+  operationsPage: page,
+  request,
+}) => {
   const tag = uniqueTag();
   const partner = await createPartner({ name: `E2E Pages ${tag}` });
   const specs: ClientSpec[] = Array.from({ length: 53 }, (_, i) => ({
@@ -83,7 +107,8 @@ test("operations staff load more clients, page after page, without repeats", asy
     verificationStatus: "not_verified",
     verificationLevel: 0,
   }));
-  for (let i = 0; i < specs.length; i += 8) await Promise.all(specs.slice(i, i + 8).map((c) => registerClient(request, partner, c)));
+  for (let i = 0; i < specs.length; i += 8)
+    await Promise.all(specs.slice(i, i + 8).map((c) => registerClient(request, partner, c)));
   const emails = specs.map((c) => c.email);
 
   // The first 50 arrive with the page itself.
@@ -100,10 +125,20 @@ test("operations staff load more clients, page after page, without repeats", asy
   // another site, it is refused; from the back office's own origin, it answers the same rows.
   const sent = await action;
   const replay = (origin: string) =>
-    page.request.post(sent.url(), { headers: { "next-action": sent.headers()["next-action"]!, "content-type": sent.headers()["content-type"]!, origin }, data: sent.postData()!, maxRedirects: 0 });
+    page.request.post(sent.url(), {
+      headers: {
+        "next-action": sent.headers()["next-action"]!,
+        "content-type": sent.headers()["content-type"]!,
+        origin,
+      },
+      data: sent.postData()!,
+      maxRedirects: 0,
+    });
   const forged = await replay("http://evil.example.test");
   expect(forged.status(), "a cross-origin action call").toBe(403);
-  expect(await forged.json()).toMatchObject({ error: { code: "forbidden", message: "Cross-site requests are refused" } });
+  expect(await forged.json()).toMatchObject({
+    error: { code: "forbidden", message: "Cross-site requests are refused" },
+  });
   const own = await replay(new URL(page.url()).origin);
   expect(own.status()).toBe(200);
   expect(await own.text()).toContain(emails[52]!);
@@ -114,7 +149,9 @@ test("operations staff load more clients, page after page, without repeats", asy
   await expect(page).toHaveURL(new RegExp(`[?&]q=${tag}\\.5(&|$)`));
 });
 
-test("invalid filters in the address are named in the form, and correcting one shows the clients", async ({ operationsPage: page }) => {
+test("invalid filters in the address are named in the form, and correcting one shows the clients", async ({
+  operationsPage: page,
+}) => {
   await page.goto("/clients?verificationLevel=9&createdFrom=2026-13-01");
   await expect(page.getByRole("alert").filter({ hasText: "Some filters are not valid" })).toBeVisible();
   await expect(page.getByRole("combobox", { name: "Verification level" })).toHaveAttribute("aria-invalid", "true");
@@ -129,10 +166,17 @@ test("invalid filters in the address are named in the form, and correcting one s
   await expect(page).toHaveURL(/verificationLevel=0/);
 });
 
-test("filters chosen one after another while the list is still loading all apply", async ({ operationsPage: page, request }) => {
+test("filters chosen one after another while the list is still loading all apply", async ({
+  operationsPage: page,
+  request,
+}) => {
   const tag = uniqueTag();
   const partner = await createPartner({ name: `E2E Quick ${tag}` });
-  const person = (first: string, countryCode: string, verificationStatus: ClientSpec["verificationStatus"]): ClientSpec => ({
+  const person = (
+    first: string,
+    countryCode: string,
+    verificationStatus: ClientSpec["verificationStatus"],
+  ): ClientSpec => ({
     firstName: first,
     lastName: `Quick${tag}`,
     email: `${tag}.${first.toLowerCase()}@example.test`,
@@ -140,7 +184,11 @@ test("filters chosen one after another while the list is still loading all apply
     verificationStatus,
     verificationLevel: verificationStatus === "identified" ? 2 : 0,
   });
-  const [ines, joao, karl] = [person("Ines", "PT", "identified"), person("Joao", "PT", "not_verified"), person("Karl", "DE", "identified")];
+  const [ines, joao, karl] = [
+    person("Ines", "PT", "identified"),
+    person("Joao", "PT", "not_verified"),
+    person("Karl", "DE", "identified"),
+  ];
   await Promise.all([ines, joao, karl].map((c) => registerClient(request, partner, c)));
   await openClients(page, `?q=${tag}.&sort=email_asc`);
   await expectClientRows(page, [ines.email, joao.email, karl.email]);

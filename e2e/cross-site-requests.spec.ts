@@ -15,7 +15,10 @@ const EVIL = "http://evil.example.test";
 
 async function partnerState(db: Pool, partnerId: number) {
   const partner = await db.query<{ status: string }>("select status from partners where id = $1", [partnerId]);
-  const audit = await db.query<{ n: number }>("select count(*)::int as n from audit_events where partner_id = $1 and action = 'partner.suspended'", [partnerId]);
+  const audit = await db.query<{ n: number }>(
+    "select count(*)::int as n from audit_events where partner_id = $1 and action = 'partner.suspended'",
+    [partnerId],
+  );
   return { status: partner.rows[0]?.status, suspensions: audit.rows[0]?.n };
 }
 
@@ -26,35 +29,78 @@ async function expectRefusedJson(response: APIResponse, status: number) {
   expect(body.error).toBeDefined();
 }
 
-test("cross-site requests with a valid session cannot change anything; the same request from the back office itself does", async ({ adminPage: page, db, baseURL }) => {
+test("cross-site requests with a valid session cannot change anything; the same request from the back office itself does", async ({
+  adminPage: page,
+  db,
+  baseURL,
+}) => {
   const partner = await createPartner();
   const api = page.request;
   const body = JSON.stringify({ json: { partnerId: partner.partnerId, reason: "Forged from another site" } });
   const untouched = { status: "active", suspensions: 0 };
 
   // A form another site auto-submits: text/plain and urlencoded bodies, a foreign Origin.
-  await expectRefusedJson(await api.post(SUSPEND, { headers: { origin: EVIL, "content-type": "text/plain", "sec-fetch-site": "cross-site" }, data: body }), 403);
-  await expectRefusedJson(await api.post(SUSPEND, { headers: { origin: EVIL, "content-type": "application/x-www-form-urlencoded" }, data: `json=${encodeURIComponent(body)}` }), 403);
+  await expectRefusedJson(
+    await api.post(SUSPEND, {
+      headers: { origin: EVIL, "content-type": "text/plain", "sec-fetch-site": "cross-site" },
+      data: body,
+    }),
+    403,
+  );
+  await expectRefusedJson(
+    await api.post(SUSPEND, {
+      headers: { origin: EVIL, "content-type": "application/x-www-form-urlencoded" },
+      data: `json=${encodeURIComponent(body)}`,
+    }),
+    403,
+  );
   // A script's fetch with a JSON body (which would need CORS, and gets no such permission).
-  await expectRefusedJson(await api.post(SUSPEND, { headers: { origin: EVIL, "content-type": "application/json", "sec-fetch-site": "cross-site" }, data: body }), 403);
+  await expectRefusedJson(
+    await api.post(SUSPEND, {
+      headers: { origin: EVIL, "content-type": "application/json", "sec-fetch-site": "cross-site" },
+      data: body,
+    }),
+    403,
+  );
   // A sibling subdomain: same-site for the cookie, not the same origin.
-  await expectRefusedJson(await api.post(SUSPEND, { headers: { "content-type": "application/json", "sec-fetch-site": "same-site" }, data: body }), 403);
+  await expectRefusedJson(
+    await api.post(SUSPEND, {
+      headers: { "content-type": "application/json", "sec-fetch-site": "same-site" },
+      data: body,
+    }),
+    403,
+  );
   // Origin "null": a sandboxed frame or a data: URL.
-  await expectRefusedJson(await api.post(SUSPEND, { headers: { origin: "null", "content-type": "application/json" }, data: body }), 403);
+  await expectRefusedJson(
+    await api.post(SUSPEND, { headers: { origin: "null", "content-type": "application/json" }, data: body }),
+    403,
+  );
   // A link or image pointing at the mutation: a GET, which the cookie does accompany on top-level navigation.
   const input = encodeURIComponent(body);
-  await expectRefusedJson(await api.get(`${SUSPEND}?input=${input}`, { headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" } }), 403);
+  await expectRefusedJson(
+    await api.get(`${SUSPEND}?input=${input}`, {
+      headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "navigate" },
+    }),
+    403,
+  );
   // Even same-origin, a mutation is never run by a GET.
   await expectRefusedJson(await api.get(`${SUSPEND}?input=${input}`), 405);
   expect(await partnerState(db, partner.partnerId)).toEqual(untouched);
 
   // The same call from the back office's own origin goes through, so the refusals above were not for another reason.
-  const own = await api.post(SUSPEND, { headers: { origin: new URL(baseURL!).origin, "content-type": "application/json", "sec-fetch-site": "same-origin" }, data: body });
+  const own = await api.post(SUSPEND, {
+    headers: { origin: new URL(baseURL!).origin, "content-type": "application/json", "sec-fetch-site": "same-origin" },
+    data: body,
+  });
   expect(own.status(), await own.text()).toBe(200);
   expect(await partnerState(db, partner.partnerId)).toEqual({ status: "suspended", suspensions: 1 });
 });
 
-test("a real page on another site cannot suspend a partner through the signed-in browser", async ({ adminPage: page, db, baseURL }) => {
+test("a real page on another site cannot suspend a partner through the signed-in browser", async ({
+  adminPage: page,
+  db,
+  baseURL,
+}) => {
   const partner = await createPartner();
   const target = new URL(SUSPEND, baseURL).href;
   const body = JSON.stringify({ json: { partnerId: partner.partnerId, reason: "Forged from another site" } });
@@ -70,7 +116,9 @@ test("a real page on another site cannot suspend a partner through the signed-in
         </script>`,
     }),
   );
-  const posted = page.waitForResponse((r) => r.url() === target && r.request().method() === "POST" && r.request().isNavigationRequest());
+  const posted = page.waitForResponse(
+    (r) => r.url() === target && r.request().method() === "POST" && r.request().isNavigationRequest(),
+  );
   await page.goto(`${EVIL}/prize`);
   const response = await posted;
   expect(response.status()).toBe(403);
@@ -85,12 +133,20 @@ test("a real page on another site cannot suspend a partner through the signed-in
   await expect(page.getByRole("status").filter({ hasText: /^\d+ partners?, / })).toBeVisible();
 });
 
-test("a real page on another site cannot post to a back-office page (server actions), and cannot sign staff out", async ({ adminPage: page, baseURL }) => {
+test("a real page on another site cannot post to a back-office page (server actions), and cannot sign staff out", async ({
+  adminPage: page,
+  baseURL,
+}) => {
   // The sign-out button is a server action; without JavaScript its form carries the action's id
   // in a hidden field, which is what a forged form would copy.
   await page.goto("/clients");
-  const signOut = page.getByRole("navigation", { name: "Back office" }).locator("form").filter({ has: page.getByRole("button", { name: "Sign out" }) });
-  const fields = await signOut.locator("input[type=hidden]").evaluateAll((inputs) => inputs.map((i) => [(i as HTMLInputElement).name, (i as HTMLInputElement).value]));
+  const signOut = page
+    .getByRole("navigation", { name: "Back office" })
+    .locator("form")
+    .filter({ has: page.getByRole("button", { name: "Sign out" }) });
+  const fields = await signOut
+    .locator("input[type=hidden]")
+    .evaluateAll((inputs) => inputs.map((i) => [(i as HTMLInputElement).name, (i as HTMLInputElement).value]));
   expect(fields.some(([name]) => name!.startsWith("$ACTION_ID_"))).toBe(true);
 
   const target = new URL("/clients", baseURL).href;
@@ -115,27 +171,38 @@ test("a real page on another site cannot post to a back-office page (server acti
   await expect(page.getByRole("heading", { level: 1, name: "Clients" })).toBeVisible();
 });
 
-test("the credentials sign-in refuses a login forced from elsewhere: no CSRF token, or a token without its cookie", async ({ createStaff, baseURL }) => {
+test("the credentials sign-in refuses a login forced from elsewhere: no CSRF token, or a token without its cookie", async ({
+  createStaff,
+  baseURL,
+}) => {
   const staff = await createStaff("operations");
   const form = { email: staff.email, password: staff.password, callbackUrl: "/" };
 
   const attacker = await playwrightRequest.newContext({ baseURL });
   const victim = await playwrightRequest.newContext({ baseURL });
   try {
-    const sessionOf = async (ctx: typeof victim) => ((await (await ctx.get("/api/auth/session")).json()) as { user?: unknown } | null)?.user;
+    const sessionOf = async (ctx: typeof victim) =>
+      ((await (await ctx.get("/api/auth/session")).json()) as { user?: unknown } | null)?.user;
     // No token at all (a plain cross-site form post).
     await victim.post("/api/auth/callback/credentials", { headers: { origin: EVIL }, form, maxRedirects: 0 });
     expect(await sessionOf(victim)).toBeUndefined();
     // The attacker's own token, which the victim's browser has no matching cookie for.
     const { csrfToken } = (await (await attacker.get("/api/auth/csrf")).json()) as { csrfToken: string };
-    await victim.post("/api/auth/callback/credentials", { headers: { origin: EVIL }, form: { ...form, csrfToken }, maxRedirects: 0 });
+    await victim.post("/api/auth/callback/credentials", {
+      headers: { origin: EVIL },
+      form: { ...form, csrfToken },
+      maxRedirects: 0,
+    });
     expect(await sessionOf(victim)).toBeUndefined();
     const cookies = (await victim.storageState()).cookies.map((c) => c.name);
     expect(cookies.filter((name) => /session-token/.test(name))).toEqual([]);
 
     // With its own token and cookie, the same form signs in: the refusals were the CSRF check.
     const own = (await (await victim.get("/api/auth/csrf")).json()) as { csrfToken: string };
-    await victim.post("/api/auth/callback/credentials", { form: { ...form, csrfToken: own.csrfToken }, maxRedirects: 0 });
+    await victim.post("/api/auth/callback/credentials", {
+      form: { ...form, csrfToken: own.csrfToken },
+      maxRedirects: 0,
+    });
     expect(await sessionOf(victim)).toMatchObject({ email: staff.email });
   } finally {
     await Promise.all([attacker.dispose(), victim.dispose()]);

@@ -43,13 +43,34 @@ export async function createStaffWithCli(role: StaffRole, tag: string = role): P
   const email = `e2e-${tag}-${unique}@staff.test`;
   const password = `E2E-${randomUUID()}`;
   const name = `E2E ${role[0]!.toUpperCase()}${role.slice(1)} ${unique}`;
-  const created = await gatehouse<{ id: string; email: string; role: StaffRole }>(["staff", "create", "--email", email, "--role", role, "--name", name, "--password", password]);
+  const created = await gatehouse<{ id: string; email: string; role: StaffRole }>([
+    "staff",
+    "create",
+    "--email",
+    email,
+    "--role",
+    role,
+    "--name",
+    name,
+    "--password",
+    password,
+  ]);
   return { id: created.id, email: created.email, role: created.role, password, name };
 }
 
 /** A sandbox partner of the test's own, with its master API key. */
 export async function createPartnerWithCli(): Promise<{ partnerId: number; masterKey: string }> {
-  return gatehouse(["partner", "create", "--name", `E2E partner ${randomUUID().slice(0, 8)}`, "--sandbox", "--quota-ip", "0", "--quota-total", "0"]);
+  return gatehouse([
+    "partner",
+    "create",
+    "--name",
+    `E2E partner ${randomUUID().slice(0, 8)}`,
+    "--sandbox",
+    "--quota-ip",
+    "0",
+    "--quota-total",
+    "0",
+  ]);
 }
 
 /**
@@ -57,7 +78,11 @@ export async function createPartnerWithCli(): Promise<{ partnerId: number; maste
  * context shares its cookie jar with the page, so the session cookie lands in
  * the browser.
  */
-export async function signIn(page: Page, staff: Pick<StaffCredentials, "email" | "password">, totp?: string): Promise<void> {
+export async function signIn(
+  page: Page,
+  staff: Pick<StaffCredentials, "email" | "password">,
+  totp?: string,
+): Promise<void> {
   const request = page.context().request;
   const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const response = await request.post("/api/auth/callback/credentials", {
@@ -106,11 +131,14 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await context.addInitScript(() => {
       document.addEventListener("securitypolicyviolation", (e) => {
         const report = (window as unknown as { __gatehouseCspViolation: (r: string) => void }).__gatehouseCspViolation;
-        void report(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber}) ${e.sample}`);
+        void report(
+          `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber}) ${e.sample}`,
+        );
       });
     });
     context.on("console", (message) => {
-      if (message.type() === "error" && cspConsoleMessage.test(message.text())) violations.push(`${message.page()?.url() ?? "?"}: ${message.text()}`);
+      if (message.type() === "error" && cspConsoleMessage.test(message.text()))
+        violations.push(`${message.page()?.url() ?? "?"}: ${message.text()}`);
     });
     await use(context);
     expect(violations, "Content-Security-Policy violations").toEqual([]);
@@ -118,7 +146,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   staff: [
     async ({}, use, workerInfo) => {
       const tag = (role: StaffRole) => `${role}-w${workerInfo.workerIndex}`;
-      const [admin, operations, kam] = await Promise.all([createStaffWithCli("admin", tag("admin")), createStaffWithCli("operations", tag("operations")), createStaffWithCli("kam", tag("kam"))]);
+      const [admin, operations, kam] = await Promise.all([
+        createStaffWithCli("admin", tag("admin")),
+        createStaffWithCli("operations", tag("operations")),
+        createStaffWithCli("kam", tag("kam")),
+      ]);
       await use({ admin: admin, operations: operations, kam: kam });
     },
     { scope: "worker", timeout: 120_000 },

@@ -7,7 +7,10 @@ test("operations staff see a queued email and read it", async ({ operationsPage:
   const partner = await createPartner({ sandbox: false });
   const email = `${uniqueTag()}.outbox@example.test`;
   await registerClient(request, partner, { firstName: "Olive", lastName: "Outbox", email, countryCode: "LV" });
-  const stored = await db.query<{ id: string; subject: string; text_body: string; status: string }>("select id, subject, text_body, status from email_outbox where to_address = $1", [email]);
+  const stored = await db.query<{ id: string; subject: string; text_body: string; status: string }>(
+    "select id, subject, text_body, status from email_outbox where to_address = $1",
+    [email],
+  );
   expect(stored.rows).toHaveLength(1);
   const mail = stored.rows[0]!;
   const code = /^ {4}(\d{6})$/m.exec(mail.text_body)?.[1];

@@ -3,7 +3,12 @@ import { expect, test } from "./fixtures";
 import { createPartner, registerClient, uniqueTag, type TestPartner } from "./support/data";
 
 /** A partner-API step 1 (and, with the sandbox code, step 2), as a partner's app sends them. */
-async function partnerApiRegistration(request: APIRequestContext, partner: TestPartner, email: string, complete: boolean) {
+async function partnerApiRegistration(
+  request: APIRequestContext,
+  partner: TestPartner,
+  email: string,
+  complete: boolean,
+) {
   const password = "A9#bL8@z";
   const headers = { partnerId: String(partner.partnerId) };
   const started = await request.post("/reg/user", { headers, data: { email, password } });
@@ -16,25 +21,38 @@ async function partnerApiRegistration(request: APIRequestContext, partner: TestP
 test("the overview chart shows the right counts for a seeded partner", async ({ adminPage: page }) => {
   const partner = await createPartner({ sandbox: true });
   const tag = uniqueTag();
-  const person = (name: string) => ({ firstName: name, lastName: "Funnel", email: `${name.toLowerCase()}-${tag}@example.test`, countryCode: "LV" });
+  const person = (name: string) => ({
+    firstName: name,
+    lastName: "Funnel",
+    email: `${name.toLowerCase()}-${tag}@example.test`,
+    countryCode: "LV",
+  });
   // Five registrations: a step 1 left waiting, a completed partner-API one, and three white-label clients
   // (unconfirmed, confirmed, identified through the master key).
   await partnerApiRegistration(page.request, partner, `waiting-${tag}@example.test`, false);
   await partnerApiRegistration(page.request, partner, `completed-${tag}@example.test`, true);
   await registerClient(page.request, partner, person("Una"));
   await registerClient(page.request, partner, { ...person("Cora"), verificationStatus: "email_verified" });
-  await registerClient(page.request, partner, { ...person("Ida"), verificationStatus: "identified", verificationLevel: 2 });
+  await registerClient(page.request, partner, {
+    ...person("Ida"),
+    verificationStatus: "identified",
+    verificationLevel: 2,
+  });
 
   await page.goto("/overview");
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   // The first funnel has loaded, so the page is hydrated and the picker reacts.
   await expect(page.getByRole("heading", { level: 2, name: "Onboarding funnel" })).toBeVisible();
-  await page.getByRole("combobox", { name: "Partner" }).selectOption({ label: `${partner.name} (${partner.partnerId})` });
+  await page
+    .getByRole("combobox", { name: "Partner" })
+    .selectOption({ label: `${partner.name} (${partner.partnerId})` });
   await expect(page).toHaveURL(new RegExp(`/overview\\?partnerId=${partner.partnerId}$`));
 
   const chart = page.getByRole("img", { name: new RegExp(`^Onboarding funnel for ${partner.name}`) });
   await expect(chart).toBeVisible();
-  await expect(chart).toHaveAccessibleName(/Registrations started 5, Email confirmed 3 \(60%\), KYC identified 1 \(20%\), Subscribed 0 \(0%\)/);
+  await expect(chart).toHaveAccessibleName(
+    /Registrations started 5, Email confirmed 3 \(60%\), KYC identified 1 \(20%\), Subscribed 0 \(0%\)/,
+  );
 
   const table = page.getByRole("table", { name: "Onboarding funnel" });
   await expect(table.getByRole("row", { name: /^Registrations started/ }).getByRole("cell")).toHaveText(["5", "100%"]);
@@ -44,8 +62,17 @@ test("the overview chart shows the right counts for a seeded partner", async ({ 
   await expect(table.getByRole("row", { name: /^Subscribed/ }).getByRole("cell")).toHaveText(["0", "0%"]);
 
   // The trend puts all five on today (UTC), in its chart and in its table.
-  await expect(page.getByRole("img", { name: new RegExp(`^Registrations started per day for ${partner.name}`) })).toBeVisible();
-  const today = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date());
+  await expect(
+    page.getByRole("img", { name: new RegExp(`^Registrations started per day for ${partner.name}`) }),
+  ).toBeVisible();
+  const today = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" }).format(
+    new Date(),
+  );
   const byDay = page.getByRole("table", { name: "Registrations by day" });
-  await expect(byDay.getByRole("row", { name: new RegExp(`^${today}`) }).getByRole("cell")).toHaveText(["5", "3", "1", "0"]);
+  await expect(byDay.getByRole("row", { name: new RegExp(`^${today}`) }).getByRole("cell")).toHaveText([
+    "5",
+    "3",
+    "1",
+    "0",
+  ]);
 });

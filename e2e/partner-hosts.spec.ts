@@ -2,10 +2,24 @@ import { randomUUID } from "node:crypto";
 import { expect, gatehouse, test } from "./fixtures";
 import { toast } from "./support/ui";
 
-test("a KAM adds a host and a browser origin on the partner page, sees them saved, and the origin then passes a CORS preflight", async ({ kamPage: page, staff, db, request }) => {
+test("a KAM adds a host and a browser origin on the partner page, sees them saved, and the origin then passes a CORS preflight", async ({
+  kamPage: page,
+  staff,
+  db,
+  request,
+}) => {
   const tag = randomUUID().slice(0, 8);
   const partnerName = `E2E Hosts ${tag}`;
-  const { partnerId } = await gatehouse<{ partnerId: number }>(["partner", "create", "--name", partnerName, "--owner", staff.kam.email, "--quota-ip", "100"]);
+  const { partnerId } = await gatehouse<{ partnerId: number }>([
+    "partner",
+    "create",
+    "--name",
+    partnerName,
+    "--owner",
+    staff.kam.email,
+    "--quota-ip",
+    "100",
+  ]);
   const host = `app-${tag}.acmepay.example`;
   const origin = `https://app-${tag}.acmepay.example`;
 
@@ -20,7 +34,9 @@ test("a KAM adds a host and a browser origin on the partner page, sees them save
   // A plain-http origin is refused in place, for this live partner.
   await section.getByRole("textbox", { name: "Origin 1" }).fill(`http://app-${tag}.acmepay.example`);
   await section.getByRole("button", { name: "Save hosts and origins" }).click();
-  await expect(section.getByText("An origin must use https (http://localhost is allowed for sandbox partners)")).toBeVisible();
+  await expect(
+    section.getByText("An origin must use https (http://localhost is allowed for sandbox partners)"),
+  ).toBeVisible();
   await expect(section.getByRole("textbox", { name: "Origin 1" })).toHaveAttribute("aria-invalid", "true");
 
   await section.getByRole("textbox", { name: "Origin 1" }).fill(origin);
@@ -32,11 +48,17 @@ test("a KAM adds a host and a browser origin on the partner page, sees them save
   await expect(section.getByRole("textbox", { name: "Host 1" })).toHaveValue(host);
   await expect(section.getByText("Emails link here")).toBeVisible();
   await expect(section.getByRole("textbox", { name: "Origin 1" })).toHaveValue(origin);
-  const stored = await db.query<{ host: string; origins: string[] }>("select h.host, p.allowed_origins as origins from partner_hosts h join partners p on p.id = h.partner_id where p.id = $1", [partnerId]);
+  const stored = await db.query<{ host: string; origins: string[] }>(
+    "select h.host, p.allowed_origins as origins from partner_hosts h join partners p on p.id = h.partner_id where p.id = $1",
+    [partnerId],
+  );
   expect(stored.rows).toEqual([{ host, origins: [origin] }]);
 
   // The partner's browser app may now call the public API from its origin.
-  const preflight = await request.fetch("/api/public/register", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+  const preflight = await request.fetch("/api/public/register", {
+    method: "OPTIONS",
+    headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+  });
   expect(preflight.status()).toBe(204);
   expect(preflight.headers()["access-control-allow-origin"]).toBe(origin);
 });

@@ -2,7 +2,13 @@ import { expect, signIn, test } from "./fixtures";
 import { uniqueTag } from "./support/data";
 import { toast } from "./support/ui";
 
-test("a KAM creates a partner and a master key, the key registers a client with a verification level, and revoking it refuses the next call", async ({ kamPage: page, staff, request, db, browser }) => {
+test("a KAM creates a partner and a master key, the key registers a client with a verification level, and revoking it refuses the next call", async ({
+  kamPage: page,
+  staff,
+  request,
+  db,
+  browser,
+}) => {
   const tag = uniqueTag();
   const partnerName = `E2E Partner ${tag}`;
   const keyName = `Backend ${tag}`;
@@ -10,7 +16,12 @@ test("a KAM creates a partner and a master key, the key registers a client with 
   await page.goto("/partners");
   await expect(page.getByRole("heading", { level: 1, name: "Partners" })).toBeVisible();
   // The list has loaded, so the page is live before the form is filled in.
-  await expect(page.getByRole("status").filter({ hasText: /^\d+ partners?, / }).or(page.getByText("No partners yet"))).toBeVisible();
+  await expect(
+    page
+      .getByRole("status")
+      .filter({ hasText: /^\d+ partners?, / })
+      .or(page.getByText("No partners yet")),
+  ).toBeVisible();
 
   const addForm = page.getByRole("region", { name: "Add partner" });
   await addForm.getByRole("textbox", { name: "Name" }).fill(partnerName);
@@ -20,7 +31,10 @@ test("a KAM creates a partner and a master key, the key registers a client with 
   expect(partnerId).toBeGreaterThan(0);
 
   // The KAM who created it owns it.
-  const partnerRow = page.getByRole("table", { name: "Partners" }).getByRole("row").filter({ has: page.getByRole("link", { name: partnerName, exact: true }) });
+  const partnerRow = page
+    .getByRole("table", { name: "Partners" })
+    .getByRole("row")
+    .filter({ has: page.getByRole("link", { name: partnerName, exact: true }) });
   const partnerCells = partnerRow.getByRole("cell");
   await expect(partnerCells.nth(0)).toHaveText(String(partnerId));
   await expect(partnerCells.nth(1)).toHaveText("Active");
@@ -49,7 +63,16 @@ test("a KAM creates a partner and a master key, the key registers a client with 
 
   // The partner's backend uses the key at once: it may set the verification fields.
   const email = `e2e-${tag}@example.test`;
-  const body = (address: string) => ({ firstName: "Key", lastName: `Holder${tag}`, email: address, countryCode: "EE", password: `Pw${tag}9`, referralCode: null, agreed: true, birthDate: "1991-02-03" });
+  const body = (address: string) => ({
+    firstName: "Key",
+    lastName: `Holder${tag}`,
+    email: address,
+    countryCode: "EE",
+    password: `Pw${tag}9`,
+    referralCode: null,
+    agreed: true,
+    birthDate: "1991-02-03",
+  });
   const registered = await request.post("/api/public/register", {
     headers: { Authorization: `Bearer ${masterKey}` },
     data: { ...body(email), verificationStatus: "identified", verificationLevel: 3 },
@@ -92,7 +115,10 @@ test("a KAM creates a partner and a master key, the key registers a client with 
   // The client registered with the key carries the level the key set; the KAM sees it on the partner's client.
   await page.goto(`/clients/${clientId}`);
   await expect(page.getByRole("heading", { level: 1, name: email })).toBeVisible();
-  await expect(page.getByRole("region", { name: "Verification" }).getByRole("definition")).toHaveText(["Identified", "3"]);
+  await expect(page.getByRole("region", { name: "Verification" }).getByRole("definition")).toHaveText([
+    "Identified",
+    "3",
+  ]);
 
   // An admin reads these actions in the audit log, each with its actor.
   const adminContext = await browser.newContext();

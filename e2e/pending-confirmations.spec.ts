@@ -8,14 +8,24 @@ test("operations staff see and resend a pending confirmation", async ({ operatio
   const email = `${tag}.pending@example.test`;
 
   // Step 1 of the partner API's "Create New User": the code is emailed and the registration waits for it.
-  const started = await request.post("/reg/user", { headers: { partnerId: String(partner.partnerId) }, data: { email, password: "Pend1ng#Pass" } });
+  const started = await request.post("/reg/user", {
+    headers: { partnerId: String(partner.partnerId) },
+    data: { email, password: "Pend1ng#Pass" },
+  });
   expect(started.status(), await started.text()).toBe(202);
 
   await page.goto("/pending");
   await expect(page.getByRole("heading", { level: 1, name: "Pending confirmations" })).toBeVisible();
   // The list has loaded (so the page is live) before the filter is chosen.
-  await expect(page.getByRole("status").filter({ hasText: /^Showing \d+ pending/ }).or(page.getByText("Nothing is waiting for a code"))).toBeVisible();
-  await page.getByRole("combobox", { name: "Partner" }).selectOption({ label: `${partner.name} (${partner.partnerId})` });
+  await expect(
+    page
+      .getByRole("status")
+      .filter({ hasText: /^Showing \d+ pending/ })
+      .or(page.getByText("Nothing is waiting for a code")),
+  ).toBeVisible();
+  await page
+    .getByRole("combobox", { name: "Partner" })
+    .selectOption({ label: `${partner.name} (${partner.partnerId})` });
 
   const table = page.getByRole("table", { name: "Pending confirmations" });
   const row = table.getByRole("row").filter({ hasText: email });
@@ -36,7 +46,10 @@ test("operations staff see and resend a pending confirmation", async ({ operatio
   await expect(cells.nth(6)).toHaveText("0");
 
   // A minute and more later (the first send moved back in time), the resend goes through.
-  const backdated = await db.query("update pending_registrations set last_sent_at = now() - interval '2 minutes' where partner_id = $1 and email = $2 and state = 'pending'", [partner.partnerId, email]);
+  const backdated = await db.query(
+    "update pending_registrations set last_sent_at = now() - interval '2 minutes' where partner_id = $1 and email = $2 and state = 'pending'",
+    [partner.partnerId, email],
+  );
   expect(backdated.rowCount).toBe(1);
   await resendButton.click();
   await expect(toast(page, "A new code is on its way")).toBeVisible();
@@ -49,8 +62,14 @@ test("operations staff see and resend a pending confirmation", async ({ operatio
   );
   expect(stored.rows).toEqual([{ id: expect.any(String), resend_count: 1, sent_just_now: true }]);
   // Two code emails in all (step 1 and the resend), and the resend is on record as this staff member's.
-  const mails = await db.query("select template from email_outbox where partner_id = $1 and to_address = $2", [partner.partnerId, email]);
+  const mails = await db.query("select template from email_outbox where partner_id = $1 and to_address = $2", [
+    partner.partnerId,
+    email,
+  ]);
   expect(mails.rows).toEqual([{ template: "registration_code" }, { template: "registration_code" }]);
-  const audited = await db.query("select actor_type, actor_id from audit_events where action = 'pending.resent' and entity_id = $1", [stored.rows[0]!.id]);
+  const audited = await db.query(
+    "select actor_type, actor_id from audit_events where action = 'pending.resent' and entity_id = $1",
+    [stored.rows[0]!.id],
+  );
   expect(audited.rows).toEqual([{ actor_type: "staff", actor_id: staff.operations.id }]);
 });

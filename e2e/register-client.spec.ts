@@ -2,7 +2,11 @@ import { expect, test } from "./fixtures";
 import { createPartner, uniqueTag } from "./support/data";
 import { clientRow, expectClientRows, openClients, toast } from "./support/ui";
 
-test("operations staff register a client for a partner and find it in the list", async ({ operationsPage: page, staff, db }) => {
+test("operations staff register a client for a partner and find it in the list", async ({
+  operationsPage: page,
+  staff,
+  db,
+}) => {
   const tag = uniqueTag();
   const partner = await createPartner({ name: `E2E Register ${tag}` });
   const email = `${tag}.sofia@example.test`;
@@ -48,16 +52,44 @@ test("operations staff register a client for a partner and find it in the list",
   await openClients(page);
   await page.getByRole("searchbox", { name: "Search" }).fill(email);
   await expectClientRows(page, [email]);
-  await expect(clientRow(page, email).getByRole("cell")).toHaveText([email, `Sofia Register${tag}`, partner.name, "Active", "Phone verified", "2", "EE", /\d{4}/]);
+  await expect(clientRow(page, email).getByRole("cell")).toHaveText([
+    email,
+    `Sofia Register${tag}`,
+    partner.name,
+    "Active",
+    "Phone verified",
+    "2",
+    "EE",
+    /\d{4}/,
+  ]);
 
   // Stored as a back-office registration by this staff member.
-  const stored = await db.query<{ id: string; partner_id: number; created_via: string; verification_status: string; verification_level: number; country_code: string; birth_date: string }>(
+  const stored = await db.query<{
+    id: string;
+    partner_id: number;
+    created_via: string;
+    verification_status: string;
+    verification_level: number;
+    country_code: string;
+    birth_date: string;
+  }>(
     "select id, partner_id, created_via, verification_status, verification_level, country_code, birth_date::text from clients where lower(email) = lower($1)",
     [email],
   );
   expect(stored.rows).toEqual([
-    { id: expect.any(String), partner_id: partner.partnerId, created_via: "back_office", verification_status: "phone_verified", verification_level: 2, country_code: "EE", birth_date: "1988-02-29" },
+    {
+      id: expect.any(String),
+      partner_id: partner.partnerId,
+      created_via: "back_office",
+      verification_status: "phone_verified",
+      verification_level: 2,
+      country_code: "EE",
+      birth_date: "1988-02-29",
+    },
   ]);
-  const audited = await db.query("select actor_type, actor_id from audit_events where action = 'client.register' and entity_id = $1", [stored.rows[0]!.id]);
+  const audited = await db.query(
+    "select actor_type, actor_id from audit_events where action = 'client.register' and entity_id = $1",
+    [stored.rows[0]!.id],
+  );
   expect(audited.rows).toEqual([{ actor_type: "staff", actor_id: staff.operations.id }]);
 });

@@ -1,7 +1,15 @@
 import { expect, signIn, test } from "./fixtures";
 
 const PAGES = ["/", "/login", "/docs", "/confirm-email?token=x", "/overview", "/no-such-page"];
-const ENDPOINTS = ["/api/health", "/.well-known/jwks.json", "/api/openapi.json", "/reg/subscription", "/api/auth/session", "/api/trpc/overview.funnel", "/api/no-such-endpoint"];
+const ENDPOINTS = [
+  "/api/health",
+  "/.well-known/jwks.json",
+  "/api/openapi.json",
+  "/reg/subscription",
+  "/api/auth/session",
+  "/api/trpc/overview.funnel",
+  "/api/no-such-endpoint",
+];
 const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 /** An API response or a page's navigation response. */
@@ -72,7 +80,9 @@ test("pages allow only their own nonce-carrying scripts, and never inline ones",
 test("the pages' scripts carry the response's nonce and the page works under the policy", async ({ page }) => {
   const response = await page.goto("/confirm-email?token=not-a-real-token");
   const nonce = nonceOf(response!);
-  const scriptNonces = await page.locator("script").evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
+  const scriptNonces = await page
+    .locator("script")
+    .evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
   expect(scriptNonces.length).toBeGreaterThan(0);
   expect(new Set(scriptNonces)).toEqual(new Set([nonce]));
 
@@ -108,7 +118,10 @@ test("a script injected into a page's HTML does not run, and the browser reports
   const violations: string[] = [];
   await page.exposeFunction("reportViolation", (directive: string) => violations.push(directive));
   await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => void (window as unknown as { reportViolation: (d: string) => void }).reportViolation(e.effectiveDirective));
+    document.addEventListener(
+      "securitypolicyviolation",
+      (e) => void (window as unknown as { reportViolation: (d: string) => void }).reportViolation(e.effectiveDirective),
+    );
   });
   // What a stored cross-site script would look like: markup in the page that the server did not mean to send.
   await page.route("**/login", async (route) => {

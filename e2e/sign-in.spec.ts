@@ -30,7 +30,9 @@ test("staff sign in, and repeated failures lock the account", async ({ page, cre
   const header = page.getByRole("banner");
   await expect(header.getByText(staff.name, { exact: true })).toBeVisible();
   await expect(header).toContainText(`${staff.email} · operations`);
-  await expect(page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Clients" })).toHaveAttribute("aria-current", "page");
+  await expect(
+    page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Clients" }),
+  ).toHaveAttribute("aria-current", "page");
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
@@ -38,7 +40,9 @@ test("staff sign in, and repeated failures lock the account", async ({ page, cre
   // Without a page to return to, staff land on the Overview.
   await submitLogin(page, staff.email, staff.password);
   await expect(page).toHaveURL(/\/overview$/);
-  await expect(page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+  await expect(
+    page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Overview" }),
+  ).toHaveAttribute("aria-current", "page");
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/account/security");
@@ -55,8 +59,14 @@ test("staff sign in, and repeated failures lock the account", async ({ page, cre
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByText(/locked/i)).toHaveCount(0);
 
-  const { rows } = await db.query<{ failed_sign_ins: number; locked: boolean }>("select failed_sign_ins, locked_until > now() as locked from staff_users where id = $1", [target.id]);
+  const { rows } = await db.query<{ failed_sign_ins: number; locked: boolean }>(
+    "select failed_sign_ins, locked_until > now() as locked from staff_users where id = $1",
+    [target.id],
+  );
   expect(rows[0]).toEqual({ failed_sign_ins: 5, locked: true });
-  const refused = await db.query("select 1 from audit_events where entity_id = $1 and action = 'staff.sign_in_refused_locked'", [target.id]);
+  const refused = await db.query(
+    "select 1 from audit_events where entity_id = $1 and action = 'staff.sign_in_refused_locked'",
+    [target.id],
+  );
   expect(refused.rowCount).toBe(1);
 });

@@ -2,7 +2,13 @@ import { expect, signIn, test } from "./fixtures";
 import { uniqueTag } from "./support/data";
 import { toast } from "./support/ui";
 
-test("an admin adds a staff member, requires TOTP, and deactivates them; the deactivated member's open session is refused", async ({ adminPage: page, staff, browser, baseURL, db }) => {
+test("an admin adds a staff member, requires TOTP, and deactivates them; the deactivated member's open session is refused", async ({
+  adminPage: page,
+  staff,
+  browser,
+  baseURL,
+  db,
+}) => {
   const tag = uniqueTag();
   const email = `e2e-member-${tag}@staff.test`;
   const name = `E2E Member ${tag}`;
@@ -12,7 +18,10 @@ test("an admin adds a staff member, requires TOTP, and deactivates them; the dea
   const table = page.getByRole("table", { name: "Staff members" });
   // The list has loaded, so the page is live before the form is filled in.
   await expect(table.getByRole("row").filter({ hasText: staff.admin.email })).toBeVisible();
-  await expect(table.getByRole("button", { name: `Deactivate ${staff.admin.email}` }), "no admin deactivates themselves").toHaveCount(0);
+  await expect(
+    table.getByRole("button", { name: `Deactivate ${staff.admin.email}` }),
+    "no admin deactivates themselves",
+  ).toHaveCount(0);
 
   const form = page.getByRole("region", { name: "Add staff member" });
   // Typed in mixed case, stored in lower case.
@@ -71,8 +80,15 @@ test("an admin adds a staff member, requires TOTP, and deactivates them; the dea
     [email],
   );
   expect(rows).toEqual([{ id: expect.any(String), email, role: "operations", active: false, totp_required: true }]);
-  const audit = await db.query<{ action: string }>("select action from audit_events where entity_id = $1 and actor_type = 'staff' and actor_id = $2 order by id", [rows[0]!.id, staff.admin.id]);
-  expect(audit.rows.map((r) => r.action)).toEqual(["staff.create", "staff.totp_requirement_changed", "staff.deactivated"]);
+  const audit = await db.query<{ action: string }>(
+    "select action from audit_events where entity_id = $1 and actor_type = 'staff' and actor_id = $2 order by id",
+    [rows[0]!.id, staff.admin.id],
+  );
+  expect(audit.rows.map((r) => r.action)).toEqual([
+    "staff.create",
+    "staff.totp_requirement_changed",
+    "staff.deactivated",
+  ]);
 });
 
 test("staff who are not admins have no Staff page", async ({ operationsPage: page }) => {

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { expect, signIn, test } from "./fixtures";
 import { toast } from "./support/ui";
 
-test("a staff member changes their own password and their other session ends", async ({ page, browser, baseURL, createStaff, db }) => {
+test("a staff member changes their own password and their other session ends", async ({
+  page,
+  browser,
+  baseURL,
+  createStaff,
+  db,
+}) => {
   const staff = await createStaff("operations");
   const newPassword = `E2E new ${randomUUID()}`;
   await signIn(page, staff);
@@ -41,14 +47,24 @@ test("a staff member changes their own password and their other session ends", a
   await signIn(other, { email: staff.email, password: newPassword });
   await otherContext.close();
 
-  const { rows } = await db.query<{ action: string; after: unknown }>("select action, after from audit_events where entity_id = $1 and action like 'staff.password%' order by id", [staff.id]);
+  const { rows } = await db.query<{ action: string; after: unknown }>(
+    "select action, after from audit_events where entity_id = $1 and action like 'staff.password%' order by id",
+    [staff.id],
+  );
   expect(rows).toEqual([
     { action: "staff.password_change_failed", after: { reason: "password" } },
     { action: "staff.password_changed", after: { otherSessionsEnded: 1 } },
   ]);
 });
 
-test("an admin resets a staff member's password: the temporary password is shown once and the member's session ends", async ({ adminPage: page, staff, createStaff, browser, baseURL, db }) => {
+test("an admin resets a staff member's password: the temporary password is shown once and the member's session ends", async ({
+  adminPage: page,
+  staff,
+  createStaff,
+  browser,
+  baseURL,
+  db,
+}) => {
   const member = await createStaff("kam");
   const memberContext = await browser.newContext({ baseURL });
   const memberPage = await memberContext.newPage();
@@ -60,7 +76,10 @@ test("an admin resets a staff member's password: the temporary password is shown
   const table = page.getByRole("table", { name: "Staff members" });
   const row = table.getByRole("row").filter({ hasText: member.email });
   await expect(row).toBeVisible();
-  await expect(table.getByRole("button", { name: `Reset password for ${staff.admin.email}` }), "admins change their own password under Account security").toHaveCount(0);
+  await expect(
+    table.getByRole("button", { name: `Reset password for ${staff.admin.email}` }),
+    "admins change their own password under Account security",
+  ).toHaveCount(0);
 
   await row.getByRole("button", { name: `Reset password for ${member.email}` }).click();
   const dialog = page.getByRole("dialog", { name: `Reset the password of ${member.name}?` });
@@ -70,7 +89,9 @@ test("an admin resets a staff member's password: the temporary password is shown
   await expect(dialog).toBeHidden();
 
   const issued = page.getByRole("region", { name: "Password reset" });
-  await expect(issued.getByRole("status")).toHaveText(`New password for ${member.name} (${member.email}). They are signed out everywhere.`);
+  await expect(issued.getByRole("status")).toHaveText(
+    `New password for ${member.name} (${member.email}). They are signed out everywhere.`,
+  );
   await expect(issued.getByText("This password will not be shown again")).toBeVisible();
   const temporary = await issued.getByLabel("Temporary password").inputValue();
   expect(temporary).toMatch(/^[A-Za-z0-9_-]{24}$/);
@@ -86,7 +107,12 @@ test("an admin resets a staff member's password: the temporary password is shown
   await signIn(memberPage, { email: member.email, password: temporary });
   await memberContext.close();
 
-  const { rows } = await db.query<{ actor_id: string; after: { sessionsEnded: number } }>("select actor_id, after from audit_events where entity_id = $1 and action = 'staff.password_reset'", [member.id]);
-  expect(rows).toEqual([{ actor_id: staff.admin.id, after: { failedSignIns: 0, lockedUntil: null, sessionsEnded: 1 } }]);
+  const { rows } = await db.query<{ actor_id: string; after: { sessionsEnded: number } }>(
+    "select actor_id, after from audit_events where entity_id = $1 and action = 'staff.password_reset'",
+    [member.id],
+  );
+  expect(rows).toEqual([
+    { actor_id: staff.admin.id, after: { failedSignIns: 0, lockedUntil: null, sessionsEnded: 1 } },
+  ]);
   expect(JSON.stringify(rows)).not.toContain(temporary);
 });

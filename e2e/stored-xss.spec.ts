@@ -37,15 +37,24 @@ function guard(page: Page) {
   });
   return {
     async expectNothingRan(where: string) {
-      expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), `a payload ran on ${where}`).toBeUndefined();
+      expect(
+        await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss),
+        `a payload ran on ${where}`,
+      ).toBeUndefined();
       expect(dialogs, `a dialog opened on ${where}`).toEqual([]);
       // No element the payloads would have created exists in the document.
-      expect(await page.locator("main img[src='x'], main svg[onload], main script:not([src])").count(), `markup injected on ${where}`).toBe(0);
+      expect(
+        await page.locator("main img[src='x'], main svg[onload], main script:not([src])").count(),
+        `markup injected on ${where}`,
+      ).toBe(0);
     },
   };
 }
 
-test("text fields shown in the back office are shown literally and never run as markup or SQL", async ({ adminPage: page, db }) => {
+test("text fields shown in the back office are shown literally and never run as markup or SQL", async ({
+  adminPage: page,
+  db,
+}) => {
   test.setTimeout(240_000);
   const tag = uniqueTag();
   const field = (i: number, what: string) => `${what}${tag} ${PAYLOADS[i % PAYLOADS.length]}`;
@@ -55,7 +64,18 @@ test("text fields shown in the back office are shown literally and never run as 
   // Partner name (CLI), with its KAM's name (CLI), an API key label and a tier with a description and feature.
   const kamName = field(0, "Kam");
   const kamEmail = `e2e-xss-${tag}@staff.test`;
-  await gatehouse(["staff", "create", "--email", kamEmail, "--role", "kam", "--name", kamName, "--password", `E2E-${randomUUID()}`]);
+  await gatehouse([
+    "staff",
+    "create",
+    "--email",
+    kamEmail,
+    "--role",
+    "kam",
+    "--name",
+    kamName,
+    "--password",
+    `E2E-${randomUUID()}`,
+  ]);
   const partnerName = field(1, "Partner");
   const partner = await createPartner({ name: partnerName, sandbox: true, owner: kamEmail });
   const keyLabel = field(2, "Key");
@@ -63,13 +83,28 @@ test("text fields shown in the back office are shown literally and never run as 
   const tierName = field(3, "Tier");
   const tierDescription = field(4, "Describe");
   const tierFeature = field(5, "Feature");
-  const tier = await trpc<{ id: number }>(api, "tier.create", { partnerId: partner.partnerId, name: tierName, description: tierDescription, amount: "1.00", currency: "EUR", features: [tierFeature] });
+  const tier = await trpc<{ id: number }>(api, "tier.create", {
+    partnerId: partner.partnerId,
+    name: tierName,
+    description: tierDescription,
+    amount: "1.00",
+    currency: "EUR",
+    features: [tierFeature],
+  });
 
   // Client names through the public API, then a block with a reason and a voided invoice with one.
   const firstName = field(1, "First");
   const lastName = field(3, "Last");
-  const client = await registerClient(page.context().request, partner, { firstName, lastName, email: `xss-${tag}@example.test`, countryCode: "LV" });
-  const subscribed = await api.post("/reg/subscription", { headers: { authorization: `Bearer ${client.token}` }, data: { accountId: await firstAccount(api, client.token), subscriptionDetailsId: tier.id } });
+  const client = await registerClient(page.context().request, partner, {
+    firstName,
+    lastName,
+    email: `xss-${tag}@example.test`,
+    countryCode: "LV",
+  });
+  const subscribed = await api.post("/reg/subscription", {
+    headers: { authorization: `Bearer ${client.token}` },
+    data: { accountId: await firstAccount(api, client.token), subscriptionDetailsId: tier.id },
+  });
   expect(subscribed.status(), await subscribed.text()).toBe(201);
   const invoiceId = ((await subscribed.json()) as { id: string }).id;
   const voidReason = field(0, "Void");
@@ -94,12 +129,19 @@ test("text fields shown in the back office are shown literally and never run as 
   for (const { path, shows } of pages) {
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-    for (const text of shows) await expect(page.getByText(text, { exact: false }).filter({ visible: true }).first(), `${path} shows ${text}`).toBeVisible();
+    for (const text of shows)
+      await expect(
+        page.getByText(text, { exact: false }).filter({ visible: true }).first(),
+        `${path} shows ${text}`,
+      ).toBeVisible();
     await watch.expectNothingRan(path);
   }
 
   // The values went in as data: stored verbatim, and the clients table is still there.
-  const stored = await db.query<{ first_name: string; last_name: string; state: string }>("select first_name, last_name, profile_state as state from clients where id = $1", [client.clientId]);
+  const stored = await db.query<{ first_name: string; last_name: string; state: string }>(
+    "select first_name, last_name, profile_state as state from clients where id = $1",
+    [client.clientId],
+  );
   expect(stored.rows).toEqual([{ first_name: firstName, last_name: lastName, state: "blocked" }]);
   const names = await db.query<{ name: string }>("select name from partners where id = $1", [partner.partnerId]);
   expect(names.rows).toEqual([{ name: partnerName }]);

@@ -13,14 +13,18 @@ test("staff enrol in TOTP and then need a code to sign in", async ({ page, creat
   expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
 
   // A wrong code is refused in place and nothing is stored.
-  await page.getByRole("textbox", { name: "Code from the app" }).fill(String((Number(currentTotp(secret)) + 500_000) % 1_000_000).padStart(6, "0"));
+  await page
+    .getByRole("textbox", { name: "Code from the app" })
+    .fill(String((Number(currentTotp(secret)) + 500_000) % 1_000_000).padStart(6, "0"));
   await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
   await expect(page.getByText("That code does not match")).toBeVisible();
 
   await page.getByRole("textbox", { name: "Code from the app" }).fill(currentTotp(secret));
   await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Two-factor authentication is on" })).toBeVisible();
-  const { rows } = await db.query<{ totp_secret: string | null }>("select totp_secret from staff_users where id = $1", [staff.id]);
+  const { rows } = await db.query<{ totp_secret: string | null }>("select totp_secret from staff_users where id = $1", [
+    staff.id,
+  ]);
   // Stored sealed (AES-GCM under a key from AUTH_SECRET), never as the setup key itself.
   expect(rows[0]?.totp_secret).toMatch(/^v1\./);
   expect(rows[0]?.totp_secret).not.toContain(secret);

@@ -38,7 +38,12 @@ async function startReceiver() {
   };
 }
 
-test("a KAM adds a webhook endpoint, sees its first delivery fail and the retry succeed in the delivery log, and resends it", async ({ kamPage: page, staff, request, db }) => {
+test("a KAM adds a webhook endpoint, sees its first delivery fail and the retry succeed in the delivery log, and resends it", async ({
+  kamPage: page,
+  staff,
+  request,
+  db,
+}) => {
   // The retry comes about 5 seconds after the failure, and the resend after that.
   test.setTimeout(90_000);
   const receiver = await startReceiver();
@@ -63,7 +68,12 @@ test("a KAM adds a webhook endpoint, sees its first delivery fail and the retry 
     await expect(endpoint.getByText("No deliveries yet.")).toBeVisible();
 
     // A client registers through the public API: the partner's endpoint hears of it.
-    const client = await registerClient(request, partner, { firstName: "Webb", lastName: `Hook${tag}`, email: `e2e-hook-${tag}@example.test`, countryCode: "EE" });
+    const client = await registerClient(request, partner, {
+      firstName: "Webb",
+      lastName: `Hook${tag}`,
+      email: `e2e-hook-${tag}@example.test`,
+      countryCode: "EE",
+    });
     // Retried about 5 seconds after the 500; the section renders itself again while a message waits.
     await expect.poll(() => receiver.deliveries.map((d) => d.answered), { timeout: 30_000 }).toEqual([500, 204]);
     await page.reload();
@@ -76,16 +86,27 @@ test("a KAM adds a webhook endpoint, sees its first delivery fail and the retry 
     await expect(cells.nth(4)).toHaveText(/^\d+ ms$/);
     // The attempts, in order: the failure, then the success.
     await cells.nth(2).getByText("2", { exact: true }).click();
-    await expect(cells.nth(2).getByRole("listitem")).toHaveText([/^#1 .*: HTTP 500, \d+ ms$/, /^#2 .*: HTTP 204, \d+ ms$/]);
+    await expect(cells.nth(2).getByRole("listitem")).toHaveText([
+      /^#1 .*: HTTP 500, \d+ ms$/,
+      /^#2 .*: HTTP 204, \d+ ms$/,
+    ]);
 
     // The section with an endpoint and its log reads well with assistive technology too.
-    const violations = (await new AxeBuilder({ page }).include(`section[aria-labelledby="webhooks-heading"]`).analyze()).violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    const violations = (
+      await new AxeBuilder({ page }).include(`section[aria-labelledby="webhooks-heading"]`).analyze()
+    ).violations.filter((v) => v.impact === "serious" || v.impact === "critical");
     expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 
     const [first, second] = receiver.deliveries;
     expect(second!.id).toBe(first!.id);
-    const event = new Webhook(secret).verify(second!.body, second!.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
-    expect(event).toMatchObject({ type: "client.registered", data: { clientId: client.clientId, partnerId: partner.partnerId } });
+    const event = new Webhook(secret).verify(second!.body, second!.headers as Record<string, string>) as {
+      type: string;
+      data: Record<string, unknown>;
+    };
+    expect(event).toMatchObject({
+      type: "client.registered",
+      data: { clientId: client.clientId, partnerId: partner.partnerId },
+    });
 
     // Resend: the same message again now, under the same webhook-id.
     await row.getByRole("button", { name: /^Resend client\.registered / }).click();
@@ -100,7 +121,10 @@ test("a KAM adds a webhook endpoint, sees its first delivery fail and the retry 
     }).toPass({ timeout: 20_000 });
     await expect(cells.nth(1)).toHaveText("Delivered");
 
-    const { rows } = await db.query<{ status: string; attempts: number }>("select status, attempts from webhook_messages where id = $1", [first!.id]);
+    const { rows } = await db.query<{ status: string; attempts: number }>(
+      "select status, attempts from webhook_messages where id = $1",
+      [first!.id],
+    );
     expect(rows).toEqual([{ status: "delivered", attempts: 3 }]);
   } finally {
     await receiver.close();

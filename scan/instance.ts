@@ -20,7 +20,15 @@ export interface Fixtures {
   masterKey: string;
   tierId: number;
   /** A partner-API client with money, a subscription and its first invoice. */
-  client: { id: string; email: string; password: string; accessToken: string; accountId: string; subscriptionId: string; invoiceId: string };
+  client: {
+    id: string;
+    email: string;
+    password: string;
+    accessToken: string;
+    accountId: string;
+    subscriptionId: string;
+    invoiceId: string;
+  };
   /** A white-label client: its token is the bearer of the white-label endpoints. */
   whiteLabel: { id: string; email: string; password: string; token: string };
   /** A staff admin signed in through next-auth's credentials sign-in. */
@@ -51,7 +59,8 @@ export function ensureBuild(): void {
 async function waitForHealth(base: string, server: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited with code ${server.exitCode} before it was healthy`);
+    if (server.exitCode !== null)
+      throw new Error(`the server exited with code ${server.exitCode} before it was healthy`);
     try {
       if ((await fetch(`${base}/api/health`)).ok) return;
     } catch {
@@ -66,7 +75,15 @@ export async function startInstance({ port, dataDir, logFile }: InstanceOptions)
   const base = `http://127.0.0.1:${port}`;
   // TRUSTED_PROXY_COUNT=1: the scan plays the trusted proxy, so sqlmap's X-Forwarded-For on the sign-in
   // endpoints spreads its attempts over addresses and the scan reaches the code behind the per-address limits.
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GATEHOUSE_DATA_DIR: dataDir, AUTH_SECRET: SCAN_AUTH_SECRET, APP_URL: base, LOG_LEVEL: "warn", TRUSTED_PROXY_COUNT: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    GATEHOUSE_DATA_DIR: dataDir,
+    AUTH_SECRET: SCAN_AUTH_SECRET,
+    APP_URL: base,
+    LOG_LEVEL: "warn",
+    TRUSTED_PROXY_COUNT: "1",
+  };
   delete env.DATABASE_URL;
   const log = createWriteStream(logFile);
   // Its own process group, so stopping it stops npm, the server and Next.js together.
@@ -115,11 +132,20 @@ export async function startInstance({ port, dataDir, logFile }: InstanceOptions)
 }
 
 async function gatehouse<T>(args: string[], env: NodeJS.ProcessEnv): Promise<T> {
-  const { stdout } = await run("npm", ["run", "-s", "gatehouse", "--", ...args, "--json"], { cwd: root, env, timeout: 120_000 });
+  const { stdout } = await run("npm", ["run", "-s", "gatehouse", "--", ...args, "--json"], {
+    cwd: root,
+    env,
+    timeout: 120_000,
+  });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as T;
 }
 
-async function call<T>(base: string, method: string, pathname: string, { headers = {}, body }: { headers?: Record<string, string>; body?: unknown } = {}): Promise<T> {
+async function call<T>(
+  base: string,
+  method: string,
+  pathname: string,
+  { headers = {}, body }: { headers?: Record<string, string>; body?: unknown } = {},
+): Promise<T> {
   const res = await fetch(base + pathname, {
     method,
     headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
@@ -133,14 +159,43 @@ async function call<T>(base: string, method: string, pathname: string, { headers
 async function seed(base: string, env: NodeJS.ProcessEnv): Promise<Fixtures> {
   // Quotas off: with the default 1 registration per IP per hour the scanners would measure the quota, not the code behind it.
   const partner = await gatehouse<{ partnerId: number; masterKey: string }>(
-    ["partner", "create", "--name", "Scan partner", "--sandbox", "--quota-ip", "0", "--quota-total", "0", "--currency", "EUR"],
+    [
+      "partner",
+      "create",
+      "--name",
+      "Scan partner",
+      "--sandbox",
+      "--quota-ip",
+      "0",
+      "--quota-total",
+      "0",
+      "--currency",
+      "EUR",
+    ],
     env,
   );
   const staffEmail = `scan-admin-${randomUUID().slice(0, 8)}@scan.test`;
   // Random per run and never printed: the instance and its data folder are thrown away.
   const staffPassword = `Scan-${randomBytes(18).toString("base64url")}`;
-  await gatehouse(["staff", "create", "--email", staffEmail, "--role", "admin", "--name", "Scan admin", "--password", staffPassword], env);
-  const tier = await gatehouse<{ id: number }>(["tier", "create", "--partner", String(partner.partnerId), "--name", "Scan tier", "--amount", "1.00", "--currency", "EUR"], env);
+  await gatehouse(
+    ["staff", "create", "--email", staffEmail, "--role", "admin", "--name", "Scan admin", "--password", staffPassword],
+    env,
+  );
+  const tier = await gatehouse<{ id: number }>(
+    [
+      "tier",
+      "create",
+      "--partner",
+      String(partner.partnerId),
+      "--name",
+      "Scan tier",
+      "--amount",
+      "1.00",
+      "--currency",
+      "EUR",
+    ],
+    env,
+  );
 
   const partnerHeader = { partnerId: String(partner.partnerId) };
   const email = `scan-client-${randomUUID().slice(0, 8)}@example.test`;
@@ -155,13 +210,25 @@ async function seed(base: string, env: NodeJS.ProcessEnv): Promise<Fixtures> {
   const clientId = tokens.user_id.replace(/^usr:/, "");
   const [account] = await call<{ id: string }[]>(base, "GET", "/wallet/accounts", { headers: bearer });
   await gatehouse(["account", "credit", "--client", clientId, "--amount", "100.00"], env);
-  const started = await call<{ id: string }>(base, "POST", "/reg/subscription", { headers: bearer, body: { accountId: account!.id, subscriptionDetailsId: tier.id, anyCurrency: false } });
+  const started = await call<{ id: string }>(base, "POST", "/reg/subscription", {
+    headers: bearer,
+    body: { accountId: account!.id, subscriptionDetailsId: tier.id, anyCurrency: false },
+  });
   const [subscription] = await call<{ id: string }[]>(base, "GET", "/reg/subscription", { headers: bearer });
 
   const wlEmail = `scan-wl-${randomUUID().slice(0, 8)}@example.test`;
   const wl = await call<{ token: string; clientId: string }>(base, "POST", "/api/public/register", {
     headers: partnerHeader,
-    body: { firstName: "Scan", lastName: "Client", email: wlEmail, countryCode: "LV", password: "Scan1234x", referralCode: null, agreed: true, birthDate: "1990-01-01" },
+    body: {
+      firstName: "Scan",
+      lastName: "Client",
+      email: wlEmail,
+      countryCode: "LV",
+      password: "Scan1234x",
+      referralCode: null,
+      agreed: true,
+      birthDate: "1990-01-01",
+    },
   });
 
   return {
@@ -169,7 +236,15 @@ async function seed(base: string, env: NodeJS.ProcessEnv): Promise<Fixtures> {
     partnerId: partner.partnerId,
     masterKey: partner.masterKey,
     tierId: tier.id,
-    client: { id: clientId, email, password, accessToken: tokens.access_token, accountId: account!.id, subscriptionId: subscription!.id, invoiceId: started.id },
+    client: {
+      id: clientId,
+      email,
+      password,
+      accessToken: tokens.access_token,
+      accountId: account!.id,
+      subscriptionId: subscription!.id,
+      invoiceId: started.id,
+    },
     whiteLabel: { id: wl.clientId, email: wlEmail, password: "Scan1234x", token: wl.token },
     staff: await signIn(base, staffEmail, staffPassword),
   };
@@ -179,7 +254,10 @@ async function seed(base: string, env: NodeJS.ProcessEnv): Promise<Fixtures> {
 async function serverActionsOf(base: string, cookie: string): Promise<string[]> {
   const html = await (await fetch(`${base}/overview`, { headers: { cookie } })).text();
   const ids = [...new Set([...html.matchAll(/\$ACTION_ID_([0-9a-fA-F]+)/g)].map((m) => m[1]!))];
-  if (ids.length === 0) throw new Error("no sign-out form on /overview: the crawl could not be kept signed in (see signOutGuard in scan/proxy.ts)");
+  if (ids.length === 0)
+    throw new Error(
+      "no sign-out form on /overview: the crawl could not be kept signed in (see signOutGuard in scan/proxy.ts)",
+    );
   return ids;
 }
 
@@ -200,13 +278,24 @@ async function signIn(base: string, email: string, password: string): Promise<Fi
   const res = await fetch(`${base}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1", cookie: cookieHeader() },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-auth-return-redirect": "1",
+      cookie: cookieHeader(),
+    },
     body: new URLSearchParams({ csrfToken, email, password, callbackUrl: "/" }),
   });
   keep(res);
   const name = [...jar.keys()].find((k) => k.endsWith("authjs.session-token"));
   if (!name) throw new Error(`signing in ${email}: no session cookie (status ${res.status})`);
-  const session = (await (await fetch(`${base}/api/auth/session`, { headers: { cookie: `${name}=${jar.get(name)}` } })).json()) as { user?: { email?: string } } | null;
-  if (session?.user?.email !== email) throw new Error(`signing in ${email}: the session cookie does not hold a session`);
-  return { email, sessionCookie: { name, value: jar.get(name)! }, signOutActions: await serverActionsOf(base, `${name}=${jar.get(name)}`) };
+  const session = (await (
+    await fetch(`${base}/api/auth/session`, { headers: { cookie: `${name}=${jar.get(name)}` } })
+  ).json()) as { user?: { email?: string } } | null;
+  if (session?.user?.email !== email)
+    throw new Error(`signing in ${email}: the session cookie does not hold a session`);
+  return {
+    email,
+    sessionCookie: { name, value: jar.get(name)! },
+    signOutActions: await serverActionsOf(base, `${name}=${jar.get(name)}`),
+  };
 }

@@ -48,7 +48,9 @@ export function signOutGuard(actionIds: string[]): Guard {
     if (method !== "POST") return undefined;
     // The field is "$ACTION_ID_<id>", percent-encoded ("%24…") when the form is sent url-encoded.
     const text = body.toString("latin1");
-    return actionIds.some((id) => text.includes(`ACTION_ID_${id}`)) ? "refused: it would end the scan's session" : undefined;
+    return actionIds.some((id) => text.includes(`ACTION_ID_${id}`))
+      ? "refused: it would end the scan's session"
+      : undefined;
   };
 }
 
@@ -92,13 +94,17 @@ export async function startCountingProxy(target: URL, guard: Guard = () => undef
     const headers = { ...req.headers };
     delete headers["proxy-connection"];
     delete headers["proxy-authorization"];
-    const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: url.pathname + url.search, headers }, (answer) => {
-      const status = answer.statusCode ?? 0;
-      t.statuses[status] = (t.statuses[status] ?? 0) + 1;
-      if (isServerError(status)) t.serverErrors.push({ method: req.method ?? "?", target: (url.pathname + url.search).slice(0, 300), status });
-      res.writeHead(status, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: url.pathname + url.search, headers },
+      (answer) => {
+        const status = answer.statusCode ?? 0;
+        t.statuses[status] = (t.statuses[status] ?? 0) + 1;
+        if (isServerError(status))
+          t.serverErrors.push({ method: req.method ?? "?", target: (url.pathname + url.search).slice(0, 300), status });
+        res.writeHead(status, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", (e) => {
       t.statuses.unreachable = (t.statuses.unreachable ?? 0) + 1;
       if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });

@@ -73,15 +73,25 @@ try {
   if (values.only !== "wapiti") {
     const publicApi = publicApiTargets(f);
     skipped = publicApi.skipped;
-    const targets = [...publicApi.targets, ...backOfficeTargets(f)].filter((t) => !values.target || t.name.includes(values.target));
+    const targets = [...publicApi.targets, ...backOfficeTargets(f)].filter(
+      (t) => !values.target || t.name.includes(values.target),
+    );
     proxy.phase("sqlmap");
     const phaseStart = performance.now();
     for (const [i, target] of targets.entries()) {
       const before = proxy.tally("sqlmap").requests;
       // sqlmap's own files (its session, and the command line with this run's credentials) stay in the throwaway data folder.
-      const outcome = await runSqlmap(target, proxy.url, path.join(dataDir, "sqlmap"), path.join(resultsDir, "sqlmap"), `${String(i + 1).padStart(2, "0")}-${target.name.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 80)}`);
+      const outcome = await runSqlmap(
+        target,
+        proxy.url,
+        path.join(dataDir, "sqlmap"),
+        path.join(resultsDir, "sqlmap"),
+        `${String(i + 1).padStart(2, "0")}-${target.name.replace(/[^A-Za-z0-9]+/g, "-").slice(0, 80)}`,
+      );
       findings.push(...outcome.findings);
-      say(`  sqlmap ${String(i + 1).padStart(2)}/${targets.length} ${outcome.status.padEnd(10)} ${outcome.seconds.toFixed(0).padStart(4)} s ${String(proxy.tally("sqlmap").requests - before).padStart(5)} requests  ${target.name}`);
+      say(
+        `  sqlmap ${String(i + 1).padStart(2)}/${targets.length} ${outcome.status.padEnd(10)} ${outcome.seconds.toFixed(0).padStart(4)} s ${String(proxy.tally("sqlmap").requests - before).padStart(5)} requests  ${target.name}`,
+      );
     }
     phases.push(phaseOf("sqlmap", targets.length, (performance.now() - phaseStart) / 1000, proxy.tally("sqlmap")));
     findings.push(...serverErrorFindings("sqlmap", proxy.tally("sqlmap").serverErrors));
@@ -98,7 +108,14 @@ try {
   await instance.stop();
 }
 
-const summary = summarize({ startedAt: started.toISOString(), seconds: (Date.now() - started.getTime()) / 1000, base: f.base, phases, skipped, findings });
+const summary = summarize({
+  startedAt: started.toISOString(),
+  seconds: (Date.now() - started.getTime()) / 1000,
+  base: f.base,
+  phases,
+  skipped,
+  findings,
+});
 const text = formatSummary(summary);
 await writeFile(path.join(resultsDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
 await writeFile(path.join(resultsDir, "summary.txt"), `${text}\n`);

@@ -51,35 +51,67 @@ export function sqlmapArgs(target: SqlmapTarget, proxyUrl: string, outputDir: st
 /** Reads sqlmap's console output: what it found, and whether it finished. */
 export function parseSqlmapOutput(target: string, output: string): Omit<SqlmapOutcome, "seconds"> {
   const findings: Finding[] = [];
-  const injectionBlock = output.match(/sqlmap identified the following injection point\(s\)[\s\S]*?\n---\n([\s\S]*?)\n---/);
+  const injectionBlock = output.match(
+    /sqlmap identified the following injection point\(s\)[\s\S]*?\n---\n([\s\S]*?)\n---/,
+  );
   if (injectionBlock) {
     for (const m of injectionBlock[1]!.matchAll(/Parameter: (.+?)\n([\s\S]*?)(?=\nParameter: |$)/g)) {
       const types = [...m[2]!.matchAll(/Type: (.+)/g)].map((t) => t[1]!.trim());
-      findings.push({ tool: "sqlmap", severity: "high", kind: "SQL injection", where: `${target}: ${m[1]!.trim()}`, detail: types.join("; ") });
+      findings.push({
+        tool: "sqlmap",
+        severity: "high",
+        kind: "SQL injection",
+        where: `${target}: ${m[1]!.trim()}`,
+        detail: types.join("; "),
+      });
     }
   }
   for (const m of output.matchAll(/parameter '(.+?)' is vulnerable/g)) {
     const where = `${target}: ${m[1]}`;
-    if (!findings.some((f) => f.where.startsWith(where))) findings.push({ tool: "sqlmap", severity: "high", kind: "SQL injection", where, detail: "reported vulnerable" });
+    if (!findings.some((f) => f.where.startsWith(where)))
+      findings.push({ tool: "sqlmap", severity: "high", kind: "SQL injection", where, detail: "reported vulnerable" });
   }
-  for (const m of output.matchAll(/heuristic \(XSS\) test shows that (.+?) parameter '(.+?)' might be vulnerable to cross-site scripting/g)) {
-    findings.push({ tool: "sqlmap", severity: "info", kind: "Reflected input (sqlmap's XSS heuristic)", where: `${target}: ${m[1]} ${m[2]}`, detail: "the value is echoed back; informational for JSON answers, which browsers do not render" });
+  for (const m of output.matchAll(
+    /heuristic \(XSS\) test shows that (.+?) parameter '(.+?)' might be vulnerable to cross-site scripting/g,
+  )) {
+    findings.push({
+      tool: "sqlmap",
+      severity: "info",
+      kind: "Reflected input (sqlmap's XSS heuristic)",
+      where: `${target}: ${m[1]} ${m[2]}`,
+      detail: "the value is echoed back; informational for JSON answers, which browsers do not render",
+    });
   }
   if (findings.some((f) => f.severity !== "info")) return { target, status: "vulnerable", findings };
   if (/all tested parameters do not appear to be injectable/.test(output)) return { target, status: "clean", findings };
   const critical = [...output.matchAll(/\[(?:CRITICAL|ERROR)\] (.+)/g)].map((m) => m[1]!.trim());
-  findings.push({ tool: "sqlmap", severity: "error", kind: "Scan incomplete", where: target, detail: critical[0] ?? "sqlmap stopped without a verdict" });
+  findings.push({
+    tool: "sqlmap",
+    severity: "error",
+    kind: "Scan incomplete",
+    where: target,
+    detail: critical[0] ?? "sqlmap stopped without a verdict",
+  });
   return { target, status: "incomplete", findings };
 }
 
 /** `privateDir` gets sqlmap's own files (its command line holds credentials); `logDir` the console output, which does not. */
-export async function runSqlmap(target: SqlmapTarget, proxyUrl: string, privateDir: string, logDir: string, slug: string): Promise<SqlmapOutcome> {
+export async function runSqlmap(
+  target: SqlmapTarget,
+  proxyUrl: string,
+  privateDir: string,
+  logDir: string,
+  slug: string,
+): Promise<SqlmapOutcome> {
   await mkdir(privateDir, { recursive: true });
   await mkdir(logDir, { recursive: true });
   const logPath = path.join(logDir, `${slug}.log`);
   const log = createWriteStream(logPath);
   const started = performance.now();
-  const child = spawn("sqlmap", sqlmapArgs(target, proxyUrl, privateDir), { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn("sqlmap", sqlmapArgs(target, proxyUrl, privateDir), {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   for (const stream of [child.stdout, child.stderr]) {
     stream.on("data", (chunk: Buffer) => {
@@ -110,7 +142,20 @@ export async function runSqlmap(target: SqlmapTarget, proxyUrl: string, privateD
   log.end();
   const seconds = (performance.now() - started) / 1000;
   if (timedOut) {
-    return { target: target.name, status: "incomplete", seconds, findings: [{ tool: "sqlmap", severity: "error", kind: "Scan incomplete", where: target.name, detail: `stopped after ${SQLMAP_LIMITS.targetTimeoutS} s` }] };
+    return {
+      target: target.name,
+      status: "incomplete",
+      seconds,
+      findings: [
+        {
+          tool: "sqlmap",
+          severity: "error",
+          kind: "Scan incomplete",
+          where: target.name,
+          detail: `stopped after ${SQLMAP_LIMITS.targetTimeoutS} s`,
+        },
+      ],
+    };
   }
   return { ...parseSqlmapOutput(target.name, output), seconds };
 }

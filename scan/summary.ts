@@ -50,7 +50,14 @@ export function serverErrorFindings(tool: "sqlmap" | "wapiti", errors: ServerErr
 }
 
 export function phaseOf(tool: "sqlmap" | "wapiti", targets: number, seconds: number, tally: Tally): PhaseSummary {
-  return { tool, targets, seconds: Math.round(seconds), requests: tally.requests, statuses: tally.statuses, refused: tally.refused };
+  return {
+    tool,
+    targets,
+    seconds: Math.round(seconds),
+    requests: tally.requests,
+    statuses: tally.statuses,
+    refused: tally.refused,
+  };
 }
 
 export function summarize(input: Omit<ScanSummary, "bySeverity" | "passed">): ScanSummary {
@@ -60,7 +67,13 @@ export function summarize(input: Omit<ScanSummary, "bySeverity" | "passed">): Sc
   const silent = input.phases.filter((p) => p.requests === 0);
   const findings = [
     ...input.findings,
-    ...silent.map((p): Finding => ({ tool: p.tool, severity: "error", kind: "Scan incomplete", where: input.base, detail: "no request reached the instance" })),
+    ...silent.map((p): Finding => ({
+      tool: p.tool,
+      severity: "error",
+      kind: "Scan incomplete",
+      where: input.base,
+      detail: "no request reached the instance",
+    })),
   ];
   bySeverity.error += silent.length;
   const passed = findings.every((f) => f.severity === "info");
@@ -74,10 +87,14 @@ export function formatSummary(s: ScanSummary): string {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([code, n]) => `${code}×${n}`)
       .join(" ");
-    lines.push(`  ${p.tool}: ${p.targets} targets, ${p.requests} requests in ${p.seconds} s (${statuses})${p.refused ? `, ${p.refused} refused by the proxy (out of scope, or signing the scan out)` : ""}`);
+    lines.push(
+      `  ${p.tool}: ${p.targets} targets, ${p.requests} requests in ${p.seconds} s (${statuses})${p.refused ? `, ${p.refused} refused by the proxy (out of scope, or signing the scan out)` : ""}`,
+    );
   }
   for (const k of s.skipped) lines.push(`  not scanned: ${k.name} — ${k.reason}`);
-  lines.push(`Findings: ${(Object.entries(s.bySeverity) as [Severity, number][]).map(([sev, n]) => `${sev} ${n}`).join(", ")}`);
+  lines.push(
+    `Findings: ${(Object.entries(s.bySeverity) as [Severity, number][]).map(([sev, n]) => `${sev} ${n}`).join(", ")}`,
+  );
   for (const f of s.findings) lines.push(`  [${f.severity}] ${f.tool} ${f.kind}: ${f.where} — ${f.detail}`);
   lines.push(s.passed ? "PASS: no finding that fails the scan" : "FAIL: see the findings above");
   return lines.join("\n");

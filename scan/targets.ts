@@ -67,7 +67,12 @@ function realValues(value: unknown, f: Fixtures, flavour: Endpoint["flavour"]): 
     username: client.email,
     password: client.password,
   };
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k in replacements && typeof v !== "object" ? replacements[k] : realValues(v, f, flavour)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k in replacements && typeof v !== "object" ? replacements[k] : realValues(v, f, flavour),
+    ]),
+  );
 }
 
 function bearerOf(e: Endpoint, f: Fixtures): string {
@@ -83,10 +88,15 @@ export function publicApiTargets(f: Fixtures): { targets: SqlmapTarget[]; skippe
     const id = `${method} ${e.path}`;
     const signIn = e.operationId === "issueToken" || e.operationId === "authenticate";
     const baseHeaders: Record<string, string> = {};
-    if (e.parameters?.some((p) => p.in === "header" && p.name === "partnerId")) baseHeaders.partnerId = String(f.partnerId);
+    if (e.parameters?.some((p) => p.in === "header" && p.name === "partnerId"))
+      baseHeaders.partnerId = String(f.partnerId);
     if (e.security && !e.security.optional) baseHeaders.Authorization = bearerOf(e, f);
-    if (e.operationId === "sumsubWebhook") Object.assign(baseHeaders, { "X-Payload-Digest": "0".repeat(64), "X-Payload-Digest-Alg": "HMAC_SHA256_HEX" });
-    const pathValues: Record<string, string> = { invoiceId: f.client.invoiceId, subscriptionId: f.client.subscriptionId };
+    if (e.operationId === "sumsubWebhook")
+      Object.assign(baseHeaders, { "X-Payload-Digest": "0".repeat(64), "X-Payload-Digest-Alg": "HMAC_SHA256_HEX" });
+    const pathValues: Record<string, string> = {
+      invoiceId: f.client.invoiceId,
+      subscriptionId: f.client.subscriptionId,
+    };
     const concretePath = e.path.replace(/\{(\w+)\}/g, (_, name: string) => pathValues[name] ?? "0");
     const before = targets.length;
 
@@ -97,24 +107,57 @@ export function publicApiTargets(f: Fixtures): { targets: SqlmapTarget[]; skippe
         else headers[name] = value.replace("$MASTER_KEY", f.masterKey);
       }
       const data = JSON.stringify(realValues(example.value, f, e.flavour));
-      targets.push({ name: `${id} body (${key})`, method, url: f.base + concretePath, data, headers, spreadIps: signIn, ...bodyParameters(data) });
+      targets.push({
+        name: `${id} body (${key})`,
+        method,
+        url: f.base + concretePath,
+        data,
+        headers,
+        spreadIps: signIn,
+        ...bodyParameters(data),
+      });
     }
     // The OAuth token endpoint reads form-encoded parameters with a parser of its own: its first example that way too.
     if (e.body?.formEncoded) {
       const [key, example] = Object.entries(e.body.examples)[0]!;
       const values = realValues(example.value, f, e.flavour) as Record<string, unknown>;
       const data = new URLSearchParams(Object.entries(values).map(([k, v]) => [k, String(v)])).toString();
-      targets.push({ name: `${id} form body (${key})`, method, url: f.base + concretePath, data, headers: { ...baseHeaders, "content-type": "application/x-www-form-urlencoded" }, spreadIps: signIn, testParameters: Object.keys(values) });
+      targets.push({
+        name: `${id} form body (${key})`,
+        method,
+        url: f.base + concretePath,
+        data,
+        headers: { ...baseHeaders, "content-type": "application/x-www-form-urlencoded" },
+        spreadIps: signIn,
+        testParameters: Object.keys(values),
+      });
     }
     for (const p of e.parameters ?? []) {
       if (p.in === "path") {
-        const url = f.base + e.path.replace(`{${p.name}}`, `${pathValues[p.name]}*`).replace(/\{(\w+)\}/g, (_, name: string) => pathValues[name] ?? "0");
-        targets.push({ name: `${id} path ${p.name}`, method, url, headers: { ...baseHeaders }, ...(e.body ? { data: "{}" } : {}) });
+        const url =
+          f.base +
+          e.path
+            .replace(`{${p.name}}`, `${pathValues[p.name]}*`)
+            .replace(/\{(\w+)\}/g, (_, name: string) => pathValues[name] ?? "0");
+        targets.push({
+          name: `${id} path ${p.name}`,
+          method,
+          url,
+          headers: { ...baseHeaders },
+          ...(e.body ? { data: "{}" } : {}),
+        });
       } else if (p.in === "query") {
-        targets.push({ name: `${id} query ${p.name}`, method, url: `${f.base}${concretePath}?${p.name}=${encodeURIComponent(String(p.name === "partnerId" ? f.partnerId : p.example))}`, headers: { ...baseHeaders } });
+        targets.push({
+          name: `${id} query ${p.name}`,
+          method,
+          url: `${f.base}${concretePath}?${p.name}=${encodeURIComponent(String(p.name === "partnerId" ? f.partnerId : p.example))}`,
+          headers: { ...baseHeaders },
+        });
       } else {
         const value = p.name === "partnerId" ? String(f.partnerId) : (baseHeaders[p.name] ?? String(p.example));
-        const body = e.body ? JSON.stringify(realValues(Object.values(e.body.examples)[0]!.value, f, e.flavour)) : undefined;
+        const body = e.body
+          ? JSON.stringify(realValues(Object.values(e.body.examples)[0]!.value, f, e.flavour))
+          : undefined;
         targets.push({
           name: `${id} header ${p.name}`,
           method,
@@ -133,13 +176,28 @@ export function publicApiTargets(f: Fixtures): { targets: SqlmapTarget[]; skippe
       if (!testedSchemes.has(scheme)) {
         testedSchemes.add(scheme);
         const credential = scheme === "masterKey" ? `Bearer ${f.masterKey}` : bearerOf(e, f);
-        const body = e.body ? JSON.stringify(realValues(Object.values(e.body.examples)[0]!.value, f, e.flavour)) : undefined;
-        targets.push({ name: `${id} header Authorization (${scheme})`, method, url: f.base + concretePath, headers: { ...baseHeaders, ...(body ? json : {}), Authorization: `${credential}*` }, ...(body ? { data: body } : {}) });
+        const body = e.body
+          ? JSON.stringify(realValues(Object.values(e.body.examples)[0]!.value, f, e.flavour))
+          : undefined;
+        targets.push({
+          name: `${id} header Authorization (${scheme})`,
+          method,
+          url: f.base + concretePath,
+          headers: { ...baseHeaders, ...(body ? json : {}), Authorization: `${credential}*` },
+          ...(body ? { data: body } : {}),
+        });
       }
     }
     if (targets.length === before) {
-      const reason = NOTHING_TO_INJECT[id] ?? (e.security ? `its only input is the ${e.security.scheme} credential, scanned on the first endpoint that takes one` : undefined);
-      if (!reason) throw new Error(`${id} has nothing for sqlmap to test and no reason in scan/targets.ts: add a target or a reason`);
+      const reason =
+        NOTHING_TO_INJECT[id] ??
+        (e.security
+          ? `its only input is the ${e.security.scheme} credential, scanned on the first endpoint that takes one`
+          : undefined);
+      if (!reason)
+        throw new Error(
+          `${id} has nothing for sqlmap to test and no reason in scan/targets.ts: add a target or a reason`,
+        );
       skipped.push({ name: id, reason });
     }
   }
@@ -163,21 +221,56 @@ export function backOfficeTargets(f: Fixtures): SqlmapTarget[] {
     data: JSON.stringify({ json: input }),
     headers: { ...cookie, ...json },
   });
-  const newClient = { firstName: "Scan", lastName: "Staff", email: f.whiteLabel.email, countryCode: "LV", password: "Scan1234x", referralCode: null, agreed: true, birthDate: "1990-01-01" };
+  const newClient = {
+    firstName: "Scan",
+    lastName: "Staff",
+    email: f.whiteLabel.email,
+    countryCode: "LV",
+    password: "Scan1234x",
+    referralCode: null,
+    agreed: true,
+    birthDate: "1990-01-01",
+  };
   return [
     query("client.list", { q: "scan*", cursor: "c2Nhbg*", sort: "email_asc" }),
-    query("audit.list", { action: "client.created*", entityType: "client*", entityId: `${f.client.id}*`, cursor: "c2Nhbg*" }),
+    query("audit.list", {
+      action: "client.created*",
+      entityType: "client*",
+      entityId: `${f.client.id}*`,
+      cursor: "c2Nhbg*",
+    }),
     query("invoice.list", { email: "scan*", cursor: "c2Nhbg*" }),
     query("pending.list", { cursor: "c2Nhbg*" }),
     query("outbox.list", { cursor: "c2Nhbg*" }),
     query("kyc.queue", { cursor: "c2Nhbg*" }),
     mutation("client.setState", { clientId: f.client.id, state: "active", reason: "Scan check" }),
-    mutation("tier.create", { partnerId: f.partnerId, name: "Scan tier two", description: "Made by the scan", amount: "2.00", currency: "EUR" }),
+    mutation("tier.create", {
+      partnerId: f.partnerId,
+      name: "Scan tier two",
+      description: "Made by the scan",
+      amount: "2.00",
+      currency: "EUR",
+    }),
     mutation("registration.create", { ...newClient, partnerId: f.partnerId }),
     mutation("staff.create", { email: "scan-new@scan.test", name: "Scan new", role: "operations" }),
     // The Clients page reads its filters from the address and queries on the server.
-    { name: "Clients page /clients", method: "GET", url: `${f.base}/clients?q=scan&sort=email_asc&countryCode=LV&partnerId=${f.partnerId}&createdFrom=2020-01-01`, headers: { ...cookie } },
-    { name: "CSV export /api/clients/export", method: "GET", url: `${f.base}/api/clients/export?q=scan&sort=email_asc`, headers: { ...cookie } },
-    { name: "CSV export /api/audit/export", method: "GET", url: `${f.base}/api/audit/export?action=client.created&entityType=client&entityId=${f.client.id}`, headers: { ...cookie } },
+    {
+      name: "Clients page /clients",
+      method: "GET",
+      url: `${f.base}/clients?q=scan&sort=email_asc&countryCode=LV&partnerId=${f.partnerId}&createdFrom=2020-01-01`,
+      headers: { ...cookie },
+    },
+    {
+      name: "CSV export /api/clients/export",
+      method: "GET",
+      url: `${f.base}/api/clients/export?q=scan&sort=email_asc`,
+      headers: { ...cookie },
+    },
+    {
+      name: "CSV export /api/audit/export",
+      method: "GET",
+      url: `${f.base}/api/audit/export?action=client.created&entityType=client&entityId=${f.client.id}`,
+      headers: { ...cookie },
+    },
   ];
 }

@@ -16,9 +16,28 @@ import type { Finding, Severity } from "./summary";
  * back office's writes are tRPC POSTs with a JSON body, which a cross-site
  * form cannot send; next-auth's own forms carry its CSRF token).
  */
-const WAPITI_MODULES = ["sql", "blindsql", "exec", "file", "crlf", "xss", "permanentxss", "redirect", "http_headers", "csp", "cookieflags"];
+const WAPITI_MODULES = [
+  "sql",
+  "blindsql",
+  "exec",
+  "file",
+  "crlf",
+  "xss",
+  "permanentxss",
+  "redirect",
+  "http_headers",
+  "csp",
+  "cookieflags",
+];
 
-const WAPITI_LIMITS = { maxScanTimeS: 600, maxAttackTimeS: 120, depth: 4, maxLinksPerPage: 40, maxFilesPerDir: 25, requestTimeoutS: 20 };
+const WAPITI_LIMITS = {
+  maxScanTimeS: 600,
+  maxAttackTimeS: 120,
+  depth: 4,
+  maxLinksPerPage: 40,
+  maxFilesPerDir: 25,
+  requestTimeoutS: 20,
+};
 
 /**
  * Start pages: the crawl finds the rest from their links. The back office's
@@ -59,9 +78,14 @@ const ACCEPTED: { category: string; match: RegExp; reason: string }[] = [
   {
     category: "HTTP Secure Headers",
     match: /X-XSS-Protection is not set/,
-    reason: "wapiti 3.0.4 wants the legacy XSS auditor on (1); browsers have removed it and OWASP advises leaving the header unset, since the auditor itself leaked data",
+    reason:
+      "wapiti 3.0.4 wants the legacy XSS auditor on (1); browsers have removed it and OWASP advises leaving the header unset, since the auditor itself leaked data",
   },
-  { category: "Secure Flag cookie", match: /authjs\./, reason: "next-auth marks its cookies Secure over HTTPS; the scan runs over plain HTTP on the loopback" },
+  {
+    category: "Secure Flag cookie",
+    match: /authjs\./,
+    reason: "next-auth marks its cookies Secure over HTTPS; the scan runs over plain HTTP on the loopback",
+  },
 ];
 
 const ATTACK_SEVERITY: Record<string, Severity> = { "1": "low", "2": "medium", "3": "high", "4": "high" };
@@ -79,7 +103,12 @@ interface WapitiReport {
   anomalies: Record<string, WapitiItem[]>;
 }
 
-const GRADING = new Set(["Content Security Policy Configuration", "HTTP Secure Headers", "HttpOnly Flag cookie", "Secure Flag cookie"]);
+const GRADING = new Set([
+  "Content Security Policy Configuration",
+  "HTTP Secure Headers",
+  "HttpOnly Flag cookie",
+  "Secure Flag cookie",
+]);
 
 export function parseWapitiReport(report: WapitiReport): Finding[] {
   const findings: Finding[] = [];
@@ -87,22 +116,47 @@ export function parseWapitiReport(report: WapitiReport): Finding[] {
     for (const item of items) {
       const where = `${item.method} ${item.path}${item.parameter ? ` (${item.parameter})` : ""}`;
       const accepted = ACCEPTED.find((a) => a.category === category && a.match.test(item.info));
-      if (accepted) findings.push({ tool: "wapiti", severity: "info", kind: category, where, detail: `${item.info} — accepted: ${accepted.reason}` });
-      else findings.push({ tool: "wapiti", severity: GRADING.has(category) ? "medium" : (ATTACK_SEVERITY[String(item.level)] ?? "high"), kind: category, where, detail: item.info });
+      if (accepted)
+        findings.push({
+          tool: "wapiti",
+          severity: "info",
+          kind: category,
+          where,
+          detail: `${item.info} — accepted: ${accepted.reason}`,
+        });
+      else
+        findings.push({
+          tool: "wapiti",
+          severity: GRADING.has(category) ? "medium" : (ATTACK_SEVERITY[String(item.level)] ?? "high"),
+          kind: category,
+          where,
+          detail: item.info,
+        });
     }
   }
   for (const [category, items] of Object.entries(report.anomalies ?? {})) {
     for (const item of items) {
       // A 500 on hostile input breaks the API's promise of JSON errors; a slow answer on a shared machine is noted only.
       const severity: Severity = category === "Internal Server Error" ? "high" : "info";
-      findings.push({ tool: "wapiti", severity, kind: category, where: `${item.method} ${item.path}${item.parameter ? ` (${item.parameter})` : ""}`, detail: item.info });
+      findings.push({
+        tool: "wapiti",
+        severity,
+        kind: category,
+        where: `${item.method} ${item.path}${item.parameter ? ` (${item.parameter})` : ""}`,
+        detail: item.info,
+      });
     }
   }
   return findings;
 }
 
 /** `privateDir` gets the session cookie and wapiti's session database; `resultsDir` the report and the console output. */
-export async function runWapiti(f: Fixtures, proxyUrl: string, resultsDir: string, privateDir: string): Promise<{ findings: Finding[]; seconds: number }> {
+export async function runWapiti(
+  f: Fixtures,
+  proxyUrl: string,
+  resultsDir: string,
+  privateDir: string,
+): Promise<{ findings: Finding[]; seconds: number }> {
   const wdir = path.join(resultsDir, "wapiti");
   const pdir = path.join(privateDir, "wapiti");
   await mkdir(wdir, { recursive: true });
@@ -112,7 +166,19 @@ export async function runWapiti(f: Fixtures, proxyUrl: string, resultsDir: strin
   const cookieFile = path.join(pdir, "cookies.json");
   await writeFile(
     cookieFile,
-    JSON.stringify({ [host]: { "/": { [f.staff.sessionCookie.name]: { value: f.staff.sessionCookie.value, expires: null, secure: false, port: null, version: 0 } } } }),
+    JSON.stringify({
+      [host]: {
+        "/": {
+          [f.staff.sessionCookie.name]: {
+            value: f.staff.sessionCookie.value,
+            expires: null,
+            secure: false,
+            port: null,
+            version: 0,
+          },
+        },
+      },
+    }),
     { mode: 0o600 },
   );
   const reportPath = path.join(wdir, "report.json");
@@ -177,7 +243,18 @@ export async function runWapiti(f: Fixtures, proxyUrl: string, resultsDir: strin
   try {
     report = JSON.parse(await readFile(reportPath, "utf8")) as WapitiReport;
   } catch {
-    return { seconds, findings: [{ tool: "wapiti", severity: "error", kind: "Scan incomplete", where: f.base, detail: `wapiti exited with ${code} and wrote no report (see wapiti/wapiti.log)` }] };
+    return {
+      seconds,
+      findings: [
+        {
+          tool: "wapiti",
+          severity: "error",
+          kind: "Scan incomplete",
+          where: f.base,
+          detail: `wapiti exited with ${code} and wrote no report (see wapiti/wapiti.log)`,
+        },
+      ],
+    };
   }
   return { seconds, findings: parseWapitiReport(report) };
 }

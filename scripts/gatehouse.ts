@@ -113,15 +113,21 @@ try {
   exitCode = result.exitCode ?? 0;
 } catch (e) {
   exitCode = 1;
-  if (e instanceof ZodError) process.stderr.write(`${e.issues.map((i) => (i.path.length ? `--${i.path.join(".")}: ` : "") + i.message).join("\n")}\n`);
+  if (e instanceof ZodError)
+    process.stderr.write(
+      `${e.issues.map((i) => (i.path.length ? `--${i.path.join(".")}: ` : "") + i.message).join("\n")}\n`,
+    );
   else if (e instanceof AppError) {
     const fields = e.fields.filter((f) => f.message !== e.message);
-    process.stderr.write(`${e.message}${fields.length ? ` (${fields.map((f) => `${f.path}: ${f.message}`).join("; ")})` : ""}\n`);
-  }
-  else if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+    process.stderr.write(
+      `${e.message}${fields.length ? ` (${fields.map((f) => `${f.path}: ${f.message}`).join("; ")})` : ""}\n`,
+    );
+  } else if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
   else if (e instanceof Error) {
     // A failed query's message carries its parameters (a new password's hash, say); the cause says why it failed.
-    process.stderr.write(`${messageWithoutParams(e)}${e.cause instanceof Error ? `\n${messageWithoutParams(e.cause)}` : ""}\n`);
+    process.stderr.write(
+      `${messageWithoutParams(e)}${e.cause instanceof Error ? `\n${messageWithoutParams(e.cause)}` : ""}\n`,
+    );
   } else process.stderr.write(`${String(e)}\n`);
 } finally {
   await db?.close().catch(() => undefined);

@@ -36,7 +36,9 @@ const server = http.createServer((req, res) => {
 });
 
 await new Promise<void>((resolve) => server.listen(c.PORT, resolve));
-process.stdout.write(`Listening on ${c.APP_URL} (port ${c.PORT}${c.TRUSTED_PROXY_COUNT > 0 ? `, behind ${c.TRUSTED_PROXY_COUNT} trusted prox${c.TRUSTED_PROXY_COUNT === 1 ? "y" : "ies"}` : ""})\n`);
+process.stdout.write(
+  `Listening on ${c.APP_URL} (port ${c.PORT}${c.TRUSTED_PROXY_COUNT > 0 ? `, behind ${c.TRUSTED_PROXY_COUNT} trusted prox${c.TRUSTED_PROXY_COUNT === 1 ? "y" : "ies"}` : ""})\n`,
+);
 
 let stopping = false;
 async function stop() {

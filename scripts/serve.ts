@@ -58,7 +58,11 @@ if (c.isProduction) {
 }
 
 // Next.js runs behind a server of ours, which knows each request's socket (scripts/http-server.ts).
-const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "http-server.ts"), mode], { cwd: root, stdio: "inherit", env: process.env });
+const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "http-server.ts"), mode], {
+  cwd: root,
+  stdio: "inherit",
+  env: process.env,
+});
 
 let stopping = false;
 async function shutdown(code: number) {

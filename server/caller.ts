@@ -41,13 +41,23 @@ export function callerAs(caller: Caller, actor: Actor): Caller {
 
 /** The request acting as a signed-in staff member, with the partners their role lets them see, read now. */
 export async function callerAsStaff(caller: Caller, staff: StaffMember & { sessionId?: string }): Promise<Caller> {
-  const actor: StaffActor = { type: "staff", id: staff.id, role: staff.role, ...(staff.sessionId ? { sessionId: staff.sessionId } : {}) };
+  const actor: StaffActor = {
+    type: "staff",
+    id: staff.id,
+    role: staff.role,
+    ...(staff.sessionId ? { sessionId: staff.sessionId } : {}),
+  };
   return { ...callerAs(caller, actor), scope: await partnerScopeOf(staff) };
 }
 
 /** Work nobody asked for over a request: the billing scheduler, first start, the demo seed. `id` names the job in the audit log. */
 export function systemCaller(id?: string, o: { requestId?: string | null; userAgent?: string | null } = {}): Caller {
-  return { actor: id === undefined ? { type: "system" } : { type: "system", id }, ip: null, requestId: o.requestId ?? null, userAgent: o.userAgent ?? null };
+  return {
+    actor: id === undefined ? { type: "system" } : { type: "system", id },
+    ip: null,
+    requestId: o.requestId ?? null,
+    userAgent: o.userAgent ?? null,
+  };
 }
 
 /**
@@ -79,6 +89,7 @@ export function staffOf(caller: Caller): StaffActor {
 
 /** The client acting, for what a client does to its own records; any other caller is refused. */
 export function clientOf(caller: Caller): ClientActor {
-  if (caller.actor.type !== "client") throw new AppError("unauthorized", "Send an access token as Authorization: Bearer <token>");
+  if (caller.actor.type !== "client")
+    throw new AppError("unauthorized", "Send an access token as Authorization: Bearer <token>");
   return caller.actor;
 }

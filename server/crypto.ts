@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  randomInt,
+  timingSafeEqual,
+} from "node:crypto";
 import { config } from "../env";
 
 export function sha256Hex(value: string): string {
@@ -48,7 +57,10 @@ export function sealSecret(purpose: string, plaintext: string): string {
 /** The plaintext of `sealSecret`, or undefined when it was sealed under another key or tampered with. */
 export function openSecret(purpose: string, sealed: string): string | undefined {
   if (!sealed.startsWith(SEALED_PREFIX)) return undefined;
-  const [iv, body, tag] = sealed.slice(SEALED_PREFIX.length).split(".").map((part) => Buffer.from(part, "base64url"));
+  const [iv, body, tag] = sealed
+    .slice(SEALED_PREFIX.length)
+    .split(".")
+    .map((part) => Buffer.from(part, "base64url"));
   if (!iv || !body || !tag || iv.length !== 12 || tag.length !== 16) return undefined;
   try {
     const decipher = createDecipheriv("aes-256-gcm", sealingKey(purpose), iv);

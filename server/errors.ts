@@ -98,13 +98,20 @@ export class AppError extends Error {
     this.details = options.details;
   }
 
-  static field(code: ErrorCode, path: string, message: string, options: Omit<AppErrorOptions, "fields"> = {}): AppError {
+  static field(
+    code: ErrorCode,
+    path: string,
+    message: string,
+    options: Omit<AppErrorOptions, "fields"> = {},
+  ): AppError {
     return new AppError(code, message, { ...options, fields: [{ path, message }] });
   }
 }
 
 /** Turns zod issues into field errors with dotted paths. */
-export function fieldErrorsFromIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldError[] {
+export function fieldErrorsFromIssues(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): FieldError[] {
   return issues.map((issue) => ({
     path: issue.path.map((p) => String(p)).join(".") || "(body)",
     message: issue.message,
@@ -127,16 +134,39 @@ export function fieldMessages(fields: ReadonlyArray<FieldError>): Record<string,
  */
 export function toAppError(thrown: unknown): { error: AppError; unexpected: boolean } {
   if (thrown instanceof AppError) return { error: thrown, unexpected: false };
-  if (thrown instanceof ZodError) return { error: new AppError("validation_failed", "The request is not valid", { fields: fieldErrorsFromIssues(thrown.issues) }), unexpected: false };
+  if (thrown instanceof ZodError)
+    return {
+      error: new AppError("validation_failed", "The request is not valid", {
+        fields: fieldErrorsFromIssues(thrown.issues),
+      }),
+      unexpected: false,
+    };
   switch (databaseFailureOf(thrown)) {
     case "unavailable":
-      return { error: new AppError("service_unavailable", "The service is temporarily unavailable; retry shortly", { retryAfterSeconds: 5 }), unexpected: false };
+      return {
+        error: new AppError("service_unavailable", "The service is temporarily unavailable; retry shortly", {
+          retryAfterSeconds: 5,
+        }),
+        unexpected: false,
+      };
     case "conflict":
-      return { error: new AppError("conflict", "The request collided with another one; retry it", { retryAfterSeconds: 1 }), unexpected: true };
+      return {
+        error: new AppError("conflict", "The request collided with another one; retry it", { retryAfterSeconds: 1 }),
+        unexpected: true,
+      };
     case "input_rejected":
-      return { error: new AppError("invalid_request", "A value in the request cannot be stored as sent (for example a NUL character, or a value too large)"), unexpected: true };
+      return {
+        error: new AppError(
+          "invalid_request",
+          "A value in the request cannot be stored as sent (for example a NUL character, or a value too large)",
+        ),
+        unexpected: true,
+      };
     case undefined:
-      return { error: new AppError("internal_error", "Something went wrong on our side; the request id identifies it"), unexpected: true };
+      return {
+        error: new AppError("internal_error", "Something went wrong on our side; the request id identifies it"),
+        unexpected: true,
+      };
   }
 }
 

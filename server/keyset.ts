@@ -11,7 +11,8 @@ import { AppError } from "./errors";
  * a malformed one is a 400 naming `cursor`, never a database cast error.
  */
 
-export const timeKeyOf = (column: AnyPgColumn | SQL) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const timeKeyOf = (column: AnyPgColumn | SQL) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const TIME_KEY = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -24,14 +25,23 @@ function isTimeKey(text: string): boolean {
   // The pattern matched, so every field is there; the defaults only tell the type so.
   const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = m.slice(1).map(Number);
   const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi && y >= 1970 && y <= 9999;
+  return (
+    at.getUTCFullYear() === y &&
+    at.getUTCMonth() === mo - 1 &&
+    at.getUTCDate() === d &&
+    at.getUTCHours() === h &&
+    at.getUTCMinutes() === mi &&
+    y >= 1970 &&
+    y <= 9999
+  );
 }
 
 /** A sort key made by timeKeyOf. */
 export const timeKeySchema = z.string().refine(isTimeKey);
 export const uuidKeySchema = z.string().regex(UUID);
 
-const invalidCursor = () => AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
+const invalidCursor = () =>
+  AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
 
 /**
  * The one cursor codec: a cursor is base64url of a small JSON object, and the
@@ -69,6 +79,9 @@ export function keysetPage<T extends { sortKey: string; id: string | number }>(r
   const last = items[items.length - 1];
   return {
     items: items.map(({ sortKey: _sortKey, ...item }) => item),
-    nextCursor: hasMore && last ? timeCursor[typeof last.id === "number" ? "bigint" : "uuid"].encode({ k: last.sortKey, id: String(last.id) }) : null,
+    nextCursor:
+      hasMore && last
+        ? timeCursor[typeof last.id === "number" ? "bigint" : "uuid"].encode({ k: last.sortKey, id: String(last.id) })
+        : null,
   };
 }

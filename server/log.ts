@@ -28,7 +28,9 @@ function redactError(error: Error, depth: number): Record<string, unknown> {
     name: error.name,
     message,
     ...(typeof code === "string" ? { code } : {}),
-    ...(error.cause !== undefined && depth < 4 ? { cause: error.cause instanceof Error ? redactError(error.cause, depth + 1) : "[redacted]" } : {}),
+    ...(error.cause !== undefined && depth < 4
+      ? { cause: error.cause instanceof Error ? redactError(error.cause, depth + 1) : "[redacted]" }
+      : {}),
   };
 }
 
@@ -49,7 +51,12 @@ function write(level: Level, msg: string, fields?: Record<string, unknown>) {
     // Logging must work even when configuration is invalid (that is often what it reports).
   }
   if (order[level] < order[threshold]) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...(fields ? (redact(fields) as object) : {}) });
+  const line = JSON.stringify({
+    time: new Date().toISOString(),
+    level,
+    msg,
+    ...(fields ? (redact(fields) as object) : {}),
+  });
   (level === "error" || level === "warn" ? process.stderr : process.stdout).write(line + "\n");
 }
 

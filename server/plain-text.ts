@@ -5,4 +5,5 @@ import { z } from "zod";
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Text people type: any string without control characters. */
-export const plainText = (error?: string) => z.string(error ? { error } : undefined).refine((v) => !CONTROL.test(v), "Control characters are not allowed");
+export const plainText = (error?: string) =>
+  z.string(error ? { error } : undefined).refine((v) => !CONTROL.test(v), "Control characters are not allowed");

@@ -13,7 +13,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
 
   return (
     <div className="min-h-screen lg:grid lg:grid-cols-[15rem_1fr]">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-slate-900 text-slate-100 lg:min-h-screen lg:border-b-0">
@@ -29,7 +32,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         <nav aria-label="Back office" className="px-2 pb-4">
           <NavLinks items={navigationFor(staff.role)} />
           <form action={signOutAction} className="mt-4 px-2">
-            <button type="submit" className="w-full rounded-md border border-slate-600 px-3 py-2 text-left text-sm text-slate-200 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-indigo-400">
+            <button
+              type="submit"
+              className="w-full rounded-md border border-slate-600 px-3 py-2 text-left text-sm text-slate-200 hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
+            >
               Sign out
             </button>
           </form>

@@ -9,7 +9,21 @@ import { Button, inputClass } from "./ui";
  * read-only, labelled text box with a copy button. When the clipboard is
  * blocked the value is selected instead, for copying with the keyboard.
  */
-export function CopyableValue({ label, value, copyLabel, note, wide, actions }: { label: string; value: string; copyLabel: string; note?: ReactNode; wide?: boolean; actions?: ReactNode }) {
+export function CopyableValue({
+  label,
+  value,
+  copyLabel,
+  note,
+  wide,
+  actions,
+}: {
+  label: string;
+  value: string;
+  copyLabel: string;
+  note?: ReactNode;
+  wide?: boolean;
+  actions?: ReactNode;
+}) {
   const input = useRef<HTMLInputElement>(null);
   const id = useId();
 

@@ -3,7 +3,8 @@ import { invoiceStatusLabels, partnerStatusLabels } from "./vocabulary";
 
 /** Small display pieces the back-office pages share, on the server and in islands alike. */
 
-export const linkClass = "text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700";
+export const linkClass =
+  "text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700";
 
 type Tone = "green" | "grey" | "amber" | "rose" | "indigo";
 const tones: Record<Tone, string> = {
@@ -15,7 +16,13 @@ const tones: Record<Tone, string> = {
 };
 
 export function Badge({ tone, children }: { tone: Tone; children: string }) {
-  return <span className={`inline-flex whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tones[tone]}`}>{children}</span>;
+  return (
+    <span
+      className={`inline-flex whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tones[tone]}`}
+    >
+      {children}
+    </span>
+  );
 }
 
 export function PartnerStatusBadge({ status }: { status: "active" | "suspended" }) {

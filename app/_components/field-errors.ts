@@ -12,7 +12,10 @@ import { fieldErrorsFromIssues, fieldMessages } from "@/server/errors";
 export type FieldErrors = Record<string, string>;
 
 /** The issues of a failed `schema.safeParse`, one message per field; with `topLevel`, keyed by the form's own fields ("features.2" → "features"). */
-export function issueMessages(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, o: { topLevel?: boolean } = {}): FieldErrors {
+export function issueMessages(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+  o: { topLevel?: boolean } = {},
+): FieldErrors {
   const messages = fieldMessages(fieldErrorsFromIssues(issues));
   return o.topLevel ? topLevelMessages(messages) : messages;
 }

@@ -59,13 +59,24 @@ const tones: Record<Tone, string> = {
 };
 
 export function Notifications() {
-  const shown = useSyncExternalStore(subscribe, () => notices, () => none);
+  const shown = useSyncExternalStore(
+    subscribe,
+    () => notices,
+    () => none,
+  );
   return (
-    <section aria-label="Notifications" aria-live="polite" className="pointer-events-none fixed right-4 top-4 z-50 w-96 max-w-[calc(100vw-2rem)]">
+    <section
+      aria-label="Notifications"
+      aria-live="polite"
+      className="pointer-events-none fixed right-4 top-4 z-50 w-96 max-w-[calc(100vw-2rem)]"
+    >
       {shown.length > 0 && (
         <ol className="flex flex-col gap-2">
           {shown.map((n) => (
-            <li key={n.id} className={`pointer-events-auto flex items-start justify-between gap-3 rounded-md border p-3 text-sm shadow-md ${tones[n.tone]}`}>
+            <li
+              key={n.id}
+              className={`pointer-events-auto flex items-start justify-between gap-3 rounded-md border p-3 text-sm shadow-md ${tones[n.tone]}`}
+            >
               <span>{n.message}</span>
               <button
                 type="button"
@@ -74,7 +85,14 @@ export function Notifications() {
                 className="mt-0.5 rounded p-0.5 text-current opacity-70 hover:opacity-100 focus-visible:outline-2 focus-visible:outline-indigo-700"
               >
                 {/* A drawing, not a character: the item's text is the message alone. */}
-                <svg aria-hidden viewBox="0 0 12 12" className="size-3" fill="none" stroke="currentColor" strokeWidth="1.5">
+                <svg
+                  aria-hidden
+                  viewBox="0 0 12 12"
+                  className="size-3"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.5"
+                >
                   <path d="M2 2l8 8M10 2l-8 8" />
                 </svg>
               </button>

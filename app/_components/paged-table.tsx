@@ -14,7 +14,12 @@ export interface RowsPage {
 /** A list page's "Load more" server action, bound to the page's filters. */
 type LoadMore = (cursor: string) => Promise<ActionResult<RowsPage>>;
 
-const offline: Refusal = { ok: false, kind: "failed", message: "The next page could not be loaded; check the connection and try again.", fieldErrors: {} };
+const offline: Refusal = {
+  ok: false,
+  kind: "failed",
+  message: "The next page could not be loaded; check the connection and try again.",
+  fieldErrors: {},
+};
 
 /**
  * The table of a back-office list. The server renders the first page with the
@@ -25,7 +30,21 @@ const offline: Refusal = { ok: false, kind: "failed", message: "The next page co
  * starts from its own first page. The table is not remounted for it: a row
  * still listed keeps its island's state (an open dialog, a typed reason).
  */
-export function PagedTable({ query, caption, head, first, loadMore, noun }: { query: string; caption: string; head: ReactNode; first: RowsPage; loadMore: LoadMore; noun: [singular: string, plural: string] }) {
+export function PagedTable({
+  query,
+  caption,
+  head,
+  first,
+  loadMore,
+  noun,
+}: {
+  query: string;
+  caption: string;
+  head: ReactNode;
+  first: RowsPage;
+  loadMore: LoadMore;
+  noun: [singular: string, plural: string];
+}) {
   const [more, setMore] = useState<RowsPage[]>([]);
   const [problem, setProblem] = useState<Refusal>();
   const [shownFor, setShownFor] = useState(query);
@@ -97,8 +116,13 @@ export function PagedTable({ query, caption, head, first, loadMore, noun }: { qu
           </ErrorNotice>
         </div>
       )}
-      <LoadMoreFooter shown={shown} noun={noun} hasMore={nextCursor !== null} loading={loading} onLoadMore={() => void next()} />
+      <LoadMoreFooter
+        shown={shown}
+        noun={noun}
+        hasMore={nextCursor !== null}
+        loading={loading}
+        onLoadMore={() => void next()}
+      />
     </>
   );
 }
-

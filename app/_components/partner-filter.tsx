@@ -12,7 +12,17 @@ export interface PartnerOption {
  * partner the signed-in staff member may see (a KAM: their own), by id. The
  * page reads the choices with `partner.options` and renders them with itself.
  */
-export function PartnerFilter({ partners, value, onChange, error }: { partners: PartnerOption[]; value: string; onChange: (partnerId: string) => void; error?: string }) {
+export function PartnerFilter({
+  partners,
+  value,
+  onChange,
+  error,
+}: {
+  partners: PartnerOption[];
+  value: string;
+  onChange: (partnerId: string) => void;
+  error?: string;
+}) {
   return (
     <Field label="Partner" error={error}>
       {(p) => (

@@ -2,7 +2,17 @@ import type { ReactNode } from "react";
 
 /** The frame of a detail page's sections and tables (client, partner, tier, KYC decision), and the cells of list tables. */
 
-export function Section({ id, title, children, description }: { id: string; title: string; description?: string; children: ReactNode }) {
+export function Section({
+  id,
+  title,
+  children,
+  description,
+}: {
+  id: string;
+  title: string;
+  description?: string;
+  children: ReactNode;
+}) {
   return (
     <section aria-labelledby={`${id}-heading`} className="rounded-lg border border-slate-200 bg-white p-6">
       <h2 id={`${id}-heading`} className="text-lg font-semibold text-slate-900">

@@ -11,7 +11,11 @@ const variants: Record<Variant, string> = {
   danger: "bg-rose-700 text-white hover:bg-rose-800 disabled:bg-rose-400",
 };
 
-export function Button({ variant = "primary", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+export function Button({
+  variant = "primary",
+  className = "",
+  ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
   return (
     <button
       type="button"
@@ -21,7 +25,15 @@ export function Button({ variant = "primary", className = "", ...props }: Button
   );
 }
 
-export function PageHeader({ title, description, actions }: { title: string; description?: string; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: string;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
       <div>
@@ -33,7 +45,17 @@ export function PageHeader({ title, description, actions }: { title: string; des
   );
 }
 
-export function Field({ label, error, hint, children }: { label: string; error?: string; hint?: string; children: (props: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => ReactNode }) {
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  error?: string;
+  hint?: string;
+  children: (props: { id: string; "aria-invalid": boolean; "aria-describedby"?: string }) => ReactNode;
+}) {
   const id = useId();
   const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
@@ -114,7 +136,12 @@ export function ConfirmDialog({
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onCancel={onCancel} className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40">
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      onCancel={onCancel}
+      className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40"
+    >
       <div className="p-6">
         <h2 id={titleId} className="text-lg font-semibold text-slate-900">
           {title}
@@ -137,7 +164,19 @@ export function ConfirmDialog({
  * The foot of a keyset-paginated table: how many rows are shown (a live status,
  * so screen readers hear it change) and a button for the next page.
  */
-export function LoadMoreFooter({ shown, noun, hasMore, loading, onLoadMore }: { shown: number; noun: [singular: string, plural: string]; hasMore: boolean; loading: boolean; onLoadMore: () => void }) {
+export function LoadMoreFooter({
+  shown,
+  noun,
+  hasMore,
+  loading,
+  onLoadMore,
+}: {
+  shown: number;
+  noun: [singular: string, plural: string];
+  hasMore: boolean;
+  loading: boolean;
+  onLoadMore: () => void;
+}) {
   return (
     <div className="mt-4 flex items-center gap-4">
       <p role="status" className="text-sm text-slate-600">

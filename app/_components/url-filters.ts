@@ -37,7 +37,12 @@ function currentSearch(pathname: string): string {
  * other parameters (another list's on the same page) are left as they are.
  * A value equal to its `defaults` entry is left out of the address.
  */
-export function useUrlFilters<K extends string>(o: { keys: readonly K[]; filters: Filters<K>; typed?: readonly K[]; defaults?: Filters<K> }) {
+export function useUrlFilters<K extends string>(o: {
+  keys: readonly K[];
+  filters: Filters<K>;
+  typed?: readonly K[];
+  defaults?: Filters<K>;
+}) {
   const { keys, filters, typed: typedKeys = [] } = o;
   const defaults: Filters<K> = o.defaults ?? {};
   const router = useRouter();
@@ -46,7 +51,8 @@ export function useUrlFilters<K extends string>(o: { keys: readonly K[]; filters
   // What the form shows: the address's filters, or ahead of them while a change is on its way.
   const [shown, setShown] = useState<Filters<K>>(filters);
   const latest = useRef<Filters<K>>(filters);
-  const typedOf = (f: Filters<K>): Filters<K> => Object.fromEntries(typedKeys.map((k) => [k, f[k] ?? ""])) as Filters<K>;
+  const typedOf = (f: Filters<K>): Filters<K> =>
+    Object.fromEntries(typedKeys.map((k) => [k, f[k] ?? ""])) as Filters<K>;
   const [typed, setTyped] = useState<Filters<K>>(() => typedOf(filters));
 
   const ownQuery = (f: Filters<K>) => keys.map((k) => (f[k] && f[k] !== defaults[k] ? `${k}=${f[k]}` : "")).join("&");
@@ -68,7 +74,8 @@ export function useUrlFilters<K extends string>(o: { keys: readonly K[]; filters
   /** A change made by picking (a select, a button): typed fields it sets show the new value too. */
   function update(changes: Filters<K>) {
     const typedChanges = typedKeys.filter((k) => k in changes);
-    if (typedChanges.length > 0) setTyped((t) => ({ ...t, ...Object.fromEntries(typedChanges.map((k) => [k, changes[k] ?? ""])) }));
+    if (typedChanges.length > 0)
+      setTyped((t) => ({ ...t, ...Object.fromEntries(typedChanges.map((k) => [k, changes[k] ?? ""])) }));
     commit(changes);
   }
 

@@ -22,11 +22,23 @@ export const verificationLabels: Record<VerificationStatus, string> = {
   identified: "Identified",
 };
 
-export const clientStateLabels: Record<ClientState, string> = { active: "Active", suspended: "Suspended", blocked: "Blocked" };
+export const clientStateLabels: Record<ClientState, string> = {
+  active: "Active",
+  suspended: "Suspended",
+  blocked: "Blocked",
+};
 
-export const clientSortLabels: Record<ClientSort, string> = { created_desc: "Newest first", created_asc: "Oldest first", email_asc: "Email A–Z" };
+export const clientSortLabels: Record<ClientSort, string> = {
+  created_desc: "Newest first",
+  created_asc: "Oldest first",
+  email_asc: "Email A–Z",
+};
 
-export const staffRoleLabels: Record<Role, string> = { admin: "Admin", operations: "Operations", kam: "Key account manager" };
+export const staffRoleLabels: Record<Role, string> = {
+  admin: "Admin",
+  operations: "Operations",
+  kam: "Key account manager",
+};
 
 export const partnerStatusLabels = { active: "Active", suspended: "Suspended" } as const;
 
@@ -54,7 +66,11 @@ export const outboxStatusLabels: Record<OutboxViewStatus, string> = {
 export const kycQueueLabels = { pending: "Pending", onHold: "On hold", retry: "Rejected, may retry" } as const;
 export type KycQueue = keyof typeof kycQueueLabels;
 
-export const kycProviderLabels: Record<KycProviderName, string> = { SUMSUB: "Sumsub", SANDBOX: "Sandbox", MANUAL: "Staff review only" };
+export const kycProviderLabels: Record<KycProviderName, string> = {
+  SUMSUB: "Sumsub",
+  SANDBOX: "Sandbox",
+  MANUAL: "Staff review only",
+};
 
 export const pendingKindLabels = { registration: "Partner API registration", email: "White-label email" } as const;
 export type PendingKind = keyof typeof pendingKindLabels;
@@ -71,13 +87,16 @@ export const auditActorTypeLabels: Record<AuditActorType, string> = {
 export const formatMoney = (amount: string, currency: string) => `${amount} ${currency}`;
 
 /** A partner's client count, "1,204", or "10,000+" where counting stopped. */
-export const formatClientCount = (p: { clientCount: number; clientCountCapped: boolean }) => `${p.clientCount.toLocaleString("en")}${p.clientCountCapped ? "+" : ""}`;
+export const formatClientCount = (p: { clientCount: number; clientCountCapped: boolean }) =>
+  `${p.clientCount.toLocaleString("en")}${p.clientCountCapped ? "+" : ""}`;
 
 const regionNames = new Intl.DisplayNames(["en"], { type: "region" });
 
 /** Countries by their English names, for a picker: "Latvia" for LV. */
 export function countryOptions(codes: Iterable<string>): Array<{ code: string; name: string }> {
-  return [...codes].map((code) => ({ code, name: regionNames.of(code) ?? code })).sort((a, b) => a.name.localeCompare(b.name));
+  return [...codes]
+    .map((code) => ({ code, name: regionNames.of(code) ?? code }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** A label table as the options of a select, in the table's order. */

@@ -10,7 +10,11 @@ export function ConfirmEmailForm({ token }: { token: string }) {
   async function confirm() {
     setState({ kind: "sending" });
     try {
-      const res = await fetch("/api/public/confirm-email", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) });
+      const res = await fetch("/api/public/confirm-email", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token }),
+      });
       if (res.ok) return setState({ kind: "done" });
       const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
       if (body?.error?.code === "already_confirmed") return setState({ kind: "done" });

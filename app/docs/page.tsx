@@ -35,11 +35,15 @@ interface FieldRow {
 // ---------- reading the document ----------
 
 function operationsOf(doc: OpenApiDocument): Operation[] {
-  return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ ...op, method, path })));
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ ...op, method, path })),
+  );
 }
 
 function refName(schema: JsonSchema): string | undefined {
-  return typeof schema.$ref === "string" && schema.$ref.startsWith(SCHEMA_REF) ? schema.$ref.slice(SCHEMA_REF.length) : undefined;
+  return typeof schema.$ref === "string" && schema.$ref.startsWith(SCHEMA_REF)
+    ? schema.$ref.slice(SCHEMA_REF.length)
+    : undefined;
 }
 
 function resolve(doc: OpenApiDocument, schema: JsonSchema): JsonSchema {
@@ -82,7 +86,8 @@ function constraintNotes(doc: OpenApiDocument, schema: JsonSchema): string[] {
   if (typeof s.exclusiveMinimum === "number") notes.push(`Greater than ${s.exclusiveMinimum}`);
   // A format (date, uuid, ipv4) says it better than the long pattern zod writes beside it.
   if (typeof s.pattern === "string" && s.format === undefined) notes.push(`Matches ${code(s.pattern)}`);
-  for (const part of (s.allOf as JsonSchema[] | undefined) ?? []) if (typeof part.pattern === "string") notes.push(`Matches ${code(part.pattern)}`);
+  for (const part of (s.allOf as JsonSchema[] | undefined) ?? [])
+    if (typeof part.pattern === "string") notes.push(`Matches ${code(part.pattern)}`);
   if (s.default !== undefined) notes.push(`Default ${code(s.default)}`);
   if (s.example !== undefined) notes.push(`Example ${code(s.example)}`);
   return [...new Set(notes)];
@@ -118,7 +123,9 @@ function bodyOptions(doc: OpenApiDocument, schema: JsonSchema): Array<{ label?: 
     const v = resolve(doc, variant);
     const properties = (v.properties ?? {}) as Record<string, JsonSchema>;
     const discriminator = Object.entries(properties).find(([, p]) => p.const !== undefined);
-    const label = discriminator ? `${discriminator[0]} = ${JSON.stringify(discriminator[1].const)}` : `with ${((v.required as string[] | undefined) ?? Object.keys(properties)).join(" and ")}`;
+    const label = discriminator
+      ? `${discriminator[0]} = ${JSON.stringify(discriminator[1].const)}`
+      : `with ${((v.required as string[] | undefined) ?? Object.keys(properties)).join(" and ")}`;
     return { label: `option ${i + 1} of ${variants.length}, ${label}`, schema: v };
   });
 }
@@ -135,7 +142,8 @@ function allErrorCodes(ops: Operation[]): Array<ErrorCodeDoc & { status: number 
 
 // ---------- curl ----------
 
-const shellQuote = (value: string) => (/[$]/.test(value) ? `"${value.replace(/["\\`]/g, "\\$&")}"` : `'${value.replace(/'/g, `'\\''`)}'`);
+const shellQuote = (value: string) =>
+  /[$]/.test(value) ? `"${value.replace(/["\\`]/g, "\\$&")}"` : `'${value.replace(/'/g, `'\\''`)}'`;
 
 function curl(server: string, op: Operation, example?: OpenApiExample): string {
   const headers: Record<string, string | null> = {};
@@ -148,7 +156,8 @@ function curl(server: string, op: Operation, example?: OpenApiExample): string {
   let path = op.path;
   for (const p of op.parameters ?? []) if (p.in === "path") path = path.replace(`{${p.name}}`, String(p.example));
   const lines = [`curl -X ${op.method.toUpperCase()} ${shellQuote(server + path)}`];
-  for (const [name, value] of Object.entries(headers)) if (value !== null) lines.push(`  -H ${shellQuote(`${name}: ${value}`)}`);
+  for (const [name, value] of Object.entries(headers))
+    if (value !== null) lines.push(`  -H ${shellQuote(`${name}: ${value}`)}`);
   if (example) lines.push(`  -d ${shellQuote(JSON.stringify(example.value, null, 2))}`);
   return lines.join(" \\\n");
 }
@@ -200,15 +209,28 @@ function Prose({ text }: { text: string }) {
 
 function MethodBadge({ method }: { method: string }) {
   const colour = method === "get" ? "bg-sky-800" : method === "post" ? "bg-emerald-800" : "bg-slate-700";
-  return <span className={`inline-block min-w-14 rounded px-2 py-0.5 text-center font-mono text-xs font-bold tracking-wide text-white ${colour}`}>{method.toUpperCase()}</span>;
+  return (
+    <span
+      className={`inline-block min-w-14 rounded px-2 py-0.5 text-center font-mono text-xs font-bold tracking-wide text-white ${colour}`}
+    >
+      {method.toUpperCase()}
+    </span>
+  );
 }
 
 function Table({ caption, head, children }: { caption: string; head: string[]; children: ReactNode }) {
   return (
     // Focusable so keyboard users can scroll a wide table on a narrow screen.
-    <div role="region" aria-label={caption} tabIndex={0} className="mt-3 overflow-x-auto rounded-lg border border-slate-200 bg-white focus:outline-2 focus:outline-indigo-700">
+    <div
+      role="region"
+      aria-label={caption}
+      tabIndex={0}
+      className="mt-3 overflow-x-auto rounded-lg border border-slate-200 bg-white focus:outline-2 focus:outline-indigo-700"
+    >
       <table className="w-full min-w-[36rem] border-collapse text-left text-sm">
-        <caption className="border-b border-slate-200 bg-slate-50 px-3 py-2 text-left text-sm font-medium text-slate-700">{caption}</caption>
+        <caption className="border-b border-slate-200 bg-slate-50 px-3 py-2 text-left text-sm font-medium text-slate-700">
+          {caption}
+        </caption>
         <thead>
           <tr className="border-b border-slate-200">
             {head.map((h) => (
@@ -225,7 +247,11 @@ function Table({ caption, head, children }: { caption: string; head: string[]; c
 }
 
 function Required({ required }: { required: boolean }) {
-  return required ? <span className="font-medium text-rose-800">required</span> : <span className="text-slate-600">optional</span>;
+  return required ? (
+    <span className="font-medium text-rose-800">required</span>
+  ) : (
+    <span className="text-slate-600">optional</span>
+  );
 }
 
 function FieldTable({ caption, rows, response = false }: { caption: string; rows: FieldRow[]; response?: boolean }) {
@@ -237,7 +263,13 @@ function FieldTable({ caption, rows, response = false }: { caption: string; rows
             {r.name}
           </th>
           <td className="px-3 py-2 font-mono text-xs text-slate-700">{r.type}</td>
-          <td className="px-3 py-2">{response ? <span className="text-slate-700">{r.required ? "always" : "sometimes"}</span> : <Required required={r.required} />}</td>
+          <td className="px-3 py-2">
+            {response ? (
+              <span className="text-slate-700">{r.required ? "always" : "sometimes"}</span>
+            ) : (
+              <Required required={r.required} />
+            )}
+          </td>
           <td className="px-3 py-2 text-slate-700">
             {r.description ? <Inline text={r.description} /> : null}
             {r.notes.length > 0 ? (
@@ -260,7 +292,9 @@ function ParameterTable({ doc, op, title }: { doc: OpenApiDocument; op: Operatio
   const schemes = doc.components.securitySchemes;
   const auth = op.security?.flatMap((s) => Object.keys(s)) ?? [];
   const optionalAuth = op.security?.some((s) => Object.keys(s).length === 0) ?? false;
-  const params: Array<OpenApiParameter | { name: string; in: "header"; required: boolean; description: string; type: string }> = [
+  const params: Array<
+    OpenApiParameter | { name: string; in: "header"; required: boolean; description: string; type: string }
+  > = [
     ...auth.map((scheme) => ({
       name: "Authorization",
       in: "header" as const,
@@ -270,7 +304,8 @@ function ParameterTable({ doc, op, title }: { doc: OpenApiDocument; op: Operatio
     })),
     ...(op.parameters ?? []),
   ];
-  if (params.length === 0) return <p className="mt-2 text-sm text-slate-600">No headers or parameters beyond the usual ones.</p>;
+  if (params.length === 0)
+    return <p className="mt-2 text-sm text-slate-600">No headers or parameters beyond the usual ones.</p>;
   return (
     <Table caption={`Headers and parameters of ${title}`} head={["Name", "In", "Type", "Required", "Description"]}>
       {params.map((p) => (
@@ -279,7 +314,9 @@ function ParameterTable({ doc, op, title }: { doc: OpenApiDocument; op: Operatio
             {p.name}
           </th>
           <td className="px-3 py-2 text-slate-700">{p.in}</td>
-          <td className="px-3 py-2 font-mono text-xs text-slate-700">{"schema" in p ? typeLabel(doc, p.schema) : p.type}</td>
+          <td className="px-3 py-2 font-mono text-xs text-slate-700">
+            {"schema" in p ? typeLabel(doc, p.schema) : p.type}
+          </td>
           <td className="px-3 py-2">
             <Required required={p.required} />
           </td>
@@ -311,7 +348,10 @@ function ResponseSection({ doc, op, title }: { doc: OpenApiDocument; op: Operati
           const schema = r.content?.["application/json"]?.schema;
           return (
             <tr key={status}>
-              <th scope="row" className={`px-3 py-2 font-mono font-semibold ${Number(status) < 400 ? "text-emerald-800" : "text-rose-800"}`}>
+              <th
+                scope="row"
+                className={`px-3 py-2 font-mono font-semibold ${Number(status) < 400 ? "text-emerald-800" : "text-rose-800"}`}
+              >
                 {status}
               </th>
               <td className="px-3 py-2 text-slate-700">
@@ -330,7 +370,9 @@ function ResponseSection({ doc, op, title }: { doc: OpenApiDocument; op: Operati
                   </ul>
                 ) : null}
               </td>
-              <td className="whitespace-nowrap px-3 py-2 font-mono text-xs text-slate-700">{schema ? (refName(schema) ?? typeLabel(doc, schema)) : "—"}</td>
+              <td className="whitespace-nowrap px-3 py-2 font-mono text-xs text-slate-700">
+                {schema ? (refName(schema) ?? typeLabel(doc, schema)) : "—"}
+              </td>
             </tr>
           );
         })}
@@ -339,10 +381,18 @@ function ResponseSection({ doc, op, title }: { doc: OpenApiDocument; op: Operati
         const schema = r.content?.["application/json"]?.schema;
         if (!schema) return null;
         const resolved = resolve(doc, schema);
-        const item = resolved.type === "array" && resolved.items ? resolve(doc, resolved.items as JsonSchema) : undefined;
+        const item =
+          resolved.type === "array" && resolved.items ? resolve(doc, resolved.items as JsonSchema) : undefined;
         const rows = fieldRows(doc, item ?? resolved);
         if (rows.length === 0) return null;
-        return <FieldTable key={status} caption={`Response body of ${title} (${status})${item ? ": an array of objects with" : ""}`} rows={rows} response />;
+        return (
+          <FieldTable
+            key={status}
+            caption={`Response body of ${title} (${status})${item ? ": an array of objects with" : ""}`}
+            rows={rows}
+            response
+          />
+        );
       })}
     </>
   );
@@ -370,10 +420,15 @@ function Endpoint({ doc, op }: { doc: OpenApiDocument; op: Operation }) {
       {media ? (
         <>
           <p className="mt-1 text-sm text-slate-600">
-            JSON (<code className="font-mono">application/json</code>), schema <code className="font-mono">{refName(media.schema) ?? "inline"}</code>.
+            JSON (<code className="font-mono">application/json</code>), schema{" "}
+            <code className="font-mono">{refName(media.schema) ?? "inline"}</code>.
           </p>
           {bodyOptions(doc, media.schema).map((option) => (
-            <FieldTable key={option.label ?? "body"} caption={`Request body of ${title}${option.label ? `, ${option.label}` : ""}`} rows={fieldRows(doc, option.schema)} />
+            <FieldTable
+              key={option.label ?? "body"}
+              caption={`Request body of ${title}${option.label ? `, ${option.label}` : ""}`}
+              rows={fieldRows(doc, option.schema)}
+            />
           ))}
         </>
       ) : (
@@ -408,15 +463,23 @@ const ERROR_EXAMPLE = {
 export default function ApiDocsPage() {
   const doc = buildOpenApiDocument();
   const ops = operationsOf(doc);
-  const groups = doc.tags.map((tag) => ({ tag, ops: ops.filter((op) => op.tags.includes(tag.name)) })).filter((g) => g.ops.length > 0);
+  const groups = doc.tags
+    .map((tag) => ({ tag, ops: ops.filter((op) => op.tags.includes(tag.name)) }))
+    .filter((g) => g.ops.length > 0);
   const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 
   return (
     <div className="mx-auto max-w-7xl px-4 py-8 lg:grid lg:grid-cols-[15rem_minmax(0,1fr)] lg:gap-10 lg:px-8">
-      <a href="#content" className="sr-only rounded bg-white px-3 py-2 text-indigo-800 focus:not-sr-only focus:absolute focus:left-4 focus:top-4">
+      <a
+        href="#content"
+        className="sr-only rounded bg-white px-3 py-2 text-indigo-800 focus:not-sr-only focus:absolute focus:left-4 focus:top-4"
+      >
         Skip to content
       </a>
-      <nav aria-label="API documentation contents" className="mb-8 text-sm lg:sticky lg:top-6 lg:mb-0 lg:max-h-[calc(100vh-3rem)] lg:self-start lg:overflow-y-auto">
+      <nav
+        aria-label="API documentation contents"
+        className="mb-8 text-sm lg:sticky lg:top-6 lg:mb-0 lg:max-h-[calc(100vh-3rem)] lg:self-start lg:overflow-y-auto"
+      >
         <p className="font-semibold text-slate-900">Contents</p>
         <ul className="mt-2 space-y-1">
           {[
@@ -439,8 +502,13 @@ export default function ApiDocsPage() {
             <ul className="mt-1 space-y-1">
               {groupOps.map((op) => (
                 <li key={op.operationId}>
-                  <a className="flex items-baseline gap-2 text-indigo-800 underline-offset-2 hover:underline" href={`#${op.operationId}`}>
-                    <span className="w-9 shrink-0 font-mono text-xs font-bold text-slate-700">{op.method.toUpperCase()}</span>{" "}
+                  <a
+                    className="flex items-baseline gap-2 text-indigo-800 underline-offset-2 hover:underline"
+                    href={`#${op.operationId}`}
+                  >
+                    <span className="w-9 shrink-0 font-mono text-xs font-bold text-slate-700">
+                      {op.method.toUpperCase()}
+                    </span>{" "}
                     <span className="break-all font-mono text-xs">{op.path}</span>
                   </a>
                 </li>
@@ -490,14 +558,20 @@ export default function ApiDocsPage() {
             Errors
           </h2>
           <p className="mt-3 text-slate-700">
-            Every error is JSON of one shape, never an HTML page or a stack trace. Branch on <code className="font-mono">error.code</code>; show{" "}
-            <code className="font-mono">error.message</code> and the per-field messages to people; quote the <code className="font-mono">requestId</code> (also in the{" "}
-            <code className="font-mono">x-request-id</code> header) when asking for support. 429 and 503 answers carry <code className="font-mono">Retry-After</code>.
+            Every error is JSON of one shape, never an HTML page or a stack trace. Branch on{" "}
+            <code className="font-mono">error.code</code>; show <code className="font-mono">error.message</code> and the
+            per-field messages to people; quote the <code className="font-mono">requestId</code> (also in the{" "}
+            <code className="font-mono">x-request-id</code> header) when asking for support. 429 and 503 answers carry{" "}
+            <code className="font-mono">Retry-After</code>.
           </p>
           <pre className="mt-3 overflow-x-auto rounded-lg bg-slate-900 p-4 text-sm text-slate-100">
             <code>{JSON.stringify(ERROR_EXAMPLE, null, 2)}</code>
           </pre>
-          <FieldTable caption="Fields of an error answer (schema Error)" rows={fieldRows(doc, doc.components.schemas.Error ?? {})} response />
+          <FieldTable
+            caption="Fields of an error answer (schema Error)"
+            rows={fieldRows(doc, doc.components.schemas.Error ?? {})}
+            response
+          />
           <h3 className="mt-6 text-lg font-semibold text-slate-900">Error codes</h3>
           <Table caption="Error codes and their HTTP status" head={["Code", "Status", "Meaning"]}>
             {allErrorCodes(ops).map((e) => (

@@ -11,7 +11,11 @@ const one = (v: string | string[] | undefined) => (typeof v === "string" && v.le
  * address, the new password from the form, and the flavour's reset endpoint
  * decides. Nothing happens on opening the link.
  */
-export default async function ResetPasswordPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ResetPasswordPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const token = one(params.token);
   const partnerId = one(params.partnerId);
@@ -22,7 +26,9 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
       {token && partnerId && /^\d{1,10}$/.test(partnerId) ? (
         <ResetPasswordForm token={token} partnerId={partnerId} flavour={flavour} />
       ) : (
-        <p className="mt-4 text-slate-700">This link is incomplete. Open the link from the email again, or ask for a new one in the app.</p>
+        <p className="mt-4 text-slate-700">
+          This link is incomplete. Open the link from the email again, or ask for a new one in the app.
+        </p>
       )}
     </main>
   );

@@ -10,7 +10,15 @@ const RULES = {
 };
 
 /** Sends the new password with the link's token to the reset endpoint of the client's flavour, which checks both. */
-export function ResetPasswordForm({ token, partnerId, flavour }: { token: string; partnerId: string; flavour: "partner" | "white-label" }) {
+export function ResetPasswordForm({
+  token,
+  partnerId,
+  flavour,
+}: {
+  token: string;
+  partnerId: string;
+  flavour: "partner" | "white-label";
+}) {
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const [state, setState] = useState<State>({ kind: "idle" });
@@ -34,7 +42,9 @@ export function ResetPasswordForm({ token, partnerId, flavour }: { token: string
         body: JSON.stringify({ token, password }),
       });
       if (res.ok) return setState({ kind: "done" });
-      const body = (await res.json().catch(() => null)) as { error?: { message?: string; fields?: Array<{ path: string; message: string }> } } | null;
+      const body = (await res.json().catch(() => null)) as {
+        error?: { message?: string; fields?: Array<{ path: string; message: string }> };
+      } | null;
       const onPassword = body?.error?.fields?.filter((f) => f.path === "password").map((f) => f.message);
       if (onPassword && onPassword.length > 0) {
         setFieldError(onPassword.join(". "));
@@ -53,14 +63,25 @@ export function ResetPasswordForm({ token, partnerId, flavour }: { token: string
       </p>
     );
   }
-  const input = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus-visible:outline-2 focus-visible:outline-indigo-700";
+  const input =
+    "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus-visible:outline-2 focus-visible:outline-indigo-700";
   return (
     <form onSubmit={(e) => void submit(e)} noValidate className="mt-4 space-y-4">
       <div>
         <label htmlFor={passwordId} className="block text-sm font-medium text-slate-900">
           New password
         </label>
-        <input id={passwordId} type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby={hintId} aria-invalid={fieldError !== undefined} className={input} />
+        <input
+          id={passwordId}
+          type="password"
+          autoComplete="new-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          aria-describedby={hintId}
+          aria-invalid={fieldError !== undefined}
+          className={input}
+        />
         <p id={hintId} className="mt-1 text-sm text-slate-600">
           {RULES[flavour]}
         </p>
@@ -69,7 +90,16 @@ export function ResetPasswordForm({ token, partnerId, flavour }: { token: string
         <label htmlFor={repeatId} className="block text-sm font-medium text-slate-900">
           The new password again
         </label>
-        <input id={repeatId} type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} aria-invalid={fieldError !== undefined} className={input} />
+        <input
+          id={repeatId}
+          type="password"
+          autoComplete="new-password"
+          required
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+          aria-invalid={fieldError !== undefined}
+          className={input}
+        />
       </div>
       {fieldError && (
         <p role="alert" className="text-sm text-rose-700">

@@ -1,9 +1,32 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, char, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  char,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { clients } from "./clients";
 import { accounts, ledgerTransactions } from "./ledger";
 import { partners } from "./partners";
-import { INVOICE_KINDS, INVOICE_STATUSES, PAYMENT_STATUSES, SUBSCRIPTION_STATUSES, TIER_INTERVALS, TIER_STATUSES } from "../enums";
+import {
+  INVOICE_KINDS,
+  INVOICE_STATUSES,
+  PAYMENT_STATUSES,
+  SUBSCRIPTION_STATUSES,
+  TIER_INTERVALS,
+  TIER_STATUSES,
+} from "../enums";
 
 export const tierInterval = pgEnum("tier_interval", TIER_INTERVALS);
 export const tierStatus = pgEnum("tier_status", TIER_STATUSES);
@@ -35,8 +58,14 @@ export const subscriptionTiers = pgTable(
     initialAmountMinor: bigint("initial_amount_minor", { mode: "bigint" }).notNull(),
     currency: char("currency", { length: 3 }).notNull(),
     interval: tierInterval("interval").notNull().default("DAYS30"),
-    features: text("features").array().notNull().default(sql`ARRAY[]::text[]`),
-    tariffDetails: jsonb("tariff_details").$type<TariffDetail[]>().notNull().default(sql`'[]'::jsonb`),
+    features: text("features")
+      .array()
+      .notNull()
+      .default(sql`ARRAY[]::text[]`),
+    tariffDetails: jsonb("tariff_details")
+      .$type<TariffDetail[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     mostPopular: boolean("most_popular").notNull().default(false),
     trialAvailable: boolean("trial_available").notNull().default(false),
     status: tierStatus("status").notNull().default("active"),
@@ -80,13 +109,17 @@ export const subscriptions = pgTable(
   },
   (t) => [
     // A client holds at most one live subscription to a tier.
-    uniqueIndex("subscriptions_live_per_tier_key").on(t.clientId, t.tierId).where(sql`${t.status} <> 'CANCELLED'`),
+    uniqueIndex("subscriptions_live_per_tier_key")
+      .on(t.clientId, t.tierId)
+      .where(sql`${t.status} <> 'CANCELLED'`),
     index("subscriptions_client_idx").on(t.clientId, t.createdAt),
     index("subscriptions_tier_idx").on(t.tierId, t.status),
     index("subscriptions_partner_created_idx").on(t.partnerId, t.createdAt, t.id),
     index("subscriptions_created_idx").on(t.createdAt, t.id),
     // The scheduler looks for live subscriptions whose period has ended.
-    index("subscriptions_due_idx").on(t.currentPeriodEnd).where(sql`${t.status} in ('ACTIVE', 'DEACTIVATING')`),
+    index("subscriptions_due_idx")
+      .on(t.currentPeriodEnd)
+      .where(sql`${t.status} in ('ACTIVE', 'DEACTIVATING')`),
   ],
 );
 
@@ -117,13 +150,19 @@ export const invoices = pgTable(
   },
   (t) => [
     // One renewal invoice per period, however many schedulers run.
-    uniqueIndex("invoices_renewal_period_key").on(t.subscriptionId, t.periodStart).where(sql`${t.kind} = 'renewal'`),
-    uniqueIndex("invoices_initial_key").on(t.subscriptionId).where(sql`${t.kind} = 'initial'`),
+    uniqueIndex("invoices_renewal_period_key")
+      .on(t.subscriptionId, t.periodStart)
+      .where(sql`${t.kind} = 'renewal'`),
+    uniqueIndex("invoices_initial_key")
+      .on(t.subscriptionId)
+      .where(sql`${t.kind} = 'initial'`),
     index("invoices_client_idx").on(t.clientId, t.createdAt),
     index("invoices_subscription_idx").on(t.subscriptionId, t.createdAt),
     index("invoices_partner_created_idx").on(t.partnerId, t.createdAt, t.id),
     index("invoices_created_idx").on(t.createdAt, t.id),
-    index("invoices_open_due_idx").on(t.dueAt).where(sql`${t.status} = 'open'`),
+    index("invoices_open_due_idx")
+      .on(t.dueAt)
+      .where(sql`${t.status} = 'open'`),
     check("invoices_amount_nonnegative", sql`${t.amountMinor} >= 0`),
   ],
 );
@@ -147,7 +186,10 @@ export const payments = pgTable(
     paidAt: timestamp("paid_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("payments_invoice_key").on(t.invoiceId), uniqueIndex("payments_ledger_transaction_key").on(t.ledgerTransactionId)],
+  (t) => [
+    uniqueIndex("payments_invoice_key").on(t.invoiceId),
+    uniqueIndex("payments_ledger_transaction_key").on(t.ledgerTransactionId),
+  ],
 );
 
 /**

@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { char, date, index, integer, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  char,
+  date,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { partners } from "./partners";
 import { staffUsers } from "./staff";
 import { CLIENT_ORIGINS, CLIENT_STATES, VERIFICATION_STATUSES } from "../enums";
@@ -45,7 +57,9 @@ export const clients = pgTable(
     index("clients_email_lower_idx").on(sql`lower(${t.email}) text_pattern_ops`),
     // Back-office list: sort by email (byte order, matching the keyset cursor) and name prefix search.
     index("clients_email_sort_idx").on(sql`lower(${t.email}) collate "C"`, t.id),
-    index("clients_full_name_lower_idx").on(sql`lower(coalesce(${t.firstName}, '') || ' ' || coalesce(${t.lastName}, '')) text_pattern_ops`),
+    index("clients_full_name_lower_idx").on(
+      sql`lower(coalesce(${t.firstName}, '') || ' ' || coalesce(${t.lastName}, '')) text_pattern_ops`,
+    ),
     index("clients_last_name_lower_idx").on(sql`lower(${t.lastName}) text_pattern_ops`),
     // Back-office filters whose rare values (blocked, identified, a small country) would otherwise scan the whole list.
     index("clients_state_created_idx").on(t.profileState, t.createdAt, t.id),

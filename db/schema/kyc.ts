@@ -1,9 +1,28 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { clients } from "./clients";
 import { partners } from "./partners";
 import { staffUsers } from "./staff";
-import { KYC_EVENT_OUTCOMES, KYC_EVENT_SOURCES, KYC_PROVIDERS, KYC_REJECT_TYPES, KYC_REVIEW_ANSWERS, KYC_REVIEW_STATUSES } from "../enums";
+import {
+  KYC_EVENT_OUTCOMES,
+  KYC_EVENT_SOURCES,
+  KYC_PROVIDERS,
+  KYC_REJECT_TYPES,
+  KYC_REVIEW_ANSWERS,
+  KYC_REVIEW_STATUSES,
+} from "../enums";
 
 /** Who holds the applicant: Sumsub, the built-in sandbox, or nobody (decided by staff alone). */
 export const kycProvider = pgEnum("kyc_provider", KYC_PROVIDERS);
@@ -32,7 +51,10 @@ export const kycVerifications = pgTable(
     reviewStatus: kycReviewStatus("review_status").notNull().default("init"),
     reviewAnswer: kycReviewAnswer("review_answer"),
     rejectType: kycRejectType("reject_type"),
-    rejectLabels: text("reject_labels").array().notNull().default(sql`ARRAY[]::text[]`),
+    rejectLabels: text("reject_labels")
+      .array()
+      .notNull()
+      .default(sql`ARRAY[]::text[]`),
     /** May be shown to the client. */
     moderationComment: text("moderation_comment"),
     /** For staff only: never leaves the back office. */
@@ -78,7 +100,10 @@ export const kycEvents = pgTable(
     outcome: kycEventOutcome("outcome").notNull(),
     reviewAnswer: kycReviewAnswer("review_answer"),
     rejectType: kycRejectType("reject_type"),
-    rejectLabels: text("reject_labels").array().notNull().default(sql`ARRAY[]::text[]`),
+    rejectLabels: text("reject_labels")
+      .array()
+      .notNull()
+      .default(sql`ARRAY[]::text[]`),
     moderationComment: text("moderation_comment"),
     clientComment: text("client_comment"),
     /** The parsed webhook payload (Sumsub sends no personal data in webhooks). */

@@ -1,5 +1,18 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, char, check, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  char,
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { clients } from "./clients";
 import { partners } from "./partners";
 import { ACCOUNT_TYPES } from "../enums";
@@ -26,7 +39,9 @@ export const accounts = pgTable(
   },
   (t) => [
     uniqueIndex("accounts_client_type_currency_key").on(t.clientId, t.type, t.currency),
-    uniqueIndex("accounts_system_key").on(t.partnerId, t.systemCode, t.currency).where(sql`${t.type} = 'SYSTEM'`),
+    uniqueIndex("accounts_system_key")
+      .on(t.partnerId, t.systemCode, t.currency)
+      .where(sql`${t.type} = 'SYSTEM'`),
   ],
 );
 

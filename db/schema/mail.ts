@@ -30,7 +30,9 @@ export const emailOutbox = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("email_outbox_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('queued', 'sending')`),
+    index("email_outbox_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('queued', 'sending')`),
     index("email_outbox_status_idx").on(t.status, t.createdAt),
     index("email_outbox_created_idx").on(t.createdAt),
     index("email_outbox_to_idx").on(sql`lower(${t.toAddress})`, t.createdAt),

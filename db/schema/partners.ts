@@ -18,11 +18,17 @@ export const partners = pgTable(
     quotaPerIpHour: integer("quota_per_ip_hour").notNull().default(1),
     /** Registrations per hour for the whole partner; 0 turns the quota off. */
     quotaTotalHour: integer("quota_total_hour").notNull().default(50),
-    allowedUserTypes: text("allowed_user_types").array().notNull().default(sql`ARRAY['CUSTOMER']::text[]`),
+    allowedUserTypes: text("allowed_user_types")
+      .array()
+      .notNull()
+      .default(sql`ARRAY['CUSTOMER']::text[]`),
     defaultCurrency: char("default_currency", { length: 3 }).notNull().default("EUR"),
     kycApprovedLevel: smallint("kyc_approved_level").notNull().default(2),
     /** Browser origins allowed to call the public API for this partner (CORS); https, or http://localhost:* for a sandbox. */
-    allowedOrigins: text("allowed_origins").array().notNull().default(sql`ARRAY[]::text[]`),
+    allowedOrigins: text("allowed_origins")
+      .array()
+      .notNull()
+      .default(sql`ARRAY[]::text[]`),
     ownerStaffId: uuid("owner_staff_id").references(() => staffUsers.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -64,7 +64,9 @@ export const emailConfirmations = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("email_confirmations_open_key").on(t.clientId).where(sql`${t.state} = 'pending'`),
+    uniqueIndex("email_confirmations_open_key")
+      .on(t.clientId)
+      .where(sql`${t.state} = 'pending'`),
     index("email_confirmations_state_idx").on(t.state, t.createdAt),
   ],
 );
@@ -91,7 +93,9 @@ export const passwordResets = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("password_resets_open_key").on(t.clientId).where(sql`${t.state} = 'pending'`),
+    uniqueIndex("password_resets_open_key")
+      .on(t.clientId)
+      .where(sql`${t.state} = 'pending'`),
     index("password_resets_client_idx").on(t.clientId, t.createdAt),
   ],
 );

@@ -29,7 +29,10 @@ export const refreshTokens = pgTable(
     ip: text("ip"),
     userAgent: text("user_agent"),
   },
-  (t) => [index("refresh_tokens_family_idx").on(t.familyId), index("refresh_tokens_client_idx").on(t.clientId, t.createdAt)],
+  (t) => [
+    index("refresh_tokens_family_idx").on(t.familyId),
+    index("refresh_tokens_client_idx").on(t.clientId, t.createdAt),
+  ],
 );
 
 /** RS256 signing keys generated on first start when none are configured. */

@@ -16,7 +16,10 @@ export const webhookEndpoints = pgTable(
       .references(() => partners.id),
     url: text("url").notNull(),
     /** The event types sent here; empty means every type. */
-    eventTypes: text("event_types").array().notNull().default(sql`ARRAY[]::text[]`),
+    eventTypes: text("event_types")
+      .array()
+      .notNull()
+      .default(sql`ARRAY[]::text[]`),
     enabled: boolean("enabled").notNull().default(true),
     secretSealed: text("secret_sealed").notNull(),
     /** After a rotation, the previous secret also signs until this time, so receivers can switch without a gap. */
@@ -64,9 +67,13 @@ export const webhookMessages = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("webhook_messages_due_idx").on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
+    index("webhook_messages_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
     index("webhook_messages_endpoint_idx").on(t.endpointId, t.createdAt),
-    index("webhook_messages_client_order_idx").on(t.endpointId, t.clientId, t.createdAt).where(sql`${t.status} in ('pending', 'sending')`),
+    index("webhook_messages_client_order_idx")
+      .on(t.endpointId, t.clientId, t.createdAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
   ],
 );
 

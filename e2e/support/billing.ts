@@ -9,8 +9,22 @@ import { uniqueTag } from "./data";
  */
 
 /** A tier of the partner, through `npm run gatehouse -- tier create`. */
-export async function createTier(partnerId: number, o: { name: string; amount: string; currency?: string }): Promise<{ id: number }> {
-  return gatehouse(["tier", "create", "--partner", String(partnerId), "--name", o.name, "--amount", o.amount, "--currency", o.currency ?? "EUR"]);
+export async function createTier(
+  partnerId: number,
+  o: { name: string; amount: string; currency?: string },
+): Promise<{ id: number }> {
+  return gatehouse([
+    "tier",
+    "create",
+    "--partner",
+    String(partnerId),
+    "--name",
+    o.name,
+    "--amount",
+    o.amount,
+    "--currency",
+    o.currency ?? "EUR",
+  ]);
 }
 
 /** Sandbox money for a client, through `npm run gatehouse -- account credit`. */
@@ -43,8 +57,15 @@ export async function registerApiClient(request: APIRequestContext, partnerId: n
 }
 
 /** Starts a subscription to the tier: it is INIT with an open first invoice until that is paid. */
-export async function subscribe(request: APIRequestContext, client: ApiClient, tierId: number): Promise<{ invoiceId: string; subscriptionId: string }> {
-  const started = await request.post("/reg/subscription", { headers: client.headers, data: { accountId: client.accountId, subscriptionDetailsId: tierId } });
+export async function subscribe(
+  request: APIRequestContext,
+  client: ApiClient,
+  tierId: number,
+): Promise<{ invoiceId: string; subscriptionId: string }> {
+  const started = await request.post("/reg/subscription", {
+    headers: client.headers,
+    data: { accountId: client.accountId, subscriptionDetailsId: tierId },
+  });
   expect(started.status(), await started.text()).toBe(201);
   const { id, subscriptionId } = (await started.json()) as { id: string; subscriptionId: string };
   return { invoiceId: id, subscriptionId };

@@ -19,9 +19,22 @@ export interface TestPartner {
 }
 
 /** A partner with quotas off (so specs never run into the hourly registration quota) and its master key. */
-export async function createPartner(o: { name?: string; sandbox?: boolean; owner?: string } = {}): Promise<TestPartner> {
+export async function createPartner(
+  o: { name?: string; sandbox?: boolean; owner?: string } = {},
+): Promise<TestPartner> {
   const name = o.name ?? `E2E partner ${uniqueTag()}`;
-  const created = await gatehouse<{ partnerId: number; masterKey: string }>(["partner", "create", "--name", name, ...(o.sandbox ? ["--sandbox"] : []), ...(o.owner ? ["--owner", o.owner] : []), "--quota-ip", "0", "--quota-total", "0"]);
+  const created = await gatehouse<{ partnerId: number; masterKey: string }>([
+    "partner",
+    "create",
+    "--name",
+    name,
+    ...(o.sandbox ? ["--sandbox"] : []),
+    ...(o.owner ? ["--owner", o.owner] : []),
+    "--quota-ip",
+    "0",
+    "--quota-total",
+    "0",
+  ]);
   return { ...created, name };
 }
 
@@ -41,7 +54,11 @@ export interface RegisteredClient extends ClientSpec {
 }
 
 /** Registers a white-label client through POST /api/public/register, as the partner's backend does. */
-export async function registerClient(request: APIRequestContext, partner: Pick<TestPartner, "masterKey">, client: ClientSpec): Promise<RegisteredClient> {
+export async function registerClient(
+  request: APIRequestContext,
+  partner: Pick<TestPartner, "masterKey">,
+  client: ClientSpec,
+): Promise<RegisteredClient> {
   const response = await request.post("/api/public/register", {
     headers: { Authorization: `Bearer ${partner.masterKey}` },
     data: {
@@ -72,15 +89,13 @@ export function parseCsv(text: string): string[][] {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
     else if (c === ",") {
       row.push(field);
       field = "";
-    }
-    else if (c === "\n" || c === "\r") {
+    } else if (c === "\n" || c === "\r") {
       if (c === "\r" && text[i + 1] === "\n") i++;
       row.push(field);
       rows.push(row);

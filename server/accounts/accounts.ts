@@ -10,7 +10,9 @@ export const accountSchema = z
     id: z.uuid(),
     type: z.literal("CHECKING"),
     currency: z.string().meta({ example: "EUR" }),
-    balance: z.string().meta({ description: "Decimal string in major units, the sum of the account's ledger entries", example: "0.00" }),
+    balance: z
+      .string()
+      .meta({ description: "Decimal string in major units, the sum of the account's ledger entries", example: "0.00" }),
   })
   .meta({ id: "Account" });
 export type AccountView = z.infer<typeof accountSchema>;
@@ -28,7 +30,12 @@ export async function listClientAccounts(db: Executor, clientId: string): Promis
     .where(and(eq(accounts.clientId, clientId), eq(accounts.type, "CHECKING")))
     .groupBy(accounts.id)
     .orderBy(accounts.createdAt);
-  return rows.map((r) => ({ id: r.id, type: "CHECKING" as const, currency: r.currency, balance: formatMinor(BigInt(r.balance)) }));
+  return rows.map((r) => ({
+    id: r.id,
+    type: "CHECKING" as const,
+    currency: r.currency,
+    balance: formatMinor(BigInt(r.balance)),
+  }));
 }
 
 /** The calling client's own accounts. */

@@ -29,7 +29,8 @@ async function serverContext(): Promise<TrpcContext> {
 /** Why a call did not go through, as a page or an island shows it. */
 export interface Refusal {
   ok: false;
-  kind: "signed-out" | "must-enroll-totp" | "forbidden" | "not-found" | "invalid" | "refused" | "unavailable" | "failed";
+  kind:
+    "signed-out" | "must-enroll-totp" | "forbidden" | "not-found" | "invalid" | "refused" | "unavailable" | "failed";
   /** Safe to show as it is. */
   message: string;
   /** One message per offending field, keyed by its dotted path (server/errors.ts `fieldMessages`). */
@@ -49,16 +50,34 @@ const signInHref = (path: string | undefined) => (path ? `/login?callbackUrl=${e
 function refusalOf(error: unknown, ctx: TrpcContext, path: string | undefined): Refusal | undefined {
   if (!(error instanceof TRPCError)) return undefined;
   const cause = error.cause;
-  const fieldErrors = cause instanceof ZodError ? fieldMessages(fieldErrorsFromIssues(cause.issues)) : cause instanceof AppError ? fieldMessages(cause.fields) : {};
-  const message = cause instanceof ZodError ? "Some fields are not valid; correct the highlighted fields." : error.message;
-  const refusal = (kind: Refusal["kind"], extra: Partial<Refusal> = {}): Refusal => ({ ok: false, kind, message, fieldErrors, ...extra });
+  const fieldErrors =
+    cause instanceof ZodError
+      ? fieldMessages(fieldErrorsFromIssues(cause.issues))
+      : cause instanceof AppError
+        ? fieldMessages(cause.fields)
+        : {};
+  const message =
+    cause instanceof ZodError ? "Some fields are not valid; correct the highlighted fields." : error.message;
+  const refusal = (kind: Refusal["kind"], extra: Partial<Refusal> = {}): Refusal => ({
+    ok: false,
+    kind,
+    message,
+    fieldErrors,
+    ...extra,
+  });
   switch (error.code) {
     case "UNAUTHORIZED":
-      return refusal("signed-out", { message: "Your session has ended; sign in again.", action: { label: "Sign in", href: signInHref(path) } });
+      return refusal("signed-out", {
+        message: "Your session has ended; sign in again.",
+        action: { label: "Sign in", href: signInHref(path) },
+      });
     case "FORBIDDEN":
       // The kernel refuses everything but the account pages until a required TOTP is set up.
       if (ctx.staff?.mustEnrollTotp) {
-        return refusal("must-enroll-totp", { message: "Set up two-factor authentication before using the back office.", action: { label: "Set it up", href: TOTP_ENROLMENT } });
+        return refusal("must-enroll-totp", {
+          message: "Set up two-factor authentication before using the back office.",
+          action: { label: "Set it up", href: TOTP_ENROLMENT },
+        });
       }
       return refusal("forbidden");
     case "NOT_FOUND":
@@ -106,7 +125,10 @@ export async function loadPage<T>(path: string, load: (api: ServerCaller) => Pro
  * again, the role, the scope and the input too. Every outcome is a value;
  * `path` is where signing in again leads back to.
  */
-export async function runAction<T>(run: (api: ServerCaller) => Promise<T>, o: { path?: string } = {}): Promise<ActionResult<T>> {
+export async function runAction<T>(
+  run: (api: ServerCaller) => Promise<T>,
+  o: { path?: string } = {},
+): Promise<ActionResult<T>> {
   const ctx = await serverContext();
   try {
     return { ok: true, value: await run(createCaller(ctx)) };

@@ -24,12 +24,25 @@ export interface TrpcContext {
  * and server actions' server caller (server-caller.ts), so both are one path.
  */
 export async function createTrpcContext(o: { requestId: string; userAgent: string | null }): Promise<TrpcContext> {
-  return trpcContext({ staff: await getStaffSession(), ip: currentClientAddress(), requestId: o.requestId, userAgent: o.userAgent });
+  return trpcContext({
+    staff: await getStaffSession(),
+    ip: currentClientAddress(),
+    requestId: o.requestId,
+    userAgent: o.userAgent,
+  });
 }
 
 /** The context for a staff session already read (the server-side caller of scripts and tests). */
-export function trpcContext(o: { staff: StaffSession | undefined; ip: string; requestId: string; userAgent?: string | null }): TrpcContext {
-  return { staff: o.staff, caller: { actor: { type: "anonymous" }, ip: o.ip, requestId: o.requestId, userAgent: o.userAgent ?? null } };
+export function trpcContext(o: {
+  staff: StaffSession | undefined;
+  ip: string;
+  requestId: string;
+  userAgent?: string | null;
+}): TrpcContext {
+  return {
+    staff: o.staff,
+    caller: { actor: { type: "anonymous" }, ip: o.ip, requestId: o.requestId, userAgent: o.userAgent ?? null },
+  };
 }
 
 export interface ProcedureMeta {
@@ -90,10 +103,24 @@ const errorMapping = t.middleware(async ({ next, path, ctx }) => {
   if (result.ok || result.error.code !== "INTERNAL_SERVER_ERROR") return result;
   const { error, unexpected } = toAppError(result.error.cause);
   if (unexpected) {
-    if (error.code === "internal_error") log.error("procedure failed", { path, requestId: ctx.caller.requestId, error: result.error.cause ?? result.error });
-    else log.warn("the database refused a procedure's input", { path, requestId: ctx.caller.requestId, error: result.error.cause });
+    if (error.code === "internal_error")
+      log.error("procedure failed", {
+        path,
+        requestId: ctx.caller.requestId,
+        error: result.error.cause ?? result.error,
+      });
+    else
+      log.warn("the database refused a procedure's input", {
+        path,
+        requestId: ctx.caller.requestId,
+        error: result.error.cause,
+      });
   }
-  throw new TRPCError({ code: trpcCodeFor[error.status] ?? "INTERNAL_SERVER_ERROR", message: error.message, cause: error });
+  throw new TRPCError({
+    code: trpcCodeFor[error.status] ?? "INTERNAL_SERVER_ERROR",
+    message: error.message,
+    cause: error,
+  });
 });
 
 export const createCallerFactory = t.createCallerFactory;
@@ -120,4 +147,3 @@ const ALL_STAFF: Role[] = ["admin", "operations", "kam"];
 export const staffProcedure = procedureFor(...ALL_STAFF);
 export const operationsProcedure = procedureFor("admin", "operations");
 export const adminProcedure = procedureFor("admin");
-

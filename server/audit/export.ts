@@ -30,11 +30,20 @@ const COLUMNS: Array<CsvColumn<AuditEventItem>> = [
  * The events matching the filters as CSV, newest first, one chunk per keyset
  * page: no row cap, and one page in memory at a time.
  */
-export function streamAuditCsv(_caller: Caller, filters: AuditFilters, pageSize = 1000): AsyncGenerator<string, void, undefined> {
+export function streamAuditCsv(
+  _caller: Caller,
+  filters: AuditFilters,
+  pageSize = 1000,
+): AsyncGenerator<string, void, undefined> {
   return streamCsvPages(COLUMNS, (cursor) => fetchAuditPage({ filters, cursor, limit: pageSize }));
 }
 
 /** Taking a copy of the audit log is itself audited, before the first byte goes out. */
 export async function recordAuditExport(caller: Caller, filters: AuditFilters): Promise<void> {
-  await recordAudit(getDb(), caller, { action: "audit.export", entityType: "audit_log", partnerId: filters.partnerId ?? null, after: { filters } });
+  await recordAudit(getDb(), caller, {
+    action: "audit.export",
+    entityType: "audit_log",
+    partnerId: filters.partnerId ?? null,
+    after: { filters },
+  });
 }

@@ -74,7 +74,11 @@ function conditionsFor(filters: AuditFilters, after: { k: string; id: string } |
  * One keyset page, newest first, plus one extra row to learn whether another
  * page exists. Never OFFSET: its cost grows with the page number.
  */
-export async function fetchAuditPage(o: { filters: AuditFilters; cursor?: string | null; limit: number }): Promise<AuditPage> {
+export async function fetchAuditPage(o: {
+  filters: AuditFilters;
+  cursor?: string | null;
+  limit: number;
+}): Promise<AuditPage> {
   const after = o.cursor ? timeCursor.bigint.decode(o.cursor) : undefined;
   const rows = await getDb()
     .select({
@@ -99,7 +103,10 @@ export async function fetchAuditPage(o: { filters: AuditFilters; cursor?: string
     .from(auditEvents)
     .leftJoin(actorStaff, and(eq(auditEvents.actorType, "staff"), eq(actorStaff.id, uuidOrNull(auditEvents.actorId))))
     .leftJoin(apiKeys, and(eq(auditEvents.actorType, "api_key"), eq(apiKeys.id, uuidOrNull(auditEvents.actorId))))
-    .leftJoin(entityStaff, and(eq(auditEvents.entityType, "staff"), eq(entityStaff.id, uuidOrNull(auditEvents.entityId))))
+    .leftJoin(
+      entityStaff,
+      and(eq(auditEvents.entityType, "staff"), eq(entityStaff.id, uuidOrNull(auditEvents.entityId))),
+    )
     .leftJoin(partners, eq(partners.id, auditEvents.partnerId))
     .where(and(...conditionsFor(o.filters, after)))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))

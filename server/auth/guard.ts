@@ -29,10 +29,20 @@ export interface StaffGuardOptions {
 }
 
 /** The staff member of `session` if they may go on, or why not. */
-export function requireStaff(session: SignedInStaff | undefined, o: StaffGuardOptions = {}): SignedInStaff | StaffRefusal {
-  if (!session) return { kind: "signed-out", message: "Sign in first", signIn: o.path ? `/login?callbackUrl=${encodeURIComponent(o.path)}` : "/login" };
-  if (session.mustEnrollTotp && !o.allowWhileEnrolling) return { kind: "must-enroll-totp", message: "Set up two-factor authentication first" };
-  if (o.roles && !o.roles.includes(session.role)) return { kind: "forbidden", message: "Your role does not allow this" };
+export function requireStaff(
+  session: SignedInStaff | undefined,
+  o: StaffGuardOptions = {},
+): SignedInStaff | StaffRefusal {
+  if (!session)
+    return {
+      kind: "signed-out",
+      message: "Sign in first",
+      signIn: o.path ? `/login?callbackUrl=${encodeURIComponent(o.path)}` : "/login",
+    };
+  if (session.mustEnrollTotp && !o.allowWhileEnrolling)
+    return { kind: "must-enroll-totp", message: "Set up two-factor authentication first" };
+  if (o.roles && !o.roles.includes(session.role))
+    return { kind: "forbidden", message: "Your role does not allow this" };
   return session;
 }
 

@@ -36,7 +36,12 @@ function authConfig(): NextAuthConfig {
         credentials: { email: {}, password: {}, totp: {} },
         async authorize(raw, request) {
           // Nobody until the password (and code) prove who it is; sign-in has no request id of ours.
-          const caller: Caller = { actor: { type: "anonymous" }, ip: currentClientAddress(), requestId: null, userAgent: request.headers.get("user-agent") };
+          const caller: Caller = {
+            actor: { type: "anonymous" },
+            ip: currentClientAddress(),
+            requestId: null,
+            userAgent: request.headers.get("user-agent"),
+          };
           const parsed = signInSchema.safeParse(raw);
           if (!parsed.success) {
             await recordRejectedSignIn(caller);
@@ -44,7 +49,12 @@ function authConfig(): NextAuthConfig {
           }
           const result = await signInStaff(caller, parsed.data);
           if (!result.ok) throw new StaffSignInError(result.reason);
-          return { id: result.staff.id, email: result.staff.email, name: result.staff.name, sessionId: result.staff.sessionId };
+          return {
+            id: result.staff.id,
+            email: result.staff.email,
+            name: result.staff.name,
+            sessionId: result.staff.sessionId,
+          };
         },
       }),
     ],
@@ -75,7 +85,8 @@ function authConfig(): NextAuthConfig {
       // Auth.js logs failed credentials as errors; the audit log records them instead. Its
       // `type` is inherited by StaffSignInError, while `name` is the subclass's (and minifiable).
       error: (error) => {
-        if ((error as { type?: string }).type !== "CredentialsSignin") console.error(`[auth] ${error.name}: ${error.message}`);
+        if ((error as { type?: string }).type !== "CredentialsSignin")
+          console.error(`[auth] ${error.name}: ${error.message}`);
       },
       warn: () => undefined,
       debug: () => undefined,

@@ -9,7 +9,14 @@ import { AppError } from "../errors";
 import { keysetPage, timeCursor, timeKeyOf } from "../keyset";
 import { balanceOf, postTransaction, systemAccount } from "./ledger";
 import { formatMinor } from "./money";
-import type { ClientBillingTarget, CreditAccountInput, InvoiceListInput, StaffCancelSubscriptionInput, SubscriptionListInput, VoidInvoiceInput } from "./schemas";
+import type {
+  ClientBillingTarget,
+  CreditAccountInput,
+  InvoiceListInput,
+  StaffCancelSubscriptionInput,
+  SubscriptionListInput,
+  VoidInvoiceInput,
+} from "./schemas";
 import { cancelNow, lockInvoice, lockSubscription, requestCancellation } from "./settlement";
 
 /** The back office's billing: lists, a client's billing, voiding, cancelling and sandbox credit, within the caller's partners. */
@@ -66,7 +73,10 @@ export async function listSubscriptionsForStaff(caller: Caller, input: Subscript
     .orderBy(desc(subscriptions.createdAt), desc(subscriptions.id))
     .limit(input.limit + 1);
   const result = keysetPage(rows, input.limit);
-  return { ...result, items: result.items.map(({ amountMinor, ...r }) => ({ ...r, amount: formatMinor(amountMinor) })) };
+  return {
+    ...result,
+    items: result.items.map(({ amountMinor, ...r }) => ({ ...r, amount: formatMinor(amountMinor) })),
+  };
 }
 
 export async function listInvoicesForStaff(caller: Caller, input: InvoiceListInput) {
@@ -107,7 +117,10 @@ export async function listInvoicesForStaff(caller: Caller, input: InvoiceListInp
     .orderBy(desc(invoices.createdAt), desc(invoices.id))
     .limit(input.limit + 1);
   const result = keysetPage(rows, input.limit);
-  return { ...result, items: result.items.map(({ amountMinor, ...r }) => ({ ...r, amount: formatMinor(amountMinor) })) };
+  return {
+    ...result,
+    items: result.items.map(({ amountMinor, ...r }) => ({ ...r, amount: formatMinor(amountMinor) })),
+  };
 }
 
 const CLIENT_BILLING_SHOWN = 50;
@@ -164,7 +177,11 @@ async function getClientBilling(clientId: string) {
  * member's partners answers not_found, exactly like an unknown id.
  */
 export async function getClientBillingForStaff(caller: Caller, input: ClientBillingTarget) {
-  const [client] = await getDb().select({ partnerId: clients.partnerId, sandbox: partners.sandbox }).from(clients).innerJoin(partners, eq(partners.id, clients.partnerId)).where(eq(clients.id, input.clientId));
+  const [client] = await getDb()
+    .select({ partnerId: clients.partnerId, sandbox: partners.sandbox })
+    .from(clients)
+    .innerJoin(partners, eq(partners.id, clients.partnerId))
+    .where(eq(clients.id, input.clientId));
   if (!client || !inScope(scopeOf(caller), client.partnerId)) throw new AppError("not_found", "No such client");
   return { partner: { id: client.partnerId, sandbox: client.sandbox }, ...(await getClientBilling(input.clientId)) };
 }
@@ -177,12 +194,20 @@ export async function getClientBillingForStaff(caller: Caller, input: ClientBill
 export async function voidInvoice(caller: Caller, input: VoidInvoiceInput) {
   const now = new Date();
   return getDb().transaction(async (tx) => {
-    const [found] = await tx.select({ subscriptionId: invoices.subscriptionId, partnerId: invoices.partnerId }).from(invoices).where(eq(invoices.id, input.invoiceId));
+    const [found] = await tx
+      .select({ subscriptionId: invoices.subscriptionId, partnerId: invoices.partnerId })
+      .from(invoices)
+      .where(eq(invoices.id, input.invoiceId));
     if (!found) throw AppError.field("invoice_not_found", "invoiceId", "No such invoice");
     assertInScope(scopeOf(caller), found.partnerId);
     const subscription = (await lockSubscription(tx, found.subscriptionId))!;
     const invoice = await lockInvoice(tx, input.invoiceId);
-    if (invoice.status !== "open") throw AppError.field("invoice_not_payable", "invoiceId", `Only open invoices can be voided; this one is ${invoice.status}`);
+    if (invoice.status !== "open")
+      throw AppError.field(
+        "invoice_not_payable",
+        "invoiceId",
+        `Only open invoices can be voided; this one is ${invoice.status}`,
+      );
     const before = { invoice: invoice.status, subscription: subscription.status };
     await cancelNow(tx, subscription, { reason: "invoice_voided", now, voidReason: input.reason });
     await recordAudit(tx, caller, {
@@ -191,7 +216,13 @@ export async function voidInvoice(caller: Caller, input: VoidInvoiceInput) {
       entityId: invoice.id,
       partnerId: invoice.partnerId,
       before,
-      after: { invoice: "void", subscription: "CANCELLED", reason: input.reason, amount: formatMinor(invoice.amountMinor), currency: invoice.currency },
+      after: {
+        invoice: "void",
+        subscription: "CANCELLED",
+        reason: input.reason,
+        amount: formatMinor(invoice.amountMinor),
+        currency: invoice.currency,
+      },
     });
     return { invoiceId: invoice.id, status: "void" as const, subscriptionStatus: "CANCELLED" as const };
   });
@@ -203,9 +234,22 @@ export async function cancelSubscriptionForStaff(caller: Caller, input: StaffCan
     const subscription = await lockSubscription(tx, input.subscriptionId);
     if (!subscription) throw AppError.field("subscription_not_found", "subscriptionId", "No such subscription");
     assertInScope(scopeOf(caller), subscription.partnerId);
-    const result = await requestCancellation(tx, caller, subscription, { reason: "staff", note: input.reason, now: new Date() });
-    if (!result.changed) throw AppError.field("subscription_cancelled", "subscriptionId", `This subscription is already ${result.status === "CANCELLED" ? "cancelled" : "ending at the end of its period"}`);
-    return { subscriptionId: subscription.id, status: result.status, endsAt: result.status === "DEACTIVATING" ? subscription.currentPeriodEnd : null };
+    const result = await requestCancellation(tx, caller, subscription, {
+      reason: "staff",
+      note: input.reason,
+      now: new Date(),
+    });
+    if (!result.changed)
+      throw AppError.field(
+        "subscription_cancelled",
+        "subscriptionId",
+        `This subscription is already ${result.status === "CANCELLED" ? "cancelled" : "ending at the end of its period"}`,
+      );
+    return {
+      subscriptionId: subscription.id,
+      status: result.status,
+      endsAt: result.status === "DEACTIVATING" ? subscription.currentPeriodEnd : null,
+    };
   });
 }
 
@@ -217,7 +261,13 @@ export async function cancelSubscriptionForStaff(caller: Caller, input: StaffCan
 export async function creditSandboxAccount(caller: Caller, input: CreditAccountInput) {
   return getDb().transaction(async (tx) => {
     const [client] = await tx
-      .select({ id: clients.id, partnerId: clients.partnerId, sandbox: partners.sandbox, accountId: accounts.id, currency: accounts.currency })
+      .select({
+        id: clients.id,
+        partnerId: clients.partnerId,
+        sandbox: partners.sandbox,
+        accountId: accounts.id,
+        currency: accounts.currency,
+      })
       .from(clients)
       .innerJoin(partners, eq(partners.id, clients.partnerId))
       .innerJoin(accounts, and(eq(accounts.clientId, clients.id), eq(accounts.type, "CHECKING")))
@@ -226,7 +276,12 @@ export async function creditSandboxAccount(caller: Caller, input: CreditAccountI
       .limit(1);
     if (!client) throw AppError.field("not_found", "clientId", "No such client");
     assertInScope(scopeOf(caller), client.partnerId);
-    if (!client.sandbox) throw AppError.field("sandbox_only", "clientId", "Only clients of sandbox partners can be credited; real money arrives through payments");
+    if (!client.sandbox)
+      throw AppError.field(
+        "sandbox_only",
+        "clientId",
+        "Only clients of sandbox partners can be credited; real money arrives through payments",
+      );
     const funding = await systemAccount(tx, client.partnerId, "sandbox_funding", client.currency);
     const transactionId = await postTransaction(tx, {
       kind: "sandbox_credit",
@@ -238,8 +293,21 @@ export async function creditSandboxAccount(caller: Caller, input: CreditAccountI
       ],
     });
     const balance = await balanceOf(tx, client.accountId);
-    const after = { accountId: client.accountId, amount: formatMinor(input.amount), currency: client.currency, balance: formatMinor(balance), transactionId, ...(input.note ? { note: input.note } : {}) };
-    await recordAudit(tx, caller, { action: "account.credited", entityType: "client", entityId: client.id, partnerId: client.partnerId, after });
+    const after = {
+      accountId: client.accountId,
+      amount: formatMinor(input.amount),
+      currency: client.currency,
+      balance: formatMinor(balance),
+      transactionId,
+      ...(input.note ? { note: input.note } : {}),
+    };
+    await recordAudit(tx, caller, {
+      action: "account.credited",
+      entityType: "client",
+      entityId: client.id,
+      partnerId: client.partnerId,
+      after,
+    });
     return after;
   });
 }

@@ -19,7 +19,14 @@ import {
   type SubscriptionView,
 } from "./schemas";
 import { getOrCreatePaymentRow, lockSubscription, requestCancellation, settleInvoice } from "./settlement";
-import { invoiceColumns, subscriptionView, subscriptionViews, toInvoiceView, toPaymentView, type InvoiceRow } from "./views";
+import {
+  invoiceColumns,
+  subscriptionView,
+  subscriptionViews,
+  toInvoiceView,
+  toPaymentView,
+  type InvoiceRow,
+} from "./views";
 
 /**
  * What a client does with its subscriptions through the partner API. Every
@@ -39,16 +46,41 @@ export async function startSubscription(tx: Tx, caller: Caller, input: StartSubs
     .select({ id: accounts.id, currency: accounts.currency })
     .from(accounts)
     .where(and(eq(accounts.id, input.accountId), eq(accounts.clientId, client.id), eq(accounts.type, "CHECKING")));
-  if (!account) throw AppError.field("account_not_found", "accountId", "No such account among yours; list them with GET /wallet/accounts");
+  if (!account)
+    throw AppError.field(
+      "account_not_found",
+      "accountId",
+      "No such account among yours; list them with GET /wallet/accounts",
+    );
   const [tier] = await tx
-    .select({ id: subscriptionTiers.id, name: subscriptionTiers.name, currency: subscriptionTiers.currency, initialAmountMinor: subscriptionTiers.initialAmountMinor })
+    .select({
+      id: subscriptionTiers.id,
+      name: subscriptionTiers.name,
+      currency: subscriptionTiers.currency,
+      initialAmountMinor: subscriptionTiers.initialAmountMinor,
+    })
     .from(subscriptionTiers)
-    .where(and(eq(subscriptionTiers.id, input.subscriptionDetailsId), eq(subscriptionTiers.partnerId, client.partnerId), eq(subscriptionTiers.status, "active")))
+    .where(
+      and(
+        eq(subscriptionTiers.id, input.subscriptionDetailsId),
+        eq(subscriptionTiers.partnerId, client.partnerId),
+        eq(subscriptionTiers.status, "active"),
+      ),
+    )
     // Shared: the tier cannot be archived or repriced halfway through this start.
     .for("share");
-  if (!tier) throw AppError.field("tier_not_found", "subscriptionDetailsId", "No such tier is available; list them with GET /reg/subscription/details/available");
+  if (!tier)
+    throw AppError.field(
+      "tier_not_found",
+      "subscriptionDetailsId",
+      "No such tier is available; list them with GET /reg/subscription/details/available",
+    );
   if (tier.currency !== account.currency) {
-    throw AppError.field("currency_mismatch", "accountId", `The tier is priced in ${tier.currency} and this account holds ${account.currency}; Gatehouse does not convert currencies`);
+    throw AppError.field(
+      "currency_mismatch",
+      "accountId",
+      `The tier is priced in ${tier.currency} and this account holds ${account.currency}; Gatehouse does not convert currencies`,
+    );
   }
   let subscriptionId: string;
   try {
@@ -56,19 +88,40 @@ export async function startSubscription(tx: Tx, caller: Caller, input: StartSubs
     subscriptionId = await tx.transaction(async (sp) => {
       const [row] = await sp
         .insert(subscriptions)
-        .values({ partnerId: client.partnerId, clientId: client.id, accountId: account.id, tierId: tier.id, status: "INIT", createdAt: now, updatedAt: now })
+        .values({
+          partnerId: client.partnerId,
+          clientId: client.id,
+          accountId: account.id,
+          tierId: tier.id,
+          status: "INIT",
+          createdAt: now,
+          updatedAt: now,
+        })
         .returning({ id: subscriptions.id });
       return row!.id;
     });
   } catch (error) {
     if (pgErrorCode(error) === "23505") {
-      throw AppError.field("already_subscribed", "subscriptionDetailsId", "You already have a subscription to this tier; cancel it before starting another");
+      throw AppError.field(
+        "already_subscribed",
+        "subscriptionDetailsId",
+        "You already have a subscription to this tier; cancel it before starting another",
+      );
     }
     throw error;
   }
   const [invoice] = await tx
     .insert(invoices)
-    .values({ partnerId: client.partnerId, clientId: client.id, subscriptionId, kind: "initial", amountMinor: tier.initialAmountMinor, currency: tier.currency, dueAt: now, createdAt: now })
+    .values({
+      partnerId: client.partnerId,
+      clientId: client.id,
+      subscriptionId,
+      kind: "initial",
+      amountMinor: tier.initialAmountMinor,
+      currency: tier.currency,
+      dueAt: now,
+      createdAt: now,
+    })
     .returning({ id: invoices.id });
   await recordAudit(tx, caller, {
     action: "subscription.started",
@@ -93,12 +146,17 @@ export function listSubscriptions(caller: Caller): Promise<SubscriptionView[]> {
 export async function cancelSubscription(tx: Tx, caller: Caller, input: SubscriptionPath): Promise<SubscriptionView> {
   const client = clientOf(caller);
   const subscription = await lockSubscription(tx, input.subscriptionId);
-  if (!subscription || subscription.clientId !== client.id) throw AppError.field("subscription_not_found", "subscriptionId", "No such subscription among yours");
+  if (!subscription || subscription.clientId !== client.id)
+    throw AppError.field("subscription_not_found", "subscriptionId", "No such subscription among yours");
   await requestCancellation(tx, caller, subscription, { reason: "client", now: new Date() });
   return subscriptionView(tx, client.id, subscription.id);
 }
 
-async function findClientInvoice(tx: Tx | ReturnType<typeof getDb>, client: ClientActor, invoiceId: string): Promise<InvoiceRow> {
+async function findClientInvoice(
+  tx: Tx | ReturnType<typeof getDb>,
+  client: ClientActor,
+  invoiceId: string,
+): Promise<InvoiceRow> {
   const [invoice] = await tx
     .select(invoiceColumns)
     .from(invoices)
@@ -115,14 +173,21 @@ export async function getInvoice(caller: Caller, input: InvoicePath): Promise<In
 }
 
 /** "Payment Get or Create": the invoice's one payment, made on first ask. */
-export async function getOrCreatePayment(tx: Tx, caller: Caller, input: PaymentRequestInput): Promise<{ payment: PaymentView; created: boolean }> {
+export async function getOrCreatePayment(
+  tx: Tx,
+  caller: Caller,
+  input: PaymentRequestInput,
+): Promise<{ payment: PaymentView; created: boolean }> {
   const found = await findClientInvoice(tx, clientOf(caller), input.invoiceId);
   if (input.currency && input.currency !== found.currency) {
     throw AppError.field("currency_mismatch", "currency", `The invoice is in ${found.currency}`);
   }
   const subscription = await lockSubscription(tx, found.subscriptionId);
-  const invoice = (await tx.select(invoiceColumns).from(invoices).where(eq(invoices.id, found.id)).for("no key update"))[0]!;
-  if (invoice.status === "void") throw AppError.field("invoice_not_payable", "invoiceId", "This invoice was voided and cannot be paid");
+  const invoice = (
+    await tx.select(invoiceColumns).from(invoices).where(eq(invoices.id, found.id)).for("no key update")
+  )[0]!;
+  if (invoice.status === "void")
+    throw AppError.field("invoice_not_payable", "invoiceId", "This invoice was voided and cannot be paid");
   const { payment, created } = await getOrCreatePaymentRow(tx, invoice, input.accountId, subscription!.accountId);
   return { payment: toPaymentView(payment), created };
 }

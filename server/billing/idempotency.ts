@@ -48,15 +48,21 @@ function canonical(value: unknown): string {
 }
 
 function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash("sha256").update(`${method.toUpperCase()} ${path}\n${canonical(body)}`).digest("hex");
+  return createHash("sha256")
+    .update(`${method.toUpperCase()} ${path}\n${canonical(body)}`)
+    .digest("hex");
 }
 
 function parseIdempotencyKey(raw: string | null): string | null {
   if (raw === null) return null;
   if (!KEY_PATTERN.test(raw)) {
-    throw new AppError("idempotency_key_invalid", "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID", {
-      fields: [{ path: "Idempotency-Key", message: "1 to 255 visible ASCII characters" }],
-    });
+    throw new AppError(
+      "idempotency_key_invalid",
+      "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID",
+      {
+        fields: [{ path: "Idempotency-Key", message: "1 to 255 visible ASCII characters" }],
+      },
+    );
   }
   return raw;
 }
@@ -65,7 +71,10 @@ function parseIdempotencyKey(raw: string | null): string | null {
  * Runs `operation` in a transaction, honouring the request's idempotency key.
  * The operation answers with the status and body to send (and to replay).
  */
-export async function runIdempotent(request: IdempotentRequest, operation: (tx: Tx) => Promise<{ status: number; body: unknown }>): Promise<StoredResponse> {
+export async function runIdempotent(
+  request: IdempotentRequest,
+  operation: (tx: Tx) => Promise<{ status: number; body: unknown }>,
+): Promise<StoredResponse> {
   const key = parseIdempotencyKey(request.key);
   if (key === null) {
     const result = await getDb().transaction(operation);
@@ -83,14 +92,25 @@ export async function runIdempotent(request: IdempotentRequest, operation: (tx: 
     if (!claimed) {
       // The earlier request with this key has committed (the insert waited for it).
       const [stored] = await tx
-        .select({ requestHash: idempotencyKeys.requestHash, status: idempotencyKeys.responseStatus, body: idempotencyKeys.responseBody })
+        .select({
+          requestHash: idempotencyKeys.requestHash,
+          status: idempotencyKeys.responseStatus,
+          body: idempotencyKeys.responseBody,
+        })
         .from(idempotencyKeys)
         .where(and(eq(idempotencyKeys.clientId, request.clientId), eq(idempotencyKeys.key, key)));
-      if (!stored) throw new AppError("conflict", "A request with this Idempotency-Key is in progress; retry shortly", { retryAfterSeconds: 1 });
-      if (stored.requestHash !== fingerprint) {
-        throw new AppError("idempotency_key_reused", "This Idempotency-Key was used for a different request; use a new key for a new request", {
-          fields: [{ path: "Idempotency-Key", message: "Already used with a different request" }],
+      if (!stored)
+        throw new AppError("conflict", "A request with this Idempotency-Key is in progress; retry shortly", {
+          retryAfterSeconds: 1,
         });
+      if (stored.requestHash !== fingerprint) {
+        throw new AppError(
+          "idempotency_key_reused",
+          "This Idempotency-Key was used for a different request; use a new key for a new request",
+          {
+            fields: [{ path: "Idempotency-Key", message: "Already used with a different request" }],
+          },
+        );
       }
       return { status: stored.status, body: stored.body, replayed: true };
     }

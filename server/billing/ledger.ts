@@ -27,8 +27,18 @@ export async function postTransaction(tx: Tx, input: LedgerTransactionInput): Pr
   const sum = input.postings.reduce((total, p) => total + p.amountMinor, 0n);
   if (sum !== 0n) throw new Error(`ledger transaction "${input.kind}" does not balance (${sum})`);
   if (input.postings.some((p) => p.amountMinor === 0n)) throw new Error("a ledger posting cannot be zero");
-  const [row] = await tx.insert(ledgerTransactions).values({ kind: input.kind, description: input.description }).returning({ id: ledgerTransactions.id });
-  await tx.insert(ledgerEntries).values(input.postings.map((p) => ({ transactionId: row!.id, accountId: p.accountId, amountMinor: p.amountMinor, currency: input.currency })));
+  const [row] = await tx
+    .insert(ledgerTransactions)
+    .values({ kind: input.kind, description: input.description })
+    .returning({ id: ledgerTransactions.id });
+  await tx.insert(ledgerEntries).values(
+    input.postings.map((p) => ({
+      transactionId: row!.id,
+      accountId: p.accountId,
+      amountMinor: p.amountMinor,
+      currency: input.currency,
+    })),
+  );
   return row!.id;
 }
 
@@ -46,7 +56,13 @@ export async function balanceOf(db: Executor, accountId: string): Promise<bigint
  */
 export async function lockAccount(tx: Tx, accountId: string, clientId: string) {
   const [row] = await tx
-    .select({ id: accounts.id, clientId: accounts.clientId, partnerId: accounts.partnerId, currency: accounts.currency, type: accounts.type })
+    .select({
+      id: accounts.id,
+      clientId: accounts.clientId,
+      partnerId: accounts.partnerId,
+      currency: accounts.currency,
+      type: accounts.type,
+    })
     .from(accounts)
     .where(and(eq(accounts.id, accountId), eq(accounts.clientId, clientId)))
     // Not FOR UPDATE: new ledger entries referencing the account (credits) need not wait for it.
@@ -55,12 +71,24 @@ export async function lockAccount(tx: Tx, accountId: string, clientId: string) {
 }
 
 /** The partner's system account for a purpose and currency, created on first use. */
-export async function systemAccount(tx: Tx, partnerId: number, code: SystemAccountCode, currency: string): Promise<string> {
+export async function systemAccount(
+  tx: Tx,
+  partnerId: number,
+  code: SystemAccountCode,
+  currency: string,
+): Promise<string> {
   const existing = async () => {
     const [row] = await tx
       .select({ id: accounts.id })
       .from(accounts)
-      .where(and(eq(accounts.partnerId, partnerId), eq(accounts.type, "SYSTEM"), eq(accounts.systemCode, code), eq(accounts.currency, currency)));
+      .where(
+        and(
+          eq(accounts.partnerId, partnerId),
+          eq(accounts.type, "SYSTEM"),
+          eq(accounts.systemCode, code),
+          eq(accounts.currency, currency),
+        ),
+      );
     return row?.id;
   };
   const found = await existing();
@@ -68,7 +96,10 @@ export async function systemAccount(tx: Tx, partnerId: number, code: SystemAccou
   const [created] = await tx
     .insert(accounts)
     .values({ partnerId, type: "SYSTEM", systemCode: code, currency })
-    .onConflictDoNothing({ target: [accounts.partnerId, accounts.systemCode, accounts.currency], where: sql`${accounts.type} = 'SYSTEM'` })
+    .onConflictDoNothing({
+      target: [accounts.partnerId, accounts.systemCode, accounts.currency],
+      where: sql`${accounts.type} = 'SYSTEM'`,
+    })
     .returning({ id: accounts.id });
   // A concurrent transaction created it first: read theirs.
   return created?.id ?? (await existing())!;
@@ -87,7 +118,10 @@ export interface Reconciliation {
 /** Checks the whole ledger: every transaction sums to zero, every entry is in its account's currency. */
 export async function reconcileLedger(db: Executor): Promise<Reconciliation> {
   const [counts] = await db
-    .select({ transactions: sql<number>`count(distinct ${ledgerEntries.transactionId})::int`, entries: sql<number>`count(*)::int` })
+    .select({
+      transactions: sql<number>`count(distinct ${ledgerEntries.transactionId})::int`,
+      entries: sql<number>`count(*)::int`,
+    })
     .from(ledgerEntries);
   const totals = await db
     .select({ currency: ledgerEntries.currency, total: sql<string>`sum(${ledgerEntries.amountMinor})::text` })

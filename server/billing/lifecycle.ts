@@ -35,14 +35,24 @@ export function periodEndFrom(start: Date, interval: Interval): Date {
 }
 
 /** The period an invoice pays for, and the status that follows, once it is paid at `paidAt`. */
-export function afterPayment(sub: SubscriptionState, invoice: InvoiceState, paidAt: Date): Pick<SubscriptionState, "status" | "currentPeriodStart" | "currentPeriodEnd"> {
+export function afterPayment(
+  sub: SubscriptionState,
+  invoice: InvoiceState,
+  paidAt: Date,
+): Pick<SubscriptionState, "status" | "currentPeriodStart" | "currentPeriodEnd"> {
   if (invoice.kind === "initial") {
-    if (sub.status !== "INIT") throw new Error(`an initial invoice is paid only while the subscription is INIT, not ${sub.status}`);
+    if (sub.status !== "INIT")
+      throw new Error(`an initial invoice is paid only while the subscription is INIT, not ${sub.status}`);
     return { status: "ACTIVE", currentPeriodStart: paidAt, currentPeriodEnd: periodEndFrom(paidAt, sub.interval) };
   }
-  if (sub.status !== "ACTIVE" || !invoice.periodStart) throw new Error(`a renewal is paid only while the subscription is ACTIVE, not ${sub.status}`);
+  if (sub.status !== "ACTIVE" || !invoice.periodStart)
+    throw new Error(`a renewal is paid only while the subscription is ACTIVE, not ${sub.status}`);
   // Paid late or early, the new period follows the old one without a gap or overlap.
-  return { status: "ACTIVE", currentPeriodStart: invoice.periodStart, currentPeriodEnd: periodEndFrom(invoice.periodStart, sub.interval) };
+  return {
+    status: "ACTIVE",
+    currentPeriodStart: invoice.periodStart,
+    currentPeriodEnd: periodEndFrom(invoice.periodStart, sub.interval),
+  };
 }
 
 export type CancelOutcome =
@@ -55,15 +65,20 @@ export type CancelOutcome =
 
 /** `hasOpenInvoice`: the subscription has an unpaid invoice (for an ACTIVE one, a renewal: its paid period is over). */
 export function onCancel(sub: SubscriptionState, now: Date, hasOpenInvoice: boolean): CancelOutcome {
-  if (sub.status === "DEACTIVATING" || sub.status === "CANCELLED") return { status: sub.status, voidOpenInvoice: false, unchanged: true };
+  if (sub.status === "DEACTIVATING" || sub.status === "CANCELLED")
+    return { status: sub.status, voidOpenInvoice: false, unchanged: true };
   if (sub.status === "INIT") return { status: "CANCELLED", voidOpenInvoice: true };
   // ACTIVE, but its period ended (or its renewal was raised, whatever this clock says): nothing paid is left to run to.
-  if (hasOpenInvoice || (sub.currentPeriodEnd && sub.currentPeriodEnd.getTime() <= now.getTime())) return { status: "CANCELLED", voidOpenInvoice: true };
+  if (hasOpenInvoice || (sub.currentPeriodEnd && sub.currentPeriodEnd.getTime() <= now.getTime()))
+    return { status: "CANCELLED", voidOpenInvoice: true };
   return { status: "DEACTIVATING", voidOpenInvoice: false };
 }
 
 /** Whether an invoice of this kind can be paid in the subscription's state (afterPayment's precondition). */
-export function isPayable(sub: Pick<SubscriptionState, "status">, invoice: Pick<InvoiceState, "kind" | "periodStart">): boolean {
+export function isPayable(
+  sub: Pick<SubscriptionState, "status">,
+  invoice: Pick<InvoiceState, "kind" | "periodStart">,
+): boolean {
   return invoice.kind === "initial" ? sub.status === "INIT" : sub.status === "ACTIVE" && invoice.periodStart !== null;
 }
 
@@ -86,7 +101,12 @@ export type DueAction =
  * What the scheduler should do for one subscription now. `openInvoice` is the
  * subscription's unpaid invoice, if any (there is at most one).
  */
-export function dueAction(sub: SubscriptionState, openInvoice: InvoiceState | undefined, now: Date, graceMs: number): DueAction {
+export function dueAction(
+  sub: SubscriptionState,
+  openInvoice: InvoiceState | undefined,
+  now: Date,
+  graceMs: number,
+): DueAction {
   const t = now.getTime();
   const lapsed = (invoice: InvoiceState) => t >= invoice.dueAt.getTime() + graceMs;
   switch (sub.status) {
@@ -95,7 +115,8 @@ export function dueAction(sub: SubscriptionState, openInvoice: InvoiceState | un
       return lapsed(openInvoice) ? { type: "lapse" } : { type: "none" };
     case "ACTIVE": {
       if (openInvoice) return { type: "collect", lapseIfUnpaid: lapsed(openInvoice) };
-      if (sub.currentPeriodEnd && t >= sub.currentPeriodEnd.getTime()) return { type: "issue_renewal", periodStart: sub.currentPeriodEnd, dueAt: sub.currentPeriodEnd };
+      if (sub.currentPeriodEnd && t >= sub.currentPeriodEnd.getTime())
+        return { type: "issue_renewal", periodStart: sub.currentPeriodEnd, dueAt: sub.currentPeriodEnd };
       return { type: "none" };
     }
     case "DEACTIVATING":

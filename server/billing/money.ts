@@ -40,7 +40,10 @@ export const amountSchema = (label = "Amount") =>
       const text = typeof value === "number" ? (Number.isFinite(value) ? String(value) : "") : value;
       const minor = /e/i.test(text) ? undefined : parseAmount(text);
       if (minor === undefined) {
-        ctx.addIssue({ code: "custom", message: `${label} must be a decimal amount from 0 to 1,000,000,000 with at most two decimals, such as 9.99` });
+        ctx.addIssue({
+          code: "custom",
+          message: `${label} must be a decimal amount from 0 to 1,000,000,000 with at most two decimals, such as 9.99`,
+        });
         return z.NEVER;
       }
       return minor;

@@ -59,10 +59,23 @@ async function advanceSubscription(subscriptionId: string, now: Date, grace = gr
       const action = dueAction(sub, open, now, grace);
       if (action.type === "none") return;
       if (action.type === "issue_renewal") {
-        const [tier] = await tx.select({ amountMinor: subscriptionTiers.amountMinor, currency: subscriptionTiers.currency }).from(subscriptionTiers).where(eq(subscriptionTiers.id, sub.tierId));
+        const [tier] = await tx
+          .select({ amountMinor: subscriptionTiers.amountMinor, currency: subscriptionTiers.currency })
+          .from(subscriptionTiers)
+          .where(eq(subscriptionTiers.id, sub.tierId));
         const [issued] = await tx
           .insert(invoices)
-          .values({ partnerId: sub.partnerId, clientId: sub.clientId, subscriptionId: sub.id, kind: "renewal", amountMinor: tier!.amountMinor, currency: tier!.currency, dueAt: action.dueAt, periodStart: action.periodStart, createdAt: now })
+          .values({
+            partnerId: sub.partnerId,
+            clientId: sub.clientId,
+            subscriptionId: sub.id,
+            kind: "renewal",
+            amountMinor: tier!.amountMinor,
+            currency: tier!.currency,
+            dueAt: action.dueAt,
+            periodStart: action.periodStart,
+            createdAt: now,
+          })
           .onConflictDoNothing()
           .returning({ id: invoices.id });
         if (!issued) return; // This period's invoice exists and is not open: nothing more to do for it.
@@ -91,7 +104,13 @@ async function advanceSubscription(subscriptionId: string, now: Date, grace = gr
               entityType: "subscription",
               entityId: sub.id,
               partnerId: sub.partnerId,
-              after: { clientId: sub.clientId, invoiceId: open!.id, amount: formatMinor(open!.amountMinor), currency: open!.currency, payBy: new Date(open!.dueAt.getTime() + grace) },
+              after: {
+                clientId: sub.clientId,
+                invoiceId: open!.id,
+                amount: formatMinor(open!.amountMinor),
+                currency: open!.currency,
+                payBy: new Date(open!.dueAt.getTime() + grace),
+              },
             });
           }
           return;
@@ -101,15 +120,30 @@ async function advanceSubscription(subscriptionId: string, now: Date, grace = gr
         const before = sub.status;
         await cancelNow(tx, sub, { reason: "unpaid", now, voidReason: "Unpaid after the grace period" });
         // A first invoice never paid ends quietly; a subscription the client had paid for ends with a word.
-        if (before === "ACTIVE") await emailSubscriber(tx, sub.id, "subscription_ended", (names) => ({ ...names, reason: "unpaid" }));
-        await recordAudit(tx, billingJob, { action: "subscription.lapsed", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: before }, after: { status: "CANCELLED", clientId: sub.clientId, invoiceId: open!.id } });
+        if (before === "ACTIVE")
+          await emailSubscriber(tx, sub.id, "subscription_ended", (names) => ({ ...names, reason: "unpaid" }));
+        await recordAudit(tx, billingJob, {
+          action: "subscription.lapsed",
+          entityType: "subscription",
+          entityId: sub.id,
+          partnerId: sub.partnerId,
+          before: { status: before },
+          after: { status: "CANCELLED", clientId: sub.clientId, invoiceId: open!.id },
+        });
         outcome.lapsed++;
         return;
       }
       // end: a cancelled subscription reached the end of its paid period.
       await cancelNow(tx, sub, { reason: "client", now, voidReason: "Subscription ended" });
       await emailSubscriber(tx, sub.id, "subscription_ended", (names) => ({ ...names, reason: "cancelled" }));
-      await recordAudit(tx, billingJob, { action: "subscription.ended", entityType: "subscription", entityId: sub.id, partnerId: sub.partnerId, before: { status: "DEACTIVATING" }, after: { status: "CANCELLED", clientId: sub.clientId } });
+      await recordAudit(tx, billingJob, {
+        action: "subscription.ended",
+        entityType: "subscription",
+        entityId: sub.id,
+        partnerId: sub.partnerId,
+        before: { status: "DEACTIVATING" },
+        after: { status: "CANCELLED", clientId: sub.clientId },
+      });
       outcome.ended++;
       return;
     }
@@ -118,17 +152,37 @@ async function advanceSubscription(subscriptionId: string, now: Date, grace = gr
 }
 
 /** Subscriptions with something due at `now`, after `afterId` in id order. */
-async function dueSubscriptionIds(now: Date, grace: number, afterId: string | undefined, partnerId: number | undefined): Promise<string[]> {
+async function dueSubscriptionIds(
+  now: Date,
+  grace: number,
+  afterId: string | undefined,
+  partnerId: number | undefined,
+): Promise<string[]> {
   const db = getDb();
   const lapseBefore = new Date(now.getTime() - grace);
   const periodOver = db
     .select({ id: subscriptions.id })
     .from(subscriptions)
-    .where(and(inArray(subscriptions.status, ["ACTIVE", "DEACTIVATING"]), lte(subscriptions.currentPeriodEnd, now), afterId ? gt(subscriptions.id, afterId) : undefined, partnerId ? eq(subscriptions.partnerId, partnerId) : undefined));
+    .where(
+      and(
+        inArray(subscriptions.status, ["ACTIVE", "DEACTIVATING"]),
+        lte(subscriptions.currentPeriodEnd, now),
+        afterId ? gt(subscriptions.id, afterId) : undefined,
+        partnerId ? eq(subscriptions.partnerId, partnerId) : undefined,
+      ),
+    );
   const unpaidInitial = db
     .select({ id: invoices.subscriptionId })
     .from(invoices)
-    .where(and(eq(invoices.status, "open"), eq(invoices.kind, "initial"), lte(invoices.dueAt, lapseBefore), afterId ? gt(invoices.subscriptionId, afterId) : undefined, partnerId ? eq(invoices.partnerId, partnerId) : undefined));
+    .where(
+      and(
+        eq(invoices.status, "open"),
+        eq(invoices.kind, "initial"),
+        lte(invoices.dueAt, lapseBefore),
+        afterId ? gt(invoices.subscriptionId, afterId) : undefined,
+        partnerId ? eq(invoices.partnerId, partnerId) : undefined,
+      ),
+    );
   const rows = await db
     .select({ id: sql<string>`due.id` })
     .from(sql`(${periodOver} union ${unpaidInitial}) as due`)
@@ -141,10 +195,21 @@ async function dueSubscriptionIds(now: Date, grace: number, afterId: string | un
  * One pass over everything due at `now` (or only one partner's subscriptions).
  * Safe to run on several instances and more than once.
  */
-export async function runBillingCycle(o: { now?: Date; grace?: number; partnerId?: number } = {}): Promise<BillingCycleReport> {
+export async function runBillingCycle(
+  o: { now?: Date; grace?: number; partnerId?: number } = {},
+): Promise<BillingCycleReport> {
   const now = o.now ?? new Date();
   const grace = o.grace ?? graceMs();
-  const report: BillingCycleReport = { examined: 0, renewalsIssued: 0, renewalsPaid: 0, lapsed: 0, ended: 0, skipped: 0, failed: 0, idempotencyKeysPurged: 0 };
+  const report: BillingCycleReport = {
+    examined: 0,
+    renewalsIssued: 0,
+    renewalsPaid: 0,
+    lapsed: 0,
+    ended: 0,
+    skipped: 0,
+    failed: 0,
+    idempotencyKeysPurged: 0,
+  };
   let afterId: string | undefined;
   for (;;) {
     const ids = await dueSubscriptionIds(now, grace, afterId, o.partnerId);
@@ -184,7 +249,8 @@ export function ensureBillingScheduler(): Job | undefined {
     failureMessage: "billing cycle failed; will retry",
     async run() {
       const report = await runBillingCycle();
-      if (report.renewalsIssued + report.renewalsPaid + report.lapsed + report.ended > 0) log.info("billing cycle", { ...report });
+      if (report.renewalsIssued + report.renewalsPaid + report.lapsed + report.ended > 0)
+        log.info("billing cycle", { ...report });
       // A cycle already walks everything due, batch by batch.
       return false;
     },

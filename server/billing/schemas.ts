@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { INVOICE_KINDS, INVOICE_STATUSES, PAYMENT_STATUSES, SUBSCRIPTION_STATUSES, TIER_INTERVALS } from "../../db/enums";
+import {
+  INVOICE_KINDS,
+  INVOICE_STATUSES,
+  PAYMENT_STATUSES,
+  SUBSCRIPTION_STATUSES,
+  TIER_INTERVALS,
+} from "../../db/enums";
 import { plainText } from "../plain-text";
 import { amountSchema, currencySchema } from "./money";
 
@@ -24,21 +30,36 @@ const tierIdSchema = (label: string) =>
 // Tiers (back office and CLI).
 
 const tariffDetailSchema = z.object({
-  key: plainText().trim().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "A key is a short identifier such as transfers_per_month"),
+  key: plainText()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "A key is a short identifier such as transfers_per_month"),
   label: plainText().trim().min(1, "A label is required").max(100, "A label is at most 100 characters"),
-  order: z.number({ error: "Order must be a whole number" }).int("Order must be a whole number").min(0, "Order must be 0 or more").max(1000, "Order must be at most 1000"),
+  order: z
+    .number({ error: "Order must be a whole number" })
+    .int("Order must be a whole number")
+    .min(0, "Order must be 0 or more")
+    .max(1000, "Order must be at most 1000"),
   value: plainText().trim().max(200, "A value is at most 200 characters"),
 });
 
 const tierFields = {
-  name: plainText("Name is required").trim().min(2, "Name must be at least 2 characters").max(80, "Name must be at most 80 characters"),
+  name: plainText("Name is required")
+    .trim()
+    .min(2, "Name must be at least 2 characters")
+    .max(80, "Name must be at most 80 characters"),
   description: plainText().trim().max(1000, "Description must be at most 1000 characters"),
-  level: z.number({ error: "Level must be a whole number from 0 to 5" }).int("Level must be a whole number from 0 to 5").min(0, "Level must be a whole number from 0 to 5").max(5, "Level must be a whole number from 0 to 5"),
+  level: z
+    .number({ error: "Level must be a whole number from 0 to 5" })
+    .int("Level must be a whole number from 0 to 5")
+    .min(0, "Level must be a whole number from 0 to 5")
+    .max(5, "Level must be a whole number from 0 to 5"),
   amount: amountSchema("Amount"),
   initialAmount: amountSchema("Initial payment amount"),
   currency: currencySchema,
   interval: z.enum(TIER_INTERVALS, { error: "The interval is DAYS30" }),
-  features: z.array(plainText().trim().min(1, "A feature cannot be empty").max(200, "A feature is at most 200 characters")).max(30, "At most 30 features"),
+  features: z
+    .array(plainText().trim().min(1, "A feature cannot be empty").max(200, "A feature is at most 200 characters"))
+    .max(30, "At most 30 features"),
   tariffDetails: z
     .array(tariffDetailSchema)
     .max(30, "At most 30 tariff details")
@@ -80,7 +101,10 @@ export const updateTierSchema = z.object({
 export type UpdateTierInput = z.input<typeof updateTierSchema>;
 
 export const tierTargetSchema = z.object({ tierId: tierIdSchema("tierId") });
-export const moveTierSchema = z.object({ tierId: tierIdSchema("tierId"), direction: z.enum(["up", "down"], { error: "direction is up or down" }) });
+export const moveTierSchema = z.object({
+  tierId: tierIdSchema("tierId"),
+  direction: z.enum(["up", "down"], { error: "direction is up or down" }),
+});
 export type TierTarget = z.output<typeof tierTargetSchema>;
 export type MoveTierInput = z.output<typeof moveTierSchema>;
 
@@ -109,7 +133,9 @@ const availableTierSchema = z
     name: z.string(),
     description: z.string(),
     level: z.number().int(),
-    amount: z.number().meta({ description: "Recurring amount per interval, in the currency's major unit", example: 9.99 }),
+    amount: z
+      .number()
+      .meta({ description: "Recurring amount per interval, in the currency's major unit", example: 9.99 }),
     initialPaymentAmount: z.number().meta({ description: "The first invoice's amount", example: 9.99 }),
     currency: z.string().meta({ example: "EUR" }),
     subscriptionInterval: z.enum(TIER_INTERVALS),
@@ -117,7 +143,9 @@ const availableTierSchema = z
     trialAvailable: z.boolean(),
     details: z.object({
       feature: z.array(z.string()),
-      tariffDetails: z.array(z.object({ key: z.string(), label: z.string(), order: z.number().int(), value: z.string() })).meta({ description: "In `order`" }),
+      tariffDetails: z
+        .array(z.object({ key: z.string(), label: z.string(), order: z.number().int(), value: z.string() }))
+        .meta({ description: "In `order`" }),
     }),
   })
   .meta({
@@ -133,7 +161,10 @@ const availableTierSchema = z
       subscriptionInterval: "DAYS30",
       mostPopular: true,
       trialAvailable: false,
-      details: { feature: ["Unlimited transfers", "Priority support"], tariffDetails: [{ key: "limit", label: "Monthly limit", order: 1, value: "50,000 EUR" }] },
+      details: {
+        feature: ["Unlimited transfers", "Priority support"],
+        tariffDetails: [{ key: "limit", label: "Monthly limit", order: 1, value: "50,000 EUR" }],
+      },
     },
   });
 export type AvailableTier = z.infer<typeof availableTierSchema>;
@@ -143,7 +174,16 @@ export const startSubscriptionSchema = z
   .object({
     accountId: uuidOf("accountId").meta({ description: "One of the client's accounts, from `GET /wallet/accounts`." }),
     subscriptionDetailsId: z
-      .union([z.number(), z.string().regex(/^\d{1,10}$/).transform(Number)], { error: "subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available" })
+      .union(
+        [
+          z.number(),
+          z
+            .string()
+            .regex(/^\d{1,10}$/)
+            .transform(Number),
+        ],
+        { error: "subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available" },
+      )
       .pipe(
         z
           .number()
@@ -152,7 +192,8 @@ export const startSubscriptionSchema = z
           .max(2_147_483_647, "subscriptionDetailsId must be a tier id from GET /reg/subscription/details/available"),
       ),
     anyCurrency: z.boolean({ error: "anyCurrency must be true or false" }).default(false).meta({
-      description: "Accepted for compatibility. Gatehouse does not convert currencies: the account's currency must be the tier's either way.",
+      description:
+        "Accepted for compatibility. Gatehouse does not convert currencies: the account's currency must be the tier's either way.",
     }),
   })
   .meta({ id: "StartSubscriptionRequest" });
@@ -162,7 +203,9 @@ export const subscriptionStartedSchema = z
   .object({
     id: z.uuid().meta({ description: "The invoice to pay (the seed's `invoiceId`)." }),
     subscriptionId: z.uuid(),
-    payUrl: z.string().meta({ description: "The invoice resource; pay it with `POST /invoice/payment` and `POST /invoice/payment/pay`." }),
+    payUrl: z.string().meta({
+      description: "The invoice resource; pay it with `POST /invoice/payment` and `POST /invoice/payment/pay`.",
+    }),
     result: z.literal(0),
     desc: z.string(),
   })
@@ -174,12 +217,18 @@ export const subscriptionViewSchema = z
     accountId: z.uuid(),
     subscriptionDetailsId: z.number().int(),
     name: z.string(),
-    status: z.enum(SUBSCRIPTION_STATUSES).meta({ description: "`INIT` until the first invoice is paid, `ACTIVE` while paid, `DEACTIVATING` when cancelled and running to the end of the period, then `CANCELLED`." }),
+    status: z.enum(SUBSCRIPTION_STATUSES).meta({
+      description:
+        "`INIT` until the first invoice is paid, `ACTIVE` while paid, `DEACTIVATING` when cancelled and running to the end of the period, then `CANCELLED`.",
+    }),
     amount: z.string(),
     currency: z.string(),
     interval: z.enum(TIER_INTERVALS),
     currentPeriodStart: z.string().nullable(),
-    currentPeriodEnd: z.string().nullable().meta({ description: "Access lasts until this moment; a renewal invoice is issued then." }),
+    currentPeriodEnd: z
+      .string()
+      .nullable()
+      .meta({ description: "Access lasts until this moment; a renewal invoice is issued then." }),
     openInvoiceId: z.uuid().nullable().meta({ description: "An invoice waiting to be paid, if any." }),
     cancelledAt: z.string().nullable(),
     createdAt: z.string(),
@@ -197,7 +246,10 @@ export const invoiceViewSchema = z
     currency: z.string(),
     status: z.enum(INVOICE_STATUSES),
     dueDate: z.string(),
-    periodStart: z.string().nullable().meta({ description: "For renewals, the period this invoice pays for; the initial invoice's period starts when it is paid." }),
+    periodStart: z.string().nullable().meta({
+      description:
+        "For renewals, the period this invoice pays for; the initial invoice's period starts when it is paid.",
+    }),
     paidAt: z.string().nullable(),
     paymentId: z.uuid().nullable(),
     createdAt: z.string(),
@@ -213,8 +265,13 @@ export type SubscriptionPath = z.output<typeof subscriptionPathSchema>;
 export const paymentRequestSchema = z
   .object({
     invoiceId: uuidOf("invoiceId"),
-    type: z.literal("PLATFORM", { error: 'type must be "PLATFORM"' }).default("PLATFORM").meta({ description: "Paid from one of the client's accounts through the ledger." }),
-    accountId: uuidOf("accountId").optional().meta({ description: "The account to debit; defaults to the subscription's account." }),
+    type: z
+      .literal("PLATFORM", { error: 'type must be "PLATFORM"' })
+      .default("PLATFORM")
+      .meta({ description: "Paid from one of the client's accounts through the ledger." }),
+    accountId: uuidOf("accountId")
+      .optional()
+      .meta({ description: "The account to debit; defaults to the subscription's account." }),
     currency: currencySchema.optional().meta({ description: "If sent, must be the invoice's currency." }),
   })
   .meta({ id: "PaymentRequest" });
@@ -225,7 +282,10 @@ export const payRequestSchema = z
     invoiceId: uuidOf("invoiceId").optional(),
     paymentId: uuidOf("paymentId").optional(),
   })
-  .refine((b) => (b.invoiceId === undefined) !== (b.paymentId === undefined), { path: ["invoiceId"], message: "Send either invoiceId or paymentId" })
+  .refine((b) => (b.invoiceId === undefined) !== (b.paymentId === undefined), {
+    path: ["invoiceId"],
+    message: "Send either invoiceId or paymentId",
+  })
   .meta({ id: "PayRequest" });
 export type PayRequestInput = z.output<typeof payRequestSchema>;
 
@@ -250,7 +310,9 @@ export const paidSchema = z
     invoice: invoiceViewSchema,
     subscription: subscriptionViewSchema,
     balance: z.string().meta({ description: "The debited account's balance after the payment." }),
-    alreadyPaid: z.boolean().meta({ description: "True when the invoice had been paid before this call: nothing was debited this time." }),
+    alreadyPaid: z
+      .boolean()
+      .meta({ description: "True when the invoice had been paid before this call: nothing was debited this time." }),
   })
   .meta({ id: "InvoicePaid" });
 export type PaidView = z.infer<typeof paidSchema>;
@@ -269,12 +331,18 @@ export type ClientBillingTarget = z.output<typeof clientBillingTargetSchema>;
 
 export const voidInvoiceSchema = z.object({
   invoiceId: uuidOf("invoiceId"),
-  reason: plainText("Give a reason").trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason is at most 500 characters"),
+  reason: plainText("Give a reason")
+    .trim()
+    .min(3, "Give a reason of at least 3 characters")
+    .max(500, "The reason is at most 500 characters"),
 });
 export type VoidInvoiceInput = z.output<typeof voidInvoiceSchema>;
 export const staffCancelSubscriptionSchema = z.object({
   subscriptionId: uuidOf("subscriptionId"),
-  reason: plainText("Give a reason").trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason is at most 500 characters"),
+  reason: plainText("Give a reason")
+    .trim()
+    .min(3, "Give a reason of at least 3 characters")
+    .max(500, "The reason is at most 500 characters"),
 });
 export type StaffCancelSubscriptionInput = z.output<typeof staffCancelSubscriptionSchema>;
 

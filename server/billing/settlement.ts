@@ -9,7 +9,14 @@ import { AppError } from "../errors";
 import { balanceOf, lockAccount, postTransaction, systemAccount } from "./ledger";
 import { afterPayment, isPayable, onCancel, type Interval } from "./lifecycle";
 import { formatMinor } from "./money";
-import { invoiceColumns, paymentColumns, subscriptionColumns, type InvoiceRow, type PaymentRow, type SubscriptionRow } from "./views";
+import {
+  invoiceColumns,
+  paymentColumns,
+  subscriptionColumns,
+  type InvoiceRow,
+  type PaymentRow,
+  type SubscriptionRow,
+} from "./views";
 
 /**
  * The steps that change a subscription, its invoices and the ledger, all
@@ -20,7 +27,11 @@ import { invoiceColumns, paymentColumns, subscriptionColumns, type InvoiceRow, t
 
 export type LockedSubscription = SubscriptionRow & { interval: Interval };
 
-export async function lockSubscription(tx: Tx, subscriptionId: string, mode: "wait" | "skip" = "wait"): Promise<LockedSubscription | undefined> {
+export async function lockSubscription(
+  tx: Tx,
+  subscriptionId: string,
+  mode: "wait" | "skip" = "wait",
+): Promise<LockedSubscription | undefined> {
   const [row] = await tx
     .select({ ...subscriptionColumns, updatedAt: subscriptions.updatedAt, interval: subscriptionTiers.interval })
     .from(subscriptions)
@@ -59,7 +70,11 @@ async function checkPaymentAccount(tx: Tx, invoice: InvoiceRow, accountId: strin
     throw AppError.field("account_not_found", "accountId", "No such account among yours");
   }
   if (account.currency !== invoice.currency) {
-    throw AppError.field("currency_mismatch", "accountId", `The invoice is in ${invoice.currency} and this account in ${account.currency}; Gatehouse does not convert currencies`);
+    throw AppError.field(
+      "currency_mismatch",
+      "accountId",
+      `The invoice is in ${invoice.currency} and this account in ${account.currency}; Gatehouse does not convert currencies`,
+    );
   }
   return account;
 }
@@ -69,11 +84,20 @@ async function checkPaymentAccount(tx: Tx, invoice: InvoiceRow, accountId: strin
  * they are. Without an account named, an existing payment keeps its own and a
  * new one debits `defaultAccountId` (the subscription's account).
  */
-export async function getOrCreatePaymentRow(tx: Tx, invoice: InvoiceRow, accountId: string | undefined, defaultAccountId: string): Promise<{ payment: PaymentRow; created: boolean }> {
+export async function getOrCreatePaymentRow(
+  tx: Tx,
+  invoice: InvoiceRow,
+  accountId: string | undefined,
+  defaultAccountId: string,
+): Promise<{ payment: PaymentRow; created: boolean }> {
   const existing = await findPayment(tx, invoice.id);
   if (existing) {
     if (existing.status === "PENDING" && accountId !== undefined && existing.accountId !== accountId) {
-      throw AppError.field("payment_account_conflict", "accountId", "This invoice's payment is already set up from another account");
+      throw AppError.field(
+        "payment_account_conflict",
+        "accountId",
+        "This invoice's payment is already set up from another account",
+      );
     }
     return { payment: existing, created: false };
   }
@@ -81,22 +105,45 @@ export async function getOrCreatePaymentRow(tx: Tx, invoice: InvoiceRow, account
   await checkPaymentAccount(tx, invoice, debited);
   const [payment] = await tx
     .insert(payments)
-    .values({ invoiceId: invoice.id, type: "PLATFORM", accountId: debited, amountMinor: invoice.amountMinor, currency: invoice.currency })
+    .values({
+      invoiceId: invoice.id,
+      type: "PLATFORM",
+      accountId: debited,
+      amountMinor: invoice.amountMinor,
+      currency: invoice.currency,
+    })
     .returning(paymentColumns);
   return { payment: payment!, created: true };
 }
 
 /** Queues an email to the subscription's client, in the transaction of the change it reports. */
-export async function emailSubscriber<T extends EmailTemplate>(tx: Tx, subscriptionId: string, template: T, data: (names: { partnerName: string; tierName: string }) => EmailData<T>) {
+export async function emailSubscriber<T extends EmailTemplate>(
+  tx: Tx,
+  subscriptionId: string,
+  template: T,
+  data: (names: { partnerName: string; tierName: string }) => EmailData<T>,
+) {
   const [c] = await tx
-    .select({ email: clients.email, clientId: clients.id, partnerId: partners.id, partnerName: partners.name, tierName: subscriptionTiers.name })
+    .select({
+      email: clients.email,
+      clientId: clients.id,
+      partnerId: partners.id,
+      partnerName: partners.name,
+      tierName: subscriptionTiers.name,
+    })
     .from(subscriptions)
     .innerJoin(clients, eq(clients.id, subscriptions.clientId))
     .innerJoin(partners, eq(partners.id, subscriptions.partnerId))
     .innerJoin(subscriptionTiers, eq(subscriptionTiers.id, subscriptions.tierId))
     .where(eq(subscriptions.id, subscriptionId));
   if (!c) return;
-  await enqueueEmail(tx, { template, to: c.email, data: data({ partnerName: c.partnerName, tierName: c.tierName }), partnerId: c.partnerId, clientId: c.clientId });
+  await enqueueEmail(tx, {
+    template,
+    to: c.email,
+    data: data({ partnerName: c.partnerName, tierName: c.tierName }),
+    partnerId: c.partnerId,
+    clientId: c.clientId,
+  });
 }
 
 export type SettleResult =
@@ -109,19 +156,30 @@ export type SettleResult =
  * marked paid, the subscription activated or renewed. Paying a paid invoice
  * changes nothing and reports it. The caller holds the subscription's lock.
  */
-export async function settleInvoice(tx: Tx, caller: Caller, o: { subscription: LockedSubscription; invoiceId: string; accountId?: string; now: Date }): Promise<SettleResult> {
+export async function settleInvoice(
+  tx: Tx,
+  caller: Caller,
+  o: { subscription: LockedSubscription; invoiceId: string; accountId?: string; now: Date },
+): Promise<SettleResult> {
   const invoice = await lockInvoice(tx, o.invoiceId);
   if (invoice.status === "paid") {
     const payment = (await findPayment(tx, invoice.id))!;
     return { outcome: "already_paid", payment, invoice, balanceMinor: await balanceOf(tx, payment.accountId) };
   }
-  if (invoice.status === "void") throw AppError.field("invoice_not_payable", "invoiceId", "This invoice was voided and cannot be paid");
-  if (!isPayable(o.subscription, invoice)) throw AppError.field("invoice_not_payable", "invoiceId", `This invoice cannot be paid while its subscription is ${o.subscription.status}`);
+  if (invoice.status === "void")
+    throw AppError.field("invoice_not_payable", "invoiceId", "This invoice was voided and cannot be paid");
+  if (!isPayable(o.subscription, invoice))
+    throw AppError.field(
+      "invoice_not_payable",
+      "invoiceId",
+      `This invoice cannot be paid while its subscription is ${o.subscription.status}`,
+    );
   const { payment } = await getOrCreatePaymentRow(tx, invoice, o.accountId, o.subscription.accountId);
   const account = await checkPaymentAccount(tx, invoice, payment.accountId);
 
   const balance = await balanceOf(tx, account.id);
-  if (balance < invoice.amountMinor) return { outcome: "insufficient_funds", balanceMinor: balance, amountMinor: invoice.amountMinor };
+  if (balance < invoice.amountMinor)
+    return { outcome: "insufficient_funds", balanceMinor: balance, amountMinor: invoice.amountMinor };
 
   let ledgerTransactionId: string | null = null;
   if (invoice.amountMinor > 0n) {
@@ -137,16 +195,36 @@ export async function settleInvoice(tx: Tx, caller: Caller, o: { subscription: L
     });
   }
   const next = afterPayment(o.subscription, invoice, o.now);
-  const [paid] = await tx.update(payments).set({ status: "PAID", paidAt: o.now, ledgerTransactionId }).where(eq(payments.id, payment.id)).returning(paymentColumns);
-  const [paidInvoice] = await tx.update(invoices).set({ status: "paid", paidAt: o.now }).where(eq(invoices.id, invoice.id)).returning(invoiceColumns);
-  await tx.update(subscriptions).set({ ...next, updatedAt: o.now }).where(eq(subscriptions.id, o.subscription.id));
+  const [paid] = await tx
+    .update(payments)
+    .set({ status: "PAID", paidAt: o.now, ledgerTransactionId })
+    .where(eq(payments.id, payment.id))
+    .returning(paymentColumns);
+  const [paidInvoice] = await tx
+    .update(invoices)
+    .set({ status: "paid", paidAt: o.now })
+    .where(eq(invoices.id, invoice.id))
+    .returning(invoiceColumns);
+  await tx
+    .update(subscriptions)
+    .set({ ...next, updatedAt: o.now })
+    .where(eq(subscriptions.id, o.subscription.id));
   Object.assign(o.subscription, next);
   await recordAudit(tx, caller, {
     action: "invoice.paid",
     entityType: "invoice",
     entityId: invoice.id,
     partnerId: invoice.partnerId,
-    after: { clientId: invoice.clientId, kind: invoice.kind, amount: formatMinor(invoice.amountMinor), currency: invoice.currency, paymentId: payment.id, subscriptionId: o.subscription.id, subscriptionStatus: next.status, periodEnd: next.currentPeriodEnd },
+    after: {
+      clientId: invoice.clientId,
+      kind: invoice.kind,
+      amount: formatMinor(invoice.amountMinor),
+      currency: invoice.currency,
+      paymentId: payment.id,
+      subscriptionId: o.subscription.id,
+      subscriptionStatus: next.status,
+      periodEnd: next.currentPeriodEnd,
+    },
   });
   await emailSubscriber(tx, o.subscription.id, "payment_received", (names) => ({
     ...names,
@@ -158,17 +236,32 @@ export async function settleInvoice(tx: Tx, caller: Caller, o: { subscription: L
 }
 
 async function voidInvoiceRow(tx: Tx, invoiceId: string, reason: string, now: Date): Promise<void> {
-  await tx.update(invoices).set({ status: "void", voidedAt: now, voidReason: reason }).where(and(eq(invoices.id, invoiceId), eq(invoices.status, "open")));
-  await tx.update(payments).set({ status: "CANCELLED" }).where(and(eq(payments.invoiceId, invoiceId), eq(payments.status, "PENDING")));
+  await tx
+    .update(invoices)
+    .set({ status: "void", voidedAt: now, voidReason: reason })
+    .where(and(eq(invoices.id, invoiceId), eq(invoices.status, "open")));
+  await tx
+    .update(payments)
+    .set({ status: "CANCELLED" })
+    .where(and(eq(payments.invoiceId, invoiceId), eq(payments.status, "PENDING")));
 }
 
 /** Ends a subscription now (voiding its open invoice). */
-export async function cancelNow(tx: Tx, subscription: LockedSubscription, o: { reason: string; now: Date; voidReason: string }): Promise<void> {
+export async function cancelNow(
+  tx: Tx,
+  subscription: LockedSubscription,
+  o: { reason: string; now: Date; voidReason: string },
+): Promise<void> {
   const open = await findOpenInvoice(tx, subscription.id);
   if (open) await voidInvoiceRow(tx, open.id, o.voidReason, o.now);
   await tx
     .update(subscriptions)
-    .set({ status: "CANCELLED", cancelledAt: o.now, cancelReason: subscription.cancelReason ?? o.reason, updatedAt: o.now })
+    .set({
+      status: "CANCELLED",
+      cancelledAt: o.now,
+      cancelReason: subscription.cancelReason ?? o.reason,
+      updatedAt: o.now,
+    })
     .where(eq(subscriptions.id, subscription.id));
   subscription.status = "CANCELLED";
 }
@@ -178,12 +271,20 @@ export async function cancelNow(tx: Tx, subscription: LockedSubscription, o: { r
  * now; paid ones run to the end of their period (DEACTIVATING). Asking again
  * changes nothing.
  */
-export async function requestCancellation(tx: Tx, caller: Caller, subscription: LockedSubscription, o: { reason: string; now: Date; note?: string }) {
+export async function requestCancellation(
+  tx: Tx,
+  caller: Caller,
+  subscription: LockedSubscription,
+  o: { reason: string; now: Date; note?: string },
+) {
   const outcome = onCancel(subscription, o.now, (await findOpenInvoice(tx, subscription.id)) !== undefined);
   if ("unchanged" in outcome) return { changed: false, status: outcome.status };
   const before = { status: subscription.status };
   if (outcome.status === "CANCELLED") {
-    await tx.update(subscriptions).set({ cancelRequestedAt: o.now, cancelReason: o.reason }).where(eq(subscriptions.id, subscription.id));
+    await tx
+      .update(subscriptions)
+      .set({ cancelRequestedAt: o.now, cancelReason: o.reason })
+      .where(eq(subscriptions.id, subscription.id));
     subscription.cancelReason = o.reason;
     await cancelNow(tx, subscription, { reason: o.reason, now: o.now, voidReason: "Subscription cancelled" });
   } else {
@@ -199,7 +300,12 @@ export async function requestCancellation(tx: Tx, caller: Caller, subscription: 
     entityId: subscription.id,
     partnerId: subscription.partnerId,
     before,
-    after: { status: outcome.status, clientId: subscription.clientId, ...(o.note ? { reason: o.note } : {}), ...(outcome.status === "DEACTIVATING" ? { endsAt: subscription.currentPeriodEnd } : {}) },
+    after: {
+      status: outcome.status,
+      clientId: subscription.clientId,
+      ...(o.note ? { reason: o.note } : {}),
+      ...(outcome.status === "DEACTIVATING" ? { endsAt: subscription.currentPeriodEnd } : {}),
+    },
   });
   return { changed: true, status: outcome.status };
 }

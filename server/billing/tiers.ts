@@ -53,7 +53,15 @@ function toTierView(t: TierRow): TierView {
 
 /** What the back office shows of a tier: the public view plus its state and subscriber counts. */
 function toStaffTier(t: TierRow & { liveSubscribers: number }) {
-  return { ...toTierView(t), partnerId: t.partnerId, status: t.status, sortOrder: t.sortOrder, liveSubscribers: t.liveSubscribers, createdAt: t.createdAt, updatedAt: t.updatedAt };
+  return {
+    ...toTierView(t),
+    partnerId: t.partnerId,
+    status: t.status,
+    sortOrder: t.sortOrder,
+    liveSubscribers: t.liveSubscribers,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  };
 }
 export type StaffTier = ReturnType<typeof toStaffTier>;
 
@@ -86,7 +94,10 @@ export async function listAvailableTiers(caller: Caller): Promise<AvailableTier[
 // The tier's id is spelled out with its table: in a select without joins drizzle leaves column names bare, and a bare "id" in here is the subscription's.
 const liveSubscribers = sql<number>`(select count(*)::int from ${subscriptions} where ${subscriptions.tierId} = ${subscriptionTiers}.${sql.identifier(subscriptionTiers.id.name)} and ${subscriptions.status} <> 'CANCELLED')`;
 
-export async function listPartnerTiers(caller: Caller, input: z.output<typeof partnerTargetSchema>): Promise<StaffTier[]> {
+export async function listPartnerTiers(
+  caller: Caller,
+  input: z.output<typeof partnerTargetSchema>,
+): Promise<StaffTier[]> {
   assertInScope(scopeOf(caller), input.partnerId);
   const rows = await getDb()
     .select({ ...tierColumns, liveSubscribers })
@@ -128,19 +139,27 @@ export async function getTierWithSubscribers(caller: Caller, input: TierTarget) 
 }
 
 function nameTaken(error: unknown): never {
-  if (pgErrorCode(error) === "23505") throw AppError.field("conflict", "name", "This partner already has a tier with this name");
+  if (pgErrorCode(error) === "23505")
+    throw AppError.field("conflict", "name", "This partner already has a tier with this name");
   throw error;
 }
 
 async function lockPartnerForTiers(tx: Tx, scope: PartnerScope, partnerId: number) {
   assertInScope(scope, partnerId);
   // NO KEY UPDATE: serialises tier changes of the partner without blocking inserts that reference it.
-  const [partner] = await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, partnerId)).for("no key update");
+  const [partner] = await tx
+    .select({ id: partners.id })
+    .from(partners)
+    .where(eq(partners.id, partnerId))
+    .for("no key update");
   if (!partner) throw AppError.field("not_found", "partnerId", "No such partner");
 }
 
 /** Creates a tier at the end of the partner's list; the CLI and the back office both call this. */
-export async function createTier(caller: Caller, input: z.output<typeof createTierSchema>): Promise<TierView & { partnerId: number }> {
+export async function createTier(
+  caller: Caller,
+  input: z.output<typeof createTierSchema>,
+): Promise<TierView & { partnerId: number }> {
   return getDb()
     .transaction(async (tx) => {
       await lockPartnerForTiers(tx, scopeOf(caller), input.partnerId);
@@ -167,14 +186,24 @@ export async function createTier(caller: Caller, input: z.output<typeof createTi
         })
         .returning(tierColumns);
       const view = toTierView(tier!);
-      await recordAudit(tx, caller, { action: "tier.created", entityType: "tier", entityId: String(tier!.id), partnerId: input.partnerId, after: view });
+      await recordAudit(tx, caller, {
+        action: "tier.created",
+        entityType: "tier",
+        entityId: String(tier!.id),
+        partnerId: input.partnerId,
+        after: view,
+      });
       return { ...view, partnerId: input.partnerId };
     })
     .catch(nameTaken);
 }
 
 async function lockTier(tx: Tx, scope: PartnerScope, tierId: number): Promise<TierRow> {
-  const [tier] = await tx.select(tierColumns).from(subscriptionTiers).where(eq(subscriptionTiers.id, tierId)).for("no key update");
+  const [tier] = await tx
+    .select(tierColumns)
+    .from(subscriptionTiers)
+    .where(eq(subscriptionTiers.id, tierId))
+    .for("no key update");
   if (!tier) throw AppError.field("not_found", "tierId", "No such tier");
   assertInScope(scope, tier.partnerId);
   return tier;
@@ -207,7 +236,14 @@ export async function updateTier(caller: Caller, input: z.output<typeof updateTi
         .set({ ...next, updatedAt: new Date() })
         .where(eq(subscriptionTiers.id, tierId))
         .returning(tierColumns);
-      await recordAudit(tx, caller, { action: "tier.updated", entityType: "tier", entityId: String(tierId), partnerId: tier.partnerId, before, after });
+      await recordAudit(tx, caller, {
+        action: "tier.updated",
+        entityType: "tier",
+        entityId: String(tierId),
+        partnerId: tier.partnerId,
+        before,
+        after,
+      });
       return { tier: toTierView(updated!), changed: Object.keys(after) };
     })
     .catch(nameTaken);
@@ -239,7 +275,10 @@ export async function moveTier(caller: Caller, input: MoveTierInput) {
   const scope = scopeOf(caller);
   return getDb().transaction(async (tx) => {
     // The partner first, then its tiers: two moves of neighbouring tiers wait for each other instead of deadlocking.
-    const [found] = await tx.select({ partnerId: subscriptionTiers.partnerId }).from(subscriptionTiers).where(eq(subscriptionTiers.id, tierId));
+    const [found] = await tx
+      .select({ partnerId: subscriptionTiers.partnerId })
+      .from(subscriptionTiers)
+      .where(eq(subscriptionTiers.id, tierId));
     if (!found) throw AppError.field("not_found", "tierId", "No such tier");
     await lockPartnerForTiers(tx, scope, found.partnerId);
     const tier = await lockTier(tx, scope, tierId);
@@ -249,7 +288,9 @@ export async function moveTier(caller: Caller, input: MoveTierInput) {
       .where(
         and(
           eq(subscriptionTiers.partnerId, tier.partnerId),
-          direction === "up" ? lt(subscriptionTiers.sortOrder, tier.sortOrder) : gt(subscriptionTiers.sortOrder, tier.sortOrder),
+          direction === "up"
+            ? lt(subscriptionTiers.sortOrder, tier.sortOrder)
+            : gt(subscriptionTiers.sortOrder, tier.sortOrder),
         ),
       )
       .orderBy(direction === "up" ? desc(subscriptionTiers.sortOrder) : asc(subscriptionTiers.sortOrder))
@@ -257,7 +298,14 @@ export async function moveTier(caller: Caller, input: MoveTierInput) {
     if (!neighbour) return { moved: false };
     await tx.update(subscriptionTiers).set({ sortOrder: neighbour.sortOrder }).where(eq(subscriptionTiers.id, tier.id));
     await tx.update(subscriptionTiers).set({ sortOrder: tier.sortOrder }).where(eq(subscriptionTiers.id, neighbour.id));
-    await recordAudit(tx, caller, { action: "tier.moved", entityType: "tier", entityId: String(tierId), partnerId: tier.partnerId, before: { position: tier.sortOrder }, after: { position: neighbour.sortOrder, direction } });
+    await recordAudit(tx, caller, {
+      action: "tier.moved",
+      entityType: "tier",
+      entityId: String(tierId),
+      partnerId: tier.partnerId,
+      before: { position: tier.sortOrder },
+      after: { position: neighbour.sortOrder, direction },
+    });
     return { moved: true };
   });
 }

@@ -87,7 +87,10 @@ export function toPaymentView(p: PaymentRow): PaymentView {
 }
 
 /** Subscriptions as the client sees them, with their tier and open invoice. */
-export async function subscriptionViews(db: Executor, where: { clientId: string; subscriptionIds?: string[] }): Promise<SubscriptionView[]> {
+export async function subscriptionViews(
+  db: Executor,
+  where: { clientId: string; subscriptionIds?: string[] },
+): Promise<SubscriptionView[]> {
   const rows = await db
     .select({
       ...subscriptionColumns,
@@ -100,7 +103,12 @@ export async function subscriptionViews(db: Executor, where: { clientId: string;
     .from(subscriptions)
     .innerJoin(subscriptionTiers, eq(subscriptionTiers.id, subscriptions.tierId))
     .leftJoin(invoices, and(eq(invoices.subscriptionId, subscriptions.id), eq(invoices.status, "open")))
-    .where(and(eq(subscriptions.clientId, where.clientId), where.subscriptionIds ? inArray(subscriptions.id, where.subscriptionIds) : undefined))
+    .where(
+      and(
+        eq(subscriptions.clientId, where.clientId),
+        where.subscriptionIds ? inArray(subscriptions.id, where.subscriptionIds) : undefined,
+      ),
+    )
     .orderBy(subscriptions.createdAt, subscriptions.id);
   return rows.map((r) => ({
     id: r.id,
@@ -119,7 +127,11 @@ export async function subscriptionViews(db: Executor, where: { clientId: string;
   }));
 }
 
-export async function subscriptionView(db: Executor, clientId: string, subscriptionId: string): Promise<SubscriptionView> {
+export async function subscriptionView(
+  db: Executor,
+  clientId: string,
+  subscriptionId: string,
+): Promise<SubscriptionView> {
   const [view] = await subscriptionViews(db, { clientId, subscriptionIds: [subscriptionId] });
   return view!;
 }

@@ -38,7 +38,9 @@ const saltPattern = /^[0-9a-f]{24}\?expires=([0-9]{1,12})&partner=([0-9]{1,10})&
 export const captchaChallengeSchema = z
   .object({
     algorithm: z.literal(CAPTCHA_ALGORITHM),
-    salt: z.string().regex(saltPattern).meta({ description: "Random hex followed by the signed expiry and partner; prepend it to each candidate number." }),
+    salt: z.string().regex(saltPattern).meta({
+      description: "Random hex followed by the signed expiry and partner; prepend it to each candidate number.",
+    }),
     challenge: hex64.meta({ description: "Hex SHA-256 of salt + the secret number." }),
     maxNumber: z.int().positive().meta({ description: "The secret number lies in [0, maxNumber]." }),
     expiresAt: z.iso.datetime().meta({ description: "After this instant the solution is refused." }),
@@ -64,8 +66,7 @@ const solutionSchema = z.object({
 type CaptchaFailureReason = "malformed" | "bad_signature" | "wrong_answer" | "expired" | "wrong_partner";
 
 export type CaptchaVerification =
-  | { ok: true; challengeHash: string; expiresAt: Date }
-  | { ok: false; reason: CaptchaFailureReason };
+  { ok: true; challengeHash: string; expiresAt: Date } | { ok: false; reason: CaptchaFailureReason };
 
 function sha256Hex(value: string): string {
   return createHash("sha256").update(value).digest("hex");
@@ -112,7 +113,10 @@ export function solveChallenge(challenge: Pick<CaptchaChallenge, "salt" | "chall
 }
 
 /** The Captcha-token header value for a solved challenge. */
-export function encodeSolution(challenge: Pick<CaptchaChallenge, "algorithm" | "salt" | "challenge" | "signature">, number: number): string {
+export function encodeSolution(
+  challenge: Pick<CaptchaChallenge, "algorithm" | "salt" | "challenge" | "signature">,
+  number: number,
+): string {
   const payload = {
     algorithm: challenge.algorithm,
     salt: challenge.salt,
@@ -157,7 +161,8 @@ export function verifyCaptchaToken(options: {
 
   const expected = Buffer.from(sign(secret, solution.challenge), "hex");
   const given = Buffer.from(solution.signature, "hex");
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: "bad_signature" };
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { ok: false, reason: "bad_signature" };
 
   // Only once the salt hashes to the signed challenge can its expiry and partner be believed.
   if (sha256Hex(solution.salt + solution.number) !== solution.challenge) return { ok: false, reason: "wrong_answer" };
@@ -184,6 +189,8 @@ export async function spendCaptcha(db: Executor, challengeHash: string, expiresA
 
 /** Deletes spent solutions that verification would refuse as expired anyway. Returns how many went. */
 export async function purgeSpentCaptchas(db: Executor, now: Date = new Date()): Promise<number> {
-  const result = await db.delete(spentCaptchas).where(lt(spentCaptchas.expiresAt, new Date(now.getTime() - PURGE_MARGIN_MS)));
+  const result = await db
+    .delete(spentCaptchas)
+    .where(lt(spentCaptchas.expiresAt, new Date(now.getTime() - PURGE_MARGIN_MS)));
   return result.rowCount ?? 0;
 }

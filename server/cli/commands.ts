@@ -39,11 +39,7 @@ export interface CommandResult {
 }
 
 const intFlag = (name: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `--${name} takes a whole number`)
-    .transform(Number)
-    .optional();
+  z.string().regex(/^\d+$/, `--${name} takes a whole number`).transform(Number).optional();
 
 const partnerCreateFlags = z.object({
   name: z.string({ error: "--name is required" }).min(2, "--name must be at least 2 characters"),
@@ -67,7 +63,13 @@ export async function partnerCreate(flags: Record<string, unknown>): Promise<Com
       const [owner] = await tx
         .select({ id: staffUsers.id })
         .from(staffUsers)
-        .where(and(sql`lower(${staffUsers.email}) = lower(${f.owner})`, eq(staffUsers.role, "kam"), eq(staffUsers.active, true)));
+        .where(
+          and(
+            sql`lower(${staffUsers.email}) = lower(${f.owner})`,
+            eq(staffUsers.role, "kam"),
+            eq(staffUsers.active, true),
+          ),
+        );
       if (!owner) throw new AppError("not_found", `--owner: no active key account manager has the email ${f.owner}`);
       ownerStaffId = owner.id;
     }
@@ -81,9 +83,14 @@ export async function partnerCreate(flags: Record<string, unknown>): Promise<Com
       ...(f.currency ? { defaultCurrency: f.currency.toUpperCase() } : {}),
     });
     const partner = await createPartner(cli, input, tx);
-    const key = await createMasterKey(cli, createApiKeySchema.parse({ partnerId: partner.id, name: f["key-name"] }), tx);
+    const key = await createMasterKey(
+      cli,
+      createApiKeySchema.parse({ partnerId: partner.id, name: f["key-name"] }),
+      tx,
+    );
     // In the same transaction: a host another partner holds leaves no half-made partner behind.
-    if (f.host.length > 0 || f.origin.length > 0) await setPartnerHosts(cli, { partnerId: partner.id, hosts: f.host, allowedOrigins: f.origin }, tx);
+    if (f.host.length > 0 || f.origin.length > 0)
+      await setPartnerHosts(cli, { partnerId: partner.id, hosts: f.host, allowedOrigins: f.origin }, tx);
     return { partner, key };
   });
   return {
@@ -105,7 +112,10 @@ const keyCreateFlags = z.object({
 export async function keyCreate(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = keyCreateFlags.parse(flags);
   const key = await createMasterKey(cli, createApiKeySchema.parse({ partnerId: f.partner, name: f.name }));
-  return { lines: [`Master API key for partner ${f.partner} (shown once): ${key.key}`], json: { partnerId: f.partner, masterKey: key.key, prefix: key.prefix } };
+  return {
+    lines: [`Master API key for partner ${f.partner} (shown once): ${key.key}`],
+    json: { partnerId: f.partner, masterKey: key.key, prefix: key.prefix },
+  };
 }
 
 const staffCreateFlags = z.object({
@@ -117,11 +127,24 @@ const staffCreateFlags = z.object({
 
 export async function staffCreate(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = staffCreateFlags.parse(flags);
-  const input = createStaffSchema.parse({ email: f.email, role: f.role, name: f.name ?? f.email.split("@")[0], password: f.password });
+  const input = createStaffSchema.parse({
+    email: f.email,
+    role: f.role,
+    name: f.name ?? f.email.split("@")[0],
+    password: f.password,
+  });
   const staff = await createStaff(getDb(), cli, input);
   const lines = [`Created ${staff.role} ${staff.email}.`];
   if (staff.generatedPassword) lines.push(`Password (shown once): ${staff.generatedPassword}`);
-  return { lines, json: { id: staff.id, email: staff.email, role: staff.role, ...(staff.generatedPassword ? { password: staff.generatedPassword } : {}) } };
+  return {
+    lines,
+    json: {
+      id: staff.id,
+      email: staff.email,
+      role: staff.role,
+      ...(staff.generatedPassword ? { password: staff.generatedPassword } : {}),
+    },
+  };
 }
 
 export async function migrateCommand(): Promise<CommandResult> {
@@ -140,7 +163,10 @@ const seedFlags = z
       .optional(),
     partner: z.string().regex(/^\d+$/, "--partner takes a partnerId").transform(Number).optional(),
   })
-  .refine((f) => f.partner === undefined || f.clients !== undefined, { path: ["partner"], message: "--partner goes with --clients N" });
+  .refine((f) => f.partner === undefined || f.clients !== undefined, {
+    path: ["partner"],
+    message: "--partner goes with --clients N",
+  });
 
 export async function seedCommand(flags: Record<string, unknown> = {}): Promise<CommandResult> {
   const f = seedFlags.parse(flags);
@@ -160,7 +186,8 @@ export async function seedCommand(flags: Record<string, unknown> = {}): Promise<
     const loaded = await seedClients(getDb(), {
       count: f.clients,
       partnerId: f.partner,
-      onProgress: (done, total) => process.stderr.write(`  ${done.toLocaleString("en")} / ${total.toLocaleString("en")} clients\n`),
+      onProgress: (done, total) =>
+        process.stderr.write(`  ${done.toLocaleString("en")} / ${total.toLocaleString("en")} clients\n`),
     });
     const seconds = loaded.milliseconds / 1000;
     lines.push(
@@ -174,7 +201,10 @@ export async function seedCommand(flags: Record<string, unknown> = {}): Promise<
 
 export async function keysRotate(): Promise<CommandResult> {
   const kid = await rotateStoredSigningKey();
-  return { lines: [`New signing key ${kid}; the previous one stays in the JWKS until its tokens expire.`], json: { kid } };
+  return {
+    lines: [`New signing key ${kid}; the previous one stays in the JWKS until its tokens expire.`],
+    json: { kid },
+  };
 }
 
 // Billing: tiers, sandbox money, the scheduler and the books.
@@ -202,7 +232,9 @@ export async function tierCreate(flags: Record<string, unknown>): Promise<Comman
   });
   const tier = await createTier(cli, input);
   return {
-    lines: [`Created tier "${tier.name}" (id ${tier.id}) for partner ${tier.partnerId}: ${tier.amount} ${tier.currency} every 30 days, first payment ${tier.initialPaymentAmount}.`],
+    lines: [
+      `Created tier "${tier.name}" (id ${tier.id}) for partner ${tier.partnerId}: ${tier.amount} ${tier.currency} every 30 days, first payment ${tier.initialPaymentAmount}.`,
+    ],
     json: { id: tier.id },
   };
 }
@@ -215,21 +247,33 @@ const accountCreditFlags = z.object({
 
 export async function accountCredit(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = accountCreditFlags.parse(flags);
-  const credit = await creditSandboxAccount(cli, creditAccountSchema.parse({ clientId: f.client, amount: f.amount, note: f.note ?? "" }));
+  const credit = await creditSandboxAccount(
+    cli,
+    creditAccountSchema.parse({ clientId: f.client, amount: f.amount, note: f.note ?? "" }),
+  );
   return {
-    lines: [`Credited ${credit.amount} ${credit.currency} to account ${credit.accountId}; its balance is now ${credit.balance} ${credit.currency}.`],
+    lines: [
+      `Credited ${credit.amount} ${credit.currency} to account ${credit.accountId}; its balance is now ${credit.balance} ${credit.currency}.`,
+    ],
     json: credit,
   };
 }
 
 const billingRunFlags = z.object({
   now: z.iso.datetime({ offset: true, error: "--now takes an ISO 8601 time such as 2030-01-31T00:00:00Z" }).optional(),
-  partner: z.string().regex(/^[1-9]\d{0,9}$/, "--partner takes a partnerId").transform(Number).optional(),
+  partner: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, "--partner takes a partnerId")
+    .transform(Number)
+    .optional(),
 });
 
 export async function billingRun(flags: Record<string, unknown>): Promise<CommandResult> {
   const f = billingRunFlags.parse(flags);
-  const report = await runBillingCycle({ ...(f.now ? { now: new Date(f.now) } : {}), ...(f.partner !== undefined ? { partnerId: f.partner } : {}) });
+  const report = await runBillingCycle({
+    ...(f.now ? { now: new Date(f.now) } : {}),
+    ...(f.partner !== undefined ? { partnerId: f.partner } : {}),
+  });
   return {
     lines: [
       `Examined ${report.examined} subscriptions: ${report.renewalsIssued} renewal invoices issued, ${report.renewalsPaid} paid, ${report.lapsed} lapsed, ${report.ended} ended, ${report.skipped} left to another instance${report.failed > 0 ? `, ${report.failed} FAILED (see the log; retried next run)` : ""}.`,
@@ -246,8 +290,12 @@ export async function ledgerReconcile(): Promise<CommandResult> {
     lines: [
       r.balanced ? "The ledger balances." : "THE LEDGER DOES NOT BALANCE.",
       `${r.transactions} transactions, ${r.entries} entries; totals by currency (minor units): ${totals.length > 0 ? totals.join(", ") : "none"}.`,
-      ...(r.unbalancedTransactions.length > 0 ? [`Unbalanced transactions: ${r.unbalancedTransactions.join(", ")}`] : []),
-      ...(r.mismatchedCurrencies > 0 ? [`Entries in another currency than their account: ${r.mismatchedCurrencies}`] : []),
+      ...(r.unbalancedTransactions.length > 0
+        ? [`Unbalanced transactions: ${r.unbalancedTransactions.join(", ")}`]
+        : []),
+      ...(r.mismatchedCurrencies > 0
+        ? [`Entries in another currency than their account: ${r.mismatchedCurrencies}`]
+        : []),
     ],
     json: { ...r },
     exitCode: r.balanced ? 0 : 1,
@@ -256,14 +304,22 @@ export async function ledgerReconcile(): Promise<CommandResult> {
 
 // Webhook endpoints of a partner, as its KAM manages them on the partner page.
 
-const partnerFlag = z.string({ error: "--partner is required" }).regex(/^[1-9]\d{0,9}$/, "--partner takes a partnerId").transform(Number);
+const partnerFlag = z
+  .string({ error: "--partner is required" })
+  .regex(/^[1-9]\d{0,9}$/, "--partner takes a partnerId")
+  .transform(Number);
 
 const webhookAddFlags = z.object({
   partner: partnerFlag,
   url: z.string({ error: "--url is required, such as https://api.example.com/webhooks" }),
   events: z
     .string()
-    .transform((list) => list.split(",").map((type) => type.trim()).filter((type) => type !== ""))
+    .transform((list) =>
+      list
+        .split(",")
+        .map((type) => type.trim())
+        .filter((type) => type !== ""),
+    )
     .pipe(z.array(z.enum(WEBHOOK_EVENT_TYPES, { error: `Unknown event type; use ${WEBHOOK_EVENT_TYPES.join(", ")}` })))
     .optional(),
 });
@@ -287,13 +343,33 @@ export async function webhookList(flags: Record<string, unknown>): Promise<Comma
     lines:
       endpoints.length === 0
         ? [`Partner ${f.partner} has no webhook endpoints.`]
-        : endpoints.map((e) => `${e.id}  ${e.enabled ? "enabled " : "disabled"}  ${e.url}  ${e.eventTypes.length === 0 ? "every event" : e.eventTypes.join(",")}  (${e.waiting} waiting, ${e.failed} failed)`),
-    json: { endpoints: endpoints.map((e) => ({ id: e.id, url: e.url, eventTypes: e.eventTypes, enabled: e.enabled, disabledReason: e.disabledReason, waiting: e.waiting, failed: e.failed })) },
+        : endpoints.map(
+            (e) =>
+              `${e.id}  ${e.enabled ? "enabled " : "disabled"}  ${e.url}  ${e.eventTypes.length === 0 ? "every event" : e.eventTypes.join(",")}  (${e.waiting} waiting, ${e.failed} failed)`,
+          ),
+    json: {
+      endpoints: endpoints.map((e) => ({
+        id: e.id,
+        url: e.url,
+        eventTypes: e.eventTypes,
+        enabled: e.enabled,
+        disabledReason: e.disabledReason,
+        waiting: e.waiting,
+        failed: e.failed,
+      })),
+    },
   };
 }
 
 export async function webhookRemove(flags: Record<string, unknown>): Promise<CommandResult> {
-  const f = z.object({ id: z.string({ error: "--id is required (the endpoint's id, from webhook list)" }) }).parse(flags);
+  const f = z
+    .object({ id: z.string({ error: "--id is required (the endpoint's id, from webhook list)" }) })
+    .parse(flags);
   const removed = await removeWebhookEndpoint(cli, { endpointId: f.id });
-  return { lines: [`Removed webhook endpoint ${removed.id}${removed.undelivered > 0 ? `; ${removed.undelivered} undelivered messages given up` : ""}.`], json: { id: removed.id, removed: true, undelivered: removed.undelivered } };
+  return {
+    lines: [
+      `Removed webhook endpoint ${removed.id}${removed.undelivered > 0 ? `; ${removed.undelivered} undelivered messages given up` : ""}.`,
+    ],
+    json: { id: removed.id, removed: true, undelivered: removed.undelivered },
+  };
 }

@@ -58,14 +58,21 @@ export async function changeClientVerification(caller: Caller, input: ChangeVeri
   return getDb().transaction(async (tx) => {
     const client = await lockClient(tx, scopeOf(caller), clientId);
     if (client.verificationStatus === verificationStatus && client.verificationLevel === verificationLevel) {
-      throw new AppError("conflict", `The client already has status ${verificationStatus} and level ${verificationLevel}; nothing to change`, {
-        fields: [
-          { path: "verificationStatus", message: "Unchanged" },
-          { path: "verificationLevel", message: "Unchanged" },
-        ],
-      });
+      throw new AppError(
+        "conflict",
+        `The client already has status ${verificationStatus} and level ${verificationLevel}; nothing to change`,
+        {
+          fields: [
+            { path: "verificationStatus", message: "Unchanged" },
+            { path: "verificationLevel", message: "Unchanged" },
+          ],
+        },
+      );
     }
-    await tx.update(clients).set({ verificationStatus, verificationLevel, updatedAt: new Date() }).where(eq(clients.id, clientId));
+    await tx
+      .update(clients)
+      .set({ verificationStatus, verificationLevel, updatedAt: new Date() })
+      .where(eq(clients.id, clientId));
     await recordAudit(tx, caller, {
       action: "client.verification_changed",
       entityType: "client",

@@ -1,6 +1,14 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { auditEvents, clients, ledgerEntries, ledgerTransactions, partners, refreshTokens, staffUsers } from "../../db/schema";
+import {
+  auditEvents,
+  clients,
+  ledgerEntries,
+  ledgerTransactions,
+  partners,
+  refreshTokens,
+  staffUsers,
+} from "../../db/schema";
 import { listClientAccounts } from "../accounts/accounts";
 import { formatMinor } from "../billing/money";
 import { inScope } from "../auth/policies";
@@ -93,7 +101,11 @@ async function listSessions(clientId: string) {
   const now = Date.now();
   return rows.map((r) => ({
     ...r,
-    status: r.revokedAt ? ("revoked" as const) : r.expiresAt.getTime() <= now ? ("expired" as const) : ("active" as const),
+    status: r.revokedAt
+      ? ("revoked" as const)
+      : r.expiresAt.getTime() <= now
+        ? ("expired" as const)
+        : ("active" as const),
   }));
 }
 
@@ -125,8 +137,23 @@ async function listClientAudit(clientId: string) {
 export async function getClientDetail(caller: Caller, input: ClientTarget) {
   const row = await findClientProfile(input.id);
   if (!row || !inScope(scopeOf(caller), row.partnerId)) throw new AppError("not_found", "No such client");
-  const { partnerId, partnerName, profileState, verificationStatus, verificationLevel, postalCode, addressState, address1, address2, ...profile } = row;
-  const [accountList, sessions, audit] = await Promise.all([listClientAccounts(getDb(), row.id), listSessions(row.id), listClientAudit(row.id)]);
+  const {
+    partnerId,
+    partnerName,
+    profileState,
+    verificationStatus,
+    verificationLevel,
+    postalCode,
+    addressState,
+    address1,
+    address2,
+    ...profile
+  } = row;
+  const [accountList, sessions, audit] = await Promise.all([
+    listClientAccounts(getDb(), row.id),
+    listSessions(row.id),
+    listClientAudit(row.id),
+  ]);
   const accounts = await Promise.all(accountList.map(async (a) => ({ ...a, entries: await listLedgerEntries(a.id) })));
   return {
     profile: { ...profile, address: { postalCode, state: addressState, address1, address2 } },

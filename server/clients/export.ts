@@ -25,7 +25,11 @@ const COLUMNS: Array<CsvColumn<ClientListItem>> = [
  * header first, then up to `pageSize` rows at a time. Nothing is capped and
  * nothing accumulates: the next page is read only when the consumer asks for more.
  */
-export function streamClientsCsv(caller: Caller, filters: ClientFilters, o: { pageSize?: number } = {}): AsyncGenerator<string, void, undefined> {
+export function streamClientsCsv(
+  caller: Caller,
+  filters: ClientFilters,
+  o: { pageSize?: number } = {},
+): AsyncGenerator<string, void, undefined> {
   const scope = scopeOf(caller);
   const limit = o.pageSize ?? 1000;
   return streamCsvPages(COLUMNS, (cursor) => fetchClientPage({ scope, filters, cursor, limit }));
@@ -33,5 +37,10 @@ export function streamClientsCsv(caller: Caller, filters: ClientFilters, o: { pa
 
 /** Exports are audited (who took which slice of the client base) before the first byte goes out. */
 export async function recordClientExport(caller: Caller, filters: ClientFilters): Promise<void> {
-  await recordAudit(getDb(), caller, { action: "client.export", entityType: "client", partnerId: filters.partnerId ?? null, after: { filters } });
+  await recordAudit(getDb(), caller, {
+    action: "client.export",
+    entityType: "client",
+    partnerId: filters.partnerId ?? null,
+    after: { filters },
+  });
 }

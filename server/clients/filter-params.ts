@@ -4,7 +4,17 @@
  */
 
 /** The filter names, in the order they appear in URLs. */
-const CLIENT_FILTER_KEYS = ["q", "partnerId", "state", "verificationStatus", "verificationLevel", "countryCode", "createdFrom", "createdTo", "sort"] as const;
+const CLIENT_FILTER_KEYS = [
+  "q",
+  "partnerId",
+  "state",
+  "verificationStatus",
+  "verificationLevel",
+  "countryCode",
+  "createdFrom",
+  "createdTo",
+  "sort",
+] as const;
 export type ClientFilterKey = (typeof CLIENT_FILTER_KEYS)[number];
 
 /** Query-string parameters to raw filter values: empty and unknown parameters are dropped. */
@@ -18,7 +28,9 @@ export function filterParamsOf(params: URLSearchParams): Record<string, string> 
 }
 
 /** Filters to query-string parameters (only the ones set; the default sort is left out). */
-export function searchParamsOf(filters: Partial<Record<ClientFilterKey, string | number | undefined>>): URLSearchParams {
+export function searchParamsOf(
+  filters: Partial<Record<ClientFilterKey, string | number | undefined>>,
+): URLSearchParams {
   const params = new URLSearchParams();
   for (const key of CLIENT_FILTER_KEYS) {
     const value = filters[key];

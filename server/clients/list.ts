@@ -51,7 +51,12 @@ type Cursor = ReturnType<typeof clientCursor.decode>;
 
 function decodeCursor(raw: string, sort: ClientSort): Cursor {
   const cursor = clientCursor.decode(raw);
-  if (cursor.s !== sort) throw AppError.field("invalid_request", "cursor", "The cursor is not valid for this list; start again from the first page");
+  if (cursor.s !== sort)
+    throw AppError.field(
+      "invalid_request",
+      "cursor",
+      "The cursor is not valid for this list; start again from the first page",
+    );
   return cursor;
 }
 
@@ -94,9 +99,14 @@ function conditionsFor(scope: PartnerScope, filters: ClientFilters, after: Curso
   if (filters.createdFrom) where.push(gte(clients.createdAt, new Date(`${filters.createdFrom}T00:00:00Z`)));
   if (filters.createdTo) where.push(lt(clients.createdAt, nextDay(filters.createdTo)));
   if (after) {
-    if (filters.sort === "created_desc") where.push(sql`(${clients.createdAt}, ${clients.id}) < (${after.k}::timestamptz, ${after.id}::uuid)`);
-    else if (filters.sort === "created_asc") where.push(sql`(${clients.createdAt}, ${clients.id}) > (${after.k}::timestamptz, ${after.id}::uuid)`);
-    else where.push(sql`(lower(${clients.email}) collate "C", ${clients.id}) > (${after.k} collate "C", ${after.id}::uuid)`);
+    if (filters.sort === "created_desc")
+      where.push(sql`(${clients.createdAt}, ${clients.id}) < (${after.k}::timestamptz, ${after.id}::uuid)`);
+    else if (filters.sort === "created_asc")
+      where.push(sql`(${clients.createdAt}, ${clients.id}) > (${after.k}::timestamptz, ${after.id}::uuid)`);
+    else
+      where.push(
+        sql`(lower(${clients.email}) collate "C", ${clients.id}) > (${after.k} collate "C", ${after.id}::uuid)`,
+      );
   }
   return where;
 }
@@ -137,7 +147,12 @@ function clientPageQuery(where: SQL[], sort: ClientSort, limit: number) {
  * extra row to learn whether another page exists. Never OFFSET: its cost grows
  * with the page number.
  */
-export async function fetchClientPage(o: { scope: PartnerScope; filters: ClientFilters; cursor?: string | null; limit: number }): Promise<ClientPage> {
+export async function fetchClientPage(o: {
+  scope: PartnerScope;
+  filters: ClientFilters;
+  cursor?: string | null;
+  limit: number;
+}): Promise<ClientPage> {
   const after = o.cursor ? decodeCursor(o.cursor, o.filters.sort) : undefined;
   const where = conditionsFor(o.scope, o.filters, after);
   if (!where) return { items: [], nextCursor: null };
@@ -146,7 +161,10 @@ export async function fetchClientPage(o: { scope: PartnerScope; filters: ClientF
   const page = hasMore ? rows.slice(0, o.limit) : rows;
   const last = page[page.length - 1];
   const items: ClientListItem[] = page.map(({ sortKey: _sortKey, ...item }) => item);
-  return { items, nextCursor: hasMore && last ? clientCursor.encode({ s: o.filters.sort, k: last.sortKey, id: last.id }) : null };
+  return {
+    items,
+    nextCursor: hasMore && last ? clientCursor.encode({ s: o.filters.sort, k: last.sortKey, id: last.id }) : null,
+  };
 }
 
 /**

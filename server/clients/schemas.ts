@@ -19,7 +19,12 @@ const day = (label: string) => z.iso.date(`${label} must be a date in the form Y
 export const clientFiltersSchema = z
   .object({
     q: plainText().trim().max(200, "Search text must be at most 200 characters").optional(),
-    partnerId: z.coerce.number<number | string>().int("partnerId must be a whole number").positive("partnerId must be a whole number").max(2_147_483_647).optional(),
+    partnerId: z.coerce
+      .number<number | string>()
+      .int("partnerId must be a whole number")
+      .positive("partnerId must be a whole number")
+      .max(2_147_483_647)
+      .optional(),
     state: clientStateSchema.optional(),
     verificationStatus: verificationStatusSchema.optional(),
     verificationLevel: z.coerce.number<number | string>().pipe(verificationLevelSchema).optional(),
@@ -28,7 +33,10 @@ export const clientFiltersSchema = z
     createdTo: day("createdTo").optional(),
     sort: clientSortSchema.default("created_desc"),
   })
-  .refine((f) => !f.createdFrom || !f.createdTo || f.createdFrom <= f.createdTo, { path: ["createdTo"], message: "createdTo must not be before createdFrom" });
+  .refine((f) => !f.createdFrom || !f.createdTo || f.createdFrom <= f.createdTo, {
+    path: ["createdTo"],
+    message: "createdTo must not be before createdFrom",
+  });
 export type ClientFilters = z.output<typeof clientFiltersSchema>;
 export type ClientFiltersInput = z.input<typeof clientFiltersSchema>;
 

@@ -43,7 +43,11 @@ export function normaliseAddress(raw: string | undefined | null): string | undef
  * request did not come through every trusted proxy: the peer is used, so a
  * header never widens a per-address limit.
  */
-export function resolveClientAddress(o: { peer: string | undefined | null; forwardedFor: string | undefined | null; trustedProxies: number }): string {
+export function resolveClientAddress(o: {
+  peer: string | undefined | null;
+  forwardedFor: string | undefined | null;
+  trustedProxies: number;
+}): string {
   const peer = normaliseAddress(o.peer) ?? UNKNOWN_ADDRESS;
   if (o.trustedProxies <= 0) return peer;
   const forwarded = (o.forwardedFor ?? "")
@@ -77,7 +81,9 @@ export function currentClientAddress(): string {
   if (edge) return edge.clientAddress;
   if (!warned && config().isProduction) {
     warned = true;
-    log.warn("requests are reaching Gatehouse without its HTTP server (npm start): client addresses are unknown and share one per-address limit");
+    log.warn(
+      "requests are reaching Gatehouse without its HTTP server (npm start): client addresses are unknown and share one per-address limit",
+    );
   }
   return UNKNOWN_ADDRESS;
 }

@@ -31,7 +31,11 @@ function isPublicApiPath(path: string): boolean {
 export const CORS_MAX_AGE_SECONDS = 600;
 
 /** Adds the CORS headers `response` should carry; `partnerId` is the partner the request resolved to, if it resolved one. */
-export async function applyCors(req: Request, response: Response, o: { path: string; host: string | undefined; partnerId: number | undefined; requestId: string }): Promise<void> {
+export async function applyCors(
+  req: Request,
+  response: Response,
+  o: { path: string; host: string | undefined; partnerId: number | undefined; requestId: string },
+): Promise<void> {
   if (!isPublicApiPath(o.path)) return;
   response.headers.append("vary", "Origin");
   const origin = req.headers.get("origin");

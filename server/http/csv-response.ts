@@ -2,7 +2,10 @@ import { toAppError } from "../errors";
 import { log } from "../log";
 
 /** Pull-based: the next chunk is produced only when the client has read the previous one. */
-function streamOf(chunks: AsyncGenerator<string, void, undefined>, requestId: string | null): ReadableStream<Uint8Array> {
+function streamOf(
+  chunks: AsyncGenerator<string, void, undefined>,
+  requestId: string | null,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -25,7 +28,10 @@ function streamOf(chunks: AsyncGenerator<string, void, undefined>, requestId: st
 }
 
 /** A CSV download streamed from `chunks`, named `<name>-YYYYMMDD.csv`. */
-export function csvResponse(chunks: AsyncGenerator<string, void, undefined>, o: { name: string; requestId: string | null }): Response {
+export function csvResponse(
+  chunks: AsyncGenerator<string, void, undefined>,
+  o: { name: string; requestId: string | null },
+): Response {
   const day = new Date().toISOString().slice(0, 10).replaceAll("-", "");
   return new Response(streamOf(chunks, o.requestId), {
     headers: {

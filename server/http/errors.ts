@@ -19,5 +19,8 @@ export function toHttpError(thrown: unknown, requestId: string): HttpError {
 /** An AppError as a whole JSON answer, for refusals made before any handler runs (the cross-site checks). */
 export function errorResponse(error: AppError, requestId: string, headers: Record<string, string> = {}): Response {
   const mapped = toHttpError(error, requestId);
-  return Response.json(mapped.body, { status: mapped.status, headers: { ...mapped.headers, "x-request-id": requestId, "cache-control": "no-store", ...headers } });
+  return Response.json(mapped.body, {
+    status: mapped.status,
+    headers: { ...mapped.headers, "x-request-id": requestId, "cache-control": "no-store", ...headers },
+  });
 }

@@ -11,4 +11,10 @@ const noSuchEndpoint = route(async (ctx) => {
   throw new AppError("not_found", `There is no endpoint ${ctx.req.method} ${ctx.path}; see /docs for the API`);
 });
 
-export const apiNotFound = { GET: noSuchEndpoint, POST: noSuchEndpoint, PUT: noSuchEndpoint, PATCH: noSuchEndpoint, DELETE: noSuchEndpoint };
+export const apiNotFound = {
+  GET: noSuchEndpoint,
+  POST: noSuchEndpoint,
+  PUT: noSuchEndpoint,
+  PATCH: noSuchEndpoint,
+  DELETE: noSuchEndpoint,
+};

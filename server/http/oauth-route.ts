@@ -17,7 +17,13 @@ export function oauthRoute(handler: Handler) {
       response = await handler(ctx);
     } catch (thrown) {
       const answer = oauthErrorOf(thrown);
-      if (answer.unexpected) log.error("request failed", { requestId: ctx.caller.requestId, method: ctx.req.method, path: ctx.path, error: thrown });
+      if (answer.unexpected)
+        log.error("request failed", {
+          requestId: ctx.caller.requestId,
+          method: ctx.req.method,
+          path: ctx.path,
+          error: thrown,
+        });
       response = json(answer.body, answer.status, answer.headers);
     }
     response.headers.set("cache-control", "no-store");

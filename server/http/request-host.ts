@@ -34,7 +34,11 @@ export function normaliseHost(raw: string | undefined | null): string | undefine
 }
 
 /** The one rule, on the headers as received. */
-export function resolveRequestHost(o: { host: string | null; forwardedHost: string | null; trustedProxies: number }): string | undefined {
+export function resolveRequestHost(o: {
+  host: string | null;
+  forwardedHost: string | null;
+  trustedProxies: number;
+}): string | undefined {
   if (o.trustedProxies <= 0) return normaliseHost(o.host);
   const forwarded = (o.forwardedHost ?? "")
     .split(",")

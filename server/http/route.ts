@@ -73,7 +73,10 @@ async function readLimited(req: Request, limit: number): Promise<string> {
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
 }
 
 /** The stored answer of an idempotent request; a replay says so in `Idempotent-Replayed`. */
@@ -96,20 +99,38 @@ export function route(handler: Handler) {
     let response: Response;
     try {
       const c = config();
-      host = resolveRequestHost({ host: req.headers.get("host"), forwardedHost: req.headers.get("x-forwarded-host"), trustedProxies: c.TRUSTED_PROXY_COUNT });
+      host = resolveRequestHost({
+        host: req.headers.get("host"),
+        forwardedHost: req.headers.get("x-forwarded-host"),
+        trustedProxies: c.TRUSTED_PROXY_COUNT,
+      });
       let textPromise: Promise<string> | undefined;
       const readText = () => (textPromise ??= readLimited(req, c.BODY_LIMIT_BYTES));
       const rawParams = (routeParams ? await routeParams.params : undefined) ?? {};
-      const params = Object.fromEntries(Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]));
+      const params = Object.fromEntries(
+        Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]),
+      );
       const ctx: RequestContext = {
         req,
-        caller: { actor: { type: "anonymous" }, ip: currentClientAddress(), requestId, userAgent: req.headers.get("user-agent") },
+        caller: {
+          actor: { type: "anonymous" },
+          ip: currentClientAddress(),
+          requestId,
+          userAgent: req.headers.get("user-agent"),
+        },
         params,
         path,
         host,
         partner: (async (o: PartnerOptions = {}) => {
-          const signals = { masterKey: o.masterKey ? req.headers.get("authorization") : undefined, partnerIdHeader: req.headers.get("partnerid") ?? o.partnerIdQuery ?? null, partnerIdBody: o.partnerIdBody, host };
-          const resolved = o.optional ? await resolvePartner(ctx.caller, signals, { optional: true }) : await resolvePartner(ctx.caller, signals);
+          const signals = {
+            masterKey: o.masterKey ? req.headers.get("authorization") : undefined,
+            partnerIdHeader: req.headers.get("partnerid") ?? o.partnerIdQuery ?? null,
+            partnerIdBody: o.partnerIdBody,
+            host,
+          };
+          const resolved = o.optional
+            ? await resolvePartner(ctx.caller, signals, { optional: true })
+            : await resolvePartner(ctx.caller, signals);
           partnerId = resolved?.partner.id;
           return resolved;
         }) as RequestContext["partner"],
@@ -126,18 +147,24 @@ export function route(handler: Handler) {
             try {
               value = JSON.parse(raw);
             } catch {
-              throw new AppError("invalid_json", "The body is not valid JSON", { fields: [{ path: "(body)", message: "Malformed JSON" }] });
+              throw new AppError("invalid_json", "The body is not valid JSON", {
+                fields: [{ path: "(body)", message: "Malformed JSON" }],
+              });
             }
           }
           const parsed = await schema.safeParseAsync(value);
-          if (!parsed.success) throw new AppError("validation_failed", "The request is not valid", { fields: fieldErrorsFromIssues(parsed.error.issues) });
+          if (!parsed.success)
+            throw new AppError("validation_failed", "The request is not valid", {
+              fields: fieldErrorsFromIssues(parsed.error.issues),
+            });
           return parsed.data;
         },
       };
       response = await handler(ctx);
     } catch (error) {
       const mapped = toHttpError(error, requestId);
-      if (mapped.unexpected) log.error("request failed", { requestId, method: req.method, path: new URL(req.url).pathname, error });
+      if (mapped.unexpected)
+        log.error("request failed", { requestId, method: req.method, path: new URL(req.url).pathname, error });
       response = json(mapped.body, mapped.status, mapped.headers);
     }
     response.headers.set("x-request-id", requestId);

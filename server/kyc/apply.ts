@@ -35,7 +35,11 @@ export type VerificationRow = {
 
 /** The client's verification, locked for the rest of the transaction. */
 async function lockVerificationOfClient(tx: Tx, clientId: string): Promise<VerificationRow | undefined> {
-  const [row] = await tx.select(verificationColumns).from(kycVerifications).where(eq(kycVerifications.clientId, clientId)).for("update");
+  const [row] = await tx
+    .select(verificationColumns)
+    .from(kycVerifications)
+    .where(eq(kycVerifications.clientId, clientId))
+    .for("update");
   return row;
 }
 
@@ -43,8 +47,14 @@ async function lockVerificationOfClient(tx: Tx, clientId: string): Promise<Verif
  * The client's verification, created (with the given provider) when the
  * client has none yet, and locked. Concurrent callers end up with the same row.
  */
-export async function ensureVerification(tx: Tx, o: { clientId: string; partnerId: number; provider: KycProviderName }): Promise<VerificationRow> {
-  await tx.insert(kycVerifications).values({ clientId: o.clientId, partnerId: o.partnerId, provider: o.provider }).onConflictDoNothing({ target: kycVerifications.clientId });
+export async function ensureVerification(
+  tx: Tx,
+  o: { clientId: string; partnerId: number; provider: KycProviderName },
+): Promise<VerificationRow> {
+  await tx
+    .insert(kycVerifications)
+    .values({ clientId: o.clientId, partnerId: o.partnerId, provider: o.provider })
+    .onConflictDoNothing({ target: kycVerifications.clientId });
   return (await lockVerificationOfClient(tx, o.clientId))!;
 }
 
@@ -68,7 +78,11 @@ export type ApplyOutcome = "applied" | "stale" | "duplicate";
  * the audit log, as the caller's doing (the provider's system actor, or the
  * staff member deciding).
  */
-export async function applyKycEvent(tx: Tx, caller: Caller, o: ApplyInput): Promise<{ outcome: ApplyOutcome; state: KycState }> {
+export async function applyKycEvent(
+  tx: Tx,
+  caller: Caller,
+  o: ApplyInput,
+): Promise<{ outcome: ApplyOutcome; state: KycState }> {
   const v = o.verification;
   const [client] = await tx
     .select({
@@ -117,7 +131,8 @@ export async function applyKycEvent(tx: Tx, caller: Caller, o: ApplyInput): Prom
   if (result.outcome === "stale") return { outcome: "stale", state: v };
 
   const next = result.state;
-  const statusChanged = next.reviewStatus !== v.reviewStatus || next.reviewAnswer !== v.reviewAnswer || next.rejectType !== v.rejectType;
+  const statusChanged =
+    next.reviewStatus !== v.reviewStatus || next.reviewAnswer !== v.reviewAnswer || next.rejectType !== v.rejectType;
   await tx
     .update(kycVerifications)
     .set({
@@ -134,7 +149,10 @@ export async function applyKycEvent(tx: Tx, caller: Caller, o: ApplyInput): Prom
     })
     .where(eq(kycVerifications.id, v.id));
   if (result.client) {
-    await tx.update(clients).set({ ...result.client, updatedAt: new Date() }).where(eq(clients.id, v.clientId));
+    await tx
+      .update(clients)
+      .set({ ...result.client, updatedAt: new Date() })
+      .where(eq(clients.id, v.clientId));
   }
   if (o.event.type === "applicantReviewed" || result.client) {
     await recordAudit(tx, caller, {
@@ -142,7 +160,13 @@ export async function applyKycEvent(tx: Tx, caller: Caller, o: ApplyInput): Prom
       entityType: "client",
       entityId: v.clientId,
       partnerId: v.partnerId,
-      before: { reviewStatus: v.reviewStatus, reviewAnswer: v.reviewAnswer, rejectType: v.rejectType, verificationStatus: client.verificationStatus, verificationLevel: client.verificationLevel },
+      before: {
+        reviewStatus: v.reviewStatus,
+        reviewAnswer: v.reviewAnswer,
+        rejectType: v.rejectType,
+        verificationStatus: client.verificationStatus,
+        verificationLevel: client.verificationLevel,
+      },
       after: {
         event: o.event.type,
         provider: v.provider,

@@ -10,7 +10,12 @@ export interface KycProvider {
   /** Creates (or finds) the applicant whose externalUserId is the client's id. */
   createApplicant(o: { externalUserId: string; levelName: string }): Promise<{ applicantId: string }>;
   /** A token for the provider's SDK (or the sandbox page), bound to one applicant. */
-  createAccessToken(o: { externalUserId: string; applicantId: string; levelName: string; ttlSeconds: number }): Promise<{ token: string }>;
+  createAccessToken(o: {
+    externalUserId: string;
+    applicantId: string;
+    levelName: string;
+    ttlSeconds: number;
+  }): Promise<{ token: string }>;
   /** The applicant's review as the provider sees it now. */
   getApplicantReview(applicantId: string): Promise<ApplicantReview>;
 }

@@ -20,9 +20,16 @@ export function kycProviderFor(partner: { sandbox: boolean }): KycProvider {
   if (partner.sandbox) return sandboxProvider;
   const c = config();
   if (!c.sumsubConfigured) {
-    throw new AppError("kyc_unavailable", "Identity verification is not available for this partner yet; contact the partner's support");
+    throw new AppError(
+      "kyc_unavailable",
+      "Identity verification is not available for this partner yet; contact the partner's support",
+    );
   }
-  sumsub ??= new SumsubClient({ baseUrl: c.SUMSUB_BASE_URL, appToken: c.SUMSUB_APP_TOKEN!, secretKey: c.SUMSUB_SECRET_KEY ?? "" });
+  sumsub ??= new SumsubClient({
+    baseUrl: c.SUMSUB_BASE_URL,
+    appToken: c.SUMSUB_APP_TOKEN!,
+    secretKey: c.SUMSUB_SECRET_KEY ?? "",
+  });
   return sumsub;
 }
 
@@ -33,7 +40,11 @@ export function kycProviderFor(partner: { sandbox: boolean }): KycProvider {
  */
 export async function missingKycProviderWarning(db: Executor): Promise<string | undefined> {
   if (config().sumsubConfigured) return undefined;
-  const live = await db.select({ id: partners.id, name: partners.name }).from(partners).where(eq(partners.sandbox, false)).orderBy(desc(partners.id));
+  const live = await db
+    .select({ id: partners.id, name: partners.name })
+    .from(partners)
+    .where(eq(partners.sandbox, false))
+    .orderBy(desc(partners.id));
   if (live.length === 0) return undefined;
   const named = live.slice(0, 20).map((p) => `${p.id} (${p.name})`);
   const more = live.length > named.length ? ` and ${live.length - named.length} more` : "";

@@ -27,13 +27,23 @@ export interface DecisionResult {
 }
 
 /** Approves or rejects (retry or final) a client's verification as a staff member, audited with that actor. */
-export async function decideVerification(caller: Caller, input: z.output<typeof decisionSchema>): Promise<DecisionResult> {
+export async function decideVerification(
+  caller: Caller,
+  input: z.output<typeof decisionSchema>,
+): Promise<DecisionResult> {
   staffOf(caller);
   return getDb().transaction(async (tx) => {
-    const [client] = await tx.select({ id: clients.id, partnerId: clients.partnerId }).from(clients).where(eq(clients.id, input.clientId));
+    const [client] = await tx
+      .select({ id: clients.id, partnerId: clients.partnerId })
+      .from(clients)
+      .where(eq(clients.id, input.clientId));
     if (!client) throw new AppError("not_found", "No such client");
     assertInScope(scopeOf(caller), client.partnerId);
-    const verification = await ensureVerification(tx, { clientId: client.id, partnerId: client.partnerId, provider: "MANUAL" });
+    const verification = await ensureVerification(tx, {
+      clientId: client.id,
+      partnerId: client.partnerId,
+      provider: "MANUAL",
+    });
     const answer: ReviewAnswer = input.decision === "approve" ? "GREEN" : "RED";
     if (verification.reviewStatus === "completed" && verification.reviewAnswer === "GREEN" && answer === "GREEN") {
       throw AppError.field("conflict", "decision", "The verification is already approved");
@@ -57,8 +67,17 @@ export async function decideVerification(caller: Caller, input: z.output<typeof 
       eventKey: `staff:${randomUUID()}`,
       payload: { decision: input.decision, rejectType: input.rejectType ?? null, labels: input.labels },
     });
-    const [after] = await tx.select({ verificationStatus: clients.verificationStatus, verificationLevel: clients.verificationLevel }).from(clients).where(eq(clients.id, client.id));
-    return { clientId: client.id, outcome: "applied", state, verificationStatus: after!.verificationStatus, verificationLevel: after!.verificationLevel };
+    const [after] = await tx
+      .select({ verificationStatus: clients.verificationStatus, verificationLevel: clients.verificationLevel })
+      .from(clients)
+      .where(eq(clients.id, client.id));
+    return {
+      clientId: client.id,
+      outcome: "applied",
+      state,
+      verificationStatus: after!.verificationStatus,
+      verificationLevel: after!.verificationLevel,
+    };
   });
 }
 
@@ -87,8 +106,11 @@ export interface ReviewQueuePage {
 // Microsecond text, as the database compares it (a JavaScript Date would round and skip rows).
 const waitingKey = timeKeyOf(kycVerifications.statusChangedAt);
 
-
-const inRetry = and(eq(kycVerifications.reviewStatus, "completed"), eq(kycVerifications.reviewAnswer, "RED"), eq(kycVerifications.rejectType, "RETRY"))!;
+const inRetry = and(
+  eq(kycVerifications.reviewStatus, "completed"),
+  eq(kycVerifications.reviewAnswer, "RED"),
+  eq(kycVerifications.rejectType, "RETRY"),
+)!;
 const QUEUE_CONDITION: Record<ReviewQueueItem["queue"], SQL> = {
   pending: eq(kycVerifications.reviewStatus, "pending"),
   onHold: eq(kycVerifications.reviewStatus, "onHold"),
@@ -98,7 +120,9 @@ const QUEUE_CONDITION: Record<ReviewQueueItem["queue"], SQL> = {
 /** Verifications waiting for a decision (pending, on hold, rejected with retry), oldest first, within the staff member's scope. */
 export async function listReviewQueue(caller: Caller, f: ReviewQueueFilters): Promise<ReviewQueuePage> {
   const scope = scopeOf(caller);
-  const where: SQL[] = [f.queue ? QUEUE_CONDITION[f.queue] : or(QUEUE_CONDITION.pending, QUEUE_CONDITION.onHold, QUEUE_CONDITION.retry)!];
+  const where: SQL[] = [
+    f.queue ? QUEUE_CONDITION[f.queue] : or(QUEUE_CONDITION.pending, QUEUE_CONDITION.onHold, QUEUE_CONDITION.retry)!,
+  ];
   if (scope.partnerIds !== undefined) {
     if (scope.partnerIds.length === 0) return { items: [], nextCursor: null };
     where.push(inArray(kycVerifications.partnerId, scope.partnerIds));
@@ -106,7 +130,9 @@ export async function listReviewQueue(caller: Caller, f: ReviewQueueFilters): Pr
   if (f.partnerId !== undefined) where.push(eq(kycVerifications.partnerId, f.partnerId));
   if (f.cursor) {
     const c = timeCursor.uuid.decode(f.cursor);
-    where.push(sql`(${kycVerifications.statusChangedAt}, ${kycVerifications.id}) > (${c.k}::timestamptz, ${c.id}::uuid)`);
+    where.push(
+      sql`(${kycVerifications.statusChangedAt}, ${kycVerifications.id}) > (${c.k}::timestamptz, ${c.id}::uuid)`,
+    );
   }
   const rows = await getDb()
     .select({
@@ -134,7 +160,10 @@ export async function listReviewQueue(caller: Caller, f: ReviewQueueFilters): Pr
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
   return {
-    items: page.map(({ id: _id, key: _key, ...r }) => ({ ...r, queue: r.reviewStatus === "completed" ? "retry" : (r.reviewStatus as "pending" | "onHold") })),
+    items: page.map(({ id: _id, key: _key, ...r }) => ({
+      ...r,
+      queue: r.reviewStatus === "completed" ? "retry" : (r.reviewStatus as "pending" | "onHold"),
+    })),
     nextCursor: rows.length > f.limit && last ? timeCursor.uuid.encode({ k: last.key, id: last.id }) : null,
   };
 }
@@ -179,7 +208,10 @@ export interface VerificationHistory {
 export async function getVerificationHistory(caller: Caller, input: ClientTarget): Promise<VerificationHistory> {
   const clientId = input.id;
   const db = getDb();
-  const [client] = await db.select({ id: clients.id, partnerId: clients.partnerId }).from(clients).where(eq(clients.id, clientId));
+  const [client] = await db
+    .select({ id: clients.id, partnerId: clients.partnerId })
+    .from(clients)
+    .where(eq(clients.id, clientId));
   if (!client) throw new AppError("not_found", "No such client");
   assertInScope(scopeOf(caller), client.partnerId);
   const [v] = await db
@@ -222,7 +254,8 @@ export async function getVerificationHistory(caller: Caller, input: ClientTarget
     .leftJoin(staffUsers, eq(staffUsers.id, kycEvents.staffId))
     .where(eq(kycEvents.clientId, clientId))
     .orderBy(desc(kycEvents.receivedAt), desc(kycEvents.id));
-  const memberOf = (r: { staffId: string | null; staffName: string | null; staffEmail: string | null }) => (r.staffId ? { id: r.staffId, name: r.staffName ?? "", email: r.staffEmail ?? "" } : null);
+  const memberOf = (r: { staffId: string | null; staffName: string | null; staffEmail: string | null }) =>
+    r.staffId ? { id: r.staffId, name: r.staffName ?? "", email: r.staffEmail ?? "" } : null;
   return {
     clientId,
     partnerId: client.partnerId,
@@ -241,6 +274,10 @@ export async function getVerificationHistory(caller: Caller, input: ClientTarget
           decidedBy: memberOf(v),
         }
       : null,
-    events: events.map(({ createdAtMs, staffId, staffName, staffEmail, ...e }) => ({ ...e, occurredAt: new Date(createdAtMs), staff: memberOf({ staffId, staffName, staffEmail }) })),
+    events: events.map(({ createdAtMs, staffId, staffName, staffEmail, ...e }) => ({
+      ...e,
+      occurredAt: new Date(createdAtMs),
+      staff: memberOf({ staffId, staffName, staffEmail }),
+    })),
   };
 }

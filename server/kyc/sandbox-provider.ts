@@ -32,15 +32,29 @@ export interface SandboxSession {
   expiresAt: Date;
 }
 
-export function issueSandboxToken(o: { applicantId: string; externalUserId: string; levelName: string; ttlSeconds: number; nowMs?: number }): string {
-  const claims = { a: o.applicantId, u: o.externalUserId, l: o.levelName, e: Math.floor((o.nowMs ?? Date.now()) / 1000) + o.ttlSeconds };
+export function issueSandboxToken(o: {
+  applicantId: string;
+  externalUserId: string;
+  levelName: string;
+  ttlSeconds: number;
+  nowMs?: number;
+}): string {
+  const claims = {
+    a: o.applicantId,
+    u: o.externalUserId,
+    l: o.levelName,
+    e: Math.floor((o.nowMs ?? Date.now()) / 1000) + o.ttlSeconds,
+  };
   const body = Buffer.from(JSON.stringify(claims), "utf8").toString("base64url");
   return `${TOKEN_PREFIX}${body}.${secretHmac(TOKEN_PURPOSE, body)}`;
 }
 
 /** The applicant a sandbox token stands for; refused when forged or expired. */
 function readSandboxToken(token: string, nowMs = Date.now()): SandboxSession {
-  const invalid = new AppError("invalid_token", "The sandbox link is not valid or has expired; start the verification again");
+  const invalid = new AppError(
+    "invalid_token",
+    "The sandbox link is not valid or has expired; start the verification again",
+  );
   if (!token.startsWith(TOKEN_PREFIX)) throw invalid;
   const [body, mac] = token.slice(TOKEN_PREFIX.length).split(".");
   if (!body || !mac || !safeEqualHex(mac, secretHmac(TOKEN_PURPOSE, body))) throw invalid;
@@ -83,7 +97,13 @@ export const sandboxProvider: KycProvider = {
       levelName: row.levelName,
       reviewStatus: row.reviewStatus,
       reviewResult: row.reviewAnswer
-        ? { reviewAnswer: row.reviewAnswer, rejectType: row.rejectType, rejectLabels: row.rejectLabels, moderationComment: row.moderationComment, clientComment: row.clientComment }
+        ? {
+            reviewAnswer: row.reviewAnswer,
+            rejectType: row.rejectType,
+            rejectLabels: row.rejectLabels,
+            moderationComment: row.moderationComment,
+            clientComment: row.clientComment,
+          }
         : null,
     };
   },
@@ -118,7 +138,10 @@ export async function getSandboxApplicant(token: string) {
   if (!row) throw new AppError("not_found", "This sandbox applicant no longer exists; start the verification again");
   const { partnerIsSandbox, provider, ...shown } = row;
   if (!partnerIsSandbox || provider !== "SANDBOX" || row.clientId !== session.clientId) {
-    throw new AppError("invalid_token", "This link is not a sandbox verification: the partner verifies identities with its live provider");
+    throw new AppError(
+      "invalid_token",
+      "This link is not a sandbox verification: the partner verifies identities with its live provider",
+    );
   }
   return { ...session, ...shown };
 }
@@ -134,15 +157,32 @@ export const sandboxActionSchema = z
     clientComment: z.string().trim().max(2000).optional(),
   })
   .superRefine((a, ctx) => {
-    if (a.action === "reject" && !a.rejectType) ctx.addIssue({ code: "custom", path: ["rejectType"], message: "Choose RETRY or FINAL" });
+    if (a.action === "reject" && !a.rejectType)
+      ctx.addIssue({ code: "custom", path: ["rejectType"], message: "Choose RETRY or FINAL" });
   });
 export type SandboxActionInput = z.input<typeof sandboxActionSchema>;
 
-const EVENT_OF = { submit: "applicantPending", hold: "applicantOnHold", approve: "applicantReviewed", reject: "applicantReviewed", reset: "applicantReset" } as const;
-const STATUS_OF = { submit: "pending", hold: "onHold", approve: "completed", reject: "completed", reset: "init" } as const;
+const EVENT_OF = {
+  submit: "applicantPending",
+  hold: "applicantOnHold",
+  approve: "applicantReviewed",
+  reject: "applicantReviewed",
+  reset: "applicantReset",
+} as const;
+const STATUS_OF = {
+  submit: "pending",
+  hold: "onHold",
+  approve: "completed",
+  reject: "completed",
+  reset: "init",
+} as const;
 
 /** The webhook Sumsub would send for this action, as raw JSON. */
-function sandboxWebhookBody(session: SandboxSession, a: z.output<typeof sandboxActionSchema>, nowMs = Date.now()): string {
+function sandboxWebhookBody(
+  session: SandboxSession,
+  a: z.output<typeof sandboxActionSchema>,
+  nowMs = Date.now(),
+): string {
   const reviewed = a.action === "approve" || a.action === "reject";
   return JSON.stringify({
     applicantId: session.applicantId,
@@ -175,8 +215,15 @@ function sandboxWebhookBody(session: SandboxSession, a: z.output<typeof sandboxA
  * A tester's action on the sandbox page: sent as a signed webhook through
  * handleSumsubWebhook, exactly the path a Sumsub webhook takes.
  */
-export async function submitSandboxAction(caller: Caller, input: z.output<typeof sandboxActionSchema>): Promise<WebhookAck> {
+export async function submitSandboxAction(
+  caller: Caller,
+  input: z.output<typeof sandboxActionSchema>,
+): Promise<WebhookAck> {
   const session = await getSandboxApplicant(input.token);
   const rawBody = sandboxWebhookBody(session, input);
-  return handleSumsubWebhook(caller, { rawBody, digest: payloadDigest(config().sumsubWebhookSecret, "HMAC_SHA256_HEX", rawBody), algorithm: "HMAC_SHA256_HEX" });
+  return handleSumsubWebhook(caller, {
+    rawBody,
+    digest: payloadDigest(config().sumsubWebhookSecret, "HMAC_SHA256_HEX", rawBody),
+    algorithm: "HMAC_SHA256_HEX",
+  });
 }

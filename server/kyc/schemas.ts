@@ -1,8 +1,20 @@
 import { z } from "zod";
-import { KYC_PROVIDERS, KYC_REJECT_TYPES, KYC_REVIEW_ANSWERS, KYC_REVIEW_STATUSES, VERIFICATION_STATUSES } from "../../db/enums";
+import {
+  KYC_PROVIDERS,
+  KYC_REJECT_TYPES,
+  KYC_REVIEW_ANSWERS,
+  KYC_REVIEW_STATUSES,
+  VERIFICATION_STATUSES,
+} from "../../db/enums";
 
 /** The review events the state machine understands; other webhook types are acknowledged and ignored. */
-export const KYC_EVENT_TYPES = ["applicantCreated", "applicantPending", "applicantOnHold", "applicantReviewed", "applicantReset"] as const;
+export const KYC_EVENT_TYPES = [
+  "applicantCreated",
+  "applicantPending",
+  "applicantOnHold",
+  "applicantReviewed",
+  "applicantReset",
+] as const;
 export type KycEventType = (typeof KYC_EVENT_TYPES)[number];
 
 const reviewStatusSchema = z.enum(KYC_REVIEW_STATUSES);
@@ -23,28 +35,39 @@ export const verificationRequestSchema = z
 export const verificationStartedSchema = z
   .object({
     type: z.literal("SUMSUB"),
-    provider: kycProviderSchema.exclude(["MANUAL"]).meta({ description: "`SANDBOX` for a sandbox partner's clients, `SUMSUB` for a live partner's." }),
+    provider: kycProviderSchema
+      .exclude(["MANUAL"])
+      .meta({ description: "`SANDBOX` for a sandbox partner's clients, `SUMSUB` for a live partner's." }),
     token: z.string().meta({ description: "Access token for the Sumsub Web or Mobile SDK (or the sandbox page)." }),
     userId: z.uuid().meta({ description: "The applicant's `externalUserId`: the client's id." }),
     applicantId: z.string(),
     levelName: z.string().meta({ example: "basic-kyc-level" }),
     expiresIn: z.number().int().positive().meta({ description: "Seconds the token stays valid." }),
-    sandboxUrl: z.string().nullable().meta({ description: "Sandbox only: the page of this instance where a tester submits, approves or rejects. Null with Sumsub." }),
+    sandboxUrl: z.string().nullable().meta({
+      description:
+        "Sandbox only: the page of this instance where a tester submits, approves or rejects. Null with Sumsub.",
+    }),
   })
   .meta({ id: "VerificationStarted" });
 export type VerificationStarted = z.infer<typeof verificationStartedSchema>;
 
 export const verificationStateSchema = z
   .object({
-    status: z.enum(["not_started", ...reviewStatusSchema.options]).meta({ description: "`not_started` until `POST /reg/verification`; then the review status." }),
+    status: z
+      .enum(["not_started", ...reviewStatusSchema.options])
+      .meta({ description: "`not_started` until `POST /reg/verification`; then the review status." }),
     provider: kycProviderSchema.nullable(),
     applicantId: z.string().nullable(),
     levelName: z.string().nullable(),
     answer: reviewAnswerSchema.nullable().meta({ description: "The verdict once `status` is `completed`." }),
-    rejectType: rejectTypeSchema.nullable().meta({ description: "With `answer: RED`: `RETRY` lets the client submit again, `FINAL` does not." }),
+    rejectType: rejectTypeSchema
+      .nullable()
+      .meta({ description: "With `answer: RED`: `RETRY` lets the client submit again, `FINAL` does not." }),
     rejectLabels: z.array(z.string()),
     moderationComment: z.string().nullable().meta({ description: "The reviewer's note meant for the client." }),
-    canSubmit: z.boolean().meta({ description: "Whether `POST /reg/verification` will start (or continue) a verification." }),
+    canSubmit: z
+      .boolean()
+      .meta({ description: "Whether `POST /reg/verification` will start (or continue) a verification." }),
     verificationStatus: z.enum(VERIFICATION_STATUSES),
     verificationLevel: z.number().int().min(0).max(5),
   })
@@ -61,7 +84,15 @@ function parseCreatedAtMs(value: string | number): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z?$/.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, ms] = m;
-  const at = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number((ms ?? "0").padEnd(3, "0")));
+  const at = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Number((ms ?? "0").padEnd(3, "0")),
+  );
   return Number.isNaN(at) ? undefined : at;
 }
 
@@ -83,7 +114,10 @@ export const webhookPayloadSchema = z
     createdAtMs: z.union([z.string(), z.number()]).transform((v, ctx) => {
       const ms = parseCreatedAtMs(v);
       if (ms === undefined) {
-        ctx.addIssue({ code: "custom", message: 'createdAtMs must be "yyyy-MM-dd HH:mm:ss.SSS" (UTC) or epoch milliseconds' });
+        ctx.addIssue({
+          code: "custom",
+          message: 'createdAtMs must be "yyyy-MM-dd HH:mm:ss.SSS" (UTC) or epoch milliseconds',
+        });
         return z.NEVER;
       }
       return ms;
@@ -99,11 +133,13 @@ export const webhookPayloadSchema = z
       .optional(),
   })
   .superRefine((p, ctx) => {
-    if (p.type === "applicantReviewed" && !p.reviewResult) ctx.addIssue({ code: "custom", path: ["reviewResult"], message: "applicantReviewed needs a reviewResult" });
+    if (p.type === "applicantReviewed" && !p.reviewResult)
+      ctx.addIssue({ code: "custom", path: ["reviewResult"], message: "applicantReviewed needs a reviewResult" });
   })
   .meta({
     id: "SumsubWebhook",
-    description: "Sumsub's user-verification webhook. Types other than applicantCreated, applicantPending, applicantOnHold, applicantReviewed and applicantReset are acknowledged and ignored.",
+    description:
+      "Sumsub's user-verification webhook. Types other than applicantCreated, applicantPending, applicantOnHold, applicantReviewed and applicantReset are acknowledged and ignored.",
     example: {
       type: "applicantReviewed",
       applicantId: "5cb56e8e0a975a35f333cb83",
@@ -121,7 +157,8 @@ export const webhookAckSchema = z
   .object({
     ok: z.literal(true),
     result: z.enum(["applied", "duplicate", "stale", "ignored"]).meta({
-      description: "`duplicate`: this event was received before; `stale`: older than the last applied one; `ignored`: a type or applicant this instance does not track. Each is final: the provider need not retry.",
+      description:
+        "`duplicate`: this event was received before; `stale`: older than the last applied one; `ignored`: a type or applicant this instance does not track. Each is final: the provider need not retry.",
     }),
   })
   .meta({ id: "WebhookAck" });
@@ -139,8 +176,14 @@ export const decisionSchema = z
     clientComment: comment.optional(),
   })
   .superRefine((d, ctx) => {
-    if (d.decision === "reject" && !d.rejectType) ctx.addIssue({ code: "custom", path: ["rejectType"], message: "Choose whether the client may retry or the rejection is final" });
-    if (d.decision === "approve" && d.rejectType) ctx.addIssue({ code: "custom", path: ["rejectType"], message: "An approval has no reject type" });
+    if (d.decision === "reject" && !d.rejectType)
+      ctx.addIssue({
+        code: "custom",
+        path: ["rejectType"],
+        message: "Choose whether the client may retry or the rejection is final",
+      });
+    if (d.decision === "approve" && d.rejectType)
+      ctx.addIssue({ code: "custom", path: ["rejectType"], message: "An approval has no reject type" });
   });
 export type DecisionInput = z.input<typeof decisionSchema>;
 

@@ -14,11 +14,24 @@ export interface SignedHeaders {
 }
 
 /** Lower-case hex HMAC-SHA256(secret, ts + METHOD + path-with-query + body). */
-export function sumsubSignature(secret: string, ts: number | string, method: string, pathWithQuery: string, body = ""): string {
+export function sumsubSignature(
+  secret: string,
+  ts: number | string,
+  method: string,
+  pathWithQuery: string,
+  body = "",
+): string {
   return createHmac("sha256", secret).update(`${ts}${method.toUpperCase()}${pathWithQuery}`).update(body).digest("hex");
 }
 
-export function signSumsubRequest(o: { appToken: string; secret: string; method: string; pathWithQuery: string; body?: string; ts?: number }): SignedHeaders {
+export function signSumsubRequest(o: {
+  appToken: string;
+  secret: string;
+  method: string;
+  pathWithQuery: string;
+  body?: string;
+  ts?: number;
+}): SignedHeaders {
   const ts = o.ts ?? Math.floor(Date.now() / 1000);
   return {
     "X-App-Token": o.appToken,
@@ -38,10 +51,17 @@ export function payloadDigest(secret: string, algorithm: DigestAlgorithm, rawBod
   return createHmac(DIGEST_ALGORITHMS[algorithm], secret).update(rawBody, "utf8").digest("hex");
 }
 
-export type DigestCheck = { ok: true; algorithm: DigestAlgorithm } | { ok: false; reason: "algorithm_missing" | "algorithm_unsupported" | "digest_missing" | "digest_mismatch" };
+export type DigestCheck =
+  | { ok: true; algorithm: DigestAlgorithm }
+  | { ok: false; reason: "algorithm_missing" | "algorithm_unsupported" | "digest_missing" | "digest_mismatch" };
 
 /** Checks X-Payload-Digest over the raw body, comparing in constant time. */
-export function verifyPayloadDigest(secret: string, rawBody: string, digest: string | null, algorithm: string | null): DigestCheck {
+export function verifyPayloadDigest(
+  secret: string,
+  rawBody: string,
+  digest: string | null,
+  algorithm: string | null,
+): DigestCheck {
   if (algorithm === null || algorithm.trim() === "") return { ok: false, reason: "algorithm_missing" };
   if (!isDigestAlgorithm(algorithm)) return { ok: false, reason: "algorithm_unsupported" };
   if (digest === null || digest.trim() === "") return { ok: false, reason: "digest_missing" };

@@ -70,7 +70,15 @@ export const INITIAL_STATE: KycState = {
 
 /** A new review phase without a verdict yet (the earlier verdicts stay in the event history). */
 function phase(reviewStatus: ReviewStatus, createdAtMs: number): KycState {
-  return { reviewStatus, reviewAnswer: null, rejectType: null, rejectLabels: [], moderationComment: null, clientComment: null, lastEventAtMs: createdAtMs };
+  return {
+    reviewStatus,
+    reviewAnswer: null,
+    rejectType: null,
+    rejectLabels: [],
+    moderationComment: null,
+    clientComment: null,
+    lastEventAtMs: createdAtMs,
+  };
 }
 
 function clientUpdateFor(answer: ReviewAnswer, facts: ClientFacts): ClientUpdate | null {
@@ -85,7 +93,8 @@ function clientUpdateFor(answer: ReviewAnswer, facts: ClientFacts): ClientUpdate
 }
 
 export function transition(state: KycState, event: KycEvent, facts: ClientFacts): Transition {
-  if (state.lastEventAtMs !== null && event.createdAtMs < state.lastEventAtMs) return { outcome: "stale", state, client: null };
+  if (state.lastEventAtMs !== null && event.createdAtMs < state.lastEventAtMs)
+    return { outcome: "stale", state, client: null };
   switch (event.type) {
     case "applicantCreated":
     case "applicantReset":
@@ -116,7 +125,9 @@ export function transition(state: KycState, event: KycEvent, facts: ClientFacts)
 }
 
 /** Whether the client may start or continue a verification: not once approved, not after a final rejection. */
-export function submissionBlock(state: Pick<KycState, "reviewStatus" | "reviewAnswer" | "rejectType">): "approved" | "final" | null {
+export function submissionBlock(
+  state: Pick<KycState, "reviewStatus" | "reviewAnswer" | "rejectType">,
+): "approved" | "final" | null {
   if (state.reviewStatus !== "completed") return null;
   if (state.reviewAnswer === "GREEN") return "approved";
   if (state.reviewAnswer === "RED" && state.rejectType === "FINAL") return "final";

@@ -17,7 +17,11 @@ const ACCESS_TOKEN_TTL_SECONDS = 1800;
 function refuseBlocked(v: Pick<VerificationRow, "reviewStatus" | "reviewAnswer" | "rejectType">): void {
   const block = submissionBlock(v);
   if (block === "approved") throw new AppError("verification_already_approved", "Your identity is already verified");
-  if (block === "final") throw new AppError("verification_rejected_final", "The verification was rejected and cannot be submitted again; contact support");
+  if (block === "final")
+    throw new AppError(
+      "verification_rejected_final",
+      "The verification was rejected and cannot be submitted again; contact support",
+    );
 }
 
 /**
@@ -31,7 +35,10 @@ export async function startVerification(caller: Caller): Promise<VerificationSta
   const partner = await findPartnerById(getDb(), client.partnerId);
   if (!partner) throw new AppError("not_found", "No such client");
   const levelName = config().SUMSUB_LEVEL_NAME;
-  const [current] = await getDb().select(verificationColumns).from(kycVerifications).where(eq(kycVerifications.clientId, client.id));
+  const [current] = await getDb()
+    .select(verificationColumns)
+    .from(kycVerifications)
+    .where(eq(kycVerifications.clientId, client.id));
   if (current) refuseBlocked(current);
   const provider = kycProviderFor(partner);
 
@@ -41,10 +48,15 @@ export async function startVerification(caller: Caller): Promise<VerificationSta
     // The provider call happens outside the transaction; Sumsub answers a repeat with the existing applicant.
     const created = await provider.createApplicant({ externalUserId: client.id, levelName });
     const kept = await getDb().transaction(async (tx) => {
-      const row = await ensureVerification(tx, { clientId: client.id, partnerId: client.partnerId, provider: provider.name });
+      const row = await ensureVerification(tx, {
+        clientId: client.id,
+        partnerId: client.partnerId,
+        provider: provider.name,
+      });
       refuseBlocked(row);
       // A concurrent request attached an applicant first: use that one.
-      if (row.provider === provider.name && row.applicantId !== null) return { applicantId: row.applicantId, levelName: row.levelName ?? levelName };
+      if (row.provider === provider.name && row.applicantId !== null)
+        return { applicantId: row.applicantId, levelName: row.levelName ?? levelName };
       await tx
         .update(kycVerifications)
         .set({
@@ -76,7 +88,12 @@ export async function startVerification(caller: Caller): Promise<VerificationSta
     level = kept.levelName;
   }
 
-  const { token } = await provider.createAccessToken({ externalUserId: client.id, applicantId, levelName: level, ttlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+  const { token } = await provider.createAccessToken({
+    externalUserId: client.id,
+    applicantId,
+    levelName: level,
+    ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+  });
   return {
     type: "SUMSUB",
     provider: provider.name,
@@ -119,7 +136,13 @@ export async function getVerificationState(caller: Caller): Promise<Verification
     rejectType: row.rejectType,
     rejectLabels: row.rejectLabels ?? [],
     moderationComment: row.moderationComment,
-    canSubmit: !started || submissionBlock({ reviewStatus: row.reviewStatus!, reviewAnswer: row.reviewAnswer, rejectType: row.rejectType }) === null,
+    canSubmit:
+      !started ||
+      submissionBlock({
+        reviewStatus: row.reviewStatus!,
+        reviewAnswer: row.reviewAnswer,
+        rejectType: row.rejectType,
+      }) === null,
     verificationStatus: row.verificationStatus,
     verificationLevel: row.verificationLevel,
   };

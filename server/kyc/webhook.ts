@@ -9,7 +9,13 @@ import { sha256Hex } from "../crypto";
 import { AppError, fieldErrorsFromIssues } from "../errors";
 import { log } from "../log";
 import { applyKycEvent, ensureVerification, verificationColumns } from "./apply";
-import { KYC_EVENT_TYPES, webhookPayloadSchema, type KycEventType, type WebhookAck, type WebhookPayload } from "./schemas";
+import {
+  KYC_EVENT_TYPES,
+  webhookPayloadSchema,
+  type KycEventType,
+  type WebhookAck,
+  type WebhookPayload,
+} from "./schemas";
 import { verifyPayloadDigest } from "./signing";
 
 export interface WebhookDelivery {
@@ -32,20 +38,35 @@ async function refuse(caller: Caller, d: WebhookDelivery, reason: string): Promi
   await recordAudit(getDb(), caller, {
     action: "kyc.webhook_signature_failed",
     entityType: "kyc_webhook",
-    after: { reason, algorithm: d.algorithm?.slice(0, 40) ?? null, bodyBytes: Buffer.byteLength(d.rawBody), bodySha256: sha256Hex(d.rawBody) },
+    after: {
+      reason,
+      algorithm: d.algorithm?.slice(0, 40) ?? null,
+      bodyBytes: Buffer.byteLength(d.rawBody),
+      bodySha256: sha256Hex(d.rawBody),
+    },
   });
   if (reason === "algorithm_missing" || reason === "algorithm_unsupported") {
     throw AppError.field(
       "webhook_digest_alg_unsupported",
       "X-Payload-Digest-Alg",
-      reason === "algorithm_missing" ? "X-Payload-Digest-Alg is required" : "X-Payload-Digest-Alg must be HMAC_SHA1_HEX, HMAC_SHA256_HEX or HMAC_SHA512_HEX",
+      reason === "algorithm_missing"
+        ? "X-Payload-Digest-Alg is required"
+        : "X-Payload-Digest-Alg must be HMAC_SHA1_HEX, HMAC_SHA256_HEX or HMAC_SHA512_HEX",
     );
   }
-  throw AppError.field("webhook_signature_invalid", "X-Payload-Digest", reason === "digest_missing" ? "X-Payload-Digest is required" : "X-Payload-Digest does not match the body");
+  throw AppError.field(
+    "webhook_signature_invalid",
+    "X-Payload-Digest",
+    reason === "digest_missing" ? "X-Payload-Digest is required" : "X-Payload-Digest does not match the body",
+  );
 }
 
 async function isSandboxClient(tx: Tx, clientId: string): Promise<boolean> {
-  const [row] = await tx.select({ sandbox: partners.sandbox }).from(clients).innerJoin(partners, eq(partners.id, clients.partnerId)).where(eq(clients.id, clientId));
+  const [row] = await tx
+    .select({ sandbox: partners.sandbox })
+    .from(clients)
+    .innerJoin(partners, eq(partners.id, clients.partnerId))
+    .where(eq(clients.id, clientId));
   return row?.sandbox === true;
 }
 
@@ -65,10 +86,15 @@ export async function handleSumsubWebhook(caller: Caller, d: WebhookDelivery): P
   try {
     json = JSON.parse(d.rawBody);
   } catch {
-    throw new AppError("invalid_json", "The body is not valid JSON", { fields: [{ path: "(body)", message: "Malformed JSON" }] });
+    throw new AppError("invalid_json", "The body is not valid JSON", {
+      fields: [{ path: "(body)", message: "Malformed JSON" }],
+    });
   }
   const parsed = webhookPayloadSchema.safeParse(json);
-  if (!parsed.success) throw new AppError("validation_failed", "The webhook is not valid", { fields: fieldErrorsFromIssues(parsed.error.issues) });
+  if (!parsed.success)
+    throw new AppError("validation_failed", "The webhook is not valid", {
+      fields: fieldErrorsFromIssues(parsed.error.issues),
+    });
   const payload = parsed.data;
   if (!isTracked(payload.type)) return { ok: true, result: "ignored" };
 
@@ -76,7 +102,12 @@ export async function handleSumsubWebhook(caller: Caller, d: WebhookDelivery): P
     const [found] = await tx
       .select(verificationColumns)
       .from(kycVerifications)
-      .where(and(eq(kycVerifications.applicantId, payload.applicantId), inArray(kycVerifications.provider, ["SUMSUB", "SANDBOX"])))
+      .where(
+        and(
+          eq(kycVerifications.applicantId, payload.applicantId),
+          inArray(kycVerifications.provider, ["SUMSUB", "SANDBOX"]),
+        ),
+      )
       .for("update");
     let verification = found;
     if (!verification && z.uuid().safeParse(payload.externalUserId).success) {
@@ -88,25 +119,43 @@ export async function handleSumsubWebhook(caller: Caller, d: WebhookDelivery): P
         .where(eq(clients.id, payload.externalUserId!));
       if (client) {
         const partnerProvider = client.sandbox ? "SANDBOX" : "SUMSUB";
-        const row = await ensureVerification(tx, { clientId: client.id, partnerId: client.partnerId, provider: partnerProvider });
+        const row = await ensureVerification(tx, {
+          clientId: client.id,
+          partnerId: client.partnerId,
+          provider: partnerProvider,
+        });
         if (row.applicantId === null || row.provider === "MANUAL") {
           const provider = row.provider === "MANUAL" ? partnerProvider : row.provider;
-          await tx.update(kycVerifications).set({ applicantId: payload.applicantId, provider, levelName: payload.levelName ?? row.levelName }).where(eq(kycVerifications.id, row.id));
+          await tx
+            .update(kycVerifications)
+            .set({ applicantId: payload.applicantId, provider, levelName: payload.levelName ?? row.levelName })
+            .where(eq(kycVerifications.id, row.id));
           verification = { ...row, applicantId: payload.applicantId, provider };
         } else if (row.applicantId === payload.applicantId) verification = row;
       }
     }
     if (!verification) {
-      log.warn("kyc webhook for an unknown applicant", { applicantId: payload.applicantId, type: payload.type, requestId: caller.requestId });
+      log.warn("kyc webhook for an unknown applicant", {
+        applicantId: payload.applicantId,
+        type: payload.type,
+        requestId: caller.requestId,
+      });
       return { ok: true, result: "ignored" } as const;
     }
     if (verification.provider === "SANDBOX" && !(await isSandboxClient(tx, verification.clientId))) {
       // A sandbox verdict only ever counts for a sandbox partner's client (the partner may have been made live since).
-      log.warn("sandbox kyc verdict for a live partner's client ignored", { applicantId: payload.applicantId, type: payload.type, requestId: caller.requestId });
+      log.warn("sandbox kyc verdict for a live partner's client ignored", {
+        applicantId: payload.applicantId,
+        type: payload.type,
+        requestId: caller.requestId,
+      });
       return { ok: true, result: "ignored" } as const;
     }
     const review = payload.reviewResult;
-    const provider = callerAs(caller, { type: "system", id: verification.provider === "SANDBOX" ? "kyc-sandbox" : "sumsub" });
+    const provider = callerAs(caller, {
+      type: "system",
+      id: verification.provider === "SANDBOX" ? "kyc-sandbox" : "sumsub",
+    });
     const { outcome } = await applyKycEvent(tx, provider, {
       verification,
       event: {

@@ -61,7 +61,12 @@ export async function listOutbox(_caller: Caller, input: OutboxListInput) {
 /** One message as it was rendered, text and HTML, with its delivery state. */
 export async function getOutboxMessage(_caller: Caller, { id }: OutboxTarget) {
   const [row] = await getDb()
-    .select({ ...listColumns, text: emailOutbox.textBody, html: emailOutbox.htmlBody, messageId: emailOutbox.messageId })
+    .select({
+      ...listColumns,
+      text: emailOutbox.textBody,
+      html: emailOutbox.htmlBody,
+      messageId: emailOutbox.messageId,
+    })
     .from(emailOutbox)
     .leftJoin(partners, eq(partners.id, emailOutbox.partnerId))
     .where(eq(emailOutbox.id, id));
@@ -79,13 +84,19 @@ export async function getOutboxMessage(_caller: Caller, { id }: OutboxTarget) {
 export async function retryOutboxEmail(caller: Caller, { id }: OutboxTarget) {
   return getDb().transaction(async (tx) => {
     const [row] = await tx
-      .select({ status: viewStatus, attempts: emailOutbox.attempts, lastError: emailOutbox.lastError, partnerId: emailOutbox.partnerId })
+      .select({
+        status: viewStatus,
+        attempts: emailOutbox.attempts,
+        lastError: emailOutbox.lastError,
+        partnerId: emailOutbox.partnerId,
+      })
       .from(emailOutbox)
       .where(eq(emailOutbox.id, id))
       .for("update");
     if (!row) throw new AppError("not_found", "No such email");
     if (row.status === "sent") throw new AppError("conflict", "This email has been sent already");
-    if (row.status === "sending") throw new AppError("conflict", "This email is being sent right now; look again in a minute");
+    if (row.status === "sending")
+      throw new AppError("conflict", "This email is being sent right now; look again in a minute");
     if (!(await retryEmail(id, tx))) throw new AppError("conflict", "This email cannot be retried now");
     await recordAudit(tx, caller, {
       action: "outbox.retry",
@@ -111,10 +122,18 @@ export async function emailBacklog(_caller: Caller) {
       waiting: sql<number>`(count(*) filter (where ${emailOutbox.status} in ('queued', 'sending')))::int`,
       failing: sql<number>`(count(*) filter (where ${emailOutbox.status} = 'queued' and ${emailOutbox.lastError} is not null))::int`,
       failed: sql<number>`(count(*) filter (where ${emailOutbox.status} = 'failed'))::int`,
-      oldestSince: sql<Date | null>`min(${emailOutbox.createdAt}) filter (where ${emailOutbox.status} in ('queued', 'sending'))`.mapWith((v: string | null) => (v === null ? null : new Date(v))),
+      oldestSince:
+        sql<Date | null>`min(${emailOutbox.createdAt}) filter (where ${emailOutbox.status} in ('queued', 'sending'))`.mapWith(
+          (v: string | null) => (v === null ? null : new Date(v)),
+        ),
     })
     .from(emailOutbox)
     // Only the rows these counts read, through the status index.
     .where(sql`${emailOutbox.status} in ('queued', 'sending', 'failed')`);
-  return { waiting: row?.waiting ?? 0, failing: row?.failing ?? 0, failed: row?.failed ?? 0, oldestWaitingSince: row?.oldestSince ?? null };
+  return {
+    waiting: row?.waiting ?? 0,
+    failing: row?.failing ?? 0,
+    failed: row?.failed ?? 0,
+    oldestWaitingSince: row?.oldestSince ?? null,
+  };
 }

@@ -32,7 +32,10 @@ export interface EnqueueEmailInput<T extends EmailTemplate> {
  * Renders an email and queues it. Callers pass their open transaction so the
  * email is sent only if the change that causes it commits. Returns the row id.
  */
-export async function enqueueEmail<T extends EmailTemplate>(db: Executor, input: EnqueueEmailInput<T>): Promise<string> {
+export async function enqueueEmail<T extends EmailTemplate>(
+  db: Executor,
+  input: EnqueueEmailInput<T>,
+): Promise<string> {
   const { subject, text, html } = renderEmail(input.template, input.data);
   const [row] = await db
     .insert(emailOutbox)
@@ -129,10 +132,21 @@ export async function deliverDueEmails({ transport, limit = 20, now }: DeliverOp
       await releaseClaims(claimed.rows.slice(index));
       break;
     }
-    const held = and(eq(emailOutbox.id, row.id), eq(emailOutbox.status, "sending"), eq(emailOutbox.attempts, row.attempts));
+    const held = and(
+      eq(emailOutbox.id, row.id),
+      eq(emailOutbox.status, "sending"),
+      eq(emailOutbox.attempts, row.attempts),
+    );
     let messageId = messageIdFor(row.id, from);
     try {
-      const info = await transport.sendMail({ from, to: row.to_address, subject: row.subject, text: row.text_body, html: row.html_body, messageId });
+      const info = await transport.sendMail({
+        from,
+        to: row.to_address,
+        subject: row.subject,
+        text: row.text_body,
+        html: row.html_body,
+        messageId,
+      });
       messageId = info.messageId ?? messageId;
     } catch (error) {
       const lastError = errorMessage(error).slice(0, LAST_ERROR_MAX);
@@ -175,7 +189,9 @@ async function releaseClaims(rows: ClaimedRow[]): Promise<void> {
     await getDb()
       .update(emailOutbox)
       .set({ status: "queued", claimedUntil: null })
-      .where(and(eq(emailOutbox.id, row.id), eq(emailOutbox.status, "sending"), eq(emailOutbox.attempts, row.attempts)));
+      .where(
+        and(eq(emailOutbox.id, row.id), eq(emailOutbox.status, "sending"), eq(emailOutbox.attempts, row.attempts)),
+      );
   }
 }
 

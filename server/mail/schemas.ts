@@ -15,7 +15,12 @@ export type OutboxViewStatus = z.infer<typeof outboxViewStatusSchema>;
 export const outboxListSchema = z.object({
   status: outboxViewStatusSchema.optional(),
   /** The whole recipient address, any case. */
-  to: z.string().trim().max(254, "The address must be at most 254 characters").pipe(z.email("Enter a whole email address")).optional(),
+  to: z
+    .string()
+    .trim()
+    .max(254, "The address must be at most 254 characters")
+    .pipe(z.email("Enter a whole email address"))
+    .optional(),
   cursor: z.string().max(200).nullish(),
   limit: z.number().int().min(1).max(200).default(50),
 });

@@ -38,9 +38,7 @@ function oneLine(value: string): string {
 
 /** One block of an email, written once and rendered to both bodies. */
 type Block =
-  | { kind: "p"; text: string }
-  | { kind: "code"; code: string }
-  | { kind: "link"; label: string; href: string };
+  { kind: "p"; text: string } | { kind: "code"; code: string } | { kind: "link"; label: string; href: string };
 
 function renderText(blocks: Block[]): string {
   return (
@@ -69,7 +67,7 @@ function renderHtml(title: string, blocks: Block[]): string {
     '<html lang="en">',
     '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">',
     `<title>${escapeHtml(title)}</title></head>`,
-    '<body style="margin:0;padding:24px;background:#ffffff;color:#111827;font-family:-apple-system,BlinkMacSystemFont,\'Segoe UI\',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5">',
+    "<body style=\"margin:0;padding:24px;background:#ffffff;color:#111827;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5\">",
     '<div style="max-width:560px">',
     body,
     "</div>",
@@ -96,7 +94,10 @@ const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: s
     subject: `You already have a ${oneLine(partnerName)} account`,
     blocks: [
       { kind: "p", text: `Someone just tried to register a new ${partnerName} account with this email address.` },
-      { kind: "p", text: "You already have an account, so no new account was created. If it was you, sign in with your existing password or reset it in the app." },
+      {
+        kind: "p",
+        text: "You already have an account, so no new account was created. If it was you, sign in with your existing password or reset it in the app.",
+      },
       { kind: "p", text: "If it was not you, you can ignore this email; your account has not been changed." },
     ],
   }),
@@ -114,14 +115,23 @@ const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: s
     subject: `Payment received for your ${oneLine(partnerName)} ${oneLine(tierName)} subscription`,
     blocks: [
       { kind: "p", text: `We received ${amount} ${currency} for your ${tierName} subscription with ${partnerName}.` },
-      { kind: "p", text: `It is paid until ${day(periodEnd)} (UTC). The next payment is taken from your account then.` },
+      {
+        kind: "p",
+        text: `It is paid until ${day(periodEnd)} (UTC). The next payment is taken from your account then.`,
+      },
     ],
   }),
   renewal_unpaid: ({ partnerName, tierName, amount, currency, payBy }) => ({
     subject: `Your ${oneLine(partnerName)} ${oneLine(tierName)} subscription could not be renewed`,
     blocks: [
-      { kind: "p", text: `Your ${tierName} subscription with ${partnerName} is due for renewal: ${amount} ${currency}. Your account's balance does not cover it.` },
-      { kind: "p", text: `Add money to your account by ${day(payBy)} (UTC) and the renewal is paid automatically; otherwise the subscription ends then.` },
+      {
+        kind: "p",
+        text: `Your ${tierName} subscription with ${partnerName} is due for renewal: ${amount} ${currency}. Your account's balance does not cover it.`,
+      },
+      {
+        kind: "p",
+        text: `Add money to your account by ${day(payBy)} (UTC) and the renewal is paid automatically; otherwise the subscription ends then.`,
+      },
     ],
   }),
   subscription_ended: ({ partnerName, tierName, reason }) => ({
@@ -140,8 +150,14 @@ const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: s
   webhook_endpoint_disabled: ({ partnerName, url, failingSince, link }) => ({
     subject: `A webhook endpoint of ${oneLine(partnerName)} was disabled`,
     blocks: [
-      { kind: "p", text: `Every delivery to ${partnerName}'s webhook endpoint ${url} has failed since ${failingSince.slice(0, 16).replace("T", " ")} UTC, so Gatehouse stopped sending to it.` },
-      { kind: "p", text: "Messages that were waiting stay in its delivery log. Once the receiver works again, enable the endpoint on the partner's page and resend what it missed." },
+      {
+        kind: "p",
+        text: `Every delivery to ${partnerName}'s webhook endpoint ${url} has failed since ${failingSince.slice(0, 16).replace("T", " ")} UTC, so Gatehouse stopped sending to it.`,
+      },
+      {
+        kind: "p",
+        text: "Messages that were waiting stay in its delivery log. Once the receiver works again, enable the endpoint on the partner's page and resend what it missed.",
+      },
       { kind: "link", label: "Open the partner's webhooks", href: link },
     ],
   }),
@@ -152,19 +168,27 @@ const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: s
       { kind: "link", label: "Choose a new password", href: link },
       { kind: "p", text: "Or enter this code in the app:" },
       { kind: "code", code },
-      { kind: "p", text: `The link and the code are valid for ${expiresInMinutes} minutes and work once. Your password stays as it is until you choose a new one.` },
+      {
+        kind: "p",
+        text: `The link and the code are valid for ${expiresInMinutes} minutes and work once. Your password stays as it is until you choose a new one.`,
+      },
       { kind: "p", text: ignoreIfNotYou },
     ],
   }),
   password_changed: ({ partnerName, changedAt }) => ({
     subject: `Your ${oneLine(partnerName)} password was changed`,
     blocks: [
-      { kind: "p", text: `The password of your ${partnerName} account was changed on ${changedAt.slice(0, 16).replace("T", " ")} UTC, and every device signed in to it was signed out.` },
-      { kind: "p", text: "If it was you, there is nothing more to do. If it was not, reset your password in the app at once and contact support." },
+      {
+        kind: "p",
+        text: `The password of your ${partnerName} account was changed on ${changedAt.slice(0, 16).replace("T", " ")} UTC, and every device signed in to it was signed out.`,
+      },
+      {
+        kind: "p",
+        text: "If it was you, there is nothing more to do. If it was not, reset your password in the app at once and contact support.",
+      },
     ],
   }),
 };
-
 
 export function renderEmail<T extends EmailTemplate>(template: T, data: EmailData<T>): RenderedEmail {
   const { subject, blocks } = renderers[template](data);

@@ -52,7 +52,10 @@ export interface OpenApiOperation {
   description: string;
   security?: Array<Record<string, string[]>>;
   parameters?: OpenApiParameter[];
-  requestBody?: { required: true; content: { "application/json": OpenApiMediaType; "application/x-www-form-urlencoded"?: OpenApiMediaType } };
+  requestBody?: {
+    required: true;
+    content: { "application/json": OpenApiMediaType; "application/x-www-form-urlencoded"?: OpenApiMediaType };
+  };
   responses: Record<string, OpenApiResponse>;
 }
 
@@ -76,11 +79,13 @@ const SCHEMA_REF = "#/components/schemas/";
 const TAGS: Record<Flavour, { name: string; description: string }> = {
   partner: {
     name: "Partner API",
-    description: "Two-step registration with an emailed code, OAuth-style tokens and the client's wallet. Partners name themselves with the `partnerId` header, or by calling from a host of their own.",
+    description:
+      "Two-step registration with an emailed code, OAuth-style tokens and the client's wallet. Partners name themselves with the `partnerId` header, or by calling from a host of their own.",
   },
   "white-label": {
     name: "White-label API",
-    description: "One-step registration for a partner's branded app. The partner is the owner of the master API key in `Authorization`, else the one named by the `partnerId` header, else the one whose host the request is sent to, else the instance's default partner.",
+    description:
+      "One-step registration for a partner's branded app. The partner is the owner of the master API key in `Authorization`, else the one named by the `partnerId` header, else the one whose host the request is sent to, else the instance's default partner.",
   },
   shared: { name: "Shared", description: "Endpoints used by both flavours and by operators." },
 };
@@ -88,18 +93,27 @@ const TAGS: Record<Flavour, { name: string; description: string }> = {
 const errorSchema = z
   .object({
     error: z.object({
-      code: z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]).meta({ description: "Stable and machine-readable; branch on this, not on the message." }),
+      code: z
+        .enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]])
+        .meta({ description: "Stable and machine-readable; branch on this, not on the message." }),
       message: z.string().meta({ description: "Safe to show to a person; may change wording." }),
       fields: z
         .array(
           z.object({
-            path: z.string().meta({ description: 'The offending field: a dotted body path such as "password", or a header name such as "partnerId".', example: "password" }),
+            path: z.string().meta({
+              description:
+                'The offending field: a dotted body path such as "password", or a header name such as "partnerId".',
+              example: "password",
+            }),
             message: z.string(),
           }),
         )
         .meta({ description: "Every offending field; empty when the error is not about a field." }),
       requestId: z.string().meta({ description: "Also in the x-request-id header; quote it when asking for support." }),
-      details: z.record(z.string(), z.unknown()).optional().meta({ description: "Extra facts for some codes, such as `attemptsRemaining` or the exceeded `quota`." }),
+      details: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .meta({ description: "Extra facts for some codes, such as `attemptsRemaining` or the exceeded `quota`." }),
     }),
   })
   .meta({ id: "Error", description: "The body of every error answer." });
@@ -111,7 +125,8 @@ const errorSchema = z
 const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   validation_failed: "A body field is missing or invalid; `fields` names each one.",
   invalid_json: "The body is not valid JSON.",
-  invalid_request: "A header is malformed (for example `partnerId` is not a positive 32-bit integer), or the header and body disagree.",
+  invalid_request:
+    "A header is malformed (for example `partnerId` is not a positive 32-bit integer), or the header and body disagree.",
   payload_too_large: "The body is larger than the instance allows (64 KiB by default).",
   unsupported_media_type: "The body was not sent as `application/json`.",
   partner_required: "No partner was named: send a master API key or the `partnerId` header.",
@@ -122,8 +137,10 @@ const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   invalid_api_key: "The API key in `Authorization` is unknown or revoked.",
   captcha_required: "The partner requires a solved captcha in the `Captcha-token` header.",
   captcha_invalid: "The captcha solution is wrong, expired, for another partner or already used.",
-  quota_exceeded: "An hourly quota is used up: the partner's registrations (per IP address or in total), or password reset requests or attempts (per IP address or per email); `details.quota` names it. See `Retry-After`.",
-  too_many_attempts: "Too many failed sign-ins for this account or address, or too many unknown or revoked API keys from this address (30 in 15 minutes); see `Retry-After`.",
+  quota_exceeded:
+    "An hourly quota is used up: the partner's registrations (per IP address or in total), or password reset requests or attempts (per IP address or per email); `details.quota` names it. See `Retry-After`.",
+  too_many_attempts:
+    "Too many failed sign-ins for this account or address, or too many unknown or revoked API keys from this address (30 in 15 minutes); see `Retry-After`.",
   resend_cooldown: "A code was sent moments ago; see `Retry-After`.",
   resend_limit_reached: "The daily number of codes for this address is reached.",
   confirmation_code_invalid: "The code is wrong; `details.attemptsRemaining` says how many tries are left.",
@@ -143,23 +160,28 @@ const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   verification_already_approved: "The client's identity is already verified; there is nothing to submit.",
   verification_rejected_final: "The verification was rejected as final; the client may not submit again.",
   webhook_signature_invalid: "The webhook's `X-Payload-Digest` is missing or does not match the body.",
-  webhook_digest_alg_unsupported: "The webhook's `X-Payload-Digest-Alg` is missing or not one of HMAC_SHA1_HEX, HMAC_SHA256_HEX, HMAC_SHA512_HEX.",
+  webhook_digest_alg_unsupported:
+    "The webhook's `X-Payload-Digest-Alg` is missing or not one of HMAC_SHA1_HEX, HMAC_SHA256_HEX, HMAC_SHA512_HEX.",
   tier_not_found: "No active tier of the client's partner has this `subscriptionDetailsId`.",
   account_not_found: "The `accountId` is not one of the client's accounts.",
   invoice_not_found: "The invoice is not one of the client's.",
   payment_not_found: "The payment is not one of the client's.",
   subscription_not_found: "The subscription is not one of the client's.",
   already_subscribed: "The client already has a live subscription to this tier.",
-  currency_mismatch: "The account's (or the sent) currency is not the tier's or invoice's; Gatehouse does not convert currencies.",
-  insufficient_funds: "The account's balance does not cover the invoice; `details` gives the amount and the balance. Nothing was debited.",
+  currency_mismatch:
+    "The account's (or the sent) currency is not the tier's or invoice's; Gatehouse does not convert currencies.",
+  insufficient_funds:
+    "The account's balance does not cover the invoice; `details` gives the amount and the balance. Nothing was debited.",
   invoice_not_payable: "The invoice was voided.",
   payment_account_conflict: "The invoice's payment is already set up from another account.",
   subscription_cancelled: "The subscription is already cancelled or ending.",
   idempotency_key_invalid: "The `Idempotency-Key` header is not 1 to 255 visible ASCII characters.",
   idempotency_key_reused: "The `Idempotency-Key` was used before with a different request.",
   sandbox_only: "Only clients of sandbox partners can be credited this way.",
-  kyc_unavailable: "The partner is live and this instance has no identity-verification provider configured (Sumsub); nothing to retry until the operator sets one up.",
-  forbidden: "The credentials do not allow this, for example a `partnerId` header naming another partner than the API key's.",
+  kyc_unavailable:
+    "The partner is live and this instance has no identity-verification provider configured (Sumsub); nothing to retry until the operator sets one up.",
+  forbidden:
+    "The credentials do not allow this, for example a `partnerId` header naming another partner than the API key's.",
   not_found: "The resource does not exist.",
   method_not_allowed: "The HTTP method is not supported here.",
   conflict: "The request conflicts with the current state.",
@@ -193,7 +215,10 @@ const ALWAYS_ERRORS: ErrorCode[] = ["service_unavailable", "internal_error"];
 
 function schemaId(schema: z.ZodType): string {
   const id = z.globalRegistry.get(schema)?.id;
-  if (!id) throw new Error("Every request and response schema of the public API needs .meta({ id }) to become an OpenAPI component");
+  if (!id)
+    throw new Error(
+      "Every request and response schema of the public API needs .meta({ id }) to become an OpenAPI component",
+    );
   return id;
 }
 
@@ -213,14 +238,20 @@ function withoutRootKeywords(schema: JsonSchema): JsonSchema {
 function toComponents(schemas: z.ZodType[], io: "input" | "output"): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const schema of new Set(schemas)) registry.add(schema, { id: schemaId(schema) });
-  const { schemas: converted } = z.toJSONSchema(registry, { io, target: "draft-2020-12", uri: (id) => SCHEMA_REF + id });
+  const { schemas: converted } = z.toJSONSchema(registry, {
+    io,
+    target: "draft-2020-12",
+    uri: (id) => SCHEMA_REF + id,
+  });
   const components: Record<string, JsonSchema> = {};
   for (const [id, schema] of Object.entries(converted)) {
     // Named schemas nested in a component land in "__shared"; lift them to components of their own.
     if (id === "__shared") Object.assign(components, (schema as { $defs?: Record<string, JsonSchema> }).$defs ?? {});
     else components[id] = withoutRootKeywords(schema);
   }
-  return JSON.parse(JSON.stringify(components).replaceAll(`"${SCHEMA_REF}__shared#/$defs/`, `"${SCHEMA_REF}`)) as Record<string, JsonSchema>;
+  return JSON.parse(
+    JSON.stringify(components).replaceAll(`"${SCHEMA_REF}__shared#/$defs/`, `"${SCHEMA_REF}`),
+  ) as Record<string, JsonSchema>;
 }
 
 function inlineSchema(schema: z.ZodType): JsonSchema {
@@ -247,7 +278,8 @@ const commonHeaders = (retryAfter: boolean) => ({
 /** The token endpoint's errors (RFC 6749 §5.2), by status, each code with what it means here. */
 function oauthErrorResponses(): Record<string, OpenApiResponse> {
   const byStatus = new Map<number, Array<(typeof OAUTH_ERROR_CODES)[number]>>();
-  for (const code of OAUTH_ERROR_CODES) for (const status of OAUTH_ERROR_DOCS[code].statuses) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  for (const code of OAUTH_ERROR_CODES)
+    for (const status of OAUTH_ERROR_DOCS[code].statuses) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   const responses: Record<string, OpenApiResponse> = {};
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[status] = {
@@ -256,7 +288,15 @@ function oauthErrorResponses(): Record<string, OpenApiResponse> {
       content: {
         "application/json": {
           schema: ref("OAuthError"),
-          examples: Object.fromEntries(group.map((code) => [code, { summary: code, value: { error: code, error_description: OAUTH_ERROR_DOCS[code].description.replace(/[`"]/g, "'") } }])),
+          examples: Object.fromEntries(
+            group.map((code) => [
+              code,
+              {
+                summary: code,
+                value: { error: code, error_description: OAUTH_ERROR_DOCS[code].description.replace(/[`"]/g, "'") },
+              },
+            ]),
+          ),
         },
       },
     };
@@ -280,7 +320,20 @@ function errorResponses(e: Endpoint): Record<string, OpenApiResponse> {
         "application/json": {
           schema: ref("Error"),
           examples: Object.fromEntries(
-            group.map((code) => [code, { summary: code, value: { error: { code, message: ERROR_CODE_DESCRIPTIONS[code], fields: [], requestId: "8f14e45f-ceea-467f-a0e6-6b1a2c3d4e5f" } } }]),
+            group.map((code) => [
+              code,
+              {
+                summary: code,
+                value: {
+                  error: {
+                    code,
+                    message: ERROR_CODE_DESCRIPTIONS[code],
+                    fields: [],
+                    requestId: "8f14e45f-ceea-467f-a0e6-6b1a2c3d4e5f",
+                  },
+                },
+              },
+            ]),
           ),
         },
       },
@@ -291,18 +344,29 @@ function errorResponses(e: Endpoint): Record<string, OpenApiResponse> {
 }
 
 function examples(list: Record<string, Example>): Record<string, OpenApiExample> {
-  return Object.fromEntries(Object.entries(list).map(([name, x]) => [name, { summary: x.summary, value: x.value, ...(x.headers ? { "x-headers": x.headers } : {}) }]));
+  return Object.fromEntries(
+    Object.entries(list).map(([name, x]) => [
+      name,
+      { summary: x.summary, value: x.value, ...(x.headers ? { "x-headers": x.headers } : {}) },
+    ]),
+  );
 }
 
 function requestContent(body: NonNullable<Endpoint["body"]>): NonNullable<OpenApiOperation["requestBody"]>["content"] {
   const media = { schema: ref(schemaId(body.schema)), examples: examples(body.examples) };
-  return body.formEncoded ? { "application/x-www-form-urlencoded": media, "application/json": media } : { "application/json": media };
+  return body.formEncoded
+    ? { "application/x-www-form-urlencoded": media, "application/json": media }
+    : { "application/json": media };
 }
 
 function operation(e: Endpoint): OpenApiOperation {
   const responses: Record<string, OpenApiResponse> = {};
   for (const [status, r] of Object.entries(e.responses)) {
-    responses[status] = { description: r.description, headers: commonHeaders(r.retryAfter ?? false), content: { "application/json": { schema: ref(schemaId(r.schema)) } } };
+    responses[status] = {
+      description: r.description,
+      headers: commonHeaders(r.retryAfter ?? false),
+      content: { "application/json": { schema: ref(schemaId(r.schema)) } },
+    };
   }
   const sec = security(e);
   return {
@@ -334,14 +398,30 @@ export function buildOpenApiDocument(): OpenApiDocument {
   const paths: OpenApiDocument["paths"] = {};
   for (const e of endpoints) (paths[e.path] ??= {})[e.method] = operation(e);
 
-  const requests = toComponents(endpoints.flatMap((e) => (e.body ? [e.body.schema] : [])), "input");
-  const responses = toComponents([errorSchema, ...(endpoints.some((e) => e.oauthErrors) ? [oauthErrorSchema] : []), ...endpoints.flatMap((e) => Object.values(e.responses).map((r) => r.schema))], "output");
-  for (const id of Object.keys(requests)) if (id in responses) throw new Error(`Schema id "${id}" is used by both a request and a response`);
+  const requests = toComponents(
+    endpoints.flatMap((e) => (e.body ? [e.body.schema] : [])),
+    "input",
+  );
+  const responses = toComponents(
+    [
+      errorSchema,
+      ...(endpoints.some((e) => e.oauthErrors) ? [oauthErrorSchema] : []),
+      ...endpoints.flatMap((e) => Object.values(e.responses).map((r) => r.schema)),
+    ],
+    "output",
+  );
+  for (const id of Object.keys(requests))
+    if (id in responses) throw new Error(`Schema id "${id}" is used by both a request and a response`);
 
   return {
     openapi: "3.1.0",
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
-    info: { title: "Gatehouse API", version: API_VERSION, summary: "Client onboarding for white-label fintech partners", description: DESCRIPTION },
+    info: {
+      title: "Gatehouse API",
+      version: API_VERSION,
+      summary: "Client onboarding for white-label fintech partners",
+      description: DESCRIPTION,
+    },
     servers: [{ url: config().APP_URL.replace(/\/+$/, ""), description: "This instance" }],
     tags: Object.values(TAGS),
     paths,
@@ -352,17 +432,22 @@ export function buildOpenApiDocument(): OpenApiDocument {
           type: "http",
           scheme: "bearer",
           bearerFormat: "Master API key (ghk_…)",
-          description: "A partner's master API key, shown once when it is created. Send `Authorization: Bearer ghk_…` (the bare key is accepted too). Keep it on the partner's servers; it names the partner and unlocks privileged fields.",
+          description:
+            "A partner's master API key, shown once when it is created. Send `Authorization: Bearer ghk_…` (the bare key is accepted too). Keep it on the partner's servers; it names the partner and unlocks privileged fields.",
         },
         bearerAuth: {
           type: "http",
           scheme: "bearer",
           bearerFormat: "JWT",
-          description: "A client's access token (RS256 JWT) from registration, sign-in or refresh: `Authorization: Bearer <access token>`.",
+          description:
+            "A client's access token (RS256 JWT) from registration, sign-in or refresh: `Authorization: Bearer <access token>`.",
         },
       },
       headers: {
-        RequestId: { description: "Identifies the request in the logs; echoes a well-formed incoming x-request-id.", schema: { type: "string" } },
+        RequestId: {
+          description: "Identifies the request in the logs; echoes a well-formed incoming x-request-id.",
+          schema: { type: "string" },
+        },
         RetryAfter: { description: "Seconds to wait before retrying.", schema: { type: "integer", minimum: 0 } },
       },
     },

@@ -3,7 +3,13 @@ import { accountSchema } from "../accounts/accounts";
 import { captchaChallengeSchema } from "../captcha/captcha";
 import type { ErrorCode } from "../errors";
 import type { Health } from "../health";
-import { verificationRequestSchema, verificationStartedSchema, verificationStateSchema, webhookAckSchema, webhookPayloadSchema } from "../kyc/schemas";
+import {
+  verificationRequestSchema,
+  verificationStartedSchema,
+  verificationStateSchema,
+  webhookAckSchema,
+  webhookPayloadSchema,
+} from "../kyc/schemas";
 import {
   invoiceViewSchema,
   paidSchema,
@@ -17,7 +23,13 @@ import {
   tierListSchema,
 } from "../billing/schemas";
 import { partnerIdSchema } from "../partners/schemas";
-import { FORGOT_ANSWER_FLOOR_MS, FORGOT_PER_ACCOUNT_HOUR, FORGOT_PER_IP_HOUR, RESET_TRIES_PER_ACCOUNT_HOUR, RESET_TRIES_PER_IP_HOUR } from "../registration/password-reset";
+import {
+  FORGOT_ANSWER_FLOOR_MS,
+  FORGOT_PER_ACCOUNT_HOUR,
+  FORGOT_PER_IP_HOUR,
+  RESET_TRIES_PER_ACCOUNT_HOUR,
+  RESET_TRIES_PER_IP_HOUR,
+} from "../registration/password-reset";
 import {
   deviceTypeSchema,
   emailConfirmationSchema,
@@ -87,19 +99,26 @@ export interface Endpoint {
 
 // Schemas of answers that no service owns as a named type.
 
-const acceptedSchema = z.object({}).meta({ id: "Accepted", description: "An empty object: the request was accepted and an email is on its way." });
+const acceptedSchema = z
+  .object({})
+  .meta({ id: "Accepted", description: "An empty object: the request was accepted and an email is on its way." });
 
 const accountListSchema = z.array(accountSchema).meta({ id: "AccountList" });
 
-const passwordResetRequestedSchema = z
-  .object({})
-  .meta({ id: "PasswordResetRequested", description: "An empty object, the same for every address: when the address is an active client's, a code and a link are on their way." });
+const passwordResetRequestedSchema = z.object({}).meta({
+  id: "PasswordResetRequested",
+  description:
+    "An empty object, the same for every address: when the address is an active client's, a code and a link are on their way.",
+});
 
-const passwordChangedSchema = z.object({ passwordChanged: z.literal(true) }).meta({ id: "PasswordChanged", example: { passwordChanged: true } });
+const passwordChangedSchema = z
+  .object({ passwordChanged: z.literal(true) })
+  .meta({ id: "PasswordChanged", example: { passwordChanged: true } });
 
 const forgotRules = `The answer is the same \`202 {}\`, and takes the same time (at least ${FORGOT_ANSWER_FLOOR_MS} ms), whether or not the email belongs to a client of the partner, so the endpoint does not reveal who is registered. A client gets an email with a 6-digit code (sandbox partners: always \`12345\`) and a link, both valid for 30 minutes and usable once; asking again within 60 seconds, or more than 5 times a day, sends nothing more. Requests are limited per IP address (${FORGOT_PER_IP_HOUR} an hour) and per partner and email (${FORGOT_PER_ACCOUNT_HOUR} an hour, counted alike for every address): beyond that 429 \`quota_exceeded\` with \`Retry-After\`.`;
 
-const resetRules = (policy: string) => `Sets a new password with the emailed code and the email, or with the \`token\` of the emailed link, under the ${policy} password policy. The new password replaces the old one at once, every session of the client ends (each refresh token is revoked), and the client is emailed that the password was changed. The code rules are those of registration: a wrong code answers 400 \`confirmation_code_invalid\` with \`details.attemptsRemaining\`, the fifth wrong one locks the reset (423 \`confirmation_locked\`), an expired one answers 410 \`confirmation_code_expired\`, a used one is a wrong code. Attempts are limited per IP address (${RESET_TRIES_PER_IP_HOUR} an hour) and per partner and email (${RESET_TRIES_PER_ACCOUNT_HOUR} an hour): beyond that 429 \`quota_exceeded\`.`;
+const resetRules = (policy: string) =>
+  `Sets a new password with the emailed code and the email, or with the \`token\` of the emailed link, under the ${policy} password policy. The new password replaces the old one at once, every session of the client ends (each refresh token is revoked), and the client is emailed that the password was changed. The code rules are those of registration: a wrong code answers 400 \`confirmation_code_invalid\` with \`details.attemptsRemaining\`, the fifth wrong one locks the reset (423 \`confirmation_locked\`), an expired one answers 410 \`confirmation_code_expired\`, a used one is a wrong code. Attempts are limited per IP address (${RESET_TRIES_PER_IP_HOUR} an hour) and per partner and email (${RESET_TRIES_PER_ACCOUNT_HOUR} an hour): beyond that 429 \`quota_exceeded\`.`;
 
 const emailConfirmedSchema = z
   .object({ confirmed: z.literal(true), verificationStatus: verificationStatusSchema })
@@ -173,9 +192,22 @@ const idempotencyKeyHeader: Parameter = {
   example: "3f1c2a7e-8d4b-4c1e-9a2f-6b5d7e8f9a0c",
 };
 
-const invoiceIdPath: Parameter = { name: "invoiceId", in: "path", required: true, description: "The invoice's id (the `id` answered by `POST /reg/subscription`).", schema: z.uuid(), example: "5d0c3a8e-7b1f-4e52-9a6d-0e4b8f2c1a7d" };
-const subscriptionIdPath: Parameter = { name: "subscriptionId", in: "path", required: true, description: "The subscription's id.", schema: z.uuid(), example: "7a9b1c3d-5e7f-4a1b-8c2d-4e6f8a0b2c4d" };
-
+const invoiceIdPath: Parameter = {
+  name: "invoiceId",
+  in: "path",
+  required: true,
+  description: "The invoice's id (the `id` answered by `POST /reg/subscription`).",
+  schema: z.uuid(),
+  example: "5d0c3a8e-7b1f-4e52-9a6d-0e4b8f2c1a7d",
+};
+const subscriptionIdPath: Parameter = {
+  name: "subscriptionId",
+  in: "path",
+  required: true,
+  description: "The subscription's id.",
+  schema: z.uuid(),
+  example: "7a9b1c3d-5e7f-4a1b-8c2d-4e6f8a0b2c4d",
+};
 
 const partnerIdHeader = (required: boolean, description: string): Parameter => ({
   name: "partnerId",
@@ -231,17 +263,36 @@ export const endpoints: Endpoint[] = [
     summary: "Create a new user (two steps with an emailed code)",
     description:
       "Partner API. Step 1 (no `emailConfirmCode`): stores a pending registration, emails a 6-digit code and answers 202 with `{}`. The answer is the same whether or not the email already has an account, so the endpoint does not reveal who is registered. Repeating step 1 re-sends the code after a 60-second cooldown, up to a daily cap. Step 2 (the same body plus `emailConfirmCode`): creates the client with a CHECKING account and answers 201 with tokens. Codes are single use and valid for 10 minutes; five wrong codes lock the registration. Sandbox partners always use the code `12345`.",
-    parameters: [partnerIdHeader(false, "The partner (a positive 32-bit integer). May instead be sent as `partnerId` in the body; when both are sent they must agree. Without either, the partner whose host the request is sent to, else the instance's default partner; with none the request is refused with 400 `partner_required`.")],
+    parameters: [
+      partnerIdHeader(
+        false,
+        "The partner (a positive 32-bit integer). May instead be sent as `partnerId` in the body; when both are sent they must agree. Without either, the partner whose host the request is sent to, else the instance's default partner; with none the request is refused with 400 `partner_required`.",
+      ),
+    ],
     body: {
       schema: partnerRegistrationSchema,
       examples: {
-        step1: { summary: "Step 1: ask for a code", value: { email: "jane.doe@example.com", password: "A9#bL8@z", userType: "CUSTOMER" } },
-        step2: { summary: "Step 2: confirm with the emailed code", value: { email: "jane.doe@example.com", password: "A9#bL8@z", userType: "CUSTOMER", emailConfirmCode: "12345" } },
+        step1: {
+          summary: "Step 1: ask for a code",
+          value: { email: "jane.doe@example.com", password: "A9#bL8@z", userType: "CUSTOMER" },
+        },
+        step2: {
+          summary: "Step 2: confirm with the emailed code",
+          value: {
+            email: "jane.doe@example.com",
+            password: "A9#bL8@z",
+            userType: "CUSTOMER",
+            emailConfirmCode: "12345",
+          },
+        },
       },
     },
     responses: {
       201: { description: "Step 2 succeeded: the client exists and is signed in.", schema: partnerTokenResponseSchema },
-      202: { description: "Step 1 accepted: a code was emailed (or, for an existing client, a notice).", schema: acceptedSchema },
+      202: {
+        description: "Step 1 accepted: a code was emailed (or, for an existing client, a notice).",
+        schema: acceptedSchema,
+      },
     },
     errors: [
       "invalid_request",
@@ -267,13 +318,30 @@ export const endpoints: Endpoint[] = [
     flavour: "partner",
     summary: "Exchange a refresh token or a password for tokens",
     description: `Partner API token endpoint, as RFC 6749 describes it (§4.3 and §6): send the parameters form-encoded (\`application/x-www-form-urlencoded\`, as OAuth client libraries do) or as a JSON object. \`grant_type: "refresh_token"\` rotates the refresh token: the old one stops working, and presenting an already rotated token ends every session of that family. \`grant_type: "password"\` signs a client in and needs the partner (header or body). An optional \`scope\` must name scopes the API knows; the token carries all of the client's scopes. Access tokens last ${PARTNER_ACCESS_TTL_SECONDS} seconds; scopes: ${CLIENT_SCOPES.join(", ")}. Unlike the rest of the API, errors here follow RFC 6749 §5.2: \`{"error": "invalid_grant", "error_description": "…"}\`, status 400 (401 for \`invalid_client\`; 429 and 503, with \`Retry-After\`, as \`temporarily_unavailable\`), the request id in the \`x-request-id\` header. Every answer carries \`Cache-Control: no-store\` and \`Pragma: no-cache\`.`,
-    parameters: [partnerIdHeader(false, "The partner. For the password grant it may instead be `partnerId` in the body, or the partner whose host the request is sent to, else the instance's default partner. With the refresh grant a partner named this way (header or host) restricts the token to that partner.")],
+    parameters: [
+      partnerIdHeader(
+        false,
+        "The partner. For the password grant it may instead be `partnerId` in the body, or the partner whose host the request is sent to, else the instance's default partner. With the refresh grant a partner named this way (header or host) restricts the token to that partner.",
+      ),
+    ],
     body: {
       schema: partnerTokenRequestSchema,
       examples: {
         refresh: { summary: "Refresh", value: { grant_type: "refresh_token", refresh_token: "rt_3q2+7w..." } },
-        password: { summary: "Sign in", value: { grant_type: "password", username: "jane.doe@example.com", password: "A9#bL8@z" } },
-        scoped: { summary: "Sign in naming scopes, partner in the body", value: { grant_type: "password", username: "jane.doe@example.com", password: "A9#bL8@z", partnerId: 1000, scope: "accounts:read invoices:pay" } },
+        password: {
+          summary: "Sign in",
+          value: { grant_type: "password", username: "jane.doe@example.com", password: "A9#bL8@z" },
+        },
+        scoped: {
+          summary: "Sign in naming scopes, partner in the body",
+          value: {
+            grant_type: "password",
+            username: "jane.doe@example.com",
+            password: "A9#bL8@z",
+            partnerId: 1000,
+            scope: "accounts:read invoices:pay",
+          },
+        },
       },
       formEncoded: true,
     },
@@ -288,9 +356,19 @@ export const endpoints: Endpoint[] = [
     flavour: "partner",
     summary: "Ask for a password reset email",
     description: `Partner API. ${forgotRules}`,
-    parameters: [partnerIdHeader(true, "The partner (a positive 32-bit integer), or the partner whose host the request is sent to.")],
-    body: { schema: passwordForgotSchema, examples: { forgot: { summary: "Forgot password", value: { email: "jane.doe@example.com" } } } },
-    responses: { 202: { description: "Accepted; the same answer for every address.", schema: passwordResetRequestedSchema } },
+    parameters: [
+      partnerIdHeader(
+        true,
+        "The partner (a positive 32-bit integer), or the partner whose host the request is sent to.",
+      ),
+    ],
+    body: {
+      schema: passwordForgotSchema,
+      examples: { forgot: { summary: "Forgot password", value: { email: "jane.doe@example.com" } } },
+    },
+    responses: {
+      202: { description: "Accepted; the same answer for every address.", schema: passwordResetRequestedSchema },
+    },
     errors: ["invalid_request", "partner_required", "partner_not_found", "partner_suspended", "quota_exceeded"],
   },
   {
@@ -300,16 +378,36 @@ export const endpoints: Endpoint[] = [
     flavour: "partner",
     summary: "Set a new password with the emailed code",
     description: `Partner API. ${resetRules("partner API (8–32 characters with lower- and upper-case Latin letters, a digit and a symbol)")}`,
-    parameters: [partnerIdHeader(true, "The partner (a positive 32-bit integer), or the partner whose host the request is sent to.")],
+    parameters: [
+      partnerIdHeader(
+        true,
+        "The partner (a positive 32-bit integer), or the partner whose host the request is sent to.",
+      ),
+    ],
     body: {
       schema: partnerPasswordResetSchema,
       examples: {
-        code: { summary: "With the emailed code", value: { email: "jane.doe@example.com", code: "482913", password: "N3w#Secret" } },
+        code: {
+          summary: "With the emailed code",
+          value: { email: "jane.doe@example.com", code: "482913", password: "N3w#Secret" },
+        },
         link: { summary: "With the link's token", value: { token: "c2VjcmV0LWxpbmstdG9rZW4", password: "N3w#Secret" } },
       },
     },
-    responses: { 200: { description: "The password is changed and every session has ended.", schema: passwordChangedSchema } },
-    errors: ["invalid_request", "partner_required", "partner_not_found", "partner_suspended", "confirmation_code_invalid", "confirmation_code_expired", "confirmation_locked", "quota_exceeded", "server_busy"],
+    responses: {
+      200: { description: "The password is changed and every session has ended.", schema: passwordChangedSchema },
+    },
+    errors: [
+      "invalid_request",
+      "partner_required",
+      "partner_not_found",
+      "partner_suspended",
+      "confirmation_code_invalid",
+      "confirmation_code_expired",
+      "confirmation_locked",
+      "quota_exceeded",
+      "server_busy",
+    ],
   },
   {
     method: "get",
@@ -317,7 +415,8 @@ export const endpoints: Endpoint[] = [
     operationId: "listAccounts",
     flavour: "partner",
     summary: "List the client's accounts",
-    description: "Partner API. The signed-in client's accounts with balances computed from the ledger. Use an account's `id` as `accountId` when buying a subscription.",
+    description:
+      "Partner API. The signed-in client's accounts with balances computed from the ledger. Use an account's `id` as `accountId` when buying a subscription.",
     security: { scheme: "bearerAuth", optional: false },
     responses: { 200: { description: "The client's accounts.", schema: accountListSchema } },
     errors: ["unauthorized", "invalid_token", "token_expired", "account_inactive"],
@@ -332,8 +431,18 @@ export const endpoints: Endpoint[] = [
       "Partner API. Creates the client's Sumsub applicant (its `externalUserId` is the client's id) on first use and answers with a Web/Mobile SDK access token for it. Call again for a fresh token, and after a rejection with `rejectType: RETRY` to resubmit. Refused with 409 once the client is verified or after a final rejection. A sandbox partner's clients use the built-in sandbox provider: `provider` is `SANDBOX` and `sandboxUrl` is a page where a tester approves or rejects. A live partner's clients always go to Sumsub; on an instance without Sumsub credentials they get 503 `kyc_unavailable` (no `Retry-After`: it lasts until the operator configures Sumsub).",
     security: { scheme: "bearerAuth", optional: false },
     body: { schema: verificationRequestSchema, examples: { sumsub: { summary: "Sumsub", value: { type: "SUMSUB" } } } },
-    responses: { 200: { description: "An SDK access token for the client's applicant.", schema: verificationStartedSchema } },
-    errors: ["unauthorized", "invalid_token", "token_expired", "account_inactive", "verification_already_approved", "verification_rejected_final", "kyc_unavailable"],
+    responses: {
+      200: { description: "An SDK access token for the client's applicant.", schema: verificationStartedSchema },
+    },
+    errors: [
+      "unauthorized",
+      "invalid_token",
+      "token_expired",
+      "account_inactive",
+      "verification_already_approved",
+      "verification_rejected_final",
+      "kyc_unavailable",
+    ],
   },
   {
     method: "get",
@@ -356,15 +465,38 @@ export const endpoints: Endpoint[] = [
     description:
       "Shared by both flavours; called by Sumsub (and by this instance's sandbox provider), not by partners. `X-Payload-Digest` must be the hex HMAC of the raw body with the webhook secret, using the algorithm in `X-Payload-Digest-Alg`; it is compared in constant time and every refusal is audited. Events are idempotent (a redelivery answers `duplicate`), and an event older (`createdAtMs`) than the last applied one answers `stale`; neither changes anything. `applicantReviewed` GREEN makes the client `identified` at the partner's KYC approved level; RED records the reject type, labels and comments.",
     parameters: [
-      { name: "X-Payload-Digest", in: "header", required: true, description: "Lower-case hex HMAC of the raw body with the webhook secret.", schema: z.string(), example: "f6e92ffe371718694d6a7e5a6a7e1e9b0b2a6a5b5a1c7a3f6b7d3e8e0b1c2d3e" },
-      { name: "X-Payload-Digest-Alg", in: "header", required: true, description: "The HMAC: `HMAC_SHA1_HEX`, `HMAC_SHA256_HEX` or `HMAC_SHA512_HEX`.", schema: z.enum(["HMAC_SHA1_HEX", "HMAC_SHA256_HEX", "HMAC_SHA512_HEX"]), example: "HMAC_SHA256_HEX" },
+      {
+        name: "X-Payload-Digest",
+        in: "header",
+        required: true,
+        description: "Lower-case hex HMAC of the raw body with the webhook secret.",
+        schema: z.string(),
+        example: "f6e92ffe371718694d6a7e5a6a7e1e9b0b2a6a5b5a1c7a3f6b7d3e8e0b1c2d3e",
+      },
+      {
+        name: "X-Payload-Digest-Alg",
+        in: "header",
+        required: true,
+        description: "The HMAC: `HMAC_SHA1_HEX`, `HMAC_SHA256_HEX` or `HMAC_SHA512_HEX`.",
+        schema: z.enum(["HMAC_SHA1_HEX", "HMAC_SHA256_HEX", "HMAC_SHA512_HEX"]),
+        example: "HMAC_SHA256_HEX",
+      },
     ],
     body: {
       schema: webhookPayloadSchema,
       examples: {
         approved: {
           summary: "applicantReviewed, GREEN",
-          value: { type: "applicantReviewed", applicantId: "5cb56e8e0a975a35f333cb83", externalUserId: "f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1", correlationId: "req-a260b669", levelName: "basic-kyc-level", reviewStatus: "completed", createdAtMs: "2026-02-21 13:23:19.321", reviewResult: { reviewAnswer: "GREEN" } },
+          value: {
+            type: "applicantReviewed",
+            applicantId: "5cb56e8e0a975a35f333cb83",
+            externalUserId: "f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1",
+            correlationId: "req-a260b669",
+            levelName: "basic-kyc-level",
+            reviewStatus: "completed",
+            createdAtMs: "2026-02-21 13:23:19.321",
+            reviewResult: { reviewAnswer: "GREEN" },
+          },
         },
         rejected: {
           summary: "applicantReviewed, RED with RETRY",
@@ -376,7 +508,13 @@ export const endpoints: Endpoint[] = [
             levelName: "basic-kyc-level",
             reviewStatus: "completed",
             createdAtMs: "2026-02-21 14:02:11.004",
-            reviewResult: { reviewAnswer: "RED", reviewRejectType: "RETRY", rejectLabels: ["UNSATISFACTORY_PHOTOS"], moderationComment: "The photo is blurred; please upload it again.", clientComment: "Blurred document photo." },
+            reviewResult: {
+              reviewAnswer: "RED",
+              reviewRejectType: "RETRY",
+              rejectLabels: ["UNSATISFACTORY_PHOTOS"],
+              moderationComment: "The photo is blurred; please upload it again.",
+              clientComment: "Blurred document photo.",
+            },
           },
         },
       },
@@ -400,12 +538,21 @@ export const endpoints: Endpoint[] = [
         client: { summary: "From the partner's app", value: registerExample },
         privileged: {
           summary: "From the partner's server, with the master API key",
-          value: { ...registerExample, postalCode: "LV-1050", address1: "Brivibas iela 1", verificationStatus: "identified", verificationLevel: 2, clientIp: "203.0.113.7" },
+          value: {
+            ...registerExample,
+            postalCode: "LV-1050",
+            address1: "Brivibas iela 1",
+            verificationStatus: "identified",
+            verificationLevel: 2,
+            clientIp: "203.0.113.7",
+          },
           headers: { Authorization: "Bearer $MASTER_KEY", partnerId: null },
         },
       },
     },
-    responses: { 201: { description: "The client was created and is signed in.", schema: whiteLabelTokenResponseSchema } },
+    responses: {
+      201: { description: "The client was created and is signed in.", schema: whiteLabelTokenResponseSchema },
+    },
     errors: [
       "invalid_request",
       "partner_required",
@@ -428,12 +575,27 @@ export const endpoints: Endpoint[] = [
     operationId: "authenticate",
     flavour: "white-label",
     summary: "Sign a client in",
-    description: "White-label API. Checks the client's email and password and answers with a new token pair. Repeated failures for one account or one IP address are refused for a while (429).",
+    description:
+      "White-label API. Checks the client's email and password and answers with a new token pair. Repeated failures for one account or one IP address are refused for a while (429).",
     security: { scheme: "masterKey", optional: true },
     parameters: [whiteLabelPartnerHeader],
-    body: { schema: whiteLabelLoginSchema, examples: { signIn: { summary: "Sign in", value: { username: "jane.doe@example.com", password: "Qwerty123" } } } },
+    body: {
+      schema: whiteLabelLoginSchema,
+      examples: { signIn: { summary: "Sign in", value: { username: "jane.doe@example.com", password: "Qwerty123" } } },
+    },
     responses: { 200: { description: "New tokens.", schema: whiteLabelTokenResponseSchema } },
-    errors: ["invalid_request", "partner_required", "invalid_credentials", "invalid_api_key", "forbidden", "partner_suspended", "account_inactive", "partner_not_found", "too_many_attempts", "server_busy"],
+    errors: [
+      "invalid_request",
+      "partner_required",
+      "invalid_credentials",
+      "invalid_api_key",
+      "forbidden",
+      "partner_suspended",
+      "account_inactive",
+      "partner_not_found",
+      "too_many_attempts",
+      "server_busy",
+    ],
   },
   {
     method: "post",
@@ -444,9 +606,23 @@ export const endpoints: Endpoint[] = [
     description: `White-label API. The partner is resolved as for registration (master API key, \`partnerId\` header, the request's host, the default partner). ${forgotRules}`,
     security: { scheme: "masterKey", optional: true },
     parameters: [whiteLabelPartnerHeader],
-    body: { schema: passwordForgotSchema, examples: { forgot: { summary: "Forgot password", value: { email: "jane.doe@example.com" } } } },
-    responses: { 202: { description: "Accepted; the same answer for every address.", schema: passwordResetRequestedSchema } },
-    errors: ["invalid_request", "partner_required", "invalid_api_key", "forbidden", "partner_not_found", "partner_suspended", "quota_exceeded", "too_many_attempts"],
+    body: {
+      schema: passwordForgotSchema,
+      examples: { forgot: { summary: "Forgot password", value: { email: "jane.doe@example.com" } } },
+    },
+    responses: {
+      202: { description: "Accepted; the same answer for every address.", schema: passwordResetRequestedSchema },
+    },
+    errors: [
+      "invalid_request",
+      "partner_required",
+      "invalid_api_key",
+      "forbidden",
+      "partner_not_found",
+      "partner_suspended",
+      "quota_exceeded",
+      "too_many_attempts",
+    ],
   },
   {
     method: "post",
@@ -460,12 +636,30 @@ export const endpoints: Endpoint[] = [
     body: {
       schema: whiteLabelPasswordResetSchema,
       examples: {
-        code: { summary: "With the emailed code", value: { email: "jane.doe@example.com", code: "482913", password: "Newpass123" } },
+        code: {
+          summary: "With the emailed code",
+          value: { email: "jane.doe@example.com", code: "482913", password: "Newpass123" },
+        },
         link: { summary: "With the link's token", value: { token: "c2VjcmV0LWxpbmstdG9rZW4", password: "Newpass123" } },
       },
     },
-    responses: { 200: { description: "The password is changed and every session has ended.", schema: passwordChangedSchema } },
-    errors: ["invalid_request", "partner_required", "invalid_api_key", "forbidden", "partner_not_found", "partner_suspended", "confirmation_code_invalid", "confirmation_code_expired", "confirmation_locked", "quota_exceeded", "too_many_attempts", "server_busy"],
+    responses: {
+      200: { description: "The password is changed and every session has ended.", schema: passwordChangedSchema },
+    },
+    errors: [
+      "invalid_request",
+      "partner_required",
+      "invalid_api_key",
+      "forbidden",
+      "partner_not_found",
+      "partner_suspended",
+      "confirmation_code_invalid",
+      "confirmation_code_expired",
+      "confirmation_locked",
+      "quota_exceeded",
+      "too_many_attempts",
+      "server_busy",
+    ],
   },
   {
     method: "get",
@@ -477,7 +671,14 @@ export const endpoints: Endpoint[] = [
       "White-label API. A proof-of-work challenge for partners with captcha switched on: the browser finds the secret number and sends the solution in the `Captcha-token` header of `POST /api/public/register`. No third party is involved.",
     parameters: [
       whiteLabelPartnerHeader,
-      { name: "partnerId", in: "query", required: false, description: "The partner, for pages that cannot set headers; the header wins when both are sent.", schema: partnerIdSchema, example: 1000 },
+      {
+        name: "partnerId",
+        in: "query",
+        required: false,
+        description: "The partner, for pages that cannot set headers; the header wins when both are sent.",
+        schema: partnerIdSchema,
+        example: 1000,
+      },
     ],
     responses: { 200: { description: "A fresh challenge, valid for 10 minutes.", schema: captchaChallengeSchema } },
     errors: ["invalid_request", "partner_required", "partner_suspended", "partner_not_found"],
@@ -494,7 +695,10 @@ export const endpoints: Endpoint[] = [
       schema: emailConfirmationSchema,
       examples: {
         link: { summary: "With the link's token", value: { token: "c2VjcmV0LWxpbmstdG9rZW4" } },
-        code: { summary: "With the emailed code", value: { clientId: "f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1", code: "482913" } },
+        code: {
+          summary: "With the emailed code",
+          value: { clientId: "f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1", code: "482913" },
+        },
       },
     },
     responses: { 200: { description: "The email is confirmed.", schema: emailConfirmedSchema } },
@@ -506,10 +710,22 @@ export const endpoints: Endpoint[] = [
     operationId: "resendConfirmationEmail",
     flavour: "white-label",
     summary: "Send the confirmation email again",
-    description: "White-label API. Sends the signed-in client a new confirmation email (a new link and code), after a cooldown and up to a daily cap. No request body.",
+    description:
+      "White-label API. Sends the signed-in client a new confirmation email (a new link and code), after a cooldown and up to a daily cap. No request body.",
     security: { scheme: "bearerAuth", optional: false },
     responses: { 202: { description: "A new email is on its way.", schema: acceptedSchema } },
-    errors: ["unauthorized", "invalid_token", "token_expired", "account_inactive", "partner_suspended", "not_found", "partner_not_found", "already_confirmed", "resend_cooldown", "resend_limit_reached"],
+    errors: [
+      "unauthorized",
+      "invalid_token",
+      "token_expired",
+      "account_inactive",
+      "partner_suspended",
+      "not_found",
+      "partner_not_found",
+      "already_confirmed",
+      "resend_cooldown",
+      "resend_limit_reached",
+    ],
   },
   {
     method: "post",
@@ -519,7 +735,10 @@ export const endpoints: Endpoint[] = [
     summary: "Refresh a token pair",
     description:
       "White-label API. Rotates the refresh token: the answer carries a new pair and the old refresh token stops working. Presenting an already rotated token ends every session of that family (reuse detection).",
-    body: { schema: refreshRequestSchema, examples: { refresh: { summary: "Refresh", value: { refresh_token: "rt_3q2+7w..." } } } },
+    body: {
+      schema: refreshRequestSchema,
+      examples: { refresh: { summary: "Refresh", value: { refresh_token: "rt_3q2+7w..." } } },
+    },
     responses: { 200: { description: "A new token pair.", schema: whiteLabelTokenResponseSchema } },
     errors: ["refresh_token_invalid", "refresh_token_expired", "refresh_token_reused", "account_inactive"],
   },
@@ -541,7 +760,7 @@ export const endpoints: Endpoint[] = [
     flavour: "shared",
     summary: "OAuth 2.0 authorization server metadata (RFC 8414)",
     description:
-      "Shared by both flavours. Where the token endpoint and the key set are, and what the token endpoint accepts: the `password` and `refresh_token` grants, public clients only (`token_endpoint_auth_methods_supported: [\"none\"]`). The `issuer` is the `iss` of every access token. Cacheable for 5 minutes.",
+      'Shared by both flavours. Where the token endpoint and the key set are, and what the token endpoint accepts: the `password` and `refresh_token` grants, public clients only (`token_endpoint_auth_methods_supported: ["none"]`). The `issuer` is the `iss` of every access token. Cacheable for 5 minutes.',
     responses: { 200: { description: "The metadata.", schema: authorizationServerMetadataSchema } },
     errors: [],
   },
@@ -551,7 +770,8 @@ export const endpoints: Endpoint[] = [
     operationId: "getHealth",
     flavour: "shared",
     summary: "Health check",
-    description: "Shared by both flavours; for load balancers and monitoring. 200 when the database answers, 503 (with the same body and `Retry-After`) when it does not.",
+    description:
+      "Shared by both flavours; for load balancers and monitoring. 200 when the database answers, 503 (with the same body and `Retry-After`) when it does not.",
     responses: {
       200: { description: "The service and its database are up.", schema: healthSchema },
       503: { description: "The database is unreachable.", schema: healthSchema, retryAfter: true },
@@ -564,7 +784,8 @@ export const endpoints: Endpoint[] = [
     operationId: "listSubscriptionTiers",
     flavour: "partner",
     summary: "Get subscription tiers",
-    description: "Partner API. The tiers the client's partner offers now, in the partner's order. Send a tier's `id` as `subscriptionDetailsId` to start a subscription. Amounts are decimal strings in the tier's currency.",
+    description:
+      "Partner API. The tiers the client's partner offers now, in the partner's order. Send a tier's `id` as `subscriptionDetailsId` to start a subscription. Amounts are decimal strings in the tier's currency.",
     security: { scheme: "bearerAuth", optional: false },
     responses: { 200: { description: "The partner's active tiers.", schema: tierListSchema } },
     errors: CLIENT_AUTH_ERRORS,
@@ -581,10 +802,22 @@ export const endpoints: Endpoint[] = [
     parameters: [idempotencyKeyHeader],
     body: {
       schema: startSubscriptionSchema,
-      examples: { start: { summary: "Subscribe an account to a tier", value: { accountId: "0b6f1c7e-5a0e-4d4f-9f7e-2f8f5c1d2a3b", subscriptionDetailsId: 1, anyCurrency: false } } },
+      examples: {
+        start: {
+          summary: "Subscribe an account to a tier",
+          value: { accountId: "0b6f1c7e-5a0e-4d4f-9f7e-2f8f5c1d2a3b", subscriptionDetailsId: 1, anyCurrency: false },
+        },
+      },
     },
     responses: { 201: { description: "Started; pay the invoice `id`.", schema: subscriptionStartedSchema } },
-    errors: [...CLIENT_AUTH_ERRORS, "account_not_found", "tier_not_found", "currency_mismatch", "already_subscribed", ...IDEMPOTENCY_ERRORS],
+    errors: [
+      ...CLIENT_AUTH_ERRORS,
+      "account_not_found",
+      "tier_not_found",
+      "currency_mismatch",
+      "already_subscribed",
+      ...IDEMPOTENCY_ERRORS,
+    ],
   },
   {
     method: "get",
@@ -592,7 +825,8 @@ export const endpoints: Endpoint[] = [
     operationId: "listSubscriptions",
     flavour: "partner",
     summary: "The client's subscriptions",
-    description: "Partner API. Every subscription of the client, oldest first, with its status, current period and any invoice waiting to be paid.",
+    description:
+      "Partner API. Every subscription of the client, oldest first, with its status, current period and any invoice waiting to be paid.",
     security: { scheme: "bearerAuth", optional: false },
     responses: { 200: { description: "The client's subscriptions.", schema: subscriptionListSchema } },
     errors: CLIENT_AUTH_ERRORS,
@@ -616,7 +850,8 @@ export const endpoints: Endpoint[] = [
     operationId: "getInvoice",
     flavour: "partner",
     summary: "Get an invoice",
-    description: "Partner API. One of the client's invoices: amount, currency, status (`open`, `paid`, `void`), due date, the period a renewal pays for, and its payment once one exists.",
+    description:
+      "Partner API. One of the client's invoices: amount, currency, status (`open`, `paid`, `void`), due date, the period a renewal pays for, and its payment once one exists.",
     security: { scheme: "bearerAuth", optional: false },
     parameters: [invoiceIdPath],
     responses: { 200: { description: "The invoice.", schema: invoiceViewSchema } },
@@ -635,11 +870,30 @@ export const endpoints: Endpoint[] = [
     body: {
       schema: paymentRequestSchema,
       examples: {
-        platform: { summary: "Pay from the subscription's account", value: { invoiceId: "5d0c3a8e-7b1f-4e52-9a6d-0e4b8f2c1a7d", type: "PLATFORM", accountId: "0b6f1c7e-5a0e-4d4f-9f7e-2f8f5c1d2a3b", currency: "EUR" } },
+        platform: {
+          summary: "Pay from the subscription's account",
+          value: {
+            invoiceId: "5d0c3a8e-7b1f-4e52-9a6d-0e4b8f2c1a7d",
+            type: "PLATFORM",
+            accountId: "0b6f1c7e-5a0e-4d4f-9f7e-2f8f5c1d2a3b",
+            currency: "EUR",
+          },
+        },
       },
     },
-    responses: { 200: { description: "The existing payment.", schema: paymentViewSchema }, 201: { description: "The payment, created now.", schema: paymentViewSchema } },
-    errors: [...CLIENT_AUTH_ERRORS, "invoice_not_found", "account_not_found", "currency_mismatch", "invoice_not_payable", "payment_account_conflict", ...IDEMPOTENCY_ERRORS],
+    responses: {
+      200: { description: "The existing payment.", schema: paymentViewSchema },
+      201: { description: "The payment, created now.", schema: paymentViewSchema },
+    },
+    errors: [
+      ...CLIENT_AUTH_ERRORS,
+      "invoice_not_found",
+      "account_not_found",
+      "currency_mismatch",
+      "invoice_not_payable",
+      "payment_account_conflict",
+      ...IDEMPOTENCY_ERRORS,
+    ],
   },
   {
     method: "post",
@@ -659,6 +913,15 @@ export const endpoints: Endpoint[] = [
       },
     },
     responses: { 200: { description: "Paid (now or before).", schema: paidSchema } },
-    errors: [...CLIENT_AUTH_ERRORS, "invoice_not_found", "payment_not_found", "account_not_found", "currency_mismatch", "insufficient_funds", "invoice_not_payable", ...IDEMPOTENCY_ERRORS],
+    errors: [
+      ...CLIENT_AUTH_ERRORS,
+      "invoice_not_found",
+      "payment_not_found",
+      "account_not_found",
+      "currency_mismatch",
+      "insufficient_funds",
+      "invoice_not_payable",
+      ...IDEMPOTENCY_ERRORS,
+    ],
   },
 ];

@@ -26,7 +26,9 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * Recomputes the rollup for the last ROLLUP_DAYS days. Skipped when another
  * instance holds the lock or refreshed less than `minAgeMs` ago.
  */
-export async function refreshFunnelRollup(o: { now?: Date; minAgeMs?: number } = {}): Promise<{ refreshed: boolean; rows: number }> {
+export async function refreshFunnelRollup(
+  o: { now?: Date; minAgeMs?: number } = {},
+): Promise<{ refreshed: boolean; rows: number }> {
   const now = o.now ?? new Date();
   const today = utcDay(now.getTime());
   const fromDay = utcDay(Date.parse(`${today}T00:00:00Z`) - (ROLLUP_DAYS - 1) * DAY_MS);
@@ -34,7 +36,10 @@ export async function refreshFunnelRollup(o: { now?: Date; minAgeMs?: number } =
     const locked = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCK_KEY}) as locked`);
     if (!locked.rows[0]?.locked) return { refreshed: false, rows: 0 };
     if (o.minAgeMs) {
-      const [state] = await tx.select({ refreshedAt: funnelRollupState.refreshedAt }).from(funnelRollupState).where(eq(funnelRollupState.id, 1));
+      const [state] = await tx
+        .select({ refreshedAt: funnelRollupState.refreshedAt })
+        .from(funnelRollupState)
+        .where(eq(funnelRollupState.id, 1));
       if (state && now.getTime() - state.refreshedAt.getTime() < o.minAgeMs) return { refreshed: false, rows: 0 };
     }
     // See funnel.ts: without this PostgreSQL compiles the big aggregate with LLVM first.

@@ -1,7 +1,14 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { getDb } from "../../db/client";
-import { clients, funnelDaily, funnelRollupState, partners, pendingRegistrations, subscriptions } from "../../db/schema";
+import {
+  clients,
+  funnelDaily,
+  funnelRollupState,
+  partners,
+  pendingRegistrations,
+  subscriptions,
+} from "../../db/schema";
 import { assertInScope, type PartnerScope } from "../auth/policies";
 import { scopeOf, type Caller } from "../caller";
 import { AppError } from "../errors";
@@ -83,8 +90,16 @@ function partnerCondition(column: AnyPgColumn, scope: PartnerScope, partnerId: n
  * as `client_days` (clients, with their later stages) and `abandoned_days`
  * (partner-API registrations that never became a client).
  */
-function countingCtes(o: { clientsWhere: SQL; pendingWhere: SQL; since: string; until: string; byPartner: boolean }): SQL {
-  const stageCounts = clientStageKeys.map((key) => sql`, count(*) filter (where ${CLIENT_STAGES[key]}) as ${sql.identifier(key)}`);
+function countingCtes(o: {
+  clientsWhere: SQL;
+  pendingWhere: SQL;
+  since: string;
+  until: string;
+  byPartner: boolean;
+}): SQL {
+  const stageCounts = clientStageKeys.map(
+    (key) => sql`, count(*) filter (where ${CLIENT_STAGES[key]}) as ${sql.identifier(key)}`,
+  );
   const partner = (column: SQL) => (o.byPartner ? sql`${column} as partner_id, ` : sql``);
   const groupBy = o.byPartner ? sql`1, 2` : sql`1`;
   return sql`
@@ -121,7 +136,10 @@ function countingCtes(o: { clientsWhere: SQL; pendingWhere: SQL; since: string; 
     )`;
 }
 
-const windowBounds = (from: string, to: string) => ({ since: `${from}T00:00:00Z`, until: `${utcDay(Date.parse(`${to}T00:00:00Z`) + DAY_MS)}T00:00:00Z` });
+const windowBounds = (from: string, to: string) => ({
+  since: `${from}T00:00:00Z`,
+  until: `${utcDay(Date.parse(`${to}T00:00:00Z`) + DAY_MS)}T00:00:00Z`,
+});
 
 /**
  * The statement behind the funnel, exposed so the index check can EXPLAIN
@@ -130,7 +148,9 @@ const windowBounds = (from: string, to: string) => ({ since: `${from}T00:00:00Z`
  * partner-API registrations first started that day, and the later stages.
  */
 function funnelQuery(o: { scope: PartnerScope; partnerId?: number; from: string; to: string }): SQL {
-  const stageColumns = clientStageKeys.map((key) => sql`, coalesce(c.${sql.identifier(key)}, 0)::int as ${sql.identifier(key)}`);
+  const stageColumns = clientStageKeys.map(
+    (key) => sql`, coalesce(c.${sql.identifier(key)}, 0)::int as ${sql.identifier(key)}`,
+  );
   const ctes = countingCtes({
     clientsWhere: partnerCondition(clients.partnerId, o.scope, o.partnerId),
     pendingWhere: partnerCondition(pendingRegistrations.partnerId, o.scope, o.partnerId),
@@ -147,8 +167,15 @@ function funnelQuery(o: { scope: PartnerScope; partnerId?: number; from: string;
 
 /** Every partner's counts per day of [from, to], one row per (partner, day) with registrations: what the rollup stores. */
 export function funnelRollupQuery(o: { from: string; to: string }): SQL {
-  const stageColumns = clientStageKeys.map((key) => sql`, coalesce(c.${sql.identifier(key)}, 0)::int as ${sql.identifier(key)}`);
-  const ctes = countingCtes({ clientsWhere: sql`true`, pendingWhere: sql`true`, ...windowBounds(o.from, o.to), byPartner: true });
+  const stageColumns = clientStageKeys.map(
+    (key) => sql`, coalesce(c.${sql.identifier(key)}, 0)::int as ${sql.identifier(key)}`,
+  );
+  const ctes = countingCtes({
+    clientsWhere: sql`true`,
+    pendingWhere: sql`true`,
+    ...windowBounds(o.from, o.to),
+    byPartner: true,
+  });
   return sql`${ctes}
     select coalesce(c.partner_id, a.partner_id) as partner_id, coalesce(c.day, a.day) as day,
            (coalesce(c.started, 0) + coalesce(a.started, 0))::int as started${sql.join(stageColumns)}
@@ -161,7 +188,10 @@ const ROLLUP_MAX_AGE_MS = 5 * 60_000;
 
 /** The rollup's state when it is recent and covers the window, else undefined (count live). */
 async function freshRollup(from: string) {
-  const [state] = await getDb().select({ fromDay: funnelRollupState.fromDay, refreshedAt: funnelRollupState.refreshedAt }).from(funnelRollupState).where(eq(funnelRollupState.id, 1));
+  const [state] = await getDb()
+    .select({ fromDay: funnelRollupState.fromDay, refreshedAt: funnelRollupState.refreshedAt })
+    .from(funnelRollupState)
+    .where(eq(funnelRollupState.id, 1));
   if (!state || state.fromDay > from || Date.now() - state.refreshedAt.getTime() > ROLLUP_MAX_AGE_MS) return undefined;
   return state;
 }
@@ -187,12 +217,17 @@ export async function getFunnel(caller: Caller, input: FunnelInput): Promise<Fun
         // PostgreSQL cannot know how many days the window groups into, guesses one per client and, the
         // plan looking huge, compiles it with LLVM first: 1.5 s of 2.6 s at a million clients (measured).
         await tx.execute(sql`set local jit = off`);
-        return (await tx.execute<{ day: string } & Record<MeasuredStageKey, number>>(funnelQuery({ scope, partnerId, from: liveFrom, to }))).rows;
+        return (
+          await tx.execute<{ day: string } & Record<MeasuredStageKey, number>>(
+            funnelQuery({ scope, partnerId, from: liveFrom, to }),
+          )
+        ).rows;
       },
       { accessMode: "read only" },
     );
   const keys: MeasuredStageKey[] = ["started", ...clientStageKeys];
-  const countsOf = (row: Record<MeasuredStageKey, number | string>) => Object.fromEntries(keys.map((key) => [key, Number(row[key])])) as Record<MeasuredStageKey, number>;
+  const countsOf = (row: Record<MeasuredStageKey, number | string>) =>
+    Object.fromEntries(keys.map((key) => [key, Number(row[key])])) as Record<MeasuredStageKey, number>;
   let trend: FunnelDay[];
   if (rollup) {
     // Days before today from the rollup, today counted live.
@@ -203,7 +238,12 @@ export async function getFunnel(caller: Caller, input: FunnelInput): Promise<Fun
           ...Object.fromEntries(keys.map((key) => [key, sql<number>`sum(${funnelDaily[key]})::int`])),
         })
         .from(funnelDaily)
-        .where(and(partnerCondition(funnelDaily.partnerId, scope, partnerId), sql`${funnelDaily.day} >= ${from}::date and ${funnelDaily.day} < ${to}::date`))
+        .where(
+          and(
+            partnerCondition(funnelDaily.partnerId, scope, partnerId),
+            sql`${funnelDaily.day} >= ${from}::date and ${funnelDaily.day} < ${to}::date`,
+          ),
+        )
         .groupBy(funnelDaily.day),
       live(to),
     ]);

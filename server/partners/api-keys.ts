@@ -37,7 +37,11 @@ export interface CreatedMasterKey {
  * staff member issues keys only for partners they manage; pass `db` (an open
  * transaction) to issue it together with the partner.
  */
-export async function createMasterKey(caller: Caller, input: CreateApiKeyInput, db?: Executor): Promise<CreatedMasterKey> {
+export async function createMasterKey(
+  caller: Caller,
+  input: CreateApiKeyInput,
+  db?: Executor,
+): Promise<CreatedMasterKey> {
   const { partnerId, name } = input;
   const staff = creatingStaff(caller);
   const create = async (tx: Executor) => {
@@ -65,8 +69,12 @@ export async function createMasterKey(caller: Caller, input: CreateApiKeyInput, 
 export async function listApiKeys(caller: Caller, input: PartnerTarget) {
   const { partnerId } = input;
   const db = getDb();
-  const [partner] = await db.select({ ownerStaffId: partners.ownerStaffId }).from(partners).where(eq(partners.id, partnerId));
-  if (!partner || !mayManagePartner(staffOf(caller), partner.ownerStaffId)) throw new AppError("not_found", "No such partner");
+  const [partner] = await db
+    .select({ ownerStaffId: partners.ownerStaffId })
+    .from(partners)
+    .where(eq(partners.id, partnerId));
+  if (!partner || !mayManagePartner(staffOf(caller), partner.ownerStaffId))
+    throw new AppError("not_found", "No such partner");
   const rows = await db
     .select({
       id: apiKeys.id,
@@ -82,7 +90,10 @@ export async function listApiKeys(caller: Caller, input: PartnerTarget) {
     .leftJoin(staffUsers, eq(staffUsers.id, apiKeys.createdByStaffId))
     .where(eq(apiKeys.partnerId, partnerId))
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
-  return rows.map(({ createdById, createdByName, ...key }) => ({ ...key, createdBy: createdById ? { id: createdById, name: createdByName ?? "" } : null }));
+  return rows.map(({ createdById, createdByName, ...key }) => ({
+    ...key,
+    createdBy: createdById ? { id: createdById, name: createdByName ?? "" } : null,
+  }));
 }
 
 /**
@@ -106,8 +117,15 @@ export interface AuthenticatedKey {
  * against its address, and are audited as the anonymous request (or, for a
  * revoked key, as that key).
  */
-export async function authenticateMasterKey(db: Executor, caller: Caller, rawKey: string, now: Date = new Date()): Promise<AuthenticatedKey> {
-  const refused = new AppError("invalid_api_key", "The API key is not valid", { fields: [{ path: "Authorization", message: "Unknown or revoked API key" }] });
+export async function authenticateMasterKey(
+  db: Executor,
+  caller: Caller,
+  rawKey: string,
+  now: Date = new Date(),
+): Promise<AuthenticatedKey> {
+  const refused = new AppError("invalid_api_key", "The API key is not valid", {
+    fields: [{ path: "Authorization", message: "Unknown or revoked API key" }],
+  });
   // Malformed keys are refused without a lookup, so they are not counted either.
   if (!rawKey.startsWith(KEY_PREFIX) || rawKey.length > 200) throw refused;
   const failureScope = `master-key-fail-ip:${caller.ip ?? "unknown"}`;
@@ -115,9 +133,17 @@ export async function authenticateMasterKey(db: Executor, caller: Caller, rawKey
   const failures = await peekQuota(db, { scope: failureScope, windowSeconds: MASTER_KEY_WINDOW_SECONDS, now });
   if (failures >= MASTER_KEY_FAILURES_PER_IP) throw keyThrottled(now);
   const failed = async () => {
-    const counted = await consumeQuota(db, { scope: failureScope, limit: MASTER_KEY_FAILURES_PER_IP, windowSeconds: MASTER_KEY_WINDOW_SECONDS, now });
+    const counted = await consumeQuota(db, {
+      scope: failureScope,
+      limit: MASTER_KEY_FAILURES_PER_IP,
+      windowSeconds: MASTER_KEY_WINDOW_SECONDS,
+      now,
+    });
     if (counted.count === MASTER_KEY_FAILURES_PER_IP) {
-      await recordAudit(db, callerAs(caller, { type: "anonymous" }), { action: "api_key.failures_throttled", after: { failures: counted.count, windowSeconds: MASTER_KEY_WINDOW_SECONDS } });
+      await recordAudit(db, callerAs(caller, { type: "anonymous" }), {
+        action: "api_key.failures_throttled",
+        after: { failures: counted.count, windowSeconds: MASTER_KEY_WINDOW_SECONDS },
+      });
     }
     return refused;
   };
@@ -130,12 +156,13 @@ export async function authenticateMasterKey(db: Executor, caller: Caller, rawKey
     // Audited at most once a minute per key (through last_used_at), so a client
     // hammering with an old key cannot flood the audit log.
     const noted = await touchLastUsed(db, row.id);
-    if (noted) await recordAudit(db, callerAs(caller, { type: "api_key", id: row.id, partnerId: row.partnerId }), {
-      action: "api_key.revoked_use",
-      entityType: "api_key",
-      entityId: row.id,
-      partnerId: row.partnerId,
-    });
+    if (noted)
+      await recordAudit(db, callerAs(caller, { type: "api_key", id: row.id, partnerId: row.partnerId }), {
+        action: "api_key.revoked_use",
+        entityType: "api_key",
+        entityId: row.id,
+        partnerId: row.partnerId,
+      });
     throw await failed();
   }
   await touchLastUsed(db, row.id);
@@ -160,7 +187,11 @@ async function touchLastUsed(db: Executor, keyId: string): Promise<boolean> {
       and(
         eq(apiKeys.id, keyId),
         // The first use after a revocation is always noted, however recent the last use before it.
-        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(Date.now() - LAST_USED_RESOLUTION_MS)), lt(apiKeys.lastUsedAt, apiKeys.revokedAt)),
+        or(
+          isNull(apiKeys.lastUsedAt),
+          lt(apiKeys.lastUsedAt, new Date(Date.now() - LAST_USED_RESOLUTION_MS)),
+          lt(apiKeys.lastUsedAt, apiKeys.revokedAt),
+        ),
       ),
     )
     .returning({ id: apiKeys.id });
@@ -184,12 +215,20 @@ export async function revokeApiKey(caller: Caller, input: ApiKeyTarget) {
   const { keyId } = input;
   return getDb().transaction(async (tx) => {
     const [key] = await tx
-      .select({ id: apiKeys.id, partnerId: apiKeys.partnerId, name: apiKeys.name, prefix: apiKeys.prefix, revokedAt: apiKeys.revokedAt, ownerStaffId: partners.ownerStaffId })
+      .select({
+        id: apiKeys.id,
+        partnerId: apiKeys.partnerId,
+        name: apiKeys.name,
+        prefix: apiKeys.prefix,
+        revokedAt: apiKeys.revokedAt,
+        ownerStaffId: partners.ownerStaffId,
+      })
       .from(apiKeys)
       .innerJoin(partners, eq(partners.id, apiKeys.partnerId))
       .where(eq(apiKeys.id, keyId))
       .for("update", { of: apiKeys });
-    if (!key || !mayManagePartner(staffOf(caller), key.ownerStaffId)) throw new AppError("not_found", "No such API key");
+    if (!key || !mayManagePartner(staffOf(caller), key.ownerStaffId))
+      throw new AppError("not_found", "No such API key");
     if (key.revokedAt) throw AppError.field("conflict", "keyId", "This key is already revoked");
     const [revoked] = await tx
       .update(apiKeys)

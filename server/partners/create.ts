@@ -28,25 +28,37 @@ export function creatingStaff(caller: Caller): StaffActor | undefined {
  * rollback. Pass `db` (an open transaction) to create the partner together
  * with other rows, as the CLI and first start do with its first master key.
  */
-export async function createPartner(caller: Caller, input: z.output<typeof createPartnerSchema>, db?: Executor): Promise<Partner> {
+export async function createPartner(
+  caller: Caller,
+  input: z.output<typeof createPartnerSchema>,
+  db?: Executor,
+): Promise<Partner> {
   const { ownerStaffId: requestedOwner, ...settings } = input;
   const staff = creatingStaff(caller);
   if (staff) {
     if (staff.role === "kam" && requestedOwner && requestedOwner !== staff.id) {
       throw AppError.field("forbidden", "ownerStaffId", "Only admins choose another key account manager as the owner");
     }
-    if (staff.role !== "kam" && staff.role !== "admin") throw new AppError("forbidden", "Only key account managers and admins add partners");
+    if (staff.role !== "kam" && staff.role !== "admin")
+      throw new AppError("forbidden", "Only key account managers and admins add partners");
     // A KAM may start a partner as a sandbox (it has no clients yet); a live one keeps its quotas on.
     if (staff.role === "kam" && !settings.sandbox) refuseQuotasOff(settings);
   }
   const create = async (tx: Executor) => {
-    const ownerStaffId = staff?.role === "kam" ? staff.id : requestedOwner ? (await requireActiveKam(tx, requestedOwner)).id : null;
+    const ownerStaffId =
+      staff?.role === "kam" ? staff.id : requestedOwner ? (await requireActiveKam(tx, requestedOwner)).id : null;
     const [row] = await tx
       .insert(partners)
       .values({ ...settings, ownerStaffId })
       .returning(partnerColumns);
     const partner = row!;
-    await recordAudit(tx, caller, { action: "partner.create", entityType: "partner", entityId: String(partner.id), partnerId: partner.id, after: partner });
+    await recordAudit(tx, caller, {
+      action: "partner.create",
+      entityType: "partner",
+      entityId: String(partner.id),
+      partnerId: partner.id,
+      after: partner,
+    });
     return partner;
   };
   return db ? create(db) : getDb().transaction(create);

@@ -43,11 +43,21 @@ async function hostsOf(db: Executor, partnerId: number): Promise<string[]> {
 /** Staff as their role allows (a KAM their own partners, an admin every one), and the system (the CLI); nobody else. */
 async function managedPartner(db: Executor, caller: Caller, partnerId: number, o: { lock: boolean }) {
   const { actor } = caller;
-  if (actor.type !== "staff" && actor.type !== "system") throw new AppError("forbidden", "Only a partner's key account manager and admins manage its hosts and origins");
-  const query = db.select({ id: partners.id, sandbox: partners.sandbox, allowedOrigins: partners.allowedOrigins, ownerStaffId: partners.ownerStaffId }).from(partners).where(eq(partners.id, partnerId));
+  if (actor.type !== "staff" && actor.type !== "system")
+    throw new AppError("forbidden", "Only a partner's key account manager and admins manage its hosts and origins");
+  const query = db
+    .select({
+      id: partners.id,
+      sandbox: partners.sandbox,
+      allowedOrigins: partners.allowedOrigins,
+      ownerStaffId: partners.ownerStaffId,
+    })
+    .from(partners)
+    .where(eq(partners.id, partnerId));
   // Locked for a change, so two people saving one partner's lists are serialised and each sees the other's result.
   const [row] = await (o.lock ? query.for("update") : query);
-  if (!row || (actor.type === "staff" && !mayManagePartner(actor, row.ownerStaffId))) throw new AppError("not_found", "No such partner");
+  if (!row || (actor.type === "staff" && !mayManagePartner(actor, row.ownerStaffId)))
+    throw new AppError("not_found", "No such partner");
   return row;
 }
 
@@ -55,7 +65,12 @@ async function managedPartner(db: Executor, caller: Caller, partnerId: number, o
 export async function getPartnerHosts(caller: Caller, input: { partnerId: number }): Promise<PartnerWebAccess> {
   const db = getDb();
   const partner = await managedPartner(db, caller, input.partnerId, { lock: false });
-  return { partnerId: partner.id, sandbox: partner.sandbox, hosts: await hostsOf(db, partner.id), allowedOrigins: partner.allowedOrigins };
+  return {
+    partnerId: partner.id,
+    sandbox: partner.sandbox,
+    hosts: await hostsOf(db, partner.id),
+    allowedOrigins: partner.allowedOrigins,
+  };
 }
 
 /**
@@ -68,7 +83,11 @@ export async function getPartnerHosts(caller: Caller, input: { partnerId: number
  * changed is recorded, as partner.settings_changed. Pass `db` (an open
  * transaction) to set them together with other rows, as `partner create` does.
  */
-export async function setPartnerHosts(caller: Caller, input: PartnerHostsInput, db?: Executor): Promise<PartnerWebAccess & { changed: WebAccessKey[] }> {
+export async function setPartnerHosts(
+  caller: Caller,
+  input: PartnerHostsInput,
+  db?: Executor,
+): Promise<PartnerWebAccess & { changed: WebAccessKey[] }> {
   const run = async (tx: Executor) => {
     const partner = await managedPartner(tx, caller, input.partnerId, { lock: true });
     const problem = originsProblem(input.allowedOrigins, partner.sandbox);
@@ -76,17 +95,30 @@ export async function setPartnerHosts(caller: Caller, input: PartnerHostsInput, 
     const current = await hostsOf(tx, partner.id);
     const removed = current.filter((h) => !input.hosts.includes(h));
     const added = input.hosts.filter((h) => !current.includes(h));
-    if (removed.length > 0) await tx.delete(partnerHosts).where(and(eq(partnerHosts.partnerId, partner.id), inArray(partnerHosts.host, removed)));
+    if (removed.length > 0)
+      await tx
+        .delete(partnerHosts)
+        .where(and(eq(partnerHosts.partnerId, partner.id), inArray(partnerHosts.host, removed)));
     if (added.length > 0) {
       const inserted = await tx
         .insert(partnerHosts)
         // A microsecond apart, after every host already listed: the order sent is the order kept.
-        .values(added.map((host, i) => ({ host, partnerId: partner.id, createdAt: sql`now() + ${i}::int * interval '1 microsecond'` })))
+        .values(
+          added.map((host, i) => ({
+            host,
+            partnerId: partner.id,
+            createdAt: sql`now() + ${i}::int * interval '1 microsecond'`,
+          })),
+        )
         .onConflictDoNothing({ target: partnerHosts.host })
         .returning({ host: partnerHosts.host });
       const taken = added.filter((h) => !inserted.some((row) => row.host === h));
       if (taken.length > 0) {
-        throw AppError.field("conflict", "hosts", `${taken.join(", ")} ${taken.length === 1 ? "is" : "are"} already the host of another partner; a host belongs to one partner`);
+        throw AppError.field(
+          "conflict",
+          "hosts",
+          `${taken.join(", ")} ${taken.length === 1 ? "is" : "are"} already the host of another partner; a host belongs to one partner`,
+        );
       }
     }
     const hosts = [...current.filter((h) => !removed.includes(h)), ...added];
@@ -97,13 +129,23 @@ export async function setPartnerHosts(caller: Caller, input: PartnerHostsInput, 
       after.hosts = hosts;
     }
     if (!sameList(partner.allowedOrigins, input.allowedOrigins)) {
-      await tx.update(partners).set({ allowedOrigins: input.allowedOrigins, updatedAt: new Date() }).where(eq(partners.id, partner.id));
+      await tx
+        .update(partners)
+        .set({ allowedOrigins: input.allowedOrigins, updatedAt: new Date() })
+        .where(eq(partners.id, partner.id));
       before.allowedOrigins = partner.allowedOrigins;
       after.allowedOrigins = input.allowedOrigins;
     }
     const changed = Object.keys(after) as WebAccessKey[];
     if (changed.length > 0) {
-      await recordAudit(tx, caller, { action: "partner.settings_changed", entityType: "partner", entityId: String(partner.id), partnerId: partner.id, before, after });
+      await recordAudit(tx, caller, {
+        action: "partner.settings_changed",
+        entityType: "partner",
+        entityId: String(partner.id),
+        partnerId: partner.id,
+        before,
+        after,
+      });
     }
     return { partnerId: partner.id, sandbox: partner.sandbox, hosts, allowedOrigins: input.allowedOrigins, changed };
   };
@@ -114,7 +156,10 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 
 /** The partner whose host this is, if any (suspended ones too: resolving says so by name). */
 export async function partnerIdForHost(host: string): Promise<number | undefined> {
-  const [row] = await getDb().select({ partnerId: partnerHosts.partnerId }).from(partnerHosts).where(eq(partnerHosts.host, host));
+  const [row] = await getDb()
+    .select({ partnerId: partnerHosts.partnerId })
+    .from(partnerHosts)
+    .where(eq(partnerHosts.host, host));
   return row?.partnerId;
 }
 
@@ -152,14 +197,23 @@ export async function originAllowed(origin: string, o: { partnerId?: number; hos
     const [row] =
       o.partnerId !== undefined
         ? await db.select(columns).from(partners).where(eq(partners.id, o.partnerId))
-        : await db.select(columns).from(partnerHosts).innerJoin(partners, eq(partners.id, partnerHosts.partnerId)).where(eq(partnerHosts.host, o.host!));
+        : await db
+            .select(columns)
+            .from(partnerHosts)
+            .innerJoin(partners, eq(partners.id, partnerHosts.partnerId))
+            .where(eq(partnerHosts.host, o.host!));
     if (row) return row.allowedOrigins.includes(origin) && counts(origin, row.sandbox);
     if (o.partnerId !== undefined) return false;
   }
   const [any] = await db
     .select({ id: partners.id })
     .from(partners)
-    .where(and(sql`${origin} = any(${partners.allowedOrigins})`, isLocalDevelopmentOrigin(origin) ? eq(partners.sandbox, true) : undefined))
+    .where(
+      and(
+        sql`${origin} = any(${partners.allowedOrigins})`,
+        isLocalDevelopmentOrigin(origin) ? eq(partners.sandbox, true) : undefined,
+      ),
+    )
     .limit(1);
   return any !== undefined;
 }

@@ -28,7 +28,10 @@ export async function listPartners(caller: Caller) {
   const scope = scopeOf(caller);
   if (scope.partnerIds !== undefined && scope.partnerIds.length === 0) return [];
   const q = getDb().select(listColumns).from(partners).leftJoin(staffUsers, eq(staffUsers.id, partners.ownerStaffId));
-  const rows = await (scope.partnerIds === undefined ? q : q.where(inArray(partners.id, scope.partnerIds))).orderBy(asc(sql`lower(${partners.name})`), asc(partners.id));
+  const rows = await (scope.partnerIds === undefined ? q : q.where(inArray(partners.id, scope.partnerIds))).orderBy(
+    asc(sql`lower(${partners.name})`),
+    asc(partners.id),
+  );
   return rows.map(({ ownerStaffId, ownerName, ownerEmail, clientCount, ...row }) => ({
     ...row,
     owner: ownerStaffId ? { id: ownerStaffId, name: ownerName ?? "", email: ownerEmail ?? "" } : null,
@@ -40,7 +43,20 @@ export async function listPartners(caller: Caller) {
 /** Partners the caller may see, for pickers and filters. */
 export async function listPartnerOptions(caller: Caller) {
   const scope = scopeOf(caller);
-  const q = getDb().select({ id: partners.id, name: partners.name, sandbox: partners.sandbox, status: partners.status, defaultCurrency: partners.defaultCurrency }).from(partners);
-  const rows = scope.partnerIds === undefined ? await q.orderBy(asc(partners.name)) : scope.partnerIds.length === 0 ? [] : await q.where(inArray(partners.id, scope.partnerIds)).orderBy(asc(partners.name));
+  const q = getDb()
+    .select({
+      id: partners.id,
+      name: partners.name,
+      sandbox: partners.sandbox,
+      status: partners.status,
+      defaultCurrency: partners.defaultCurrency,
+    })
+    .from(partners);
+  const rows =
+    scope.partnerIds === undefined
+      ? await q.orderBy(asc(partners.name))
+      : scope.partnerIds.length === 0
+        ? []
+        : await q.where(inArray(partners.id, scope.partnerIds)).orderBy(asc(partners.name));
   return rows;
 }

@@ -46,7 +46,8 @@ export async function findPartnerById(db: Executor, id: number): Promise<Partner
 export async function requireActivePartner(id: number, field = "partnerId"): Promise<Partner> {
   const partner = await findPartnerById(getDb(), id);
   if (!partner) throw AppError.field("partner_not_found", field, `No partner has id ${id}`);
-  if (partner.status !== "active") throw AppError.field("partner_suspended", field, "This partner is suspended; contact its key account manager");
+  if (partner.status !== "active")
+    throw AppError.field("partner_suspended", field, "This partner is suspended; contact its key account manager");
   return partner;
 }
 
@@ -61,7 +62,14 @@ export const cappedClientCount = sql<number>`(select count(*)::int from (select 
 /** One partner with its settings and owner, for the staff member who manages it; others are told it does not exist. */
 export async function getPartner(caller: Caller, input: PartnerTarget) {
   const [row] = await getDb()
-    .select({ ...partnerColumns, createdAt: partners.createdAt, updatedAt: partners.updatedAt, ownerName: staffUsers.name, ownerEmail: staffUsers.email, clientCount: cappedClientCount })
+    .select({
+      ...partnerColumns,
+      createdAt: partners.createdAt,
+      updatedAt: partners.updatedAt,
+      ownerName: staffUsers.name,
+      ownerEmail: staffUsers.email,
+      clientCount: cappedClientCount,
+    })
     .from(partners)
     .leftJoin(staffUsers, eq(staffUsers.id, partners.ownerStaffId))
     .where(eq(partners.id, input.partnerId));

@@ -44,11 +44,17 @@ export const originSchema = z
   .transform((text, ctx) => {
     const origin = originOf(text);
     if (!origin) {
-      ctx.addIssue({ code: "custom", message: "An origin is a scheme and host such as https://app.example.com, with no path" });
+      ctx.addIssue({
+        code: "custom",
+        message: "An origin is a scheme and host such as https://app.example.com, with no path",
+      });
       return z.NEVER;
     }
     if (!origin.startsWith("https://") && !isLocalDevelopmentOrigin(origin)) {
-      ctx.addIssue({ code: "custom", message: "An origin must use https (http://localhost is allowed for sandbox partners)" });
+      ctx.addIssue({
+        code: "custom",
+        message: "An origin must use https (http://localhost is allowed for sandbox partners)",
+      });
       return z.NEVER;
     }
     return origin;
@@ -66,7 +72,10 @@ export const originsSchema = z
   .refine(unique, "List each origin once");
 
 /** The change the partner page and the CLI send: both lists whole, as they should be from now on. */
-export const partnerHostsInputSchema = partnerTargetSchema.extend({ hosts: hostsSchema, allowedOrigins: originsSchema });
+export const partnerHostsInputSchema = partnerTargetSchema.extend({
+  hosts: hostsSchema,
+  allowedOrigins: originsSchema,
+});
 export type PartnerHostsInput = z.output<typeof partnerHostsInputSchema>;
 
 /** A live partner may not allow plain-http development origins: its clients' browsers are real. */
@@ -77,11 +86,15 @@ export function originsProblem(origins: readonly string[], sandbox: boolean): st
 }
 
 /** The headers the public API reads, which a browser must be allowed to send. */
-export const CORS_ALLOWED_HEADERS = "content-type, authorization, partnerid, captcha-token, device-type, idempotency-key, x-request-id";
+export const CORS_ALLOWED_HEADERS =
+  "content-type, authorization, partnerid, captcha-token, device-type, idempotency-key, x-request-id";
 export const CORS_ALLOWED_METHODS = "GET, POST, OPTIONS";
 
 /** The CORS headers for a request from `origin` to a partner allowing `allowed`: none unless the origin is allowed (never `*`). */
 export function corsHeaders(origin: string | null, allowed: readonly string[]): Record<string, string> {
   if (!origin || !allowed.includes(origin)) return {};
-  return { "access-control-allow-origin": origin, "access-control-expose-headers": "x-request-id, retry-after, idempotent-replayed" };
+  return {
+    "access-control-allow-origin": origin,
+    "access-control-expose-headers": "x-request-id, retry-after, idempotent-replayed",
+  };
 }

@@ -19,7 +19,12 @@ import type { ReassignPartnerInput } from "./schemas";
  * changing one partner are serialised and each sees the other's result.
  * Partners the calling staff member does not manage do not exist for them.
  */
-export async function lockManagedPartner(tx: Executor, caller: Caller, partnerId: number, strength: "update" | "share" = "update"): Promise<Partner> {
+export async function lockManagedPartner(
+  tx: Executor,
+  caller: Caller,
+  partnerId: number,
+  strength: "update" | "share" = "update",
+): Promise<Partner> {
   const [row] = await tx.select(partnerColumns).from(partners).where(eq(partners.id, partnerId)).for(strength);
   if (!row || !mayManagePartner(staffOf(caller), row.ownerStaffId)) throw new AppError("not_found", "No such partner");
   return row;
@@ -49,7 +54,8 @@ export async function reassignPartnerOwner(caller: Caller, input: ReassignPartne
   const { partnerId, ownerStaffId } = input;
   return getDb().transaction(async (tx) => {
     const partner = await lockManagedPartner(tx, caller, partnerId);
-    if (partner.ownerStaffId === ownerStaffId) throw AppError.field("conflict", "ownerStaffId", "This key account manager already owns the partner");
+    if (partner.ownerStaffId === ownerStaffId)
+      throw AppError.field("conflict", "ownerStaffId", "This key account manager already owns the partner");
     const kam = await requireActiveKam(tx, ownerStaffId);
     const [previous] = partner.ownerStaffId
       ? await tx.select({ email: staffUsers.email }).from(staffUsers).where(eq(staffUsers.id, partner.ownerStaffId))

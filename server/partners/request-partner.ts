@@ -37,8 +37,16 @@ export interface PartnerSignals {
 
 export async function resolvePartner(caller: Caller, s: PartnerSignals): Promise<ResolvedPartner>;
 /** With `optional`, a request naming no partner (no key, header or host) acts for none, and DEFAULT_PARTNER_ID is not used: the refresh grant, whose token names its partner. */
-export async function resolvePartner(caller: Caller, s: PartnerSignals, o: { optional: true }): Promise<ResolvedPartner | undefined>;
-export async function resolvePartner(caller: Caller, s: PartnerSignals, o: { optional?: boolean } = {}): Promise<ResolvedPartner | undefined> {
+export async function resolvePartner(
+  caller: Caller,
+  s: PartnerSignals,
+  o: { optional: true },
+): Promise<ResolvedPartner | undefined>;
+export async function resolvePartner(
+  caller: Caller,
+  s: PartnerSignals,
+  o: { optional?: boolean } = {},
+): Promise<ResolvedPartner | undefined> {
   const headerId = s.partnerIdHeader === null ? undefined : parsePartnerId(s.partnerIdHeader, "partnerId");
   if (headerId !== undefined && s.partnerIdBody !== undefined && headerId !== s.partnerIdBody) {
     throw AppError.field("invalid_request", "partnerId", "The partnerId header and body disagree");
@@ -58,5 +66,9 @@ export async function resolvePartner(caller: Caller, s: PartnerSignals, o: { opt
   if (o.optional) return undefined;
   const fallback = config().DEFAULT_PARTNER_ID;
   if (fallback !== undefined) return { partner: await requireActivePartner(fallback, "DEFAULT_PARTNER_ID") };
-  throw AppError.field("partner_required", "partnerId", "Name the partner with a partnerId header (or, for the white-label API, a master API key in Authorization), or call from the partner's host");
+  throw AppError.field(
+    "partner_required",
+    "partnerId",
+    "Name the partner with a partnerId header (or, for the white-label API, a master API key in Authorization), or call from the partner's host",
+  );
 }

@@ -13,17 +13,25 @@ const wholeNumber = (label: string, max: number) =>
 
 /** Each setting's rule, without defaults: shared by creation (which adds them) and partial updates (which must not). */
 const settingFields = {
-  name: z.string({ error: "Name is required" }).trim().min(2, "Name must be at least 2 characters").max(120, "Name must be at most 120 characters"),
+  name: z
+    .string({ error: "Name is required" })
+    .trim()
+    .min(2, "Name must be at least 2 characters")
+    .max(120, "Name must be at most 120 characters"),
   sandbox: z.boolean({ error: "sandbox must be true or false" }),
   captchaRequired: z.boolean({ error: "captchaRequired must be true or false" }),
   quotaPerIpHour: wholeNumber("The per-IP hourly quota", 1_000_000),
   quotaTotalHour: wholeNumber("The total hourly quota", 10_000_000),
   allowedUserTypes: z
-    .array(z.string().regex(USER_TYPE_PATTERN, "User types are upper-case words such as CUSTOMER"), { error: "Allowed user types must be a list" })
+    .array(z.string().regex(USER_TYPE_PATTERN, "User types are upper-case words such as CUSTOMER"), {
+      error: "Allowed user types must be a list",
+    })
     .min(1, "Allow at least one user type")
     .max(20, "Allow at most 20 user types")
     .refine((types) => new Set(types).size === types.length, "List each user type once"),
-  defaultCurrency: z.string({ error: "Currency is required" }).regex(/^[A-Z]{3}$/, "Currency is an ISO 4217 code such as EUR"),
+  defaultCurrency: z
+    .string({ error: "Currency is required" })
+    .regex(/^[A-Z]{3}$/, "Currency is an ISO 4217 code such as EUR"),
   kycApprovedLevel: z
     .number({ error: "The KYC approved level must be a whole number from 0 to 5" })
     .int("The KYC approved level must be a whole number from 0 to 5")
@@ -71,15 +79,25 @@ export type CreatePartnerInput = z.input<typeof createPartnerSchema>;
 export const updatePartnerSchema = partnerTargetSchema.extend(z.object(settingFields).partial().shape);
 export type UpdatePartnerInput = z.output<typeof updatePartnerSchema>;
 
-const reasonSchema = z.string({ error: "Give a reason" }).trim().min(3, "Give a reason of at least 3 characters").max(500, "The reason must be at most 500 characters");
+const reasonSchema = z
+  .string({ error: "Give a reason" })
+  .trim()
+  .min(3, "Give a reason of at least 3 characters")
+  .max(500, "The reason must be at most 500 characters");
 
 export const partnerStatusChangeSchema = partnerTargetSchema.extend({ reason: reasonSchema });
 export type PartnerStatusChangeInput = z.output<typeof partnerStatusChangeSchema>;
 
-export const reassignPartnerSchema = partnerTargetSchema.extend({ ownerStaffId: z.uuid("Choose a key account manager") });
+export const reassignPartnerSchema = partnerTargetSchema.extend({
+  ownerStaffId: z.uuid("Choose a key account manager"),
+});
 export type ReassignPartnerInput = z.output<typeof reassignPartnerSchema>;
 
-const apiKeyNameSchema = z.string({ error: "Name the key" }).trim().min(1, "Name the key, e.g. after the system that will use it").max(80, "The name must be at most 80 characters");
+const apiKeyNameSchema = z
+  .string({ error: "Name the key" })
+  .trim()
+  .min(1, "Name the key, e.g. after the system that will use it")
+  .max(80, "The name must be at most 80 characters");
 export const createApiKeySchema = partnerTargetSchema.extend({ name: apiKeyNameSchema });
 export type CreateApiKeyInput = z.output<typeof createApiKeySchema>;
 

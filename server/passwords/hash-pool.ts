@@ -44,7 +44,10 @@ interface Slot {
 
 export class HashPool {
   private readonly slots: Slot[] = [];
-  private readonly pending = new Map<number, { resolve: (v: string | boolean) => void; reject: (e: Error) => void; slot: Slot }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: string | boolean) => void; reject: (e: Error) => void; slot: Slot }
+  >();
   private readonly queue: Array<{ id: number; message: Op }> = [];
   private nextId = 1;
 
@@ -59,7 +62,11 @@ export class HashPool {
 
   private spawn(): Slot {
     // execArgv: [] so that flags the process was started with (--input-type=module, loaders) do not change how this plain CommonJS source runs.
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { argon2Path: this.argon2Path(), priority: this.priority } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      workerData: { argon2Path: this.argon2Path(), priority: this.priority },
+    });
     const slot: Slot = { worker, busy: false };
     worker.on("message", (reply: Reply) => {
       const waiting = this.pending.get(reply.id);

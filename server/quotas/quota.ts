@@ -32,14 +32,20 @@ export interface QuotaDecision {
  * within `limit`. The increment is one atomic upsert, so every instance on the
  * same database shares the count. A limit of 0 means no quota.
  */
-export async function consumeQuota(db: Executor, o: { scope: string; limit: number; windowSeconds: number; now?: Date }): Promise<QuotaDecision> {
+export async function consumeQuota(
+  db: Executor,
+  o: { scope: string; limit: number; windowSeconds: number; now?: Date },
+): Promise<QuotaDecision> {
   const now = o.now ?? new Date();
   const w = windowFor(now, o.windowSeconds);
   if (o.limit <= 0) return { allowed: true, count: 0, retryAfterSeconds: 0, windowStart: w.start };
   const [row] = await db
     .insert(quotaCounters)
     .values({ scope: o.scope, windowStart: w.start, count: 1, expiresAt: w.end })
-    .onConflictDoUpdate({ target: [quotaCounters.scope, quotaCounters.windowStart], set: { count: sql`${quotaCounters.count} + 1` } })
+    .onConflictDoUpdate({
+      target: [quotaCounters.scope, quotaCounters.windowStart],
+      set: { count: sql`${quotaCounters.count} + 1` },
+    })
     .returning({ count: quotaCounters.count });
   const count = row!.count;
   return { allowed: count <= o.limit, count, retryAfterSeconds: secondsUntil(w.end, now), windowStart: w.start };
@@ -53,12 +59,19 @@ export async function consumeQuota(db: Executor, o: { scope: string; limit: numb
  * made before any of them is counted.
  */
 export async function releaseQuota(db: Executor, o: { scope: string; windowStart: Date }): Promise<void> {
-  await db.execute(sql`update quota_counters set count = greatest(count - 1, 0) where scope = ${o.scope} and window_start = ${o.windowStart}`);
+  await db.execute(
+    sql`update quota_counters set count = greatest(count - 1, 0) where scope = ${o.scope} and window_start = ${o.windowStart}`,
+  );
 }
 
 /** Reads a count without changing it (for limits checked before they are spent). */
-export async function peekQuota(db: Executor, o: { scope: string; windowSeconds: number; now?: Date }): Promise<number> {
+export async function peekQuota(
+  db: Executor,
+  o: { scope: string; windowSeconds: number; now?: Date },
+): Promise<number> {
   const w = windowFor(o.now ?? new Date(), o.windowSeconds);
-  const rows = await db.execute<{ count: number }>(sql`select count from quota_counters where scope = ${o.scope} and window_start = ${w.start}`);
+  const rows = await db.execute<{ count: number }>(
+    sql`select count from quota_counters where scope = ${o.scope} and window_start = ${w.start}`,
+  );
   return Number(rows.rows[0]?.count ?? 0);
 }

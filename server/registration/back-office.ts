@@ -11,7 +11,10 @@ import { registerWhiteLabelClient } from "./white-label-registration";
  * password policy, CHECKING account, email confirmation, audit) is written once;
  * a staff caller skips the captcha and quotas and is recorded as the creator.
  */
-export async function registerClientForPartner(caller: Caller, { partnerId, ...input }: z.output<typeof backOfficeRegistrationSchema>): Promise<{ clientId: string }> {
+export async function registerClientForPartner(
+  caller: Caller,
+  { partnerId, ...input }: z.output<typeof backOfficeRegistrationSchema>,
+): Promise<{ clientId: string }> {
   staffOf(caller);
   assertInScope(scopeOf(caller), partnerId);
   const partner = await requireActivePartner(partnerId);

@@ -33,7 +33,8 @@ export type CodeCheck =
 /** What presenting a code does to a pending confirmation. */
 export function checkCode(holder: CodeHolder, codeMatches: boolean, now: Date): CodeCheck {
   if (holder.state === "locked") return { outcome: "locked", attempts: holder.attempts, state: "locked" };
-  if (holder.state !== "pending") return holder.state === "expired" ? { outcome: "expired", state: "expired" } : { outcome: "unusable" };
+  if (holder.state !== "pending")
+    return holder.state === "expired" ? { outcome: "expired", state: "expired" } : { outcome: "unusable" };
   if (holder.expiresAt.getTime() <= now.getTime()) return { outcome: "expired", state: "expired" };
   if (codeMatches) return { outcome: "accepted" };
   const attempts = holder.attempts + 1;
@@ -41,7 +42,8 @@ export function checkCode(holder: CodeHolder, codeMatches: boolean, now: Date): 
   return { outcome: "invalid", attempts, remaining: MAX_CODE_ATTEMPTS - attempts, state: "pending" };
 }
 
-export type SendDecision = { allowed: true } | { allowed: false; reason: "cooldown" | "daily_cap"; retryAfterSeconds: number };
+export type SendDecision =
+  { allowed: true } | { allowed: false; reason: "cooldown" | "daily_cap"; retryAfterSeconds: number };
 
 export interface SendHistory {
   lastSentAt?: Date;
@@ -56,12 +58,20 @@ export function canSendCode(h: SendHistory, now: Date): SendDecision {
   if (h.lastSentAt) {
     const elapsed = (now.getTime() - h.lastSentAt.getTime()) / 1000;
     if (elapsed < RESEND_COOLDOWN_SECONDS) {
-      return { allowed: false, reason: "cooldown", retryAfterSeconds: Math.max(1, Math.ceil(RESEND_COOLDOWN_SECONDS - elapsed)) };
+      return {
+        allowed: false,
+        reason: "cooldown",
+        retryAfterSeconds: Math.max(1, Math.ceil(RESEND_COOLDOWN_SECONDS - elapsed)),
+      };
     }
   }
   if (h.sendsInLastDay >= DAILY_SEND_CAP) {
     const reopens = (h.firstSendInLastDay ?? now).getTime() + DAY_MS;
-    return { allowed: false, reason: "daily_cap", retryAfterSeconds: Math.max(1, Math.ceil((reopens - now.getTime()) / 1000)) };
+    return {
+      allowed: false,
+      reason: "daily_cap",
+      retryAfterSeconds: Math.max(1, Math.ceil((reopens - now.getTime()) / 1000)),
+    };
   }
   return { allowed: true };
 }
@@ -97,8 +107,14 @@ export function sendHistoryOf(sent: ReadonlyArray<SentConfirmation>, now: Date):
 /** A send the rules refused, as the caller's error (429 with Retry-After). */
 export function refuseSend(decision: Exclude<SendDecision, { allowed: true }>): AppError {
   return decision.reason === "cooldown"
-    ? new AppError("resend_cooldown", `A code was sent moments ago; ask for another in ${decision.retryAfterSeconds} seconds`, { retryAfterSeconds: decision.retryAfterSeconds })
-    : new AppError("resend_limit_reached", "Too many codes were sent to this address today; try again later", { retryAfterSeconds: decision.retryAfterSeconds });
+    ? new AppError(
+        "resend_cooldown",
+        `A code was sent moments ago; ask for another in ${decision.retryAfterSeconds} seconds`,
+        { retryAfterSeconds: decision.retryAfterSeconds },
+      )
+    : new AppError("resend_limit_reached", "Too many codes were sent to this address today; try again later", {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
 }
 
 /** When a code sent now stops working: registration codes last CODE_TTL_SECONDS, a password reset's its own time. */

@@ -8,7 +8,11 @@ export type NewClient = typeof clients.$inferInsert;
  * Returns undefined when the email is already a client of the partner: the
  * unique index decides, so concurrent registrations cannot both succeed.
  */
-export async function insertClientWithAccount(tx: Tx, values: NewClient, currency: string): Promise<{ id: string; accountId: string } | undefined> {
+export async function insertClientWithAccount(
+  tx: Tx,
+  values: NewClient,
+  currency: string,
+): Promise<{ id: string; accountId: string } | undefined> {
   const [client] = await tx.insert(clients).values(values).onConflictDoNothing().returning({ id: clients.id });
   if (!client) return undefined;
   const [account] = await tx

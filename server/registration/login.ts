@@ -23,7 +23,10 @@ export const LOGIN_FAILURES_PER_IP = 100;
  * reach the password check in one window. The session opens from the
  * caller's address and browser.
  */
-export async function passwordLogin(caller: Caller, o: { partner: Partner; email: string; password: string; flavour: TokenFlavour; accessTtlSeconds: number; now?: Date }): Promise<IssuedTokens> {
+export async function passwordLogin(
+  caller: Caller,
+  o: { partner: Partner; email: string; password: string; flavour: TokenFlavour; accessTtlSeconds: number; now?: Date },
+): Promise<IssuedTokens> {
   const db = getDb();
   const now = o.now ?? new Date();
   const accountScope = `login-fail:${o.partner.id}:${o.email.toLowerCase()}`;
@@ -41,22 +44,42 @@ export async function passwordLogin(caller: Caller, o: { partner: Partner; email
       // A refused attempt checks nothing, so it is not counted either.
       await releaseAll();
       // The counts are per fixed window, so the refusal ends with it.
-      throw new AppError("too_many_attempts", "Too many failed sign-ins; try again later", { retryAfterSeconds: decision.retryAfterSeconds });
+      throw new AppError("too_many_attempts", "Too many failed sign-ins; try again later", {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
     }
   }
   const [client] = await db
-    .select({ id: clients.id, partnerId: clients.partnerId, email: clients.email, countryCode: clients.countryCode, userType: clients.userType, passwordHash: clients.passwordHash, profileState: clients.profileState })
+    .select({
+      id: clients.id,
+      partnerId: clients.partnerId,
+      email: clients.email,
+      countryCode: clients.countryCode,
+      userType: clients.userType,
+      passwordHash: clients.passwordHash,
+      profileState: clients.profileState,
+    })
     .from(clients)
     .where(and(eq(clients.partnerId, o.partner.id), sql`lower(${clients.email}) = lower(${o.email})`));
   const ok = client ? await verifyPassword(client.passwordHash, o.password) : await verifyAgainstNothing(o.password);
   if (!client || !ok) {
     if (client) {
-      await recordAudit(db, caller, { action: "client.sign_in_failed", entityType: "client", entityId: client.id, partnerId: o.partner.id });
+      await recordAudit(db, caller, {
+        action: "client.sign_in_failed",
+        entityType: "client",
+        entityId: client.id,
+        partnerId: o.partner.id,
+      });
     }
     throw new AppError("invalid_credentials", "The email or password is not correct");
   }
   await releaseAll();
-  if (client.profileState !== "active") throw new AppError("account_inactive", `This account is ${client.profileState}`);
-  const stored = await storeRefreshToken(db, caller, { subject: client, flavour: o.flavour, accessTtlSeconds: o.accessTtlSeconds });
+  if (client.profileState !== "active")
+    throw new AppError("account_inactive", `This account is ${client.profileState}`);
+  const stored = await storeRefreshToken(db, caller, {
+    subject: client,
+    flavour: o.flavour,
+    accessTtlSeconds: o.accessTtlSeconds,
+  });
   return signTokens(stored);
 }

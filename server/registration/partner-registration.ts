@@ -11,7 +11,15 @@ import { requireActivePartner, type Partner } from "../partners/lookup";
 import { hashPassword, verifyPassword } from "../passwords/hasher";
 import { PARTNER_ACCESS_TTL_SECONDS } from "../tokens/access-token";
 import { signTokens, storeRefreshToken, type IssuedTokens, type StoredTokens } from "../tokens/refresh-tokens";
-import { canSendCode, checkCode, CODE_TTL_SECONDS, codeExpiry, newCode, refuseSend, sendHistoryOf } from "./code-lifecycle";
+import {
+  canSendCode,
+  checkCode,
+  CODE_TTL_SECONDS,
+  codeExpiry,
+  newCode,
+  refuseSend,
+  sendHistoryOf,
+} from "./code-lifecycle";
 import { insertClientWithAccount } from "./create-client";
 import { enforceRegistrationQuota } from "./quotas";
 import type { PartnerRegistrationInput } from "./schemas";
@@ -22,7 +30,11 @@ export function codeHashFor(pendingId: string, code: string): string {
 
 function assertUserTypeAllowed(partner: Partner, userType: string): void {
   if (!partner.allowedUserTypes.includes(userType)) {
-    throw AppError.field("user_type_not_allowed", "userType", `userType must be one of: ${partner.allowedUserTypes.join(", ")}`);
+    throw AppError.field(
+      "user_type_not_allowed",
+      "userType",
+      `userType must be one of: ${partner.allowedUserTypes.join(", ")}`,
+    );
   }
 }
 
@@ -38,9 +50,17 @@ const emailMatches = (partnerId: number, email: string) =>
  */
 export async function registrationSends(partnerId: number, email: string, now: Date) {
   const rows = await getDb()
-    .select({ state: pendingRegistrations.state, createdAt: pendingRegistrations.createdAt, lastSentAt: pendingRegistrations.lastSentAt, resendCount: pendingRegistrations.resendCount, expiresAt: pendingRegistrations.expiresAt })
+    .select({
+      state: pendingRegistrations.state,
+      createdAt: pendingRegistrations.createdAt,
+      lastSentAt: pendingRegistrations.lastSentAt,
+      resendCount: pendingRegistrations.resendCount,
+      expiresAt: pendingRegistrations.expiresAt,
+    })
     .from(pendingRegistrations)
-    .where(and(emailMatches(partnerId, email), gt(pendingRegistrations.createdAt, new Date(now.getTime() - 86_400_000))));
+    .where(
+      and(emailMatches(partnerId, email), gt(pendingRegistrations.createdAt, new Date(now.getTime() - 86_400_000))),
+    );
   return {
     history: sendHistoryOf(rows, now),
     hasOpen: rows.some((r) => r.state === "pending" && r.expiresAt.getTime() > now.getTime()),
@@ -53,13 +73,22 @@ export async function registrationSends(partnerId: number, email: string, now: D
  * instead, and gets a code nobody can know: step 2 then fails exactly as a
  * wrong code would, so the endpoint does not reveal who is registered.
  */
-export async function emailRegistrationCode(tx: Tx, o: { pendingId: string; partner: Partner; email: string; code: string }): Promise<string> {
+export async function emailRegistrationCode(
+  tx: Tx,
+  o: { pendingId: string; partner: Partner; email: string; code: string },
+): Promise<string> {
   const [existingClient] = await tx
     .select({ id: clients.id })
     .from(clients)
     .where(and(eq(clients.partnerId, o.partner.id), sql`lower(${clients.email}) = lower(${o.email})`));
   if (existingClient) {
-    await enqueueEmail(tx, { template: "account_exists", to: o.email, data: { partnerName: o.partner.name }, partnerId: o.partner.id, clientId: existingClient.id });
+    await enqueueEmail(tx, {
+      template: "account_exists",
+      to: o.email,
+      data: { partnerName: o.partner.name },
+      partnerId: o.partner.id,
+      clientId: existingClient.id,
+    });
     return codeHashFor(o.pendingId, randomToken(32));
   }
   await enqueueEmail(tx, {
@@ -96,7 +125,11 @@ export async function startPartnerRegistration(caller: Caller, input: PartnerReg
 
   await db.transaction(async (tx) => {
     const [open] = await tx
-      .select({ id: pendingRegistrations.id, lastSentAt: pendingRegistrations.lastSentAt, expiresAt: pendingRegistrations.expiresAt })
+      .select({
+        id: pendingRegistrations.id,
+        lastSentAt: pendingRegistrations.lastSentAt,
+        expiresAt: pendingRegistrations.expiresAt,
+      })
       .from(pendingRegistrations)
       .where(and(emailMatches(partner.id, email), eq(pendingRegistrations.state, "pending")))
       .for("update");
@@ -106,7 +139,10 @@ export async function startPartnerRegistration(caller: Caller, input: PartnerReg
 
     const stillOpen = open && open.expiresAt.getTime() > now.getTime();
     if (open && !stillOpen) {
-      await tx.update(pendingRegistrations).set({ state: "expired", updatedAt: now }).where(eq(pendingRegistrations.id, open.id));
+      await tx
+        .update(pendingRegistrations)
+        .set({ state: "expired", updatedAt: now })
+        .where(eq(pendingRegistrations.id, open.id));
     }
     if (open && stillOpen) {
       await tx
@@ -148,19 +184,42 @@ export async function startPartnerRegistration(caller: Caller, input: PartnerReg
 type StepTwoOutcome = { ok: true; tokens: StoredTokens } | { ok: false; error: AppError };
 
 const invalidCode = (remaining?: number) =>
-  AppError.field("confirmation_code_invalid", "emailConfirmCode", "The confirmation code is not valid", remaining === undefined ? {} : { details: { attemptsRemaining: remaining } });
-const expiredCode = () => AppError.field("confirmation_code_expired", "emailConfirmCode", "The confirmation code has expired; repeat step 1 to get a new one");
-const lockedCode = () => AppError.field("confirmation_locked", "emailConfirmCode", "Too many wrong codes: this registration is locked; repeat step 1 later to start again");
+  AppError.field(
+    "confirmation_code_invalid",
+    "emailConfirmCode",
+    "The confirmation code is not valid",
+    remaining === undefined ? {} : { details: { attemptsRemaining: remaining } },
+  );
+const expiredCode = () =>
+  AppError.field(
+    "confirmation_code_expired",
+    "emailConfirmCode",
+    "The confirmation code has expired; repeat step 1 to get a new one",
+  );
+const lockedCode = () =>
+  AppError.field(
+    "confirmation_locked",
+    "emailConfirmCode",
+    "Too many wrong codes: this registration is locked; repeat step 1 later to start again",
+  );
 
 /** Step 2: check the code and create the client, its account and its first session, opened from the caller's address and browser. */
-export async function completePartnerRegistration(caller: Caller, input: PartnerRegistration & { emailConfirmCode: string }): Promise<IssuedTokens> {
+export async function completePartnerRegistration(
+  caller: Caller,
+  input: PartnerRegistration & { emailConfirmCode: string },
+): Promise<IssuedTokens> {
   const db = getDb();
   const partner = await requireActivePartner(input.partnerId);
   assertUserTypeAllowed(partner, input.userType);
   const { email } = input;
 
   const [latest] = await db
-    .select({ id: pendingRegistrations.id, state: pendingRegistrations.state, expiresAt: pendingRegistrations.expiresAt, passwordHash: pendingRegistrations.passwordHash })
+    .select({
+      id: pendingRegistrations.id,
+      state: pendingRegistrations.state,
+      expiresAt: pendingRegistrations.expiresAt,
+      passwordHash: pendingRegistrations.passwordHash,
+    })
     .from(pendingRegistrations)
     .where(emailMatches(partner.id, email))
     .orderBy(desc(pendingRegistrations.createdAt))
@@ -195,16 +254,38 @@ export async function completePartnerRegistration(caller: Caller, input: Partner
       case "unusable":
         return { ok: false, error: invalidCode() };
       case "expired":
-        await tx.update(pendingRegistrations).set({ state: "expired", updatedAt: now }).where(eq(pendingRegistrations.id, p.id));
+        await tx
+          .update(pendingRegistrations)
+          .set({ state: "expired", updatedAt: now })
+          .where(eq(pendingRegistrations.id, p.id));
         return { ok: false, error: expiredCode() };
       case "locked":
-        await tx.update(pendingRegistrations).set({ state: "locked", attempts: check.attempts, updatedAt: now }).where(eq(pendingRegistrations.id, p.id));
-        await recordAudit(tx, caller, { action: "registration.code_locked", entityType: "pending_registration", entityId: p.id, partnerId: partner.id });
+        await tx
+          .update(pendingRegistrations)
+          .set({ state: "locked", attempts: check.attempts, updatedAt: now })
+          .where(eq(pendingRegistrations.id, p.id));
+        await recordAudit(tx, caller, {
+          action: "registration.code_locked",
+          entityType: "pending_registration",
+          entityId: p.id,
+          partnerId: partner.id,
+        });
         return { ok: false, error: lockedCode() };
       case "invalid":
-        await tx.update(pendingRegistrations).set({ attempts: check.attempts, updatedAt: now }).where(eq(pendingRegistrations.id, p.id));
+        await tx
+          .update(pendingRegistrations)
+          .set({ attempts: check.attempts, updatedAt: now })
+          .where(eq(pendingRegistrations.id, p.id));
         if (codeMatches && !passwordStillOk) {
-          return { ok: false, error: AppError.field("password_mismatch", "password", "The password differs from the one given in step 1", { details: { attemptsRemaining: check.remaining } }) };
+          return {
+            ok: false,
+            error: AppError.field(
+              "password_mismatch",
+              "password",
+              "The password differs from the one given in step 1",
+              { details: { attemptsRemaining: check.remaining } },
+            ),
+          };
         }
         return { ok: false, error: invalidCode(check.remaining) };
       case "accepted":
@@ -212,14 +293,31 @@ export async function completePartnerRegistration(caller: Caller, input: Partner
     }
     const created = await insertClientWithAccount(
       tx,
-      { partnerId: partner.id, email, passwordHash: p.passwordHash, userType: p.userType, emailConfirmedAt: now, verificationStatus: "email_verified", createdVia: "partner_api" },
+      {
+        partnerId: partner.id,
+        email,
+        passwordHash: p.passwordHash,
+        userType: p.userType,
+        emailConfirmedAt: now,
+        verificationStatus: "email_verified",
+        createdVia: "partner_api",
+      },
       partner.defaultCurrency,
     );
     if (!created) {
-      await tx.update(pendingRegistrations).set({ state: "cancelled", updatedAt: now }).where(eq(pendingRegistrations.id, p.id));
-      return { ok: false, error: AppError.field("email_taken", "email", "This email is already registered with this partner") };
+      await tx
+        .update(pendingRegistrations)
+        .set({ state: "cancelled", updatedAt: now })
+        .where(eq(pendingRegistrations.id, p.id));
+      return {
+        ok: false,
+        error: AppError.field("email_taken", "email", "This email is already registered with this partner"),
+      };
     }
-    await tx.update(pendingRegistrations).set({ state: "confirmed", clientId: created.id, updatedAt: now }).where(eq(pendingRegistrations.id, p.id));
+    await tx
+      .update(pendingRegistrations)
+      .set({ state: "confirmed", clientId: created.id, updatedAt: now })
+      .where(eq(pendingRegistrations.id, p.id));
     // The new client registered themselves: recorded as the actor of their own registration.
     await recordAudit(tx, callerAs(caller, { type: "client", id: created.id, partnerId: partner.id }), {
       action: "client.register",

@@ -13,7 +13,15 @@ import { findPartnerById, type Partner } from "../partners/lookup";
 import { hashPassword } from "../passwords/hasher";
 import { consumeQuota } from "../quotas/quota";
 import { revokeClientSessions, type TokenFlavour } from "../tokens/refresh-tokens";
-import { canSendCode, checkCode, codeExpiry, newCode, refuseSend, sendHistoryOf, type SendDecision } from "./code-lifecycle";
+import {
+  canSendCode,
+  checkCode,
+  codeExpiry,
+  newCode,
+  refuseSend,
+  sendHistoryOf,
+  type SendDecision,
+} from "./code-lifecycle";
 import type { PasswordResetInput } from "./schemas";
 
 /**
@@ -49,8 +57,15 @@ const codeHashFor = (resetId: string, code: string) => secretHmac("password-rese
  * own host when it has one. Its page sets the new password with the token
  * through the endpoint of the client's flavour, naming the partner.
  */
-async function passwordResetLink(tx: Tx, o: { partner: Pick<Partner, "id">; token: string; flavour: TokenFlavour }): Promise<string> {
-  const query = new URLSearchParams({ token: o.token, partnerId: String(o.partner.id), flavour: o.flavour === "partner" ? "partner" : "white-label" });
+async function passwordResetLink(
+  tx: Tx,
+  o: { partner: Pick<Partner, "id">; token: string; flavour: TokenFlavour },
+): Promise<string> {
+  const query = new URLSearchParams({
+    token: o.token,
+    partnerId: String(o.partner.id),
+    flavour: o.flavour === "partner" ? "partner" : "white-label",
+  });
   return `${await partnerBaseUrl(o.partner, tx)}/reset-password?${query.toString()}`;
 }
 
@@ -59,10 +74,18 @@ function flavourOf(createdVia: string): TokenFlavour {
   return createdVia === "partner_api" ? "partner" : "white_label";
 }
 
-async function spendQuotas(limits: ReadonlyArray<{ scope: string; limit: number; quota: string }>, message: string, now: Date): Promise<void> {
+async function spendQuotas(
+  limits: ReadonlyArray<{ scope: string; limit: number; quota: string }>,
+  message: string,
+  now: Date,
+): Promise<void> {
   for (const l of limits) {
     const decision = await consumeQuota(getDb(), { scope: l.scope, limit: l.limit, windowSeconds: HOUR, now });
-    if (!decision.allowed) throw new AppError("quota_exceeded", message, { retryAfterSeconds: decision.retryAfterSeconds, details: { quota: l.quota, limit: l.limit } });
+    if (!decision.allowed)
+      throw new AppError("quota_exceeded", message, {
+        retryAfterSeconds: decision.retryAfterSeconds,
+        details: { quota: l.quota, limit: l.limit },
+      });
   }
 }
 
@@ -73,7 +96,9 @@ async function waitUntil(started: number, floorMs: number): Promise<void> {
   if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
 }
 
-type Issued = { sent: true; resetId: string; expiresAt: Date; resendCount: number } | { sent: false; refusal: Exclude<SendDecision, { allowed: true }> };
+type Issued =
+  | { sent: true; resetId: string; expiresAt: Date; resendCount: number }
+  | { sent: false; refusal: Exclude<SendDecision, { allowed: true }> };
 
 /**
  * Emails a client a new reset code and link, in the caller's transaction,
@@ -81,14 +106,29 @@ type Issued = { sent: true; resetId: string; expiresAt: Date; resendCount: numbe
  * take turns). The open reset gets the new code; otherwise a fresh one opens.
  * The send rules may refuse; the caller decides whether that is said.
  */
-async function issueReset(tx: Tx, o: { client: { id: string; email: string }; partner: Partner; flavour: TokenFlavour; now: Date }): Promise<Issued> {
+async function issueReset(
+  tx: Tx,
+  o: { client: { id: string; email: string }; partner: Partner; flavour: TokenFlavour; now: Date },
+): Promise<Issued> {
   const pr = passwordResets;
   const { now } = o;
   // Today's resets make up the send history; an open one may be older and must be closed before another opens.
   const rows = await tx
-    .select({ id: pr.id, state: pr.state, resendCount: pr.resendCount, lastSentAt: pr.lastSentAt, expiresAt: pr.expiresAt, createdAt: pr.createdAt })
+    .select({
+      id: pr.id,
+      state: pr.state,
+      resendCount: pr.resendCount,
+      lastSentAt: pr.lastSentAt,
+      expiresAt: pr.expiresAt,
+      createdAt: pr.createdAt,
+    })
     .from(pr)
-    .where(and(eq(pr.clientId, o.client.id), or(eq(pr.state, "pending"), gt(pr.createdAt, new Date(now.getTime() - DAY_MS)))))
+    .where(
+      and(
+        eq(pr.clientId, o.client.id),
+        or(eq(pr.state, "pending"), gt(pr.createdAt, new Date(now.getTime() - DAY_MS))),
+      ),
+    )
     .for("update");
   const decision = canSendCode(sendHistoryOf(rows, now), now);
   if (!decision.allowed) return { sent: false, refusal: decision };
@@ -104,19 +144,43 @@ async function issueReset(tx: Tx, o: { client: { id: string; email: string }; pa
     resendCount = open.resendCount + 1;
     await tx
       .update(pr)
-      .set({ codeHash: codeHashFor(open.id, code), linkTokenHash: sha256Hex(token), attempts: 0, resendCount, lastSentAt: now, expiresAt, updatedAt: now })
+      .set({
+        codeHash: codeHashFor(open.id, code),
+        linkTokenHash: sha256Hex(token),
+        attempts: 0,
+        resendCount,
+        lastSentAt: now,
+        expiresAt,
+        updatedAt: now,
+      })
       .where(eq(pr.id, open.id));
   } else {
     if (rows.some((r) => r.state === "pending")) {
-      await tx.update(pr).set({ state: "expired", updatedAt: now }).where(and(eq(pr.clientId, o.client.id), eq(pr.state, "pending")));
+      await tx
+        .update(pr)
+        .set({ state: "expired", updatedAt: now })
+        .where(and(eq(pr.clientId, o.client.id), eq(pr.state, "pending")));
     }
     resetId = randomUUID();
-    await tx.insert(pr).values({ id: resetId, clientId: o.client.id, partnerId: o.partner.id, codeHash: codeHashFor(resetId, code), linkTokenHash: sha256Hex(token), expiresAt, lastSentAt: now });
+    await tx.insert(pr).values({
+      id: resetId,
+      clientId: o.client.id,
+      partnerId: o.partner.id,
+      codeHash: codeHashFor(resetId, code),
+      linkTokenHash: sha256Hex(token),
+      expiresAt,
+      lastSentAt: now,
+    });
   }
   await enqueueEmail(tx, {
     template: "password_reset_code",
     to: o.client.email,
-    data: { partnerName: o.partner.name, code, link: await passwordResetLink(tx, { partner: o.partner, token, flavour: o.flavour }), expiresInMinutes: PASSWORD_RESET_TTL_SECONDS / 60 },
+    data: {
+      partnerName: o.partner.name,
+      code,
+      link: await passwordResetLink(tx, { partner: o.partner, token, flavour: o.flavour }),
+      expiresInMinutes: PASSWORD_RESET_TTL_SECONDS / 60,
+    },
     partnerId: o.partner.id,
     clientId: o.client.id,
   });
@@ -130,13 +194,20 @@ async function issueReset(tx: Tx, o: { client: { id: string; email: string }; pa
  * they count every address alike. A known client within the send rules gets
  * the email; one asking again too soon gets nothing more, silently.
  */
-export async function requestPasswordReset(caller: Caller, o: { partner: Partner; email: string; flavour: TokenFlavour }): Promise<void> {
+export async function requestPasswordReset(
+  caller: Caller,
+  o: { partner: Partner; email: string; flavour: TokenFlavour },
+): Promise<void> {
   const started = performance.now();
   const now = new Date();
   await spendQuotas(
     [
       { scope: `password-forgot:ip:${caller.ip ?? "unknown"}`, limit: FORGOT_PER_IP_HOUR, quota: "per_ip_hour" },
-      { scope: `password-forgot:account:${accountKey(o.partner.id, o.email)}`, limit: FORGOT_PER_ACCOUNT_HOUR, quota: "per_account_hour" },
+      {
+        scope: `password-forgot:account:${accountKey(o.partner.id, o.email)}`,
+        limit: FORGOT_PER_ACCOUNT_HOUR,
+        quota: "per_account_hour",
+      },
     ],
     "Too many password reset requests; try again later",
     now,
@@ -168,9 +239,20 @@ export async function requestPasswordReset(caller: Caller, o: { partner: Partner
 type ResetOutcome = { ok: true } | { ok: false; error: AppError };
 
 const invalidCode = (field: string, remaining?: number) =>
-  AppError.field("confirmation_code_invalid", field, field === "token" ? "The link is not valid; ask for a new email" : "The code is not valid", remaining === undefined ? {} : { details: { attemptsRemaining: remaining } });
-const expiredCode = (field: string) => AppError.field("confirmation_code_expired", field, "The password reset has expired; ask for a new email");
-const lockedCode = (field: string) => AppError.field("confirmation_locked", field, "Too many wrong codes: this password reset is locked; ask for a new email");
+  AppError.field(
+    "confirmation_code_invalid",
+    field,
+    field === "token" ? "The link is not valid; ask for a new email" : "The code is not valid",
+    remaining === undefined ? {} : { details: { attemptsRemaining: remaining } },
+  );
+const expiredCode = (field: string) =>
+  AppError.field("confirmation_code_expired", field, "The password reset has expired; ask for a new email");
+const lockedCode = (field: string) =>
+  AppError.field(
+    "confirmation_locked",
+    field,
+    "Too many wrong codes: this password reset is locked; ask for a new email",
+  );
 
 /**
  * Step 2 (POST /api/public/password/reset, POST /reg/password/reset): the
@@ -181,13 +263,24 @@ const lockedCode = (field: string) => AppError.field("confirmation_locked", fiel
  * row is locked while it is checked and used, so of two requests racing with
  * one code exactly one changes the password; the other finds it used.
  */
-export async function resetPassword(caller: Caller, o: { partner: Partner; input: PasswordResetInput; flavour: TokenFlavour }): Promise<void> {
+export async function resetPassword(
+  caller: Caller,
+  o: { partner: Partner; input: PasswordResetInput; flavour: TokenFlavour },
+): Promise<void> {
   const { input, partner } = o;
   const field = input.token !== undefined ? "token" : "code";
   await spendQuotas(
     [
       { scope: `password-reset:ip:${caller.ip ?? "unknown"}`, limit: RESET_TRIES_PER_IP_HOUR, quota: "per_ip_hour" },
-      ...(input.email !== undefined ? [{ scope: `password-reset:account:${accountKey(partner.id, input.email)}`, limit: RESET_TRIES_PER_ACCOUNT_HOUR, quota: "per_account_hour" }] : []),
+      ...(input.email !== undefined
+        ? [
+            {
+              scope: `password-reset:account:${accountKey(partner.id, input.email)}`,
+              limit: RESET_TRIES_PER_ACCOUNT_HOUR,
+              quota: "per_account_hour",
+            },
+          ]
+        : []),
     ],
     "Too many password reset attempts; try again later",
     new Date(),
@@ -200,7 +293,10 @@ export async function resetPassword(caller: Caller, o: { partner: Partner; input
     const now = new Date();
     let clientId: string | undefined;
     if (input.token !== undefined) {
-      const [byToken] = await tx.select({ clientId: pr.clientId }).from(pr).where(and(eq(pr.linkTokenHash, sha256Hex(input.token)), eq(pr.partnerId, partner.id)));
+      const [byToken] = await tx
+        .select({ clientId: pr.clientId })
+        .from(pr)
+        .where(and(eq(pr.linkTokenHash, sha256Hex(input.token)), eq(pr.partnerId, partner.id)));
       clientId = byToken?.clientId;
     } else {
       const [byEmail] = await tx
@@ -211,9 +307,20 @@ export async function resetPassword(caller: Caller, o: { partner: Partner; input
     }
     if (!clientId) return { ok: false, error: invalidCode(field) };
     // The client first, then its reset: the order step 1 locks them in.
-    const [client] = await tx.select({ id: clients.id, email: clients.email }).from(clients).where(eq(clients.id, clientId)).for("update");
+    const [client] = await tx
+      .select({ id: clients.id, email: clients.email })
+      .from(clients)
+      .where(eq(clients.id, clientId))
+      .for("update");
     const [reset] = await tx
-      .select({ id: pr.id, state: pr.state, attempts: pr.attempts, expiresAt: pr.expiresAt, codeHash: pr.codeHash, linkTokenHash: pr.linkTokenHash })
+      .select({
+        id: pr.id,
+        state: pr.state,
+        attempts: pr.attempts,
+        expiresAt: pr.expiresAt,
+        codeHash: pr.codeHash,
+        linkTokenHash: pr.linkTokenHash,
+      })
       .from(pr)
       .where(eq(pr.clientId, clientId))
       .orderBy(desc(pr.createdAt))
@@ -221,7 +328,10 @@ export async function resetPassword(caller: Caller, o: { partner: Partner; input
       .for("update");
     if (!client || !reset) return { ok: false, error: invalidCode(field) };
     // A token names one email; a newer email's reset replaced it.
-    const matches = input.token !== undefined ? reset.linkTokenHash === sha256Hex(input.token) : safeEqualHex(codeHashFor(reset.id, input.code!), reset.codeHash);
+    const matches =
+      input.token !== undefined
+        ? reset.linkTokenHash === sha256Hex(input.token)
+        : safeEqualHex(codeHashFor(reset.id, input.code!), reset.codeHash);
     if (input.token !== undefined && !matches) return { ok: false, error: invalidCode(field) };
     const check = checkCode(reset, matches, now);
     switch (check.outcome) {
@@ -231,9 +341,18 @@ export async function resetPassword(caller: Caller, o: { partner: Partner; input
         await tx.update(pr).set({ state: "expired", updatedAt: now }).where(eq(pr.id, reset.id));
         return { ok: false, error: expiredCode(field) };
       case "locked":
-        await tx.update(pr).set({ state: "locked", attempts: check.attempts, updatedAt: now }).where(eq(pr.id, reset.id));
+        await tx
+          .update(pr)
+          .set({ state: "locked", attempts: check.attempts, updatedAt: now })
+          .where(eq(pr.id, reset.id));
         if (reset.state !== "locked") {
-          await recordAudit(tx, caller, { action: "client.password_reset_locked", entityType: "client", entityId: client.id, partnerId: partner.id, after: { resetId: reset.id, attempts: check.attempts } });
+          await recordAudit(tx, caller, {
+            action: "client.password_reset_locked",
+            entityType: "client",
+            entityId: client.id,
+            partnerId: partner.id,
+            after: { resetId: reset.id, attempts: check.attempts },
+          });
         }
         return { ok: false, error: lockedCode(field) };
       case "invalid":
@@ -245,7 +364,13 @@ export async function resetPassword(caller: Caller, o: { partner: Partner; input
     await tx.update(pr).set({ state: "confirmed", updatedAt: now }).where(eq(pr.id, reset.id));
     await tx.update(clients).set({ passwordHash, updatedAt: now }).where(eq(clients.id, client.id));
     const sessionsEnded = await revokeClientSessions(tx, client.id, "password_reset");
-    await enqueueEmail(tx, { template: "password_changed", to: client.email, data: { partnerName: partner.name, changedAt: now.toISOString() }, partnerId: partner.id, clientId: client.id });
+    await enqueueEmail(tx, {
+      template: "password_changed",
+      to: client.email,
+      data: { partnerName: partner.name, changedAt: now.toISOString() },
+      partnerId: partner.id,
+      clientId: client.id,
+    });
     await recordAudit(tx, callerAs(caller, { type: "client", id: client.id, partnerId: partner.id }), {
       action: "client.password_reset",
       entityType: "client",
@@ -263,20 +388,34 @@ export async function resetPassword(caller: Caller, o: { partner: Partner; input
  * from step 1, under the same send rules, and staff learn only when it went
  * out and until when it works; never the code, never the password.
  */
-export async function sendPasswordReset(caller: Caller, input: { clientId: string }): Promise<{ clientId: string; email: string; expiresAt: Date }> {
+export async function sendPasswordReset(
+  caller: Caller,
+  input: { clientId: string },
+): Promise<{ clientId: string; email: string; expiresAt: Date }> {
   staffOf(caller);
   const scope = scopeOf(caller);
   return getDb().transaction(async (tx) => {
     const now = new Date();
     const [client] = await tx
-      .select({ id: clients.id, email: clients.email, partnerId: clients.partnerId, profileState: clients.profileState, createdVia: clients.createdVia })
+      .select({
+        id: clients.id,
+        email: clients.email,
+        partnerId: clients.partnerId,
+        profileState: clients.profileState,
+        createdVia: clients.createdVia,
+      })
       .from(clients)
       .where(eq(clients.id, input.clientId))
       .for("update");
     if (!client || !inScope(scope, client.partnerId)) throw new AppError("not_found", "No such client");
-    if (client.profileState !== "active") throw new AppError("conflict", `The client is ${client.profileState}; activate them before sending a password reset`);
+    if (client.profileState !== "active")
+      throw new AppError(
+        "conflict",
+        `The client is ${client.profileState}; activate them before sending a password reset`,
+      );
     const partner = await findPartnerById(tx, client.partnerId);
-    if (!partner || partner.status !== "active") throw new AppError("conflict", "The client's partner is suspended; its clients cannot sign in");
+    if (!partner || partner.status !== "active")
+      throw new AppError("conflict", "The client's partner is suspended; its clients cannot sign in");
     const issued = await issueReset(tx, { client, partner, flavour: flavourOf(client.createdVia), now });
     if (!issued.sent) throw refuseSend(issued.refusal);
     await recordAudit(tx, caller, {

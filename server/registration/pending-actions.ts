@@ -45,7 +45,9 @@ function refuseState(state: ConfirmationState, kind: PendingKind): AppError {
 /** Sends a new code (and link) for a pending confirmation, within the cooldown and daily cap. */
 export async function resendPendingConfirmation(caller: Caller, input: PendingTarget): Promise<ResendResult> {
   staffOf(caller);
-  return input.kind === "registration" ? resendRegistrationCode(caller, input.id) : resendConfirmationEmail(caller, input.id);
+  return input.kind === "registration"
+    ? resendRegistrationCode(caller, input.id)
+    : resendConfirmationEmail(caller, input.id);
 }
 
 /**
@@ -58,7 +60,10 @@ async function resendRegistrationCode(caller: Caller, id: string): Promise<Resen
   const db = getDb();
   const pr = pendingRegistrations;
   const now = new Date();
-  const [row] = await db.select({ partnerId: pr.partnerId, email: pr.email, state: pr.state, expiresAt: pr.expiresAt }).from(pr).where(eq(pr.id, id));
+  const [row] = await db
+    .select({ partnerId: pr.partnerId, email: pr.email, state: pr.state, expiresAt: pr.expiresAt })
+    .from(pr)
+    .where(eq(pr.id, id));
   if (!row || !inScope(scopeOf(caller), row.partnerId)) throw notFound();
   if (row.state !== "pending") throw refuseState(row.state, "registration");
   if (row.expiresAt.getTime() <= now.getTime()) throw refuseState("expired", "registration");
@@ -70,7 +75,15 @@ async function resendRegistrationCode(caller: Caller, id: string): Promise<Resen
 
   return db.transaction(async (tx) => {
     const [p] = await tx
-      .select({ id: pr.id, email: pr.email, state: pr.state, attempts: pr.attempts, resendCount: pr.resendCount, lastSentAt: pr.lastSentAt, expiresAt: pr.expiresAt })
+      .select({
+        id: pr.id,
+        email: pr.email,
+        state: pr.state,
+        attempts: pr.attempts,
+        resendCount: pr.resendCount,
+        lastSentAt: pr.lastSentAt,
+        expiresAt: pr.expiresAt,
+      })
       .from(pr)
       .where(eq(pr.id, id))
       .for("update");
@@ -100,7 +113,11 @@ async function resendRegistrationCode(caller: Caller, id: string): Promise<Resen
 /** A white-label client's confirmation email goes out again through the client's own resend, which audits the staff member. */
 async function resendConfirmationEmail(caller: Caller, id: string): Promise<ResendResult> {
   const [row] = await getDb()
-    .select({ clientId: emailConfirmations.clientId, partnerId: emailConfirmations.partnerId, confirmedAt: clients.emailConfirmedAt })
+    .select({
+      clientId: emailConfirmations.clientId,
+      partnerId: emailConfirmations.partnerId,
+      confirmedAt: clients.emailConfirmedAt,
+    })
     .from(emailConfirmations)
     .innerJoin(clients, eq(clients.id, emailConfirmations.clientId))
     .where(eq(emailConfirmations.id, id));
@@ -111,18 +128,30 @@ async function resendConfirmationEmail(caller: Caller, id: string): Promise<Rese
 }
 
 /** Withdraws a pending confirmation: its code stops working at once. */
-export async function cancelPendingConfirmation(caller: Caller, input: PendingTarget): Promise<{ kind: PendingKind; id: string; state: "cancelled" }> {
+export async function cancelPendingConfirmation(
+  caller: Caller,
+  input: PendingTarget,
+): Promise<{ kind: PendingKind; id: string; state: "cancelled" }> {
   staffOf(caller);
   const table = input.kind === "registration" ? pendingRegistrations : emailConfirmations;
   return getDb().transaction(async (tx) => {
     const [row] = await tx
-      .select({ id: table.id, partnerId: table.partnerId, state: table.state, attempts: table.attempts, resendCount: table.resendCount, expiresAt: table.expiresAt })
+      .select({
+        id: table.id,
+        partnerId: table.partnerId,
+        state: table.state,
+        attempts: table.attempts,
+        resendCount: table.resendCount,
+        expiresAt: table.expiresAt,
+      })
       .from(table)
       .where(eq(table.id, input.id))
       .for("update");
     if (!row || !inScope(scopeOf(caller), row.partnerId)) throw notFound();
     if (row.state !== "pending") {
-      throw new AppError("conflict", `Only a pending confirmation can be cancelled; this one is ${row.state}`, { details: { state: row.state } });
+      throw new AppError("conflict", `Only a pending confirmation can be cancelled; this one is ${row.state}`, {
+        details: { state: row.state },
+      });
     }
     const now = new Date();
     await tx.update(table).set({ state: "cancelled", updatedAt: now }).where(eq(table.id, row.id));

@@ -39,7 +39,11 @@ export interface PendingPage {
   nextCursor: string | null;
 }
 
-function partnerCondition(column: typeof partners.id, scope: PartnerScope, partnerId: number | undefined): SQL | undefined {
+function partnerCondition(
+  column: typeof partners.id,
+  scope: PartnerScope,
+  partnerId: number | undefined,
+): SQL | undefined {
   const conditions: SQL[] = [];
   if (scope.partnerIds !== undefined) conditions.push(inArray(column, scope.partnerIds));
   if (partnerId !== undefined) conditions.push(eq(column, partnerId));
@@ -51,7 +55,10 @@ function partnerCondition(column: typeof partners.id, scope: PartnerScope, partn
  * the caller's partners. `includeExpired` also lists confirmations whose code
  * has expired (only the newest per address).
  */
-export async function listPendingConfirmations(caller: Caller, input: z.output<typeof pendingListSchema>): Promise<PendingPage> {
+export async function listPendingConfirmations(
+  caller: Caller,
+  input: z.output<typeof pendingListSchema>,
+): Promise<PendingPage> {
   const { cursor, limit, ...filter } = input;
   const scope = scopeOf(caller);
   if (scope.partnerIds !== undefined && scope.partnerIds.length === 0) return { items: [], nextCursor: null };
@@ -90,7 +97,13 @@ export async function listPendingConfirmations(caller: Caller, input: z.output<t
         })
         .from(pr)
         .innerJoin(partners, eq(partners.id, pr.partnerId))
-        .where(and(filter.includeExpired ? or(live, latestExpired) : live, partnerScope, after ? sql`(${pr.createdAt}, ${pr.id}) < (${after.k}::timestamptz, ${after.id}::uuid)` : undefined))
+        .where(
+          and(
+            filter.includeExpired ? or(live, latestExpired) : live,
+            partnerScope,
+            after ? sql`(${pr.createdAt}, ${pr.id}) < (${after.k}::timestamptz, ${after.id}::uuid)` : undefined,
+          ),
+        )
         .orderBy(desc(pr.createdAt), desc(pr.id))
         .limit(limit + 1)
         .then((rows) =>
@@ -173,7 +186,9 @@ export async function listPendingConfirmations(caller: Caller, input: z.output<t
   }
 
   // Each queue returned its own first limit+1 rows after the cursor; the page is the first `limit` of both.
-  const merged = (await Promise.all(queries)).flat().sort((a, b) => (a.key === b.key ? (a.id < b.id ? 1 : -1) : a.key < b.key ? 1 : -1));
+  const merged = (await Promise.all(queries))
+    .flat()
+    .sort((a, b) => (a.key === b.key ? (a.id < b.id ? 1 : -1) : a.key < b.key ? 1 : -1));
   const page = merged.slice(0, limit);
   const last = page[page.length - 1];
   return {

@@ -29,14 +29,30 @@ export const countryCodeSchema = z
 
 const birthDateSchema = z.iso
   .date("birthDate must be a date in the form YYYY-MM-DD")
-  .refine((v) => v >= "1900-01-01" && new Date(`${v}T00:00:00Z`).getTime() <= Date.now(), "birthDate must be a real date in the past")
+  .refine(
+    (v) => v >= "1900-01-01" && new Date(`${v}T00:00:00Z`).getTime() <= Date.now(),
+    "birthDate must be a real date in the past",
+  )
   .meta({ example: "2005-04-03" });
 
 export const verificationStatusSchema = z.enum(VERIFICATION_STATUSES);
 const LEVEL_RULE = "verificationLevel must be a whole number from 0 to 5";
-export const verificationLevelSchema = z.number({ error: LEVEL_RULE }).int(LEVEL_RULE).min(0, LEVEL_RULE).max(5, LEVEL_RULE);
+export const verificationLevelSchema = z
+  .number({ error: LEVEL_RULE })
+  .int(LEVEL_RULE)
+  .min(0, LEVEL_RULE)
+  .max(5, LEVEL_RULE);
 /** The white-label API's source document types the level as a String: "3" is taken as 3; "3.5", "six" or "" are refused. */
-const verificationLevelOnTheWire = z.union([verificationLevelSchema, z.string().regex(/^[0-5]$/).transform(Number)], { error: LEVEL_RULE });
+const verificationLevelOnTheWire = z.union(
+  [
+    verificationLevelSchema,
+    z
+      .string()
+      .regex(/^[0-5]$/)
+      .transform(Number),
+  ],
+  { error: LEVEL_RULE },
+);
 
 const userTypeSchema = z
   .string()
@@ -88,8 +104,13 @@ export const whiteLabelRegistrationSchema = z
     address1: text("address1", 200).optional(),
     address2: text("address2", 200).optional(),
     verificationStatus: verificationStatusSchema.optional().meta({ description: "Master API key only" }),
-    verificationLevel: verificationLevelOnTheWire.optional().meta({ description: "Master API key only; 0–5, as a number or a string (\"3\")" }),
-    clientIp: z.union([z.ipv4(), z.ipv6()], { error: "clientIp must be an IPv4 or IPv6 address" }).optional().meta({ description: "Master API key only: the end user's IP, for the per-IP quota" }),
+    verificationLevel: verificationLevelOnTheWire
+      .optional()
+      .meta({ description: 'Master API key only; 0–5, as a number or a string ("3")' }),
+    clientIp: z
+      .union([z.ipv4(), z.ipv6()], { error: "clientIp must be an IPv4 or IPv6 address" })
+      .optional()
+      .meta({ description: "Master API key only: the end user's IP, for the per-IP quota" }),
   })
   .meta({ id: "WhiteLabelRegistrationRequest" });
 export type WhiteLabelRegistrationInput = z.infer<typeof whiteLabelRegistrationSchema>;
@@ -100,7 +121,9 @@ export type WhiteLabelRegistrationInput = z.infer<typeof whiteLabelRegistrationS
  * the service so the browser form can import it without pulling in the
  * database. clientIp is left out: it only feeds the quotas, which staff skip.
  */
-export const backOfficeRegistrationSchema = whiteLabelRegistrationSchema.omit({ clientIp: true }).extend({ partnerId: partnerIdSchema });
+export const backOfficeRegistrationSchema = whiteLabelRegistrationSchema
+  .omit({ clientIp: true })
+  .extend({ partnerId: partnerIdSchema });
 
 export const whiteLabelLoginSchema = z
   .object({ username: emailSchema, password: z.string().min(1, "password is required").max(256) })
@@ -111,13 +134,20 @@ const tokenScopeSchema = z
   .string({ error: "scope must be a string of space-separated scopes" })
   .max(1000, "scope must be at most 1000 characters")
   .optional()
-  .meta({ description: "Optional, space-separated. Every scope named must be one the API knows; the token carries all of the client's scopes either way." });
+  .meta({
+    description:
+      "Optional, space-separated. Every scope named must be one the API knows; the token carries all of the client's scopes either way.",
+  });
 
 export const partnerTokenRequestSchema = z
   .discriminatedUnion(
     "grant_type",
     [
-      z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1, "refresh_token is required").max(512), scope: tokenScopeSchema }),
+      z.object({
+        grant_type: z.literal("refresh_token"),
+        refresh_token: z.string().min(1, "refresh_token is required").max(512),
+        scope: tokenScopeSchema,
+      }),
       z.object({
         grant_type: z.literal("password"),
         username: emailSchema,
@@ -131,7 +161,9 @@ export const partnerTokenRequestSchema = z
   .meta({ id: "PartnerTokenRequest" });
 
 export const refreshRequestSchema = z
-  .object({ refresh_token: z.string({ error: "refresh_token is required" }).min(1, "refresh_token is required").max(512) })
+  .object({
+    refresh_token: z.string({ error: "refresh_token is required" }).min(1, "refresh_token is required").max(512),
+  })
   .meta({ id: "RefreshRequest" });
 
 export const emailConfirmationSchema = z
@@ -180,20 +212,39 @@ const resetTokenSchema = z
  */
 function passwordResetSchema(password: z.ZodType<string>, id: string) {
   return z
-    .object({ email: emailSchema.optional(), code: resetCodeSchema.optional(), token: resetTokenSchema.optional(), password })
+    .object({
+      email: emailSchema.optional(),
+      code: resetCodeSchema.optional(),
+      token: resetTokenSchema.optional(),
+      password,
+    })
     .superRefine((v, ctx) => {
       if (v.token !== undefined) {
-        if (v.email !== undefined || v.code !== undefined) ctx.addIssue({ code: "custom", path: ["token"], message: "Send either email and code, or the link's token, not both" });
+        if (v.email !== undefined || v.code !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["token"],
+            message: "Send either email and code, or the link's token, not both",
+          });
         return;
       }
-      if (v.email === undefined) ctx.addIssue({ code: "custom", path: ["email"], message: "Email is required (or the link's token)" });
-      if (v.code === undefined) ctx.addIssue({ code: "custom", path: ["code"], message: "code is required: the digits from the email (or the link's token)" });
+      if (v.email === undefined)
+        ctx.addIssue({ code: "custom", path: ["email"], message: "Email is required (or the link's token)" });
+      if (v.code === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["code"],
+          message: "code is required: the digits from the email (or the link's token)",
+        });
     })
     .meta({ id });
 }
 
 export const partnerPasswordResetSchema = passwordResetSchema(partnerPasswordSchema, "PartnerPasswordResetRequest");
-export const whiteLabelPasswordResetSchema = passwordResetSchema(whiteLabelPasswordSchema, "WhiteLabelPasswordResetRequest");
+export const whiteLabelPasswordResetSchema = passwordResetSchema(
+  whiteLabelPasswordSchema,
+  "WhiteLabelPasswordResetRequest",
+);
 export type PasswordResetInput = z.infer<typeof partnerPasswordResetSchema>;
 
 /** Back office "Send password reset": the client, nothing else (staff never see or set a password). */

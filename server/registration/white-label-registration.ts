@@ -25,7 +25,8 @@ export interface WhiteLabelRegistration {
  * an operator (the system): may set verification status, level and the
  * client's IP, and skips the captcha. Anyone else registers as the public does.
  */
-const isPrivileged = (caller: Caller) => caller.actor.type === "api_key" || caller.actor.type === "staff" || caller.actor.type === "system";
+const isPrivileged = (caller: Caller) =>
+  caller.actor.type === "api_key" || caller.actor.type === "staff" || caller.actor.type === "system";
 
 /**
  * Creates a white-label client at once (one step) with its CHECKING account
@@ -40,9 +41,13 @@ export async function registerWhiteLabelClient(caller: Caller, o: WhiteLabelRegi
   if (!isPrivileged(caller)) {
     const sent = PRIVILEGED_FIELDS.filter((f) => input[f] !== undefined);
     if (sent.length > 0) {
-      throw new AppError("master_key_required", "These fields need the partner's master API key in the Authorization header", {
-        fields: sent.map((path) => ({ path, message: `${path} may only be set with a master API key` })),
-      });
+      throw new AppError(
+        "master_key_required",
+        "These fields need the partner's master API key in the Authorization header",
+        {
+          fields: sent.map((path) => ({ path, message: `${path} may only be set with a master API key` })),
+        },
+      );
     }
     if (partner.captchaRequired) await requireCaptcha(partner, o.captchaToken);
   }
@@ -80,16 +85,28 @@ export async function registerWhiteLabelClient(caller: Caller, o: WhiteLabelRegi
       partner.defaultCurrency,
     );
     if (!created) throw AppError.field("email_taken", "email", "This email is already registered with this partner");
-    if (verificationStatus === "not_verified") await openEmailConfirmation(tx, { clientId: created.id, email: input.email, partner });
+    if (verificationStatus === "not_verified")
+      await openEmailConfirmation(tx, { clientId: created.id, email: input.email, partner });
     await recordAudit(tx, caller, {
       action: "client.register",
       entityType: "client",
       entityId: created.id,
       partnerId: partner.id,
-      after: { via: byStaff ? "back_office" : "white_label_api", verificationStatus, verificationLevel: input.verificationLevel ?? 0, countryCode: input.countryCode },
+      after: {
+        via: byStaff ? "back_office" : "white_label_api",
+        verificationStatus,
+        verificationLevel: input.verificationLevel ?? 0,
+        countryCode: input.countryCode,
+      },
     });
     return storeRefreshToken(tx, caller, {
-      subject: { id: created.id, partnerId: partner.id, email: input.email, countryCode: input.countryCode, userType: "CUSTOMER" },
+      subject: {
+        id: created.id,
+        partnerId: partner.id,
+        email: input.email,
+        countryCode: input.countryCode,
+        userType: "CUSTOMER",
+      },
       flavour: "white_label",
       accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS,
     });
@@ -98,9 +115,20 @@ export async function registerWhiteLabelClient(caller: Caller, o: WhiteLabelRegi
 }
 
 async function requireCaptcha(partner: Partner, token: string | null | undefined): Promise<void> {
-  if (!token) throw AppError.field("captcha_required", "Captcha-token", "This partner requires a solved captcha in the Captcha-token header (GET /api/public/captcha)");
+  if (!token)
+    throw AppError.field(
+      "captcha_required",
+      "Captcha-token",
+      "This partner requires a solved captcha in the Captcha-token header (GET /api/public/captcha)",
+    );
   const result = verifyCaptchaToken({ token, secret: captchaSecret(), partnerId: partner.id });
-  if (!result.ok) throw AppError.field("captcha_invalid", "Captcha-token", `The captcha is not valid (${result.reason.replace("_", " ")})`);
+  if (!result.ok)
+    throw AppError.field(
+      "captcha_invalid",
+      "Captcha-token",
+      `The captcha is not valid (${result.reason.replace("_", " ")})`,
+    );
   const spent = await spendCaptcha(getDb(), result.challengeHash, result.expiresAt);
-  if (!spent) throw AppError.field("captcha_invalid", "Captcha-token", "This captcha was already used; solve a new one");
+  if (!spent)
+    throw AppError.field("captcha_invalid", "Captcha-token", "This captcha was already used; solve a new one");
 }

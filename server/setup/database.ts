@@ -12,7 +12,9 @@ import { sealPlainSigningKeys } from "../tokens/signing-keys";
  * this process connects to the process that owns the data folder, or becomes
  * the owner itself when there is none.
  */
-export async function openDatabase(role: "server" | "cli"): Promise<{ embedded?: EmbeddedDatabase; close(): Promise<void> }> {
+export async function openDatabase(
+  role: "server" | "cli",
+): Promise<{ embedded?: EmbeddedDatabase; close(): Promise<void> }> {
   const c = config();
   if (!c.embedded) return { close: closeDb };
   const dataDir = resolve(c.GATEHOUSE_DATA_DIR);
@@ -22,7 +24,8 @@ export async function openDatabase(role: "server" | "cli"): Promise<{ embedded?:
     embedded = await startEmbeddedDatabase(dataDir, role);
   } catch (e) {
     // Another process is opening the folder right now: use it once it is serving.
-    if (role === "cli" && e instanceof EmbeddedDatabaseBusyError && (await waitForOwner(dataDir, 15_000))) return { close: closeDb };
+    if (role === "cli" && e instanceof EmbeddedDatabaseBusyError && (await waitForOwner(dataDir, 15_000)))
+      return { close: closeDb };
     throw e;
   }
   return {

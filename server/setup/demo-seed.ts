@@ -42,14 +42,26 @@ const BATCH_SIZE = 100_000;
 const BULK_CONNECTIONS = 4;
 const seeder = systemCaller("demo-seed");
 
-const FIRST_NAMES = "Olivia,Liam,Emma,Noah,Amelia,Oliver,Sofia,Elias,Mia,Lucas,Anna,Jonas,Laura,Mateo,Elena,Leo,Ines,Hugo,Marta,Arturs,Inga,Janis,Ieva,Tomas,Aiko,Kenji,Priya,Arjun,Fatima,Omar,Chloe,Felix,Nora,Emil,Zofia,Pavel,Lena,Marco,Giulia,Sven".split(",");
-const LAST_NAMES = "Smith,Berzins,Ozola,Kalnins,Garcia,Muller,Rossi,Novak,Kowalski,Dubois,Jansen,Nielsen,Virtanen,Silva,Santos,Tanaka,Sato,Patel,Khan,Haddad,Brown,Wilson,Ivanova,Petrov,Horvat,Popescu,Nagy,Lindqvist,OBrien,Murphy,Fischer,Weber,Moreau,Costa,Yilmaz,Cohen,Levi,Andersen,Hansen,Kim".split(",");
+const FIRST_NAMES =
+  "Olivia,Liam,Emma,Noah,Amelia,Oliver,Sofia,Elias,Mia,Lucas,Anna,Jonas,Laura,Mateo,Elena,Leo,Ines,Hugo,Marta,Arturs,Inga,Janis,Ieva,Tomas,Aiko,Kenji,Priya,Arjun,Fatima,Omar,Chloe,Felix,Nora,Emil,Zofia,Pavel,Lena,Marco,Giulia,Sven".split(
+    ",",
+  );
+const LAST_NAMES =
+  "Smith,Berzins,Ozola,Kalnins,Garcia,Muller,Rossi,Novak,Kowalski,Dubois,Jansen,Nielsen,Virtanen,Silva,Santos,Tanaka,Sato,Patel,Khan,Haddad,Brown,Wilson,Ivanova,Petrov,Horvat,Popescu,Nagy,Lindqvist,OBrien,Murphy,Fischer,Weber,Moreau,Costa,Yilmaz,Cohen,Levi,Andersen,Hansen,Kim".split(
+    ",",
+  );
 const COUNTRIES = "LV,LT,EE,DE,GB,FR,ES,IT,PL,NL,SE,FI,PT,IE,US,CA,AE,JP,IN,BR".split(",");
-const STREETS = "Brivibas iela,Main Street,High Street,Hauptstrasse,Rue de la Paix,Via Roma,Calle Mayor,Ulica Dluga,Kungsgatan,Mannerheimintie".split(",");
+const STREETS =
+  "Brivibas iela,Main Street,High Street,Hauptstrasse,Rue de la Paix,Via Roma,Calle Mayor,Ulica Dluga,Kungsgatan,Mannerheimintie".split(
+    ",",
+  );
 
 function refuseInProduction(what: string): void {
   if (config().isProduction) {
-    throw new AppError("forbidden", `${what} creates accounts with published passwords and is refused in production (NODE_ENV=production)`);
+    throw new AppError(
+      "forbidden",
+      `${what} creates accounts with published passwords and is refused in production (NODE_ENV=production)`,
+    );
   }
 }
 
@@ -78,7 +90,8 @@ export interface SeedClientsReport {
  */
 export async function seedClients(db: Db, o: SeedClientsOptions): Promise<SeedClientsReport> {
   refuseInProduction("seed --clients");
-  if (!Number.isInteger(o.count) || o.count < 1) throw new AppError("invalid_request", "The number of clients must be a whole number of at least 1");
+  if (!Number.isInteger(o.count) || o.count < 1)
+    throw new AppError("invalid_request", "The number of clients must be a whole number of at least 1");
   const started = performance.now();
   let targets: Partner[];
   if (o.partnerId !== undefined) {
@@ -87,8 +100,14 @@ export async function seedClients(db: Db, o: SeedClientsOptions): Promise<SeedCl
     targets = [partner];
   } else {
     const ids = await db.select({ id: partners.id }).from(partners).orderBy(partners.id);
-    if (ids.length === 0) throw new AppError("not_found", "There are no partners yet: run `gatehouse seed` or `gatehouse partner create` first");
-    targets = (await Promise.all(ids.map((r) => findPartnerById(db, r.id)))).filter((p): p is Partner => p !== undefined);
+    if (ids.length === 0)
+      throw new AppError(
+        "not_found",
+        "There are no partners yet: run `gatehouse seed` or `gatehouse partner create` first",
+      );
+    targets = (await Promise.all(ids.map((r) => findPartnerById(db, r.id)))).filter(
+      (p): p is Partner => p !== undefined,
+    );
   }
   const runId = randomBytes(4).toString("hex");
   // All bulk clients share one argon2id hash of DEMO_CLIENT_PASSWORD: they are test
@@ -96,7 +115,8 @@ export async function seedClients(db: Db, o: SeedClientsOptions): Promise<SeedCl
   const passwordHash = await hashPassword(DEMO_CLIENT_PASSWORD);
   const nowMs = Date.now();
   const batches: Array<{ from: number; to: number }> = [];
-  for (let from = 1; from <= o.count; from += BATCH_SIZE) batches.push({ from, to: Math.min(o.count, from + BATCH_SIZE - 1) });
+  for (let from = 1; from <= o.count; from += BATCH_SIZE)
+    batches.push({ from, to: Math.min(o.count, from + BATCH_SIZE - 1) });
   // Each batch commits on its own; several at once use more of the server's cores.
   // The embedded database runs one statement at a time, so there it is one after another.
   const c = config();
@@ -107,7 +127,16 @@ export async function seedClients(db: Db, o: SeedClientsOptions): Promise<SeedCl
     Array.from({ length: workers }, async () => {
       for (let batch = batches.shift(); batch && !failed; batch = batches.shift()) {
         try {
-          await insertClientBatch(db, { partners: targets, ...batch, first: 1, total: o.count, runId, passwordHash, createdByStaffId: o.createdByStaffId ?? null, nowMs });
+          await insertClientBatch(db, {
+            partners: targets,
+            ...batch,
+            first: 1,
+            total: o.count,
+            runId,
+            passwordHash,
+            createdByStaffId: o.createdByStaffId ?? null,
+            nowMs,
+          });
         } catch (e) {
           failed = true;
           throw e;
@@ -119,8 +148,16 @@ export async function seedClients(db: Db, o: SeedClientsOptions): Promise<SeedCl
   );
   // Row g goes to partner g mod k: the first partner gets rows k, 2k, …; partner i the rows i, i + k, ….
   const k = targets.length;
-  const shares = targets.map((p, i) => ({ id: p.id, count: i === 0 ? Math.floor(o.count / k) : Math.floor((o.count - i) / k) + 1 }));
-  return { runId, count: o.count, partners: shares.filter((s) => s.count > 0), milliseconds: Math.round(performance.now() - started) };
+  const shares = targets.map((p, i) => ({
+    id: p.id,
+    count: i === 0 ? Math.floor(o.count / k) : Math.floor((o.count - i) / k) + 1,
+  }));
+  return {
+    runId,
+    count: o.count,
+    partners: shares.filter((s) => s.count > 0),
+    milliseconds: Math.round(performance.now() - started),
+  };
 }
 
 const list = (values: readonly (string | number)[]) => sql`string_to_array(${values.join(",")}, ',')`;
@@ -133,7 +170,8 @@ const list = (values: readonly (string | number)[]) => sql`string_to_array(${val
  * keys, the accounts' client index and the foreign-key checks. Clients created
  * by the app keep their random v4 ids; both are valid uuids.
  */
-const uuidV7 = (msHex: SQL, v4: SQL) => sql`(${msHex} || '7' || substr(${v4}, 16, 3) || substr(${v4}, 20, 4) || substr(${v4}, 25, 12))::uuid`;
+const uuidV7 = (msHex: SQL, v4: SQL) =>
+  sql`(${msHex} || '7' || substr(${v4}, 16, 3) || substr(${v4}, 20, 4) || substr(${v4}, 25, 12))::uuid`;
 
 const NINETY_DAYS_MS = 90 * 86_400_000;
 
@@ -224,16 +262,60 @@ interface DemoPartnerSpec {
 }
 
 const DEMO_PARTNERS: DemoPartnerSpec[] = [
-  { name: "Northwind Sandbox (demo)", settings: { sandbox: true, defaultCurrency: "EUR", quotaPerIpHour: 100, quotaTotalHour: 1000 }, ownedByKam: false, suspended: false, clients: 900 },
-  { name: "Baltic Pay (demo)", settings: { captchaRequired: true, defaultCurrency: "EUR", quotaPerIpHour: 3, quotaTotalHour: 500, kycApprovedLevel: 3 }, ownedByKam: true, suspended: false, clients: 1100 },
-  { name: "Lumen Wallet (demo)", settings: { defaultCurrency: "GBP", quotaPerIpHour: 5, quotaTotalHour: 300, allowedUserTypes: ["CUSTOMER", "BUSINESS"] }, ownedByKam: true, suspended: false, clients: 700 },
-  { name: "Harbor Finance (demo)", settings: { defaultCurrency: "USD" }, ownedByKam: false, suspended: true, clients: 400 },
+  {
+    name: "Northwind Sandbox (demo)",
+    settings: { sandbox: true, defaultCurrency: "EUR", quotaPerIpHour: 100, quotaTotalHour: 1000 },
+    ownedByKam: false,
+    suspended: false,
+    clients: 900,
+  },
+  {
+    name: "Baltic Pay (demo)",
+    settings: {
+      captchaRequired: true,
+      defaultCurrency: "EUR",
+      quotaPerIpHour: 3,
+      quotaTotalHour: 500,
+      kycApprovedLevel: 3,
+    },
+    ownedByKam: true,
+    suspended: false,
+    clients: 1100,
+  },
+  {
+    name: "Lumen Wallet (demo)",
+    settings: {
+      defaultCurrency: "GBP",
+      quotaPerIpHour: 5,
+      quotaTotalHour: 300,
+      allowedUserTypes: ["CUSTOMER", "BUSINESS"],
+    },
+    ownedByKam: true,
+    suspended: false,
+    clients: 700,
+  },
+  {
+    name: "Harbor Finance (demo)",
+    settings: { defaultCurrency: "USD" },
+    ownedByKam: false,
+    suspended: true,
+    clients: 400,
+  },
 ];
 
 export interface DemoReport {
   runId: string;
   staff: Array<{ role: "kam" | "operations"; email: string; password: string; created: boolean }>;
-  partners: Array<{ id: number; name: string; sandbox: boolean; captcha: boolean; currency: string; suspended: boolean; ownedByKam: boolean; masterKey?: string }>;
+  partners: Array<{
+    id: number;
+    name: string;
+    sandbox: boolean;
+    captcha: boolean;
+    currency: string;
+    suspended: boolean;
+    ownedByKam: boolean;
+    masterKey?: string;
+  }>;
   clients: number;
   pendingRegistrations: number;
   emailConfirmations: number;
@@ -259,22 +341,59 @@ export async function seedDemo(db: Db): Promise<DemoReport> {
     const staffIds: Record<"kam" | "operations", string> = { kam: "", operations: "" };
     for (const role of ["kam", "operations"] as const) {
       const spec = DEMO_STAFF[role];
-      const [existing] = await tx.select({ id: staffUsers.id }).from(staffUsers).where(sql`lower(${staffUsers.email}) = lower(${spec.email})`);
-      staffIds[role] = existing?.id ?? (await createStaff(tx, seeder, createStaffSchema.parse({ email: spec.email, name: spec.name, role, password: spec.password }))).id;
+      const [existing] = await tx
+        .select({ id: staffUsers.id })
+        .from(staffUsers)
+        .where(sql`lower(${staffUsers.email}) = lower(${spec.email})`);
+      staffIds[role] =
+        existing?.id ??
+        (
+          await createStaff(
+            tx,
+            seeder,
+            createStaffSchema.parse({ email: spec.email, name: spec.name, role, password: spec.password }),
+          )
+        ).id;
       staff.push({ role, email: spec.email, password: spec.password, created: !existing });
     }
     const made: Array<{ partner: Partner; spec: DemoPartnerSpec; masterKey?: string }> = [];
     for (const spec of DEMO_PARTNERS) {
-      const [existing] = await tx.select({ id: partners.id }).from(partners).where(eq(partners.name, spec.name)).limit(1);
+      const [existing] = await tx
+        .select({ id: partners.id })
+        .from(partners)
+        .where(eq(partners.name, spec.name))
+        .limit(1);
       if (existing) {
         made.push({ partner: (await findPartnerById(tx, existing.id))!, spec });
         continue;
       }
-      const partner = await createPartner(seeder, createPartnerSchema.parse({ name: spec.name, ...spec.settings, ownerStaffId: spec.ownedByKam ? staffIds.kam : null }), tx);
-      const key = await createMasterKey(seeder, createApiKeySchema.parse({ partnerId: partner.id, name: "Demo key" }), tx);
+      const partner = await createPartner(
+        seeder,
+        createPartnerSchema.parse({
+          name: spec.name,
+          ...spec.settings,
+          ownerStaffId: spec.ownedByKam ? staffIds.kam : null,
+        }),
+        tx,
+      );
+      const key = await createMasterKey(
+        seeder,
+        createApiKeySchema.parse({ partnerId: partner.id, name: "Demo key" }),
+        tx,
+      );
       if (spec.suspended) {
-        await tx.update(partners).set({ status: "suspended", updatedAt: new Date() }).where(eq(partners.id, partner.id));
-        await recordAudit(tx, seeder, { action: "partner.suspend", entityType: "partner", entityId: String(partner.id), partnerId: partner.id, before: { status: "active" }, after: { status: "suspended" } });
+        await tx
+          .update(partners)
+          .set({ status: "suspended", updatedAt: new Date() })
+          .where(eq(partners.id, partner.id));
+        await recordAudit(tx, seeder, {
+          action: "partner.suspend",
+          entityType: "partner",
+          entityId: String(partner.id),
+          partnerId: partner.id,
+          before: { status: "active" },
+          after: { status: "suspended" },
+        });
         partner.status = "suspended";
       }
       made.push({ partner, spec, masterKey: key.key });
@@ -286,11 +405,24 @@ export async function seedDemo(db: Db): Promise<DemoReport> {
   const passwordHash = await hashPassword(DEMO_CLIENT_PASSWORD);
   let offset = 0;
   for (const { partner, spec } of setup.made) {
-    await insertClientBatch(db, { partners: [partner], from: offset + 1, to: offset + spec.clients, first: offset + 1, total: spec.clients, runId, passwordHash, createdByStaffId: setup.staffIds.operations, nowMs: Date.now() });
+    await insertClientBatch(db, {
+      partners: [partner],
+      from: offset + 1,
+      to: offset + spec.clients,
+      first: offset + 1,
+      total: spec.clients,
+      runId,
+      passwordHash,
+      createdByStaffId: setup.staffIds.operations,
+      nowMs: Date.now(),
+    });
     offset += spec.clients;
   }
   const partnerIds = setup.made.map((m) => m.partner.id);
-  const thisRun = sql`c.partner_id in (${sql.join(partnerIds.map((id) => sql`${id}`), sql`, `)}) and c.email like ${`%.${runId}@example.com`}`;
+  const thisRun = sql`c.partner_id in (${sql.join(
+    partnerIds.map((id) => sql`${id}`),
+    sql`, `,
+  )}) and c.email like ${`%.${runId}@example.com`}`;
 
   const active = setup.made.filter((m) => m.partner.status === "active").map((m) => m.partner);
   const pending = await seedPendingRegistrations(db, active, runId, passwordHash);
@@ -338,8 +470,20 @@ export async function seedDemo(db: Db): Promise<DemoReport> {
 
 const DEMO_TIERS = [
   { name: "Basic", amount: "4.99", level: 1, features: ["One account", "Card payments"], mostPopular: false },
-  { name: "Premium", amount: "9.99", level: 2, features: ["Three accounts", "Card payments", "Free transfers"], mostPopular: true },
-  { name: "Business", amount: "29.99", level: 3, features: ["Unlimited accounts", "Bulk payments", "A dedicated manager"], mostPopular: false },
+  {
+    name: "Premium",
+    amount: "9.99",
+    level: 2,
+    features: ["Three accounts", "Card payments", "Free transfers"],
+    mostPopular: true,
+  },
+  {
+    name: "Business",
+    amount: "29.99",
+    level: 3,
+    features: ["Unlimited accounts", "Bulk payments", "A dedicated manager"],
+    mostPopular: false,
+  },
 ];
 
 /**
@@ -351,11 +495,23 @@ async function seedDemoBilling(db: Db, active: Partner[], thisRun: SQL) {
   let tiers = 0;
   const subscriptions = { active: 0, unpaid: 0 };
   for (const partner of active) {
-    const existing = await db.select({ id: subscriptionTiers.id }).from(subscriptionTiers).where(eq(subscriptionTiers.partnerId, partner.id)).orderBy(subscriptionTiers.sortOrder);
+    const existing = await db
+      .select({ id: subscriptionTiers.id })
+      .from(subscriptionTiers)
+      .where(eq(subscriptionTiers.partnerId, partner.id))
+      .orderBy(subscriptionTiers.sortOrder);
     const tierIds = existing.map((t) => t.id);
     if (tierIds.length === 0) {
       for (const t of DEMO_TIERS) {
-        const tier = await createTier(seeder, createTierSchema.parse({ partnerId: partner.id, currency: partner.defaultCurrency, description: `${t.name} plan`, ...t }));
+        const tier = await createTier(
+          seeder,
+          createTierSchema.parse({
+            partnerId: partner.id,
+            currency: partner.defaultCurrency,
+            description: `${t.name} plan`,
+            ...t,
+          }),
+        );
         tierIds.push(tier.id);
         tiers++;
       }
@@ -371,9 +527,17 @@ async function seedDemoBilling(db: Db, active: Partner[], thisRun: SQL) {
       const client = callerAs(seeder, { type: "client", id: row.id, partnerId: partner.id });
       const tierId = tierIds[i % tierIds.length]!;
       const paying = i % 3 !== 2;
-      if (paying) await creditSandboxAccount(seeder, creditAccountSchema.parse({ clientId: row.id, amount: "100.00", note: "demo" }));
+      if (paying)
+        await creditSandboxAccount(
+          seeder,
+          creditAccountSchema.parse({ clientId: row.id, amount: "100.00", note: "demo" }),
+        );
       await db.transaction(async (tx) => {
-        const started = await startSubscription(tx, client, { accountId: row.account_id, subscriptionDetailsId: tierId, anyCurrency: false });
+        const started = await startSubscription(tx, client, {
+          accountId: row.account_id,
+          subscriptionDetailsId: tierId,
+          anyCurrency: false,
+        });
         if (paying) await payInvoice(tx, client, { invoiceId: started.id });
       });
       if (paying) subscriptions.active++;
@@ -384,7 +548,12 @@ async function seedDemoBilling(db: Db, active: Partner[], thisRun: SQL) {
 }
 
 /** Partner-API step-1 registrations waiting for their code: most live, a third expired, a few locked. */
-async function seedPendingRegistrations(db: Db, active: Partner[], runId: string, passwordHash: string): Promise<number> {
+async function seedPendingRegistrations(
+  db: Db,
+  active: Partner[],
+  runId: string,
+  passwordHash: string,
+): Promise<number> {
   const now = Date.now();
   const rows: Array<typeof pendingRegistrations.$inferInsert> = [];
   for (const partner of active) {
@@ -455,11 +624,26 @@ async function seedEmailConfirmations(db: Db, active: Partner[], thisRun: SQL): 
 }
 
 export function describeDemo(report: DemoReport): string[] {
-  const lines = [`Demo data loaded in ${(report.milliseconds / 1000).toFixed(1)} s (run ${report.runId}).`, "", "Staff (development-only passwords):"];
-  for (const s of report.staff) lines.push(`  ${s.role.padEnd(10)} ${s.email} / ${s.password}${s.created ? "" : "  (already existed; password unchanged)"}`);
+  const lines = [
+    `Demo data loaded in ${(report.milliseconds / 1000).toFixed(1)} s (run ${report.runId}).`,
+    "",
+    "Staff (development-only passwords):",
+  ];
+  for (const s of report.staff)
+    lines.push(
+      `  ${s.role.padEnd(10)} ${s.email} / ${s.password}${s.created ? "" : "  (already existed; password unchanged)"}`,
+    );
   lines.push("", "Partners:");
   for (const p of report.partners) {
-    const traits = [p.sandbox ? "sandbox: code 12345" : null, p.captcha ? "captcha" : null, p.currency, p.suspended ? "suspended" : null, p.ownedByKam ? "owned by the KAM" : null].filter(Boolean).join(", ");
+    const traits = [
+      p.sandbox ? "sandbox: code 12345" : null,
+      p.captcha ? "captcha" : null,
+      p.currency,
+      p.suspended ? "suspended" : null,
+      p.ownedByKam ? "owned by the KAM" : null,
+    ]
+      .filter(Boolean)
+      .join(", ");
     lines.push(`  ${p.id}  ${p.name} (${traits})${p.masterKey ? `  master key: ${p.masterKey}` : ""}`);
   }
   lines.push(

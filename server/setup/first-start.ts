@@ -28,14 +28,36 @@ export async function seedFirstStart(db: Db): Promise<FirstStartReport> {
     await tx.execute(sql`select pg_advisory_xact_lock(7305071003)`);
     if ((await countStaff(tx)) === 0) {
       const production = config().isProduction;
-      const input = createStaffSchema.parse({ email: DEVELOPMENT_ADMIN.email, name: "First admin", role: "admin", password: production ? undefined : DEVELOPMENT_ADMIN.password });
+      const input = createStaffSchema.parse({
+        email: DEVELOPMENT_ADMIN.email,
+        name: "First admin",
+        role: "admin",
+        password: production ? undefined : DEVELOPMENT_ADMIN.password,
+      });
       const created = await createStaff(tx, system, input);
-      report.admin = { email: created.email, password: created.generatedPassword ?? DEVELOPMENT_ADMIN.password, generated: Boolean(created.generatedPassword) };
+      report.admin = {
+        email: created.email,
+        password: created.generatedPassword ?? DEVELOPMENT_ADMIN.password,
+        generated: Boolean(created.generatedPassword),
+      };
     }
     const partners = await tx.execute<{ n: string }>(sql`select count(*)::text as n from partners`);
     if (Number(partners.rows[0]?.n ?? 0) === 0) {
-      const partner = await createPartner(system, createPartnerSchema.parse({ name: "Sandbox Partner", sandbox: true, quotaPerIpHour: 100, quotaTotalHour: 1000 }), tx);
-      const key = await createMasterKey(system, createApiKeySchema.parse({ partnerId: partner.id, name: "First-start key" }), tx);
+      const partner = await createPartner(
+        system,
+        createPartnerSchema.parse({
+          name: "Sandbox Partner",
+          sandbox: true,
+          quotaPerIpHour: 100,
+          quotaTotalHour: 1000,
+        }),
+        tx,
+      );
+      const key = await createMasterKey(
+        system,
+        createApiKeySchema.parse({ partnerId: partner.id, name: "First-start key" }),
+        tx,
+      );
       report.sandboxPartner = { partnerId: partner.id, masterKey: key.key };
     }
   });
@@ -45,7 +67,9 @@ export async function seedFirstStart(db: Db): Promise<FirstStartReport> {
 export function describeFirstStart(report: FirstStartReport): string[] {
   const lines: string[] = [];
   if (report.admin) {
-    lines.push(`First admin: ${report.admin.email} / ${report.admin.password}${report.admin.generated ? "  (shown once: write it down)" : "  (development only)"}`);
+    lines.push(
+      `First admin: ${report.admin.email} / ${report.admin.password}${report.admin.generated ? "  (shown once: write it down)" : "  (development only)"}`,
+    );
   }
   if (report.sandboxPartner) {
     lines.push(`Sandbox partner: partnerId ${report.sandboxPartner.partnerId} (email code is always 12345)`);

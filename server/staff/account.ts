@@ -13,7 +13,10 @@ import { checkTotp, matchStoredTotp, newTotpSecret, sealTotpSecret, totpEnrollme
 
 export const confirmTotpSchema = z.object({
   secret: z.string().regex(/^[A-Z2-7]{16,64}$/, "The setup key is not valid; start again"),
-  code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app"),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, "Enter the 6-digit code from your authenticator app"),
   /** Replacing an enrolled authenticator needs a code from the one in use, so a borrowed session cannot take over 2FA. */
   currentCode: z
     .string()
@@ -26,7 +29,10 @@ export type ConfirmTotpInput = z.output<typeof confirmTotpSchema>;
 
 /** A new secret for the staff member to scan, labelled with their email; nothing is stored until they prove they have it. */
 export async function startTotpEnrollment(caller: Caller) {
-  const [staff] = await getDb().select({ email: staffUsers.email }).from(staffUsers).where(eq(staffUsers.id, staffOf(caller).id));
+  const [staff] = await getDb()
+    .select({ email: staffUsers.email })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, staffOf(caller).id));
   if (!staff) throw new AppError("not_found", "No such staff member");
   const secret = newTotpSecret();
   const { uri, qrSvg } = await totpEnrollment(secret, staff.email);
@@ -40,11 +46,19 @@ export async function startTotpEnrollment(caller: Caller) {
  * account like five wrong passwords, however many requests race.
  */
 export async function confirmTotpEnrollment(caller: Caller, input: ConfirmTotpInput, now: number = Date.now()) {
-  if (!checkTotp(input.secret, input.code)) throw AppError.field("validation_failed", "code", "That code does not match; check the time on your device and try again");
+  if (!checkTotp(input.secret, input.code))
+    throw AppError.field(
+      "validation_failed",
+      "code",
+      "That code does not match; check the time on your device and try again",
+    );
   const db = getDb();
   const staffId = staffOf(caller).id;
   const sealed = sealTotpSecret(input.secret);
-  const [current] = await db.select({ totpSecret: staffUsers.totpSecret }).from(staffUsers).where(eq(staffUsers.id, staffId));
+  const [current] = await db
+    .select({ totpSecret: staffUsers.totpSecret })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, staffId));
   if (!current) throw new AppError("not_found", "No such staff member");
 
   if (current.totpSecret === null) {
@@ -54,16 +68,30 @@ export async function confirmTotpEnrollment(caller: Caller, input: ConfirmTotpIn
         .set({ totpSecret: sealed, totpLastStep: null, updatedAt: new Date() })
         .where(and(eq(staffUsers.id, staffId), isNull(staffUsers.totpSecret)))
         .returning({ id: staffUsers.id });
-      if (enrolled.length === 0) throw AppError.field("conflict", "currentCode", "Two-factor authentication was set up meanwhile; reload the page to replace it");
+      if (enrolled.length === 0)
+        throw AppError.field(
+          "conflict",
+          "currentCode",
+          "Two-factor authentication was set up meanwhile; reload the page to replace it",
+        );
       await recordAudit(tx, caller, { action: "staff.totp_enrolled", entityType: "staff", entityId: staffId });
     });
     return;
   }
 
-  if (!input.currentCode) throw AppError.field("validation_failed", "currentCode", "Two-factor is already set up: enter a code from the authenticator app you use now to replace it");
+  if (!input.currentCode)
+    throw AppError.field(
+      "validation_failed",
+      "currentCode",
+      "Two-factor is already set up: enter a code from the authenticator app you use now to replace it",
+    );
   const grant = await beginAttempt({ staffId, now });
   if (!grant.granted) {
-    await recordAudit(db, caller, { action: "staff.totp_replace_refused_locked", entityType: "staff", entityId: staffId });
+    await recordAudit(db, caller, {
+      action: "staff.totp_replace_refused_locked",
+      entityType: "staff",
+      entityId: staffId,
+    });
     throw lockedError("currentCode", grant.lockedForSeconds);
   }
   if (matchStoredTotp(current.totpSecret, input.currentCode, now) === undefined) {
@@ -78,7 +106,12 @@ export async function confirmTotpEnrollment(caller: Caller, input: ConfirmTotpIn
       .set({ totpSecret: sealed, totpLastStep: null, updatedAt: new Date() })
       .where(and(eq(staffUsers.id, staffId), eq(staffUsers.totpSecret, current.totpSecret!)))
       .returning({ id: staffUsers.id });
-    if (replaced.length === 0) throw AppError.field("conflict", "currentCode", "Your two-factor authentication changed meanwhile; reload the page and start again");
+    if (replaced.length === 0)
+      throw AppError.field(
+        "conflict",
+        "currentCode",
+        "Your two-factor authentication changed meanwhile; reload the page and start again",
+      );
     await recordAudit(tx, caller, { action: "staff.totp_replaced", entityType: "staff", entityId: staffId });
   });
 }
@@ -92,12 +125,19 @@ export async function confirmTotpEnrollment(caller: Caller, input: ConfirmTotpIn
 export async function changeOwnPassword(caller: Caller, input: ChangePasswordInput, now: number = Date.now()) {
   const db = getDb();
   const me = staffOf(caller);
-  const [staff] = await db.select({ passwordHash: staffUsers.passwordHash }).from(staffUsers).where(eq(staffUsers.id, me.id));
+  const [staff] = await db
+    .select({ passwordHash: staffUsers.passwordHash })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, me.id));
   if (!staff) throw new AppError("not_found", "No such staff member");
 
   const grant = await beginAttempt({ staffId: me.id, now });
   if (!grant.granted) {
-    await recordAudit(db, caller, { action: "staff.password_change_refused_locked", entityType: "staff", entityId: me.id });
+    await recordAudit(db, caller, {
+      action: "staff.password_change_refused_locked",
+      entityType: "staff",
+      entityId: me.id,
+    });
     throw lockedError("currentPassword", grant.lockedForSeconds);
   }
   const attempt = grant.attempt;
@@ -115,12 +155,21 @@ export async function changeOwnPassword(caller: Caller, input: ChangePasswordInp
       .returning({ id: staffUsers.id });
     if (changed.length === 0) return undefined;
     const ended = await endAllStaffSessions(tx, { staffId: me.id, except: me.sessionId });
-    await recordAudit(tx, caller, { action: "staff.password_changed", entityType: "staff", entityId: me.id, after: { otherSessionsEnded: ended } });
+    await recordAudit(tx, caller, {
+      action: "staff.password_changed",
+      entityType: "staff",
+      entityId: me.id,
+      after: { otherSessionsEnded: ended },
+    });
     return ended;
   });
   if (otherSessionsEnded === undefined) {
     await releaseAttempt(attempt);
-    throw AppError.field("conflict", "currentPassword", "Your password was changed meanwhile; sign in again with the new one");
+    throw AppError.field(
+      "conflict",
+      "currentPassword",
+      "Your password was changed meanwhile; sign in again with the new one",
+    );
   }
   return { otherSessionsEnded };
 }
@@ -133,7 +182,12 @@ function lockRemaining(seconds: number): string {
 }
 
 function lockedError(field: string, seconds: number): AppError {
-  return AppError.field("too_many_attempts", field, `Too many wrong attempts: your account is locked for ${lockRemaining(seconds)}. Try again then, or ask an admin to unlock it.`, { retryAfterSeconds: seconds });
+  return AppError.field(
+    "too_many_attempts",
+    field,
+    `Too many wrong attempts: your account is locked for ${lockRemaining(seconds)}. Try again then, or ask an admin to unlock it.`,
+    { retryAfterSeconds: seconds },
+  );
 }
 
 export async function getAccountSecurity(caller: Caller) {
@@ -141,5 +195,9 @@ export async function getAccountSecurity(caller: Caller) {
     .select({ enrolled: staffUsers.totpSecret, required: staffUsers.totpRequired, lastLoginAt: staffUsers.lastLoginAt })
     .from(staffUsers)
     .where(eq(staffUsers.id, staffOf(caller).id));
-  return { totpEnrolled: Boolean(row?.enrolled), totpRequired: row?.required ?? false, lastLoginAt: row?.lastLoginAt ?? null };
+  return {
+    totpEnrolled: Boolean(row?.enrolled),
+    totpRequired: row?.required ?? false,
+    lastLoginAt: row?.lastLoginAt ?? null,
+  };
 }

@@ -43,7 +43,10 @@ function isSelf(caller: Caller, staffId: string): boolean {
 export async function setTotpRequired(caller: Caller, input: RequireTotpInput) {
   return getDb().transaction(async (tx) => {
     const staff = await lockStaff(tx, input.staffId);
-    await tx.update(staffUsers).set({ totpRequired: input.required, updatedAt: new Date() }).where(eq(staffUsers.id, input.staffId));
+    await tx
+      .update(staffUsers)
+      .set({ totpRequired: input.required, updatedAt: new Date() })
+      .where(eq(staffUsers.id, input.staffId));
     await recordAudit(tx, caller, {
       action: "staff.totp_requirement_changed",
       entityType: "staff",
@@ -61,12 +64,24 @@ export async function setTotpRequired(caller: Caller, input: RequireTotpInput) {
  * required they must enrol again before doing anything else.
  */
 export async function resetStaffTotp(caller: Caller, input: StaffTarget) {
-  if (isSelf(caller, input.staffId)) throw AppError.field("forbidden", "staffId", "You cannot reset your own two-factor authentication; ask another admin");
+  if (isSelf(caller, input.staffId))
+    throw AppError.field(
+      "forbidden",
+      "staffId",
+      "You cannot reset your own two-factor authentication; ask another admin",
+    );
   return getDb().transaction(async (tx) => {
     await lockStaff(tx, input.staffId);
-    const [before] = await tx.select({ enrolled: sql<boolean>`${staffUsers.totpSecret} is not null`.mapWith(Boolean) }).from(staffUsers).where(eq(staffUsers.id, input.staffId));
-    if (!before?.enrolled) throw AppError.field("conflict", "staffId", "This staff member has no two-factor authentication to reset");
-    await tx.update(staffUsers).set({ totpSecret: null, totpLastStep: null, updatedAt: new Date() }).where(eq(staffUsers.id, input.staffId));
+    const [before] = await tx
+      .select({ enrolled: sql<boolean>`${staffUsers.totpSecret} is not null`.mapWith(Boolean) })
+      .from(staffUsers)
+      .where(eq(staffUsers.id, input.staffId));
+    if (!before?.enrolled)
+      throw AppError.field("conflict", "staffId", "This staff member has no two-factor authentication to reset");
+    await tx
+      .update(staffUsers)
+      .set({ totpSecret: null, totpLastStep: null, updatedAt: new Date() })
+      .where(eq(staffUsers.id, input.staffId));
     const sessionsEnded = await endAllStaffSessions(tx, { staffId: input.staffId });
     await recordAudit(tx, caller, {
       action: "staff.totp_reset",
@@ -83,7 +98,10 @@ export async function resetStaffTotp(caller: Caller, input: StaffTarget) {
 export async function unlockStaff(caller: Caller, input: StaffTarget) {
   return getDb().transaction(async (tx) => {
     const staff = await lockStaff(tx, input.staffId);
-    await tx.update(staffUsers).set({ failedSignIns: 0, lockedUntil: null, updatedAt: new Date() }).where(eq(staffUsers.id, input.staffId));
+    await tx
+      .update(staffUsers)
+      .set({ failedSignIns: 0, lockedUntil: null, updatedAt: new Date() })
+      .where(eq(staffUsers.id, input.staffId));
     await recordAudit(tx, caller, {
       action: "staff.unlocked",
       entityType: "staff",
@@ -100,7 +118,8 @@ export async function unlockStaff(caller: Caller, input: StaffTarget) {
  * back if the account is reactivated.
  */
 export async function deactivateStaff(caller: Caller, input: StaffTarget) {
-  if (isSelf(caller, input.staffId)) throw AppError.field("forbidden", "staffId", "You cannot deactivate your own account; ask another admin");
+  if (isSelf(caller, input.staffId))
+    throw AppError.field("forbidden", "staffId", "You cannot deactivate your own account; ask another admin");
   return getDb().transaction(async (tx) => {
     const staff = await lockStaff(tx, input.staffId);
     if (!staff.active) throw AppError.field("conflict", "staffId", "This staff member is already deactivated");
@@ -148,8 +167,12 @@ export async function changeStaffRole(caller: Caller, input: ChangeStaffRoleInpu
   }
   return getDb().transaction(async (tx) => {
     const staff = await lockStaff(tx, input.staffId);
-    if (staff.role === input.role) throw AppError.field("conflict", "role", `This staff member is already ${input.role}`);
-    await tx.update(staffUsers).set({ role: input.role, updatedAt: new Date() }).where(eq(staffUsers.id, input.staffId));
+    if (staff.role === input.role)
+      throw AppError.field("conflict", "role", `This staff member is already ${input.role}`);
+    await tx
+      .update(staffUsers)
+      .set({ role: input.role, updatedAt: new Date() })
+      .where(eq(staffUsers.id, input.staffId));
     const sessionsEnded = await endAllStaffSessions(tx, { staffId: input.staffId });
     await recordAudit(tx, caller, {
       action: "staff.role_changed",
@@ -170,12 +193,16 @@ export async function changeStaffRole(caller: Caller, input: ChangeStaffRoleInpu
  * lockout is cleared. Admins change their own password under Account security.
  */
 export async function resetStaffPassword(caller: Caller, input: StaffTarget) {
-  if (isSelf(caller, input.staffId)) throw AppError.field("forbidden", "staffId", "Change your own password under Account security");
+  if (isSelf(caller, input.staffId))
+    throw AppError.field("forbidden", "staffId", "Change your own password under Account security");
   const temporaryPassword = randomToken(18);
   const passwordHash = await hashPassword(temporaryPassword);
   return getDb().transaction(async (tx) => {
     const staff = await lockStaff(tx, input.staffId);
-    await tx.update(staffUsers).set({ passwordHash, failedSignIns: 0, lockedUntil: null, updatedAt: new Date() }).where(eq(staffUsers.id, input.staffId));
+    await tx
+      .update(staffUsers)
+      .set({ passwordHash, failedSignIns: 0, lockedUntil: null, updatedAt: new Date() })
+      .where(eq(staffUsers.id, input.staffId));
     const sessionsEnded = await endAllStaffSessions(tx, { staffId: input.staffId });
     await recordAudit(tx, caller, {
       action: "staff.password_reset",

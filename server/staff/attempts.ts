@@ -44,9 +44,23 @@ export async function beginAttempt(o: { staffId: string; now: number }): Promise
     })
     .where(and(eq(staffUsers.id, o.staffId), or(isNull(staffUsers.lockedUntil), lte(staffUsers.lockedUntil, at))))
     .returning({ failures: staffUsers.failedSignIns, lockedUntil: staffUsers.lockedUntil });
-  if (row) return { granted: true, attempt: { staffId: o.staffId, failures: row.failures, lockedUntil: lockSecondsAfter(row.failures) > 0 ? row.lockedUntil : null } };
-  const [locked] = await getDb().select({ lockedUntil: staffUsers.lockedUntil }).from(staffUsers).where(eq(staffUsers.id, o.staffId));
-  return { granted: false, lockedForSeconds: Math.max(1, Math.ceil(((locked?.lockedUntil?.getTime() ?? o.now) - o.now) / 1000)) };
+  if (row)
+    return {
+      granted: true,
+      attempt: {
+        staffId: o.staffId,
+        failures: row.failures,
+        lockedUntil: lockSecondsAfter(row.failures) > 0 ? row.lockedUntil : null,
+      },
+    };
+  const [locked] = await getDb()
+    .select({ lockedUntil: staffUsers.lockedUntil })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, o.staffId));
+  return {
+    granted: false,
+    lockedForSeconds: Math.max(1, Math.ceil(((locked?.lockedUntil?.getTime() ?? o.now) - o.now) / 1000)),
+  };
 }
 
 /**
@@ -62,7 +76,11 @@ export async function releaseAttempt(attempt: Attempt): Promise<void> {
     .update(staffUsers)
     .set({
       failedSignIns: sql`greatest(${staffUsers.failedSignIns} - 1, 0)`,
-      ...(attempt.lockedUntil ? { lockedUntil: sql`case when ${staffUsers.lockedUntil} = ${attempt.lockedUntil.toISOString()}::timestamptz then null else ${staffUsers.lockedUntil} end` } : {}),
+      ...(attempt.lockedUntil
+        ? {
+            lockedUntil: sql`case when ${staffUsers.lockedUntil} = ${attempt.lockedUntil.toISOString()}::timestamptz then null else ${staffUsers.lockedUntil} end`,
+          }
+        : {}),
     })
     .where(eq(staffUsers.id, attempt.staffId));
 }
@@ -72,7 +90,11 @@ export async function releaseAttempt(attempt: Attempt): Promise<void> {
  * one transaction — the lock this attempt set (if any), by the system during
  * the caller's request, and the caller's failure.
  */
-export async function recordFailedAttempt(caller: Caller, attempt: Attempt, o: { action: string; reason: string }): Promise<void> {
+export async function recordFailedAttempt(
+  caller: Caller,
+  attempt: Attempt,
+  o: { action: string; reason: string },
+): Promise<void> {
   await getDb().transaction(async (tx) => {
     if (attempt.lockedUntil) {
       await recordAudit(tx, callerAs(caller, { type: "system" }), {
@@ -82,7 +104,12 @@ export async function recordFailedAttempt(caller: Caller, attempt: Attempt, o: {
         after: { failures: attempt.failures, lockSeconds: lockSecondsAfter(attempt.failures) },
       });
     }
-    await recordAudit(tx, caller, { action: o.action, entityType: "staff", entityId: attempt.staffId, after: { reason: o.reason } });
+    await recordAudit(tx, caller, {
+      action: o.action,
+      entityType: "staff",
+      entityId: attempt.staffId,
+      after: { reason: o.reason },
+    });
   });
 }
 

@@ -39,6 +39,14 @@ export async function listStaff(_caller: Caller, now: Date = new Date()) {
  * stored and the audit event records who was added, never the password.
  */
 export async function addStaffMember(caller: Caller, input: AddStaffInput) {
-  const created = await getDb().transaction((tx) => createStaff(tx, caller, { email: input.email, name: input.name, role: input.role }));
-  return { id: created.id, email: created.email, name: input.name, role: created.role, temporaryPassword: created.generatedPassword! };
+  const created = await getDb().transaction((tx) =>
+    createStaff(tx, caller, { email: input.email, name: input.name, role: input.role }),
+  );
+  return {
+    id: created.id,
+    email: created.email,
+    name: input.name,
+    role: created.role,
+    temporaryPassword: created.generatedPassword!,
+  };
 }

@@ -25,7 +25,9 @@ export const addStaffSchema = createStaffSchema.omit({ password: true });
 export type AddStaffInput = z.output<typeof addStaffSchema>;
 
 export const staffTargetSchema = z.object({ staffId: z.uuid("staffId must be a staff member's id") });
-export const requireTotpSchema = staffTargetSchema.extend({ required: z.boolean({ error: "required must be true or false" }) });
+export const requireTotpSchema = staffTargetSchema.extend({
+  required: z.boolean({ error: "required must be true or false" }),
+});
 export const changeStaffRoleSchema = staffTargetSchema.extend({ role: staffRoleSchema });
 export type StaffTarget = z.output<typeof staffTargetSchema>;
 export type RequireTotpInput = z.output<typeof requireTotpSchema>;
@@ -52,7 +54,8 @@ const passwordChange = z.object({
   currentPassword: z.string().min(1, "Enter your current password").max(256, "That is not your current password"),
   newPassword: staffPasswordSchema,
 });
-const newDiffersFromCurrent = (v: { currentPassword: string; newPassword: string }) => v.newPassword !== v.currentPassword;
+const newDiffersFromCurrent = (v: { currentPassword: string; newPassword: string }) =>
+  v.newPassword !== v.currentPassword;
 const sameAsCurrent = { path: ["newPassword"], message: "Choose a password different from your current one" };
 
 /** A staff member changes their own password (Account security); the current one proves it is them. */
@@ -63,4 +66,7 @@ export type ChangePasswordInput = z.output<typeof changePasswordSchema>;
 export const changePasswordFormSchema = passwordChange
   .extend({ confirmPassword: z.string() })
   .refine(newDiffersFromCurrent, sameAsCurrent)
-  .refine((v) => v.confirmPassword === v.newPassword, { path: ["confirmPassword"], message: "The two new passwords do not match" });
+  .refine((v) => v.confirmPassword === v.newPassword, {
+    path: ["confirmPassword"],
+    message: "The two new passwords do not match",
+  });

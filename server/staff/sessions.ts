@@ -55,7 +55,14 @@ export async function startStaffSession(db: Executor, caller: Caller, now: numbe
     })
     .returning({ id: staffSessions.id });
   const cutoff = new Date(now - ENDED_SESSIONS_KEPT_DAYS * 24 * 60 * 60 * 1000);
-  await db.delete(staffSessions).where(and(eq(staffSessions.staffId, staffId), or(lt(staffSessions.expiresAt, cutoff), lt(staffSessions.revokedAt, cutoff))));
+  await db
+    .delete(staffSessions)
+    .where(
+      and(
+        eq(staffSessions.staffId, staffId),
+        or(lt(staffSessions.expiresAt, cutoff), lt(staffSessions.revokedAt, cutoff)),
+      ),
+    );
   return row!.id;
 }
 
@@ -64,7 +71,9 @@ export async function endStaffSession(o: { sessionId: string; staffId: string })
   await getDb()
     .update(staffSessions)
     .set({ revokedAt: new Date() })
-    .where(and(eq(staffSessions.id, o.sessionId), eq(staffSessions.staffId, o.staffId), isNull(staffSessions.revokedAt)));
+    .where(
+      and(eq(staffSessions.id, o.sessionId), eq(staffSessions.staffId, o.staffId), isNull(staffSessions.revokedAt)),
+    );
 }
 
 /**
@@ -76,7 +85,14 @@ export async function endAllStaffSessions(db: Executor, o: { staffId: string; ex
   const ended = await db
     .update(staffSessions)
     .set({ revokedAt: new Date() })
-    .where(and(eq(staffSessions.staffId, o.staffId), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date()), o.except ? ne(staffSessions.id, o.except) : undefined))
+    .where(
+      and(
+        eq(staffSessions.staffId, o.staffId),
+        isNull(staffSessions.revokedAt),
+        gt(staffSessions.expiresAt, new Date()),
+        o.except ? ne(staffSessions.id, o.except) : undefined,
+      ),
+    )
     .returning({ id: staffSessions.id });
   return ended.length;
 }
@@ -86,7 +102,11 @@ export async function endAllStaffSessions(db: Executor, o: { staffId: string; ex
  * session must end: its row is missing, revoked or expired, or the account is
  * deactivated. One indexed read: the session row joined to its staff row.
  */
-export async function loadStaffForSession(o: { staffId: string; sessionId: string; now?: number }): Promise<SignedInStaff | undefined> {
+export async function loadStaffForSession(o: {
+  staffId: string;
+  sessionId: string;
+  now?: number;
+}): Promise<SignedInStaff | undefined> {
   const [staff] = await getDb()
     .select({
       id: staffUsers.id,

@@ -52,7 +52,11 @@ export async function signInStaff(caller: Caller, input: SignInInput, now: numbe
   if (!staff) {
     await verifyAgainstNothing(input.password);
     // The address typed is kept (never the password): attempts on addresses that do not exist are worth seeing.
-    await recordAudit(db, caller, { action: "staff.sign_in_failed", entityType: "staff", after: { reason: "unknown_email", email: input.email.trim().toLowerCase().slice(0, 254) } });
+    await recordAudit(db, caller, {
+      action: "staff.sign_in_failed",
+      entityType: "staff",
+      after: { reason: "unknown_email", email: input.email.trim().toLowerCase().slice(0, 254) },
+    });
     return { ok: false, reason: "invalid" };
   }
 
@@ -63,7 +67,10 @@ export async function signInStaff(caller: Caller, input: SignInInput, now: numbe
     return { ok: false, reason: "invalid", lockedForSeconds: grant.lockedForSeconds };
   }
   const attempt = grant.attempt;
-  const fail = async (reason: "password" | "inactive" | "totp" | "totp_reused", answer: SignInFailure): Promise<SignInResult> => {
+  const fail = async (
+    reason: "password" | "inactive" | "totp" | "totp_reused",
+    answer: SignInFailure,
+  ): Promise<SignInResult> => {
     await recordFailedAttempt(caller, attempt, { action: "staff.sign_in_failed", reason });
     return { ok: false, reason: answer };
   };
@@ -89,7 +96,17 @@ export async function signInStaff(caller: Caller, input: SignInInput, now: numbe
     await recordAudit(tx, member, { action: "staff.sign_in", entityType: "staff", entityId: staff.id });
     return id;
   });
-  return { ok: true, staff: { id: staff.id, email: staff.email, name: staff.name, role: staff.role, sessionId, mustEnrollTotp: staff.totpRequired && !staff.totpSecret } };
+  return {
+    ok: true,
+    staff: {
+      id: staff.id,
+      email: staff.email,
+      name: staff.name,
+      role: staff.role,
+      sessionId,
+      mustEnrollTotp: staff.totpRequired && !staff.totpSecret,
+    },
+  };
 }
 
 /** Spent atomically: a code seen on the wire or over a shoulder cannot be used again, even within its 90-second window. */
@@ -104,5 +121,9 @@ async function spendTotpStep(staffId: string, step: number): Promise<boolean> {
 
 /** A sign-in refused before any account was looked up (an empty or oversized field): audited, with nothing typed. */
 export async function recordRejectedSignIn(caller: Caller): Promise<void> {
-  await recordAudit(getDb(), caller, { action: "staff.sign_in_failed", entityType: "staff", after: { reason: "malformed" } });
+  await recordAudit(getDb(), caller, {
+    action: "staff.sign_in_failed",
+    entityType: "staff",
+    after: { reason: "malformed" },
+  });
 }

@@ -31,7 +31,12 @@ export async function createStaff(db: Executor, caller: Caller, input: CreateSta
     .onConflictDoNothing()
     .returning({ id: staffUsers.id, email: staffUsers.email, role: staffUsers.role });
   if (!row) throw AppError.field("conflict", "email", "A staff member with this email already exists");
-  await recordAudit(db, caller, { action: "staff.create", entityType: "staff", entityId: row.id, after: { email: row.email, role: row.role, name: input.name } });
+  await recordAudit(db, caller, {
+    action: "staff.create",
+    entityType: "staff",
+    entityId: row.id,
+    after: { email: row.email, role: row.role, name: input.name },
+  });
   return { ...row, ...(generatedPassword ? { generatedPassword } : {}) };
 }
 

@@ -10,7 +10,16 @@ export const PARTNER_ACCESS_TTL_SECONDS = 86_400;
 /** The white-label original issues short-lived tokens that the app refreshes. */
 export const WHITE_LABEL_ACCESS_TTL_SECONDS = 3_600;
 
-export const CLIENT_SCOPES = ["accounts:read", "profile:read", "verification:create", "verification:read", "subscriptions:read", "subscriptions:create", "invoices:read", "invoices:pay"];
+export const CLIENT_SCOPES = [
+  "accounts:read",
+  "profile:read",
+  "verification:create",
+  "verification:read",
+  "subscriptions:read",
+  "subscriptions:create",
+  "invoices:read",
+  "invoices:pay",
+];
 
 export interface TokenSubject {
   id: string;
@@ -58,7 +67,8 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims> {
       audience: ACCESS_TOKEN_AUDIENCE,
       requiredClaims: ["sub", "exp", "iat"],
     });
-    if (typeof payload.sub !== "string" || typeof payload.partner_id !== "number") throw new AppError("invalid_token", "The access token is not valid");
+    if (typeof payload.sub !== "string" || typeof payload.partner_id !== "number")
+      throw new AppError("invalid_token", "The access token is not valid");
     return { clientId: payload.sub, partnerId: payload.partner_id };
   } catch (e) {
     if (e instanceof errors.JWTExpired) throw new AppError("token_expired", "The access token has expired; refresh it");

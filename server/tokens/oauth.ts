@@ -16,7 +16,16 @@ import { CLIENT_SCOPES } from "./access-token";
  * `temporarily_unavailable` (rate limits and outages, with Retry-After) and
  * `server_error`.
  */
-export const OAUTH_ERROR_CODES = ["invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope", "temporarily_unavailable", "server_error"] as const;
+export const OAUTH_ERROR_CODES = [
+  "invalid_request",
+  "invalid_client",
+  "invalid_grant",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope",
+  "temporarily_unavailable",
+  "server_error",
+] as const;
 export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
 
 class OAuthError extends Error {
@@ -32,22 +41,46 @@ class OAuthError extends Error {
 export const oauthErrorSchema = z
   .object({
     error: z.enum(OAUTH_ERROR_CODES).meta({ description: "RFC 6749 §5.2; branch on this." }),
-    error_description: z.string().meta({ description: "For the developer: what was wrong, naming the parameter. Printable ASCII only, as §5.2 requires." }),
+    error_description: z.string().meta({
+      description: "For the developer: what was wrong, naming the parameter. Printable ASCII only, as §5.2 requires.",
+    }),
   })
-  .meta({ id: "OAuthError", description: "The body of every error answer of the token endpoint (RFC 6749 §5.2); the request id is in the x-request-id header." });
+  .meta({
+    id: "OAuthError",
+    description:
+      "The body of every error answer of the token endpoint (RFC 6749 §5.2); the request id is in the x-request-id header.",
+  });
 
 type OAuthErrorBody = z.infer<typeof oauthErrorSchema>;
 
 /** What each code means here, and the statuses it comes with: for the OpenAPI document. */
 export const OAUTH_ERROR_DOCS: Record<OAuthErrorCode, { statuses: number[]; description: string }> = {
-  invalid_request: { statuses: [400], description: "A parameter is missing, repeated, malformed or of the wrong type, the body is neither form-encoded nor JSON, or the password grant names no partner." },
+  invalid_request: {
+    statuses: [400],
+    description:
+      "A parameter is missing, repeated, malformed or of the wrong type, the body is neither form-encoded nor JSON, or the password grant names no partner.",
+  },
   invalid_client: { statuses: [401], description: "No partner has the `partnerId` sent." },
-  invalid_grant: { statuses: [400], description: "The email or password is wrong, or the refresh token is unknown, of another partner, expired or already used (which ends its whole session), or the client is suspended or blocked." },
-  unauthorized_client: { statuses: [400], description: "The partner is suspended: its clients can neither sign in nor refresh." },
+  invalid_grant: {
+    statuses: [400],
+    description:
+      "The email or password is wrong, or the refresh token is unknown, of another partner, expired or already used (which ends its whole session), or the client is suspended or blocked.",
+  },
+  unauthorized_client: {
+    statuses: [400],
+    description: "The partner is suspended: its clients can neither sign in nor refresh.",
+  },
   unsupported_grant_type: { statuses: [400], description: "`grant_type` is neither `password` nor `refresh_token`." },
   invalid_scope: { statuses: [400], description: "`scope` names a scope the API does not know." },
-  temporarily_unavailable: { statuses: [429, 503], description: "Too many failed sign-ins for the account or the address (429), or the service is busy or its database unreachable (503); wait for `Retry-After` seconds." },
-  server_error: { statuses: [500], description: "An unexpected failure; the `x-request-id` header identifies it in the logs." },
+  temporarily_unavailable: {
+    statuses: [429, 503],
+    description:
+      "Too many failed sign-ins for the account or the address (429), or the service is busy or its database unreachable (503); wait for `Retry-After` seconds.",
+  },
+  server_error: {
+    statuses: [500],
+    description: "An unexpected failure; the `x-request-id` header identifies it in the logs.",
+  },
 };
 
 const GRANT_TYPES = ["password", "refresh_token"] as const;
@@ -95,7 +128,8 @@ function parametersOf(contentType: string | null, raw: string): Record<string, u
   } catch {
     throw invalidRequest("The body is not valid JSON");
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw invalidRequest("The JSON body must be an object of parameters");
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw invalidRequest("The JSON body must be an object of parameters");
   return value as Record<string, unknown>;
 }
 
@@ -108,16 +142,30 @@ export function tokenRequestFrom(contentType: string | null, raw: string): Token
   if (grantType === undefined) throw invalidRequest("grant_type is required: password or refresh_token");
   if (typeof grantType !== "string") throw invalidRequest("grant_type must be a string: password or refresh_token");
   if (!(GRANT_TYPES as readonly string[]).includes(grantType)) {
-    throw new OAuthError("unsupported_grant_type", `grant_type ${grantType.slice(0, 40)} is not supported; use password or refresh_token`);
+    throw new OAuthError(
+      "unsupported_grant_type",
+      `grant_type ${grantType.slice(0, 40)} is not supported; use password or refresh_token`,
+    );
   }
   const parsed = partnerTokenRequestSchema.safeParse(params);
-  if (!parsed.success) throw invalidRequest(describeFields(fieldErrorsFromIssues(parsed.error.issues), "The request is not valid"));
+  if (!parsed.success)
+    throw invalidRequest(describeFields(fieldErrorsFromIssues(parsed.error.issues), "The request is not valid"));
   const unknown = (parsed.data.scope ?? "").split(" ").filter((s) => s !== "" && !CLIENT_SCOPES.includes(s));
-  if (unknown.length > 0) throw new OAuthError("invalid_scope", `Unknown scope ${unknown.join(" ").slice(0, 100)}; the scopes are ${CLIENT_SCOPES.join(" ")}`);
+  if (unknown.length > 0)
+    throw new OAuthError(
+      "invalid_scope",
+      `Unknown scope ${unknown.join(" ").slice(0, 100)}; the scopes are ${CLIENT_SCOPES.join(" ")}`,
+    );
   return parsed.data;
 }
 
-const INVALID_GRANT: ReadonlySet<ErrorCode> = new Set(["invalid_credentials", "refresh_token_invalid", "refresh_token_expired", "refresh_token_reused", "account_inactive"]);
+const INVALID_GRANT: ReadonlySet<ErrorCode> = new Set([
+  "invalid_credentials",
+  "refresh_token_invalid",
+  "refresh_token_expired",
+  "refresh_token_reused",
+  "account_inactive",
+]);
 
 export interface OAuthErrorAnswer {
   status: number;
@@ -129,16 +177,28 @@ export interface OAuthErrorAnswer {
 
 /** Anything the token endpoint throws, as its RFC 6749 §5.2 answer. */
 export function oauthErrorOf(thrown: unknown): OAuthErrorAnswer {
-  if (thrown instanceof OAuthError) return { status: 400, body: { error: thrown.error, error_description: describe(thrown.message) }, headers: {}, unexpected: false };
+  if (thrown instanceof OAuthError)
+    return {
+      status: 400,
+      body: { error: thrown.error, error_description: describe(thrown.message) },
+      headers: {},
+      unexpected: false,
+    };
   const { error, unexpected } = toAppError(thrown);
-  const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { "retry-after": String(error.retryAfterSeconds) } : {};
-  const answer = (status: number, code: OAuthErrorCode, text = describeFields(error.fields, error.message)): OAuthErrorAnswer => ({
+  const headers: Record<string, string> =
+    error.retryAfterSeconds !== undefined ? { "retry-after": String(error.retryAfterSeconds) } : {};
+  const answer = (
+    status: number,
+    code: OAuthErrorCode,
+    text = describeFields(error.fields, error.message),
+  ): OAuthErrorAnswer => ({
     status,
     body: { error: code, error_description: describe(text) },
     headers,
     unexpected,
   });
-  if (error.status === 429 || error.status === 503) return answer(error.status, "temporarily_unavailable", error.message);
+  if (error.status === 429 || error.status === 503)
+    return answer(error.status, "temporarily_unavailable", error.message);
   if (error.status >= 500) return answer(500, "server_error", error.message);
   if (error.code === "partner_not_found") return answer(401, "invalid_client");
   if (error.code === "partner_suspended") return answer(400, "unauthorized_client");

@@ -58,7 +58,12 @@ export async function storeRefreshToken(db: Executor, caller: Caller, o: IssueOp
 
 export async function signTokens(stored: StoredTokens): Promise<IssuedTokens> {
   const accessToken = await signAccessToken(stored.subject, stored.accessTtlSeconds);
-  return { accessToken, refreshToken: stored.refreshToken, expiresIn: stored.accessTtlSeconds, clientId: stored.subject.id };
+  return {
+    accessToken,
+    refreshToken: stored.refreshToken,
+    expiresIn: stored.accessTtlSeconds,
+    clientId: stored.subject.id,
+  };
 }
 
 export interface RotateInput {
@@ -106,12 +111,29 @@ export async function rotateRefreshToken(caller: Caller, o: RotateInput): Promis
         partnerId: row.partnerId,
         after: { familyId: row.familyId },
       });
-      return { ok: false, error: new AppError("refresh_token_reused", "This refresh token was already used; every session it belonged to has been ended") };
+      return {
+        ok: false,
+        error: new AppError(
+          "refresh_token_reused",
+          "This refresh token was already used; every session it belonged to has been ended",
+        ),
+      };
     }
-    if (row.expiresAt.getTime() <= Date.now()) return { ok: false, error: new AppError("refresh_token_expired", "The refresh token has expired; sign in again") };
+    if (row.expiresAt.getTime() <= Date.now())
+      return {
+        ok: false,
+        error: new AppError("refresh_token_expired", "The refresh token has expired; sign in again"),
+      };
     const [found] = await tx
       .select({
-        client: { id: clients.id, partnerId: clients.partnerId, email: clients.email, countryCode: clients.countryCode, userType: clients.userType, profileState: clients.profileState },
+        client: {
+          id: clients.id,
+          partnerId: clients.partnerId,
+          email: clients.email,
+          countryCode: clients.countryCode,
+          userType: clients.userType,
+          profileState: clients.profileState,
+        },
         partnerStatus: partners.status,
       })
       .from(clients)
@@ -120,8 +142,13 @@ export async function rotateRefreshToken(caller: Caller, o: RotateInput): Promis
     if (!found) return { ok: false, error: invalid };
     const { client } = found;
     // A suspended partner's clients keep their tokens but cannot extend them, as they cannot register or sign in.
-    if (found.partnerStatus !== "active") return { ok: false, error: new AppError("partner_suspended", "This partner is suspended; contact its key account manager") };
-    if (client.profileState !== "active") return { ok: false, error: new AppError("account_inactive", `This account is ${client.profileState}`) };
+    if (found.partnerStatus !== "active")
+      return {
+        ok: false,
+        error: new AppError("partner_suspended", "This partner is suspended; contact its key account manager"),
+      };
+    if (client.profileState !== "active")
+      return { ok: false, error: new AppError("account_inactive", `This account is ${client.profileState}`) };
     await tx.update(refreshTokens).set({ rotatedAt: new Date() }).where(eq(refreshTokens.id, row.id));
     const tokens = await storeRefreshToken(tx, caller, {
       subject: client,
@@ -137,10 +164,19 @@ export async function rotateRefreshToken(caller: Caller, o: RotateInput): Promis
 }
 
 /** Ends one session family (or all of a client's) at once. */
-export async function revokeClientSessions(db: Executor, clientId: string, reason: string, familyId?: string): Promise<number> {
+export async function revokeClientSessions(
+  db: Executor,
+  clientId: string,
+  reason: string,
+  familyId?: string,
+): Promise<number> {
   const where = familyId
     ? and(eq(refreshTokens.clientId, clientId), eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt))
     : and(eq(refreshTokens.clientId, clientId), isNull(refreshTokens.revokedAt));
-  const rows = await db.update(refreshTokens).set({ revokedAt: new Date(), revokedReason: reason }).where(where).returning({ id: refreshTokens.id });
+  const rows = await db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date(), revokedReason: reason })
+    .where(where)
+    .returning({ id: refreshTokens.id });
   return rows.length;
 }

@@ -50,7 +50,11 @@ async function generateStoredKey(): Promise<void> {
   await db.transaction(async (tx) => {
     // Several instances may start at once: one generates, the others find its key.
     await tx.execute(sql`select pg_advisory_xact_lock(${KEY_GENERATION_LOCK})`);
-    const existing = await tx.select({ kid: signingKeys.kid }).from(signingKeys).where(isNull(signingKeys.retiredAt)).limit(1);
+    const existing = await tx
+      .select({ kid: signingKeys.kid })
+      .from(signingKeys)
+      .where(isNull(signingKeys.retiredAt))
+      .limit(1);
     if (existing.length > 0) return;
     const { privateKey } = await generateKeyPair("RS256", { modulusLength: 2048, extractable: true });
     const pem = await exportPKCS8(privateKey);
@@ -71,7 +75,11 @@ export async function sealPlainSigningKeys(): Promise<number> {
       .select({ kid: signingKeys.kid, privatePem: signingKeys.privatePem })
       .from(signingKeys)
       .where(like(signingKeys.privatePem, `${PLAIN_PEM_PREFIX}%`));
-    for (const row of plain) await tx.update(signingKeys).set({ privatePem: sealSecret(SEAL_PURPOSE, row.privatePem) }).where(eq(signingKeys.kid, row.kid));
+    for (const row of plain)
+      await tx
+        .update(signingKeys)
+        .set({ privatePem: sealSecret(SEAL_PURPOSE, row.privatePem) })
+        .where(eq(signingKeys.kid, row.kid));
     return plain.length;
   });
 }
@@ -90,17 +98,30 @@ async function retireUnreadableKeys(kids: string[]): Promise<void> {
     .where(and(inArray(signingKeys.kid, kids), or(isNull(signingKeys.retiredAt), gt(signingKeys.retiredAt, gone))))
     .returning({ kid: signingKeys.kid });
   if (retired.length > 0) {
-    log.warn("Stored signing keys cannot be decrypted with the current AUTH_SECRET: they are retired and unpublished, and a new key is generated. Access tokens they signed no longer verify.", {
-      kids: retired.map((r) => r.kid),
-    });
+    log.warn(
+      "Stored signing keys cannot be decrypted with the current AUTH_SECRET: they are retired and unpublished, and a new key is generated. Access tokens they signed no longer verify.",
+      {
+        kids: retired.map((r) => r.kid),
+      },
+    );
   }
 }
 
 const publishedKeys = () =>
   getDb()
-    .select({ kid: signingKeys.kid, publicJwk: signingKeys.publicJwk, privatePem: signingKeys.privatePem, retiredAt: signingKeys.retiredAt })
+    .select({
+      kid: signingKeys.kid,
+      publicJwk: signingKeys.publicJwk,
+      privatePem: signingKeys.privatePem,
+      retiredAt: signingKeys.retiredAt,
+    })
     .from(signingKeys)
-    .where(or(isNull(signingKeys.retiredAt), gt(signingKeys.retiredAt, sql`now() - make_interval(secs => ${RETIRED_KEY_GRACE_SECONDS})`)))
+    .where(
+      or(
+        isNull(signingKeys.retiredAt),
+        gt(signingKeys.retiredAt, sql`now() - make_interval(secs => ${RETIRED_KEY_GRACE_SECONDS})`),
+      ),
+    )
     .orderBy(desc(signingKeys.createdAt));
 
 type PublishedKey = Awaited<ReturnType<typeof publishedKeys>>[number];
@@ -128,7 +149,10 @@ async function ringFromDatabase(): Promise<KeyRing> {
     await generateStoredKey();
     rows = await publishedKeys();
     active = activeKeyOf(rows);
-    if (!active) throw new Error("The active signing key does not open with this AUTH_SECRET; every instance on this database must share one AUTH_SECRET");
+    if (!active)
+      throw new Error(
+        "The active signing key does not open with this AUTH_SECRET; every instance on this database must share one AUTH_SECRET",
+      );
   }
   return {
     active: { kid: active.kid, privateKey: await importPKCS8(active.pem, "RS256") },

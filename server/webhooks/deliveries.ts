@@ -43,7 +43,14 @@ export interface WebhookEvent {
   clientId?: string | null;
 }
 
-function messageRow(o: { endpointId: string; partnerId: number; type: string; data: Record<string, unknown>; clientId: string | null; at: Date }) {
+function messageRow(o: {
+  endpointId: string;
+  partnerId: number;
+  type: string;
+  data: Record<string, unknown>;
+  clientId: string | null;
+  at: Date;
+}) {
   return {
     id: `msg_${randomUUID().replaceAll("-", "")}`,
     endpointId: o.endpointId,
@@ -76,14 +83,32 @@ export async function enqueueWebhookEvent(tx: Executor, e: WebhookEvent): Promis
   if (endpoints.length === 0) return 0;
   // One timestamp for the event: the same body for every endpoint, and created_at orders a client's events.
   const at = new Date();
-  await tx.insert(webhookMessages).values(endpoints.map((ep) => messageRow({ endpointId: ep.id, partnerId: e.partnerId, type: e.type, data: e.data, clientId: e.clientId ?? null, at })));
+  await tx.insert(webhookMessages).values(
+    endpoints.map((ep) =>
+      messageRow({
+        endpointId: ep.id,
+        partnerId: e.partnerId,
+        type: e.type,
+        data: e.data,
+        clientId: e.clientId ?? null,
+        at,
+      }),
+    ),
+  );
   runningJob(WEBHOOK_JOB)?.wake();
   return endpoints.length;
 }
 
 /** A test message to one endpoint, delivered like any other. */
 export async function enqueueTestMessage(tx: Executor, o: { endpointId: string; partnerId: number }): Promise<string> {
-  const row = messageRow({ endpointId: o.endpointId, partnerId: o.partnerId, type: TEST_EVENT, data: { endpointId: o.endpointId, partnerId: o.partnerId }, clientId: null, at: new Date() });
+  const row = messageRow({
+    endpointId: o.endpointId,
+    partnerId: o.partnerId,
+    type: TEST_EVENT,
+    data: { endpointId: o.endpointId, partnerId: o.partnerId },
+    clientId: null,
+    at: new Date(),
+  });
   await tx.insert(webhookMessages).values(row);
   runningJob(WEBHOOK_JOB)?.wake();
   return row.id;
@@ -106,7 +131,14 @@ interface Claimed {
  */
 async function claimDue(now: Date, limit: number, partnerId: number | undefined): Promise<Claimed[]> {
   const until = new Date(now.getTime() + CLAIM_MS);
-  const result = await getDb().execute<{ id: string; endpoint_id: string; partner_id: number; payload: unknown; attempts: number; first_attempt_at: string | null }>(sql`
+  const result = await getDb().execute<{
+    id: string;
+    endpoint_id: string;
+    partner_id: number;
+    payload: unknown;
+    attempts: number;
+    first_attempt_at: string | null;
+  }>(sql`
     update webhook_messages m set status = 'sending', claimed_until = ${until}
     where m.id in (
       select c.id from webhook_messages c
@@ -135,13 +167,21 @@ async function claimDue(now: Date, limit: number, partnerId: number | undefined)
 /** The secrets that sign a message now: the current one, and the previous one while its grace lasts. */
 async function signingSecrets(endpointId: string, now: Date): Promise<{ url: string; secrets: string[] } | undefined> {
   const [endpoint] = await getDb()
-    .select({ url: webhookEndpoints.url, secret: webhookEndpoints.secretSealed, previous: webhookEndpoints.previousSecretSealed, previousUntil: webhookEndpoints.previousSecretUntil })
+    .select({
+      url: webhookEndpoints.url,
+      secret: webhookEndpoints.secretSealed,
+      previous: webhookEndpoints.previousSecretSealed,
+      previousUntil: webhookEndpoints.previousSecretUntil,
+    })
     .from(webhookEndpoints)
     .where(eq(webhookEndpoints.id, endpointId));
   if (!endpoint) return undefined;
   const current = openSecret(SECRET_PURPOSE, endpoint.secret);
   if (current === undefined) return undefined;
-  const previous = endpoint.previous && endpoint.previousUntil && endpoint.previousUntil > now ? openSecret(SECRET_PURPOSE, endpoint.previous) : undefined;
+  const previous =
+    endpoint.previous && endpoint.previousUntil && endpoint.previousUntil > now
+      ? openSecret(SECRET_PURPOSE, endpoint.previous)
+      : undefined;
   return { url: endpoint.url, secrets: previous ? [current, previous] : [current] };
 }
 
@@ -156,21 +196,36 @@ async function deliver(message: Claimed, now: () => Date): Promise<void> {
   const outcome: DeliveryOutcome = target
     ? await postWebhook({
         url: target.url,
-        headers: signWebhook({ id: message.id, timestampSeconds: Math.floor(startedAt.getTime() / 1000), body, secrets: target.secrets }),
+        headers: signWebhook({
+          id: message.id,
+          timestampSeconds: Math.floor(startedAt.getTime() / 1000),
+          body,
+          secrets: target.secrets,
+        }),
         body,
         timeoutMs: DELIVERY_TIMEOUT_MS,
         allowPrivate: config().WEBHOOK_ALLOW_PRIVATE_URLS === "1",
       })
-    : { kind: "refused", error: "the endpoint's secret cannot be read (AUTH_SECRET changed?); rotate the secret", durationMs: 0 };
+    : {
+        kind: "refused",
+        error: "the endpoint's secret cannot be read (AUTH_SECRET changed?); rotate the secret",
+        durationMs: 0,
+      };
   await recordAttempt(message, outcome, startedAt, now());
 }
 
-async function recordAttempt(message: Claimed, outcome: DeliveryOutcome, attemptedAt: Date, finishedAt: Date): Promise<void> {
+async function recordAttempt(
+  message: Claimed,
+  outcome: DeliveryOutcome,
+  attemptedAt: Date,
+  finishedAt: Date,
+): Promise<void> {
   const attempt = message.attempts + 1;
   const firstAttemptAt = message.firstAttemptAt ?? attemptedAt;
   const ok = isSuccess(outcome);
   const statusCode = outcome.kind === "answered" ? outcome.status : null;
-  const error = outcome.kind === "answered" ? (ok ? null : `HTTP ${outcome.status}`) : outcome.error.slice(0, ERROR_CHARS);
+  const error =
+    outcome.kind === "answered" ? (ok ? null : `HTTP ${outcome.status}`) : outcome.error.slice(0, ERROR_CHARS);
   const next = ok ? null : nextAttemptAt({ attempts: attempt, firstAttemptAt, failedAt: finishedAt });
   await getDb().transaction(async (tx) => {
     // Only the worker holding the claim records it: a message is never marked twice.
@@ -199,7 +254,8 @@ async function recordAttempt(message: Claimed, outcome: DeliveryOutcome, attempt
       durationMs: outcome.durationMs,
       responseExcerpt: outcome.kind === "answered" ? outcome.body.slice(0, EXCERPT_CHARS) : null,
     });
-    if (ok) await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, message.endpointId));
+    if (ok)
+      await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, message.endpointId));
     else await noteFailure(tx, message.endpointId, attemptedAt);
   });
 }
@@ -210,20 +266,38 @@ async function noteFailure(tx: Executor, endpointId: string, at: Date): Promise<
     .update(webhookEndpoints)
     .set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at})` })
     .where(eq(webhookEndpoints.id, endpointId))
-    .returning({ failingSince: webhookEndpoints.failingSince, enabled: webhookEndpoints.enabled, url: webhookEndpoints.url, partnerId: webhookEndpoints.partnerId });
-  if (!endpoint?.failingSince || !endpoint.enabled || at.getTime() - endpoint.failingSince.getTime() < DISABLE_AFTER_MS) return;
-  await tx.update(webhookEndpoints).set({ enabled: false, disabledReason: "failing", updatedAt: at }).where(eq(webhookEndpoints.id, endpointId));
+    .returning({
+      failingSince: webhookEndpoints.failingSince,
+      enabled: webhookEndpoints.enabled,
+      url: webhookEndpoints.url,
+      partnerId: webhookEndpoints.partnerId,
+    });
+  if (!endpoint?.failingSince || !endpoint.enabled || at.getTime() - endpoint.failingSince.getTime() < DISABLE_AFTER_MS)
+    return;
+  await tx
+    .update(webhookEndpoints)
+    .set({ enabled: false, disabledReason: "failing", updatedAt: at })
+    .where(eq(webhookEndpoints.id, endpointId));
   const [owner] = await tx
     .select({ partnerName: partners.name, email: staffUsers.email })
     .from(partners)
     .leftJoin(staffUsers, eq(staffUsers.id, partners.ownerStaffId))
     .where(eq(partners.id, endpoint.partnerId));
-  log.warn("webhook endpoint disabled after failing for 5 days", { endpointId, partnerId: endpoint.partnerId, job: WEBHOOK_JOB });
+  log.warn("webhook endpoint disabled after failing for 5 days", {
+    endpointId,
+    partnerId: endpoint.partnerId,
+    job: WEBHOOK_JOB,
+  });
   if (owner?.email) {
     await enqueueEmail(tx, {
       template: "webhook_endpoint_disabled",
       to: owner.email,
-      data: { partnerName: owner.partnerName, url: endpoint.url, failingSince: endpoint.failingSince.toISOString(), link: `${config().APP_URL}/partners/${endpoint.partnerId}#webhooks` },
+      data: {
+        partnerName: owner.partnerName,
+        url: endpoint.url,
+        failingSince: endpoint.failingSince.toISOString(),
+        link: `${config().APP_URL}/partners/${endpoint.partnerId}#webhooks`,
+      },
       partnerId: endpoint.partnerId,
     });
   }
@@ -234,7 +308,9 @@ async function noteFailure(tx: Executor, endpointId: string, at: Date): Promise<
  * due). `partnerId` narrows a run to one partner's messages (tests that move
  * the clock must not take other partners' messages with them).
  */
-export async function deliverDueWebhooks(o: { limit?: number; now?: () => Date; partnerId?: number } = {}): Promise<boolean> {
+export async function deliverDueWebhooks(
+  o: { limit?: number; now?: () => Date; partnerId?: number } = {},
+): Promise<boolean> {
   const now = o.now ?? (() => new Date());
   const limit = o.limit ?? BATCH;
   const claimed = await claimDue(now(), limit, o.partnerId);

@@ -59,7 +59,10 @@ function mayManage(caller: Caller, ownerStaffId: string | null): boolean {
  */
 async function managedPartner(db: Executor, caller: Caller, partnerId: number, lock?: "update" | "share") {
   if (!inScope(scopeOf(caller), partnerId)) throw noSuchPartner();
-  const query = db.select({ id: partners.id, ownerStaffId: partners.ownerStaffId }).from(partners).where(eq(partners.id, partnerId));
+  const query = db
+    .select({ id: partners.id, ownerStaffId: partners.ownerStaffId })
+    .from(partners)
+    .where(eq(partners.id, partnerId));
   const [row] = lock ? await query.for(lock) : await query;
   if (!row || !mayManage(caller, row.ownerStaffId)) throw noSuchPartner();
   return row;
@@ -128,14 +131,30 @@ export async function addWebhookEndpoint(caller: Caller, input: AddEndpointInput
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.partnerId, partnerId), isNull(webhookEndpoints.removedAt)));
     if (count >= MAX_ENDPOINTS_PER_PARTNER) {
-      throw AppError.field("conflict", "url", `A partner has at most ${MAX_ENDPOINTS_PER_PARTNER} webhook endpoints; remove one first`);
+      throw AppError.field(
+        "conflict",
+        "url",
+        `A partner has at most ${MAX_ENDPOINTS_PER_PARTNER} webhook endpoints; remove one first`,
+      );
     }
     const secret = newWebhookSecret();
     const [row] = await tx
       .insert(webhookEndpoints)
-      .values({ partnerId, url, eventTypes, secretSealed: sealSecret(SECRET_PURPOSE, secret), createdByStaffId: caller.actor.type === "staff" ? caller.actor.id : null })
+      .values({
+        partnerId,
+        url,
+        eventTypes,
+        secretSealed: sealSecret(SECRET_PURPOSE, secret),
+        createdByStaffId: caller.actor.type === "staff" ? caller.actor.id : null,
+      })
       .returning({ id: webhookEndpoints.id });
-    await recordAudit(tx, caller, { action: "webhook.endpoint_created", entityType: "webhook_endpoint", entityId: row!.id, partnerId, after: { url, eventTypes } });
+    await recordAudit(tx, caller, {
+      action: "webhook.endpoint_created",
+      entityType: "webhook_endpoint",
+      entityId: row!.id,
+      partnerId,
+      after: { url, eventTypes },
+    });
     return { id: row!.id, partnerId, url, eventTypes, secret };
   });
 }
@@ -175,18 +194,31 @@ export async function updateWebhookEndpoint(caller: Caller, input: UpdateEndpoin
     const endpoint = await lockEndpoint(tx, caller, endpointId);
     const patch: Partial<Pick<typeof webhookEndpoints.$inferInsert, "url" | "eventTypes" | "enabled">> = {};
     if (wanted.url !== undefined && wanted.url !== endpoint.url) patch.url = wanted.url;
-    if (wanted.eventTypes !== undefined && wanted.eventTypes.join() !== [...endpoint.eventTypes].sort().join()) patch.eventTypes = wanted.eventTypes;
+    if (wanted.eventTypes !== undefined && wanted.eventTypes.join() !== [...endpoint.eventTypes].sort().join())
+      patch.eventTypes = wanted.eventTypes;
     if (wanted.enabled !== undefined && wanted.enabled !== endpoint.enabled) patch.enabled = wanted.enabled;
     const changed = Object.keys(patch) as (keyof typeof patch)[];
     if (changed.length === 0) return { id: endpointId, changed };
     const before = Object.fromEntries(changed.map((key) => [key, endpoint[key]]));
     // Enabled again by staff: the failure clock starts afresh. Disabled by staff: say so, not "failing".
-    const reason = patch.enabled === true ? { disabledReason: null, failingSince: null } : patch.enabled === false ? { disabledReason: "staff" } : {};
+    const reason =
+      patch.enabled === true
+        ? { disabledReason: null, failingSince: null }
+        : patch.enabled === false
+          ? { disabledReason: "staff" }
+          : {};
     await tx
       .update(webhookEndpoints)
       .set({ ...patch, ...reason, updatedAt: new Date() })
       .where(eq(webhookEndpoints.id, endpointId));
-    await recordAudit(tx, caller, { action: "webhook.endpoint_updated", entityType: "webhook_endpoint", entityId: endpointId, partnerId: endpoint.partnerId, before, after: patch });
+    await recordAudit(tx, caller, {
+      action: "webhook.endpoint_updated",
+      entityType: "webhook_endpoint",
+      entityId: endpointId,
+      partnerId: endpoint.partnerId,
+      before,
+      after: patch,
+    });
     if (patch.enabled === true) wake();
     return { id: endpointId, changed };
   });
@@ -205,9 +237,20 @@ export async function rotateWebhookSecret(caller: Caller, input: EndpointTarget)
     const previousValidUntil = new Date(Date.now() + PREVIOUS_SECRET_VALID_MS);
     await tx
       .update(webhookEndpoints)
-      .set({ previousSecretSealed: sql`${webhookEndpoints.secretSealed}`, previousSecretUntil: previousValidUntil, secretSealed: sealSecret(SECRET_PURPOSE, secret), updatedAt: new Date() })
+      .set({
+        previousSecretSealed: sql`${webhookEndpoints.secretSealed}`,
+        previousSecretUntil: previousValidUntil,
+        secretSealed: sealSecret(SECRET_PURPOSE, secret),
+        updatedAt: new Date(),
+      })
       .where(eq(webhookEndpoints.id, endpointId));
-    await recordAudit(tx, caller, { action: "webhook.secret_rotated", entityType: "webhook_endpoint", entityId: endpointId, partnerId: endpoint.partnerId, after: { previousValidUntil } });
+    await recordAudit(tx, caller, {
+      action: "webhook.secret_rotated",
+      entityType: "webhook_endpoint",
+      entityId: endpointId,
+      partnerId: endpoint.partnerId,
+      after: { previousValidUntil },
+    });
     return { id: endpointId, secret, previousValidUntil };
   });
 }
@@ -221,13 +264,23 @@ export async function removeWebhookEndpoint(caller: Caller, input: EndpointTarge
   return getDb().transaction(async (tx) => {
     const endpoint = await lockEndpoint(tx, caller, endpointId);
     const now = new Date();
-    await tx.update(webhookEndpoints).set({ removedAt: now, enabled: false, updatedAt: now }).where(eq(webhookEndpoints.id, endpointId));
+    await tx
+      .update(webhookEndpoints)
+      .set({ removedAt: now, enabled: false, updatedAt: now })
+      .where(eq(webhookEndpoints.id, endpointId));
     const dropped = await tx
       .update(webhookMessages)
       .set({ status: "failed", claimedUntil: null, lastError: "the endpoint was removed" })
       .where(and(eq(webhookMessages.endpointId, endpointId), inArray(webhookMessages.status, ["pending", "sending"])))
       .returning({ id: webhookMessages.id });
-    await recordAudit(tx, caller, { action: "webhook.endpoint_removed", entityType: "webhook_endpoint", entityId: endpointId, partnerId: endpoint.partnerId, before: { url: endpoint.url, eventTypes: endpoint.eventTypes }, after: { undelivered: dropped.length } });
+    await recordAudit(tx, caller, {
+      action: "webhook.endpoint_removed",
+      entityType: "webhook_endpoint",
+      entityId: endpointId,
+      partnerId: endpoint.partnerId,
+      before: { url: endpoint.url, eventTypes: endpoint.eventTypes },
+      after: { undelivered: dropped.length },
+    });
     return { id: endpointId, undelivered: dropped.length };
   });
 }
@@ -237,9 +290,16 @@ export async function sendTestWebhook(caller: Caller, input: EndpointTarget) {
   const { endpointId } = endpointTargetSchema.parse(input);
   return getDb().transaction(async (tx) => {
     const endpoint = await lockEndpoint(tx, caller, endpointId);
-    if (!endpoint.enabled) throw new AppError("conflict", "The endpoint is disabled; enable it to send it a test event");
+    if (!endpoint.enabled)
+      throw new AppError("conflict", "The endpoint is disabled; enable it to send it a test event");
     const messageId = await enqueueTestMessage(tx, { endpointId, partnerId: endpoint.partnerId });
-    await recordAudit(tx, caller, { action: "webhook.test_sent", entityType: "webhook_endpoint", entityId: endpointId, partnerId: endpoint.partnerId, after: { messageId } });
+    await recordAudit(tx, caller, {
+      action: "webhook.test_sent",
+      entityType: "webhook_endpoint",
+      entityId: endpointId,
+      partnerId: endpoint.partnerId,
+      after: { messageId },
+    });
     return { messageId };
   });
 }
@@ -252,7 +312,10 @@ export async function sendTestWebhook(caller: Caller, input: EndpointTarget) {
 export async function resendWebhookMessage(caller: Caller, input: MessageTarget) {
   const { messageId } = messageTargetSchema.parse(input);
   return getDb().transaction(async (tx) => {
-    const [found] = await tx.select({ endpointId: webhookMessages.endpointId }).from(webhookMessages).where(eq(webhookMessages.id, messageId));
+    const [found] = await tx
+      .select({ endpointId: webhookMessages.endpointId })
+      .from(webhookMessages)
+      .where(eq(webhookMessages.id, messageId));
     if (!found) throw noSuchMessage();
     const endpoint = await lockEndpoint(tx, caller, found.endpointId).catch((error: unknown) => {
       // A message of an endpoint out of reach does not exist either.
@@ -261,14 +324,21 @@ export async function resendWebhookMessage(caller: Caller, input: MessageTarget)
     if (!endpoint.enabled) throw new AppError("conflict", "The endpoint is disabled; enable it to resend its messages");
     const now = new Date();
     const [message] = await tx
-      .select({ status: webhookMessages.status, claimedUntil: webhookMessages.claimedUntil, eventType: webhookMessages.eventType })
+      .select({
+        status: webhookMessages.status,
+        claimedUntil: webhookMessages.claimedUntil,
+        eventType: webhookMessages.eventType,
+      })
       .from(webhookMessages)
       .where(eq(webhookMessages.id, messageId))
       .for("update");
     if (message!.status === "sending" && message!.claimedUntil && message!.claimedUntil > now) {
       throw new AppError("conflict", "The message is being delivered right now; wait for the attempt to finish");
     }
-    await tx.update(webhookMessages).set({ status: "pending", nextAttemptAt: now, claimedUntil: null }).where(eq(webhookMessages.id, messageId));
+    await tx
+      .update(webhookMessages)
+      .set({ status: "pending", nextAttemptAt: now, claimedUntil: null })
+      .where(eq(webhookMessages.id, messageId));
     await recordAudit(tx, caller, {
       action: "webhook.message_resent",
       entityType: "webhook_message",
@@ -292,14 +362,20 @@ const deliveryCursor = cursorCodec(z.strictObject({ k: timeKeySchema, id: z.stri
 export async function listWebhookDeliveries(caller: Caller, input: DeliveryListInput) {
   const { endpointId, cursor, limit } = deliveryListSchema.parse(input);
   const db = getDb();
-  const [endpoint] = await db.select({ partnerId: webhookEndpoints.partnerId }).from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId));
+  const [endpoint] = await db
+    .select({ partnerId: webhookEndpoints.partnerId })
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.id, endpointId));
   if (!endpoint) throw noSuchEndpoint();
   await managedPartner(db, caller, endpoint.partnerId).catch((error: unknown) => {
     throw error instanceof AppError && error.code === "not_found" ? noSuchEndpoint() : error;
   });
   const after = cursor === undefined ? undefined : deliveryCursor.decode(cursor);
   const conditions: SQL[] = [eq(webhookMessages.endpointId, endpointId)];
-  if (after) conditions.push(sql`(${webhookMessages.createdAt}, ${webhookMessages.id}) < (${after.k}::timestamptz, ${after.id})`);
+  if (after)
+    conditions.push(
+      sql`(${webhookMessages.createdAt}, ${webhookMessages.id}) < (${after.k}::timestamptz, ${after.id})`,
+    );
   const rows = await db
     .select({
       id: webhookMessages.id,
@@ -322,9 +398,21 @@ export async function listWebhookDeliveries(caller: Caller, input: DeliveryListI
     page.length === 0
       ? []
       : await db
-          .select({ messageId: webhookAttempts.messageId, attempt: webhookAttempts.attempt, attemptedAt: webhookAttempts.attemptedAt, statusCode: webhookAttempts.statusCode, durationMs: webhookAttempts.durationMs, error: webhookAttempts.error })
+          .select({
+            messageId: webhookAttempts.messageId,
+            attempt: webhookAttempts.attempt,
+            attemptedAt: webhookAttempts.attemptedAt,
+            statusCode: webhookAttempts.statusCode,
+            durationMs: webhookAttempts.durationMs,
+            error: webhookAttempts.error,
+          })
           .from(webhookAttempts)
-          .where(inArray(webhookAttempts.messageId, page.map((m) => m.id)))
+          .where(
+            inArray(
+              webhookAttempts.messageId,
+              page.map((m) => m.id),
+            ),
+          )
           .orderBy(asc(webhookAttempts.id));
   const last = page.at(-1);
   return {
@@ -346,13 +434,26 @@ export async function webhookBacklog(_caller: Caller) {
     .select({
       waiting: sql<number>`count(*)::int`,
       retrying: sql<number>`(count(*) filter (where ${webhookMessages.attempts} > 0))::int`,
-      oldestSince: sql<Date | null>`min(${webhookMessages.createdAt})`.mapWith((v: string | null) => (v === null ? null : new Date(v))),
+      oldestSince: sql<Date | null>`min(${webhookMessages.createdAt})`.mapWith((v: string | null) =>
+        v === null ? null : new Date(v),
+      ),
     })
     .from(webhookMessages)
     .where(inArray(webhookMessages.status, ["pending", "sending"]));
   const [disabled] = await db
     .select({ count: sql<number>`count(*)::int` })
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.enabled, false), eq(webhookEndpoints.disabledReason, "failing"), isNull(webhookEndpoints.removedAt)));
-  return { waiting: waiting?.waiting ?? 0, retrying: waiting?.retrying ?? 0, oldestWaitingSince: waiting?.oldestSince ?? null, endpointsDisabled: disabled?.count ?? 0 };
+    .where(
+      and(
+        eq(webhookEndpoints.enabled, false),
+        eq(webhookEndpoints.disabledReason, "failing"),
+        isNull(webhookEndpoints.removedAt),
+      ),
+    );
+  return {
+    waiting: waiting?.waiting ?? 0,
+    retrying: waiting?.retrying ?? 0,
+    oldestWaitingSince: waiting?.oldestSince ?? null,
+    endpointsDisabled: disabled?.count ?? 0,
+  };
 }

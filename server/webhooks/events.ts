@@ -26,7 +26,8 @@ export interface AuditedChange {
 
 type Fields = Record<string, unknown>;
 
-const fieldsOf = (value: unknown): Fields => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Fields) : {});
+const fieldsOf = (value: unknown): Fields =>
+  value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Fields) : {};
 
 /** The named fields that are present, under the same names. */
 function pick(from: Fields, keys: readonly string[]): Fields {
@@ -35,7 +36,9 @@ function pick(from: Fields, keys: readonly string[]): Fields {
 
 /** The named fields that are present, renamed `previousX`. */
 function previous(from: Fields, keys: readonly string[]): Fields {
-  return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [`previous${k[0]!.toUpperCase()}${k.slice(1)}`, from[k]]));
+  return Object.fromEntries(
+    keys.filter((k) => from[k] !== undefined).map((k) => [`previous${k[0]!.toUpperCase()}${k.slice(1)}`, from[k]]),
+  );
 }
 
 type Mapped = Omit<WebhookEvent, "partnerId">;
@@ -46,13 +49,36 @@ const VERIFICATION = ["verificationStatus", "verificationLevel"] as const;
 function verificationChanged(clientId: string, partnerId: number, before: Fields, after: Fields): Mapped[] {
   // Only when the audit event shows both sides and they differ.
   if (!VERIFICATION.some((k) => before[k] !== undefined && after[k] !== undefined && before[k] !== after[k])) return [];
-  return [{ type: "client.verification_changed", clientId, data: { clientId, partnerId, ...pick(after, VERIFICATION), ...previous(before, VERIFICATION) } }];
+  return [
+    {
+      type: "client.verification_changed",
+      clientId,
+      data: { clientId, partnerId, ...pick(after, VERIFICATION), ...previous(before, VERIFICATION) },
+    },
+  ];
 }
 
 function kycVerdict({ id: clientId, partnerId, before, after }: Parameters<Rule>[0]): Mapped[] {
   const decided: Mapped[] =
     after.event === "applicantReviewed"
-      ? [{ type: "kyc.decided", clientId, data: { clientId, partnerId, ...pick(after, ["provider", "reviewStatus", "reviewAnswer", "rejectType", "rejectLabels", ...VERIFICATION]) } }]
+      ? [
+          {
+            type: "kyc.decided",
+            clientId,
+            data: {
+              clientId,
+              partnerId,
+              ...pick(after, [
+                "provider",
+                "reviewStatus",
+                "reviewAnswer",
+                "rejectType",
+                "rejectLabels",
+                ...VERIFICATION,
+              ]),
+            },
+          },
+        ]
       : [];
   return [...decided, ...verificationChanged(clientId, partnerId, before, after)];
 }
@@ -62,7 +88,13 @@ function subscriptionEnded(reason: string): Rule {
     {
       type: "subscription.cancelled",
       clientId: typeof after.clientId === "string" ? after.clientId : null,
-      data: { subscriptionId, partnerId, ...pick(after, ["clientId", "status", "endsAt", "invoiceId"]), ...previous(before, ["status"]), reason },
+      data: {
+        subscriptionId,
+        partnerId,
+        ...pick(after, ["clientId", "status", "endsAt", "invoiceId"]),
+        ...previous(before, ["status"]),
+        reason,
+      },
     },
   ];
 }
@@ -71,32 +103,66 @@ const clientIdOf = (after: Fields) => (typeof after.clientId === "string" ? afte
 
 const rules: Record<string, Rule> = {
   "client.register": ({ id: clientId, partnerId, after }) => [
-    { type: "client.registered", clientId, data: { clientId, partnerId, ...pick(after, ["userType", ...VERIFICATION]), ...(after.via !== undefined ? { createdVia: after.via } : {}) } },
+    {
+      type: "client.registered",
+      clientId,
+      data: {
+        clientId,
+        partnerId,
+        ...pick(after, ["userType", ...VERIFICATION]),
+        ...(after.via !== undefined ? { createdVia: after.via } : {}),
+      },
+    },
   ],
   "client.email_confirmed": ({ id: clientId, partnerId, before, after }) => [
     { type: "client.email_confirmed", clientId, data: { clientId, partnerId, ...pick(after, ["verificationStatus"]) } },
     ...verificationChanged(clientId, partnerId, before, after),
   ],
   "client.state_changed": ({ id: clientId, partnerId, before, after }) => [
-    { type: "client.state_changed", clientId, data: { clientId, partnerId, ...pick(after, ["state"]), ...previous(before, ["state"]) } },
+    {
+      type: "client.state_changed",
+      clientId,
+      data: { clientId, partnerId, ...pick(after, ["state"]), ...previous(before, ["state"]) },
+    },
   ],
-  "client.verification_changed": ({ id: clientId, partnerId, before, after }) => verificationChanged(clientId, partnerId, before, after),
+  "client.verification_changed": ({ id: clientId, partnerId, before, after }) =>
+    verificationChanged(clientId, partnerId, before, after),
   "kyc.staff_decision": kycVerdict,
   "kyc.provider_verdict": kycVerdict,
   "invoice.paid": ({ id: invoiceId, partnerId, after }) => {
     const clientId = clientIdOf(after);
-    const paid: Mapped = { type: "invoice.paid", clientId, data: { invoiceId, partnerId, ...pick(after, ["clientId", "subscriptionId", "paymentId", "kind", "amount", "currency"]), status: "paid" } };
+    const paid: Mapped = {
+      type: "invoice.paid",
+      clientId,
+      data: {
+        invoiceId,
+        partnerId,
+        ...pick(after, ["clientId", "subscriptionId", "paymentId", "kind", "amount", "currency"]),
+        status: "paid",
+      },
+    };
     // The first invoice's payment is what starts a subscription; a renewal's keeps it running.
     if (after.kind !== "initial") return [paid];
     const activated: Mapped = {
       type: "subscription.activated",
       clientId,
-      data: { subscriptionId: after.subscriptionId, partnerId, ...pick(after, ["clientId"]), status: after.subscriptionStatus, invoiceId, ...pick(after, ["periodEnd"]) },
+      data: {
+        subscriptionId: after.subscriptionId,
+        partnerId,
+        ...pick(after, ["clientId"]),
+        status: after.subscriptionStatus,
+        invoiceId,
+        ...pick(after, ["periodEnd"]),
+      },
     };
     return [paid, activated];
   },
   "subscription.renewal_failed": ({ id: subscriptionId, partnerId, after }) => [
-    { type: "subscription.renewal_failed", clientId: clientIdOf(after), data: { subscriptionId, partnerId, ...pick(after, ["clientId", "invoiceId", "amount", "currency", "payBy"]) } },
+    {
+      type: "subscription.renewal_failed",
+      clientId: clientIdOf(after),
+      data: { subscriptionId, partnerId, ...pick(after, ["clientId", "invoiceId", "amount", "currency", "payBy"]) },
+    },
   ],
   "subscription.cancelled": subscriptionEnded("cancelled"),
   "subscription.lapsed": subscriptionEnded("unpaid"),
@@ -108,11 +174,13 @@ export function webhookEventsFor(e: AuditedChange): WebhookEvent[] {
   const rule = rules[e.action];
   if (!rule || e.entityId === undefined || e.partnerId === undefined || e.partnerId === null) return [];
   const partnerId = e.partnerId;
-  return rule({ id: e.entityId, partnerId, before: fieldsOf(e.before), after: fieldsOf(e.after) }).map((m) => ({ ...m, partnerId }));
+  return rule({ id: e.entityId, partnerId, before: fieldsOf(e.before), after: fieldsOf(e.after) }).map((m) => ({
+    ...m,
+    partnerId,
+  }));
 }
 
 /** Queues the webhook messages of an audit event, in the transaction that writes it. */
 export async function enqueueWebhookEventsFor(tx: Executor, e: AuditedChange): Promise<void> {
   for (const event of webhookEventsFor(e)) await enqueueWebhookEvent(tx, event);
 }
-

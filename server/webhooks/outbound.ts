@@ -37,7 +37,8 @@ export function destinationProblem(rawUrl: string, allowPrivate: boolean): strin
   if (url.username || url.password) return "the URL must not carry credentials";
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (!allowPrivate && isIP(host) !== 0 && !isPublicAddress(host)) return "the URL must name a public address";
-  if (!allowPrivate && (host === "localhost" || host.endsWith(".localhost"))) return "the URL must name a public address";
+  if (!allowPrivate && (host === "localhost" || host.endsWith(".localhost")))
+    return "the URL must name a public address";
   return undefined;
 }
 
@@ -56,7 +57,13 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
   };
 }
 
-export function postWebhook(o: { url: string; headers: Record<string, string>; body: string; timeoutMs: number; allowPrivate: boolean }): Promise<DeliveryOutcome> {
+export function postWebhook(o: {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  allowPrivate: boolean;
+}): Promise<DeliveryOutcome> {
   const problem = destinationProblem(o.url, o.allowPrivate);
   if (problem) return Promise.resolve({ kind: "refused", error: problem, durationMs: 0 });
   const url = new URL(o.url);
@@ -75,7 +82,12 @@ export function postWebhook(o: { url: string; headers: Record<string, string>; b
       url,
       {
         method: "POST",
-        headers: { "content-type": "application/json", "user-agent": "Gatehouse-Webhooks/1", ...o.headers, "content-length": String(Buffer.byteLength(o.body)) },
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "Gatehouse-Webhooks/1",
+          ...o.headers,
+          "content-length": String(Buffer.byteLength(o.body)),
+        },
         lookup: guardedLookup(o.allowPrivate),
       },
       (response) => {
@@ -88,7 +100,13 @@ export function postWebhook(o: { url: string; headers: Record<string, string>; b
           // Enough of the answer has been read: the rest is not waited for.
           if (kept >= RESPONSE_BYTES_KEPT) response.destroy();
         });
-        const done = () => finish({ kind: "answered", status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), durationMs: elapsed() });
+        const done = () =>
+          finish({
+            kind: "answered",
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString("utf8"),
+            durationMs: elapsed(),
+          });
         response.on("end", done);
         response.on("close", done);
         response.on("error", done);
@@ -98,7 +116,11 @@ export function postWebhook(o: { url: string; headers: Record<string, string>; b
       request.destroy(new Error(`no answer within ${o.timeoutMs} ms`));
     }, o.timeoutMs);
     request.on("error", (error) =>
-      finish(error instanceof RefusedDestination ? { kind: "refused", error: error.message, durationMs: 0 } : { kind: "failed", error: error.message, durationMs: elapsed() }),
+      finish(
+        error instanceof RefusedDestination
+          ? { kind: "refused", error: error.message, durationMs: 0 }
+          : { kind: "failed", error: error.message, durationMs: elapsed() },
+      ),
     );
     request.end(o.body);
   });

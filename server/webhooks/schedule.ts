@@ -20,7 +20,12 @@ const JITTER = 0.2;
  * failed at `failedAt`, or null when the message has been tried for 72 hours.
  * `random` is in [0, 1).
  */
-export function nextAttemptAt(o: { attempts: number; firstAttemptAt: Date; failedAt: Date; random?: number }): Date | null {
+export function nextAttemptAt(o: {
+  attempts: number;
+  firstAttemptAt: Date;
+  failedAt: Date;
+  random?: number;
+}): Date | null {
   const base = RETRY_WAITS_MS[o.attempts - 1] ?? LATER_WAIT_MS;
   const spread = 1 + JITTER * (2 * (o.random ?? Math.random()) - 1);
   const at = o.failedAt.getTime() + Math.round(base * spread);

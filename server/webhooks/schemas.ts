@@ -24,7 +24,9 @@ const urlSchema = z
 
 /** The types an endpoint receives; none listed means every type, including ones added later. */
 const eventTypesSchema = z
-  .array(z.enum(WEBHOOK_EVENT_TYPES, { error: `Event types are among ${WEBHOOK_EVENT_TYPES.join(", ")}` }), { error: "Event types must be a list" })
+  .array(z.enum(WEBHOOK_EVENT_TYPES, { error: `Event types are among ${WEBHOOK_EVENT_TYPES.join(", ")}` }), {
+    error: "Event types must be a list",
+  })
   .max(WEBHOOK_EVENT_TYPES.length, "List each event type once")
   .transform((types) => [...new Set(types)].sort());
 
@@ -55,5 +57,7 @@ export type DeliveryListInput = z.input<typeof deliveryListSchema>;
 
 /** A message's id is its webhook-id: msg_ and 32 hex digits. */
 export const MESSAGE_ID = /^msg_[0-9a-f]{32}$/;
-export const messageTargetSchema = z.object({ messageId: z.string().regex(MESSAGE_ID, "messageId must be a webhook message's id (msg_…)") });
+export const messageTargetSchema = z.object({
+  messageId: z.string().regex(MESSAGE_ID, "messageId must be a webhook message's id (msg_…)"),
+});
 export type MessageTarget = z.input<typeof messageTargetSchema>;

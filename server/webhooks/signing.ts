@@ -27,8 +27,19 @@ export type SignedHeaders = {
 };
 
 /** The three headers of one delivery: the message id (the same on every retry), the time it is sent and the signatures. */
-export function signWebhook(o: { id: string; timestampSeconds: number; body: string; secrets: readonly string[] }): SignedHeaders {
+export function signWebhook(o: {
+  id: string;
+  timestampSeconds: number;
+  body: string;
+  secrets: readonly string[];
+}): SignedHeaders {
   const content = `${o.id}.${o.timestampSeconds}.${o.body}`;
-  const signatures = o.secrets.map((secret) => `v1,${createHmac("sha256", keyOf(secret)).update(content, "utf8").digest("base64")}`);
-  return { "webhook-id": o.id, "webhook-timestamp": String(o.timestampSeconds), "webhook-signature": signatures.join(" ") };
+  const signatures = o.secrets.map(
+    (secret) => `v1,${createHmac("sha256", keyOf(secret)).update(content, "utf8").digest("base64")}`,
+  );
+  return {
+    "webhook-id": o.id,
+    "webhook-timestamp": String(o.timestampSeconds),
+    "webhook-signature": signatures.join(" "),
+  };
 }

@@ -42,7 +42,14 @@ describe("client addresses with no trusted proxy", () => {
     const partner = await createTestPartner({ quotaPerIpHour: 1 });
     const statuses: number[] = [];
     for (const forged of ["198.51.100.1", "198.51.100.2", "198.51.100.3"]) {
-      statuses.push((await api.post("/api/public/register", whiteLabelBody(), { partnerId: String(partner.id), "X-Forwarded-For": forged })).status);
+      statuses.push(
+        (
+          await api.post("/api/public/register", whiteLabelBody(), {
+            partnerId: String(partner.id),
+            "X-Forwarded-For": forged,
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual([201, 429, 429]);
   });
@@ -50,7 +57,14 @@ describe("client addresses with no trusted proxy", () => {
   it("records the socket's address in the audit log, not the forged one", async () => {
     const partner = await createTestPartner();
     const email = uniqueEmail("forged");
-    expect((await api.post("/api/public/register", whiteLabelBody({ email }), { partnerId: String(partner.id), "X-Forwarded-For": "198.51.100.77" })).status).toBe(201);
+    expect(
+      (
+        await api.post("/api/public/register", whiteLabelBody({ email }), {
+          partnerId: String(partner.id),
+          "X-Forwarded-For": "198.51.100.77",
+        })
+      ).status,
+    ).toBe(201);
     expect((await registrationAddresses(email)).map((r) => r.ip)).toEqual(["127.0.0.1"]);
   });
 });
@@ -60,11 +74,21 @@ describe("client addresses behind trusted proxies", () => {
     trustProxies(1);
     const partner = await createTestPartner({ quotaPerIpHour: 1 });
     const client = freshIp();
-    const headers = (written: string) => ({ partnerId: String(partner.id), "X-Forwarded-For": `${written}, ${client}` });
+    const headers = (written: string) => ({
+      partnerId: String(partner.id),
+      "X-Forwarded-For": `${written}, ${client}`,
+    });
     expect((await api.post("/api/public/register", whiteLabelBody(), headers("198.51.100.1"))).status).toBe(201);
     expect((await api.post("/api/public/register", whiteLabelBody(), headers("198.51.100.2"))).status).toBe(429);
     // Another real client behind the same proxy has its own quota.
-    expect((await api.post("/api/public/register", whiteLabelBody(), { partnerId: String(partner.id), "X-Forwarded-For": freshIp() })).status).toBe(201);
+    expect(
+      (
+        await api.post("/api/public/register", whiteLabelBody(), {
+          partnerId: String(partner.id),
+          "X-Forwarded-For": freshIp(),
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it("an attacker cannot lock the partner backend's address out of its master key by naming it in X-Forwarded-For", async () => {
@@ -75,10 +99,27 @@ describe("client addresses behind trusted proxies", () => {
     const badKey = () => `Bearer ghk_${randomBytes(32).toString("base64url")}`;
     // The attacker writes the backend's address; the proxy appends the attacker's real one.
     for (let i = 0; i < MASTER_KEY_FAILURES_PER_IP; i++) {
-      expect((await api.post("/api/public/register", whiteLabelBody(), { authorization: badKey(), "X-Forwarded-For": `${backend}, ${attacker}` })).status).toBe(401);
+      expect(
+        (
+          await api.post("/api/public/register", whiteLabelBody(), {
+            authorization: badKey(),
+            "X-Forwarded-For": `${backend}, ${attacker}`,
+          })
+        ).status,
+      ).toBe(401);
     }
-    expect((await api.post("/api/public/register", whiteLabelBody(), { authorization: badKey(), "X-Forwarded-For": `${backend}, ${attacker}` })).status).toBe(429);
-    const res = await api.post("/api/public/register", whiteLabelBody(), { authorization: `Bearer ${partner.masterKey}`, "X-Forwarded-For": backend });
+    expect(
+      (
+        await api.post("/api/public/register", whiteLabelBody(), {
+          authorization: badKey(),
+          "X-Forwarded-For": `${backend}, ${attacker}`,
+        })
+      ).status,
+    ).toBe(429);
+    const res = await api.post("/api/public/register", whiteLabelBody(), {
+      authorization: `Bearer ${partner.masterKey}`,
+      "X-Forwarded-For": backend,
+    });
     expect(res.status).toBe(201);
   });
 
@@ -88,10 +129,16 @@ describe("client addresses behind trusted proxies", () => {
     const email = uniqueEmail("two-proxies");
     const client = freshIp();
     const outerProxy = "10.20.30.40";
-    const res = await api.post("/api/public/register", whiteLabelBody({ email }), { partnerId: String(partner.id), "X-Forwarded-For": `198.51.100.9, ${client}, ${outerProxy}` });
+    const res = await api.post("/api/public/register", whiteLabelBody({ email }), {
+      partnerId: String(partner.id),
+      "X-Forwarded-For": `198.51.100.9, ${client}, ${outerProxy}`,
+    });
     expect(res.status).toBe(201);
     expect((await registrationAddresses(email)).map((r) => r.ip)).toEqual([client]);
-    const again = await api.post("/api/public/register", whiteLabelBody(), { partnerId: String(partner.id), "X-Forwarded-For": `203.0.113.200, ${client}, ${outerProxy}` });
+    const again = await api.post("/api/public/register", whiteLabelBody(), {
+      partnerId: String(partner.id),
+      "X-Forwarded-For": `203.0.113.200, ${client}, ${outerProxy}`,
+    });
     expect(again.status).toBe(429);
   });
 
@@ -99,7 +146,14 @@ describe("client addresses behind trusted proxies", () => {
     trustProxies(2);
     const partner = await createTestPartner();
     const email = uniqueEmail("skipped");
-    expect((await api.post("/api/public/register", whiteLabelBody({ email }), { partnerId: String(partner.id), "X-Forwarded-For": "198.51.100.5" })).status).toBe(201);
+    expect(
+      (
+        await api.post("/api/public/register", whiteLabelBody({ email }), {
+          partnerId: String(partner.id),
+          "X-Forwarded-For": "198.51.100.5",
+        })
+      ).status,
+    ).toBe(201);
     expect((await registrationAddresses(email)).map((r) => r.ip)).toEqual(["127.0.0.1"]);
   });
 });

@@ -5,11 +5,25 @@ import { getDb } from "../../db/client";
 import { clients, pendingRegistrations } from "../../db/schema";
 import { AppError } from "../../server/errors";
 import { DAILY_SEND_CAP, MAX_CODE_ATTEMPTS, RESEND_COOLDOWN_SECONDS } from "../../server/registration/code-lifecycle";
-import { LOGIN_FAILURES_PER_IP, LOGIN_FAILURES_PER_WINDOW, LOGIN_WINDOW_SECONDS, passwordLogin } from "../../server/registration/login";
+import {
+  LOGIN_FAILURES_PER_IP,
+  LOGIN_FAILURES_PER_WINDOW,
+  LOGIN_WINDOW_SECONDS,
+  passwordLogin,
+} from "../../server/registration/login";
 import { MAX_LOCK_SECONDS } from "../../server/staff/lockout";
 import { signInStaff } from "../../server/staff/sign-in";
 import { WHITE_LABEL_ACCESS_TTL_SECONDS } from "../../server/tokens/access-token";
-import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type TestPartner } from "../support/api";
+import {
+  codeIn,
+  createTestPartner,
+  latestEmailTo,
+  STRONG_PARTNER_PASSWORD,
+  uniqueEmail,
+  useApi,
+  whiteLabelBody,
+  type TestPartner,
+} from "../support/api";
 import { anonymousCaller } from "../support/caller";
 import { createTestStaff } from "../support/staff";
 
@@ -32,7 +46,14 @@ async function registeredClient(partner: TestPartner) {
 }
 
 function signIn(partner: TestPartner, email: string, password: string, ip: string, now: Date) {
-  return passwordLogin(anonymousCaller({ ip }), { partner, email, password, flavour: "white_label", accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS, now });
+  return passwordLogin(anonymousCaller({ ip }), {
+    partner,
+    email,
+    password,
+    flavour: "white_label",
+    accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS,
+    now,
+  });
 }
 
 async function refusal(call: Promise<unknown>): Promise<AppError> {
@@ -50,7 +71,10 @@ describe("client password limit ends by itself", () => {
     const client = await registeredClient(partner);
     const ip = freshIp();
     const t0 = new Date();
-    for (let i = 0; i < LOGIN_FAILURES_PER_WINDOW; i++) expect((await refusal(signIn(partner, client.email, `Wrong-${i}-Password`, ip, t0))).code).toBe("invalid_credentials");
+    for (let i = 0; i < LOGIN_FAILURES_PER_WINDOW; i++)
+      expect((await refusal(signIn(partner, client.email, `Wrong-${i}-Password`, ip, t0))).code).toBe(
+        "invalid_credentials",
+      );
 
     const locked = await refusal(signIn(partner, client.email, client.password, freshIp(), t0));
     expect(locked.code).toBe("too_many_attempts");
@@ -59,8 +83,20 @@ describe("client password limit ends by itself", () => {
     expect(wait).toBeLessThanOrEqual(LOGIN_WINDOW_SECONDS);
 
     // One second before the promised time it still holds; at that time the owner gets in.
-    expect((await refusal(signIn(partner, client.email, client.password, freshIp(), new Date(t0.getTime() + (wait - 1) * 1000 - 999)))).code).toBe("too_many_attempts");
-    const tokens = await signIn(partner, client.email, client.password, freshIp(), new Date(t0.getTime() + wait * 1000));
+    expect(
+      (
+        await refusal(
+          signIn(partner, client.email, client.password, freshIp(), new Date(t0.getTime() + (wait - 1) * 1000 - 999)),
+        )
+      ).code,
+    ).toBe("too_many_attempts");
+    const tokens = await signIn(
+      partner,
+      client.email,
+      client.password,
+      freshIp(),
+      new Date(t0.getTime() + wait * 1000),
+    );
     expect(tokens.clientId).toBe(client.clientId);
   });
 
@@ -71,7 +107,8 @@ describe("client password limit ends by itself", () => {
     const t0 = new Date();
     // Credential stuffing: one try per address, all from one IP.
     // Every failure costs a real password hash, so this test takes a while on a busy machine.
-    for (let i = 0; i < LOGIN_FAILURES_PER_IP; i++) await refusal(signIn(partner, uniqueEmail("stuffed"), "Guess-Password-1", stuffer, t0));
+    for (let i = 0; i < LOGIN_FAILURES_PER_IP; i++)
+      await refusal(signIn(partner, uniqueEmail("stuffed"), "Guess-Password-1", stuffer, t0));
 
     const fromStuffer = await refusal(signIn(partner, victim.email, victim.password, stuffer, t0));
     expect(fromStuffer.code).toBe("too_many_attempts");
@@ -80,22 +117,31 @@ describe("client password limit ends by itself", () => {
     // And the stuffer's address is free again once the window has passed.
     const later = new Date(t0.getTime() + fromStuffer.retryAfterSeconds! * 1000);
     expect((await signIn(partner, victim.email, victim.password, stuffer, later)).clientId).toBe(victim.clientId);
-   }, 180_000);
+  }, 180_000);
 });
 
 describe("staff lock ends by itself", () => {
   it("the first lock lasts a minute: refused just before, the right password works just after", async () => {
     const staff = await createTestStaff("operations");
     const t0 = Date.now();
-    for (let i = 0; i < 5; i++) expect(await signInStaff(anonymousCaller(), { email: staff.email, password: "not the password" }, t0)).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, t0 + 59_000)).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: 1 });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, t0 + 60_001)).toMatchObject({ ok: true, staff: { id: staff.id } });
+    for (let i = 0; i < 5; i++)
+      expect(await signInStaff(anonymousCaller(), { email: staff.email, password: "not the password" }, t0)).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, t0 + 59_000),
+    ).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: 1 });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, t0 + 60_001),
+    ).toMatchObject({ ok: true, staff: { id: staff.id } });
   });
 
   it(`however many failures a stranger piles up, the lock never exceeds ${MAX_LOCK_SECONDS / 60} minutes and the owner then gets in`, async () => {
     const staff = await createTestStaff("kam");
     let clock = Date.now();
-    for (let i = 0; i < 5; i++) await signInStaff(anonymousCaller(), { email: staff.email, password: `guess ${i}` }, clock);
+    for (let i = 0; i < 5; i++)
+      await signInStaff(anonymousCaller(), { email: staff.email, password: `guess ${i}` }, clock);
     // Each further failure is sent the moment the previous lock ends: waits of 1, 2, 4 … minutes, then capped.
     const waits: number[] = [];
     for (let i = 0; i < 9; i++) {
@@ -103,26 +149,44 @@ describe("staff lock ends by itself", () => {
       expect(probe).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
       waits.push(!probe.ok ? probe.lockedForSeconds! : 0);
       clock += waits.at(-1)! * 1000 + 1;
-      expect(await signInStaff(anonymousCaller(), { email: staff.email, password: `late guess ${i}` }, clock)).toEqual({ ok: false, reason: "invalid" });
+      expect(await signInStaff(anonymousCaller(), { email: staff.email, password: `late guess ${i}` }, clock)).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
     }
     expect(waits).toEqual([60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
     const lastLock = await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, clock);
     expect(lastLock).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: MAX_LOCK_SECONDS });
     clock += MAX_LOCK_SECONDS * 1000 + 1;
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, clock)).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password }, clock)).toMatchObject(
+      { ok: true },
+    );
   });
 });
 
 describe("confirmation codes: a locked registration can start again, and guesses per day are bounded", () => {
-  const stepOne = (partnerId: number, email: string) => api.post("/reg/user", { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partnerId) });
+  const stepOne = (partnerId: number, email: string) =>
+    api.post(
+      "/reg/user",
+      { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD },
+      { partnerId: String(partnerId) },
+    );
   const stepTwo = (partnerId: number, email: string, code: string) =>
-    api.post("/reg/user", { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code }, { partnerId: String(partnerId) });
-  const rowsOf = (partnerId: number, email: string) => and(eq(pendingRegistrations.partnerId, partnerId), sql`lower(${pendingRegistrations.email}) = lower(${email})`);
+    api.post(
+      "/reg/user",
+      { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code },
+      { partnerId: String(partnerId) },
+    );
+  const rowsOf = (partnerId: number, email: string) =>
+    and(eq(pendingRegistrations.partnerId, partnerId), sql`lower(${pendingRegistrations.email}) = lower(${email})`);
   /** Time passes: every send to the address happened `seconds` earlier than recorded. */
   const passTime = (partnerId: number, email: string, seconds: number) =>
     getDb()
       .update(pendingRegistrations)
-      .set({ lastSentAt: sql`${pendingRegistrations.lastSentAt} - make_interval(secs => ${seconds})`, createdAt: sql`${pendingRegistrations.createdAt} - make_interval(secs => ${seconds})` })
+      .set({
+        lastSentAt: sql`${pendingRegistrations.lastSentAt} - make_interval(secs => ${seconds})`,
+        createdAt: sql`${pendingRegistrations.createdAt} - make_interval(secs => ${seconds})`,
+      })
       .where(rowsOf(partnerId, email));
   const emailedCode = async (email: string) => codeIn((await latestEmailTo(email))?.text);
   const wrongFor = (code: string, i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, "0");
@@ -141,7 +205,12 @@ describe("confirmation codes: a locked registration can start again, and guesses
     const fresh = await emailedCode(email);
     const done = await stepTwo(partner.id, email, fresh);
     expect(done.status, JSON.stringify(done.body)).toBe(201);
-    expect(await getDb().select({ id: clients.id }).from(clients).where(and(eq(clients.partnerId, partner.id), sql`lower(${clients.email}) = lower(${email})`))).toHaveLength(1);
+    expect(
+      await getDb()
+        .select({ id: clients.id })
+        .from(clients)
+        .where(and(eq(clients.partnerId, partner.id), sql`lower(${clients.email}) = lower(${email})`)),
+    ).toHaveLength(1);
   });
 
   it(`a stranger gets at most ${DAILY_SEND_CAP} codes × ${MAX_CODE_ATTEMPTS} guesses = ${DAILY_SEND_CAP * MAX_CODE_ATTEMPTS} guesses a day at one address, and the owner can start again the next day`, async () => {
@@ -164,11 +233,16 @@ describe("confirmation codes: a locked registration can start again, and guesses
     expect(Number(capped.headers.get("retry-after"))).toBeLessThanOrEqual(24 * 3600);
     // Every code was compared at most MAX_CODE_ATTEMPTS times: 4 answered "invalid", the 5th locked it.
     expect(checked).toBe(DAILY_SEND_CAP * (MAX_CODE_ATTEMPTS - 1));
-    const attempts = await getDb().select({ attempts: pendingRegistrations.attempts, state: pendingRegistrations.state }).from(pendingRegistrations).where(rowsOf(partner.id, email));
-    expect(attempts).toEqual(Array.from({ length: DAILY_SEND_CAP }, () => ({ attempts: MAX_CODE_ATTEMPTS, state: "locked" })));
+    const attempts = await getDb()
+      .select({ attempts: pendingRegistrations.attempts, state: pendingRegistrations.state })
+      .from(pendingRegistrations)
+      .where(rowsOf(partner.id, email));
+    expect(attempts).toEqual(
+      Array.from({ length: DAILY_SEND_CAP }, () => ({ attempts: MAX_CODE_ATTEMPTS, state: "locked" })),
+    );
 
     await passTime(partner.id, email, 24 * 3600);
     expect((await stepOne(partner.id, email)).status).toBe(202);
     expect((await stepTwo(partner.id, email, await emailedCode(email))).status).toBe(201);
-   }, 180_000);
+  }, 180_000);
 });

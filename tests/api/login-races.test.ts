@@ -36,26 +36,43 @@ async function failedChecks(clientId: string): Promise<number> {
   return row!.n;
 }
 
-const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
+const tally = (statuses: number[]) =>
+  statuses.reduce<Record<number, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
 
 describe("client sign-in limits under concurrent requests", () => {
   it(`${CONCURRENT} wrong passwords at once for one account: exactly ${LOGIN_FAILURES_PER_WINDOW} are checked, the rest get 429 without a check`, async () => {
     const address = fromOwnAddress();
     const partner = await createTestPartner();
     const email = uniqueEmail("race");
-    const registered = await api.post("/api/public/register", whiteLabelBody({ email }), { partnerId: String(partner.id) });
+    const registered = await api.post("/api/public/register", whiteLabelBody({ email }), {
+      partnerId: String(partner.id),
+    });
     expect(registered.status).toBe(201);
     const clientId = registered.body.clientId as string;
 
     const responses = await Promise.all(
-      Array.from({ length: CONCURRENT }, (_, i) => api.post("/api/public/authenticate", { username: email, password: `Wrong-Password-${i}` }, { partnerId: String(partner.id), ...address })),
+      Array.from({ length: CONCURRENT }, (_, i) =>
+        api.post(
+          "/api/public/authenticate",
+          { username: email, password: `Wrong-Password-${i}` },
+          { partnerId: String(partner.id), ...address },
+        ),
+      ),
     );
-    expect(tally(responses.map((r) => r.status))).toEqual({ 401: LOGIN_FAILURES_PER_WINDOW, 429: CONCURRENT - LOGIN_FAILURES_PER_WINDOW });
+    expect(tally(responses.map((r) => r.status))).toEqual({
+      401: LOGIN_FAILURES_PER_WINDOW,
+      429: CONCURRENT - LOGIN_FAILURES_PER_WINDOW,
+    });
     expect(await failedChecks(clientId)).toBe(LOGIN_FAILURES_PER_WINDOW);
-    for (const refused of responses.filter((r) => r.status === 429)) expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    for (const refused of responses.filter((r) => r.status === 429))
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
 
     // The right password is refused too until the window ends: the account's limit is spent.
-    const right = await api.post("/api/public/authenticate", { username: email, password: STRONG_WL_PASSWORD }, { partnerId: String(partner.id), ...address });
+    const right = await api.post(
+      "/api/public/authenticate",
+      { username: email, password: STRONG_WL_PASSWORD },
+      { partnerId: String(partner.id), ...address },
+    );
     expect(right.status).toBe(429);
   });
 
@@ -64,21 +81,40 @@ describe("client sign-in limits under concurrent requests", () => {
     const partner = await createTestPartner();
     const email = uniqueEmail("race-mixed");
     const headers = { partnerId: String(partner.id), ...address };
-    expect((await api.post("/api/public/register", whiteLabelBody({ email }), { partnerId: String(partner.id) })).status).toBe(201);
+    expect(
+      (await api.post("/api/public/register", whiteLabelBody({ email }), { partnerId: String(partner.id) })).status,
+    ).toBe(201);
     const wrong = LOGIN_FAILURES_PER_WINDOW - 1;
-    const failures = await Promise.all(Array.from({ length: wrong }, (_, i) => api.post("/api/public/authenticate", { username: email, password: `Wrong-Password-${i}` }, headers)));
+    const failures = await Promise.all(
+      Array.from({ length: wrong }, (_, i) =>
+        api.post("/api/public/authenticate", { username: email, password: `Wrong-Password-${i}` }, headers),
+      ),
+    );
     expect(tally(failures.map((r) => r.status))).toEqual({ 401: wrong });
     // With one attempt left, the owner signs in again and again: each success gives its attempt back.
-    for (let i = 0; i < 5; i++) expect((await api.post("/api/public/authenticate", { username: email, password: STRONG_WL_PASSWORD }, headers)).status).toBe(200);
-    expect((await api.post("/api/public/authenticate", { username: email, password: "Wrong-Password-x" }, headers)).status).toBe(401);
-    expect((await api.post("/api/public/authenticate", { username: email, password: STRONG_WL_PASSWORD }, headers)).status).toBe(429);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await api.post("/api/public/authenticate", { username: email, password: STRONG_WL_PASSWORD }, headers)).status,
+      ).toBe(200);
+    expect(
+      (await api.post("/api/public/authenticate", { username: email, password: "Wrong-Password-x" }, headers)).status,
+    ).toBe(401);
+    expect(
+      (await api.post("/api/public/authenticate", { username: email, password: STRONG_WL_PASSWORD }, headers)).status,
+    ).toBe(429);
   });
 
   it(`${LOGIN_FAILURES_PER_IP + 20} failed sign-ins at once from one address across accounts: exactly ${LOGIN_FAILURES_PER_IP} are checked`, async () => {
     const address = fromOwnAddress();
     const partner = await createTestPartner();
     const responses = await Promise.all(
-      Array.from({ length: LOGIN_FAILURES_PER_IP + 20 }, () => api.post("/api/public/authenticate", { username: uniqueEmail("stuffing"), password: "Guess-Password-1" }, { partnerId: String(partner.id), ...address })),
+      Array.from({ length: LOGIN_FAILURES_PER_IP + 20 }, () =>
+        api.post(
+          "/api/public/authenticate",
+          { username: uniqueEmail("stuffing"), password: "Guess-Password-1" },
+          { partnerId: String(partner.id), ...address },
+        ),
+      ),
     );
     expect(tally(responses.map((r) => r.status))).toEqual({ 401: LOGIN_FAILURES_PER_IP, 429: 20 });
   });

@@ -4,7 +4,11 @@ import { describe, expect, it } from "vitest";
 import { POST as register } from "../../app/api/public/register/route";
 import { getDb } from "../../db/client";
 import { apiKeys, auditEvents, clients } from "../../db/schema";
-import { authenticateMasterKey, MASTER_KEY_FAILURES_PER_IP, MASTER_KEY_WINDOW_SECONDS } from "../../server/partners/api-keys";
+import {
+  authenticateMasterKey,
+  MASTER_KEY_FAILURES_PER_IP,
+  MASTER_KEY_WINDOW_SECONDS,
+} from "../../server/partners/api-keys";
 import { withClientAddress } from "../../server/http/client-address";
 import { windowFor } from "../../server/quotas/quota";
 import { createTestPartner, uniqueEmail, whiteLabelBody, type TestPartner } from "../support/api";
@@ -30,7 +34,7 @@ async function registerFrom(ip: string, authorization: string, email = uniqueEma
   });
   // As the HTTP server does once it has read the address off the socket.
   const res = await withClientAddress(ip, () => register(request));
-  return { status: res.status, headers: res.headers, body: (await res.json()), email };
+  return { status: res.status, headers: res.headers, body: await res.json(), email };
 }
 
 async function clientCount(partner: TestPartner, email: string): Promise<number> {
@@ -65,7 +69,12 @@ describe("master API key brute force", () => {
     const email = uniqueEmail("mk-right");
     const blocked = await registerFrom(ip, `Bearer ${partner.masterKey}`, email);
     expect(blocked.status).toBe(429);
-    expect(blocked.body.error).toMatchObject({ code: "too_many_attempts", message: expect.any(String), fields: [{ path: "Authorization", message: expect.any(String) }], requestId: blocked.headers.get("x-request-id") });
+    expect(blocked.body.error).toMatchObject({
+      code: "too_many_attempts",
+      message: expect.any(String),
+      fields: [{ path: "Authorization", message: expect.any(String) }],
+      requestId: blocked.headers.get("x-request-id"),
+    });
     const retryAfter = Number(blocked.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(MASTER_KEY_WINDOW_SECONDS);
@@ -73,13 +82,19 @@ describe("master API key brute force", () => {
 
     // Still refused, and the log holds one event for the whole burst, not one per try.
     expect((await registerFrom(ip, `Bearer ${wrongKey()}`)).status).toBe(429);
-    expect(await throttleEvents(ip)).toEqual([{ actorType: "anonymous", after: { failures: MASTER_KEY_FAILURES_PER_IP, windowSeconds: MASTER_KEY_WINDOW_SECONDS } }]);
+    expect(await throttleEvents(ip)).toEqual([
+      {
+        actorType: "anonymous",
+        after: { failures: MASTER_KEY_FAILURES_PER_IP, windowSeconds: MASTER_KEY_WINDOW_SECONDS },
+      },
+    ]);
   });
 
   it("never refuses the key's holder calling from another address while one address is throttled", async () => {
     const partner = await createTestPartner();
     const attacker = freshIp();
-    for (let i = 0; i < MASTER_KEY_FAILURES_PER_IP; i++) expect((await registerFrom(attacker, `Bearer ${wrongKey()}`)).status).toBe(401);
+    for (let i = 0; i < MASTER_KEY_FAILURES_PER_IP; i++)
+      expect((await registerFrom(attacker, `Bearer ${wrongKey()}`)).status).toBe(401);
     expect((await registerFrom(attacker, `Bearer ${partner.masterKey}`)).status).toBe(429);
 
     const holder = await registerFrom(freshIp(), `Bearer ${partner.masterKey}`);
@@ -106,11 +121,19 @@ describe("master API key brute force", () => {
     for (let i = 0; i < MASTER_KEY_FAILURES_PER_IP; i++) {
       await expect(authenticateMasterKey(db, from, wrongKey(), now)).rejects.toMatchObject({ code: "invalid_api_key" });
     }
-    await expect(authenticateMasterKey(db, from, partner.masterKey, now)).rejects.toMatchObject({ code: "too_many_attempts", status: 429 });
+    await expect(authenticateMasterKey(db, from, partner.masterKey, now)).rejects.toMatchObject({
+      code: "too_many_attempts",
+      status: 429,
+    });
 
     const lastMoment = new Date(windowFor(now, MASTER_KEY_WINDOW_SECONDS).end.getTime() - 1);
-    await expect(authenticateMasterKey(db, from, partner.masterKey, lastMoment)).rejects.toMatchObject({ code: "too_many_attempts" });
+    await expect(authenticateMasterKey(db, from, partner.masterKey, lastMoment)).rejects.toMatchObject({
+      code: "too_many_attempts",
+    });
     const nextWindow = windowFor(now, MASTER_KEY_WINDOW_SECONDS).end;
-    await expect(authenticateMasterKey(db, from, partner.masterKey, nextWindow)).resolves.toEqual({ keyId: expect.any(String), partnerId: partner.id });
+    await expect(authenticateMasterKey(db, from, partner.masterKey, nextWindow)).resolves.toEqual({
+      keyId: expect.any(String),
+      partnerId: partner.id,
+    });
   });
 });

@@ -10,7 +10,15 @@ import { resetConfigForTests } from "../../env";
 import { systemCaller } from "../../server/caller";
 import { CORS_MAX_AGE_SECONDS } from "../../server/http/cors";
 import { setPartnerHosts } from "../../server/partners/hosts";
-import { createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type TestPartner } from "../support/api";
+import {
+  createTestPartner,
+  latestEmailTo,
+  STRONG_PARTNER_PASSWORD,
+  uniqueEmail,
+  useApi,
+  whiteLabelBody,
+  type TestPartner,
+} from "../support/api";
 
 /**
  * White-label hosts and CORS over real HTTP: which partner a public request
@@ -27,23 +35,32 @@ interface RawResponse {
   body: any;
 }
 
-function send(method: string, urlPath: string, headers: Record<string, string> = {}, body?: unknown): Promise<RawResponse> {
+function send(
+  method: string,
+  urlPath: string,
+  headers: Record<string, string> = {},
+  body?: unknown,
+): Promise<RawResponse> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = http.request(api.url + urlPath, { method, headers: { ...(payload ? { "content-type": "application/json" } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let parsed: unknown = text;
-        try {
-          parsed = text === "" ? undefined : JSON.parse(text);
-        } catch {
-          // Left as text for the assertion to show.
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-      });
-    });
+    const req = http.request(
+      api.url + urlPath,
+      { method, headers: { ...(payload ? { "content-type": "application/json" } : {}), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let parsed: unknown = text;
+          try {
+            parsed = text === "" ? undefined : JSON.parse(text);
+          } catch {
+            // Left as text for the assertion to show.
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+        });
+      },
+    );
     req.on("error", reject);
     req.end(payload);
   });
@@ -54,14 +71,17 @@ const freshOrigin = (label = "app") => `https://${label}-${randomUUID().slice(0,
 /** A host no partner has: the test server's own address plays the shared API host. */
 const SHARED_HOST = "api.gatehouse.example";
 
-async function partnerWith(o: { hosts?: string[]; origins?: string[]; sandbox?: boolean } = {}): Promise<TestPartner & { host: string }> {
+async function partnerWith(
+  o: { hosts?: string[]; origins?: string[]; sandbox?: boolean } = {},
+): Promise<TestPartner & { host: string }> {
   const partner = await createTestPartner({ sandbox: o.sandbox ?? false });
   const hosts = o.hosts ?? [freshHost()];
   await setPartnerHosts(systemCaller("test"), { partnerId: partner.id, hosts, allowedOrigins: o.origins ?? [] });
   return { ...partner, host: hosts[0]! };
 }
 
-const register = (headers: Record<string, string>, overrides: Record<string, unknown> = {}) => send("POST", "/api/public/register", headers, whiteLabelBody(overrides));
+const register = (headers: Record<string, string>, overrides: Record<string, unknown> = {}) =>
+  send("POST", "/api/public/register", headers, whiteLabelBody(overrides));
 
 async function partnerOfClient(clientId: string) {
   const [row] = await getDb().select({ partnerId: clients.partnerId }).from(clients).where(eq(clients.id, clientId));
@@ -163,15 +183,27 @@ describe("the partner a public request acts for", () => {
   it("the partner API resolves the same way: /reg/user on a partner's host without the header starts a registration for that partner", async () => {
     const partner = await partnerWith({ sandbox: true });
     const email = uniqueEmail("reg-host");
-    const res = await send("POST", "/reg/user", { host: partner.host }, { email, password: STRONG_PARTNER_PASSWORD, userType: "CUSTOMER" });
+    const res = await send(
+      "POST",
+      "/reg/user",
+      { host: partner.host },
+      { email, password: STRONG_PARTNER_PASSWORD, userType: "CUSTOMER" },
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const pending = await getDb()
       .select({ partnerId: pendingRegistrations.partnerId })
       .from(pendingRegistrations)
-      .where(and(sql`lower(${pendingRegistrations.email}) = lower(${email})`, eq(pendingRegistrations.state, "pending")));
+      .where(
+        and(sql`lower(${pendingRegistrations.email}) = lower(${email})`, eq(pendingRegistrations.state, "pending")),
+      );
     expect(pending).toEqual([{ partnerId: partner.id }]);
 
-    const conflicting = await send("POST", "/reg/user", { host: partner.host, partnerId: String(partner.id) }, { email: uniqueEmail(), password: STRONG_PARTNER_PASSWORD, partnerId: partner.id + 1 });
+    const conflicting = await send(
+      "POST",
+      "/reg/user",
+      { host: partner.host, partnerId: String(partner.id) },
+      { email: uniqueEmail(), password: STRONG_PARTNER_PASSWORD, partnerId: partner.id + 1 },
+    );
     expect(conflicting.status).toBe(400);
     expect(conflicting.body.error.fields).toEqual([expect.objectContaining({ path: "partnerId" })]);
   });
@@ -191,16 +223,36 @@ describe("the partner a public request acts for", () => {
   });
 });
 
-const ALLOWED_HEADERS = ["content-type", "authorization", "partnerid", "captcha-token", "device-type", "idempotency-key", "x-request-id"];
+const ALLOWED_HEADERS = [
+  "content-type",
+  "authorization",
+  "partnerid",
+  "captcha-token",
+  "device-type",
+  "idempotency-key",
+  "x-request-id",
+];
 
 const preflight = (urlPath: string, headers: Record<string, string>) =>
-  send("OPTIONS", urlPath, { "access-control-request-method": "POST", "access-control-request-headers": "content-type, partnerid", ...headers });
+  send("OPTIONS", urlPath, {
+    "access-control-request-method": "POST",
+    "access-control-request-headers": "content-type, partnerid",
+    ...headers,
+  });
 
 function corsOf(res: RawResponse): Record<string, string> {
-  return Object.fromEntries(Object.entries(res.headers).filter(([k]) => k.startsWith("access-control-")).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(res.headers)
+      .filter(([k]) => k.startsWith("access-control-"))
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
-const varies = (res: RawResponse) => String(res.headers.vary ?? "").split(",").map((v) => v.trim().toLowerCase()).includes("origin");
+const varies = (res: RawResponse) =>
+  String(res.headers.vary ?? "")
+    .split(",")
+    .map((v) => v.trim().toLowerCase())
+    .includes("origin");
 
 describe("CORS on the public API", () => {
   it("a preflight from an origin the host's partner allows: 204 naming the origin (never *), the methods, the headers the API reads, Max-Age and Vary: Origin", async () => {
@@ -210,7 +262,9 @@ describe("CORS on the public API", () => {
     expect(res.status).toBe(204);
     const cors = corsOf(res);
     expect(cors["access-control-allow-origin"]).toBe(origin);
-    expect(cors["access-control-allow-methods"]!.split(/,\s*/)).toEqual(expect.arrayContaining(["GET", "POST", "OPTIONS"]));
+    expect(cors["access-control-allow-methods"]!.split(/,\s*/)).toEqual(
+      expect.arrayContaining(["GET", "POST", "OPTIONS"]),
+    );
     expect(cors["access-control-allow-headers"]!.split(/,\s*/).sort()).toEqual([...ALLOWED_HEADERS].sort());
     expect(cors["access-control-max-age"]).toBe(String(CORS_MAX_AGE_SECONDS));
     expect(cors["access-control-allow-credentials"]).toBeUndefined();
@@ -234,7 +288,19 @@ describe("CORS on the public API", () => {
   it("on the shared host a preflight (which carries no partnerId) passes for an origin some partner lists, on every public path", async () => {
     const origin = freshOrigin("shared");
     await partnerWith({ origins: [origin] });
-    const paths = ["/api/public/register", "/api/public/authenticate", "/api/public/captcha", "/api/token/refresh", "/reg/user", "/reg/subscription", "/oauth/token", "/invoice/payment", "/wallet/accounts", "/.well-known/jwks.json", "/reg/no-such-endpoint"];
+    const paths = [
+      "/api/public/register",
+      "/api/public/authenticate",
+      "/api/public/captcha",
+      "/api/token/refresh",
+      "/reg/user",
+      "/reg/subscription",
+      "/oauth/token",
+      "/invoice/payment",
+      "/wallet/accounts",
+      "/.well-known/jwks.json",
+      "/reg/no-such-endpoint",
+    ];
     for (const p of paths) {
       const res = await preflight(p, { host: SHARED_HOST, origin });
       expect(res.status, p).toBe(204);
@@ -246,24 +312,44 @@ describe("CORS on the public API", () => {
   it("answers carry the headers for the allowed origin, errors included; the partner the request names decides", async () => {
     const origin = freshOrigin();
     const partner = await partnerWith({ origins: [origin] });
-    const invalid = await send("POST", "/api/public/register", { host: partner.host, origin }, { email: "not an email" });
+    const invalid = await send(
+      "POST",
+      "/api/public/register",
+      { host: partner.host, origin },
+      { email: "not an email" },
+    );
     expect(invalid.status).toBe(422);
     expect(invalid.headers["access-control-allow-origin"]).toBe(origin);
     expect(String(invalid.headers["access-control-expose-headers"])).toContain("x-request-id");
     expect(varies(invalid)).toBe(true);
 
-    const created = await send("POST", "/api/public/register", { host: SHARED_HOST, partnerId: String(partner.id), origin }, whiteLabelBody());
+    const created = await send(
+      "POST",
+      "/api/public/register",
+      { host: SHARED_HOST, partnerId: String(partner.id), origin },
+      whiteLabelBody(),
+    );
     expect(created.status).toBe(201);
     expect(created.headers["access-control-allow-origin"]).toBe(origin);
 
     // A request naming another partner is not readable from this partner's origin, though the preflight passed.
     const other = await partnerWith();
-    const foreign = await send("POST", "/api/public/register", { host: SHARED_HOST, partnerId: String(other.id), origin }, whiteLabelBody());
+    const foreign = await send(
+      "POST",
+      "/api/public/register",
+      { host: SHARED_HOST, partnerId: String(other.id), origin },
+      whiteLabelBody(),
+    );
     expect(foreign.status).toBe(201);
     expect(corsOf(foreign)).toEqual({});
 
     // A partner that does not exist: the error is readable for an origin some partner lists.
-    const unknown = await send("POST", "/api/public/register", { host: SHARED_HOST, partnerId: "2147483000", origin }, whiteLabelBody());
+    const unknown = await send(
+      "POST",
+      "/api/public/register",
+      { host: SHARED_HOST, partnerId: "2147483000", origin },
+      whiteLabelBody(),
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.headers["access-control-allow-origin"]).toBe(origin);
   });
@@ -271,11 +357,18 @@ describe("CORS on the public API", () => {
   it("http://localhost counts for a sandbox partner only, even when a live partner still lists it", async () => {
     const local = `http://localhost:${40000 + Math.floor(Math.random() * 20000)}`;
     const sandbox = await partnerWith({ sandbox: true, origins: [local] });
-    expect((await preflight("/api/public/register", { host: sandbox.host, origin: local })).headers["access-control-allow-origin"]).toBe(local);
+    expect(
+      (await preflight("/api/public/register", { host: sandbox.host, origin: local })).headers[
+        "access-control-allow-origin"
+      ],
+    ).toBe(local);
 
     const live = await partnerWith();
     const liveLocal = `http://localhost:${40000 + Math.floor(Math.random() * 20000)}`;
-    await getDb().update(partners).set({ allowedOrigins: [liveLocal] }).where(eq(partners.id, live.id));
+    await getDb()
+      .update(partners)
+      .set({ allowedOrigins: [liveLocal] })
+      .where(eq(partners.id, live.id));
     expect(corsOf(await preflight("/api/public/register", { host: live.host, origin: liveLocal }))).toEqual({});
     expect(corsOf(await preflight("/api/public/register", { host: SHARED_HOST, origin: liveLocal }))).toEqual({});
   });
@@ -291,10 +384,21 @@ describe("CORS on the public API", () => {
 
   it("every route file under the public prefixes answers OPTIONS (a route without one would get Next.js's, with no CORS headers)", () => {
     const appDir = path.resolve(import.meta.dirname, "../../app");
-    const publicDirs = [".well-known", "api/public", "api/token", "reg", "oauth", "invoice", "wallet", "api/[...unknown]"];
+    const publicDirs = [
+      ".well-known",
+      "api/public",
+      "api/token",
+      "reg",
+      "oauth",
+      "invoice",
+      "wallet",
+      "api/[...unknown]",
+    ];
     const files = publicDirs.flatMap((d) => routeFiles(path.join(appDir, d)));
     expect(files.length).toBeGreaterThan(20);
-    const missing = files.filter((f) => !/export\s*\{\s*OPTIONS\s*\}\s*from\s*"@\/server\/http\/preflight"/.test(readFileSync(f, "utf8")));
+    const missing = files.filter(
+      (f) => !/export\s*\{\s*OPTIONS\s*\}\s*from\s*"@\/server\/http\/preflight"/.test(readFileSync(f, "utf8")),
+    );
     expect(missing.map((f) => path.relative(appDir, f))).toEqual([]);
   });
 });

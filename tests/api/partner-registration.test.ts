@@ -7,11 +7,19 @@ import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniq
 const api = useApi();
 
 async function stepOne(partnerId: number, email: string, extra: Record<string, unknown> = {}) {
-  return api.post("/reg/user", { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD, ...extra }, { partnerId: String(partnerId) });
+  return api.post(
+    "/reg/user",
+    { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD, ...extra },
+    { partnerId: String(partnerId) },
+  );
 }
 
 async function stepTwo(partnerId: number, email: string, code: string, extra: Record<string, unknown> = {}) {
-  return api.post("/reg/user", { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code, ...extra }, { partnerId: String(partnerId) });
+  return api.post(
+    "/reg/user",
+    { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code, ...extra },
+    { partnerId: String(partnerId) },
+  );
 }
 
 describe("POST /reg/user (partner API, two steps)", () => {
@@ -28,31 +36,52 @@ describe("POST /reg/user (partner API, two steps)", () => {
 
     const second = await stepTwo(partner.id, email, code);
     expect(second.status).toBe(201);
-    expect(second.body).toMatchObject({ token_type: "Bearer", expires_in: 86400, scope: expect.stringContaining("accounts:read") });
+    expect(second.body).toMatchObject({
+      token_type: "Bearer",
+      expires_in: 86400,
+      scope: expect.stringContaining("accounts:read"),
+    });
     expect(second.body.user_id).toMatch(/^usr:[0-9a-f-]{36}$/);
     expect(typeof second.body.access_token).toBe("string");
     expect(typeof second.body.refresh_token).toBe("string");
 
     const clientId = second.body.user_id.slice(4);
-    const [row] = await getDb().select({ status: clients.verificationStatus, via: clients.createdVia, confirmed: clients.emailConfirmedAt }).from(clients).where(eq(clients.id, clientId));
+    const [row] = await getDb()
+      .select({ status: clients.verificationStatus, via: clients.createdVia, confirmed: clients.emailConfirmedAt })
+      .from(clients)
+      .where(eq(clients.id, clientId));
     expect(row).toMatchObject({ status: "email_verified", via: "partner_api" });
     expect(row?.confirmed).toBeInstanceOf(Date);
     const accs = await api.get("/wallet/accounts", { authorization: `Bearer ${second.body.access_token}` });
     expect(accs.status).toBe(200);
-    expect(accs.body).toEqual([{ id: expect.any(String), type: "CHECKING", currency: partner.defaultCurrency, balance: "0.00" }]);
+    expect(accs.body).toEqual([
+      { id: expect.any(String), type: "CHECKING", currency: partner.defaultCurrency, balance: "0.00" },
+    ]);
   });
 
   it("accepts partnerId in the body when the header is absent, and refuses a request naming no partner", async () => {
     const partner = await createTestPartner();
-    const ok = await api.post("/reg/user", { email: uniqueEmail(), password: STRONG_PARTNER_PASSWORD, partnerId: partner.id });
+    const ok = await api.post("/reg/user", {
+      email: uniqueEmail(),
+      password: STRONG_PARTNER_PASSWORD,
+      partnerId: partner.id,
+    });
     expect(ok.status).toBe(202);
     const none = await api.post("/reg/user", { email: uniqueEmail(), password: STRONG_PARTNER_PASSWORD });
     expect(none.status).toBe(400);
     expect(none.body.error).toMatchObject({ code: "partner_required", fields: [{ path: "partnerId" }] });
-    const bad = await api.post("/reg/user", { email: uniqueEmail(), password: STRONG_PARTNER_PASSWORD }, { partnerId: "abc" });
+    const bad = await api.post(
+      "/reg/user",
+      { email: uniqueEmail(), password: STRONG_PARTNER_PASSWORD },
+      { partnerId: "abc" },
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error.fields[0].path).toBe("partnerId");
-    const unknown = await api.post("/reg/user", { email: uniqueEmail(), password: STRONG_PARTNER_PASSWORD }, { partnerId: "2147483647" });
+    const unknown = await api.post(
+      "/reg/user",
+      { email: uniqueEmail(), password: STRONG_PARTNER_PASSWORD },
+      { partnerId: "2147483647" },
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe("partner_not_found");
   });
@@ -91,7 +120,11 @@ describe("POST /reg/user (partner API, two steps)", () => {
     for (let i = 1; i <= 4; i++) {
       const res = await stepTwo(partner.id, email, wrong);
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ code: "confirmation_code_invalid", fields: [{ path: "emailConfirmCode" }], details: { attemptsRemaining: 5 - i } });
+      expect(res.body.error).toMatchObject({
+        code: "confirmation_code_invalid",
+        fields: [{ path: "emailConfirmCode" }],
+        details: { attemptsRemaining: 5 - i },
+      });
     }
     const fifth = await stepTwo(partner.id, email, wrong);
     expect(fifth.status).toBe(423);
@@ -102,7 +135,15 @@ describe("POST /reg/user (partner API, two steps)", () => {
 
     const other = uniqueEmail();
     await stepOne(partner.id, other);
-    await getDb().update(pendingRegistrations).set({ expiresAt: new Date(Date.now() - 1000) }).where(and(eq(pendingRegistrations.partnerId, partner.id), sql`lower(${pendingRegistrations.email}) = lower(${other})`));
+    await getDb()
+      .update(pendingRegistrations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(
+        and(
+          eq(pendingRegistrations.partnerId, partner.id),
+          sql`lower(${pendingRegistrations.email}) = lower(${other})`,
+        ),
+      );
     const expired = await stepTwo(partner.id, other, codeIn((await latestEmailTo(other))?.text));
     expect(expired.status).toBe(410);
     expect(expired.body.error.code).toBe("confirmation_code_expired");
@@ -129,10 +170,27 @@ describe("POST /reg/user (partner API, two steps)", () => {
     expect(tooSoon.body.error.code).toBe("resend_cooldown");
     expect(Number(tooSoon.headers.get("retry-after"))).toBeGreaterThan(0);
 
-    await getDb().update(pendingRegistrations).set({ lastSentAt: new Date(Date.now() - 61_000) }).where(and(eq(pendingRegistrations.partnerId, partner.id), sql`lower(${pendingRegistrations.email}) = lower(${email})`));
+    await getDb()
+      .update(pendingRegistrations)
+      .set({ lastSentAt: new Date(Date.now() - 61_000) })
+      .where(
+        and(
+          eq(pendingRegistrations.partnerId, partner.id),
+          sql`lower(${pendingRegistrations.email}) = lower(${email})`,
+        ),
+      );
     const resent = await stepOne(partner.id, email);
     expect(resent.status).toBe(202);
-    const [pending] = await getDb().select({ resendCount: pendingRegistrations.resendCount }).from(pendingRegistrations).where(and(eq(pendingRegistrations.partnerId, partner.id), eq(pendingRegistrations.state, "pending"), sql`lower(${pendingRegistrations.email}) = lower(${email})`));
+    const [pending] = await getDb()
+      .select({ resendCount: pendingRegistrations.resendCount })
+      .from(pendingRegistrations)
+      .where(
+        and(
+          eq(pendingRegistrations.partnerId, partner.id),
+          eq(pendingRegistrations.state, "pending"),
+          sql`lower(${pendingRegistrations.email}) = lower(${email})`,
+        ),
+      );
     expect(pending?.resendCount).toBe(1);
     const newCode = codeIn((await latestEmailTo(email))?.text);
     if (newCode !== firstCode) expect((await stepTwo(partner.id, email, firstCode)).status).toBe(400);
@@ -143,7 +201,15 @@ describe("POST /reg/user (partner API, two steps)", () => {
     const partner = await createTestPartner();
     const email = uniqueEmail();
     const backdate = () =>
-      getDb().update(pendingRegistrations).set({ lastSentAt: new Date(Date.now() - 61_000) }).where(and(eq(pendingRegistrations.partnerId, partner.id), sql`lower(${pendingRegistrations.email}) = lower(${email})`));
+      getDb()
+        .update(pendingRegistrations)
+        .set({ lastSentAt: new Date(Date.now() - 61_000) })
+        .where(
+          and(
+            eq(pendingRegistrations.partnerId, partner.id),
+            sql`lower(${pendingRegistrations.email}) = lower(${email})`,
+          ),
+        );
     for (let i = 0; i < 5; i++) {
       expect((await stepOne(partner.id, email)).status).toBe(202);
       await backdate();
@@ -175,7 +241,10 @@ describe("POST /reg/user (partner API, two steps)", () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => stepTwo(partner.id, email, "12345")));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.map((r) => r.status).filter((s) => s !== 201 && s !== 400)).toEqual([]);
-    const rows = await getDb().select({ id: clients.id }).from(clients).where(and(eq(clients.partnerId, partner.id), sql`lower(${clients.email}) = lower(${email})`));
+    const rows = await getDb()
+      .select({ id: clients.id })
+      .from(clients)
+      .where(and(eq(clients.partnerId, partner.id), sql`lower(${clients.email}) = lower(${email})`));
     expect(rows).toHaveLength(1);
     const accs = await getDb().select({ id: accounts.id }).from(accounts).where(eq(accounts.clientId, rows[0]!.id));
     expect(accs).toHaveLength(1);

@@ -5,8 +5,22 @@ import { getDb } from "../../db/client";
 import { auditEvents, clients, emailOutbox, passwordResets, refreshTokens } from "../../db/schema";
 import { resetConfigForTests } from "../../env";
 import { verifyPassword } from "../../server/passwords/hasher";
-import { FORGOT_ANSWER_FLOOR_MS, FORGOT_PER_ACCOUNT_HOUR, FORGOT_PER_IP_HOUR, RESET_TRIES_PER_ACCOUNT_HOUR } from "../../server/registration/password-reset";
-import { codeIn, createTestPartner, STRONG_PARTNER_PASSWORD, STRONG_WL_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type TestPartner } from "../support/api";
+import {
+  FORGOT_ANSWER_FLOOR_MS,
+  FORGOT_PER_ACCOUNT_HOUR,
+  FORGOT_PER_IP_HOUR,
+  RESET_TRIES_PER_ACCOUNT_HOUR,
+} from "../../server/registration/password-reset";
+import {
+  codeIn,
+  createTestPartner,
+  STRONG_PARTNER_PASSWORD,
+  STRONG_WL_PASSWORD,
+  uniqueEmail,
+  useApi,
+  whiteLabelBody,
+  type TestPartner,
+} from "../support/api";
 
 /**
  * Client password reset over HTTP, both flavours: step 1 answers alike for
@@ -40,7 +54,11 @@ async function partnerClient(partner: TestPartner, from: Record<string, string>)
   const headers = { partnerId: String(partner.id), ...from };
   expect((await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD }, headers)).status).toBe(202);
   const code = partner.sandbox ? "12345" : codeIn((await emailsTo(email)).at(-1)?.text);
-  const done = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code }, headers);
+  const done = await api.post(
+    "/reg/user",
+    { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code },
+    headers,
+  );
   expect(done.status).toBe(201);
   return { email, clientId: (done.body.user_id as string).slice(4), refreshToken: done.body.refresh_token as string };
 }
@@ -48,7 +66,10 @@ async function partnerClient(partner: TestPartner, from: Record<string, string>)
 /** A white-label client, registered in one step. */
 async function whiteLabelClient(partner: TestPartner, from: Record<string, string>) {
   const email = uniqueEmail("reset-wl");
-  const done = await api.post("/api/public/register", whiteLabelBody({ email }), { partnerId: String(partner.id), ...from });
+  const done = await api.post("/api/public/register", whiteLabelBody({ email }), {
+    partnerId: String(partner.id),
+    ...from,
+  });
   expect(done.status).toBe(201);
   return { email, clientId: done.body.clientId as string, refreshToken: done.body.refresh_token as string };
 }
@@ -84,7 +105,14 @@ function linkIn(text: string | undefined): URL {
 
 async function resetRows(clientId: string) {
   return getDb()
-    .select({ id: passwordResets.id, state: passwordResets.state, attempts: passwordResets.attempts, codeHash: passwordResets.codeHash, expiresAt: passwordResets.expiresAt, lastSentAt: passwordResets.lastSentAt })
+    .select({
+      id: passwordResets.id,
+      state: passwordResets.state,
+      attempts: passwordResets.attempts,
+      codeHash: passwordResets.codeHash,
+      expiresAt: passwordResets.expiresAt,
+      lastSentAt: passwordResets.lastSentAt,
+    })
     .from(passwordResets)
     .where(eq(passwordResets.clientId, clientId))
     .orderBy(asc(passwordResets.createdAt));
@@ -102,7 +130,11 @@ describe("POST /reg/password/forgot and /reg/password/reset (partner API)", () =
     const { email, clientId, refreshToken } = await partnerClient(partner, from);
     const headers = { partnerId: String(partner.id), ...from };
     // A second session, to see that every family ends.
-    const second = await api.post("/oauth/token", { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD }, headers);
+    const second = await api.post(
+      "/oauth/token",
+      { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD },
+      headers,
+    );
     expect(second.status).toBe(200);
 
     const forgot = await api.post("/reg/password/forgot", { email }, headers);
@@ -139,7 +171,14 @@ describe("POST /reg/password/forgot and /reg/password/reset (partner API)", () =
     expect((await resetRows(clientId))[0]).toMatchObject({ state: "confirmed" });
 
     // Every refresh-token family is revoked: neither session can be extended.
-    const families = await getDb().select({ revokedAt: refreshTokens.revokedAt, reason: refreshTokens.revokedReason, familyId: refreshTokens.familyId }).from(refreshTokens).where(eq(refreshTokens.clientId, clientId));
+    const families = await getDb()
+      .select({
+        revokedAt: refreshTokens.revokedAt,
+        reason: refreshTokens.revokedReason,
+        familyId: refreshTokens.familyId,
+      })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.clientId, clientId));
     expect(new Set(families.map((f) => f.familyId)).size).toBe(2);
     for (const f of families) expect(f).toMatchObject({ revokedAt: expect.any(Date), reason: "password_reset" });
     for (const old of [refreshToken, second.body.refresh_token as string]) {
@@ -149,20 +188,47 @@ describe("POST /reg/password/forgot and /reg/password/reset (partner API)", () =
     }
 
     // The old password no longer signs in; the new one does.
-    expect((await api.post("/oauth/token", { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD }, headers)).status).toBe(400);
-    expect((await api.post("/oauth/token", { grant_type: "password", username: email, password: NEW_PARTNER_PASSWORD }, headers)).status).toBe(200);
+    expect(
+      (
+        await api.post(
+          "/oauth/token",
+          { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD },
+          headers,
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await api.post(
+          "/oauth/token",
+          { grant_type: "password", username: email, password: NEW_PARTNER_PASSWORD },
+          headers,
+        )
+      ).status,
+    ).toBe(200);
 
     const changed = (await emailsTo(email)).at(-1);
     expect(changed).toMatchObject({ template: "password_changed", clientId });
     expect(changed!.text).not.toContain(NEW_PARTNER_PASSWORD);
 
     const events = await getDb()
-      .select({ action: auditEvents.action, actorType: auditEvents.actorType, actorId: auditEvents.actorId, after: auditEvents.after, requestId: auditEvents.requestId })
+      .select({
+        action: auditEvents.action,
+        actorType: auditEvents.actorType,
+        actorId: auditEvents.actorId,
+        after: auditEvents.after,
+        requestId: auditEvents.requestId,
+      })
       .from(auditEvents)
       .where(and(eq(auditEvents.entityId, clientId), sql`${auditEvents.action} like 'client.password_reset%'`))
       .orderBy(asc(auditEvents.id));
     expect(events.map((e) => e.action)).toEqual(["client.password_reset_requested", "client.password_reset"]);
-    expect(events[1]).toMatchObject({ actorType: "client", actorId: clientId, after: { via: "code", flavour: "partner", sessionsEnded: 2 }, requestId: reset.headers.get("x-request-id") });
+    expect(events[1]).toMatchObject({
+      actorType: "client",
+      actorId: clientId,
+      after: { via: "code", flavour: "partner", sessionsEnded: 2 },
+      requestId: reset.headers.get("x-request-id"),
+    });
     expect(JSON.stringify(events)).not.toContain(code);
   });
 
@@ -173,7 +239,9 @@ describe("POST /reg/password/forgot and /reg/password/reset (partner API)", () =
     const headers = { partnerId: String(partner.id), ...from };
     expect((await api.post("/reg/password/forgot", { email }, headers)).status).toBe(202);
     expect(await latestResetCode(email)).toBe("12345");
-    expect((await api.post("/reg/password/reset", { email, code: "12345", password: NEW_PARTNER_PASSWORD }, headers)).status).toBe(200);
+    expect(
+      (await api.post("/reg/password/reset", { email, code: "12345", password: NEW_PARTNER_PASSWORD }, headers)).status,
+    ).toBe(200);
   });
 
   it("applies the partner API password policy, naming the password field", async () => {
@@ -185,7 +253,10 @@ describe("POST /reg/password/forgot and /reg/password/reset (partner API)", () =
     // Good enough for the white-label policy, but it has no symbol.
     const weak = await api.post("/reg/password/reset", { email, code: "12345", password: STRONG_WL_PASSWORD }, headers);
     expect(weak.status).toBe(422);
-    expect(weak.body.error).toMatchObject({ code: "validation_failed", fields: [{ path: "password", message: expect.stringContaining("symbol") }] });
+    expect(weak.body.error).toMatchObject({
+      code: "validation_failed",
+      fields: [{ path: "password", message: expect.stringContaining("symbol") }],
+    });
     // Refused before the code was looked at: it still works.
     expect((await resetRows(clientId))[0]).toMatchObject({ state: "pending", attempts: 0 });
     const missing = await api.post("/reg/password/reset", { email, password: NEW_PARTNER_PASSWORD }, headers);
@@ -197,7 +268,11 @@ describe("POST /reg/password/forgot and /reg/password/reset (partner API)", () =
     const noHeader = await api.post("/reg/password/forgot", { email: uniqueEmail() }, ownAddress());
     expect(noHeader.status).toBe(400);
     expect(noHeader.body.error).toMatchObject({ code: "partner_required", fields: [{ path: "partnerId" }] });
-    const unknown = await api.post("/reg/password/reset", { email: uniqueEmail(), code: "123456", password: NEW_PARTNER_PASSWORD }, { partnerId: "2147483646", ...ownAddress() });
+    const unknown = await api.post(
+      "/reg/password/reset",
+      { email: uniqueEmail(), code: "123456", password: NEW_PARTNER_PASSWORD },
+      { partnerId: "2147483646", ...ownAddress() },
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe("partner_not_found");
   });
@@ -219,7 +294,11 @@ describe("POST /api/public/password/forgot and /api/public/password/reset (white
     const token = link.searchParams.get("token")!;
 
     // The white-label policy wants no symbol; the partner API's would refuse this password.
-    const reset = await api.post("/api/public/password/reset", { token, password: NEW_WL_PASSWORD }, { partnerId: link.searchParams.get("partnerId")!, ...from });
+    const reset = await api.post(
+      "/api/public/password/reset",
+      { token, password: NEW_WL_PASSWORD },
+      { partnerId: link.searchParams.get("partnerId")!, ...from },
+    );
     expect(reset.status).toBe(200);
     expect(reset.body).toEqual({ passwordChanged: true });
     expect(await verifyPassword(await storedHash(clientId), NEW_WL_PASSWORD)).toBe(true);
@@ -227,7 +306,9 @@ describe("POST /api/public/password/forgot and /api/public/password/reset (white
     const refresh = await api.post("/api/token/refresh", { refresh_token: refreshToken }, from);
     expect(refresh.status).toBe(401);
     expect(refresh.body.error.code).toBe("refresh_token_invalid");
-    expect((await api.post("/api/public/authenticate", { username: email, password: STRONG_WL_PASSWORD }, headers)).status).toBe(401);
+    expect(
+      (await api.post("/api/public/authenticate", { username: email, password: STRONG_WL_PASSWORD }, headers)).status,
+    ).toBe(401);
     const signIn = await api.post("/api/public/authenticate", { username: email, password: NEW_WL_PASSWORD }, headers);
     expect(signIn.status).toBe(200);
     expect(signIn.body.clientId).toBe(clientId);
@@ -248,13 +329,27 @@ describe("POST /api/public/password/forgot and /api/public/password/reset (white
     expect((await api.post("/api/public/password/forgot", { email }, headers)).status).toBe(202);
     const mail = (await resetEmails(email)).at(-1);
     const token = linkIn(mail?.text).searchParams.get("token")!;
-    const elsewhere = await api.post("/api/public/password/reset", { token, password: NEW_WL_PASSWORD }, { partnerId: String(other.id), ...from });
+    const elsewhere = await api.post(
+      "/api/public/password/reset",
+      { token, password: NEW_WL_PASSWORD },
+      { partnerId: String(other.id), ...from },
+    );
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body.error.code).toBe("confirmation_code_invalid");
-    const weak = await api.post("/api/public/password/reset", { email, code: resetCodeIn(mail?.text), password: "alllowercase1" }, headers);
+    const weak = await api.post(
+      "/api/public/password/reset",
+      { email, code: resetCodeIn(mail?.text), password: "alllowercase1" },
+      headers,
+    );
     expect(weak.status).toBe(422);
-    expect(weak.body.error.fields).toEqual([{ path: "password", message: "Password must contain an upper-case letter" }]);
-    const done = await api.post("/api/public/password/reset", { email, code: resetCodeIn(mail?.text), password: NEW_WL_PASSWORD }, headers);
+    expect(weak.body.error.fields).toEqual([
+      { path: "password", message: "Password must contain an upper-case letter" },
+    ]);
+    const done = await api.post(
+      "/api/public/password/reset",
+      { email, code: resetCodeIn(mail?.text), password: NEW_WL_PASSWORD },
+      headers,
+    );
     expect(done.status).toBe(200);
   });
 
@@ -264,7 +359,9 @@ describe("POST /api/public/password/forgot and /api/public/password/reset (white
     const { email, clientId } = await whiteLabelClient(partner, from);
     const keyed = { authorization: `Bearer ${partner.masterKey}`, ...from };
     expect((await api.post("/api/public/password/forgot", { email }, keyed)).status).toBe(202);
-    expect((await api.post("/api/public/password/reset", { email, code: "12345", password: NEW_WL_PASSWORD }, keyed)).status).toBe(200);
+    expect(
+      (await api.post("/api/public/password/reset", { email, code: "12345", password: NEW_WL_PASSWORD }, keyed)).status,
+    ).toBe(200);
     const [requested] = await getDb()
       .select({ actorType: auditEvents.actorType })
       .from(auditEvents)
@@ -277,33 +374,43 @@ describe("step 1 does not reveal who is a client", () => {
   /** The answer as a partner's app sees it, byte for byte, and how long it took. */
   async function raw(path: string, email: string, headers: Record<string, string>) {
     const started = performance.now();
-    const res = await fetch(api.url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ email }) });
+    const res = await fetch(api.url + path, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ email }),
+    });
     const body = await res.text();
     const ms = performance.now() - started;
-    const visibleHeaders = [...res.headers.entries()].filter(([name]) => !["date", "x-request-id"].includes(name)).sort();
+    const visibleHeaders = [...res.headers.entries()]
+      .filter(([name]) => !["date", "x-request-id"].includes(name))
+      .sort();
     return { status: res.status, body, visibleHeaders, ms };
   }
 
   it.each([
     ["/reg/password/forgot", "partner"],
     ["/api/public/password/forgot", "white-label"],
-  ] as const)("%s answers a known and an unknown email with the same status, headers and bytes, no sooner than the floor", async (path, flavour) => {
-    const from = ownAddress();
-    const partner = await createTestPartner();
-    const known = flavour === "partner" ? await partnerClient(partner, from) : await whiteLabelClient(partner, from);
-    const headers = { partnerId: String(partner.id), ...from };
-    const answers = [];
-    // Interleaved, so a slow moment of the machine falls on both kinds alike.
-    for (const email of [known.email, uniqueEmail("nobody"), known.email.toUpperCase(), uniqueEmail("nobody")]) answers.push(await raw(path, email, headers));
-    for (const a of answers) {
-      expect(a.status).toBe(202);
-      expect(a.body).toBe("{}");
-      expect(a.visibleHeaders).toEqual(answers[0]!.visibleHeaders);
-      expect(a.ms).toBeGreaterThanOrEqual(FORGOT_ANSWER_FLOOR_MS - 5);
-    }
-    // Only the known address got mail (once: the second ask fell within the cooldown).
-    expect(await resetEmails(known.email)).toHaveLength(1);
-  });
+  ] as const)(
+    "%s answers a known and an unknown email with the same status, headers and bytes, no sooner than the floor",
+    async (path, flavour) => {
+      const from = ownAddress();
+      const partner = await createTestPartner();
+      const known = flavour === "partner" ? await partnerClient(partner, from) : await whiteLabelClient(partner, from);
+      const headers = { partnerId: String(partner.id), ...from };
+      const answers = [];
+      // Interleaved, so a slow moment of the machine falls on both kinds alike.
+      for (const email of [known.email, uniqueEmail("nobody"), known.email.toUpperCase(), uniqueEmail("nobody")])
+        answers.push(await raw(path, email, headers));
+      for (const a of answers) {
+        expect(a.status).toBe(202);
+        expect(a.body).toBe("{}");
+        expect(a.visibleHeaders).toEqual(answers[0]!.visibleHeaders);
+        expect(a.ms).toBeGreaterThanOrEqual(FORGOT_ANSWER_FLOOR_MS - 5);
+      }
+      // Only the known address got mail (once: the second ask fell within the cooldown).
+      expect(await resetEmails(known.email)).toHaveLength(1);
+    },
+  );
 
   it("a suspended client is answered alike and sent nothing", async () => {
     const from = ownAddress();
@@ -332,11 +439,23 @@ describe("the registration code rules apply to reset codes", () => {
     const { email, clientId, headers, code } = await openReset();
     const before = await storedHash(clientId);
     for (const remaining of [4, 3, 2, 1]) {
-      const res = await api.post("/reg/password/reset", { email, code: wrongCodeFor(code), password: NEW_PARTNER_PASSWORD }, headers);
+      const res = await api.post(
+        "/reg/password/reset",
+        { email, code: wrongCodeFor(code), password: NEW_PARTNER_PASSWORD },
+        headers,
+      );
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ code: "confirmation_code_invalid", fields: [{ path: "code" }], details: { attemptsRemaining: remaining } });
+      expect(res.body.error).toMatchObject({
+        code: "confirmation_code_invalid",
+        fields: [{ path: "code" }],
+        details: { attemptsRemaining: remaining },
+      });
     }
-    const fifth = await api.post("/reg/password/reset", { email, code: wrongCodeFor(code), password: NEW_PARTNER_PASSWORD }, headers);
+    const fifth = await api.post(
+      "/reg/password/reset",
+      { email, code: wrongCodeFor(code), password: NEW_PARTNER_PASSWORD },
+      headers,
+    );
     expect(fifth.status).toBe(423);
     expect(fifth.body.error.code).toBe("confirmation_locked");
     const right = await api.post("/reg/password/reset", { email, code, password: NEW_PARTNER_PASSWORD }, headers);
@@ -344,14 +463,20 @@ describe("the registration code rules apply to reset codes", () => {
     expect(right.body.error.code).toBe("confirmation_locked");
     expect(await storedHash(clientId)).toBe(before);
     expect((await resetRows(clientId))[0]).toMatchObject({ state: "locked", attempts: 5 });
-    const [locked] = await getDb().select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(and(eq(auditEvents.entityId, clientId), eq(auditEvents.action, "client.password_reset_locked")));
+    const [locked] = await getDb()
+      .select({ n: sql<number>`count(*)::int` })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityId, clientId), eq(auditEvents.action, "client.password_reset_locked")));
     expect(locked!.n).toBe(1);
   });
 
   it("an expired reset answers 410 and changes nothing", async () => {
     const { email, clientId, headers, code } = await openReset();
     const before = await storedHash(clientId);
-    await getDb().update(passwordResets).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(passwordResets.clientId, clientId));
+    await getDb()
+      .update(passwordResets)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(passwordResets.clientId, clientId));
     const res = await api.post("/reg/password/reset", { email, code, password: NEW_PARTNER_PASSWORD }, headers);
     expect(res.status).toBe(410);
     expect(res.body.error).toMatchObject({ code: "confirmation_code_expired", fields: [{ path: "code" }] });
@@ -361,7 +486,9 @@ describe("the registration code rules apply to reset codes", () => {
 
   it("a code works once", async () => {
     const { email, headers, code } = await openReset();
-    expect((await api.post("/reg/password/reset", { email, code, password: NEW_PARTNER_PASSWORD }, headers)).status).toBe(200);
+    expect(
+      (await api.post("/reg/password/reset", { email, code, password: NEW_PARTNER_PASSWORD }, headers)).status,
+    ).toBe(200);
     const reuse = await api.post("/reg/password/reset", { email, code, password: "0ther#Pass" }, headers);
     expect(reuse.status).toBe(400);
     expect(reuse.body.error.code).toBe("confirmation_code_invalid");
@@ -369,7 +496,11 @@ describe("the registration code rules apply to reset codes", () => {
 
   it("an unknown email is answered as a wrong code", async () => {
     const { headers } = await openReset();
-    const res = await api.post("/reg/password/reset", { email: uniqueEmail("nobody"), code: "123456", password: NEW_PARTNER_PASSWORD }, headers);
+    const res = await api.post(
+      "/reg/password/reset",
+      { email: uniqueEmail("nobody"), code: "123456", password: NEW_PARTNER_PASSWORD },
+      headers,
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("confirmation_code_invalid");
   });
@@ -379,7 +510,10 @@ describe("the registration code rules apply to reset codes", () => {
     expect((await api.post("/reg/password/forgot", { email }, headers)).status).toBe(202);
     expect(await resetEmails(email)).toHaveLength(1);
 
-    await getDb().update(passwordResets).set({ lastSentAt: new Date(Date.now() - 61_000) }).where(eq(passwordResets.clientId, clientId));
+    await getDb()
+      .update(passwordResets)
+      .set({ lastSentAt: new Date(Date.now() - 61_000) })
+      .where(eq(passwordResets.clientId, clientId));
     expect((await api.post("/reg/password/forgot", { email }, headers)).status).toBe(202);
     expect(await resetEmails(email)).toHaveLength(2);
     const rows = await resetRows(clientId);
@@ -389,13 +523,17 @@ describe("the registration code rules apply to reset codes", () => {
       const old = await api.post("/reg/password/reset", { email, code, password: NEW_PARTNER_PASSWORD }, headers);
       expect(old.status).toBe(400);
     }
-    expect((await api.post("/reg/password/reset", { email, code: fresh, password: NEW_PARTNER_PASSWORD }, headers)).status).toBe(200);
+    expect(
+      (await api.post("/reg/password/reset", { email, code: fresh, password: NEW_PARTNER_PASSWORD }, headers)).status,
+    ).toBe(200);
   });
 
   it("two resets racing with one code: exactly one changes the password", async () => {
     const { email, clientId, headers, code } = await openReset();
     const passwords = ["Rac3#First", "Rac3#Second"];
-    const results = await Promise.all(passwords.map((password) => api.post("/reg/password/reset", { email, code, password }, headers)));
+    const results = await Promise.all(
+      passwords.map((password) => api.post("/reg/password/reset", { email, code, password }, headers)),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     const loser = results.find((r) => r.status === 400)!;
     expect(loser.body.error.code).toBe("confirmation_code_invalid");
@@ -412,11 +550,18 @@ describe("quotas", () => {
     const { email } = await whiteLabelClient(partner, from);
     const headers = { partnerId: String(partner.id), ...from };
     for (const address of [email, uniqueEmail("nobody")]) {
-      const statuses = await Promise.all(Array.from({ length: FORGOT_PER_ACCOUNT_HOUR }, () => api.post("/api/public/password/forgot", { email: address }, headers)));
+      const statuses = await Promise.all(
+        Array.from({ length: FORGOT_PER_ACCOUNT_HOUR }, () =>
+          api.post("/api/public/password/forgot", { email: address }, headers),
+        ),
+      );
       expect(statuses.map((s) => s.status)).toEqual(Array(FORGOT_PER_ACCOUNT_HOUR).fill(202));
       const refused = await api.post("/api/public/password/forgot", { email: address }, headers);
       expect(refused.status).toBe(429);
-      expect(refused.body.error).toMatchObject({ code: "quota_exceeded", details: { quota: "per_account_hour", limit: FORGOT_PER_ACCOUNT_HOUR } });
+      expect(refused.body.error).toMatchObject({
+        code: "quota_exceeded",
+        details: { quota: "per_account_hour", limit: FORGOT_PER_ACCOUNT_HOUR },
+      });
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     }
   });
@@ -425,24 +570,47 @@ describe("quotas", () => {
     const from = ownAddress();
     const partner = await createTestPartner();
     const headers = { partnerId: String(partner.id), ...from };
-    const answers = await Promise.all(Array.from({ length: FORGOT_PER_IP_HOUR }, () => api.post("/reg/password/forgot", { email: uniqueEmail("nobody") }, headers)));
+    const answers = await Promise.all(
+      Array.from({ length: FORGOT_PER_IP_HOUR }, () =>
+        api.post("/reg/password/forgot", { email: uniqueEmail("nobody") }, headers),
+      ),
+    );
     expect(answers.every((a) => a.status === 202)).toBe(true);
     const refused = await api.post("/reg/password/forgot", { email: uniqueEmail("nobody") }, headers);
     expect(refused.status).toBe(429);
-    expect(refused.body.error).toMatchObject({ code: "quota_exceeded", details: { quota: "per_ip_hour", limit: FORGOT_PER_IP_HOUR } });
+    expect(refused.body.error).toMatchObject({
+      code: "quota_exceeded",
+      details: { quota: "per_ip_hour", limit: FORGOT_PER_IP_HOUR },
+    });
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     // Another address is not held back.
-    expect((await api.post("/reg/password/forgot", { email: uniqueEmail("nobody") }, { partnerId: String(partner.id), ...ownAddress() })).status).toBe(202);
+    expect(
+      (
+        await api.post(
+          "/reg/password/forgot",
+          { email: uniqueEmail("nobody") },
+          { partnerId: String(partner.id), ...ownAddress() },
+        )
+      ).status,
+    ).toBe(202);
   });
 
   it(`step 2: attempts for one email are limited to ${RESET_TRIES_PER_ACCOUNT_HOUR} an hour, from any address`, async () => {
     const partner = await createTestPartner();
     const email = uniqueEmail("nobody");
     for (let i = 0; i < RESET_TRIES_PER_ACCOUNT_HOUR; i++) {
-      const res = await api.post("/reg/password/reset", { email, code: "123456", password: NEW_PARTNER_PASSWORD }, { partnerId: String(partner.id), ...ownAddress() });
+      const res = await api.post(
+        "/reg/password/reset",
+        { email, code: "123456", password: NEW_PARTNER_PASSWORD },
+        { partnerId: String(partner.id), ...ownAddress() },
+      );
       expect(res.status).toBe(400);
     }
-    const refused = await api.post("/reg/password/reset", { email, code: "123456", password: NEW_PARTNER_PASSWORD }, { partnerId: String(partner.id), ...ownAddress() });
+    const refused = await api.post(
+      "/reg/password/reset",
+      { email, code: "123456", password: NEW_PARTNER_PASSWORD },
+      { partnerId: String(partner.id), ...ownAddress() },
+    );
     expect(refused.status).toBe(429);
     expect(refused.body.error).toMatchObject({ code: "quota_exceeded", details: { quota: "per_account_hour" } });
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);

@@ -8,7 +8,17 @@ import { sandboxActionSchema, submitSandboxAction } from "../../server/kyc/sandb
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
 import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
-import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, STRONG_WL_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type ApiResponse } from "../support/api";
+import {
+  codeIn,
+  createTestPartner,
+  latestEmailTo,
+  STRONG_PARTNER_PASSWORD,
+  STRONG_WL_PASSWORD,
+  uniqueEmail,
+  useApi,
+  whiteLabelBody,
+  type ApiResponse,
+} from "../support/api";
 import { credit, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 import { anonymousCaller, staffCaller } from "../support/caller";
 import { callerFor, createTestStaff } from "../support/staff";
@@ -32,15 +42,21 @@ const restoreSinks: (() => void)[] = [];
 function captureSinks() {
   for (const stream of [process.stdout, process.stderr]) {
     const original = stream.write.bind(stream);
-    stream.write = ((chunk: string | Uint8Array) => {
+    stream.write = (chunk: string | Uint8Array) => {
       lines.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
       return true;
-    });
+    };
     restoreSinks.push(() => (stream.write = original));
   }
   for (const method of ["log", "info", "warn", "error", "debug"] as const) {
     const spy = vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      lines.push(
+        args
+          .map((a) =>
+            a instanceof Error ? `${a.name}: ${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a),
+          )
+          .join(" "),
+      );
     });
     restoreSinks.push(() => spy.mockRestore());
   }
@@ -104,12 +120,17 @@ describe("secrets never reach a log line or a response", () => {
     expect(seen("step 1", await api.post("/reg/user", body, headers)).status).toBe(202);
     const code = codeIn((await latestEmailTo(email))?.text);
     secret("confirmation code", code);
-    const [pending] = await getDb().select({ passwordHash: pendingRegistrations.passwordHash, codeHash: pendingRegistrations.codeHash }).from(pendingRegistrations).where(eq(pendingRegistrations.partnerId, partner.id));
+    const [pending] = await getDb()
+      .select({ passwordHash: pendingRegistrations.passwordHash, codeHash: pendingRegistrations.codeHash })
+      .from(pendingRegistrations)
+      .where(eq(pendingRegistrations.partnerId, partner.id));
     hidden("pending password hash", pending?.passwordHash);
     hidden("code hash", pending?.codeHash);
 
     secret("wrong code", otherCode(code));
-    expect(seen("wrong code", await api.post("/reg/user", { ...body, emailConfirmCode: otherCode(code) }, headers)).status).toBe(400);
+    expect(
+      seen("wrong code", await api.post("/reg/user", { ...body, emailConfirmCode: otherCode(code) }, headers)).status,
+    ).toBe(400);
     const done = seen("step 2", await api.post("/reg/user", { ...body, emailConfirmCode: code }, headers));
     expect(done.status).toBe(201);
     clientIds.push(done.body.user_id.slice(4));
@@ -118,17 +139,37 @@ describe("secrets never reach a log line or a response", () => {
 
     const wrongPassword = "Wrong#Pass9";
     secret("wrong password", wrongPassword);
-    expect(seen("wrong password", await api.post("/oauth/token", { grant_type: "password", username: email, password: wrongPassword }, headers)).status).toBe(400);
-    const login = seen("password grant", await api.post("/oauth/token", { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD }, headers));
+    expect(
+      seen(
+        "wrong password",
+        await api.post("/oauth/token", { grant_type: "password", username: email, password: wrongPassword }, headers),
+      ).status,
+    ).toBe(400);
+    const login = seen(
+      "password grant",
+      await api.post(
+        "/oauth/token",
+        { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD },
+        headers,
+      ),
+    );
     expect(login.status).toBe(200);
     secret("refresh token", login.body.refresh_token);
 
-    const rotated = seen("refresh", await api.post("/oauth/token", { grant_type: "refresh_token", refresh_token: done.body.refresh_token }));
+    const rotated = seen(
+      "refresh",
+      await api.post("/oauth/token", { grant_type: "refresh_token", refresh_token: done.body.refresh_token }),
+    );
     expect(rotated.status).toBe(200);
     secret("refresh token", rotated.body.refresh_token);
     secret("access token", rotated.body.access_token);
     // Presenting the rotated token again revokes its family.
-    expect(seen("reuse", await api.post("/oauth/token", { grant_type: "refresh_token", refresh_token: done.body.refresh_token })).status).toBe(400);
+    expect(
+      seen(
+        "reuse",
+        await api.post("/oauth/token", { grant_type: "refresh_token", refresh_token: done.body.refresh_token }),
+      ).status,
+    ).toBe(400);
 
     // Password reset: the code, the link's token and the new password stay out of the logs and the answers.
     expect(seen("forgot", await api.post("/reg/password/forgot", { email }, headers)).status).toBe(202);
@@ -138,25 +179,60 @@ describe("secrets never reach a log line or a response", () => {
     secret("reset link token", /[?&]token=([\w-]+)/.exec(resetMail!.text)![1]);
     const newPassword = "Reset#Pass7";
     secret("new password", newPassword);
-    expect(seen("wrong reset code", await api.post("/reg/password/reset", { email, code: otherCode(resetCode), password: newPassword }, headers)).status).toBe(400);
-    expect(seen("reset", await api.post("/reg/password/reset", { email, code: resetCode, password: newPassword }, headers)).status).toBe(200);
+    expect(
+      seen(
+        "wrong reset code",
+        await api.post("/reg/password/reset", { email, code: otherCode(resetCode), password: newPassword }, headers),
+      ).status,
+    ).toBe(400);
+    expect(
+      seen("reset", await api.post("/reg/password/reset", { email, code: resetCode, password: newPassword }, headers))
+        .status,
+    ).toBe(200);
 
     // KYC: a live partner without Sumsub refuses; a sandbox partner's client plays the applicant on the sandbox page.
-    expect(seen("kyc unavailable", await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${login.body.access_token}` })).status).toBe(503);
+    expect(
+      seen(
+        "kyc unavailable",
+        await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${login.body.access_token}` }),
+      ).status,
+    ).toBe(503);
     const sandboxPartner = await createTestPartner({ sandbox: true });
     partnerIds.push(sandboxPartner.id);
     secret("sandbox master key", sandboxPartner.masterKey);
-    const tester = seen("sandbox register", await api.post("/api/public/register", whiteLabelBody({ email: uniqueEmail("leak-kyc"), password: STRONG_WL_PASSWORD }), { partnerId: String(sandboxPartner.id) }));
+    const tester = seen(
+      "sandbox register",
+      await api.post(
+        "/api/public/register",
+        whiteLabelBody({ email: uniqueEmail("leak-kyc"), password: STRONG_WL_PASSWORD }),
+        { partnerId: String(sandboxPartner.id) },
+      ),
+    );
     expect(tester.status).toBe(201);
     clientIds.push(tester.body.clientId);
     secret("sandbox access token", tester.body.token);
     secret("sandbox refresh token", tester.body.refresh_token);
-    const started = seen("kyc start", await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${tester.body.token}` }));
+    const started = seen(
+      "kyc start",
+      await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${tester.body.token}` }),
+    );
     expect(started.status).toBe(200);
     secret("kyc sandbox token", started.body.token);
-    expect(await submitSandboxAction(anonymousCaller(), sandboxActionSchema.parse({ token: started.body.token, action: "submit" }))).toEqual({ ok: true, result: "applied" });
-    expect(await submitSandboxAction(anonymousCaller(), sandboxActionSchema.parse({ token: started.body.token, action: "approve" }))).toEqual({ ok: true, result: "applied" });
-    expect(seen("kyc state", await api.get("/reg/verification", { authorization: `Bearer ${tester.body.token}` })).status).toBe(200);
+    expect(
+      await submitSandboxAction(
+        anonymousCaller(),
+        sandboxActionSchema.parse({ token: started.body.token, action: "submit" }),
+      ),
+    ).toEqual({ ok: true, result: "applied" });
+    expect(
+      await submitSandboxAction(
+        anonymousCaller(),
+        sandboxActionSchema.parse({ token: started.body.token, action: "approve" }),
+      ),
+    ).toEqual({ ok: true, result: "applied" });
+    expect(
+      seen("kyc state", await api.get("/reg/verification", { authorization: `Bearer ${tester.body.token}` })).status,
+    ).toBe(200);
   });
 
   it("white-label API: registration with the master key, email confirmation with a wrong and a right code, sign-in and refresh", async () => {
@@ -165,7 +241,10 @@ describe("secrets never reach a log line or a response", () => {
     secret("master key", partner.masterKey);
     const body = whiteLabelBody();
     secret("client password", body.password);
-    const registered = seen("register", await api.post("/api/public/register", body, { authorization: `Bearer ${partner.masterKey}` }));
+    const registered = seen(
+      "register",
+      await api.post("/api/public/register", body, { authorization: `Bearer ${partner.masterKey}` }),
+    );
     expect(registered.status).toBe(201);
     clientIds.push(registered.body.clientId);
     secret("access token", registered.body.token);
@@ -176,16 +255,34 @@ describe("secrets never reach a log line or a response", () => {
     secret("confirmation code", code);
     secret("confirmation link token", /token=([\w-]+)/.exec(mail?.text ?? "")?.[1]);
     secret("wrong code", otherCode(code));
-    expect(seen("wrong code", await api.post("/api/public/confirm-email", { clientId: registered.body.clientId, code: otherCode(code) })).status).toBe(400);
-    expect(seen("confirm", await api.post("/api/public/confirm-email", { clientId: registered.body.clientId, code })).status).toBe(200);
+    expect(
+      seen(
+        "wrong code",
+        await api.post("/api/public/confirm-email", { clientId: registered.body.clientId, code: otherCode(code) }),
+      ).status,
+    ).toBe(400);
+    expect(
+      seen("confirm", await api.post("/api/public/confirm-email", { clientId: registered.body.clientId, code })).status,
+    ).toBe(200);
 
     const auth = { authorization: `Bearer ${partner.masterKey}` };
     secret("wrong password", "Wrong-password-1");
-    expect(seen("wrong password", await api.post("/api/public/authenticate", { username: body.email, password: "Wrong-password-1" }, auth)).status).toBe(401);
-    const signedIn = seen("sign-in", await api.post("/api/public/authenticate", { username: body.email, password: body.password }, auth));
+    expect(
+      seen(
+        "wrong password",
+        await api.post("/api/public/authenticate", { username: body.email, password: "Wrong-password-1" }, auth),
+      ).status,
+    ).toBe(401);
+    const signedIn = seen(
+      "sign-in",
+      await api.post("/api/public/authenticate", { username: body.email, password: body.password }, auth),
+    );
     expect(signedIn.status).toBe(200);
     secret("refresh token", signedIn.body.refresh_token);
-    const refreshed = seen("refresh", await api.post("/api/token/refresh", { refresh_token: signedIn.body.refresh_token }));
+    const refreshed = seen(
+      "refresh",
+      await api.post("/api/token/refresh", { refresh_token: signedIn.body.refresh_token }),
+    );
     expect(refreshed.status).toBe(200);
     secret("refresh token", refreshed.body.refresh_token);
   });
@@ -198,9 +295,25 @@ describe("secrets never reach a log line or a response", () => {
     clientIds.push(client.clientId);
     secret("access token", client.token);
     await credit(client.clientId, "20.00");
-    const started = seen("subscribe", await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId, anyCurrency: false }, client.auth));
+    const started = seen(
+      "subscribe",
+      await api.post(
+        "/reg/subscription",
+        { accountId: client.accountId, subscriptionDetailsId: tierId, anyCurrency: false },
+        client.auth,
+      ),
+    );
     expect(started.status).toBe(201);
-    expect(seen("payment", await api.post("/invoice/payment", { invoiceId: started.body.id, type: "PLATFORM", accountId: client.accountId, currency: "EUR" }, client.auth)).status).toBe(201);
+    expect(
+      seen(
+        "payment",
+        await api.post(
+          "/invoice/payment",
+          { invoiceId: started.body.id, type: "PLATFORM", accountId: client.accountId, currency: "EUR" },
+          client.auth,
+        ),
+      ).status,
+    ).toBe(201);
     const paid = seen("pay", await api.post("/invoice/payment/pay", { invoiceId: started.body.id }, client.auth));
     expect(paid.body.payment).toMatchObject({ status: "PAID" });
   });
@@ -210,31 +323,48 @@ describe("secrets never reach a log line or a response", () => {
     staffIds.push(admin.id);
     secret("staff password", admin.password);
     secret("wrong staff password", "not the admin password");
-    expect(await signInStaff(anonymousCaller(), { email: admin.email, password: "not the admin password" })).toMatchObject({ ok: false });
+    expect(
+      await signInStaff(anonymousCaller(), { email: admin.email, password: "not the admin password" }),
+    ).toMatchObject({ ok: false });
 
     const { secret: totpSecret } = await startTotpEnrollment(await staffCaller(admin));
     hidden("TOTP secret", totpSecret);
     const wrongTotp = otherCode(currentTotp(totpSecret));
     secret("wrong TOTP code", wrongTotp);
-    await expect(confirmTotpEnrollment(await staffCaller(admin), { secret: totpSecret, code: wrongTotp })).rejects.toThrow();
+    await expect(
+      confirmTotpEnrollment(await staffCaller(admin), { secret: totpSecret, code: wrongTotp }),
+    ).rejects.toThrow();
     const enrolmentCode = currentTotp(totpSecret);
     secret("TOTP code", enrolmentCode);
     await confirmTotpEnrollment(await staffCaller(admin), { secret: totpSecret, code: enrolmentCode });
-    expect(await signInStaff(anonymousCaller(), { email: admin.email, password: admin.password, totp: wrongTotp })).toEqual({ ok: false, reason: "totp_invalid" });
-    expect(await signInStaff(anonymousCaller(), { email: admin.email, password: admin.password })).toMatchObject({ ok: false });
+    expect(
+      await signInStaff(anonymousCaller(), { email: admin.email, password: admin.password, totp: wrongTotp }),
+    ).toEqual({ ok: false, reason: "totp_invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: admin.email, password: admin.password })).toMatchObject({
+      ok: false,
+    });
 
     const caller = callerFor(admin);
     const partnerId = partnerIds[0]!;
     const key = await caller.apiKey.create({ partnerId, name: "leak test key" });
     secret("master key", key.key);
 
-    const created = await caller.staff.create({ email: uniqueEmail("leak-staff"), name: "Leak Test Operator", role: "operations" });
+    const created = await caller.staff.create({
+      email: uniqueEmail("leak-staff"),
+      name: "Leak Test Operator",
+      role: "operations",
+    });
     staffIds.push(created.id);
     secret("temporary password", created.temporaryPassword);
 
     // The database refuses the row (a NUL character) whose parameters carry the new password's hash.
-    await expect(caller.staff.create({ email: uniqueEmail("leak-nul"), name: "Nul\u0000byte", role: "operations" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    expect(lines.some((l) => l.includes("the database refused a procedure's input")), "the refusal is logged (and captured)").toBe(true);
+    await expect(
+      caller.staff.create({ email: uniqueEmail("leak-nul"), name: "Nul\u0000byte", role: "operations" }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(
+      lines.some((l) => l.includes("the database refused a procedure's input")),
+      "the refusal is logged (and captured)",
+    ).toBe(true);
 
     // What the back office reads back about these people, keys and partners.
     seenProcedure("staff.list", await caller.staff.list());
@@ -250,18 +380,36 @@ describe("secrets never reach a log line or a response", () => {
 
   it("no secret, hash or TOTP seed appears in any log line, and no hash or TOTP seed in any response", async () => {
     const db = getDb();
-    for (const row of await db.select({ h: clients.passwordHash }).from(clients).where(inArray(clients.id, clientIds))) hidden("client password hash", row.h);
-    for (const row of await db.select({ a: pendingRegistrations.passwordHash, b: pendingRegistrations.codeHash }).from(pendingRegistrations).where(inArray(pendingRegistrations.partnerId, partnerIds))) {
+    for (const row of await db.select({ h: clients.passwordHash }).from(clients).where(inArray(clients.id, clientIds)))
+      hidden("client password hash", row.h);
+    for (const row of await db
+      .select({ a: pendingRegistrations.passwordHash, b: pendingRegistrations.codeHash })
+      .from(pendingRegistrations)
+      .where(inArray(pendingRegistrations.partnerId, partnerIds))) {
       hidden("pending password hash", row.a);
       hidden("code hash", row.b);
     }
-    for (const row of await db.select({ a: emailConfirmations.codeHash, b: emailConfirmations.linkTokenHash }).from(emailConfirmations).where(inArray(emailConfirmations.partnerId, partnerIds))) {
+    for (const row of await db
+      .select({ a: emailConfirmations.codeHash, b: emailConfirmations.linkTokenHash })
+      .from(emailConfirmations)
+      .where(inArray(emailConfirmations.partnerId, partnerIds))) {
       hidden("code hash", row.a);
       hidden("link token hash", row.b);
     }
-    for (const row of await db.select({ h: apiKeys.keyHash }).from(apiKeys).where(inArray(apiKeys.partnerId, partnerIds))) hidden("API key hash", row.h);
-    for (const row of await db.select({ h: refreshTokens.tokenHash }).from(refreshTokens).where(inArray(refreshTokens.clientId, clientIds))) hidden("refresh token hash", row.h);
-    for (const row of await db.select({ a: staffUsers.passwordHash, b: staffUsers.totpSecret }).from(staffUsers).where(inArray(staffUsers.id, staffIds))) {
+    for (const row of await db
+      .select({ h: apiKeys.keyHash })
+      .from(apiKeys)
+      .where(inArray(apiKeys.partnerId, partnerIds)))
+      hidden("API key hash", row.h);
+    for (const row of await db
+      .select({ h: refreshTokens.tokenHash })
+      .from(refreshTokens)
+      .where(inArray(refreshTokens.clientId, clientIds)))
+      hidden("refresh token hash", row.h);
+    for (const row of await db
+      .select({ a: staffUsers.passwordHash, b: staffUsers.totpSecret })
+      .from(staffUsers)
+      .where(inArray(staffUsers.id, staffIds))) {
       hidden("staff password hash", row.a);
       hidden("sealed TOTP secret", row.b);
     }
@@ -269,7 +417,21 @@ describe("secrets never reach a log line or a response", () => {
     secret("KYC webhook secret", config().sumsubWebhookSecret);
 
     const kinds = new Set(secrets.values());
-    for (const kind of ["master key", "client password", "confirmation code", "wrong code", "refresh token", "TOTP secret", "temporary password", "client password hash", "API key hash", "refresh token hash", "staff password hash", "sealed TOTP secret", "code hash"]) {
+    for (const kind of [
+      "master key",
+      "client password",
+      "confirmation code",
+      "wrong code",
+      "refresh token",
+      "TOTP secret",
+      "temporary password",
+      "client password hash",
+      "API key hash",
+      "refresh token hash",
+      "staff password hash",
+      "sealed TOTP secret",
+      "code hash",
+    ]) {
       expect(kinds, "the flows saw every kind of secret").toContain(kind);
     }
     expect(lines.length).toBeGreaterThan(0);
@@ -280,7 +442,8 @@ describe("secrets never reach a log line or a response", () => {
       if (ARGON2.test(line) || SEALED.test(line)) leaks.push(`a hash or sealed secret in log line: ${line}`);
     }
     for (const { what, body } of responses) {
-      for (const value of neverInResponses) if (body.includes(value)) leaks.push(`${secrets.get(value)} in the response of ${what}`);
+      for (const value of neverInResponses)
+        if (body.includes(value)) leaks.push(`${secrets.get(value)} in the response of ${what}`);
       if (ARGON2.test(body) || SEALED.test(body)) leaks.push(`a hash or sealed secret in the response of ${what}`);
     }
     expect(leaks).toEqual([]);

@@ -29,7 +29,10 @@ beforeAll(async () => {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("end", () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
+        received.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString("utf8"),
+        });
         callback();
       });
     },
@@ -83,7 +86,10 @@ describe("partner-API confirmation code over real SMTP", () => {
     expect(rows).toEqual([{ id: expect.any(String), template: "registration_code" }]);
     const row = rows[0];
 
-    const transport = onlyTo(email, nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true }));
+    const transport = onlyTo(
+      email,
+      nodemailer.createTransport({ host: "127.0.0.1", port, secure: false, ignoreTLS: true }),
+    );
     const mine = () => received.filter((m) => m.to.some((to) => to.toLowerCase() === email.toLowerCase()));
     for (let i = 0; i < 50 && mine().length === 0; i++) {
       // Back-dating puts this row at the head of the due queue (another file may have bounced it).
@@ -101,15 +107,25 @@ describe("partner-API confirmation code over real SMTP", () => {
     expect(message.raw).toMatch(new RegExp(`^To: ${email.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "im"));
     const code = codeInRaw(message.raw);
 
-    const [sent] = await getDb().select({ status: emailOutbox.status, sentAt: emailOutbox.sentAt, messageId: emailOutbox.messageId }).from(emailOutbox).where(eq(emailOutbox.id, row!.id));
+    const [sent] = await getDb()
+      .select({ status: emailOutbox.status, sentAt: emailOutbox.sentAt, messageId: emailOutbox.messageId })
+      .from(emailOutbox)
+      .where(eq(emailOutbox.id, row!.id));
     expect(sent?.status).toBe("sent");
     expect(sent?.sentAt).toBeInstanceOf(Date);
     expect(sent?.messageId).toMatch(/^<.+>$/);
 
-    const second = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code }, headers);
+    const second = await api.post(
+      "/reg/user",
+      { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code },
+      headers,
+    );
     expect(second.status, JSON.stringify(second.body)).toBe(201);
     expect(second.body.user_id).toMatch(/^usr:[0-9a-f-]{36}$/);
-    const [client] = await getDb().select({ id: clients.id, status: clients.verificationStatus }).from(clients).where(eq(clients.id, second.body.user_id.slice(4)));
+    const [client] = await getDb()
+      .select({ id: clients.id, status: clients.verificationStatus })
+      .from(clients)
+      .where(eq(clients.id, second.body.user_id.slice(4)));
     expect(client).toEqual({ id: second.body.user_id.slice(4), status: "email_verified" });
 
     // Nothing was delivered twice.

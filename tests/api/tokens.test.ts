@@ -1,10 +1,28 @@
 import { and, eq } from "drizzle-orm";
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportSPKI, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from "jose";
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportSPKI,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JWK,
+  type JWTPayload,
+} from "jose";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { auditEvents, clients, refreshTokens } from "../../db/schema";
 import { getKeyRing } from "../../server/tokens/signing-keys";
-import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type ApiResponse } from "../support/api";
+import {
+  createTestPartner,
+  STRONG_PARTNER_PASSWORD,
+  uniqueEmail,
+  useApi,
+  whiteLabelBody,
+  type ApiResponse,
+} from "../support/api";
 
 const api = useApi();
 
@@ -29,16 +47,25 @@ async function newClient(partnerId?: number) {
   const body = { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD };
   const first = await api.post("/reg/user", body, { partnerId: String(pid) });
   expect(first.status).toBe(202);
-  const second = await api.post<PartnerTokens>("/reg/user", { ...body, emailConfirmCode: "12345" }, { partnerId: String(pid) });
+  const second = await api.post<PartnerTokens>(
+    "/reg/user",
+    { ...body, emailConfirmCode: "12345" },
+    { partnerId: String(pid) },
+  );
   expect(second.status).toBe(201);
   return { partnerId: pid, email, tokens: second.body, clientId: second.body.user_id.slice("usr:".length) };
 }
 
 const accounts = (token: string) => api.get("/wallet/accounts", { authorization: `Bearer ${token}` });
 const refresh = (refreshToken: string, headers: Record<string, string> = {}) =>
-  api.post<PartnerTokens & OAuthErrorBody>("/oauth/token", { grant_type: "refresh_token", refresh_token: refreshToken }, headers);
+  api.post<PartnerTokens & OAuthErrorBody>(
+    "/oauth/token",
+    { grant_type: "refresh_token", refresh_token: refreshToken },
+    headers,
+  );
 
-const b64url = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+const b64url = (value: unknown) =>
+  Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
 
 function expectRefused(res: ApiResponse, code: string, status = 401) {
   expect(res.status).toBe(status);
@@ -72,12 +99,19 @@ async function jwksKeys(): Promise<JWK[]> {
 /** Signs a copy of a real token's claims with our own signing key (as server/tokens/signing-keys.ts loads it). */
 async function signWithOurKey(claims: JWTPayload) {
   const ring = await getKeyRing();
-  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: ring.active.kid, typ: "JWT" }).sign(ring.active.privateKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: ring.active.kid, typ: "JWT" })
+    .sign(ring.active.privateKey);
 }
 
 async function familyRows(clientId: string) {
   return getDb()
-    .select({ familyId: refreshTokens.familyId, rotatedAt: refreshTokens.rotatedAt, revokedAt: refreshTokens.revokedAt, revokedReason: refreshTokens.revokedReason })
+    .select({
+      familyId: refreshTokens.familyId,
+      rotatedAt: refreshTokens.rotatedAt,
+      revokedAt: refreshTokens.revokedAt,
+      revokedReason: refreshTokens.revokedReason,
+    })
     .from(refreshTokens)
     .where(eq(refreshTokens.clientId, clientId));
 }
@@ -90,9 +124,20 @@ describe("access tokens and GET /.well-known/jwks.json", () => {
     expect(header).toMatchObject({ alg: "RS256", typ: "JWT" });
     expect(keys.map((k) => k.kid)).toContain(header.kid);
 
-    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, createLocalJWKSet({ keys }), { algorithms: ["RS256"], issuer: ISSUER, audience: AUDIENCE });
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, createLocalJWKSet({ keys }), {
+      algorithms: ["RS256"],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
     expect(protectedHeader.alg).toBe("RS256");
-    expect(payload).toMatchObject({ sub: clientId, partner_id: partnerId, username: email, roles: ["ROLE_USER"], iss: ISSUER, aud: AUDIENCE });
+    expect(payload).toMatchObject({
+      sub: clientId,
+      partner_id: partnerId,
+      username: email,
+      roles: ["ROLE_USER"],
+      iss: ISSUER,
+      aud: AUDIENCE,
+    });
     expect(payload.exp! - payload.iat!).toBe(86_400);
     expect(typeof payload.jti).toBe("string");
   });
@@ -103,7 +148,14 @@ describe("access tokens and GET /.well-known/jwks.json", () => {
     expect(res.headers.get("cache-control")).toMatch(/public/);
     expect(res.body.keys.length).toBeGreaterThan(0);
     for (const key of res.body.keys) {
-      expect(key).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig", kid: expect.any(String), n: expect.any(String), e: expect.any(String) });
+      expect(key).toMatchObject({
+        kty: "RSA",
+        alg: "RS256",
+        use: "sig",
+        kid: expect.any(String),
+        n: expect.any(String),
+        e: expect.any(String),
+      });
       for (const part of PRIVATE_PARTS) expect(key).not.toHaveProperty(part);
     }
     // The active signing key is among them.
@@ -122,7 +174,11 @@ describe("GET /wallet/accounts refuses a token that is not ours", () => {
 
   it("refuses a missing or malformed Authorization header, naming it", async () => {
     const { tokens } = await newClient();
-    const variants: Record<string, string>[] = [{}, { authorization: tokens.access_token }, { authorization: `Basic ${tokens.access_token}` }];
+    const variants: Record<string, string>[] = [
+      {},
+      { authorization: tokens.access_token },
+      { authorization: `Basic ${tokens.access_token}` },
+    ];
     for (const headers of variants) {
       const res = await api.get("/wallet/accounts", headers);
       expectRefused(res, "unauthorized");
@@ -165,7 +221,9 @@ describe("GET /wallet/accounts refuses a token that is not ours", () => {
     const pem = await exportSPKI((await importJWK(jwk, "RS256")) as CryptoKey);
     const secrets = [pem, pem.trim(), JSON.stringify(jwk), JSON.stringify({ kty: jwk.kty, n: jwk.n, e: jwk.e })];
     for (const secret of secrets) {
-      const forged = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", kid, typ: "JWT" }).sign(new TextEncoder().encode(secret));
+      const forged = await new SignJWT(claims)
+        .setProtectedHeader({ alg: "HS256", kid, typ: "JWT" })
+        .sign(new TextEncoder().encode(secret));
       expectRefused(await accounts(forged), "invalid_token");
     }
   });
@@ -183,7 +241,9 @@ describe("GET /wallet/accounts refuses a token that is not ours", () => {
     const { tokens } = await newClient();
     const claims = decodeJwt(tokens.access_token);
     const { privateKey } = await generateKeyPair("RS256");
-    const forged = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "attacker-key-1", typ: "JWT" }).sign(privateKey);
+    const forged = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", kid: "attacker-key-1", typ: "JWT" })
+      .sign(privateKey);
     expectRefused(await accounts(forged), "invalid_token");
     const noKid = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", typ: "JWT" }).sign(privateKey);
     expectRefused(await accounts(noKid), "invalid_token");
@@ -279,10 +339,24 @@ describe("POST /oauth/token", () => {
       expect(row.revokedReason).toBe("reuse_detected");
     }
     const events = await getDb()
-      .select({ actorType: auditEvents.actorType, actorId: auditEvents.actorId, partnerId: auditEvents.partnerId, after: auditEvents.after, requestId: auditEvents.requestId })
+      .select({
+        actorType: auditEvents.actorType,
+        actorId: auditEvents.actorId,
+        partnerId: auditEvents.partnerId,
+        after: auditEvents.after,
+        requestId: auditEvents.requestId,
+      })
       .from(auditEvents)
       .where(and(eq(auditEvents.action, "refresh_token.reuse_detected"), eq(auditEvents.entityId, clientId)));
-    expect(events).toEqual([{ actorType: "client", actorId: clientId, partnerId, after: { familyId: rows[0]!.familyId }, requestId: reuse.headers.get("x-request-id") }]);
+    expect(events).toEqual([
+      {
+        actorType: "client",
+        actorId: clientId,
+        partnerId,
+        after: { familyId: rows[0]!.familyId },
+        requestId: reuse.headers.get("x-request-id"),
+      },
+    ]);
   });
 
   it("refuses an unknown refresh token without touching anything", async () => {
@@ -301,7 +375,11 @@ describe("POST /oauth/token", () => {
 
   it("password grant with the partnerId header answers the partner shape", async () => {
     const { email, clientId, partnerId } = await newClient();
-    const res = await api.post<PartnerTokens>("/oauth/token", { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partnerId) });
+    const res = await api.post<PartnerTokens>(
+      "/oauth/token",
+      { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD },
+      { partnerId: String(partnerId) },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       access_token: expect.any(String),
@@ -314,7 +392,11 @@ describe("POST /oauth/token", () => {
     expect((await accounts(res.body.access_token)).status).toBe(200);
     expect((await refresh(res.body.refresh_token)).status).toBe(200);
     // The email is matched case-insensitively.
-    const upper = await api.post("/oauth/token", { grant_type: "password", username: email.toUpperCase(), password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partnerId) });
+    const upper = await api.post(
+      "/oauth/token",
+      { grant_type: "password", username: email.toUpperCase(), password: STRONG_PARTNER_PASSWORD },
+      { partnerId: String(partnerId) },
+    );
     expect(upper.status).toBe(200);
   });
 
@@ -327,7 +409,11 @@ describe("POST /oauth/token", () => {
       [{ username: email, password: STRONG_PARTNER_PASSWORD }, other.id],
     ] as const;
     for (const [credentials, pid] of attempts) {
-      const res = await api.post("/oauth/token", { grant_type: "password", ...credentials }, { partnerId: String(pid) });
+      const res = await api.post(
+        "/oauth/token",
+        { grant_type: "password", ...credentials },
+        { partnerId: String(pid) },
+      );
       expectOAuthRefused(res, "invalid_grant");
       expect(res.body).not.toHaveProperty("access_token");
     }
@@ -335,14 +421,23 @@ describe("POST /oauth/token", () => {
 
   it("password grant without a partnerId answers 400 invalid_request naming partnerId", async () => {
     const { email } = await newClient();
-    const res = await api.post("/oauth/token", { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD });
+    const res = await api.post("/oauth/token", {
+      grant_type: "password",
+      username: email,
+      password: STRONG_PARTNER_PASSWORD,
+    });
     expectOAuthRefused(res, "invalid_request");
     expect(res.body.error_description).toMatch(/^partnerId: /);
   });
 
   it("password grant accepts partnerId in the body when the header is absent", async () => {
     const { email, partnerId, clientId } = await newClient();
-    const res = await api.post("/oauth/token", { grant_type: "password", username: email, password: STRONG_PARTNER_PASSWORD, partnerId });
+    const res = await api.post("/oauth/token", {
+      grant_type: "password",
+      username: email,
+      password: STRONG_PARTNER_PASSWORD,
+      partnerId,
+    });
     expect(res.status).toBe(200);
     expect(res.body.user_id).toBe(`usr:${clientId}`);
   });
@@ -384,15 +479,26 @@ describe("POST /api/token/refresh (white-label flavour)", () => {
     expect(registered.status).toBe(201);
     const res = await api.post("/api/token/refresh", { refresh_token: registered.body.refresh_token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ token: expect.any(String), refresh_token: expect.any(String), clientId: registered.body.clientId });
+    expect(res.body).toEqual({
+      token: expect.any(String),
+      refresh_token: expect.any(String),
+      clientId: registered.body.clientId,
+    });
     expect(res.body.refresh_token).not.toBe(registered.body.refresh_token);
-    const { payload } = await jwtVerify(res.body.token, createLocalJWKSet({ keys: await jwksKeys() }), { algorithms: ["RS256"], issuer: ISSUER, audience: AUDIENCE });
+    const { payload } = await jwtVerify(res.body.token, createLocalJWKSet({ keys: await jwksKeys() }), {
+      algorithms: ["RS256"],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
     expect(payload.exp! - payload.iat!).toBe(3600);
     expect(payload.sub).toBe(registered.body.clientId);
 
     const reuse = await api.post("/api/token/refresh", { refresh_token: registered.body.refresh_token });
     expectRefused(reuse, "refresh_token_reused");
-    expectRefused(await api.post("/api/token/refresh", { refresh_token: res.body.refresh_token }), "refresh_token_invalid");
+    expectRefused(
+      await api.post("/api/token/refresh", { refresh_token: res.body.refresh_token }),
+      "refresh_token_invalid",
+    );
   });
 });
 

@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { accounts, apiKeys, auditEvents, clients } from "../../db/schema";
 import { encodeSolution, solveChallenge, type CaptchaChallenge } from "../../server/captcha/captcha";
-import { createTestPartner, latestEmailTo, uniqueEmail, useApi, whiteLabelBody, type ApiResponse, type TestPartner } from "../support/api";
+import {
+  createTestPartner,
+  latestEmailTo,
+  uniqueEmail,
+  useApi,
+  whiteLabelBody,
+  type ApiResponse,
+  type TestPartner,
+} from "../support/api";
 
 const api = useApi();
 
@@ -59,7 +67,16 @@ describe("POST /api/public/register (white-label API)", () => {
     const email = uniqueEmail("seed");
     const res = await api.post(
       "/api/public/register",
-      { firstName: "test", lastName: "register", email, countryCode: "LV", password: "Qwerty123", referralCode: null, agreed: true, birthDate: "2005-04-03" },
+      {
+        firstName: "test",
+        lastName: "register",
+        email,
+        countryCode: "LV",
+        password: "Qwerty123",
+        referralCode: null,
+        agreed: true,
+        birthDate: "2005-04-03",
+      },
       byId(partner),
     );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -103,7 +120,10 @@ describe("POST /api/public/register (white-label API)", () => {
     expect(row?.termsAgreedAt).toBeInstanceOf(Date);
     expect(row?.passwordHash).toMatch(/^\$argon2id\$/);
 
-    const accs = await getDb().select({ type: accounts.type, currency: accounts.currency }).from(accounts).where(eq(accounts.clientId, res.body.clientId));
+    const accs = await getDb()
+      .select({ type: accounts.type, currency: accounts.currency })
+      .from(accounts)
+      .where(eq(accounts.clientId, res.body.clientId));
     expect(accs).toEqual([{ type: "CHECKING", currency: "USD" }]);
 
     const mail = await latestEmailTo(email);
@@ -114,7 +134,14 @@ describe("POST /api/public/register (white-label API)", () => {
     const partner = await createTestPartner();
     const res = await register(
       { ...byId(partner), "Device-type": "ios" },
-      { postalCode: "LV-1050", state: "Riga", address1: "Brivibas iela 1", address2: "Apt 2", referralCode: "FRIEND-42", countryCode: "lv" },
+      {
+        postalCode: "LV-1050",
+        state: "Riga",
+        address1: "Brivibas iela 1",
+        address2: "Apt 2",
+        referralCode: "FRIEND-42",
+        countryCode: "lv",
+      },
     );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(await clientRow(res.body.clientId)).toMatchObject({
@@ -129,7 +156,13 @@ describe("POST /api/public/register (white-label API)", () => {
 
     const without = await register(byId(partner));
     expect(without.status).toBe(201);
-    expect(await clientRow(without.body.clientId)).toMatchObject({ postalCode: null, state: null, address1: null, address2: null, deviceType: null });
+    expect(await clientRow(without.body.clientId)).toMatchObject({
+      postalCode: null,
+      state: null,
+      address1: null,
+      address2: null,
+      deviceType: null,
+    });
   });
 
   it("refuses an invalid Device-type header and names it", async () => {
@@ -167,17 +200,29 @@ describe("POST /api/public/register (white-label API)", () => {
       const partner = await createTestPartner();
       // Used just before the revocation: the first use after it is still recorded.
       expect((await register(byKey(partner), { email: uniqueEmail() })).status).toBe(201);
-      const [key] = await getDb().update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.partnerId, partner.id)).returning({ id: apiKeys.id });
+      const [key] = await getDb()
+        .update(apiKeys)
+        .set({ revokedAt: new Date() })
+        .where(eq(apiKeys.partnerId, partner.id))
+        .returning({ id: apiKeys.id });
       const email = uniqueEmail();
       const res = await register(byKey(partner), { email });
       expectError(res, 401, "invalid_api_key", ["Authorization"]);
       expect(await clientsWithEmail(partner.id, email)).toEqual([]);
-      for (let i = 0; i < 3; i++) expectError(await register(byKey(partner), { email }), 401, "invalid_api_key", ["Authorization"]);
+      for (let i = 0; i < 3; i++)
+        expectError(await register(byKey(partner), { email }), 401, "invalid_api_key", ["Authorization"]);
       const events = await getDb()
-        .select({ actorType: auditEvents.actorType, actorId: auditEvents.actorId, partnerId: auditEvents.partnerId, requestId: auditEvents.requestId })
+        .select({
+          actorType: auditEvents.actorType,
+          actorId: auditEvents.actorId,
+          partnerId: auditEvents.partnerId,
+          requestId: auditEvents.requestId,
+        })
         .from(auditEvents)
         .where(and(eq(auditEvents.action, "api_key.revoked_use"), eq(auditEvents.entityId, key!.id)));
-      expect(events).toEqual([{ actorType: "api_key", actorId: key!.id, partnerId: partner.id, requestId: res.headers.get("x-request-id") }]);
+      expect(events).toEqual([
+        { actorType: "api_key", actorId: key!.id, partnerId: partner.id, requestId: res.headers.get("x-request-id") },
+      ]);
     });
 
     it("refuses a master key with the partnerId header of another partner with 403", async () => {
@@ -204,10 +249,19 @@ describe("POST /api/public/register (white-label API)", () => {
     it("with the master key, stores verificationStatus and verificationLevel, accepts clientIp and queues no confirmation email", async () => {
       const partner = await createTestPartner();
       const email = uniqueEmail();
-      const res = await register(byKey(partner), { email, verificationStatus: "identified", verificationLevel: 3, clientIp: "203.0.113.7" });
+      const res = await register(byKey(partner), {
+        email,
+        verificationStatus: "identified",
+        verificationLevel: 3,
+        clientIp: "203.0.113.7",
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       const row = await clientRow(res.body.clientId);
-      expect(row).toMatchObject({ verificationStatus: "identified", verificationLevel: 3, createdVia: "white_label_api" });
+      expect(row).toMatchObject({
+        verificationStatus: "identified",
+        verificationLevel: 3,
+        createdVia: "white_label_api",
+      });
       expect(row?.emailConfirmedAt).toBeInstanceOf(Date);
       expect(await latestEmailTo(email)).toBeUndefined();
 
@@ -223,18 +277,29 @@ describe("POST /api/public/register (white-label API)", () => {
       const plainEmail = uniqueEmail();
       const plain = await register(byKey(partner), { email: plainEmail });
       expect(plain.status).toBe(201);
-      expect(await clientRow(plain.body.clientId)).toMatchObject({ verificationStatus: "not_verified", verificationLevel: 0 });
+      expect(await clientRow(plain.body.clientId)).toMatchObject({
+        verificationStatus: "not_verified",
+        verificationLevel: 0,
+      });
       expect((await latestEmailTo(plainEmail))?.template).toBe("email_confirmation");
     });
 
     it("validates the master-key fields", async () => {
       const partner = await createTestPartner();
-      expectError(await register(byKey(partner), { verificationLevel: 6 }), 422, "validation_failed", ["verificationLevel"]);
-      expectError(await register(byKey(partner), { verificationLevel: 2.5 }), 422, "validation_failed", ["verificationLevel"]);
+      expectError(await register(byKey(partner), { verificationLevel: 6 }), 422, "validation_failed", [
+        "verificationLevel",
+      ]);
+      expectError(await register(byKey(partner), { verificationLevel: 2.5 }), 422, "validation_failed", [
+        "verificationLevel",
+      ]);
       for (const wrong of ["6", "2.5", "three", "", " 3", "-1"]) {
-        expectError(await register(byKey(partner), { verificationLevel: wrong }), 422, "validation_failed", ["verificationLevel"]);
+        expectError(await register(byKey(partner), { verificationLevel: wrong }), 422, "validation_failed", [
+          "verificationLevel",
+        ]);
       }
-      expectError(await register(byKey(partner), { verificationStatus: "super_verified" }), 422, "validation_failed", ["verificationStatus"]);
+      expectError(await register(byKey(partner), { verificationStatus: "super_verified" }), 422, "validation_failed", [
+        "verificationStatus",
+      ]);
       expectError(await register(byKey(partner), { clientIp: "not-an-ip" }), 422, "validation_failed", ["clientIp"]);
     });
 
@@ -261,7 +326,16 @@ describe("POST /api/public/register (white-label API)", () => {
     it("lists every missing required field", async () => {
       const partner = await createTestPartner();
       const res = await api.post("/api/public/register", {}, byId(partner));
-      expectError(res, 422, "validation_failed", ["firstName", "lastName", "email", "countryCode", "password", "referralCode", "agreed", "birthDate"]);
+      expectError(res, 422, "validation_failed", [
+        "firstName",
+        "lastName",
+        "email",
+        "countryCode",
+        "password",
+        "referralCode",
+        "agreed",
+        "birthDate",
+      ]);
       for (const f of res.body.error.fields) expect(f.message).toEqual(expect.any(String));
     });
 
@@ -316,10 +390,16 @@ describe("POST /api/public/register (white-label API)", () => {
 
     it("refuses a body that is not JSON with 400 invalid_json, a non-JSON content type with 415, and an oversized body with 413", async () => {
       const partner = await createTestPartner();
-      const broken = await api.post("/api/public/register", '{"firstName": "Test",', { ...byId(partner), "content-type": "application/json" });
+      const broken = await api.post("/api/public/register", '{"firstName": "Test",', {
+        ...byId(partner),
+        "content-type": "application/json",
+      });
       expectError(broken, 400, "invalid_json");
 
-      const plain = await api.post("/api/public/register", JSON.stringify(whiteLabelBody()), { ...byId(partner), "content-type": "text/plain" });
+      const plain = await api.post("/api/public/register", JSON.stringify(whiteLabelBody()), {
+        ...byId(partner),
+        "content-type": "text/plain",
+      });
       expectError(plain, 415, "unsupported_media_type");
 
       const email = uniqueEmail();
@@ -327,7 +407,9 @@ describe("POST /api/public/register (white-label API)", () => {
       expectError(big, 413, "payload_too_large");
 
       // Without a Content-Length (chunked), the limit is enforced while reading.
-      const chunk = new TextEncoder().encode(JSON.stringify(whiteLabelBody({ email, address2: "y".repeat(40 * 1024) })));
+      const chunk = new TextEncoder().encode(
+        JSON.stringify(whiteLabelBody({ email, address2: "y".repeat(40 * 1024) })),
+      );
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(chunk);
@@ -335,7 +417,12 @@ describe("POST /api/public/register (white-label API)", () => {
           controller.close();
         },
       });
-      const res = await fetch(`${api.url}/api/public/register`, { method: "POST", headers: { ...byId(partner), "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+      const res = await fetch(`${api.url}/api/public/register`, {
+        method: "POST",
+        headers: { ...byId(partner), "content-type": "application/json" },
+        body: stream,
+        duplex: "half",
+      } as RequestInit);
       expect(res.status).toBe(413);
       const body = await res.json();
       expect(body.error.code).toBe("payload_too_large");
@@ -346,7 +433,10 @@ describe("POST /api/public/register (white-label API)", () => {
     it("answers JSON arrays, numbers, strings and null with a 4xx error, never a 500", async () => {
       const partner = await createTestPartner();
       for (const raw of ["[]", "[1,2]", "42", '"text"', "null", "true"]) {
-        const res = await api.post("/api/public/register", raw, { ...byId(partner), "content-type": "application/json" });
+        const res = await api.post("/api/public/register", raw, {
+          ...byId(partner),
+          "content-type": "application/json",
+        });
         expect(res.status, `${raw} → ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
         expect(res.body.error.code).toEqual(expect.any(String));
@@ -388,8 +478,18 @@ describe("POST /api/public/register (white-label API)", () => {
     it("requires a solved captcha when the partner has captcha on: missing 400 captcha_required, garbage 400 captcha_invalid, solved 201, replay 400", async () => {
       const partner = await createTestPartner({ captchaRequired: true });
       expectError(await register(byId(partner)), 400, "captcha_required", ["Captcha-token"]);
-      expectError(await register({ ...byId(partner), "Captcha-token": "garbage" }), 400, "captcha_invalid", ["Captcha-token"]);
-      expectError(await register({ ...byId(partner), "Captcha-token": Buffer.from('{"algorithm":"SHA-256"}').toString("base64url") }), 400, "captcha_invalid", ["Captcha-token"]);
+      expectError(await register({ ...byId(partner), "Captcha-token": "garbage" }), 400, "captcha_invalid", [
+        "Captcha-token",
+      ]);
+      expectError(
+        await register({
+          ...byId(partner),
+          "Captcha-token": Buffer.from('{"algorithm":"SHA-256"}').toString("base64url"),
+        }),
+        400,
+        "captcha_invalid",
+        ["Captcha-token"],
+      );
 
       const token = await solvedCaptcha(partner.id);
       const solved = await register({ ...byId(partner), "Captcha-token": token });
@@ -404,11 +504,18 @@ describe("POST /api/public/register (white-label API)", () => {
     it("refuses a captcha solved for another partner, and a wrong answer", async () => {
       const partner = await createTestPartner({ captchaRequired: true });
       const other = await createTestPartner({ captchaRequired: true });
-      expectError(await register({ ...byId(partner), "Captcha-token": await solvedCaptcha(other.id) }), 400, "captcha_invalid", ["Captcha-token"]);
+      expectError(
+        await register({ ...byId(partner), "Captcha-token": await solvedCaptcha(other.id) }),
+        400,
+        "captcha_invalid",
+        ["Captcha-token"],
+      );
 
       const challenge = (await api.get<CaptchaChallenge>("/api/public/captcha", byId(partner))).body;
       const wrong = encodeSolution(challenge, (solveChallenge(challenge) + 1) % (challenge.maxNumber + 1));
-      expectError(await register({ ...byId(partner), "Captcha-token": wrong }), 400, "captcha_invalid", ["Captcha-token"]);
+      expectError(await register({ ...byId(partner), "Captcha-token": wrong }), 400, "captcha_invalid", [
+        "Captcha-token",
+      ]);
     });
 
     it("needs no captcha with the master key", async () => {

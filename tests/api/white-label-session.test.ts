@@ -2,7 +2,17 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { clients, emailConfirmations, partners, refreshTokens } from "../../db/schema";
-import { codeIn, createTestPartner, latestEmailTo, STRONG_WL_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type ApiResponse, type TestPartner } from "../support/api";
+import {
+  codeIn,
+  createTestPartner,
+  latestEmailTo,
+  STRONG_WL_PASSWORD,
+  uniqueEmail,
+  useApi,
+  whiteLabelBody,
+  type ApiResponse,
+  type TestPartner,
+} from "../support/api";
 
 const api = useApi();
 
@@ -20,7 +30,13 @@ async function registered(partner: TestPartner, overrides: Record<string, unknow
   const body = whiteLabelBody(overrides);
   const res = await api.post("/api/public/register", body, byId(partner));
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return { email: body.email, password: body.password, clientId: res.body.clientId as string, token: res.body.token as string, refreshToken: res.body.refresh_token as string };
+  return {
+    email: body.email,
+    password: body.password,
+    clientId: res.body.clientId as string,
+    token: res.body.token as string,
+    refreshToken: res.body.refresh_token as string,
+  };
 }
 
 function authenticate(partner: TestPartner, username: string, password: string) {
@@ -46,7 +62,10 @@ function payloadOf(token: string) {
 }
 
 async function clientState(id: string) {
-  const [row] = await getDb().select({ verificationStatus: clients.verificationStatus, emailConfirmedAt: clients.emailConfirmedAt }).from(clients).where(eq(clients.id, id));
+  const [row] = await getDb()
+    .select({ verificationStatus: clients.verificationStatus, emailConfirmedAt: clients.emailConfirmedAt })
+    .from(clients)
+    .where(eq(clients.id, id));
   return row;
 }
 
@@ -59,7 +78,14 @@ describe("POST /api/public/authenticate", () => {
     expect(Object.keys(res.body).sort()).toEqual(["clientId", "refresh_token", "token"]);
     expect(res.body.clientId).toBe(client.clientId);
     expect(res.body.refresh_token).not.toBe(client.refreshToken);
-    expect(payloadOf(res.body.token)).toMatchObject({ sub: client.clientId, username: client.email, currentCountryCode: "LV", tfaRequired: false, tfaVerified: false, tfaMethods: [] });
+    expect(payloadOf(res.body.token)).toMatchObject({
+      sub: client.clientId,
+      username: client.email,
+      currentCountryCode: "LV",
+      tfaRequired: false,
+      tfaVerified: false,
+      tfaMethods: [],
+    });
     const accs = await api.get("/wallet/accounts", bearer(res.body.token));
     expect(accs.status).toBe(200);
   });
@@ -81,7 +107,8 @@ describe("POST /api/public/authenticate", () => {
   it("answers 429 too_many_attempts after 10 failures for one account, even with the right password", async () => {
     const partner = await createTestPartner();
     const client = await registered(partner);
-    for (let i = 0; i < 10; i++) expectError(await authenticate(partner, client.email, `Wrong-${i}-Password`), 401, "invalid_credentials");
+    for (let i = 0; i < 10; i++)
+      expectError(await authenticate(partner, client.email, `Wrong-${i}-Password`), 401, "invalid_credentials");
     const locked = await authenticate(partner, client.email, client.password);
     expectError(locked, 429, "too_many_attempts");
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -99,8 +126,16 @@ describe("POST /api/public/authenticate", () => {
 
   it("validates the body and names the partner", async () => {
     const partner = await createTestPartner();
-    expectError(await api.post("/api/public/authenticate", {}, byId(partner)), 422, "validation_failed", ["username", "password"]);
-    expectError(await api.post("/api/public/authenticate", { username: uniqueEmail(), password: STRONG_WL_PASSWORD }), 400, "partner_required", ["partnerId"]);
+    expectError(await api.post("/api/public/authenticate", {}, byId(partner)), 422, "validation_failed", [
+      "username",
+      "password",
+    ]);
+    expectError(
+      await api.post("/api/public/authenticate", { username: uniqueEmail(), password: STRONG_WL_PASSWORD }),
+      400,
+      "partner_required",
+      ["partnerId"],
+    );
   });
 });
 
@@ -123,7 +158,10 @@ describe("POST /api/token/refresh", () => {
     expectError(reused, 401, "refresh_token_reused");
     // The token the rotation handed out belongs to the same family and is now refused too.
     expectError(await refresh(rotated.body.refresh_token), 401, "refresh_token_invalid");
-    const family = await getDb().select({ revokedAt: refreshTokens.revokedAt }).from(refreshTokens).where(eq(refreshTokens.clientId, client.clientId));
+    const family = await getDb()
+      .select({ revokedAt: refreshTokens.revokedAt })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.clientId, client.clientId));
     expect(family.filter((t) => t.revokedAt !== null)).toHaveLength(2);
 
     // The session from another sign-in is a separate family and still works.
@@ -195,7 +233,10 @@ describe("email confirmation", () => {
     expect(await clientState(client.clientId)).toEqual({ verificationStatus: "not_verified", emailConfirmedAt: null });
 
     // A new email (after the cooldown) opens a fresh confirmation whose code works.
-    await getDb().update(emailConfirmations).set({ lastSentAt: new Date(Date.now() - 61_000) }).where(eq(emailConfirmations.clientId, client.clientId));
+    await getDb()
+      .update(emailConfirmations)
+      .set({ lastSentAt: new Date(Date.now() - 61_000) })
+      .where(eq(emailConfirmations.clientId, client.clientId));
     expect((await api.post("/api/public/confirm-email/resend", undefined, bearer(client.token))).status).toBe(202);
     const fresh = codeIn((await latestEmailTo(client.email))?.text);
     const done = await confirm({ clientId: client.clientId, code: fresh });
@@ -206,9 +247,22 @@ describe("email confirmation", () => {
     const partner = await createTestPartner();
     const client = await registered(partner);
     const mail = await latestEmailTo(client.email);
-    await getDb().update(emailConfirmations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(emailConfirmations.clientId, client.clientId));
-    expectError(await confirm({ clientId: client.clientId, code: codeIn(mail?.text) }), 410, "confirmation_code_expired", ["code"]);
-    expectError(await confirm({ clientId: client.clientId, code: codeIn(mail?.text) }), 410, "confirmation_code_expired", ["code"]);
+    await getDb()
+      .update(emailConfirmations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(emailConfirmations.clientId, client.clientId));
+    expectError(
+      await confirm({ clientId: client.clientId, code: codeIn(mail?.text) }),
+      410,
+      "confirmation_code_expired",
+      ["code"],
+    );
+    expectError(
+      await confirm({ clientId: client.clientId, code: codeIn(mail?.text) }),
+      410,
+      "confirmation_code_expired",
+      ["code"],
+    );
     expectError(await confirm({ token: tokenInLink(mail?.text) }), 410, "confirmation_code_expired", ["token"]);
     expect((await clientState(client.clientId))?.verificationStatus).toBe("not_verified");
   });
@@ -229,7 +283,11 @@ describe("email confirmation", () => {
     const firstLink = tokenInLink(first?.text);
 
     // Right after registration the cooldown applies.
-    expectError(await api.post("/api/public/confirm-email/resend", undefined, bearer(client.token)), 429, "resend_cooldown");
+    expectError(
+      await api.post("/api/public/confirm-email/resend", undefined, bearer(client.token)),
+      429,
+      "resend_cooldown",
+    );
     await getDb()
       .update(emailConfirmations)
       .set({ lastSentAt: new Date(Date.now() - 61_000) })
@@ -253,7 +311,11 @@ describe("email confirmation", () => {
     expectError(await confirm({ token: firstLink }), 400, "confirmation_code_invalid", ["token"]);
     const done = await confirm({ clientId: client.clientId, code: codeIn(second?.text) });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
-    expectError(await api.post("/api/public/confirm-email/resend", undefined, bearer(client.token)), 409, "already_confirmed");
+    expectError(
+      await api.post("/api/public/confirm-email/resend", undefined, bearer(client.token)),
+      409,
+      "already_confirmed",
+    );
   });
 });
 

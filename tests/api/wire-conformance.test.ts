@@ -13,7 +13,11 @@ describe("unknown API paths", () => {
     ["GET", "/invoice/a/b/c"],
     ["DELETE", "/wallet/accounts/1"],
   ])("%s %s answers a JSON 404 in the error shape, not the HTML page", async (method, path) => {
-    const res = await api.call<{ error: { code: string; message: string } }>(method, path, method === "POST" ? {} : undefined);
+    const res = await api.call<{ error: { code: string; message: string } }>(
+      method,
+      path,
+      method === "POST" ? {} : undefined,
+    );
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     expect(res.body.error.code).toBe("not_found");

@@ -38,7 +38,11 @@ async function walk(admin: TestStaff, filters: AuditFiltersInput, limit: number)
   const pages: number[][] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: Array<{ id: number }>; nextCursor: string | null } = await callerFor(admin).audit.list({ ...filters, limit, cursor });
+    const page: { items: Array<{ id: number }>; nextCursor: string | null } = await callerFor(admin).audit.list({
+      ...filters,
+      limit,
+      cursor,
+    });
     pages.push(page.items.map((e) => e.id));
     cursor = page.nextCursor;
     expect(pages.length).toBeLessThan(50);
@@ -52,19 +56,40 @@ async function record(e: AuditEvent & { actor: Actor }, at?: string): Promise<nu
   if (at) {
     const [row] = await getDb()
       .insert(auditEvents)
-      .values({ actorType: e.actor.type, actorId: "id" in e.actor ? (e.actor.id ?? null) : null, action: e.action, entityType: e.entityType ?? null, entityId: e.entityId ?? null, partnerId: e.partnerId ?? null, after: e.after ?? null, requestId, at: new Date(at) })
+      .values({
+        actorType: e.actor.type,
+        actorId: "id" in e.actor ? (e.actor.id ?? null) : null,
+        action: e.action,
+        entityType: e.entityType ?? null,
+        entityId: e.entityId ?? null,
+        partnerId: e.partnerId ?? null,
+        after: e.after ?? null,
+        requestId,
+        at: new Date(at),
+      })
       .returning({ id: auditEvents.id });
     return row!.id;
   }
   const { actor, ...event } = e;
   await recordAudit(getDb(), { actor, ip: null, requestId, userAgent: null }, event);
-  const [row] = await getDb().select({ id: auditEvents.id }).from(auditEvents).where(eq(auditEvents.requestId, requestId));
+  const [row] = await getDb()
+    .select({ id: auditEvents.id })
+    .from(auditEvents)
+    .where(eq(auditEvents.requestId, requestId));
   return row!.id;
 }
 
 async function eventsWithIp(ip: string) {
   return getDb()
-    .select({ action: auditEvents.action, actorType: auditEvents.actorType, actorId: auditEvents.actorId, entityType: auditEvents.entityType, entityId: auditEvents.entityId, after: auditEvents.after, ip: auditEvents.ip })
+    .select({
+      action: auditEvents.action,
+      actorType: auditEvents.actorType,
+      actorId: auditEvents.actorId,
+      entityType: auditEvents.entityType,
+      entityId: auditEvents.entityId,
+      after: auditEvents.after,
+      ip: auditEvents.ip,
+    })
     .from(auditEvents)
     .where(eq(auditEvents.ip, ip))
     .orderBy(asc(auditEvents.id));
@@ -109,15 +134,13 @@ function parseCsv(text: string): string[][] {
       if (c === '"' && text[i + 1] === '"') {
         cell += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
     else if (c === ",") {
       row.push(cell);
       cell = "";
-    }
-    else if (c === "\r" && text[i + 1] === "\n") {
+    } else if (c === "\r" && text[i + 1] === "\n") {
       row.push(cell);
       rows.push(row);
       row = [];
@@ -139,16 +162,37 @@ describe("the audit log list", () => {
     const actor = await createTestStaff("admin");
     const other = await createTestStaff("operations");
     const partner = await createTestPartner();
-    const [key] = await getDb().select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix }).from(apiKeys).where(eq(apiKeys.partnerId, partner.id));
+    const [key] = await getDb()
+      .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix })
+      .from(apiKeys)
+      .where(eq(apiKeys.partnerId, partner.id));
     const clientId = randomUUID();
     const alpha = `test.alpha_${uniqueTag()}`;
     const staffActor = { type: "staff" as const, id: actor.id, role: actor.role };
 
     const old = await record({ actor: staffActor, action: alpha }, "2001-02-03T10:00:00Z");
-    const first = await record({ actor: staffActor, action: alpha, entityType: "client", entityId: clientId, partnerId: partner.id, before: { state: "active" }, after: { state: "blocked" } });
+    const first = await record({
+      actor: staffActor,
+      action: alpha,
+      entityType: "client",
+      entityId: clientId,
+      partnerId: partner.id,
+      before: { state: "active" },
+      after: { state: "blocked" },
+    });
     const second = await record({ actor: staffActor, action: "test.beta", entityType: "staff", entityId: other.id });
-    const third = await record({ actor: { type: "staff", id: other.id, role: other.role }, action: alpha, entityType: "client", entityId: clientId, partnerId: partner.id });
-    const byKey = await record({ actor: { type: "api_key", id: key!.id, partnerId: partner.id }, action: alpha, partnerId: partner.id });
+    const third = await record({
+      actor: { type: "staff", id: other.id, role: other.role },
+      action: alpha,
+      entityType: "client",
+      entityId: clientId,
+      partnerId: partner.id,
+    });
+    const byKey = await record({
+      actor: { type: "api_key", id: key!.id, partnerId: partner.id },
+      action: alpha,
+      partnerId: partner.id,
+    });
 
     expect(await listIds(admin, { actorType: "staff", actorId: actor.id })).toEqual([second, first, old]);
     expect(await listIds(admin, { actorType: "staff", actorId: actor.id, action: alpha })).toEqual([first, old]);
@@ -160,7 +204,13 @@ describe("the audit log list", () => {
     expect(await listIds(admin, { action: alpha, from: "2001-02-03", to: "2001-02-03" })).toEqual([old]);
     expect(await listIds(admin, { action: alpha, to: "2001-02-02" })).toEqual([]);
     expect(await listIds(admin, { action: alpha, from: "2001-02-04" })).toEqual([byKey, third, first]);
-    expect(await listIds(admin, { action: alpha, partnerId: String(partner.id), from: new Date().toISOString().slice(0, 10) })).toEqual([byKey, third, first]);
+    expect(
+      await listIds(admin, {
+        action: alpha,
+        partnerId: String(partner.id),
+        from: new Date().toISOString().slice(0, 10),
+      }),
+    ).toEqual([byKey, third, first]);
 
     const page = await callerFor(admin).audit.list({ action: alpha });
     const byId = new Map(page.items.map((e) => [e.id, e]));
@@ -182,8 +232,14 @@ describe("the audit log list", () => {
       ip: null,
       requestId: expect.stringMatching(/^audit-test-/),
     });
-    expect(byId.get(byKey)).toMatchObject({ actorType: "api_key", actorId: key!.id, actorName: key!.name, actorDetail: key!.prefix });
-    const [beta] = (await callerFor(admin).audit.list({ entityType: "staff", entityId: other.id, action: "test.beta" })).items;
+    expect(byId.get(byKey)).toMatchObject({
+      actorType: "api_key",
+      actorId: key!.id,
+      actorName: key!.name,
+      actorDetail: key!.prefix,
+    });
+    const [beta] = (await callerFor(admin).audit.list({ entityType: "staff", entityId: other.id, action: "test.beta" }))
+      .items;
     expect(beta).toMatchObject({ id: second, entityLabel: other.email, actorName: "Test admin" });
 
     const facets = await callerFor(admin).audit.facets();
@@ -195,7 +251,9 @@ describe("the audit log list", () => {
   it("refuses filters that cannot be answered with the indexes, or say nothing", async () => {
     expect(await trpcCode(() => callerFor(admin).audit.list({ actorId: admin.id }))).toBe("BAD_REQUEST");
     expect(await trpcCode(() => callerFor(admin).audit.list({ entityId: "x" }))).toBe("BAD_REQUEST");
-    expect(await trpcCode(() => callerFor(admin).audit.list({ from: "2024-02-02", to: "2024-02-01" }))).toBe("BAD_REQUEST");
+    expect(await trpcCode(() => callerFor(admin).audit.list({ from: "2024-02-02", to: "2024-02-01" }))).toBe(
+      "BAD_REQUEST",
+    );
     expect(await trpcCode(() => callerFor(admin).audit.list({ from: "yesterday" }))).toBe("BAD_REQUEST");
     expect(await trpcCode(() => callerFor(admin).audit.list({ cursor: "bm90IGEgY3Vyc29y" }))).toBe("BAD_REQUEST");
   });
@@ -229,13 +287,42 @@ describe("the audit log CSV export", () => {
     const staffActor = { type: "staff" as const, id: actor.id, role: actor.role };
     const partner = await createTestPartner();
     const ids: number[] = [];
-    for (let n = 0; n < 5; n++) ids.push(await record({ actor: staffActor, action: "test.export", partnerId: partner.id, entityType: "client", entityId: `=cmd|${n}`, after: { note: `say "hi", ${n}` } }));
+    for (let n = 0; n < 5; n++)
+      ids.push(
+        await record({
+          actor: staffActor,
+          action: "test.export",
+          partnerId: partner.id,
+          entityType: "client",
+          entityId: `=cmd|${n}`,
+          after: { note: `say "hi", ${n}` },
+        }),
+      );
 
-    const chunks = await collect(streamAuditCsv(await staffCaller(actor), { actorType: "staff", actorId: actor.id }, 2));
+    const chunks = await collect(
+      streamAuditCsv(await staffCaller(actor), { actorType: "staff", actorId: actor.id }, 2),
+    );
     // The header, then one chunk per page of two: nothing read ahead, nothing capped.
     expect(chunks).toHaveLength(1 + 3);
     const [header, ...rows] = parseCsv(chunks.join(""));
-    expect(header).toEqual(["id", "at", "actor_type", "actor_id", "actor_name", "actor_detail", "action", "entity_type", "entity_id", "entity_label", "partner_id", "partner_name", "ip", "request_id", "before", "after"]);
+    expect(header).toEqual([
+      "id",
+      "at",
+      "actor_type",
+      "actor_id",
+      "actor_name",
+      "actor_detail",
+      "action",
+      "entity_type",
+      "entity_id",
+      "entity_label",
+      "partner_id",
+      "partner_name",
+      "ip",
+      "request_id",
+      "before",
+      "after",
+    ]);
     expect(rows.map((r) => Number(r[0]))).toEqual([...ids].reverse());
     const newest = rows[0]!;
     expect(newest).toEqual([
@@ -258,13 +345,18 @@ describe("the audit log CSV export", () => {
     ]);
     expect(JSON.parse(newest[15]!)).toEqual({ note: 'say "hi", 4' });
 
-    const none = await collect(streamAuditCsv(await staffCaller(actor), { actorType: "staff", actorId: actor.id, to: "2000-01-01" }));
+    const none = await collect(
+      streamAuditCsv(await staffCaller(actor), { actorType: "staff", actorId: actor.id, to: "2000-01-01" }),
+    );
     expect(none).toEqual([header!.join(",") + "\r\n"]);
   });
 
   it("GET /api/audit/export is for signed-in admins only, streams the filtered log as an attachment and is itself audited", async () => {
     const actor = await createTestStaff("operations");
-    const ids = [await record({ actor: { type: "staff", id: actor.id, role: actor.role }, action: "test.route" }), await record({ actor: { type: "staff", id: actor.id, role: actor.role }, action: "test.route" })];
+    const ids = [
+      await record({ actor: { type: "staff", id: actor.id, role: actor.role }, action: "test.route" }),
+      await record({ actor: { type: "staff", id: actor.id, role: actor.role }, action: "test.route" }),
+    ];
     const url = `http://gatehouse.test/api/audit/export?actorType=staff&actorId=${actor.id}&action=&partnerId=`;
 
     vi.mocked(getStaffSession).mockResolvedValueOnce(undefined);
@@ -279,7 +371,9 @@ describe("the audit log CSV export", () => {
 
     const requestId = `audit-export-${uniqueTag()}`;
     vi.mocked(getStaffSession).mockResolvedValueOnce(admin);
-    const res = await withClientAddress("192.0.2.44", () => exportAudit(new Request(url, { headers: { "x-request-id": requestId } })));
+    const res = await withClientAddress("192.0.2.44", () =>
+      exportAudit(new Request(url, { headers: { "x-request-id": requestId } })),
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="audit-log-\d{8}\.csv"$/);
@@ -288,16 +382,31 @@ describe("the audit log CSV export", () => {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     const first = await reader.read();
-    expect(decoder.decode(first.value)).toBe("id,at,actor_type,actor_id,actor_name,actor_detail,action,entity_type,entity_id,entity_label,partner_id,partner_name,ip,request_id,before,after\r\n");
+    expect(decoder.decode(first.value)).toBe(
+      "id,at,actor_type,actor_id,actor_name,actor_detail,action,entity_type,entity_id,entity_label,partner_id,partner_name,ip,request_id,before,after\r\n",
+    );
     let text = "";
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value, { stream: true });
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      text += decoder.decode(chunk.value, { stream: true });
     expect(parseCsv(text).map((r) => Number(r[0]))).toEqual([...ids].reverse());
 
     const [event] = await getDb()
-      .select({ action: auditEvents.action, actorType: auditEvents.actorType, actorId: auditEvents.actorId, after: auditEvents.after, ip: auditEvents.ip })
+      .select({
+        action: auditEvents.action,
+        actorType: auditEvents.actorType,
+        actorId: auditEvents.actorId,
+        after: auditEvents.after,
+        ip: auditEvents.ip,
+      })
       .from(auditEvents)
       .where(eq(auditEvents.requestId, requestId));
-    expect(event).toEqual({ action: "audit.export", actorType: "staff", actorId: admin.id, after: { filters: { actorType: "staff", actorId: actor.id } }, ip: "192.0.2.44" });
+    expect(event).toEqual({
+      action: "audit.export",
+      actorType: "staff",
+      actorId: admin.id,
+      after: { filters: { actorType: "staff", actorId: actor.id } },
+      ip: "192.0.2.44",
+    });
 
     vi.mocked(getStaffSession).mockResolvedValueOnce(admin);
     const invalid = await exportAudit(new Request("http://gatehouse.test/api/audit/export?from=2024-13-40"));
@@ -310,10 +419,18 @@ describe("the audit log is append-only", () => {
   it("the database refuses to update, delete or truncate audit events", async () => {
     const id = await record({ actor: { type: "system", id: "test" }, action: "test.append_only" });
 
-    expect(await databaseError(() => getDb().update(auditEvents).set({ action: "test.tampered" }).where(eq(auditEvents.id, id)))).toMatch(/audit_events is append-only: UPDATE is not allowed/);
-    expect(await databaseError(() => getDb().delete(auditEvents).where(eq(auditEvents.id, id)))).toMatch(/audit_events is append-only: DELETE is not allowed/);
+    expect(
+      await databaseError(() =>
+        getDb().update(auditEvents).set({ action: "test.tampered" }).where(eq(auditEvents.id, id)),
+      ),
+    ).toMatch(/audit_events is append-only: UPDATE is not allowed/);
+    expect(await databaseError(() => getDb().delete(auditEvents).where(eq(auditEvents.id, id)))).toMatch(
+      /audit_events is append-only: DELETE is not allowed/,
+    );
     // Refused even when no row would change: no statement of the kind runs at all.
-    expect(await databaseError(() => getDb().execute(sql`delete from audit_events where false`))).toMatch(/append-only/);
+    expect(await databaseError(() => getDb().execute(sql`delete from audit_events where false`))).toMatch(
+      /append-only/,
+    );
     // In a transaction that is rolled back whatever happens, so the shared log survives a broken trigger.
     class Rollback extends Error {}
     const truncated = await databaseError(() =>
@@ -335,29 +452,75 @@ describe("staff sign-in security events", () => {
     const ip = uniqueIp();
     const wrong = `wrong-${uniqueTag()}-password`;
 
-    expect((await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password })).ok).toBe(true);
-    for (let i = 0; i < 5; i++) expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: wrong })).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
+    expect((await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password })).ok).toBe(
+      true,
+    );
+    for (let i = 0; i < 5; i++)
+      expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: wrong })).toEqual({
+        ok: false,
+        reason: "invalid",
+      });
+    expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password })).toMatchObject({
+      ok: false,
+      reason: "invalid",
+      lockedForSeconds: expect.any(Number),
+    });
 
     const events = await eventsWithIp(ip);
-    const failed = { action: "staff.sign_in_failed", actorType: "anonymous", actorId: null, entityType: "staff", entityId: staff.id, after: { reason: "password" }, ip };
+    const failed = {
+      action: "staff.sign_in_failed",
+      actorType: "anonymous",
+      actorId: null,
+      entityType: "staff",
+      entityId: staff.id,
+      after: { reason: "password" },
+      ip,
+    };
     expect(events).toEqual([
-      { action: "staff.sign_in", actorType: "staff", actorId: staff.id, entityType: "staff", entityId: staff.id, after: null, ip },
+      {
+        action: "staff.sign_in",
+        actorType: "staff",
+        actorId: staff.id,
+        entityType: "staff",
+        entityId: staff.id,
+        after: null,
+        ip,
+      },
       failed,
       failed,
       failed,
       failed,
       // The fifth failure locks the account; both events come from the transaction that counted it.
-      { action: "staff.locked", actorType: "system", actorId: null, entityType: "staff", entityId: staff.id, after: { failures: 5, lockSeconds: 60 }, ip },
+      {
+        action: "staff.locked",
+        actorType: "system",
+        actorId: null,
+        entityType: "staff",
+        entityId: staff.id,
+        after: { failures: 5, lockSeconds: 60 },
+        ip,
+      },
       failed,
-      { action: "staff.sign_in_refused_locked", actorType: "anonymous", actorId: null, entityType: "staff", entityId: staff.id, after: null, ip },
+      {
+        action: "staff.sign_in_refused_locked",
+        actorType: "anonymous",
+        actorId: null,
+        entityType: "staff",
+        entityId: staff.id,
+        after: null,
+        ip,
+      },
     ]);
     const stored = JSON.stringify(await getDb().select().from(auditEvents).where(eq(auditEvents.ip, ip)));
     expect(stored).not.toContain(wrong);
     expect(stored).not.toContain(staff.password);
 
     // The Audit log shows them for the staff member, named.
-    const page = await callerFor(admin).audit.list({ entityType: "staff", entityId: staff.id, action: "staff.sign_in_failed" });
+    const page = await callerFor(admin).audit.list({
+      entityType: "staff",
+      entityId: staff.id,
+      action: "staff.sign_in_failed",
+    });
     expect(page.items).toHaveLength(5);
     expect(page.items.every((e) => e.entityLabel === staff.email && e.ip === ip)).toBe(true);
   });
@@ -368,12 +531,30 @@ describe("staff sign-in security events", () => {
     const password = `typed-${uniqueTag()}-secret`;
     expect(await signInStaff(anonymousCaller({ ip }), { email, password })).toEqual({ ok: false, reason: "invalid" });
     expect(await eventsWithIp(ip)).toEqual([
-      { action: "staff.sign_in_failed", actorType: "anonymous", actorId: null, entityType: "staff", entityId: null, after: { reason: "unknown_email", email: email.toLowerCase() }, ip },
+      {
+        action: "staff.sign_in_failed",
+        actorType: "anonymous",
+        actorId: null,
+        entityType: "staff",
+        entityId: null,
+        after: { reason: "unknown_email", email: email.toLowerCase() },
+        ip,
+      },
     ]);
-    expect(JSON.stringify(await getDb().select().from(auditEvents).where(eq(auditEvents.ip, ip)))).not.toContain(password);
+    expect(JSON.stringify(await getDb().select().from(auditEvents).where(eq(auditEvents.ip, ip)))).not.toContain(
+      password,
+    );
 
     await recordRejectedSignIn(anonymousCaller({ ip }));
-    expect((await eventsWithIp(ip)).at(-1)).toEqual({ action: "staff.sign_in_failed", actorType: "anonymous", actorId: null, entityType: "staff", entityId: null, after: { reason: "malformed" }, ip });
+    expect((await eventsWithIp(ip)).at(-1)).toEqual({
+      action: "staff.sign_in_failed",
+      actorType: "anonymous",
+      actorId: null,
+      entityType: "staff",
+      entityId: null,
+      after: { reason: "malformed" },
+      ip,
+    });
   });
 
   it("records a wrong two-factor code as a failed sign-in with the IP", async () => {
@@ -383,9 +564,22 @@ describe("staff sign-in security events", () => {
     const ip = uniqueIp();
     const wrongCode = String((Number(currentTotp(secret)) + 500_000) % 1_000_000).padStart(6, "0");
 
-    expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "totp_required" });
-    expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password, totp: wrongCode })).toEqual({ ok: false, reason: "totp_invalid" });
-    expect((await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password, totp: currentTotp(secret) })).ok).toBe(true);
+    expect(await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password })).toEqual({
+      ok: false,
+      reason: "totp_required",
+    });
+    expect(
+      await signInStaff(anonymousCaller({ ip }), { email: staff.email, password: staff.password, totp: wrongCode }),
+    ).toEqual({ ok: false, reason: "totp_invalid" });
+    expect(
+      (
+        await signInStaff(anonymousCaller({ ip }), {
+          email: staff.email,
+          password: staff.password,
+          totp: currentTotp(secret),
+        })
+      ).ok,
+    ).toBe(true);
 
     const events = await eventsWithIp(ip);
     // Asking for the code after a correct password is the form's second step, not a failure.
@@ -393,7 +587,12 @@ describe("staff sign-in security events", () => {
       ["staff.sign_in_failed", { reason: "totp" }],
       ["staff.sign_in", null],
     ]);
-    const stored = JSON.stringify(await getDb().select().from(auditEvents).where(and(eq(auditEvents.ip, ip), eq(auditEvents.entityId, staff.id))));
+    const stored = JSON.stringify(
+      await getDb()
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.ip, ip), eq(auditEvents.entityId, staff.id))),
+    );
     expect(stored).not.toContain(wrongCode);
     expect(stored).not.toContain(secret);
   });

@@ -18,7 +18,9 @@ async function resetEmails(address: string) {
   return getDb()
     .select({ text: emailOutbox.textBody, clientId: emailOutbox.clientId })
     .from(emailOutbox)
-    .where(and(sql`lower(${emailOutbox.toAddress}) = lower(${address})`, eq(emailOutbox.template, "password_reset_code")))
+    .where(
+      and(sql`lower(${emailOutbox.toAddress}) = lower(${address})`, eq(emailOutbox.template, "password_reset_code")),
+    )
     .orderBy(asc(emailOutbox.createdAt));
 }
 
@@ -36,7 +38,9 @@ describe("client.sendPasswordReset", () => {
     const kam = await createTestStaff("kam");
     await getDb().update(partners).set({ ownerStaffId: kam.id }).where(eq(partners.id, partner.id));
 
-    expect(await trpcOutcome(callerFor(undefined).client.sendPasswordReset({ clientId }))).toEqual({ code: "UNAUTHORIZED" });
+    expect(await trpcOutcome(callerFor(undefined).client.sendPasswordReset({ clientId }))).toEqual({
+      code: "UNAUTHORIZED",
+    });
     expect(await trpcOutcome(callerFor(kam).client.sendPasswordReset({ clientId }))).toEqual({ code: "FORBIDDEN" });
     expect(await resetEmails(email)).toEqual([]);
 
@@ -53,15 +57,29 @@ describe("client.sendPasswordReset", () => {
     expect(mails[0]!.text).toContain("12345");
 
     const [event] = await getDb()
-      .select({ actorType: auditEvents.actorType, actorId: auditEvents.actorId, partnerId: auditEvents.partnerId, ip: auditEvents.ip, after: auditEvents.after })
+      .select({
+        actorType: auditEvents.actorType,
+        actorId: auditEvents.actorId,
+        partnerId: auditEvents.partnerId,
+        ip: auditEvents.ip,
+        after: auditEvents.after,
+      })
       .from(auditEvents)
       .where(and(eq(auditEvents.entityId, clientId), eq(auditEvents.action, "client.password_reset_sent")));
-    expect(event).toMatchObject({ actorType: "staff", actorId: ops.id, partnerId: partner.id, ip: "127.0.0.1", after: { expiresAt: expect.any(String), resendCount: 0 } });
+    expect(event).toMatchObject({
+      actorType: "staff",
+      actorId: ops.id,
+      partnerId: partner.id,
+      ip: "127.0.0.1",
+      after: { expiresAt: expect.any(String), resendCount: 0 },
+    });
     expect(JSON.stringify(event)).not.toContain("12345");
 
     // Within the cooldown a second send is refused, as a client's own would be; an admin's alike.
     const admin = await createTestStaff("admin");
-    await expect(callerFor(admin).client.sendPasswordReset({ clientId })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    await expect(callerFor(admin).client.sendPasswordReset({ clientId })).rejects.toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+    });
     expect(await resetEmails(email)).toHaveLength(1);
   });
 
@@ -70,9 +88,17 @@ describe("client.sendPasswordReset", () => {
     const admin = await createTestStaff("admin");
     await callerFor(admin).client.sendPasswordReset({ clientId });
     const code = /^ {4}(\d{6})$/m.exec((await resetEmails(email))[0]!.text)![1]!;
-    const res = await api.post("/api/public/password/reset", { email, code, password: "Chosen123" }, { partnerId: String(partner.id) });
+    const res = await api.post(
+      "/api/public/password/reset",
+      { email, code, password: "Chosen123" },
+      { partnerId: String(partner.id) },
+    );
     expect(res.status).toBe(200);
-    const signIn = await api.post("/api/public/authenticate", { username: email, password: "Chosen123" }, { partnerId: String(partner.id) });
+    const signIn = await api.post(
+      "/api/public/authenticate",
+      { username: email, password: "Chosen123" },
+      { partnerId: String(partner.id) },
+    );
     expect(signIn.status).toBe(200);
   });
 
@@ -80,7 +106,11 @@ describe("client.sendPasswordReset", () => {
     const partner = await createTestPartner({ sandbox: true });
     const email = uniqueEmail("staff-reset");
     await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partner.id) });
-    const done = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: "12345" }, { partnerId: String(partner.id) });
+    const done = await api.post(
+      "/reg/user",
+      { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: "12345" },
+      { partnerId: String(partner.id) },
+    );
     expect(done.status).toBe(201);
     const ops = await createTestStaff("operations");
     await callerFor(ops).client.sendPasswordReset({ clientId: (done.body.user_id as string).slice(4) });
@@ -92,7 +122,11 @@ describe("client.sendPasswordReset", () => {
     const ops = await createTestStaff("operations");
     await getDb().update(clients).set({ profileState: "suspended" }).where(eq(clients.id, clientId));
     await expect(callerFor(ops).client.sendPasswordReset({ clientId })).rejects.toMatchObject({ code: "CONFLICT" });
-    await expect(callerFor(ops).client.sendPasswordReset({ clientId: "00000000-0000-4000-8000-000000000000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(callerFor(ops).client.sendPasswordReset({ clientId: "nope" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(
+      callerFor(ops).client.sendPasswordReset({ clientId: "00000000-0000-4000-8000-000000000000" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callerFor(ops).client.sendPasswordReset({ clientId: "nope" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 });

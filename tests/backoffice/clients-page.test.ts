@@ -31,13 +31,20 @@ let ownEmails: string[];
 
 beforeAll(async () => {
   [kam, operations] = await Promise.all([createTestStaff("kam"), createTestStaff("operations")]);
-  [own, foreign] = await Promise.all([createTestPartner({ name: `Own ${tag}` }), createTestPartner({ name: `Foreign ${tag}` })]);
+  [own, foreign] = await Promise.all([
+    createTestPartner({ name: `Own ${tag}` }),
+    createTestPartner({ name: `Foreign ${tag}` }),
+  ]);
   await getDb().update(partners).set({ ownerStaffId: kam.id }).where(eq(partners.id, own.id));
   // More than two pages for the KAM's partner, a few for the other; every email starts with the tag.
   await seedClients(getDb(), { count: 2 * CLIENT_PAGE_SIZE + 7, partnerId: own.id });
   await seedClients(getDb(), { count: 5, partnerId: foreign.id });
-  await getDb().execute(sql`update ${clients} set email = ${tag} || '.' || email where partner_id in (${own.id}, ${foreign.id})`);
-  const rows = await getDb().execute<{ email: string }>(sql`select email from ${clients} where partner_id = ${own.id} order by lower(email) collate "C", id`);
+  await getDb().execute(
+    sql`update ${clients} set email = ${tag} || '.' || email where partner_id in (${own.id}, ${foreign.id})`,
+  );
+  const rows = await getDb().execute<{ email: string }>(
+    sql`select email from ${clients} where partner_id = ${own.id} order by lower(email) collate "C", id`,
+  );
   ownEmails = rows.rows.map((r) => r.email);
 });
 
@@ -73,7 +80,17 @@ describe("the Clients page's data", () => {
     const hhmm = at.toISOString().slice(11, 16);
     expect(first.created).toMatch(new RegExp(`^${at.getUTCDate()} [A-Z][a-z]{2,3} ${at.getUTCFullYear()}, ${hhmm}$`));
     // No hash, token or other column beyond what the table shows travels to the browser.
-    expect(Object.keys(first).sort()).toEqual(["countryCode", "created", "email", "id", "level", "name", "partnerName", "state", "verification"]);
+    expect(Object.keys(first).sort()).toEqual([
+      "countryCode",
+      "created",
+      "email",
+      "id",
+      "level",
+      "name",
+      "partnerName",
+      "state",
+      "verification",
+    ]);
   });
 
   it("answers invalid filters with a message per field and no rows", async () => {
@@ -86,7 +103,11 @@ describe("the Clients page's data", () => {
     expect(data.filters).toEqual({ verificationLevel: "9", sort: "sideways" });
 
     const dates = await clientRows(params({ createdFrom: "2026-05-02", createdTo: "2026-05-01" }));
-    expect(dates).toMatchObject({ ok: false, kind: "invalid", fieldErrors: { createdTo: expect.stringMatching(/before/) } });
+    expect(dates).toMatchObject({
+      ok: false,
+      kind: "invalid",
+      fieldErrors: { createdTo: expect.stringMatching(/before/) },
+    });
 
     // A NUL pasted into the search is named on the search field, not refused by the database.
     const nul = await clientRows(params({ q: "a\u0000b" }));
@@ -149,17 +170,39 @@ describe("the Clients page's Load more", () => {
 
     signedIn.mockResolvedValue(undefined);
     // Signing in again leads back to the same list.
-    expect(await loadMoreClients(query, cursor!)).toMatchObject({ ok: false, kind: "signed-out", action: { href: `/login?callbackUrl=${encodeURIComponent(`/clients?${query}`)}` } });
+    expect(await loadMoreClients(query, cursor!)).toMatchObject({
+      ok: false,
+      kind: "signed-out",
+      action: { href: `/login?callbackUrl=${encodeURIComponent(`/clients?${query}`)}` },
+    });
     signedIn.mockResolvedValue({ ...kam, mustEnrollTotp: true });
-    expect(await loadMoreClients(query, cursor!)).toMatchObject({ ok: false, kind: "must-enroll-totp", action: { href: "/account/security" } });
+    expect(await loadMoreClients(query, cursor!)).toMatchObject({
+      ok: false,
+      kind: "must-enroll-totp",
+      action: { href: "/account/security" },
+    });
 
     signedIn.mockResolvedValue(kam);
-    for (const [q, c] of [[{ q: 1 }, cursor], [query, 42], [query, null], ["q=" + "a".repeat(5000), cursor]] as const) {
+    for (const [q, c] of [
+      [{ q: 1 }, cursor],
+      [query, 42],
+      [query, null],
+      ["q=" + "a".repeat(5000), cursor],
+    ] as const) {
       // Sent over HTTP, the arguments can be anything, whatever the action's types say.
-      expect(await loadMoreClients(q as never, c as never)).toMatchObject({ ok: false, kind: "invalid", message: expect.any(String) });
+      expect(await loadMoreClients(q as never, c as never)).toMatchObject({
+        ok: false,
+        kind: "invalid",
+        message: expect.any(String),
+      });
     }
     // A cursor that is not one, or belongs to another sort order: start again, said in words.
-    expect(await loadMoreClients(query, "not-a-cursor")).toMatchObject({ ok: false, kind: "invalid", message: expect.stringMatching(/cursor/i), fieldErrors: { cursor: expect.any(String) } });
+    expect(await loadMoreClients(query, "not-a-cursor")).toMatchObject({
+      ok: false,
+      kind: "invalid",
+      message: expect.stringMatching(/cursor/i),
+      fieldErrors: { cursor: expect.any(String) },
+    });
     const other = await loadMoreClients(params({ q: `${tag}.`, sort: "email_asc" }).toString(), cursor!);
     expect(other).toMatchObject({ ok: false, kind: "invalid", fieldErrors: { cursor: expect.any(String) } });
   });

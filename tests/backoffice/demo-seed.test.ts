@@ -10,7 +10,16 @@ describe("gatehouse seed --clients", () => {
     const report = await seedClients(getDb(), { count: 5_000, partnerId: partner.id });
     expect(report).toMatchObject({ count: 5_000, partners: [{ id: partner.id, count: 5_000 }] });
 
-    const counts = await getDb().execute<{ clients: number; accounts: number; checking_chf: number; without_one: number; emails: number; statuses: number; states: number; levels: number }>(sql`
+    const counts = await getDb().execute<{
+      clients: number;
+      accounts: number;
+      checking_chf: number;
+      without_one: number;
+      emails: number;
+      statuses: number;
+      states: number;
+      levels: number;
+    }>(sql`
       select count(*)::int as clients,
              (select count(*)::int from accounts a where a.partner_id = ${partner.id}) as accounts,
              (select count(*)::int from accounts a where a.partner_id = ${partner.id} and a.type = 'CHECKING' and a.currency = 'CHF') as checking_chf,
@@ -20,11 +29,22 @@ describe("gatehouse seed --clients", () => {
              count(distinct c.profile_state)::int as states,
              count(distinct c.verification_level)::int as levels
       from clients c where c.partner_id = ${partner.id}`);
-    expect(counts.rows[0]).toEqual({ clients: 5_000, accounts: 5_000, checking_chf: 5_000, without_one: 0, emails: 5_000, statuses: 4, states: 3, levels: 6 });
+    expect(counts.rows[0]).toEqual({
+      clients: 5_000,
+      accounts: 5_000,
+      checking_chf: 5_000,
+      without_one: 0,
+      emails: 5_000,
+      statuses: 4,
+      states: 3,
+      levels: 6,
+    });
 
     // A second run into the same partner never collides with the first.
     await seedClients(getDb(), { count: 10, partnerId: partner.id });
-    const total = await getDb().execute<{ n: number }>(sql`select count(*)::int as n from clients where partner_id = ${partner.id}`);
+    const total = await getDb().execute<{ n: number }>(
+      sql`select count(*)::int as n from clients where partner_id = ${partner.id}`,
+    );
     expect(total.rows[0]?.n).toBe(5_010);
   });
 });

@@ -46,7 +46,12 @@ const attempts: Record<string, (b: Foreign) => unknown> = {
   "client.list": (b) => ({ partnerId: b.partnerId }),
   "client.get": (b) => ({ id: b.clientId }),
   "client.setState": (b) => ({ clientId: b.clientId, state: "blocked", reason }),
-  "client.setVerification": (b) => ({ clientId: b.clientId, verificationStatus: "identified", verificationLevel: 5, reason }),
+  "client.setVerification": (b) => ({
+    clientId: b.clientId,
+    verificationStatus: "identified",
+    verificationLevel: 5,
+    reason,
+  }),
   "client.revokeSession": (b) => ({ clientId: b.clientId }),
   "client.sendPasswordReset": (b) => ({ clientId: b.clientId }),
   "invoice.list": (b) => ({ partnerId: b.partnerId }),
@@ -64,7 +69,11 @@ const attempts: Record<string, (b: Foreign) => unknown> = {
   "partner.reactivate": (b) => ({ partnerId: b.partnerId, reason }),
   "partner.reassign": (b) => ({ partnerId: b.partnerId, ownerStaffId: b.kamId }),
   "partner.hosts": (b) => ({ partnerId: b.partnerId }),
-  "partner.setHosts": (b) => ({ partnerId: b.partnerId, hosts: ["taken-over.example.com"], allowedOrigins: ["https://taken-over.example.com"] }),
+  "partner.setHosts": (b) => ({
+    partnerId: b.partnerId,
+    hosts: ["taken-over.example.com"],
+    allowedOrigins: ["https://taken-over.example.com"],
+  }),
   "pending.list": (b) => ({ partnerId: b.partnerId }),
   "pending.resend": (b) => ({ kind: "registration", id: b.pendingId }),
   "pending.cancel": (b) => ({ kind: "registration", id: b.pendingId }),
@@ -98,7 +107,8 @@ const attempts: Record<string, (b: Foreign) => unknown> = {
 /** Where the answer is not NOT_FOUND by design: the other KAM's id is not a secret, naming them as owner is simply not allowed. */
 const expectedCode: Record<string, string> = { "partner.create": "FORBIDDEN" };
 
-const ID_KEY = /^(id|partnerId|clientId|tierId|keyId|invoiceId|subscriptionId|staffId|familyId|ownerStaffId|endpointId|messageId)$/;
+const ID_KEY =
+  /^(id|partnerId|clientId|tierId|keyId|invoiceId|subscriptionId|staffId|familyId|ownerStaffId|endpointId|messageId)$/;
 
 type AnyProcedure = { _def: { type: string; inputs: unknown[]; meta?: Partial<ProcedureMeta> } };
 const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
@@ -111,9 +121,11 @@ function keysOf(schema: unknown, seen = new Set<unknown>()): string[] {
   if (!def) return [];
   const keys: string[] = [];
   if (def.shape && typeof def.shape === "object") {
-    for (const [key, child] of Object.entries(def.shape as Record<string, unknown>)) keys.push(key, ...keysOf(child, seen));
+    for (const [key, child] of Object.entries(def.shape as Record<string, unknown>))
+      keys.push(key, ...keysOf(child, seen));
   }
-  for (const name of ["innerType", "in", "out", "left", "right", "schema", "element"]) keys.push(...keysOf(def[name], seen));
+  for (const name of ["innerType", "in", "out", "left", "right", "schema", "element"])
+    keys.push(...keysOf(def[name], seen));
   if (Array.isArray(def.options)) for (const option of def.options) keys.push(...keysOf(option, seen));
   return keys;
 }
@@ -122,7 +134,6 @@ const takingIds = Object.entries(procedures)
   .filter(([, p]) => p._def.inputs.some((input) => keysOf(input).some((k) => ID_KEY.test(k))))
   .map(([name]) => name)
   .sort();
-
 
 describe("a KAM reaching another KAM's partner by id", () => {
   let kamA: Awaited<ReturnType<typeof createTestStaff>>;
@@ -136,17 +147,40 @@ describe("a KAM reaching another KAM's partner by id", () => {
     await getDb().update(partners).set({ ownerStaffId: kamB.id }).where(eq(partners.id, partner.id));
     bPartnerName = partner.name;
     const client = await registerSubscriber(api, partner.id);
-    const started = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
+    const started = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: tierId },
+      client.auth,
+    );
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     // A registration left waiting for its code.
     const waiting = uniqueEmail("waiting");
-    expect((await api.post("/reg/user", { userType: "CUSTOMER", email: waiting, password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partner.id) })).status).toBe(202);
+    expect(
+      (
+        await api.post(
+          "/reg/user",
+          { userType: "CUSTOMER", email: waiting, password: STRONG_PARTNER_PASSWORD },
+          { partnerId: String(partner.id) },
+        )
+      ).status,
+    ).toBe(202);
     const db = getDb();
     const [key] = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.partnerId, partner.id));
     const [invoice] = await db.select({ id: invoices.id }).from(invoices).where(eq(invoices.partnerId, partner.id));
-    const [subscription] = await db.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.partnerId, partner.id));
-    const [pending] = await db.select({ id: pendingRegistrations.id }).from(pendingRegistrations).where(eq(pendingRegistrations.email, waiting));
-    const [email] = await db.select({ id: emailOutbox.id }).from(emailOutbox).where(eq(emailOutbox.partnerId, partner.id)).orderBy(desc(emailOutbox.createdAt)).limit(1);
+    const [subscription] = await db
+      .select({ id: subscriptions.id })
+      .from(subscriptions)
+      .where(eq(subscriptions.partnerId, partner.id));
+    const [pending] = await db
+      .select({ id: pendingRegistrations.id })
+      .from(pendingRegistrations)
+      .where(eq(pendingRegistrations.email, waiting));
+    const [email] = await db
+      .select({ id: emailOutbox.id })
+      .from(emailOutbox)
+      .where(eq(emailOutbox.partnerId, partner.id))
+      .orderBy(desc(emailOutbox.createdAt))
+      .limit(1);
     // KAM B's webhook endpoint and a message sent to it.
     const asKamB = callerFor(kamB);
     const endpoint = await asKamB.webhook.add({ partnerId: partner.id, url: "https://hooks.example.com/gatehouse" });
@@ -171,26 +205,35 @@ describe("a KAM reaching another KAM's partner by id", () => {
     expect(takingIds).toEqual(Object.keys(attempts).sort());
   });
 
-  it.each(Object.keys(attempts).sort())("%s answers NOT_FOUND (or FORBIDDEN by role) and changes nothing", async (name) => {
-    const procedure = procedures[name];
-    expect(procedure, `${name} is not in the router`).toBeDefined();
-    const kamMayCall = procedure!._def.meta?.roles?.includes("kam") ?? false;
-    const state = async () => ({ data: await fingerprint({ partnerIds: [b.partnerId], staffIds: [b.kamId] }), ownedByB: await getDb().$count(partners, eq(partners.ownerStaffId, b.kamId)) });
-    const before = await state();
+  it.each(Object.keys(attempts).sort())(
+    "%s answers NOT_FOUND (or FORBIDDEN by role) and changes nothing",
+    async (name) => {
+      const procedure = procedures[name];
+      expect(procedure, `${name} is not in the router`).toBeDefined();
+      const kamMayCall = procedure!._def.meta?.roles?.includes("kam") ?? false;
+      const state = async () => ({
+        data: await fingerprint({ partnerIds: [b.partnerId], staffIds: [b.kamId] }),
+        ownedByB: await getDb().$count(partners, eq(partners.ownerStaffId, b.kamId)),
+      });
+      const before = await state();
 
-    const fn = name.split(".").reduce<any>((node, key) => node?.[key], callerFor(kamA)) as (input: unknown) => Promise<unknown>;
-    const outcome = await trpcOutcome(fn(attempts[name]!(b)));
-    const { code } = outcome;
-    const result = "value" in outcome ? outcome.value : undefined;
+      const fn = name.split(".").reduce<any>((node, key) => node?.[key], callerFor(kamA)) as (
+        input: unknown,
+      ) => Promise<unknown>;
+      const outcome = await trpcOutcome(fn(attempts[name]!(b)));
+      const { code } = outcome;
+      const result = "value" in outcome ? outcome.value : undefined;
 
-    if (expectedCode[name]) expect(code, name).toBe(expectedCode[name]);
-    else if (!kamMayCall) expect(code, name).toBe("FORBIDDEN");
-    else if (procedure!._def.type === "mutation" || code !== "OK") expect(code, name).toBe("NOT_FOUND");
-    else {
-      // A list filtered by a partner the KAM does not own may answer, but with nothing of that partner's.
-      const text = JSON.stringify(result);
-      for (const secret of [b.clientId, b.invoiceId, b.subscriptionId, b.pendingId, b.keyId, bPartnerName]) expect(text, `${name} shows ${secret}`).not.toContain(secret);
-    }
-    expect(await state(), `${name} changed KAM B's data`).toEqual(before);
-  });
+      if (expectedCode[name]) expect(code, name).toBe(expectedCode[name]);
+      else if (!kamMayCall) expect(code, name).toBe("FORBIDDEN");
+      else if (procedure!._def.type === "mutation" || code !== "OK") expect(code, name).toBe("NOT_FOUND");
+      else {
+        // A list filtered by a partner the KAM does not own may answer, but with nothing of that partner's.
+        const text = JSON.stringify(result);
+        for (const secret of [b.clientId, b.invoiceId, b.subscriptionId, b.pendingId, b.keyId, bPartnerName])
+          expect(text, `${name} shows ${secret}`).not.toContain(secret);
+      }
+      expect(await state(), `${name} changed KAM B's data`).toEqual(before);
+    },
+  );
 });

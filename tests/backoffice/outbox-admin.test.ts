@@ -27,9 +27,18 @@ const farFuture = new Date("2099-01-01T00:00:00Z");
  * Queues an email already in the given state: set in the transaction that
  * queues it, so no delivery run sees the row in between.
  */
-async function emailIn(to: string, state: Partial<typeof emailOutbox.$inferInsert>, partnerId: number | null = null): Promise<string> {
+async function emailIn(
+  to: string,
+  state: Partial<typeof emailOutbox.$inferInsert>,
+  partnerId: number | null = null,
+): Promise<string> {
   return getDb().transaction(async (tx) => {
-    const id = await enqueueEmail(tx, { template: "registration_code", to, data: { partnerName: "Outbox Admin Test", code: "482915", expiresInMinutes: 10 }, partnerId });
+    const id = await enqueueEmail(tx, {
+      template: "registration_code",
+      to,
+      data: { partnerName: "Outbox Admin Test", code: "482915", expiresInMinutes: 10 },
+      partnerId,
+    });
     await tx.update(emailOutbox).set(state).where(eq(emailOutbox.id, id));
     return id;
   });
@@ -53,9 +62,18 @@ async function trpcFailure(call: () => Promise<unknown>): Promise<TRPCError> {
 
 async function retryEvents(id: string) {
   return getDb()
-    .select({ actorType: auditEvents.actorType, actorId: auditEvents.actorId, partnerId: auditEvents.partnerId, before: auditEvents.before, after: auditEvents.after, ip: auditEvents.ip })
+    .select({
+      actorType: auditEvents.actorType,
+      actorId: auditEvents.actorId,
+      partnerId: auditEvents.partnerId,
+      before: auditEvents.before,
+      after: auditEvents.after,
+      ip: auditEvents.ip,
+    })
     .from(auditEvents)
-    .where(and(eq(auditEvents.action, "outbox.retry"), eq(auditEvents.entityType, "email"), eq(auditEvents.entityId, id)))
+    .where(
+      and(eq(auditEvents.action, "outbox.retry"), eq(auditEvents.entityType, "email"), eq(auditEvents.entityId, id)),
+    )
     .orderBy(asc(auditEvents.id));
 }
 
@@ -76,7 +94,11 @@ describe("the outbox list", () => {
     const ids: Record<OutboxViewStatus, string> = {
       queued: await emailIn(to, { nextAttemptAt: farFuture }, partner.id),
       failing: await emailIn(to, { attempts: 2, lastError: "SMTP 451 try later", nextAttemptAt: farFuture }),
-      failed: await emailIn(to, { status: "failed", attempts: MAX_ATTEMPTS, lastError: "connect ECONNREFUSED 127.0.0.1:25" }),
+      failed: await emailIn(to, {
+        status: "failed",
+        attempts: MAX_ATTEMPTS,
+        lastError: "connect ECONNREFUSED 127.0.0.1:25",
+      }),
       sending: await emailIn(to, { status: "sending", attempts: 1, claimedUntil: farFuture }),
       sent: await emailIn(to, { status: "sent", attempts: 1, sentAt: new Date(), messageId: "<sent@fake>" }),
     };
@@ -110,7 +132,10 @@ describe("the outbox list", () => {
 
     for (const status of Object.keys(ids) as OutboxViewStatus[]) {
       const page = await callerFor(operations).outbox.list({ to, status });
-      expect(page.items.map((m) => m.id), status).toEqual([ids[status]]);
+      expect(
+        page.items.map((m) => m.id),
+        status,
+      ).toEqual([ids[status]]);
     }
     // Any case finds the address; the list pages with a cursor.
     const first = await callerFor(operations).outbox.list({ to: to.toUpperCase(), limit: 3 });
@@ -127,7 +152,14 @@ describe("the outbox list", () => {
     const to = `read@${testDomain()}`;
     const id = await emailIn(to, { nextAttemptAt: farFuture });
     const message = await callerFor(operations).outbox.get({ id });
-    expect(message).toMatchObject({ id, to, template: "registration_code", subject: "Your Outbox Admin Test confirmation code", status: "queued", messageId: null });
+    expect(message).toMatchObject({
+      id,
+      to,
+      template: "registration_code",
+      subject: "Your Outbox Admin Test confirmation code",
+      status: "queued",
+      messageId: null,
+    });
     expect(message.text).toContain("482915");
     expect(message.html).toContain("482915");
     expect(message.html).toMatch(/^<!doctype html>/i);
@@ -142,15 +174,23 @@ describe("retrying an email", () => {
     const domain = testDomain();
     const to = `retry@${domain}`;
     const partner = await createTestPartner();
-    const id = await emailIn(to, { status: "failed", attempts: MAX_ATTEMPTS, lastError: "connect ECONNREFUSED 127.0.0.1:25" }, partner.id);
+    const id = await emailIn(
+      to,
+      { status: "failed", attempts: MAX_ATTEMPTS, lastError: "connect ECONNREFUSED 127.0.0.1:25" },
+      partner.id,
+    );
     const admin = await createTestStaff("admin");
 
-    const retries = await Promise.allSettled([callerFor(operations).outbox.retry({ id }), callerFor(admin).outbox.retry({ id })]);
+    const retries = await Promise.allSettled([
+      callerFor(operations).outbox.retry({ id }),
+      callerFor(admin).outbox.retry({ id }),
+    ]);
     const done = retries.filter((r) => r.status === "fulfilled");
     expect(done.length).toBeGreaterThanOrEqual(1);
     for (const r of done) expect(r.value).toEqual({ id, status: "queued" });
     // A second retry that comes after a worker took the row is refused, never sent again.
-    for (const r of retries.filter((r): r is PromiseRejectedResult => r.status === "rejected")) expect((r.reason as TRPCError).code).toBe("CONFLICT");
+    for (const r of retries.filter((r): r is PromiseRejectedResult => r.status === "rejected"))
+      expect((r.reason as TRPCError).code).toBe("CONFLICT");
 
     const events = await retryEvents(id);
     expect(events).toHaveLength(done.length);
@@ -195,16 +235,28 @@ describe("retrying an email", () => {
   });
 
   it("brings a failing email's next attempt forward", async () => {
-    const id = await emailIn(`failing@${testDomain()}`, { attempts: 3, lastError: "SMTP 451 try later", nextAttemptAt: new Date(Date.now() + 60 * 60_000) });
+    const id = await emailIn(`failing@${testDomain()}`, {
+      attempts: 3,
+      lastError: "SMTP 451 try later",
+      nextAttemptAt: new Date(Date.now() + 60 * 60_000),
+    });
 
     const started = await getDb().execute<{ now: Date }>(sql`select now() as now`);
     await expect(callerFor(operations).outbox.retry({ id })).resolves.toEqual({ id, status: "queued" });
     const row = await readRow(id);
     // Due at once: unless another file's delivery run has claimed (and bounced) it since, it waits for no one.
-    if (row.attempts === 3) expect(row.nextAttemptAt.getTime()).toBeLessThanOrEqual(new Date(started.rows[0]!.now).getTime() + 5_000);
+    if (row.attempts === 3)
+      expect(row.nextAttemptAt.getTime()).toBeLessThanOrEqual(new Date(started.rows[0]!.now).getTime() + 5_000);
     else expect(row.attempts).toBeGreaterThan(3);
     expect(await retryEvents(id)).toEqual([
-      { actorType: "staff", actorId: operations.id, partnerId: null, before: { status: "failing", attempts: 3, lastError: "SMTP 451 try later" }, after: { status: "queued" }, ip: "127.0.0.1" },
+      {
+        actorType: "staff",
+        actorId: operations.id,
+        partnerId: null,
+        before: { status: "failing", attempts: 3, lastError: "SMTP 451 try later" },
+        after: { status: "queued" },
+        ip: "127.0.0.1",
+      },
     ]);
   });
 

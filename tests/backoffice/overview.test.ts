@@ -4,7 +4,14 @@ import { getDb } from "../../db/client";
 import { clients, funnelRollupState, partners, pendingRegistrations } from "../../db/schema";
 import { refreshFunnelRollup } from "../../server/overview/funnel-rollup";
 import type { Funnel } from "../../server/overview/funnel";
-import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type TestPartner } from "../support/api";
+import {
+  createTestPartner,
+  STRONG_PARTNER_PASSWORD,
+  uniqueEmail,
+  useApi,
+  whiteLabelBody,
+  type TestPartner,
+} from "../support/api";
 import { credit, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 import { callerFor, createTestStaff } from "../support/staff";
 
@@ -12,19 +19,34 @@ const api = useApi();
 const DAY_MS = 86_400_000;
 
 async function stepOne(partner: TestPartner, email: string) {
-  const res = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partner.id) });
+  const res = await api.post(
+    "/reg/user",
+    { email, password: STRONG_PARTNER_PASSWORD },
+    { partnerId: String(partner.id) },
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(202);
 }
 
 async function stepTwo(partner: TestPartner, email: string) {
-  const res = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: "12345" }, { partnerId: String(partner.id) });
+  const res = await api.post(
+    "/reg/user",
+    { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: "12345" },
+    { partnerId: String(partner.id) },
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(201);
 }
 
 /** A white-label client; with `verificationStatus` it is registered with the partner's master key. */
-async function whiteLabel(partner: TestPartner, verificationStatus?: "email_verified" | "identified"): Promise<{ id: string; email: string }> {
-  const body = whiteLabelBody(verificationStatus ? { verificationStatus, verificationLevel: verificationStatus === "identified" ? 2 : 0 } : {});
-  const headers: Record<string, string> = verificationStatus ? { authorization: `Bearer ${partner.masterKey}` } : { partnerId: String(partner.id) };
+async function whiteLabel(
+  partner: TestPartner,
+  verificationStatus?: "email_verified" | "identified",
+): Promise<{ id: string; email: string }> {
+  const body = whiteLabelBody(
+    verificationStatus ? { verificationStatus, verificationLevel: verificationStatus === "identified" ? 2 : 0 } : {},
+  );
+  const headers: Record<string, string> = verificationStatus
+    ? { authorization: `Bearer ${partner.masterKey}` }
+    : { partnerId: String(partner.id) };
   const res = await api.post("/api/public/register", body, headers);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return { id: res.body.clientId, email: body.email };
@@ -33,7 +55,10 @@ async function whiteLabel(partner: TestPartner, verificationStatus?: "email_veri
 const daysAgo = (n: number) => sql`now() - make_interval(days => ${n})`;
 
 async function moveClient(id: string, days: number) {
-  await getDb().update(clients).set({ createdAt: daysAgo(days) }).where(eq(clients.id, id));
+  await getDb()
+    .update(clients)
+    .set({ createdAt: daysAgo(days) })
+    .where(eq(clients.id, id));
 }
 
 /** Moves every step-1 row of an email back in time, as if the registration had started `days` ago. */
@@ -41,7 +66,9 @@ async function movePending(partner: TestPartner, email: string, days: number) {
   await getDb()
     .update(pendingRegistrations)
     .set({ createdAt: daysAgo(days), lastSentAt: daysAgo(days) })
-    .where(and(eq(pendingRegistrations.partnerId, partner.id), sql`lower(${pendingRegistrations.email}) = lower(${email})`));
+    .where(
+      and(eq(pendingRegistrations.partnerId, partner.id), sql`lower(${pendingRegistrations.email}) = lower(${email})`),
+    );
 }
 
 const counts = (f: Funnel) => Object.fromEntries(f.stages.map((s) => [s.key, s.count]));
@@ -49,10 +76,16 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 function expectZeroFilledTrend(f: Funnel, days: number) {
   const today = Date.parse(`${utcDay(Date.now())}T00:00:00Z`);
-  expect(f.trend.map((d) => d.day)).toEqual(Array.from({ length: days }, (_, i) => utcDay(today - (days - 1 - i) * DAY_MS)));
+  expect(f.trend.map((d) => d.day)).toEqual(
+    Array.from({ length: days }, (_, i) => utcDay(today - (days - 1 - i) * DAY_MS)),
+  );
   expect(f.from).toBe(f.trend[0]!.day);
   expect(f.to).toBe(f.trend.at(-1)!.day);
-  for (const stage of f.stages) expect(f.trend.reduce((sum, d) => sum + d.counts[stage.key], 0), `${stage.key} by day`).toBe(stage.count);
+  for (const stage of f.stages)
+    expect(
+      f.trend.reduce((sum, d) => sum + d.counts[stage.key], 0),
+      `${stage.key} by day`,
+    ).toBe(stage.count);
 }
 
 describe("overview: onboarding funnel", () => {
@@ -84,7 +117,10 @@ describe("overview: onboarding funnel", () => {
     // Staff register one too; without a verification status it is not confirmed.
     await callerFor(staff).registration.create({ ...whiteLabelBody(), partnerId: partner.id, agreed: true });
 
-    const rows = await getDb().select({ id: pendingRegistrations.id }).from(pendingRegistrations).where(eq(pendingRegistrations.partnerId, partner.id));
+    const rows = await getDb()
+      .select({ id: pendingRegistrations.id })
+      .from(pendingRegistrations)
+      .where(eq(pendingRegistrations.partnerId, partner.id));
     expect(rows).toHaveLength(5);
 
     const now = await callerFor(staff).overview.funnel({ partnerId: partner.id });
@@ -126,7 +162,10 @@ describe("overview: onboarding funnel", () => {
   it("a KAM sees only their own partners: all of them together, each alone, and never another KAM's", async () => {
     const [kam, otherKam] = await Promise.all([createTestStaff("kam"), createTestStaff("kam")]);
     const [own, alsoOwn, foreign] = await Promise.all([createTestPartner(), createTestPartner(), createTestPartner()]);
-    await getDb().update(partners).set({ ownerStaffId: kam.id }).where(inArray(partners.id, [own.id, alsoOwn.id]));
+    await getDb()
+      .update(partners)
+      .set({ ownerStaffId: kam.id })
+      .where(inArray(partners.id, [own.id, alsoOwn.id]));
     await getDb().update(partners).set({ ownerStaffId: otherKam.id }).where(eq(partners.id, foreign.id));
     await whiteLabel(own, "identified");
     await whiteLabel(alsoOwn);
@@ -137,12 +176,26 @@ describe("overview: onboarding funnel", () => {
     expect(all.partnerId).toBeNull();
     expect(counts(all)).toEqual({ started: 3, confirmed: 2, identified: 1, subscribed: 0 });
     expectZeroFilledTrend(all, 30);
-    expect(counts(await callerFor(kam).overview.funnel({ partnerId: alsoOwn.id }))).toEqual({ started: 2, confirmed: 1, identified: 0, subscribed: 0 });
+    expect(counts(await callerFor(kam).overview.funnel({ partnerId: alsoOwn.id }))).toEqual({
+      started: 2,
+      confirmed: 1,
+      identified: 0,
+      subscribed: 0,
+    });
 
     // Another KAM's partner is not found, exactly like one that does not exist.
-    await expect(callerFor(kam).overview.funnel({ partnerId: foreign.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(callerFor(kam).overview.funnel({ partnerId: 2_147_483_000 })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect(counts(await callerFor(otherKam).overview.funnel({}))).toEqual({ started: 3, confirmed: 3, identified: 3, subscribed: 0 });
+    await expect(callerFor(kam).overview.funnel({ partnerId: foreign.id })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(callerFor(kam).overview.funnel({ partnerId: 2_147_483_000 })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    expect(counts(await callerFor(otherKam).overview.funnel({}))).toEqual({
+      started: 3,
+      confirmed: 3,
+      identified: 3,
+      subscribed: 0,
+    });
 
     // A KAM without partners gets an empty, still zero-filled, funnel.
     const lonely = await callerFor(await createTestStaff("kam")).overview.funnel({});
@@ -153,7 +206,9 @@ describe("overview: onboarding funnel", () => {
     const admin = await createTestStaff("admin");
     const everything = counts(await callerFor(admin).overview.funnel({}));
     expect(everything.started).toBeGreaterThanOrEqual(6);
-    await expect(callerFor(admin).overview.funnel({ partnerId: 2_147_483_000 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callerFor(admin).overview.funnel({ partnerId: 2_147_483_000 })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 
   it("counts a client as subscribed once it has paid for a subscription, and keeps it counted after cancelling", async () => {
@@ -163,18 +218,30 @@ describe("overview: onboarding funnel", () => {
     const unpaid = await registerSubscriber(api, partner.id);
     await credit(payer.clientId, "3.00");
     for (const client of [payer, unpaid]) {
-      expect((await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth)).status).toBe(201);
+      expect(
+        (
+          await api.post(
+            "/reg/subscription",
+            { accountId: client.accountId, subscriptionDetailsId: tierId },
+            client.auth,
+          )
+        ).status,
+      ).toBe(201);
     }
     const before = await callerFor(staff).overview.funnel({ partnerId: partner.id });
     expect(counts(before)).toEqual({ started: 2, confirmed: 2, identified: 0, subscribed: 0 });
 
     const [subscription] = (await api.get("/reg/subscription", payer.auth)).body;
-    expect((await api.post("/invoice/payment/pay", { invoiceId: subscription.openInvoiceId }, payer.auth)).status).toBe(200);
+    expect((await api.post("/invoice/payment/pay", { invoiceId: subscription.openInvoiceId }, payer.auth)).status).toBe(
+      200,
+    );
     const after = await callerFor(staff).overview.funnel({ partnerId: partner.id });
     expect(counts(after)).toEqual({ started: 2, confirmed: 2, identified: 0, subscribed: 1 });
     expect(after.trend.at(-1)!.counts.subscribed).toBe(1);
 
-    expect((await api.post(`/reg/subscription/${subscription.id}/cancel`, undefined, payer.auth)).body.status).toBe("DEACTIVATING");
+    expect((await api.post(`/reg/subscription/${subscription.id}/cancel`, undefined, payer.auth)).body.status).toBe(
+      "DEACTIVATING",
+    );
     expect(counts(await callerFor(staff).overview.funnel({ partnerId: partner.id })).subscribed).toBe(1);
   });
 
@@ -199,12 +266,19 @@ describe("overview: onboarding funnel", () => {
       // The longest period agrees with live counting too (this partner only: other tests add clients meanwhile).
       const quarter = await callerFor(staff).overview.funnel({ partnerId: partner.id, days: 90 });
       await getDb().delete(funnelRollupState).where(eq(funnelRollupState.id, 1));
-      expect((await callerFor(staff).overview.funnel({ partnerId: partner.id, days: 90 })).trend).toEqual(quarter.trend);
+      expect((await callerFor(staff).overview.funnel({ partnerId: partner.id, days: 90 })).trend).toEqual(
+        quarter.trend,
+      );
       await refreshFunnelRollup();
 
       // Today stays live: a registration now shows at once.
       await whiteLabel(partner, "email_verified");
-      expect(counts(await callerFor(staff).overview.funnel({ partnerId: partner.id }))).toEqual({ started: 4, confirmed: 3, identified: 1, subscribed: 0 });
+      expect(counts(await callerFor(staff).overview.funnel({ partnerId: partner.id }))).toEqual({
+        started: 4,
+        confirmed: 3,
+        identified: 1,
+        subscribed: 0,
+      });
       // A refresh within the interval is skipped (another instance did it moments ago).
       expect(await refreshFunnelRollup({ minAgeMs: 60_000 })).toEqual({ refreshed: false, rows: 0 });
     } finally {

@@ -20,7 +20,12 @@ let kam: TestStaff;
 let otherKam: TestStaff;
 let operations: TestStaff;
 beforeAll(async () => {
-  [admin, kam, otherKam, operations] = await Promise.all([createTestStaff("admin"), createTestStaff("kam"), createTestStaff("kam"), createTestStaff("operations")]);
+  [admin, kam, otherKam, operations] = await Promise.all([
+    createTestStaff("admin"),
+    createTestStaff("kam"),
+    createTestStaff("kam"),
+    createTestStaff("operations"),
+  ]);
 });
 
 /** A caller whose request id is known, to find the audit events it writes. */
@@ -76,13 +81,33 @@ function register(headers: Record<string, string>, overrides: Record<string, unk
 describe("partners in the back office", () => {
   it("a KAM adds a partner, owns it, and the addition is audited with who, where and which request", async () => {
     const { caller, requestId } = tracedCaller(kam);
-    const partner = await caller.partner.create({ name: "  Acme Wallet  ", sandbox: true, quotaPerIpHour: 0, quotaTotalHour: 0 });
-    expect(partner).toMatchObject({ name: "Acme Wallet", ownerStaffId: kam.id, status: "active", sandbox: true, defaultCurrency: "EUR", allowedUserTypes: ["CUSTOMER"] });
+    const partner = await caller.partner.create({
+      name: "  Acme Wallet  ",
+      sandbox: true,
+      quotaPerIpHour: 0,
+      quotaTotalHour: 0,
+    });
+    expect(partner).toMatchObject({
+      name: "Acme Wallet",
+      ownerStaffId: kam.id,
+      status: "active",
+      sandbox: true,
+      defaultCurrency: "EUR",
+      allowedUserTypes: ["CUSTOMER"],
+    });
     expect(Number.isInteger(partner.id) && partner.id > 0).toBe(true);
 
     const list = await callerFor(kam).partner.list();
-    expect(list.find((p) => p.id === partner.id)).toMatchObject({ name: "Acme Wallet", owner: { id: kam.id, name: kam.name, email: kam.email }, clientCount: 0, clientCountCapped: false });
-    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({ id: partner.id, owner: { id: kam.id } });
+    expect(list.find((p) => p.id === partner.id)).toMatchObject({
+      name: "Acme Wallet",
+      owner: { id: kam.id, name: kam.name, email: kam.email },
+      clientCount: 0,
+      clientCountCapped: false,
+    });
+    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({
+      id: partner.id,
+      owner: { id: kam.id },
+    });
 
     expect(await auditFor("partner", String(partner.id))).toEqual([
       {
@@ -145,12 +170,16 @@ describe("partners in the back office", () => {
     for (const attempt of attempts) expect((await failureOf(attempt())).code).toBe("NOT_FOUND");
     // An id that does not exist at all answers the same: ids outside the scope reveal nothing.
     expect((await failureOf(mine.partner.get({ partnerId: 2_147_483_000 }))).code).toBe("NOT_FOUND");
-    expect((await failureOf(mine.partner.reassign({ partnerId: theirs.id, ownerStaffId: kam.id }))).code).toBe("FORBIDDEN");
+    expect((await failureOf(mine.partner.reassign({ partnerId: theirs.id, ownerStaffId: kam.id }))).code).toBe(
+      "FORBIDDEN",
+    );
     expect((await failureOf(callerFor(operations).partner.list())).code).toBe("FORBIDDEN");
 
     const stored = await callerFor(otherKam).partner.get({ partnerId: theirs.id });
     expect(stored).toMatchObject({ name: theirs.name, status: "active" });
-    expect((await callerFor(otherKam).apiKey.list({ partnerId: theirs.id })).map((k) => [k.name, k.revokedAt])).toEqual([["theirs", null]]);
+    expect((await callerFor(otherKam).apiKey.list({ partnerId: theirs.id })).map((k) => [k.name, k.revokedAt])).toEqual(
+      [["theirs", null]],
+    );
     expect((await auditFor("partner", String(theirs.id))).map((e) => e.action)).toEqual(["partner.create"]);
     // An admin manages every partner.
     expect(await callerFor(admin).partner.get({ partnerId: theirs.id })).toMatchObject({ id: theirs.id });
@@ -159,29 +188,78 @@ describe("partners in the back office", () => {
   it("refuses invalid settings naming each offending field, and changes nothing", async () => {
     const partner = await addPartnerAs(kam);
     const error = await failureOf(
-      callerFor(kam).partner.update({ partnerId: partner.id, name: "x", quotaPerIpHour: -1, quotaTotalHour: 1.5, allowedUserTypes: ["customer"], defaultCurrency: "euro", kycApprovedLevel: 6 }),
+      callerFor(kam).partner.update({
+        partnerId: partner.id,
+        name: "x",
+        quotaPerIpHour: -1,
+        quotaTotalHour: 1.5,
+        allowedUserTypes: ["customer"],
+        defaultCurrency: "euro",
+        kycApprovedLevel: 6,
+      }),
     );
     expect(error.code).toBe("BAD_REQUEST");
-    expect(fieldPaths(error).sort()).toEqual(["allowedUserTypes.0", "defaultCurrency", "kycApprovedLevel", "name", "quotaPerIpHour", "quotaTotalHour"]);
+    expect(fieldPaths(error).sort()).toEqual([
+      "allowedUserTypes.0",
+      "defaultCurrency",
+      "kycApprovedLevel",
+      "name",
+      "quotaPerIpHour",
+      "quotaTotalHour",
+    ]);
     const messages = error.cause instanceof ZodError ? fieldErrorsFromIssues(error.cause.issues) : [];
-    expect(messages.find((m) => m.path === "defaultCurrency")?.message).toBe("Currency is an ISO 4217 code such as EUR");
-    expect(messages.find((m) => m.path === "quotaPerIpHour")?.message).toBe("The per-IP hourly quota must be 0 (off) or more");
+    expect(messages.find((m) => m.path === "defaultCurrency")?.message).toBe(
+      "Currency is an ISO 4217 code such as EUR",
+    );
+    expect(messages.find((m) => m.path === "quotaPerIpHour")?.message).toBe(
+      "The per-IP hourly quota must be 0 (off) or more",
+    );
 
-    const duplicate = await failureOf(callerFor(kam).partner.update({ partnerId: partner.id, allowedUserTypes: ["CUSTOMER", "CUSTOMER"] }));
+    const duplicate = await failureOf(
+      callerFor(kam).partner.update({ partnerId: partner.id, allowedUserTypes: ["CUSTOMER", "CUSTOMER"] }),
+    );
     expect(fieldPaths(duplicate)).toEqual(["allowedUserTypes"]);
     const created = await failureOf(callerFor(kam).partner.create({ name: "" }));
     expect(fieldPaths(created)).toEqual(["name"]);
 
-    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({ name: partner.name, quotaPerIpHour: ROOMY_QUOTAS.quotaPerIpHour, defaultCurrency: "EUR", kycApprovedLevel: 2 });
+    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({
+      name: partner.name,
+      quotaPerIpHour: ROOMY_QUOTAS.quotaPerIpHour,
+      defaultCurrency: "EUR",
+      kycApprovedLevel: 2,
+    });
     expect((await auditFor("partner", String(partner.id))).map((e) => e.action)).toEqual(["partner.create"]);
   });
 
   it("changes only the settings sent, audits exactly those before and after, and records nothing when nothing changes", async () => {
     const partner = await addPartnerAs(kam);
     const { caller, requestId } = tracedCaller(kam);
-    const result = await caller.partner.update({ partnerId: partner.id, name: partner.name, captchaRequired: true, quotaPerIpHour: 3, allowedUserTypes: ["CUSTOMER", "BUSINESS"], defaultCurrency: "USD", kycApprovedLevel: 3 });
-    expect(result.changed.sort()).toEqual(["allowedUserTypes", "captchaRequired", "defaultCurrency", "kycApprovedLevel", "quotaPerIpHour"]);
-    expect(result.partner).toMatchObject({ name: partner.name, sandbox: false, captchaRequired: true, quotaPerIpHour: 3, quotaTotalHour: ROOMY_QUOTAS.quotaTotalHour, allowedUserTypes: ["CUSTOMER", "BUSINESS"], defaultCurrency: "USD", kycApprovedLevel: 3 });
+    const result = await caller.partner.update({
+      partnerId: partner.id,
+      name: partner.name,
+      captchaRequired: true,
+      quotaPerIpHour: 3,
+      allowedUserTypes: ["CUSTOMER", "BUSINESS"],
+      defaultCurrency: "USD",
+      kycApprovedLevel: 3,
+    });
+    expect(result.changed.sort()).toEqual([
+      "allowedUserTypes",
+      "captchaRequired",
+      "defaultCurrency",
+      "kycApprovedLevel",
+      "quotaPerIpHour",
+    ]);
+    expect(result.partner).toMatchObject({
+      name: partner.name,
+      sandbox: false,
+      captchaRequired: true,
+      quotaPerIpHour: 3,
+      quotaTotalHour: ROOMY_QUOTAS.quotaTotalHour,
+      allowedUserTypes: ["CUSTOMER", "BUSINESS"],
+      defaultCurrency: "USD",
+      kycApprovedLevel: 3,
+    });
 
     const unchanged = await callerFor(kam).partner.update({ partnerId: partner.id, quotaPerIpHour: 3 });
     expect(unchanged.changed).toEqual([]);
@@ -193,8 +271,20 @@ describe("partners in the back office", () => {
       actorType: "staff",
       actorId: kam.id,
       partnerId: partner.id,
-      before: { captchaRequired: false, quotaPerIpHour: ROOMY_QUOTAS.quotaPerIpHour, allowedUserTypes: ["CUSTOMER"], defaultCurrency: "EUR", kycApprovedLevel: 2 },
-      after: { captchaRequired: true, quotaPerIpHour: 3, allowedUserTypes: ["CUSTOMER", "BUSINESS"], defaultCurrency: "USD", kycApprovedLevel: 3 },
+      before: {
+        captchaRequired: false,
+        quotaPerIpHour: ROOMY_QUOTAS.quotaPerIpHour,
+        allowedUserTypes: ["CUSTOMER"],
+        defaultCurrency: "EUR",
+        kycApprovedLevel: 2,
+      },
+      after: {
+        captchaRequired: true,
+        quotaPerIpHour: 3,
+        allowedUserTypes: ["CUSTOMER", "BUSINESS"],
+        defaultCurrency: "USD",
+        kycApprovedLevel: 3,
+      },
       ip: "198.51.100.23",
       requestId,
     });
@@ -207,15 +297,32 @@ describe("partners in the back office", () => {
     expect(fieldPaths(refused)).toEqual(["sandbox"]);
     expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({ sandbox: false });
     // Sent along with other settings, none of them is saved.
-    expect(fieldPaths(await failureOf(callerFor(kam).partner.update({ partnerId: partner.id, sandbox: true, kycApprovedLevel: 4 })))).toEqual(["sandbox"]);
-    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({ sandbox: false, kycApprovedLevel: 2 });
+    expect(
+      fieldPaths(
+        await failureOf(callerFor(kam).partner.update({ partnerId: partner.id, sandbox: true, kycApprovedLevel: 4 })),
+      ),
+    ).toEqual(["sandbox"]);
+    expect(await callerFor(kam).partner.get({ partnerId: partner.id })).toMatchObject({
+      sandbox: false,
+      kycApprovedLevel: 2,
+    });
 
     const { caller, requestId } = tracedCaller(admin);
     expect((await caller.partner.update({ partnerId: partner.id, sandbox: true })).changed).toEqual(["sandbox"]);
-    expect(fieldPaths(await failureOf(callerFor(kam).partner.update({ partnerId: partner.id, sandbox: false })))).toEqual(["sandbox"]);
+    expect(
+      fieldPaths(await failureOf(callerFor(kam).partner.update({ partnerId: partner.id, sandbox: false }))),
+    ).toEqual(["sandbox"]);
     const events = await auditFor("partner", String(partner.id));
-    expect(events.at(-1)).toMatchObject({ action: "partner.settings_changed", actorId: admin.id, before: { sandbox: false }, after: { sandbox: true }, requestId });
-    expect((await callerFor(admin).partner.update({ partnerId: partner.id, sandbox: false })).changed).toEqual(["sandbox"]);
+    expect(events.at(-1)).toMatchObject({
+      action: "partner.settings_changed",
+      actorId: admin.id,
+      before: { sandbox: false },
+      after: { sandbox: true },
+      requestId,
+    });
+    expect((await callerFor(admin).partner.update({ partnerId: partner.id, sandbox: false })).changed).toEqual([
+      "sandbox",
+    ]);
   });
 
   it("a live partner with clients never becomes a sandbox, even for an admin", async () => {
@@ -237,14 +344,30 @@ describe("partners in the back office", () => {
       expect(fieldPaths(refused)).toEqual([key]);
     }
     expect(await callerFor(kam).partner.get({ partnerId: live.id })).toMatchObject(ROOMY_QUOTAS);
-    expect(fieldPaths(await failureOf(callerFor(kam).partner.create({ name: `Unlimited ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0 })))).toEqual(["quotaPerIpHour"]);
-    expect((await callerFor(kam).partner.update({ partnerId: live.id, quotaPerIpHour: 5 })).changed).toEqual(["quotaPerIpHour"]);
-    expect((await callerFor(admin).partner.update({ partnerId: live.id, quotaPerIpHour: 0, quotaTotalHour: 0 })).changed.sort()).toEqual(["quotaPerIpHour", "quotaTotalHour"]);
+    expect(
+      fieldPaths(
+        await failureOf(
+          callerFor(kam).partner.create({ name: `Unlimited ${randomUUID().slice(0, 6)}`, quotaPerIpHour: 0 }),
+        ),
+      ),
+    ).toEqual(["quotaPerIpHour"]);
+    expect((await callerFor(kam).partner.update({ partnerId: live.id, quotaPerIpHour: 5 })).changed).toEqual([
+      "quotaPerIpHour",
+    ]);
+    expect(
+      (
+        await callerFor(admin).partner.update({ partnerId: live.id, quotaPerIpHour: 0, quotaTotalHour: 0 })
+      ).changed.sort(),
+    ).toEqual(["quotaPerIpHour", "quotaTotalHour"]);
 
     const sandbox = await addPartnerAs(kam, { sandbox: true, quotaPerIpHour: 0, quotaTotalHour: 0 });
     expect(sandbox).toMatchObject({ sandbox: true, quotaPerIpHour: 0, quotaTotalHour: 0 });
-    expect((await callerFor(kam).partner.update({ partnerId: sandbox.id, quotaPerIpHour: 3 })).changed).toEqual(["quotaPerIpHour"]);
-    expect((await callerFor(kam).partner.update({ partnerId: sandbox.id, quotaPerIpHour: 0 })).changed).toEqual(["quotaPerIpHour"]);
+    expect((await callerFor(kam).partner.update({ partnerId: sandbox.id, quotaPerIpHour: 3 })).changed).toEqual([
+      "quotaPerIpHour",
+    ]);
+    expect((await callerFor(kam).partner.update({ partnerId: sandbox.id, quotaPerIpHour: 0 })).changed).toEqual([
+      "quotaPerIpHour",
+    ]);
   });
 
   it("suspending refuses POST /api/public/register with partner_suspended at once; reactivating lets it through again; both audited with the reason", async () => {
@@ -260,25 +383,44 @@ describe("partners in the back office", () => {
       const res = await register(headers, { email });
       expect(res.status, JSON.stringify(res.body)).toBe(403);
       expect(res.body.error.code).toBe("partner_suspended");
-      expect(await getDb().select({ id: clients.id }).from(clients).where(and(eq(clients.partnerId, partner.id), eq(clients.email, email)))).toEqual([]);
+      expect(
+        await getDb()
+          .select({ id: clients.id })
+          .from(clients)
+          .where(and(eq(clients.partnerId, partner.id), eq(clients.email, email))),
+      ).toEqual([]);
     }
     const again = await failureOf(callerFor(kam).partner.suspend({ partnerId: partner.id, reason: "Twice" }));
     expect(again.code).toBe("CONFLICT");
-    expect(fieldPaths(await failureOf(callerFor(kam).partner.reactivate({ partnerId: partner.id, reason: "" })))).toEqual(["reason"]);
+    expect(
+      fieldPaths(await failureOf(callerFor(kam).partner.reactivate({ partnerId: partner.id, reason: "" }))),
+    ).toEqual(["reason"]);
 
     await callerFor(kam).partner.reactivate({ partnerId: partner.id, reason: "Contract renewed" });
     expect((await register(byKey)).status).toBe(201);
 
     const events = (await auditFor("partner", String(partner.id))).filter((e) => e.action !== "partner.create");
     expect(events).toEqual([
-      expect.objectContaining({ action: "partner.suspended", actorId: kam.id, before: { status: "active" }, after: { status: "suspended", reason: "Contract paused" } }),
-      expect.objectContaining({ action: "partner.reactivated", actorId: kam.id, before: { status: "suspended" }, after: { status: "active", reason: "Contract renewed" } }),
+      expect.objectContaining({
+        action: "partner.suspended",
+        actorId: kam.id,
+        before: { status: "active" },
+        after: { status: "suspended", reason: "Contract paused" },
+      }),
+      expect.objectContaining({
+        action: "partner.reactivated",
+        actorId: kam.id,
+        before: { status: "suspended" },
+        after: { status: "active", reason: "Contract renewed" },
+      }),
     ]);
   });
 
   it("an admin reassigns a partner to another active KAM: the new owner sees it at once, the old one no longer does", async () => {
     const partner = await addPartnerAs(kam);
-    const notKam = await failureOf(callerFor(admin).partner.reassign({ partnerId: partner.id, ownerStaffId: operations.id }));
+    const notKam = await failureOf(
+      callerFor(admin).partner.reassign({ partnerId: partner.id, ownerStaffId: operations.id }),
+    );
     expect(fieldPaths(notKam)).toEqual(["ownerStaffId"]);
     const same = await failureOf(callerFor(admin).partner.reassign({ partnerId: partner.id, ownerStaffId: kam.id }));
     expect(same.code).toBe("CONFLICT");
@@ -287,7 +429,9 @@ describe("partners in the back office", () => {
     const result = await caller.partner.reassign({ partnerId: partner.id, ownerStaffId: otherKam.id });
     expect(result.owner).toMatchObject({ id: otherKam.id, email: otherKam.email });
     expect((await failureOf(callerFor(kam).partner.get({ partnerId: partner.id }))).code).toBe("NOT_FOUND");
-    expect(await callerFor(otherKam).partner.get({ partnerId: partner.id })).toMatchObject({ owner: { id: otherKam.id } });
+    expect(await callerFor(otherKam).partner.get({ partnerId: partner.id })).toMatchObject({
+      owner: { id: otherKam.id },
+    });
 
     const events = await auditFor("partner", String(partner.id));
     expect(events.at(-1)).toEqual({
@@ -308,7 +452,11 @@ describe("master API keys in the back office", () => {
     const partner = await addPartnerAs(kam);
     const { caller, requestId } = tracedCaller(kam);
     const created = await caller.apiKey.create({ partnerId: partner.id, name: "  Production backend " });
-    expect(created).toMatchObject({ partnerId: partner.id, name: "Production backend", prefix: created.key.slice(0, 12) });
+    expect(created).toMatchObject({
+      partnerId: partner.id,
+      name: "Production backend",
+      prefix: created.key.slice(0, 12),
+    });
     expect(created.key).toMatch(/^ghk_[A-Za-z0-9_-]{40,}$/);
 
     const [stored] = await getDb().select().from(apiKeys).where(eq(apiKeys.id, created.id));
@@ -316,21 +464,50 @@ describe("master API keys in the back office", () => {
     expect(stored!.createdByStaffId).toBe(kam.id);
 
     const [listed] = await callerFor(kam).apiKey.list({ partnerId: partner.id });
-    expect(listed).toEqual({ id: created.id, name: "Production backend", prefix: created.prefix, createdAt: expect.any(Date), lastUsedAt: null, revokedAt: null, createdBy: { id: kam.id, name: kam.name } });
+    expect(listed).toEqual({
+      id: created.id,
+      name: "Production backend",
+      prefix: created.prefix,
+      createdAt: expect.any(Date),
+      lastUsedAt: null,
+      revokedAt: null,
+      createdBy: { id: kam.id, name: kam.name },
+    });
     expect(Object.keys(listed!)).not.toContain("keyHash");
 
-    const res = await register({ authorization: `Bearer ${created.key}` }, { verificationStatus: "identified", verificationLevel: 4 });
+    const res = await register(
+      { authorization: `Bearer ${created.key}` },
+      { verificationStatus: "identified", verificationLevel: 4 },
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    const [client] = await getDb().select({ partnerId: clients.partnerId, verificationStatus: clients.verificationStatus, verificationLevel: clients.verificationLevel }).from(clients).where(eq(clients.id, res.body.clientId));
+    const [client] = await getDb()
+      .select({
+        partnerId: clients.partnerId,
+        verificationStatus: clients.verificationStatus,
+        verificationLevel: clients.verificationLevel,
+      })
+      .from(clients)
+      .where(eq(clients.id, res.body.clientId));
     expect(client).toEqual({ partnerId: partner.id, verificationStatus: "identified", verificationLevel: 4 });
 
     const [used] = await callerFor(kam).apiKey.list({ partnerId: partner.id });
     expect(used!.lastUsedAt).toBeInstanceOf(Date);
 
     expect(await auditFor("api_key", created.id)).toEqual([
-      { action: "api_key.create", actorType: "staff", actorId: kam.id, partnerId: partner.id, before: null, after: { name: "Production backend", prefix: created.prefix }, ip: "198.51.100.23", requestId },
+      {
+        action: "api_key.create",
+        actorType: "staff",
+        actorId: kam.id,
+        partnerId: partner.id,
+        before: null,
+        after: { name: "Production backend", prefix: created.prefix },
+        ip: "198.51.100.23",
+        requestId,
+      },
     ]);
-    expect(fieldPaths(await failureOf(callerFor(kam).apiKey.create({ partnerId: partner.id, name: "   " })))).toEqual(["name"]);
+    expect(fieldPaths(await failureOf(callerFor(kam).apiKey.create({ partnerId: partner.id, name: "   " })))).toEqual([
+      "name",
+    ]);
   });
 
   it("a revoked key is refused on the very next call, and that use is audited as a security event", async () => {
@@ -347,7 +524,12 @@ describe("master API keys in the back office", () => {
     const res = await register(byKey, { email, verificationLevel: 1 });
     expect(res.status, JSON.stringify(res.body)).toBe(401);
     expect(res.body.error).toMatchObject({ code: "invalid_api_key", fields: [{ path: "Authorization" }] });
-    expect(await getDb().select({ id: clients.id }).from(clients).where(and(eq(clients.partnerId, partner.id), eq(clients.email, email)))).toEqual([]);
+    expect(
+      await getDb()
+        .select({ id: clients.id })
+        .from(clients)
+        .where(and(eq(clients.partnerId, partner.id), eq(clients.email, email))),
+    ).toEqual([]);
 
     const again = await failureOf(callerFor(kam).apiKey.revoke({ keyId: key.id }));
     expect(again.code).toBe("CONFLICT");
@@ -364,7 +546,12 @@ describe("master API keys in the back office", () => {
       ip: "198.51.100.23",
       requestId,
     });
-    expect(events[2]).toMatchObject({ actorType: "api_key", actorId: key.id, partnerId: partner.id, requestId: res.headers.get("x-request-id") });
+    expect(events[2]).toMatchObject({
+      actorType: "api_key",
+      actorId: key.id,
+      partnerId: partner.id,
+      requestId: res.headers.get("x-request-id"),
+    });
 
     const [listed] = await callerFor(kam).apiKey.list({ partnerId: partner.id });
     expect(listed!.revokedAt).toEqual(revoked.revokedAt);

@@ -131,7 +131,9 @@ describe("back-office role matrix", () => {
     expect(expected, `${name} is missing from the expected-roles table of this test`).toBeDefined();
     expect([...declared!].sort()).toEqual([...expected!].sort());
 
-    expect(await outcomeOf(() => callable(callerFor(undefined), name)({})), `${name} without a session`).toBe("UNAUTHORIZED");
+    expect(await outcomeOf(() => callable(callerFor(undefined), name)({})), `${name} without a session`).toBe(
+      "UNAUTHORIZED",
+    );
 
     for (const role of ALL) {
       const outcome = await outcomeOf(() => callable(callerFor(staff[role]), name)({}));

@@ -28,7 +28,11 @@ async function cookiesOfASignIn(): Promise<SetCookie[]> {
   const signIn = await handlers.POST(
     new NextRequest(`${origin}/api/auth/callback/credentials`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1", cookie: csrfCookies.map((c) => c.split(";")[0]).join("; ") },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-auth-return-redirect": "1",
+        cookie: csrfCookies.map((c) => c.split(";")[0]).join("; "),
+      },
       body: new URLSearchParams({ csrfToken, email: staff.email, password: staff.password, callbackUrl: "/" }),
     }),
   );
@@ -54,7 +58,9 @@ describe("staff session cookies", () => {
   it("are HttpOnly, SameSite=Lax, Secure and prefixed when the app is served over https", async () => {
     restore = useAppUrl("https://gatehouse.example");
     const cookies = await cookiesOfASignIn();
-    expect(cookies.map((c) => c.name)).toEqual(expect.arrayContaining(["__Host-authjs.csrf-token", "__Secure-authjs.session-token"]));
+    expect(cookies.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["__Host-authjs.csrf-token", "__Secure-authjs.session-token"]),
+    );
     for (const cookie of cookies) {
       expect(cookie.name, "a __Secure- or __Host- prefix").toMatch(/^__(Secure|Host)-/);
       expect(cookie.attributes, cookie.name).toContain("httponly");

@@ -33,7 +33,14 @@ function fieldErrors(error: TRPCError) {
 
 async function auditFor(entityId: string) {
   return getDb()
-    .select({ action: auditEvents.action, actorType: auditEvents.actorType, actorId: auditEvents.actorId, before: auditEvents.before, after: auditEvents.after, requestId: auditEvents.requestId })
+    .select({
+      action: auditEvents.action,
+      actorType: auditEvents.actorType,
+      actorId: auditEvents.actorId,
+      before: auditEvents.before,
+      after: auditEvents.after,
+      requestId: auditEvents.requestId,
+    })
     .from(auditEvents)
     .where(eq(auditEvents.entityId, entityId));
 }
@@ -46,24 +53,60 @@ beforeAll(async () => {
 describe("admins add staff members", () => {
   it("stores the email in lower case, returns a temporary password once that signs in, and audits without it", async () => {
     const typed = uniqueStaffEmail("New.Member").replace("@staff.test", "@Staff.Test");
-    const created = await callerFor(admin).staff.create({ email: `  ${typed} `, name: "  Nora Member ", role: "operations" });
+    const created = await callerFor(admin).staff.create({
+      email: `  ${typed} `,
+      name: "  Nora Member ",
+      role: "operations",
+    });
 
-    expect(created).toEqual({ id: expect.any(String), email: typed.toLowerCase(), name: "Nora Member", role: "operations", temporaryPassword: expect.any(String) });
+    expect(created).toEqual({
+      id: expect.any(String),
+      email: typed.toLowerCase(),
+      name: "Nora Member",
+      role: "operations",
+      temporaryPassword: expect.any(String),
+    });
     // 18 random bytes, base64url: 144 bits, well past the 12-character floor for staff passwords.
     expect(created.temporaryPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
 
-    const [row] = await getDb().select({ passwordHash: staffUsers.passwordHash, active: staffUsers.active, totpRequired: staffUsers.totpRequired }).from(staffUsers).where(eq(staffUsers.id, created.id));
+    const [row] = await getDb()
+      .select({
+        passwordHash: staffUsers.passwordHash,
+        active: staffUsers.active,
+        totpRequired: staffUsers.totpRequired,
+      })
+      .from(staffUsers)
+      .where(eq(staffUsers.id, created.id));
     expect(row?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row?.passwordHash).not.toContain(created.temporaryPassword);
     expect(row).toMatchObject({ active: true, totpRequired: false });
 
     // The new member signs in with it, typing the email however they like.
-    const signedIn = await signInStaff(anonymousCaller(), { email: typed.toUpperCase(), password: created.temporaryPassword });
-    expect(signedIn).toEqual({ ok: true, staff: expect.objectContaining({ id: created.id, email: typed.toLowerCase(), name: "Nora Member", role: "operations", mustEnrollTotp: false }) });
+    const signedIn = await signInStaff(anonymousCaller(), {
+      email: typed.toUpperCase(),
+      password: created.temporaryPassword,
+    });
+    expect(signedIn).toEqual({
+      ok: true,
+      staff: expect.objectContaining({
+        id: created.id,
+        email: typed.toLowerCase(),
+        name: "Nora Member",
+        role: "operations",
+        mustEnrollTotp: false,
+      }),
+    });
 
     const audit = (await auditFor(created.id)).filter((e) => e.action === "staff.create");
     expect(audit).toEqual([
-      { action: "staff.create", actorType: "staff", actorId: admin.id, before: null, after: { email: typed.toLowerCase(), role: "operations", name: "Nora Member" }, requestId: expect.any(String) },
+      {
+        action: "staff.create",
+        actorType: "staff",
+        actorId: admin.id,
+        before: null,
+        after: { email: typed.toLowerCase(), role: "operations", name: "Nora Member" },
+        requestId: expect.any(String),
+      },
     ]);
     expect(JSON.stringify(await auditFor(created.id))).not.toContain(created.temporaryPassword);
   });
@@ -72,17 +115,26 @@ describe("admins add staff members", () => {
     const email = uniqueStaffEmail("taken");
     await callerFor(admin).staff.create({ email, name: "First", role: "kam" });
 
-    const again = await failureOf(callerFor(admin).staff.create({ email: email.toUpperCase(), name: "Second", role: "admin" }));
+    const again = await failureOf(
+      callerFor(admin).staff.create({ email: email.toUpperCase(), name: "Second", role: "admin" }),
+    );
     expect(again.code).toBe("CONFLICT");
     expect(fieldErrors(again)).toEqual([{ path: "email", message: "A staff member with this email already exists" }]);
 
-    const rows = await getDb().select({ name: staffUsers.name, role: staffUsers.role }).from(staffUsers).where(sql`lower(${staffUsers.email}) = ${email}`);
+    const rows = await getDb()
+      .select({ name: staffUsers.name, role: staffUsers.role })
+      .from(staffUsers)
+      .where(sql`lower(${staffUsers.email}) = ${email}`);
     expect(rows).toEqual([{ name: "First", role: "kam" }]);
   });
 
   it("lets exactly one of several concurrent requests for the same email succeed", async () => {
     const email = uniqueStaffEmail("race");
-    const attempts = await Promise.allSettled([email, email.toUpperCase(), email, email].map((e, i) => callerFor(admin).staff.create({ email: e, name: `Racer ${i}`, role: "operations" })));
+    const attempts = await Promise.allSettled(
+      [email, email.toUpperCase(), email, email].map((e, i) =>
+        callerFor(admin).staff.create({ email: e, name: `Racer ${i}`, role: "operations" }),
+      ),
+    );
 
     const succeeded = attempts.filter((a) => a.status === "fulfilled");
     expect(succeeded).toHaveLength(1);
@@ -91,7 +143,10 @@ describe("admins add staff members", () => {
       expect((a.reason as TRPCError).code).toBe("CONFLICT");
       expect(fieldErrors(a.reason as TRPCError).map((f) => f.path)).toEqual(["email"]);
     }
-    const [count] = await getDb().select({ n: sql<number>`count(*)::int` }).from(staffUsers).where(sql`lower(${staffUsers.email}) = ${email}`);
+    const [count] = await getDb()
+      .select({ n: sql<number>`count(*)::int` })
+      .from(staffUsers)
+      .where(sql`lower(${staffUsers.email}) = ${email}`);
     expect(count?.n).toBe(1);
     const audited = await getDb()
       .select({ id: auditEvents.id })
@@ -101,7 +156,9 @@ describe("admins add staff members", () => {
   });
 
   it("rejects incomplete input with the offending fields named", async () => {
-    const error = await failureOf(callerFor(admin).staff.create({ email: "not-an-email", name: " ", role: "superuser" as "admin" }));
+    const error = await failureOf(
+      callerFor(admin).staff.create({ email: "not-an-email", name: " ", role: "superuser" as "admin" }),
+    );
     expect(error.code).toBe("BAD_REQUEST");
     const issues = (error.cause as { issues?: Array<{ path: PropertyKey[] }> }).issues ?? [];
     expect(issues.map((i) => i.path.join(".")).sort()).toEqual(["email", "name", "role"]);
@@ -112,15 +169,26 @@ describe("admins add staff members", () => {
     const input = { email, name: "Chooser", role: "kam" as const, password: "an admin's chosen password" };
     const created = await callerFor(admin).staff.create(input);
     expect(created.temporaryPassword).not.toBe(input.password);
-    expect(await signInStaff(anonymousCaller(), { email, password: input.password })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller(), { email, password: input.password })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
   });
 });
 
 describe("the staff list", () => {
   it("shows each member's state, ordered by email, and never a password hash or TOTP secret", async () => {
     const tag = randomUUID().slice(0, 8);
-    const enrolled = await callerFor(admin).staff.create({ email: `list-${tag}-a@staff.test`, name: "Enrolled", role: "kam" });
-    const locked = await callerFor(admin).staff.create({ email: `list-${tag}-b@staff.test`, name: "Locked", role: "operations" });
+    const enrolled = await callerFor(admin).staff.create({
+      email: `list-${tag}-a@staff.test`,
+      name: "Enrolled",
+      role: "kam",
+    });
+    const locked = await callerFor(admin).staff.create({
+      email: `list-${tag}-b@staff.test`,
+      name: "Locked",
+      role: "operations",
+    });
     const { secret } = await startTotpEnrollment(await staffCaller(enrolled));
     await confirmTotpEnrollment(await staffCaller(enrolled), { secret, code: currentTotp(secret) });
     await callerFor(admin).staff.requireTotp({ staffId: enrolled.id, required: true });
@@ -160,7 +228,10 @@ describe("the staff list", () => {
       },
     ]);
 
-    const [stored] = await getDb().select({ passwordHash: staffUsers.passwordHash }).from(staffUsers).where(eq(staffUsers.id, enrolled.id));
+    const [stored] = await getDb()
+      .select({ passwordHash: staffUsers.passwordHash })
+      .from(staffUsers)
+      .where(eq(staffUsers.id, enrolled.id));
     const sent = JSON.stringify(list);
     expect(sent).not.toContain(secret);
     expect(sent).not.toContain(stored!.passwordHash);
@@ -172,17 +243,34 @@ describe("reactivating a staff member", () => {
   it("lets them sign in again while their old sessions stay ended, audited; an active member cannot be reactivated", async () => {
     const member = await createTestStaff("kam");
     await callerFor(admin).staff.deactivate({ staffId: member.id });
-    expect(await signInStaff(anonymousCaller(), { email: member.email, password: member.password })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: member.email, password: member.password })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
 
-    await expect(callerFor(admin).staff.reactivate({ staffId: member.id })).resolves.toEqual({ id: member.id, active: true });
+    await expect(callerFor(admin).staff.reactivate({ staffId: member.id })).resolves.toEqual({
+      id: member.id,
+      active: true,
+    });
     const signedIn = await signInStaff(anonymousCaller(), { email: member.email, password: member.password });
     expect(signedIn.ok).toBe(true);
     // The session opened before deactivation was revoked and stays so; the new one works.
     expect(await loadStaffForSession({ staffId: member.id, sessionId: member.sessionId })).toBeUndefined();
-    expect(await loadStaffForSession({ staffId: member.id, sessionId: signedIn.ok ? signedIn.staff.sessionId : "" })).toMatchObject({ id: member.id });
+    expect(
+      await loadStaffForSession({ staffId: member.id, sessionId: signedIn.ok ? signedIn.staff.sessionId : "" }),
+    ).toMatchObject({ id: member.id });
 
     const audit = (await auditFor(member.id)).filter((e) => e.action === "staff.reactivated");
-    expect(audit).toEqual([{ action: "staff.reactivated", actorType: "staff", actorId: admin.id, before: { active: false }, after: { active: true }, requestId: expect.any(String) }]);
+    expect(audit).toEqual([
+      {
+        action: "staff.reactivated",
+        actorType: "staff",
+        actorId: admin.id,
+        before: { active: false },
+        after: { active: true },
+        requestId: expect.any(String),
+      },
+    ]);
 
     const again = await failureOf(callerFor(admin).staff.reactivate({ staffId: member.id }));
     expect(again.code).toBe("CONFLICT");

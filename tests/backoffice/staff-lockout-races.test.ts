@@ -24,12 +24,25 @@ const RACERS = 40;
 type TestStaff = Awaited<ReturnType<typeof createTestStaff>>;
 
 async function auditCount(staffId: string, action: string, reason?: string): Promise<number> {
-  return getDb().$count(auditEvents, and(eq(auditEvents.entityId, staffId), eq(auditEvents.action, action), reason ? sql`${auditEvents.after}->>'reason' = ${reason}` : undefined));
+  return getDb().$count(
+    auditEvents,
+    and(
+      eq(auditEvents.entityId, staffId),
+      eq(auditEvents.action, action),
+      reason ? sql`${auditEvents.after}->>'reason' = ${reason}` : undefined,
+    ),
+  );
 }
 
 async function lockState(staffId: string) {
-  const [row] = await getDb().select({ failedSignIns: staffUsers.failedSignIns, lockedUntil: staffUsers.lockedUntil }).from(staffUsers).where(eq(staffUsers.id, staffId));
-  return { failedSignIns: row!.failedSignIns, locked: row!.lockedUntil !== null && row!.lockedUntil.getTime() > Date.now() };
+  const [row] = await getDb()
+    .select({ failedSignIns: staffUsers.failedSignIns, lockedUntil: staffUsers.lockedUntil })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, staffId));
+  return {
+    failedSignIns: row!.failedSignIns,
+    locked: row!.lockedUntil !== null && row!.lockedUntil.getTime() > Date.now(),
+  };
 }
 
 function wrongCode(secret: string): string {
@@ -63,7 +76,11 @@ describe("staff lockout under racing requests", () => {
   it(`${RACERS} wrong passwords sent at once through the sign-in handler get at most ${FREE_FAILURES} password checks, then the lock`, async () => {
     const staff = await createTestStaff("operations");
     const token = await csrf();
-    const answers = await Promise.all(Array.from({ length: RACERS }, (_, i) => signInThroughAuth({ email: staff.email, password: `wrong guess ${i}`, token })));
+    const answers = await Promise.all(
+      Array.from({ length: RACERS }, (_, i) =>
+        signInThroughAuth({ email: staff.email, password: `wrong guess ${i}`, token }),
+      ),
+    );
 
     // Everyone is told the same: wrong credentials, whether their guess was checked or refused by the lock.
     expect(tally(answers.map((a) => a.code))).toEqual({ invalid: RACERS });
@@ -79,16 +96,24 @@ describe("staff lockout under racing requests", () => {
     const staff = await createTestStaff("kam");
     const secret = await enrolTotp(staff);
     const token = await csrf();
-    const answers = await Promise.all(Array.from({ length: RACERS }, () => signInThroughAuth({ email: staff.email, password: staff.password, totp: wrongCode(secret), token })));
+    const answers = await Promise.all(
+      Array.from({ length: RACERS }, () =>
+        signInThroughAuth({ email: staff.email, password: staff.password, totp: wrongCode(secret), token }),
+      ),
+    );
 
-    const codeChecks = (await auditCount(staff.id, "staff.sign_in_failed", "totp")) + (await auditCount(staff.id, "staff.sign_in_failed", "totp_reused"));
+    const codeChecks =
+      (await auditCount(staff.id, "staff.sign_in_failed", "totp")) +
+      (await auditCount(staff.id, "staff.sign_in_failed", "totp_reused"));
     expect(codeChecks).toBeLessThanOrEqual(FREE_FAILURES);
     expect(codeChecks).toBeGreaterThanOrEqual(1);
     // Only the attempts that were checked learn that the password was right.
     expect(tally(answers.map((a) => a.code))).toEqual({ totp_invalid: codeChecks, invalid: RACERS - codeChecks });
     expect(await lockState(staff.id)).toEqual({ failedSignIns: FREE_FAILURES, locked: true });
     // Locked: the right password and the right code are refused too.
-    expect((await signInThroughAuth({ email: staff.email, password: staff.password, totp: currentTotp(secret) })).code).toBe("invalid");
+    expect(
+      (await signInThroughAuth({ email: staff.email, password: staff.password, totp: currentTotp(secret) })).code,
+    ).toBe("invalid");
   });
 
   it(`${RACERS} wrong "current code" replacements of an authenticator, sent at once, get at most ${FREE_FAILURES} checks and then are refused as locked`, async () => {
@@ -96,7 +121,8 @@ describe("staff lockout under racing requests", () => {
     const current = await enrolTotp(staff);
     const next = newTotpSecret();
     const caller = callerFor(staff);
-    const replace = (currentCode: string) => () => caller.account.confirmTotp({ secret: next, code: currentTotp(next), currentCode });
+    const replace = (currentCode: string) => () =>
+      caller.account.confirmTotp({ secret: next, code: currentTotp(next), currentCode });
     const results = await outcomes(Array.from({ length: RACERS }, () => replace(wrongCode(current))));
 
     const refused = results.filter((r) => r.code === "TOO_MANY_REQUESTS");
@@ -109,20 +135,34 @@ describe("staff lockout under racing requests", () => {
 
     // While locked even the right code is refused, saying so and for how long.
     const [locked] = await outcomes([replace(currentTotp(current))]);
-    expect(locked).toEqual({ code: "TOO_MANY_REQUESTS", message: expect.stringMatching(/locked for (1 minute|\d\d seconds)\./) });
+    expect(locked).toEqual({
+      code: "TOO_MANY_REQUESTS",
+      message: expect.stringMatching(/locked for (1 minute|\d\d seconds)\./),
+    });
     expect(refused.every((r) => /locked for \d+ (minute|second)s?/.test(r.message))).toBe(true);
     // The lock is the sign-in lock: the member cannot sign in either.
-    expect((await signInThroughAuth({ email: staff.email, password: staff.password, totp: currentTotp(current) })).code).toBe("invalid");
+    expect(
+      (await signInThroughAuth({ email: staff.email, password: staff.password, totp: currentTotp(current) })).code,
+    ).toBe("invalid");
   });
 
   it(`${RACERS} wrong current passwords on Account security, sent at once, get at most ${FREE_FAILURES} checks`, async () => {
     const staff = await createTestStaff("kam");
     const caller = callerFor(staff);
-    const results = await outcomes(Array.from({ length: RACERS }, (_, i) => () => caller.account.changePassword({ currentPassword: `wrong guess ${i}`, newPassword: "a brand new passphrase" })));
+    const results = await outcomes(
+      Array.from(
+        { length: RACERS },
+        (_, i) => () =>
+          caller.account.changePassword({ currentPassword: `wrong guess ${i}`, newPassword: "a brand new passphrase" }),
+      ),
+    );
 
     const checked = results.filter((r) => r.code === "UNPROCESSABLE_CONTENT");
     expect(checked.length).toBeLessThanOrEqual(FREE_FAILURES);
-    expect(tally(results.map((r) => r.code))).toEqual({ UNPROCESSABLE_CONTENT: checked.length, TOO_MANY_REQUESTS: RACERS - checked.length });
+    expect(tally(results.map((r) => r.code))).toEqual({
+      UNPROCESSABLE_CONTENT: checked.length,
+      TOO_MANY_REQUESTS: RACERS - checked.length,
+    });
     expect(await auditCount(staff.id, "staff.password_change_failed", "password")).toBe(checked.length);
     expect(await lockState(staff.id)).toEqual({ failedSignIns: FREE_FAILURES, locked: true });
   });
@@ -131,10 +171,14 @@ describe("staff lockout under racing requests", () => {
 describe("a locked account answers like an unknown email", () => {
   it("the sign-in handler gives a locked account's right password the answer an unknown address gets, and audits the refusal as locked", async () => {
     const staff = await createTestStaff("operations");
-    for (let i = 0; i < FREE_FAILURES; i++) expect((await signInThroughAuth({ email: staff.email, password: `guess ${i}` })).code).toBe("invalid");
+    for (let i = 0; i < FREE_FAILURES; i++)
+      expect((await signInThroughAuth({ email: staff.email, password: `guess ${i}` })).code).toBe("invalid");
 
     const locked = await signInThroughAuth({ email: staff.email, password: staff.password });
-    const unknown = await signInThroughAuth({ email: `nobody-${staff.id.slice(0, 8)}@staff.test`, password: staff.password });
+    const unknown = await signInThroughAuth({
+      email: `nobody-${staff.id.slice(0, 8)}@staff.test`,
+      password: staff.password,
+    });
     const wrong = await signInThroughAuth({ email: staff.email, password: "yet another guess" });
 
     expect(locked).toEqual({ status: 200, code: "invalid", body: unknown.body });
@@ -161,7 +205,9 @@ describe("giving an attempt back", () => {
     // The form's first step took the last free slot (locking, while the password was checked) and gave it back.
     expect((await signInThroughAuth({ email: staff.email, password: staff.password })).code).toBe("totp_required");
     expect(await lockState(staff.id)).toEqual({ failedSignIns: FREE_FAILURES - 1, locked: false });
-    expect((await signInThroughAuth({ email: staff.email, password: staff.password, totp: currentTotp(secret) })).code).toBe("OK");
+    expect(
+      (await signInThroughAuth({ email: staff.email, password: staff.password, totp: currentTotp(secret) })).code,
+    ).toBe("OK");
     expect(await lockState(staff.id)).toEqual({ failedSignIns: 0, locked: false });
   });
 

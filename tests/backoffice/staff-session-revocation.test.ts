@@ -47,7 +47,10 @@ async function cookieOf(staff: TestStaff, password = staff.password): Promise<st
 
 /** The member's session rows as a set of ids: which are still open. */
 async function openSessions(staffId: string): Promise<number> {
-  const rows = await getDb().select({ revokedAt: staffSessions.revokedAt }).from(staffSessions).where(eq(staffSessions.staffId, staffId));
+  const rows = await getDb()
+    .select({ revokedAt: staffSessions.revokedAt })
+    .from(staffSessions)
+    .where(eq(staffSessions.staffId, staffId));
   return rows.filter((r) => r.revokedAt === null).length;
 }
 
@@ -71,7 +74,10 @@ describe("signing out ends the session on the server", () => {
     const staff = await createTestStaff("operations");
     const copied = await cookieOf(staff);
     expect(await sessionWith(copied)).toMatchObject({ id: staff.id, role: "operations" });
-    const [row] = await getDb().select().from(staffSessions).where(and(eq(staffSessions.staffId, staff.id), eq(staffSessions.userAgent, "Gatehouse test browser")));
+    const [row] = await getDb()
+      .select()
+      .from(staffSessions)
+      .where(and(eq(staffSessions.staffId, staff.id), eq(staffSessions.userAgent, "Gatehouse test browser")));
     expect(row).toMatchObject({ revokedAt: null, ip: expect.any(String) });
     expect(row!.expiresAt.getTime() - row!.createdAt.getTime()).toBe(8 * 60 * 60 * 1000);
 
@@ -127,10 +133,16 @@ describe("what else ends a member's sessions", () => {
     const staff = await createTestStaff("operations");
     const { secret } = await startTotpEnrollment(await staffCaller(staff));
     await confirmTotpEnrollment(await staffCaller(staff), { secret, code: currentTotp(secret) });
-    const signedIn = await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(secret) });
+    const signedIn = await signInStaff(anonymousCaller(), {
+      email: staff.email,
+      password: staff.password,
+      totp: currentTotp(secret),
+    });
     expect(signedIn.ok).toBe(true);
     await callerFor(admin).staff.resetTotp({ staffId: staff.id });
-    expect(await loadStaffForSession({ staffId: staff.id, sessionId: signedIn.ok ? signedIn.staff.sessionId : "" })).toBeUndefined();
+    expect(
+      await loadStaffForSession({ staffId: staff.id, sessionId: signedIn.ok ? signedIn.staff.sessionId : "" }),
+    ).toBeUndefined();
     expect(await openSessions(staff.id)).toBe(0);
   });
 });
@@ -142,17 +154,34 @@ describe("an admin resets a member's password", () => {
     for (let i = 0; i < 5; i++) await signInStaff(anonymousCaller(), { email: staff.email, password: `guess ${i}` });
 
     const reset = await callerFor(admin).staff.resetPassword({ staffId: staff.id });
-    expect(reset).toEqual({ id: staff.id, email: staff.email, name: staff.name, temporaryPassword: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
+    expect(reset).toEqual({
+      id: staff.id,
+      email: staff.email,
+      name: staff.name,
+      temporaryPassword: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/),
+    });
 
     expect(await sessionWith(cookie)).toBeUndefined();
     expect(await openSessions(staff.id)).toBe(0);
-    const [row] = await getDb().select({ failedSignIns: staffUsers.failedSignIns, lockedUntil: staffUsers.lockedUntil }).from(staffUsers).where(eq(staffUsers.id, staff.id));
+    const [row] = await getDb()
+      .select({ failedSignIns: staffUsers.failedSignIns, lockedUntil: staffUsers.lockedUntil })
+      .from(staffUsers)
+      .where(eq(staffUsers.id, staff.id));
     expect(row).toEqual({ failedSignIns: 0, lockedUntil: null });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: reset.temporaryPassword })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: reset.temporaryPassword }),
+    ).toMatchObject({ ok: true });
 
     const audit = await latestAudit(staff.id, "staff.password_reset");
-    expect(audit).toMatchObject({ actorId: admin.id, before: { failedSignIns: 5 }, after: { failedSignIns: 0, lockedUntil: null, sessionsEnded: 2 } });
+    expect(audit).toMatchObject({
+      actorId: admin.id,
+      before: { failedSignIns: 5 },
+      after: { failedSignIns: 0, lockedUntil: null, sessionsEnded: 2 },
+    });
     expect(JSON.stringify(audit)).not.toContain(reset.temporaryPassword);
   });
 
@@ -160,7 +189,10 @@ describe("an admin resets a member's password", () => {
     const staff = await createTestStaff("operations");
     expect((await trpcOutcome(callerFor(staff).staff.resetPassword({ staffId: admin.id }))).code).toBe("FORBIDDEN");
     expect((await trpcOutcome(callerFor(admin).staff.resetPassword({ staffId: admin.id }))).code).toBe("FORBIDDEN");
-    expect((await trpcOutcome(callerFor(admin).staff.resetPassword({ staffId: "00000000-0000-4000-8000-000000000000" }))).code).toBe("NOT_FOUND");
+    expect(
+      (await trpcOutcome(callerFor(admin).staff.resetPassword({ staffId: "00000000-0000-4000-8000-000000000000" })))
+        .code,
+    ).toBe("NOT_FOUND");
     expect(await sessionWith(await cookieOf(admin))).toMatchObject({ id: admin.id });
   });
 });
@@ -175,22 +207,43 @@ describe("a member changes their own password", () => {
     const newPassword = "a new and longer passphrase";
 
     expect((await trpcOutcome(caller.account.changePassword({ newPassword } as never))).code).toBe("BAD_REQUEST");
-    expect((await trpcOutcome(caller.account.changePassword({ currentPassword: staff.password, newPassword: staff.password }))).code).toBe("BAD_REQUEST");
-    expect((await trpcOutcome(caller.account.changePassword({ currentPassword: "not my password", newPassword }))).code).toBe("UNPROCESSABLE_CONTENT");
-    const [counted] = await getDb().select({ failedSignIns: staffUsers.failedSignIns }).from(staffUsers).where(eq(staffUsers.id, staff.id));
+    expect(
+      (
+        await trpcOutcome(
+          caller.account.changePassword({ currentPassword: staff.password, newPassword: staff.password }),
+        )
+      ).code,
+    ).toBe("BAD_REQUEST");
+    expect(
+      (await trpcOutcome(caller.account.changePassword({ currentPassword: "not my password", newPassword }))).code,
+    ).toBe("UNPROCESSABLE_CONTENT");
+    const [counted] = await getDb()
+      .select({ failedSignIns: staffUsers.failedSignIns })
+      .from(staffUsers)
+      .where(eq(staffUsers.id, staff.id));
     expect(counted).toEqual({ failedSignIns: 1 });
     expect(await sessionWith(elsewhere)).toMatchObject({ id: staff.id });
 
-    expect(await caller.account.changePassword({ currentPassword: staff.password, newPassword })).toEqual({ otherSessionsEnded: 2 });
+    expect(await caller.account.changePassword({ currentPassword: staff.password, newPassword })).toEqual({
+      otherSessionsEnded: 2,
+    });
 
     expect(await sessionWith(here)).toMatchObject({ id: staff.id });
     expect(await sessionWith(elsewhere)).toBeUndefined();
     expect(await loadStaffForSession({ staffId: staff.id, sessionId: staff.sessionId })).toBeUndefined();
     expect(await openSessions(staff.id)).toBe(1);
-    const [reset] = await getDb().select({ failedSignIns: staffUsers.failedSignIns }).from(staffUsers).where(eq(staffUsers.id, staff.id));
+    const [reset] = await getDb()
+      .select({ failedSignIns: staffUsers.failedSignIns })
+      .from(staffUsers)
+      .where(eq(staffUsers.id, staff.id));
     expect(reset).toEqual({ failedSignIns: 0 });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "invalid" });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: newPassword })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: newPassword })).toMatchObject({
+      ok: true,
+    });
 
     const audit = await latestAudit(staff.id, "staff.password_changed");
     expect(audit).toEqual({ actorId: staff.id, before: null, after: { otherSessionsEnded: 2 } });
@@ -204,20 +257,29 @@ describe("sessions opened before session rows existed (an upgrade)", () => {
   /** A session cookie as the previous release wrote it: the member and their session_version, no session row. */
   async function legacyCookie(staff: TestStaff, sessionVersion: number): Promise<string> {
     const name = "authjs.session-token";
-    const value = await encode({ token: { sub: staff.id, email: staff.email, name: staff.name, sv: sessionVersion }, secret: config().authSecret, salt: name });
+    const value = await encode({
+      token: { sub: staff.id, email: staff.email, name: staff.name, sv: sessionVersion },
+      secret: config().authSecret,
+      salt: name,
+    });
     return `${name}=${value}`;
   }
 
   /** The row migration 0010 makes for each active member, with the id it computes in SQL. */
   async function migrateLegacySession(staff: TestStaff, sessionVersion: number): Promise<string> {
-    const migration = readFileSync(path.resolve(import.meta.dirname, "../../db/migrations/0010_staff_sessions.sql"), "utf8");
+    const migration = readFileSync(
+      path.resolve(import.meta.dirname, "../../db/migrations/0010_staff_sessions.sql"),
+      "utf8",
+    );
     const idExpression = /SELECT (\(substr\(h[\s\S]+?\)::uuid), "id"/.exec(migration)?.[1];
     expect(idExpression, "the migration derives each legacy row's id").toBeDefined();
     const rows = await getDb().execute<{ id: string }>(
       sql`select ${sql.raw(idExpression!)} as id from (select md5(${`${staff.id}:${sessionVersion}`}) as h) as legacy`,
     );
     const id = rows.rows[0]!.id;
-    await getDb().insert(staffSessions).values({ id, staffId: staff.id, createdAt: new Date(), expiresAt: new Date(Date.now() + 8 * 60 * 60 * 1000) });
+    await getDb()
+      .insert(staffSessions)
+      .values({ id, staffId: staff.id, createdAt: new Date(), expiresAt: new Date(Date.now() + 8 * 60 * 60 * 1000) });
     return id;
   }
 

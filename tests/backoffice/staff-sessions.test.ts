@@ -36,7 +36,12 @@ async function expireLock(id: string) {
 
 async function latestAudit(entityId: string, action: string) {
   const [row] = await getDb()
-    .select({ actorType: auditEvents.actorType, actorId: auditEvents.actorId, before: auditEvents.before, after: auditEvents.after })
+    .select({
+      actorType: auditEvents.actorType,
+      actorId: auditEvents.actorId,
+      before: auditEvents.before,
+      after: auditEvents.after,
+    })
     .from(auditEvents)
     .where(and(eq(auditEvents.entityId, entityId), eq(auditEvents.action, action)))
     .orderBy(desc(auditEvents.id))
@@ -76,7 +81,10 @@ describe("staff sign-in lockout", () => {
   it("locks after five wrong passwords for a minute, doubles the wait on the next failure and resets on success", async () => {
     const staff = await createTestStaff("operations");
     for (let i = 1; i <= 5; i++) {
-      expect(await signInStaff(anonymousCaller(), { email: staff.email, password: "not the password" }), `attempt ${i}`).toEqual({ ok: false, reason: "invalid" });
+      expect(
+        await signInStaff(anonymousCaller(), { email: staff.email, password: "not the password" }),
+        `attempt ${i}`,
+      ).toEqual({ ok: false, reason: "invalid" });
     }
     // Locked: even the right password is refused, with the answer a wrong one gets.
     const locked = await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password });
@@ -87,7 +95,10 @@ describe("staff sign-in lockout", () => {
 
     // The lock runs out; the sixth failure in a row locks for twice as long.
     await expireLock(staff.id);
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: "still not it" })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: "still not it" })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     const lockedLonger = await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password });
     expect(lockedLonger).toMatchObject({ ok: false, reason: "invalid" });
     expect(!lockedLonger.ok && lockedLonger.lockedForSeconds).toBeGreaterThanOrEqual(115);
@@ -100,21 +111,35 @@ describe("staff sign-in lockout", () => {
     expect(await staffRow(staff.id)).toMatchObject({ failedSignIns: 0, lockedUntil: null });
 
     // A fresh count after the success: one failure does not lock.
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: "wrong again" })).toEqual({ ok: false, reason: "invalid" });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: "wrong again" })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     expect((await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).ok).toBe(true);
   });
 
   it("an admin unlocks a locked account at once, and the unlock is audited", async () => {
     const staff = await createTestStaff("kam");
     for (let i = 0; i < 5; i++) await signInStaff(anonymousCaller(), { email: staff.email, password: "guess" });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toMatchObject({
+      ok: false,
+      reason: "invalid",
+      lockedForSeconds: expect.any(Number),
+    });
 
     await unlockStaff(await staffCaller(admin, { ip: "203.0.113.9" }), { staffId: staff.id });
 
     expect(await staffRow(staff.id)).toMatchObject({ failedSignIns: 0, lockedUntil: null });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toMatchObject({
+      ok: true,
+    });
     const audit = await latestAudit(staff.id, "staff.unlocked");
-    expect(audit).toMatchObject({ actorType: "staff", actorId: admin.id, before: { failedSignIns: 5 }, after: { failedSignIns: 0, lockedUntil: null } });
+    expect(audit).toMatchObject({
+      actorType: "staff",
+      actorId: admin.id,
+      before: { failedSignIns: 5 },
+      after: { failedSignIns: 0, lockedUntil: null },
+    });
   });
 
   it("the unlock procedure is for admins and works through the router", async () => {
@@ -132,26 +157,42 @@ describe("staff TOTP", () => {
     const secret = await enrolTotp(staff);
     expect(await callerFor(staff).account.security()).toMatchObject({ totpEnrolled: true });
 
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "totp_required" });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: wrongCode(secret) })).toEqual({ ok: false, reason: "totp_invalid" });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(secret) })).toMatchObject({ ok: true, staff: { id: staff.id } });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({
+      ok: false,
+      reason: "totp_required",
+    });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: wrongCode(secret) }),
+    ).toEqual({ ok: false, reason: "totp_invalid" });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(secret) }),
+    ).toMatchObject({ ok: true, staff: { id: staff.id } });
     // A wrong password is refused before the code is even looked at.
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: "wrong", totp: currentTotp(secret) })).toEqual({ ok: false, reason: "invalid" });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: "wrong", totp: currentTotp(secret) }),
+    ).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("wrong codes count towards the lockout, so a known password cannot be used to guess codes", async () => {
     const staff = await createTestStaff("kam");
     const secret = await enrolTotp(staff);
     for (let i = 0; i < 5; i++) {
-      expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: wrongCode(secret) })).toEqual({ ok: false, reason: "totp_invalid" });
+      expect(
+        await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: wrongCode(secret) }),
+      ).toEqual({ ok: false, reason: "totp_invalid" });
     }
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(secret) })).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(secret) }),
+    ).toMatchObject({ ok: false, reason: "invalid", lockedForSeconds: expect.any(Number) });
   });
 
   it("staff required to use TOTP reach only their account until they enrol", async () => {
     const staff = await createTestStaff("admin");
     await setTotpRequired(await staffCaller(admin), { staffId: staff.id, required: true });
-    expect(await latestAudit(staff.id, "staff.totp_requirement_changed")).toMatchObject({ before: { totpRequired: false }, after: { totpRequired: true } });
+    expect(await latestAudit(staff.id, "staff.totp_requirement_changed")).toMatchObject({
+      before: { totpRequired: false },
+      after: { totpRequired: true },
+    });
 
     const signedIn = await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password });
     expect(signedIn).toMatchObject({ ok: true, staff: { mustEnrollTotp: true } });
@@ -200,9 +241,18 @@ describe("staff sessions follow the account", () => {
     await callerFor(admin).staff.reactivate({ staffId: staff.id });
     expect(await sessionOf(staff)).toBeUndefined();
     await deactivateStaff(await staffCaller(admin), { staffId: staff.id });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({ ok: false, reason: "invalid" });
-    expect(await latestAudit(staff.id, "staff.deactivated")).toMatchObject({ actorId: admin.id, before: { active: true }, after: { active: false, sessionsEnded: 0 } });
-    await expect(deactivateStaff(await staffCaller(admin), { staffId: staff.id })).rejects.toMatchObject({ code: "conflict" });
+    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password })).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
+    expect(await latestAudit(staff.id, "staff.deactivated")).toMatchObject({
+      actorId: admin.id,
+      before: { active: true },
+      after: { active: false, sessionsEnded: 0 },
+    });
+    await expect(deactivateStaff(await staffCaller(admin), { staffId: staff.id })).rejects.toMatchObject({
+      code: "conflict",
+    });
   });
 
   it("a changed role ends the member's sessions; they sign in again with the new role", async () => {
@@ -212,7 +262,10 @@ describe("staff sessions follow the account", () => {
     await changeStaffRole(await staffCaller(admin), { staffId: staff.id, role: "operations" });
 
     expect(await sessionOf(staff)).toBeUndefined();
-    expect(await latestAudit(staff.id, "staff.role_changed")).toMatchObject({ before: { role: "kam" }, after: { role: "operations", sessionsEnded: 1 } });
+    expect(await latestAudit(staff.id, "staff.role_changed")).toMatchObject({
+      before: { role: "kam" },
+      after: { role: "operations", sessionsEnded: 1 },
+    });
     const again = await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password });
     expect(again).toMatchObject({ ok: true, staff: { role: "operations" } });
     const after = await loadStaffForSession({ staffId: staff.id, sessionId: again.ok ? again.staff.sessionId : "" });
@@ -223,7 +276,9 @@ describe("staff sessions follow the account", () => {
     const self = await createTestStaff("admin");
     await expect(deactivateStaff(await staffCaller(self), { staffId: self.id })).rejects.toBeInstanceOf(AppError);
     expect(await trpcCode(() => callerFor(self).staff.deactivate({ staffId: self.id }))).toBe("FORBIDDEN");
-    expect(await trpcCode(() => callerFor(self).staff.changeRole({ staffId: self.id, role: "operations" }))).toBe("FORBIDDEN");
+    expect(await trpcCode(() => callerFor(self).staff.changeRole({ staffId: self.id, role: "operations" }))).toBe(
+      "FORBIDDEN",
+    );
     expect(await staffRow(self.id)).toMatchObject({ active: true, role: "admin" });
     expect(await sessionOf(self)).toMatchObject({ id: self.id });
     // Another admin may.
@@ -232,6 +287,8 @@ describe("staff sessions follow the account", () => {
   });
 
   it("unknown staff ids are not found", async () => {
-    expect(await trpcCode(() => callerFor(admin).staff.unlock({ staffId: "00000000-0000-4000-8000-000000000000" }))).toBe("NOT_FOUND");
+    expect(
+      await trpcCode(() => callerFor(admin).staff.unlock({ staffId: "00000000-0000-4000-8000-000000000000" })),
+    ).toBe("NOT_FOUND");
   });
 });

@@ -18,7 +18,10 @@ function wrongCode(secret: string): string {
 }
 
 async function storedSecret(id: string): Promise<string | null> {
-  const [row] = await getDb().select({ totpSecret: staffUsers.totpSecret }).from(staffUsers).where(eq(staffUsers.id, id));
+  const [row] = await getDb()
+    .select({ totpSecret: staffUsers.totpSecret })
+    .from(staffUsers)
+    .where(eq(staffUsers.id, id));
   return row!.totpSecret;
 }
 
@@ -48,8 +51,12 @@ describe("staff TOTP at rest", () => {
     expect(stored).toMatch(/^v1\./);
     expect(stored).not.toContain(secret);
 
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: wrongCode(secret) })).toEqual({ ok: false, reason: "totp_invalid" });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(secret) })).toMatchObject({ ok: true });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: wrongCode(secret) }),
+    ).toEqual({ ok: false, reason: "totp_invalid" });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(secret) }),
+    ).toMatchObject({ ok: true });
   });
 
   it("replacing an enrolled authenticator needs a code from the current one", async () => {
@@ -59,15 +66,28 @@ describe("staff TOTP at rest", () => {
     const before = await storedSecret(staff.id);
 
     const second = (await startTotpEnrollment(await staffCaller(staff))).secret;
-    const withoutCurrent = await confirmTotpEnrollment(await staffCaller(staff), { secret: second, code: currentTotp(second) }).catch((e: unknown) => e);
+    const withoutCurrent = await confirmTotpEnrollment(await staffCaller(staff), {
+      secret: second,
+      code: currentTotp(second),
+    }).catch((e: unknown) => e);
     expect(withoutCurrent).toBeInstanceOf(AppError);
     expect((withoutCurrent as AppError).fields).toMatchObject([{ path: "currentCode" }]);
-    const wrongCurrent = await confirmTotpEnrollment(await staffCaller(staff), { secret: second, code: currentTotp(second), currentCode: wrongCode(first) }).catch((e: unknown) => e);
+    const wrongCurrent = await confirmTotpEnrollment(await staffCaller(staff), {
+      secret: second,
+      code: currentTotp(second),
+      currentCode: wrongCode(first),
+    }).catch((e: unknown) => e);
     expect((wrongCurrent as AppError).fields).toMatchObject([{ path: "currentCode" }]);
     expect(await storedSecret(staff.id)).toBe(before);
 
-    await confirmTotpEnrollment(await staffCaller(staff), { secret: second, code: currentTotp(second), currentCode: currentTotp(first) });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(second) })).toMatchObject({ ok: true });
+    await confirmTotpEnrollment(await staffCaller(staff), {
+      secret: second,
+      code: currentTotp(second),
+      currentCode: currentTotp(first),
+    });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: currentTotp(second) }),
+    ).toMatchObject({ ok: true });
   });
 });
 
@@ -80,11 +100,16 @@ describe("an admin resets a member's two-factor authentication", () => {
     expect(await loadStaffForSession({ staffId: member.id, sessionId: member.sessionId })).toBeDefined();
 
     await expect(callerFor(admin).staff.resetTotp({ staffId: admin.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    expect(await callerFor(admin).staff.resetTotp({ staffId: member.id })).toEqual({ id: member.id, totpEnrolled: false });
+    expect(await callerFor(admin).staff.resetTotp({ staffId: member.id })).toEqual({
+      id: member.id,
+      totpEnrolled: false,
+    });
 
     expect(await storedSecret(member.id)).toBeNull();
     expect(await loadStaffForSession({ staffId: member.id, sessionId: member.sessionId })).toBeUndefined();
-    expect(await signInStaff(anonymousCaller(), { email: member.email, password: member.password })).toMatchObject({ ok: true });
+    expect(await signInStaff(anonymousCaller(), { email: member.email, password: member.password })).toMatchObject({
+      ok: true,
+    });
     const audits = await getDb()
       .select({ actorId: auditEvents.actorId })
       .from(auditEvents)
@@ -101,7 +126,9 @@ describe("TOTP codes are single use", () => {
     await confirmTotpEnrollment(await staffCaller(staff), { secret, code: currentTotp(secret) });
     const code = currentTotp(secret);
 
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: code })).toMatchObject({ ok: true });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: code }),
+    ).toMatchObject({ ok: true });
     const [first, second] = await Promise.all([
       signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: code }),
       signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: code }),
@@ -117,6 +144,8 @@ describe("TOTP codes are single use", () => {
     expect(failures.filter((f) => (f.after as { reason?: string } | null)?.reason === "totp_reused")).toHaveLength(2);
 
     const nextStep = TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + 30_000 });
-    expect(await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: nextStep })).toMatchObject({ ok: true });
+    expect(
+      await signInStaff(anonymousCaller(), { email: staff.email, password: staff.password, totp: nextStep }),
+    ).toMatchObject({ ok: true });
   });
 });

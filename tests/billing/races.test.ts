@@ -17,7 +17,8 @@ const operator = systemCaller("test");
 describe("races between staff and clients", () => {
   it("moves neighbouring tiers towards each other at once without a deadlock, keeping a consistent order", async () => {
     const { partner, tierId: first } = await sandboxPartnerWithTier();
-    const second = (await tierCreate({ partner: String(partner.id), name: "Second", amount: "2.00", currency: "EUR" })).json!.id as number;
+    const second = (await tierCreate({ partner: String(partner.id), name: "Second", amount: "2.00", currency: "EUR" }))
+      .json!.id as number;
     const client = await registerSubscriber(api, partner.id);
     for (let round = 0; round < 10; round++) {
       const results = await Promise.allSettled([
@@ -27,11 +28,18 @@ describe("races between staff and clients", () => {
         api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: first }, client.auth),
       ]);
       expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
-      const started = (results[2] as PromiseFulfilledResult<{ status: number; body: { subscriptionId: string } }>).value;
+      const started = (results[2] as PromiseFulfilledResult<{ status: number; body: { subscriptionId: string } }>)
+        .value;
       expect(started.status).toBe(201);
-      expect((await api.post(`/reg/subscription/${started.body.subscriptionId}/cancel`, undefined, client.auth)).status).toBe(200);
+      expect(
+        (await api.post(`/reg/subscription/${started.body.subscriptionId}/cancel`, undefined, client.auth)).status,
+      ).toBe(200);
     }
-    const order = await getDb().select({ id: subscriptionTiers.id, sortOrder: subscriptionTiers.sortOrder }).from(subscriptionTiers).where(eq(subscriptionTiers.partnerId, partner.id)).orderBy(asc(subscriptionTiers.sortOrder));
+    const order = await getDb()
+      .select({ id: subscriptionTiers.id, sortOrder: subscriptionTiers.sortOrder })
+      .from(subscriptionTiers)
+      .where(eq(subscriptionTiers.partnerId, partner.id))
+      .orderBy(asc(subscriptionTiers.sortOrder));
     expect(new Set(order.map((t) => t.sortOrder)).size).toBe(2);
   });
 
@@ -39,10 +47,18 @@ describe("races between staff and clients", () => {
     const { partner, tierId } = await sandboxPartnerWithTier({ amount: "10.00" });
     const client = await registerSubscriber(api, partner.id);
     await credit(client.clientId, "10.00");
-    const started = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
+    const started = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: tierId },
+      client.auth,
+    );
     const paid = await api.post("/invoice/payment/pay", { invoiceId: started.body.id }, client.auth);
     // The scheduler (its clock a little ahead of this one) raises the renewal; the balance is empty.
-    await runBillingCycle({ now: new Date(Date.parse(paid.body.subscription.currentPeriodEnd) + 1000), grace: 7 * DAY_MS, partnerId: partner.id });
+    await runBillingCycle({
+      now: new Date(Date.parse(paid.body.subscription.currentPeriodEnd) + 1000),
+      grace: 7 * DAY_MS,
+      partnerId: partner.id,
+    });
     const [withRenewal] = (await api.get("/reg/subscription", client.auth)).body;
     expect(withRenewal.openInvoiceId).toEqual(expect.any(String));
 

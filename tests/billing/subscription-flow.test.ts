@@ -6,7 +6,13 @@ import { setTierArchived } from "../../server/billing/tiers";
 import { systemCaller } from "../../server/caller";
 import { tierCreate } from "../../server/cli/commands";
 import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi } from "../support/api";
-import { balanceOf, credit, expectBalancedLedgerAfterEach, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
+import {
+  balanceOf,
+  credit,
+  expectBalancedLedgerAfterEach,
+  registerSubscriber,
+  sandboxPartnerWithTier,
+} from "../support/billing";
 import { callerFor, createTestStaff } from "../support/staff";
 
 const api = useApi();
@@ -38,7 +44,11 @@ describe("the subscription flow of the partner API", () => {
     await credit(client.clientId, "20.00");
     expect(await balanceOf(api, client)).toBe("20.00");
 
-    const started = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId, anyCurrency: false }, client.auth);
+    const started = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: tierId, anyCurrency: false },
+      client.auth,
+    );
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ result: 0, payUrl: expect.stringContaining(`/invoice/${started.body.id}`) });
     expect(started.body.desc).toEqual(expect.any(String));
@@ -46,14 +56,38 @@ describe("the subscription flow of the partner API", () => {
 
     const invoice = await api.get(`/invoice/${invoiceId}`, client.auth);
     expect(invoice.status).toBe(200);
-    expect(invoice.body).toMatchObject({ id: invoiceId, kind: "initial", amount: "14.50", currency: "EUR", status: "open", paymentId: null });
+    expect(invoice.body).toMatchObject({
+      id: invoiceId,
+      kind: "initial",
+      amount: "14.50",
+      currency: "EUR",
+      status: "open",
+      paymentId: null,
+    });
 
     const listed = await api.get("/reg/subscription", client.auth);
-    expect(listed.body).toEqual([expect.objectContaining({ subscriptionDetailsId: tierId, status: "INIT", openInvoiceId: invoiceId, currentPeriodEnd: null })]);
+    expect(listed.body).toEqual([
+      expect.objectContaining({
+        subscriptionDetailsId: tierId,
+        status: "INIT",
+        openInvoiceId: invoiceId,
+        currentPeriodEnd: null,
+      }),
+    ]);
 
-    const payment = await api.post("/invoice/payment", { invoiceId, type: "PLATFORM", accountId: client.accountId, currency: "EUR" }, client.auth);
+    const payment = await api.post(
+      "/invoice/payment",
+      { invoiceId, type: "PLATFORM", accountId: client.accountId, currency: "EUR" },
+      client.auth,
+    );
     expect(payment.status).toBe(201);
-    expect(payment.body).toMatchObject({ invoiceId, accountId: client.accountId, amount: "14.50", currency: "EUR", status: "PENDING" });
+    expect(payment.body).toMatchObject({
+      invoiceId,
+      accountId: client.accountId,
+      amount: "14.50",
+      currency: "EUR",
+      status: "PENDING",
+    });
     // Get or create: asking again returns the same payment.
     const again = await api.post("/invoice/payment", { invoiceId }, client.auth);
     expect(again.status).toBe(200);
@@ -77,10 +111,16 @@ describe("the subscription flow of the partner API", () => {
     expect(twice.status).toBe(200);
     expect(twice.body).toMatchObject({ alreadyPaid: true, balance: "5.50" });
     expect(await balanceOf(api, client)).toBe("5.50");
-    const debits = await getDb().select({ amount: ledgerEntries.amountMinor }).from(ledgerEntries).where(eq(ledgerEntries.accountId, client.accountId));
+    const debits = await getDb()
+      .select({ amount: ledgerEntries.amountMinor })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.accountId, client.accountId));
     expect(debits.map((d) => d.amount).sort()).toEqual([-1450n, 2000n]);
 
-    const audited = await getDb().select({ action: auditEvents.action }).from(auditEvents).where(and(eq(auditEvents.entityType, "invoice"), eq(auditEvents.entityId, invoiceId)));
+    const audited = await getDb()
+      .select({ action: auditEvents.action })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.entityType, "invoice"), eq(auditEvents.entityId, invoiceId)));
     expect(audited.map((a) => a.action)).toEqual(["invoice.paid"]);
   });
 
@@ -88,11 +128,19 @@ describe("the subscription flow of the partner API", () => {
     const { partner, tierId } = await sandboxPartnerWithTier({ amount: "30.00" });
     const client = await registerSubscriber(api, partner.id);
     await credit(client.clientId, "10.00");
-    const started = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
+    const started = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: tierId },
+      client.auth,
+    );
 
     const refused = await api.post("/invoice/payment/pay", { invoiceId: started.body.id }, client.auth);
     expect(refused.status).toBe(402);
-    expect(refused.body.error).toMatchObject({ code: "insufficient_funds", fields: [{ path: "accountId" }], details: { amount: "30.00", balance: "10.00" } });
+    expect(refused.body.error).toMatchObject({
+      code: "insufficient_funds",
+      fields: [{ path: "accountId" }],
+      details: { amount: "30.00", balance: "10.00" },
+    });
     expect(await balanceOf(api, client)).toBe("10.00");
     expect((await api.get(`/invoice/${started.body.id}`, client.auth)).body.status).toBe("open");
 
@@ -107,25 +155,51 @@ describe("the subscription flow of the partner API", () => {
     const client = await registerSubscriber(api, partner.id);
     const other = await registerSubscriber(api, partner.id);
 
-    const foreign = await api.post("/reg/subscription", { accountId: other.accountId, subscriptionDetailsId: tierId }, client.auth);
+    const foreign = await api.post(
+      "/reg/subscription",
+      { accountId: other.accountId, subscriptionDetailsId: tierId },
+      client.auth,
+    );
     expect(foreign.status).toBe(404);
     expect(foreign.body.error).toMatchObject({ code: "account_not_found", fields: [{ path: "accountId" }] });
 
     const usd = await tierCreate({ partner: String(partner.id), name: "Dollar plan", amount: "5.00", currency: "USD" });
-    const mismatch = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: usd.json!.id }, client.auth);
+    const mismatch = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: usd.json!.id },
+      client.auth,
+    );
     expect(mismatch.status).toBe(422);
     expect(mismatch.body.error).toMatchObject({ code: "currency_mismatch", fields: [{ path: "accountId" }] });
 
     const otherPartner = await sandboxPartnerWithTier();
-    const notOffered = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: otherPartner.tierId }, client.auth);
+    const notOffered = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: otherPartner.tierId },
+      client.auth,
+    );
     expect(notOffered.status).toBe(404);
-    expect(notOffered.body.error).toMatchObject({ code: "tier_not_found", fields: [{ path: "subscriptionDetailsId" }] });
+    expect(notOffered.body.error).toMatchObject({
+      code: "tier_not_found",
+      fields: [{ path: "subscriptionDetailsId" }],
+    });
 
-    const first = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
+    const first = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: tierId },
+      client.auth,
+    );
     expect(first.status).toBe(201);
-    const second = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
+    const second = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: tierId },
+      client.auth,
+    );
     expect(second.status).toBe(409);
-    expect(second.body.error).toMatchObject({ code: "already_subscribed", fields: [{ path: "subscriptionDetailsId" }] });
+    expect(second.body.error).toMatchObject({
+      code: "already_subscribed",
+      fields: [{ path: "subscriptionDetailsId" }],
+    });
 
     // Another client's invoice does not exist for this one.
     const theirs = await api.get(`/invoice/${first.body.id}`, other.auth);
@@ -134,7 +208,11 @@ describe("the subscription flow of the partner API", () => {
     const payTheirs = await api.post("/invoice/payment/pay", { invoiceId: first.body.id }, other.auth);
     expect(payTheirs.status).toBe(404);
 
-    const wrongCurrency = await api.post("/invoice/payment", { invoiceId: first.body.id, currency: "USD" }, client.auth);
+    const wrongCurrency = await api.post(
+      "/invoice/payment",
+      { invoiceId: first.body.id, currency: "USD" },
+      client.auth,
+    );
     expect(wrongCurrency.status).toBe(422);
     expect(wrongCurrency.body.error).toMatchObject({ code: "currency_mismatch", fields: [{ path: "currency" }] });
 
@@ -143,7 +221,10 @@ describe("the subscription flow of the partner API", () => {
     expect(badId.body.error.fields).toEqual([{ path: "invoiceId", message: expect.any(String) }]);
     const badBody = await api.post("/reg/subscription", { accountId: 12, subscriptionDetailsId: "x" }, client.auth);
     expect(badBody.status).toBe(422);
-    expect(badBody.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual(["accountId", "subscriptionDetailsId"]);
+    expect(badBody.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      "accountId",
+      "subscriptionDetailsId",
+    ]);
     const neither = await api.post("/invoice/payment/pay", {}, client.auth);
     expect(neither.status).toBe(422);
     expect(neither.body.error.fields[0].path).toBe("invoiceId");
@@ -154,7 +235,11 @@ describe("the subscription flow of the partner API", () => {
     await setTierArchived(systemCaller("test"), { tierId, archived: true });
     const offered = await api.get("/reg/subscription/details/available", client.auth);
     expect(offered.body.map((t: { id: number }) => t.id)).not.toContain(tierId);
-    const late = await api.post("/reg/subscription", { accountId: other.accountId, subscriptionDetailsId: tierId }, other.auth);
+    const late = await api.post(
+      "/reg/subscription",
+      { accountId: other.accountId, subscriptionDetailsId: tierId },
+      other.auth,
+    );
     expect(late.status).toBe(404);
   });
 
@@ -205,7 +290,11 @@ describe("the subscription flow of the partner API", () => {
   it("cancels: an unpaid subscription ends at once with its invoice voided; a paid one runs to the end of its period", async () => {
     const { partner, tierId } = await sandboxPartnerWithTier({ amount: "5.00" });
     const client = await registerSubscriber(api, partner.id);
-    const unpaid = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
+    const unpaid = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: tierId },
+      client.auth,
+    );
     const cancelled = await api.post(`/reg/subscription/${unpaid.body.subscriptionId}/cancel`, undefined, client.auth);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: "CANCELLED", openInvoiceId: null });
@@ -216,11 +305,18 @@ describe("the subscription flow of the partner API", () => {
 
     // Cancelled subscriptions do not block a new one to the same tier.
     await credit(client.clientId, "5.00");
-    const fresh = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
+    const fresh = await api.post(
+      "/reg/subscription",
+      { accountId: client.accountId, subscriptionDetailsId: tierId },
+      client.auth,
+    );
     expect(fresh.status).toBe(201);
     const paid = await api.post("/invoice/payment/pay", { invoiceId: fresh.body.id }, client.auth);
     const ending = await api.post(`/reg/subscription/${fresh.body.subscriptionId}/cancel`, undefined, client.auth);
-    expect(ending.body).toMatchObject({ status: "DEACTIVATING", currentPeriodEnd: paid.body.subscription.currentPeriodEnd });
+    expect(ending.body).toMatchObject({
+      status: "DEACTIVATING",
+      currentPeriodEnd: paid.body.subscription.currentPeriodEnd,
+    });
     // Asking again changes nothing.
     const repeat = await api.post(`/reg/subscription/${fresh.body.subscriptionId}/cancel`, undefined, client.auth);
     expect(repeat.body.status).toBe("DEACTIVATING");
@@ -248,8 +344,19 @@ describe("the subscription flow of the partner API", () => {
     await expect(credit(sandbox.clientId, "-5")).rejects.toThrow();
     const credited = await credit(sandbox.clientId, "12.34");
     expect(credited.json).toMatchObject({ amount: "12.34", balance: "12.34", currency: "EUR" });
-    const events = await getDb().select({ action: auditEvents.action, after: auditEvents.after }).from(auditEvents).where(and(eq(auditEvents.entityType, "client"), eq(auditEvents.entityId, sandbox.clientId), eq(auditEvents.action, "account.credited")));
-    expect(events).toEqual([expect.objectContaining({ action: "account.credited", after: expect.objectContaining({ amount: "12.34" }) })]);
+    const events = await getDb()
+      .select({ action: auditEvents.action, after: auditEvents.after })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.entityType, "client"),
+          eq(auditEvents.entityId, sandbox.clientId),
+          eq(auditEvents.action, "account.credited"),
+        ),
+      );
+    expect(events).toEqual([
+      expect.objectContaining({ action: "account.credited", after: expect.objectContaining({ amount: "12.34" }) }),
+    ]);
   });
 });
 
@@ -258,12 +365,21 @@ describe("input the database would refuse", () => {
     const { listInvoicesForStaff } = await import("../../server/billing/back-office");
     const partner = await createTestPartner({ sandbox: true });
     const admin = callerFor(await createTestStaff("admin"));
-    await expect(admin.tier.create({ partnerId: partner.id, name: "Gold\u0000", amount: "1.00", currency: "EUR" })).rejects.toMatchObject({
+    await expect(
+      admin.tier.create({ partnerId: partner.id, name: "Gold\u0000", amount: "1.00", currency: "EUR" }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
       cause: { issues: [expect.objectContaining({ path: ["name"], message: "Control characters are not allowed" })] },
     });
-    for (const cursor of [Buffer.from("2024-13-45T99:99:99.000000Z|00000000-0000-4000-8000-000000000000").toString("base64url"), Buffer.from(`2024-01-01T00:00:00.000000Z|${"-".repeat(36)}`).toString("base64url"), "%%%"]) {
-      await expect(listInvoicesForStaff(systemCaller("test"), { cursor, limit: 50 })).rejects.toMatchObject({ code: "invalid_request", fields: [{ path: "cursor" }] });
+    for (const cursor of [
+      Buffer.from("2024-13-45T99:99:99.000000Z|00000000-0000-4000-8000-000000000000").toString("base64url"),
+      Buffer.from(`2024-01-01T00:00:00.000000Z|${"-".repeat(36)}`).toString("base64url"),
+      "%%%",
+    ]) {
+      await expect(listInvoicesForStaff(systemCaller("test"), { cursor, limit: 50 })).rejects.toMatchObject({
+        code: "invalid_request",
+        fields: [{ path: "cursor" }],
+      });
     }
   });
 });

@@ -31,7 +31,12 @@ function encodeJson(value: unknown): string {
 }
 
 function verify(token: string | null | undefined, options: { now?: number; partnerId?: number; secret?: string } = {}) {
-  return verifyCaptchaToken({ token, secret: options.secret ?? secret, partnerId: options.partnerId ?? partnerId, now: options.now ?? now });
+  return verifyCaptchaToken({
+    token,
+    secret: options.secret ?? secret,
+    partnerId: options.partnerId ?? partnerId,
+    now: options.now ?? now,
+  });
 }
 
 afterAll(async () => {
@@ -68,7 +73,11 @@ describe("verifyCaptchaToken", () => {
     expect(answer).toBeGreaterThanOrEqual(0);
     expect(answer).toBeLessThanOrEqual(challenge.maxNumber);
     const result = verify(encodeSolution(challenge, answer));
-    expect(result).toEqual({ ok: true, challengeHash: expect.stringMatching(/^[0-9a-f]{64}$/), expiresAt: new Date(challenge.expiresAt) });
+    expect(result).toEqual({
+      ok: true,
+      challengeHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      expiresAt: new Date(challenge.expiresAt),
+    });
   });
 
   it("gives the same challenge hash for the same challenge, so a replay collides", () => {
@@ -87,12 +96,18 @@ describe("verifyCaptchaToken", () => {
   it("refuses a tampered signature", () => {
     const { challenge, answer } = solvedToken();
     const flipped = (challenge.signature[0] === "0" ? "1" : "0") + challenge.signature.slice(1);
-    expect(verify(encodeSolution({ ...challenge, signature: flipped }, answer))).toEqual({ ok: false, reason: "bad_signature" });
+    expect(verify(encodeSolution({ ...challenge, signature: flipped }, answer))).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
   });
 
   it("refuses a challenge signed with another secret", () => {
     const { token } = solvedToken();
-    expect(verify(token, { secret: "another-secret-entirely-0123456789" })).toEqual({ ok: false, reason: "bad_signature" });
+    expect(verify(token, { secret: "another-secret-entirely-0123456789" })).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
   });
 
   it("refuses a self-made challenge whose signature does not match", () => {
@@ -109,9 +124,15 @@ describe("verifyCaptchaToken", () => {
   it("refuses a salt edited to extend the expiry or change the partner", () => {
     const { challenge, answer } = solvedToken();
     const later = challenge.salt.replace(/expires=(\d+)/, (_, e: string) => `expires=${Number(e) + 3600}`);
-    expect(verify(encodeSolution({ ...challenge, salt: later }, answer))).toEqual({ ok: false, reason: "wrong_answer" });
+    expect(verify(encodeSolution({ ...challenge, salt: later }, answer))).toEqual({
+      ok: false,
+      reason: "wrong_answer",
+    });
     const other = challenge.salt.replace(`partner=${partnerId}`, "partner=1");
-    expect(verify(encodeSolution({ ...challenge, salt: other }, answer), { partnerId: 1 })).toEqual({ ok: false, reason: "wrong_answer" });
+    expect(verify(encodeSolution({ ...challenge, salt: other }, answer), { partnerId: 1 })).toEqual({
+      ok: false,
+      reason: "wrong_answer",
+    });
   });
 
   it("refuses digits moved from the number into the salt", () => {
@@ -166,11 +187,21 @@ describe("verifyCaptchaToken", () => {
     ["signature as a number", { signature: 123 }],
     ["salt as an object", { salt: { expires: 1 } }],
     ["salt in another format", { salt: "abc" }],
-    ["salt with a duplicated partner", { salt: `${"ab".repeat(12)}?expires=9999999999&partner=1&partner=${partnerId}&` }],
+    [
+      "salt with a duplicated partner",
+      { salt: `${"ab".repeat(12)}?expires=9999999999&partner=1&partner=${partnerId}&` },
+    ],
     ["missing signature", { signature: undefined }],
   ])("refuses a payload with %s as malformed", (_, change) => {
     const { challenge, answer } = solvedToken();
-    const payload = { algorithm: challenge.algorithm, salt: challenge.salt, challenge: challenge.challenge, number: answer, signature: challenge.signature, ...change };
+    const payload = {
+      algorithm: challenge.algorithm,
+      salt: challenge.salt,
+      challenge: challenge.challenge,
+      number: answer,
+      signature: challenge.signature,
+      ...change,
+    };
     expect(verify(encodeJson(payload))).toEqual({ ok: false, reason: "malformed" });
   });
 
@@ -212,7 +243,13 @@ describe("spendCaptcha", () => {
     await spendCaptcha(db, expired, new Date(Date.now() - 24 * 3600 * 1000));
     await spendCaptcha(db, live, new Date(Date.now() + CAPTCHA_TTL_MS));
     expect(await purgeSpentCaptchas(db)).toBeGreaterThanOrEqual(1);
-    const remaining = async (hash: string) => (await db.select({ h: spentCaptchas.challengeHash }).from(spentCaptchas).where(eq(spentCaptchas.challengeHash, hash))).length;
+    const remaining = async (hash: string) =>
+      (
+        await db
+          .select({ h: spentCaptchas.challengeHash })
+          .from(spentCaptchas)
+          .where(eq(spentCaptchas.challengeHash, hash))
+      ).length;
     expect(await remaining(expired)).toBe(0);
     expect(await remaining(live)).toBe(1);
   });

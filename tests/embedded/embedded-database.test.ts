@@ -71,7 +71,15 @@ describe("embedded PostgreSQL (PGlite)", { timeout: 120_000 }, () => {
   it("takes over a lock left by a process that died", async () => {
     const dir = tempDataDir();
     // A pid that cannot be alive: pids are below 2^22 on Linux.
-    writeFileSync(path.join(dir, "owner.json"), JSON.stringify({ pid: 2 ** 22 + 7, url: "postgres://x@127.0.0.1:1/x", role: "server", startedAt: new Date().toISOString() }));
+    writeFileSync(
+      path.join(dir, "owner.json"),
+      JSON.stringify({
+        pid: 2 ** 22 + 7,
+        url: "postgres://x@127.0.0.1:1/x",
+        role: "server",
+        startedAt: new Date().toISOString(),
+      }),
+    );
     expect(readEmbeddedOwner(dir)).toBeUndefined();
     const db = await startEmbeddedDatabase(dir, "test");
     expect(readEmbeddedOwner(dir)?.pid).toBe(process.pid);
@@ -86,7 +94,10 @@ describe("embedded PostgreSQL (PGlite)", { timeout: 120_000 }, () => {
         await setup.query("create table counter (id int primary key, n int not null)");
         await setup.query("insert into counter select g, 0 from generate_series(1, 20) g");
       });
-      const pools = [new pg.Pool({ connectionString: db.url, max: 6 }), new pg.Pool({ connectionString: db.url, max: 6 })];
+      const pools = [
+        new pg.Pool({ connectionString: db.url, max: 6 }),
+        new pg.Pool({ connectionString: db.url, max: 6 }),
+      ];
       let wrong = 0;
       await Promise.all(
         Array.from({ length: 400 }, async (_, i) => {
@@ -110,7 +121,9 @@ describe("embedded PostgreSQL (PGlite)", { timeout: 120_000 }, () => {
       );
       await Promise.all(pools.map((p) => p.end()));
       expect(wrong).toBe(0);
-      const total = await withPool(db.url, (pool) => pool.query<{ sum: string }>("select sum(n)::text as sum from counter"));
+      const total = await withPool(db.url, (pool) =>
+        pool.query<{ sum: string }>("select sum(n)::text as sum from counter"),
+      );
       // 200 read-modify-write transactions, none lost.
       expect(total.rows[0]!.sum).toBe("200");
     } finally {
@@ -123,12 +136,17 @@ describe("embedded PostgreSQL (PGlite)", { timeout: 120_000 }, () => {
     const owner = await startEmbeddedDatabase(dir, "server");
     try {
       await withPool(owner.url, (pool) => runMigrations(pool));
-      const { stdout } = await cli(["partner", "create", "--name", "CLI while running", "--sandbox", "--quota-ip", "5", "--json"], dir);
+      const { stdout } = await cli(
+        ["partner", "create", "--name", "CLI while running", "--sandbox", "--quota-ip", "5", "--json"],
+        dir,
+      );
       const last = stdout.trim().split("\n").at(-1)!;
       const created = JSON.parse(last) as { partnerId: number; masterKey: string };
       expect(created.partnerId).toBeGreaterThan(0);
       expect(created.masterKey).toMatch(/^ghk_/);
-      const rows = await withPool(owner.url, (pool) => pool.query("select name, sandbox, quota_per_ip_hour from partners where id = $1", [created.partnerId]));
+      const rows = await withPool(owner.url, (pool) =>
+        pool.query("select name, sandbox, quota_per_ip_hour from partners where id = $1", [created.partnerId]),
+      );
       expect(rows.rows).toEqual([{ name: "CLI while running", sandbox: true, quota_per_ip_hour: 5 }]);
       // The owner is still the same process: the CLI connected rather than opening the folder.
       expect(readEmbeddedOwner(dir)?.pid).toBe(process.pid);
@@ -145,8 +163,12 @@ describe("embedded PostgreSQL (PGlite)", { timeout: 120_000 }, () => {
     const created = JSON.parse(staff.stdout.trim().split("\n").at(-1)!) as { role: string; password?: string };
     expect(created.role).toBe("operations");
     expect(created.password).toBeTruthy();
-    await expect(cli(["partner", "create", "--name", "x"], dir)).rejects.toMatchObject({ stderr: expect.stringContaining("--name") });
-    await expect(cli(["staff", "create", "--email", "ops2@example.test", "--role", "pilot"], dir)).rejects.toMatchObject({ stderr: expect.stringContaining("role") });
+    await expect(cli(["partner", "create", "--name", "x"], dir)).rejects.toMatchObject({
+      stderr: expect.stringContaining("--name"),
+    });
+    await expect(
+      cli(["staff", "create", "--email", "ops2@example.test", "--role", "pilot"], dir),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining("role") });
     expect(readEmbeddedOwner(dir)).toBeUndefined();
   }, 120_000);
 });

@@ -84,7 +84,7 @@ function queryWithoutPassword(port: number, query: string): Promise<Array<{ type
     });
     socket.on("close", () => {
       const messages: Array<{ type: string; body: Buffer }> = [];
-      for (let at = 0; at + 5 <= received.length; ) {
+      for (let at = 0; at + 5 <= received.length;) {
         const length = received.readInt32BE(at + 1);
         messages.push({ type: String.fromCharCode(received[at]!), body: received.subarray(at + 5, at + 1 + length) });
         at += 1 + length;
@@ -120,7 +120,11 @@ async function appModules(env: Record<string, string | undefined>) {
 }
 
 const storedKeys = (pool: pg.Pool) =>
-  pool.query<{ kid: string; private_pem: string; retired: boolean }>("select kid, private_pem, retired_at is not null as retired from signing_keys order by created_at").then((r) => r.rows);
+  pool
+    .query<{ kid: string; private_pem: string; retired: boolean }>(
+      "select kid, private_pem, retired_at is not null as retired from signing_keys order by created_at",
+    )
+    .then((r) => r.rows);
 
 // Each test opens fresh PGlite folders (initdb takes seconds, more on a busy machine).
 describe("a sealed embedded database", { timeout: 120_000 }, () => {
@@ -153,7 +157,13 @@ describe("a sealed embedded database", { timeout: 120_000 }, () => {
       expect(messages[0]!.body.readInt32BE(0)).toBe(10); // AuthenticationSASL
       expect(sqlState(messages[1]!.body)).toBe("28P01");
 
-      const wrong = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres", password: "not-the-password" });
+      const wrong = new pg.Client({
+        host: "127.0.0.1",
+        port,
+        user: "postgres",
+        database: "postgres",
+        password: "not-the-password",
+      });
       await expect(wrong.connect()).rejects.toMatchObject({ code: "28P01" });
       const none = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: "postgres" });
       await expect(none.connect()).rejects.toThrow(/password/);
@@ -161,7 +171,9 @@ describe("a sealed embedded database", { timeout: 120_000 }, () => {
       // The owner file's url carries the password kept in the folder, and it gets in.
       expect(url.password).toBe(readFileSync(path.join(dir, "wire-password"), "utf8"));
       expect(url.password.length).toBeGreaterThanOrEqual(22);
-      const intruder = await withPool(url.href, (pool) => pool.query<{ t: string | null }>("select to_regclass('intruder')::text as t"));
+      const intruder = await withPool(url.href, (pool) =>
+        pool.query<{ t: string | null }>("select to_regclass('intruder')::text as t"),
+      );
       expect(intruder.rows).toEqual([{ t: null }]);
     } finally {
       await db.stop();
@@ -174,9 +186,18 @@ describe("a sealed embedded database", { timeout: 120_000 }, () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
     try {
       await runMigrations(pool);
-      const subject = { id: randomUUID(), partnerId: 1000, email: "sealed@example.test", countryCode: null, userType: "CUSTOMER" };
+      const subject = {
+        id: randomUUID(),
+        partnerId: 1000,
+        email: "sealed@example.test",
+        countryCode: null,
+        userType: "CUSTOMER",
+      };
 
-      const before = await appModules({ DATABASE_URL: db.url, AUTH_SECRET: "first-auth-secret-for-the-sealed-key-test" });
+      const before = await appModules({
+        DATABASE_URL: db.url,
+        AUTH_SECRET: "first-auth-secret-for-the-sealed-key-test",
+      });
       const token = await before.tokens.signAccessToken(subject, 600);
       await expect(before.tokens.verifyAccessToken(token)).resolves.toMatchObject({ clientId: subject.id });
       const [sealed] = await storedKeys(pool);
@@ -196,7 +217,9 @@ describe("a sealed embedded database", { timeout: 120_000 }, () => {
       const again = await appModules({});
       expect((await again.keys.getKeyRing()).active.kid).toBe(ring.active.kid);
       await again.client.closeDb();
-      const logged = warnings.mock.calls.map(([line]) => String(line)).filter((line) => line.includes("signing keys cannot be decrypted"));
+      const logged = warnings.mock.calls
+        .map(([line]) => String(line))
+        .filter((line) => line.includes("signing keys cannot be decrypted"));
       warnings.mockRestore();
       expect(logged).toHaveLength(1);
       expect(logged[0]).toContain(sealed!.kid);
@@ -214,16 +237,29 @@ describe("a sealed embedded database", { timeout: 120_000 }, () => {
     const dir = tempDataDir();
     // The previous release: the same schema, a signing key stored as plain PEM, a client with a session.
     const old = await startEmbeddedDatabase(dir, "server");
-    const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const publicJwk = (await exportJWK(createPublicKey(pem)));
+    const pem = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    const publicJwk = await exportJWK(createPublicKey(pem));
     const kid = await calculateJwkThumbprint(publicJwk);
     const clientId = randomUUID();
     let partnerId = 0;
     await withPool(old.url, async (pool) => {
       await runMigrations(pool);
-      await pool.query("insert into signing_keys (kid, public_jwk, private_pem) values ($1, $2, $3)", [kid, { ...publicJwk, alg: "RS256", use: "sig", kid }, pem]);
-      partnerId = (await pool.query<{ id: number }>("insert into partners (name, sandbox) values ('Before the upgrade', true) returning id")).rows[0]!.id;
-      await pool.query("insert into clients (id, partner_id, email, password_hash, created_via) values ($1, $2, 'kept@example.test', 'argon2-hash', 'partner_api')", [clientId, partnerId]);
+      await pool.query("insert into signing_keys (kid, public_jwk, private_pem) values ($1, $2, $3)", [
+        kid,
+        { ...publicJwk, alg: "RS256", use: "sig", kid },
+        pem,
+      ]);
+      partnerId = (
+        await pool.query<{ id: number }>(
+          "insert into partners (name, sandbox) values ('Before the upgrade', true) returning id",
+        )
+      ).rows[0]!.id;
+      await pool.query(
+        "insert into clients (id, partner_id, email, password_hash, created_via) values ($1, $2, 'kept@example.test', 'argon2-hash', 'partner_api')",
+        [clientId, partnerId],
+      );
       await pool.query(
         "insert into refresh_tokens (family_id, client_id, partner_id, token_hash, flavour, expires_at) values ($1, $2, $3, $4, 'partner', now() + interval '30 days')",
         [randomUUID(), clientId, partnerId, `hash-${randomUUID()}`],
@@ -231,7 +267,16 @@ describe("a sealed embedded database", { timeout: 120_000 }, () => {
     });
     await old.stop();
     asLeftByPreviousRelease(dir);
-    writeFileSync(path.join(dir, "owner.json"), JSON.stringify({ pid: 2 ** 22 + 7, url: "postgres://postgres@127.0.0.1:1/postgres", role: "server", startedAt: new Date().toISOString() }), { mode: 0o644 });
+    writeFileSync(
+      path.join(dir, "owner.json"),
+      JSON.stringify({
+        pid: 2 ** 22 + 7,
+        url: "postgres://postgres@127.0.0.1:1/postgres",
+        role: "server",
+        startedAt: new Date().toISOString(),
+      }),
+      { mode: 0o644 },
+    );
     // A token the previous release signed with that key.
     const issuedBefore = await new SignJWT({ partner_id: partnerId })
       .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
@@ -243,7 +288,11 @@ describe("a sealed embedded database", { timeout: 120_000 }, () => {
       .sign(await importPKCS8(pem, "RS256"));
 
     // This release's launcher path: open the folder as its owner, then migrate.
-    const app = await appModules({ DATABASE_URL: undefined, GATEHOUSE_DATA_DIR: dir, AUTH_SECRET: "auth-secret-of-the-upgraded-install" });
+    const app = await appModules({
+      DATABASE_URL: undefined,
+      GATEHOUSE_DATA_DIR: dir,
+      AUTH_SECRET: "auth-secret-of-the-upgraded-install",
+    });
     const opened = await app.setup.openDatabase("server");
     try {
       await app.setup.migrate();
@@ -255,7 +304,10 @@ describe("a sealed embedded database", { timeout: 120_000 }, () => {
 
       await withPool(url, async (pool) => {
         expect(await storedKeys(pool)).toEqual([{ kid, private_pem: expect.stringMatching(/^v1\./), retired: false }]);
-        const kept = await pool.query("select c.email, (select count(*)::int from refresh_tokens r where r.client_id = c.id) as sessions from clients c where c.id = $1", [clientId]);
+        const kept = await pool.query(
+          "select c.email, (select count(*)::int from refresh_tokens r where r.client_id = c.id) as sessions from clients c where c.id = $1",
+          [clientId],
+        );
         expect(kept.rows).toEqual([{ email: "kept@example.test", sessions: 1 }]);
       });
       await expect(app.tokens.verifyAccessToken(issuedBefore)).resolves.toEqual({ clientId, partnerId });

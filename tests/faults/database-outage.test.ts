@@ -9,7 +9,13 @@ import { isDatabaseUnavailable } from "../../db/errors";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "../../db/embedded-server";
 import { runMigrations } from "../../db/migrate";
 import { resetConfigForTests } from "../../env";
-import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail, whiteLabelBody, type TestPartner } from "../support/api";
+import {
+  createTestPartner,
+  STRONG_PARTNER_PASSWORD,
+  uniqueEmail,
+  whiteLabelBody,
+  type TestPartner,
+} from "../support/api";
 import { startAppProcess, type AppProcess } from "../support/app-process";
 import { createPostgresCluster, findPostgresBinaries, type PostgresCluster } from "../support/postgres-cluster";
 
@@ -53,7 +59,15 @@ interface Answer {
 }
 
 /** Calls the app as a client would; a request that hangs fails the test instead of waiting forever. */
-async function send(app: AppProcess, kind: Answer["kind"], method: string, route: string, body?: unknown, headers: Record<string, string> = {}, email?: string): Promise<Answer> {
+async function send(
+  app: AppProcess,
+  kind: Answer["kind"],
+  method: string,
+  route: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  email?: string,
+): Promise<Answer> {
   const sentAt = performance.now();
   const res = await fetch(app.url + route, {
     method,
@@ -61,7 +75,9 @@ async function send(app: AppProcess, kind: Answer["kind"], method: string, route
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   }).catch((e: unknown) => {
-    throw new Error(`${method} ${route} got no answer (${String(e)}); the app ${app.alive() ? "is running" : "has exited"}. Its error log:\n${app.stderr()}`);
+    throw new Error(
+      `${method} ${route} got no answer (${String(e)}); the app ${app.alive() ? "is running" : "has exited"}. Its error log:\n${app.stderr()}`,
+    );
   });
   const text = await res.text();
   let parsed: unknown = text;
@@ -70,26 +86,63 @@ async function send(app: AppProcess, kind: Answer["kind"], method: string, route
   } catch {
     // Left as text: the assertion will show it.
   }
-  return { kind, email, status: res.status, retryAfter: res.headers.get("retry-after"), body: parsed, sentAt, answeredAt: performance.now() };
+  return {
+    kind,
+    email,
+    status: res.status,
+    retryAfter: res.headers.get("retry-after"),
+    body: parsed,
+    sentAt,
+    answeredAt: performance.now(),
+  };
 }
 
 function registerWhiteLabel(app: AppProcess, partner: TestPartner, email = uniqueEmail("wl-outage")) {
-  return send(app, "white_label", "POST", "/api/public/register", whiteLabelBody({ email }), { partnerId: String(partner.id) }, email);
+  return send(
+    app,
+    "white_label",
+    "POST",
+    "/api/public/register",
+    whiteLabelBody({ email }),
+    { partnerId: String(partner.id) },
+    email,
+  );
 }
 
 function partnerStepOne(app: AppProcess, partner: TestPartner, email = uniqueEmail("api-outage")) {
-  return send(app, "partner_step_one", "POST", "/reg/user", { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partner.id) }, email);
+  return send(
+    app,
+    "partner_step_one",
+    "POST",
+    "/reg/user",
+    { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD },
+    { partnerId: String(partner.id) },
+    email,
+  );
 }
 
 function partnerStepTwo(app: AppProcess, partner: TestPartner, email: string) {
-  return send(app, "partner_step_two", "POST", "/reg/user", { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: SANDBOX_CODE }, { partnerId: String(partner.id) }, email);
+  return send(
+    app,
+    "partner_step_two",
+    "POST",
+    "/reg/user",
+    { userType: "CUSTOMER", email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: SANDBOX_CODE },
+    { partnerId: String(partner.id) },
+    email,
+  );
 }
 
 const succeeded = (a: Answer) => a.status === 201 || a.status === 202;
 
 /** What a client may see while the database is away: a 503 it is told to retry, soon after the database went (or after asking, if later). */
 function expectUnavailable(answer: Answer, databaseLostAt: number) {
-  expect({ kind: answer.kind, status: answer.status, code: answer.body?.error?.code ?? answer.body?.database, retryAfter: answer.retryAfter }).toEqual({
+  expect({
+    kind: answer.kind,
+    status: answer.status,
+    code: answer.body?.error?.code ?? answer.body?.database,
+    retryAfter: answer.retryAfter,
+  }).toEqual({
     kind: answer.kind,
     status: 503,
     code: answer.kind === "health" ? "down" : "service_unavailable",
@@ -120,20 +173,38 @@ async function useDatabase(url: string) {
 async function partialRegistrations(pool: pg.Pool, partnerId: number) {
   const ids = async (query: string) => (await pool.query<{ id: string }>(query, [partnerId])).rows.map((r) => r.id);
   return {
-    clientWithoutAccount: await ids(`select c.id from clients c where c.partner_id = $1 and not exists (select 1 from accounts a where a.client_id = c.id and a.type = 'CHECKING')`),
-    clientWithoutAudit: await ids(`select c.id from clients c where c.partner_id = $1 and not exists (select 1 from audit_events e where e.action = 'client.register' and e.entity_id = c.id::text)`),
-    clientWithoutSession: await ids(`select c.id from clients c where c.partner_id = $1 and not exists (select 1 from refresh_tokens r where r.client_id = c.id)`),
+    clientWithoutAccount: await ids(
+      `select c.id from clients c where c.partner_id = $1 and not exists (select 1 from accounts a where a.client_id = c.id and a.type = 'CHECKING')`,
+    ),
+    clientWithoutAudit: await ids(
+      `select c.id from clients c where c.partner_id = $1 and not exists (select 1 from audit_events e where e.action = 'client.register' and e.entity_id = c.id::text)`,
+    ),
+    clientWithoutSession: await ids(
+      `select c.id from clients c where c.partner_id = $1 and not exists (select 1 from refresh_tokens r where r.client_id = c.id)`,
+    ),
     whiteLabelClientWithoutConfirmation: await ids(
       `select c.id from clients c where c.partner_id = $1 and c.created_via = 'white_label_api'
          and (not exists (select 1 from email_confirmations ec where ec.client_id = c.id)
            or not exists (select 1 from email_outbox o where o.client_id = c.id and o.template = 'email_confirmation'))`,
     ),
-    partnerClientWithoutConfirmedStep: await ids(`select c.id from clients c where c.partner_id = $1 and c.created_via = 'partner_api' and not exists (select 1 from pending_registrations p where p.client_id = c.id and p.state = 'confirmed')`),
-    confirmedStepWithoutClient: await ids(`select p.id from pending_registrations p where p.partner_id = $1 and p.state = 'confirmed' and p.client_id is null`),
-    pendingWithoutEmail: await ids(`select p.id from pending_registrations p where p.partner_id = $1 and not exists (select 1 from email_outbox o where o.partner_id = $1 and lower(o.to_address) = lower(p.email) and o.template = 'registration_code')`),
-    emailForMissingClient: await ids(`select o.id from email_outbox o where o.partner_id = $1 and o.client_id is not null and not exists (select 1 from clients c where c.id = o.client_id)`),
-    codeEmailWithoutPending: await ids(`select o.id from email_outbox o where o.partner_id = $1 and o.template = 'registration_code' and not exists (select 1 from pending_registrations p where p.partner_id = $1 and lower(p.email) = lower(o.to_address))`),
-    auditForMissingClient: await ids(`select e.id::text as id from audit_events e where e.partner_id = $1 and e.action = 'client.register' and not exists (select 1 from clients c where c.id::text = e.entity_id)`),
+    partnerClientWithoutConfirmedStep: await ids(
+      `select c.id from clients c where c.partner_id = $1 and c.created_via = 'partner_api' and not exists (select 1 from pending_registrations p where p.client_id = c.id and p.state = 'confirmed')`,
+    ),
+    confirmedStepWithoutClient: await ids(
+      `select p.id from pending_registrations p where p.partner_id = $1 and p.state = 'confirmed' and p.client_id is null`,
+    ),
+    pendingWithoutEmail: await ids(
+      `select p.id from pending_registrations p where p.partner_id = $1 and not exists (select 1 from email_outbox o where o.partner_id = $1 and lower(o.to_address) = lower(p.email) and o.template = 'registration_code')`,
+    ),
+    emailForMissingClient: await ids(
+      `select o.id from email_outbox o where o.partner_id = $1 and o.client_id is not null and not exists (select 1 from clients c where c.id = o.client_id)`,
+    ),
+    codeEmailWithoutPending: await ids(
+      `select o.id from email_outbox o where o.partner_id = $1 and o.template = 'registration_code' and not exists (select 1 from pending_registrations p where p.partner_id = $1 and lower(p.email) = lower(o.to_address))`,
+    ),
+    auditForMissingClient: await ids(
+      `select e.id::text as id from audit_events e where e.partner_id = $1 and e.action = 'client.register' and not exists (select 1 from clients c where c.id::text = e.entity_id)`,
+    ),
   };
 }
 
@@ -165,28 +236,34 @@ function outageScenario(name: string, open: () => Promise<Database>, options: { 
       await database?.destroy();
     });
 
-    it.runIf(options.killsConnections)("survives a connection killed in the middle of a transaction: the transaction fails as an outage, the pool carries on", async () => {
-      const failed = await getDb()
-        .transaction(async (tx) => {
-          const { rows } = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
-          // Waits until the backend is gone, so its goodbye reaches the client between two queries.
-          await checks.query("select pg_terminate_backend($1, 10000)", [rows[0]!.pid]);
-          await tx.execute(sql`select 1`);
-        })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect(failed).toBeInstanceOf(Error);
-      expect(isDatabaseUnavailable(failed)).toBe(true);
-      const { rows } = await getDb().execute<{ ok: number }>(sql`select 1 as ok`);
-      expect(rows).toEqual([{ ok: 1 }]);
-      await closeDb();
-    });
+    it.runIf(options.killsConnections)(
+      "survives a connection killed in the middle of a transaction: the transaction fails as an outage, the pool carries on",
+      async () => {
+        const failed = await getDb()
+          .transaction(async (tx) => {
+            const { rows } = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+            // Waits until the backend is gone, so its goodbye reaches the client between two queries.
+            await checks.query("select pg_terminate_backend($1, 10000)", [rows[0]!.pid]);
+            await tx.execute(sql`select 1`);
+          })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(failed).toBeInstanceOf(Error);
+        expect(isDatabaseUnavailable(failed)).toBe(true);
+        const { rows } = await getDb().execute<{ ok: number }>(sql`select 1 as ok`);
+        expect(rows).toEqual([{ ok: 1 }]);
+        await closeDb();
+      },
+    );
 
     it("answers a burst cut by the outage with successes or quick 503s with Retry-After, never a 500 or a hang", async () => {
       // Also loads both routes in the app before the clock matters.
-      const before = await Promise.all([registerWhiteLabel(app, partner), ...Array.from({ length: PARTNER_STEP_TWO }, () => partnerStepOne(app, partner))]);
+      const before = await Promise.all([
+        registerWhiteLabel(app, partner),
+        ...Array.from({ length: PARTNER_STEP_TWO }, () => partnerStepOne(app, partner)),
+      ]);
       expect(before.map((a) => a.status)).toEqual([201, ...Array<number>(PARTNER_STEP_TWO).fill(202)]);
       answered.push(...before);
       startedStepOne.push(...before.slice(1).map((a) => a.email!));
@@ -236,10 +313,18 @@ function outageScenario(name: string, open: () => Promise<Database>, options: { 
 
     it("serves again by itself once the database is back, without restarting the app", async () => {
       await database.start();
-      const health = await poll("GET /api/health answering 200", () => send(app, "health", "GET", "/api/health"), (a) => a.status === 200);
+      const health = await poll(
+        "GET /api/health answering 200",
+        () => send(app, "health", "GET", "/api/health"),
+        (a) => a.status === 200,
+      );
       expect(health.body).toMatchObject({ status: "ok", database: "up" });
 
-      const registered = await poll("a white-label registration succeeding", () => registerWhiteLabel(app, partner), (a) => a.status !== 503);
+      const registered = await poll(
+        "a white-label registration succeeding",
+        () => registerWhiteLabel(app, partner),
+        (a) => a.status !== 503,
+      );
       answered.push(registered);
       expect(registered.status, JSON.stringify(registered.body)).toBe(201);
       const email = uniqueEmail("api-after");
@@ -263,7 +348,10 @@ function outageScenario(name: string, open: () => Promise<Database>, options: { 
         auditForMissingClient: [],
       });
 
-      const { rows: stored } = await checks.query<{ id: string; email: string }>("select id, lower(email) as email from clients where partner_id = $1", [partner.id]);
+      const { rows: stored } = await checks.query<{ id: string; email: string }>(
+        "select id, lower(email) as email from clients where partner_id = $1",
+        [partner.id],
+      );
       const clientIds = new Set(stored.map((c) => c.id));
       const acknowledgedClients = answered
         .filter((a) => a.status === 201)
@@ -277,9 +365,14 @@ function outageScenario(name: string, open: () => Promise<Database>, options: { 
         expect(emailOf.get(id)).toBe(a.email!.toLowerCase());
       }
 
-      const { rows: pending } = await checks.query<{ email: string }>("select lower(email) as email from pending_registrations where partner_id = $1", [partner.id]);
+      const { rows: pending } = await checks.query<{ email: string }>(
+        "select lower(email) as email from pending_registrations where partner_id = $1",
+        [partner.id],
+      );
       const pendingEmails = new Set(pending.map((p) => p.email));
-      const acknowledgedStepOne = answered.filter((a) => a.kind === "partner_step_one" && a.status === 202).map((a) => a.email!.toLowerCase());
+      const acknowledgedStepOne = answered
+        .filter((a) => a.kind === "partner_step_one" && a.status === 202)
+        .map((a) => a.email!.toLowerCase());
       expect(acknowledgedStepOne.filter((e) => !pendingEmails.has(e))).toEqual([]);
     });
   });
@@ -291,38 +384,46 @@ if (!binDir) {
     it("needs PostgreSQL's server binaries", () => undefined);
   });
 } else {
-  outageScenario("database outage on a PostgreSQL cluster of its own", async () => {
-    const cluster: PostgresCluster = await createPostgresCluster(binDir);
-    return {
-      url: cluster.url,
-      appEnv: { DATABASE_URL: cluster.url },
-      stop: () => cluster.stop("immediate"),
-      start: () => cluster.start(),
-      destroy: () => cluster.destroy(),
-    };
-  }, { killsConnections: true });
+  outageScenario(
+    "database outage on a PostgreSQL cluster of its own",
+    async () => {
+      const cluster: PostgresCluster = await createPostgresCluster(binDir);
+      return {
+        url: cluster.url,
+        appEnv: { DATABASE_URL: cluster.url },
+        stop: () => cluster.stop("immediate"),
+        start: () => cluster.start(),
+        destroy: () => cluster.destroy(),
+      };
+    },
+    { killsConnections: true },
+  );
 }
 
-outageScenario("database outage on the embedded database (PGlite over the wire protocol)", async () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-outage-"));
-  // This process owns the data folder, as the launcher does; the app finds it through the folder's owner file.
-  let embedded: EmbeddedDatabase | undefined = await startEmbeddedDatabase(dataDir, "server");
-  const url = embedded.url;
-  const port = Number(new URL(url).port);
-  return {
-    url,
-    appEnv: { DATABASE_URL: undefined, GATEHOUSE_DATA_DIR: dataDir },
-    async stop() {
-      await embedded?.stop();
-      embedded = undefined;
-    },
-    async start() {
-      embedded = await startEmbeddedDatabase(dataDir, "server", { port });
-    },
-    async destroy() {
-      await embedded?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-  // PGlite is one session: it has no backends to kill.
-}, { killsConnections: false });
+outageScenario(
+  "database outage on the embedded database (PGlite over the wire protocol)",
+  async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-outage-"));
+    // This process owns the data folder, as the launcher does; the app finds it through the folder's owner file.
+    let embedded: EmbeddedDatabase | undefined = await startEmbeddedDatabase(dataDir, "server");
+    const url = embedded.url;
+    const port = Number(new URL(url).port);
+    return {
+      url,
+      appEnv: { DATABASE_URL: undefined, GATEHOUSE_DATA_DIR: dataDir },
+      async stop() {
+        await embedded?.stop();
+        embedded = undefined;
+      },
+      async start() {
+        embedded = await startEmbeddedDatabase(dataDir, "server", { port });
+      },
+      async destroy() {
+        await embedded?.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+    // PGlite is one session: it has no backends to kill.
+  },
+  { killsConnections: false },
+);

@@ -54,7 +54,11 @@ function trackedTransport(domain: string, port: number) {
 }
 
 async function rowsFor(domain: string) {
-  return getDb().select().from(emailOutbox).where(like(emailOutbox.toAddress, `%@${domain}`)).orderBy(emailOutbox.toAddress);
+  return getDb()
+    .select()
+    .from(emailOutbox)
+    .where(like(emailOutbox.toAddress, `%@${domain}`))
+    .orderBy(emailOutbox.toAddress);
 }
 
 /** As if the backoff had elapsed: this test's queued rows become due now. */
@@ -136,16 +140,25 @@ describe("the mail server is down for a while", () => {
     cleanup.push(() => worker.stop());
 
     for (const email of recipients) {
-      const started = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partner.id) });
+      const started = await api.post(
+        "/reg/user",
+        { email, password: STRONG_PARTNER_PASSWORD },
+        { partnerId: String(partner.id) },
+      );
       expect(started.status, JSON.stringify(started.body)).toBe(202);
     }
     worker.wake();
     const refused = /ECONNREFUSED/;
-    await vi.waitFor(() => expect(recipients.filter((to) => !triedWith(attempts, to, refused))).toEqual([]), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(() => expect(recipients.filter((to) => !triedWith(attempts, to, refused))).toEqual([]), {
+      timeout: 20_000,
+      interval: 50,
+    });
     await expectBackedOff(domain, attempts, recipients.length, refused);
     // Down across a second backoff too.
     const triesBefore = attempts.length;
-    await retryUntil(domain, worker, () => recipients.every((to) => attempts.slice(triesBefore).some((a) => a.to === to)));
+    await retryUntil(domain, worker, () =>
+      recipients.every((to) => attempts.slice(triesBefore).some((a) => a.to === to)),
+    );
     await expectBackedOff(domain, attempts, recipients.length, refused);
 
     // The server is back but answers 451 (overloaded, greylisting).
@@ -181,7 +194,11 @@ describe("the mail server is down for a while", () => {
     // The delayed code still completes the registration.
     const [email] = recipients;
     const code = codeInRaw(arrivals[0]![0]!.raw);
-    const finished = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code }, { partnerId: String(partner.id) });
+    const finished = await api.post(
+      "/reg/user",
+      { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: code },
+      { partnerId: String(partner.id) },
+    );
     expect(finished.status, JSON.stringify(finished.body)).toBe(201);
   });
 
@@ -195,13 +212,26 @@ describe("the mail server is down for a while", () => {
     const worker = startOutboxWorker({ intervalMs: 50, transport });
     cleanup.push(() => worker.stop());
 
-    const started = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD }, { partnerId: String(partner.id) });
+    const started = await api.post(
+      "/reg/user",
+      { email, password: STRONG_PARTNER_PASSWORD },
+      { partnerId: String(partner.id) },
+    );
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     worker.wake();
     // The server has the message, but the sender saw the connection close and cannot know that.
-    await vi.waitFor(() => expect(attempts.filter((a) => a.error !== undefined)).toHaveLength(1), { timeout: 20_000, interval: 50 });
+    await vi.waitFor(() => expect(attempts.filter((a) => a.error !== undefined)).toHaveLength(1), {
+      timeout: 20_000,
+      interval: 50,
+    });
     expect(smtp.received).toHaveLength(1);
-    await vi.waitFor(async () => expect(await rowsFor(domain)).toMatchObject([{ status: "queued", messageId: null, sentAt: null, lastError: expect.any(String) }]), { timeout: 10_000 });
+    await vi.waitFor(
+      async () =>
+        expect(await rowsFor(domain)).toMatchObject([
+          { status: "queued", messageId: null, sentAt: null, lastError: expect.any(String) },
+        ]),
+      { timeout: 10_000 },
+    );
 
     smtp.mode = "accept";
     await retryUntil(domain, worker, async () => (await rowsFor(domain)).every((r) => r.status === "sent"));
@@ -210,7 +240,10 @@ describe("the mail server is down for a while", () => {
     // Delivery is at least once: the receiver got two copies of one email, which its Message-ID shows.
     const [row] = await rowsFor(domain);
     expect(smtp.received).toHaveLength(2);
-    expect(smtp.received.map((m) => headerOf(m.raw, "Message-ID"))).toEqual([messageIdFor(row!.id), messageIdFor(row!.id)]);
+    expect(smtp.received.map((m) => headerOf(m.raw, "Message-ID"))).toEqual([
+      messageIdFor(row!.id),
+      messageIdFor(row!.id),
+    ]);
     expect(row).toMatchObject({ status: "sent", messageId: messageIdFor(row!.id) });
     expect(codeInRaw(smtp.received[1]!.raw)).toBe(codeInRaw(smtp.received[0]!.raw));
   });

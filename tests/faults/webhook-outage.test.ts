@@ -44,7 +44,11 @@ async function endpointOf(partner: TestPartner) {
 }
 
 const messagesOf = (endpointId: string) =>
-  getDb().select().from(webhookMessages).where(eq(webhookMessages.endpointId, endpointId)).orderBy(asc(webhookMessages.createdAt), asc(webhookMessages.id));
+  getDb()
+    .select()
+    .from(webhookMessages)
+    .where(eq(webhookMessages.endpointId, endpointId))
+    .orderBy(asc(webhookMessages.createdAt), asc(webhookMessages.id));
 
 /** Runs the worker once at `at`, as often as it finds a full batch. */
 async function runAt(partner: TestPartner, at: Date, limit?: number) {
@@ -83,8 +87,13 @@ describe("the webhook receiver is down for a while", () => {
       expect(registered.status, JSON.stringify(registered.body)).toBe(201);
       clientIds.push(registered.body.clientId as string);
     }
-    for (const clientId of clientIds) expect((await api.post("/api/public/confirm-email", { clientId, code: "12345" })).status).toBe(200);
-    await callerFor(operations).client.setState({ clientId: clientIds[0]!, state: "suspended", reason: "Outage drill" });
+    for (const clientId of clientIds)
+      expect((await api.post("/api/public/confirm-email", { clientId, code: "12345" })).status).toBe(200);
+    await callerFor(operations).client.setState({
+      clientId: clientIds[0]!,
+      state: "suspended",
+      reason: "Outage drill",
+    });
     const written = await messagesOf(endpoint.id);
     expect(written).toHaveLength(10);
 
@@ -96,7 +105,13 @@ describe("the webhook receiver is down for a while", () => {
       const tried = messages.filter((m) => m.attempts > 0);
       expect(tried.map((m) => m.clientId).sort()).toEqual([...clientIds].sort());
       for (const m of tried) {
-        expect(m).toMatchObject({ status: "pending", attempts: attempt, eventType: "client.registered", lastStatusCode: null, claimedUntil: null });
+        expect(m).toMatchObject({
+          status: "pending",
+          attempts: attempt,
+          eventType: "client.registered",
+          lastStatusCode: null,
+          claimedUntil: null,
+        });
         expect(m.lastError).toMatch(/ECONNREFUSED/);
         // Retried no sooner than the schedule says: about 5 s, then about 5 min (±20%).
         expect(m.nextAttemptAt.getTime() - at.getTime()).toBeGreaterThanOrEqual(attempt === 1 ? 4_000 : 240_000);
@@ -113,7 +128,9 @@ describe("the webhook receiver is down for a while", () => {
     receiver.script.set(endpoint.path, [500, 500, 500, 200]);
     await runAt(partner, at);
     const third = (await messagesOf(endpoint.id)).filter((m) => m.attempts > 0);
-    expect(third.map((m) => [m.attempts, m.lastStatusCode, m.status])).toEqual(clientIds.map(() => [3, 500, "pending"]));
+    expect(third.map((m) => [m.attempts, m.lastStatusCode, m.status])).toEqual(
+      clientIds.map(() => [3, 500, "pending"]),
+    );
     expect(receiver.at(endpoint.path).map((r) => r.answered)).toEqual([500, 500, 500]);
 
     // Then healthy: the worker catches up, one message per client at a time.
@@ -124,14 +141,23 @@ describe("the webhook receiver is down for a while", () => {
 
     const delivered = await messagesOf(endpoint.id);
     expect(delivered.map((m) => m.status)).toEqual(written.map(() => "delivered"));
-    const accepted = receiver.at(endpoint.path).filter((r) => r.answered < 300).map((r) => r.id);
+    const accepted = receiver
+      .at(endpoint.path)
+      .filter((r) => r.answered < 300)
+      .map((r) => r.id);
     expect(accepted.sort()).toEqual(written.map((m) => m.id).sort());
     for (const m of delivered) expect(m.attempts).toBe(m.eventType === "client.registered" ? 4 : 1);
     const orders = ordersPerClient(written, receiver, endpoint.path);
     expect(orders.accepted).toEqual(orders.written);
     // Every retry of a message carried its webhook-id.
     const firsts = written.filter((m) => m.eventType === "client.registered").map((m) => m.id);
-    for (const id of firsts) expect(receiver.at(endpoint.path).filter((r) => r.id === id).map((r) => r.answered)).toEqual([500, 200]);
+    for (const id of firsts)
+      expect(
+        receiver
+          .at(endpoint.path)
+          .filter((r) => r.id === id)
+          .map((r) => r.answered),
+      ).toEqual([500, 200]);
   });
 
   it("two workers racing over one backlog deliver each message once, each client's in order", async () => {
@@ -143,7 +169,14 @@ describe("the webhook receiver is down for a while", () => {
     try {
       for (let n = 1; n <= 4; n++) {
         for (const clientId of clients) {
-          await getDb().transaction((tx) => enqueueWebhookEvent(tx, { partnerId: partner.id, type: "client.state_changed", data: { clientId, partnerId: partner.id, n }, clientId }));
+          await getDb().transaction((tx) =>
+            enqueueWebhookEvent(tx, {
+              partnerId: partner.id,
+              type: "client.state_changed",
+              data: { clientId, partnerId: partner.id, n },
+              clientId,
+            }),
+          );
         }
       }
       const written = await messagesOf(endpoint.id);
@@ -151,12 +184,19 @@ describe("the webhook receiver is down for a while", () => {
       receiver.script.set(endpoint.path, [...clients.map(() => 500), 200]);
       let at = new Date();
       await Promise.all([runAt(partner, at, 2), runAt(partner, at, 2)]);
-      for (let round = 0; round < 10 && (await messagesOf(endpoint.id)).some((m) => m.status !== "delivered"); round++) {
+      for (
+        let round = 0;
+        round < 10 && (await messagesOf(endpoint.id)).some((m) => m.status !== "delivered");
+        round++
+      ) {
         at = await whenAllDue(endpoint.id);
         await Promise.all([runAt(partner, at, 2), runAt(partner, at, 2)]);
       }
 
-      const accepted = receiver.at(endpoint.path).filter((r) => r.answered < 300).map((r) => r.id);
+      const accepted = receiver
+        .at(endpoint.path)
+        .filter((r) => r.answered < 300)
+        .map((r) => r.id);
       expect(accepted).toHaveLength(written.length);
       expect(new Set(accepted).size).toBe(written.length);
       expect((await messagesOf(endpoint.id)).every((m) => m.status === "delivered")).toBe(true);

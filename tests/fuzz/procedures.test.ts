@@ -29,15 +29,65 @@ const procedures = Object.keys(appRouter._def.procedures).sort();
 
 const text = fc.oneof(
   fc.string({ maxLength: 30 }),
-  fc.constantFrom("", "\u0000", "a\u0000b", "<script>alert(1)</script>", "'; drop table clients; --", "x".repeat(3000), "💸", "\ud800", "__proto__", "2024-13-45", "00000000-0000-4000-8000-000000000000"),
+  fc.constantFrom(
+    "",
+    "\u0000",
+    "a\u0000b",
+    "<script>alert(1)</script>",
+    "'; drop table clients; --",
+    "x".repeat(3000),
+    "💸",
+    "\ud800",
+    "__proto__",
+    "2024-13-45",
+    "00000000-0000-4000-8000-000000000000",
+  ),
 );
 /** Ids of the fuzz's own records, filled in before the properties run. */
 const ownIds: unknown[] = [];
 const ownId = fc.constantFrom(0).chain(() => fc.constantFrom(...ownIds));
-const value: fc.Arbitrary<unknown> = fc.oneof(ownId, text, fc.integer(), fc.double(), fc.constantFrom(null, true, false, -1, 0, 2 ** 31, Number.MAX_SAFE_INTEGER), fc.uuid(), fc.array(text, { maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }));
+const value: fc.Arbitrary<unknown> = fc.oneof(
+  ownId,
+  text,
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(null, true, false, -1, 0, 2 ** 31, Number.MAX_SAFE_INTEGER),
+  fc.uuid(),
+  fc.array(text, { maxLength: 3 }),
+  fc.jsonValue({ maxDepth: 2 }),
+);
 const keys = fc.constantFrom(
-  "partnerId", "tierId", "clientId", "invoiceId", "subscriptionId", "id", "staffId", "keyId", "name", "email", "reason", "amount", "initialAmount",
-  "currency", "cursor", "limit", "q", "state", "status", "role", "code", "password", "currentPassword", "newPassword", "currentCode", "direction", "days", "sort", "note", "__proto__", "constructor",
+  "partnerId",
+  "tierId",
+  "clientId",
+  "invoiceId",
+  "subscriptionId",
+  "id",
+  "staffId",
+  "keyId",
+  "name",
+  "email",
+  "reason",
+  "amount",
+  "initialAmount",
+  "currency",
+  "cursor",
+  "limit",
+  "q",
+  "state",
+  "status",
+  "role",
+  "code",
+  "password",
+  "currentPassword",
+  "newPassword",
+  "currentCode",
+  "direction",
+  "days",
+  "sort",
+  "note",
+  "__proto__",
+  "constructor",
 );
 const input = fc.oneof(fc.dictionary(keys, value, { maxKeys: 6 }), value);
 

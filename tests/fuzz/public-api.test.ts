@@ -27,7 +27,26 @@ failOnUnhandledRejections();
 const weirdString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.constantFrom("", " ", "\u0000", "\u0000abc", "null", "undefined", "NaN", "-1", "0", "1e400", "9".repeat(40), "'; drop table clients; --", "<script>alert(1)</script>", "\ud800", "💸", "a".repeat(5000), "00000000-0000-0000-0000-000000000000", "__proto__"),
+  fc.constantFrom(
+    "",
+    " ",
+    "\u0000",
+    "\u0000abc",
+    "null",
+    "undefined",
+    "NaN",
+    "-1",
+    "0",
+    "1e400",
+    "9".repeat(40),
+    "'; drop table clients; --",
+    "<script>alert(1)</script>",
+    "\ud800",
+    "💸",
+    "a".repeat(5000),
+    "00000000-0000-0000-0000-000000000000",
+    "__proto__",
+  ),
 );
 const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   weirdString,
@@ -42,9 +61,20 @@ const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
 /** A documented example with some fields replaced, removed or added (prototype-pollution keys among them). */
 function bodyFrom(examples: unknown[]): fc.Arbitrary<unknown> {
   const mutated = fc
-    .tuple(fc.constantFrom(...(examples.length > 0 ? examples : [{}])), fc.array(fc.tuple(fc.oneof(weirdString, fc.constantFrom("__proto__", "constructor", "prototype")), weirdValue, fc.boolean()), { maxLength: 4 }))
+    .tuple(
+      fc.constantFrom(...(examples.length > 0 ? examples : [{}])),
+      fc.array(
+        fc.tuple(
+          fc.oneof(weirdString, fc.constantFrom("__proto__", "constructor", "prototype")),
+          weirdValue,
+          fc.boolean(),
+        ),
+        { maxLength: 4 },
+      ),
+    )
     .map(([example, changes]) => {
-      const body: Record<string, unknown> = typeof example === "object" && example !== null ? JSON.parse(JSON.stringify(example)) : {};
+      const body: Record<string, unknown> =
+        typeof example === "object" && example !== null ? JSON.parse(JSON.stringify(example)) : {};
       const keys = Object.keys(body);
       for (const [name, value, replaceExisting] of changes) {
         const key = replaceExisting && keys.length > 0 ? keys[name.length % keys.length]! : name;
@@ -53,7 +83,11 @@ function bodyFrom(examples: unknown[]): fc.Arbitrary<unknown> {
       }
       return body;
     });
-  return fc.oneof({ weight: 4, arbitrary: mutated }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) }, { weight: 1, arbitrary: fc.constantFrom("{", "[1,", "not json", "", "{\"a\":1}}") });
+  return fc.oneof(
+    { weight: 4, arbitrary: mutated },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
+    { weight: 1, arbitrary: fc.constantFrom("{", "[1,", "not json", "", '{"a":1}}') },
+  );
 }
 
 describe("fuzzing every public endpoint", async () => {
@@ -63,43 +97,79 @@ describe("fuzzing every public endpoint", async () => {
   const scope = { partnerIds: [partner.id, other.id], allowRefusalTraces: true };
   let client: Awaited<ReturnType<typeof registerSubscriber>>;
 
-  it.each(endpoints.map((e) => [e.method.toUpperCase(), e.path, e] as const))("%s %s never answers 5xx or a non-JSON body", async (method, path, endpoint) => {
-    client ??= await registerSubscriber(api, partner.id);
-    const examples = Object.values(endpoint.body?.examples ?? {}).map((x) => x.value);
-    // A lone surrogate cannot be put in a URL at all (encodeURIComponent throws): no client can send one.
-    // Nor can a segment be "." or "..": URL parsing removes such segments (and their %2E spellings) before a request leaves.
-    const pathValue = fc.oneof(
-      weirdString.filter((s) => s.length > 0 && !s.includes("/") && s.isWellFormed() && s !== "." && s !== ".."),
-      fc.uuid(),
-      fc.constant(String(tierId)),
-    );
-    const auth = fc.constantFrom<Record<string, string>>({}, { authorization: `Bearer ${client.token}` }, { authorization: `Bearer ${partner.masterKey}` }, { authorization: `Bearer ${other.masterKey}` }, { authorization: "Bearer x.y.z" }, { authorization: "Basic Zm9vOmJhcg==" });
-    const extraHeaders = fc.record(
-      {
-        partnerId: fc.oneof(fc.constant(String(partner.id)), fc.constant(String(other.id)), weirdString.map((s) => s.replace(/[^\x20-\x7e]/g, "x"))),
-        "idempotency-key": weirdString.map((s) => s.replace(/[^\x20-\x7e]/g, "x")),
-        "device-type": weirdString.map((s) => s.replace(/[^\x20-\x7e]/g, "x")),
-        "content-type": fc.constantFrom("application/json", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8"),
-      },
-      { requiredKeys: [] },
-    );
-    await fc.assert(
-      fc.asyncProperty(bodyFrom(examples), auth, extraHeaders, fc.array(pathValue, { minLength: 2, maxLength: 2 }), async (body, authHeaders, headers, [p1, p2]) => {
-        let i = 0;
-        const url = path.replace(/\{[^}]+\}/g, () => encodeURIComponent([p1, p2][i++] ?? "x"));
-        const payload = method === "GET" ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-        const before = await fingerprint(scope);
-        const res = await api.call(method, url, payload, { "content-type": "application/json", ...authHeaders, ...headers });
-        expect(res.status, `${method} ${url} → ${res.status} ${JSON.stringify(res.body)?.slice(0, 300)}`).toBeLessThan(500);
-        expect(res.headers.get("content-type") ?? "").toMatch(/json/);
-        if (res.status >= 400) {
-          // The token endpoint answers in RFC 6749 §5.2's shape, with the request id in its header.
-          if (path === "/oauth/token") expect(res.body).toEqual({ error: expect.any(String), error_description: expect.any(String) });
-          else expect(res.body.error).toMatchObject({ code: expect.any(String), requestId: expect.any(String) });
-          expect(await fingerprint(scope), `${method} ${url} was refused with ${res.status} ${JSON.stringify(res.body.error)} but changed the database`).toEqual(before);
-        }
-      }),
-      { numRuns: 100 },
-    );
-  });
+  it.each(endpoints.map((e) => [e.method.toUpperCase(), e.path, e] as const))(
+    "%s %s never answers 5xx or a non-JSON body",
+    async (method, path, endpoint) => {
+      client ??= await registerSubscriber(api, partner.id);
+      const examples = Object.values(endpoint.body?.examples ?? {}).map((x) => x.value);
+      // A lone surrogate cannot be put in a URL at all (encodeURIComponent throws): no client can send one.
+      // Nor can a segment be "." or "..": URL parsing removes such segments (and their %2E spellings) before a request leaves.
+      const pathValue = fc.oneof(
+        weirdString.filter((s) => s.length > 0 && !s.includes("/") && s.isWellFormed() && s !== "." && s !== ".."),
+        fc.uuid(),
+        fc.constant(String(tierId)),
+      );
+      const auth = fc.constantFrom<Record<string, string>>(
+        {},
+        { authorization: `Bearer ${client.token}` },
+        { authorization: `Bearer ${partner.masterKey}` },
+        { authorization: `Bearer ${other.masterKey}` },
+        { authorization: "Bearer x.y.z" },
+        { authorization: "Basic Zm9vOmJhcg==" },
+      );
+      const extraHeaders = fc.record(
+        {
+          partnerId: fc.oneof(
+            fc.constant(String(partner.id)),
+            fc.constant(String(other.id)),
+            weirdString.map((s) => s.replace(/[^\x20-\x7e]/g, "x")),
+          ),
+          "idempotency-key": weirdString.map((s) => s.replace(/[^\x20-\x7e]/g, "x")),
+          "device-type": weirdString.map((s) => s.replace(/[^\x20-\x7e]/g, "x")),
+          "content-type": fc.constantFrom(
+            "application/json",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/json; charset=utf-8",
+          ),
+        },
+        { requiredKeys: [] },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          bodyFrom(examples),
+          auth,
+          extraHeaders,
+          fc.array(pathValue, { minLength: 2, maxLength: 2 }),
+          async (body, authHeaders, headers, [p1, p2]) => {
+            let i = 0;
+            const url = path.replace(/\{[^}]+\}/g, () => encodeURIComponent([p1, p2][i++] ?? "x"));
+            const payload = method === "GET" ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+            const before = await fingerprint(scope);
+            const res = await api.call(method, url, payload, {
+              "content-type": "application/json",
+              ...authHeaders,
+              ...headers,
+            });
+            expect(
+              res.status,
+              `${method} ${url} → ${res.status} ${JSON.stringify(res.body)?.slice(0, 300)}`,
+            ).toBeLessThan(500);
+            expect(res.headers.get("content-type") ?? "").toMatch(/json/);
+            if (res.status >= 400) {
+              // The token endpoint answers in RFC 6749 §5.2's shape, with the request id in its header.
+              if (path === "/oauth/token")
+                expect(res.body).toEqual({ error: expect.any(String), error_description: expect.any(String) });
+              else expect(res.body.error).toMatchObject({ code: expect.any(String), requestId: expect.any(String) });
+              expect(
+                await fingerprint(scope),
+                `${method} ${url} was refused with ${res.status} ${JSON.stringify(res.body.error)} but changed the database`,
+              ).toEqual(before);
+            }
+          },
+        ),
+        { numRuns: 100 },
+      );
+    },
+  );
 });

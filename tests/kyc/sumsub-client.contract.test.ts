@@ -30,7 +30,9 @@ function signatureOk(req: http.IncomingMessage, body: string): boolean {
   const sig = req.headers["x-app-access-sig"];
   if (req.headers["x-app-token"] !== APP_TOKEN || typeof ts !== "string" || typeof sig !== "string") return false;
   if (!/^\d+$/.test(ts) || Math.abs(Number(ts) - Date.now() / 1000) > 60) return false;
-  const expected = createHmac("sha256", SECRET).update(ts + req.method + req.url + body).digest("hex");
+  const expected = createHmac("sha256", SECRET)
+    .update(ts + req.method + req.url + body)
+    .digest("hex");
   return sig.length === expected.length && timingSafeEqual(Buffer.from(sig), Buffer.from(expected));
 }
 
@@ -42,8 +44,15 @@ beforeAll(async () => {
       const body = Buffer.concat(chunks).toString("utf8");
       const ok = signatureOk(req, body);
       received.push({ method: req.method!, url: req.url!, body, signatureOk: ok });
-      const send = (status: number, payload: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
-      if (!ok) return send(401, { description: "Request signature mismatch", code: 401, errorCode: 4003, errorName: "app-token-signature mismatch" });
+      const send = (status: number, payload: unknown) =>
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+      if (!ok)
+        return send(401, {
+          description: "Request signature mismatch",
+          code: 401,
+          errorCode: 4003,
+          errorName: "app-token-signature mismatch",
+        });
       if (failNextWith) {
         const status = failNextWith;
         failNextWith = undefined;
@@ -53,14 +62,26 @@ beforeAll(async () => {
       const path = url.pathname.replace(/^\/prefix/, "");
       if (req.method === "POST" && path === "/resources/applicants") {
         const { externalUserId } = JSON.parse(body) as { externalUserId: string };
-        if (externalUserId.startsWith("existing")) return send(409, { description: "Applicant with external user id already exists", code: 409 });
-        return send(201, { id: `app-${externalUserId}`, externalUserId, review: { reviewStatus: "init", levelName: url.searchParams.get("levelName") } });
+        if (externalUserId.startsWith("existing"))
+          return send(409, { description: "Applicant with external user id already exists", code: 409 });
+        return send(201, {
+          id: `app-${externalUserId}`,
+          externalUserId,
+          review: { reviewStatus: "init", levelName: url.searchParams.get("levelName") },
+        });
       }
       if (req.method === "GET" && path.startsWith("/resources/applicants/-;externalUserId=")) {
-        return send(200, { id: "app-found-by-external-id", externalUserId: decodeURIComponent(path.split("=")[1]!.replace(/\/one$/, "")) });
+        return send(200, {
+          id: "app-found-by-external-id",
+          externalUserId: decodeURIComponent(path.split("=")[1]!.replace(/\/one$/, "")),
+        });
       }
       if (req.method === "POST" && path === "/resources/accessTokens/sdk") {
-        const { userId, levelName, ttlInSecs } = JSON.parse(body) as { userId: string; levelName: string; ttlInSecs: number };
+        const { userId, levelName, ttlInSecs } = JSON.parse(body) as {
+          userId: string;
+          levelName: string;
+          ttlInSecs: number;
+        };
         return send(200, { token: `_act-${userId}-${levelName}-${ttlInSecs}`, userId });
       }
       if (req.method === "GET" && path === "/resources/applicants/app-reviewed/one") {
@@ -70,7 +91,13 @@ beforeAll(async () => {
           review: {
             levelName: "basic-kyc-level",
             reviewStatus: "completed",
-            reviewResult: { reviewAnswer: "RED", reviewRejectType: "RETRY", rejectLabels: ["UNSATISFACTORY_PHOTOS"], moderationComment: "Blurred photo", clientComment: "Screenshot" },
+            reviewResult: {
+              reviewAnswer: "RED",
+              reviewRejectType: "RETRY",
+              rejectLabels: ["UNSATISFACTORY_PHOTOS"],
+              moderationComment: "Blurred photo",
+              clientComment: "Screenshot",
+            },
           },
         });
       }
@@ -90,19 +117,31 @@ beforeEach(() => {
   failNextWith = undefined;
 });
 
-const client = (o: Partial<{ base: string; secret: string }> = {}) => new SumsubClient({ baseUrl: o.base ?? baseUrl, appToken: APP_TOKEN, secretKey: o.secret ?? SECRET });
+const client = (o: Partial<{ base: string; secret: string }> = {}) =>
+  new SumsubClient({ baseUrl: o.base ?? baseUrl, appToken: APP_TOKEN, secretKey: o.secret ?? SECRET });
 
 describe("Sumsub client (contract)", () => {
   it("creates an applicant with the level in the query and externalUserId in the body, every request signed", async () => {
-    const { applicantId } = await client().createApplicant({ externalUserId: "f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1", levelName: "basic kyc&level" });
+    const { applicantId } = await client().createApplicant({
+      externalUserId: "f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1",
+      levelName: "basic kyc&level",
+    });
     expect(applicantId).toBe("app-f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1");
     expect(received).toEqual([
-      { method: "POST", url: "/resources/applicants?levelName=basic%20kyc%26level", body: '{"externalUserId":"f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1"}', signatureOk: true },
+      {
+        method: "POST",
+        url: "/resources/applicants?levelName=basic%20kyc%26level",
+        body: '{"externalUserId":"f2e6948d-cb6a-4a6a-beb8-94c5a2a1f0e1"}',
+        signatureOk: true,
+      },
     ]);
   });
 
   it("finds the existing applicant by externalUserId when Sumsub answers 409", async () => {
-    const { applicantId } = await client().createApplicant({ externalUserId: "existing-1", levelName: "basic-kyc-level" });
+    const { applicantId } = await client().createApplicant({
+      externalUserId: "existing-1",
+      levelName: "basic-kyc-level",
+    });
     expect(applicantId).toBe("app-found-by-external-id");
     expect(received.map((r) => [r.method, r.url, r.signatureOk])).toEqual([
       ["POST", "/resources/applicants?levelName=basic-kyc-level", true],
@@ -111,7 +150,12 @@ describe("Sumsub client (contract)", () => {
   });
 
   it("issues an SDK access token at POST /resources/accessTokens/sdk with userId, levelName and ttlInSecs", async () => {
-    const { token } = await client().createAccessToken({ externalUserId: "u-9", applicantId: "app-u-9", levelName: "basic-kyc-level", ttlSeconds: 600 });
+    const { token } = await client().createAccessToken({
+      externalUserId: "u-9",
+      applicantId: "app-u-9",
+      levelName: "basic-kyc-level",
+      ttlSeconds: 600,
+    });
     expect(token).toBe("_act-u-9-basic-kyc-level-600");
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ method: "POST", url: "/resources/accessTokens/sdk", signatureOk: true });
@@ -124,14 +168,27 @@ describe("Sumsub client (contract)", () => {
       externalUserId: "u-1",
       levelName: "basic-kyc-level",
       reviewStatus: "completed",
-      reviewResult: { reviewAnswer: "RED", rejectType: "RETRY", rejectLabels: ["UNSATISFACTORY_PHOTOS"], moderationComment: "Blurred photo", clientComment: "Screenshot" },
+      reviewResult: {
+        reviewAnswer: "RED",
+        rejectType: "RETRY",
+        rejectLabels: ["UNSATISFACTORY_PHOTOS"],
+        moderationComment: "Blurred photo",
+        clientComment: "Screenshot",
+      },
     });
     expect(received.every((r) => r.signatureOk)).toBe(true);
   });
 
   it("signs the full path when the base URL has a path prefix", async () => {
-    await client({ base: `${baseUrl}/prefix/` }).createAccessToken({ externalUserId: "u-2", applicantId: "a", levelName: "basic-kyc-level", ttlSeconds: 60 });
-    expect(received).toEqual([expect.objectContaining({ url: "/prefix/resources/accessTokens/sdk", signatureOk: true })]);
+    await client({ base: `${baseUrl}/prefix/` }).createAccessToken({
+      externalUserId: "u-2",
+      applicantId: "a",
+      levelName: "basic-kyc-level",
+      ttlSeconds: 60,
+    });
+    expect(received).toEqual([
+      expect.objectContaining({ url: "/prefix/resources/accessTokens/sdk", signatureOk: true }),
+    ]);
   });
 
   it("turns Sumsub's refusals and outages into 503 service_unavailable (the stand-in refuses a wrong secret)", async () => {
@@ -147,7 +204,14 @@ describe("Sumsub client (contract)", () => {
     await expect(client().getApplicantReview("app-reviewed")).rejects.toMatchObject({ code: "service_unavailable" });
     expect(received.map((r) => r.signatureOk)).toEqual([true]);
 
-    const down = new SumsubClient({ baseUrl: "http://127.0.0.1:9", appToken: APP_TOKEN, secretKey: SECRET, timeoutMs: 2000 });
-    await expect(down.createApplicant({ externalUserId: "u-4", levelName: "l" })).rejects.toMatchObject({ code: "service_unavailable" });
+    const down = new SumsubClient({
+      baseUrl: "http://127.0.0.1:9",
+      appToken: APP_TOKEN,
+      secretKey: SECRET,
+      timeoutMs: 2000,
+    });
+    await expect(down.createApplicant({ externalUserId: "u-4", levelName: "l" })).rejects.toMatchObject({
+      code: "service_unavailable",
+    });
   });
 });

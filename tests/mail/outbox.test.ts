@@ -25,7 +25,10 @@ interface FakeTransport extends MailTransport {
   attempted: MailMessage[];
 }
 
-function fakeTransport(domain: string, send: (m: MailMessage) => Promise<{ messageId?: string }> = async () => ({ messageId: `<${randomUUID()}@fake>` })): FakeTransport {
+function fakeTransport(
+  domain: string,
+  send: (m: MailMessage) => Promise<{ messageId?: string }> = async () => ({ messageId: `<${randomUUID()}@fake>` }),
+): FakeTransport {
   const fake: FakeTransport = {
     delivered: [],
     attempted: [],
@@ -55,7 +58,10 @@ function gatedTransport(domain: string, messageId: string) {
 }
 
 /** Starts deliveries until one hangs sending this test's row; returns that delivery. */
-async function startDeliveringUntilSending(domain: string, gated: ReturnType<typeof gatedTransport>): Promise<{ finished: Promise<unknown> }> {
+async function startDeliveringUntilSending(
+  domain: string,
+  gated: ReturnType<typeof gatedTransport>,
+): Promise<{ finished: Promise<unknown> }> {
   let run: Promise<unknown> = Promise.resolve();
   await repeatUntil(
     () => gated.transport.attempted.length > 0,
@@ -70,7 +76,11 @@ async function startDeliveringUntilSending(domain: string, gated: ReturnType<typ
 }
 
 async function enqueueFor(to: string): Promise<string> {
-  return enqueueEmail(getDb(), { template: "registration_code", to, data: { partnerName: "Outbox Test", code: "246810", expiresInMinutes: 10 } });
+  return enqueueEmail(getDb(), {
+    template: "registration_code",
+    to,
+    data: { partnerName: "Outbox Test", code: "246810", expiresInMinutes: 10 },
+  });
 }
 
 // Back-dating puts this test's rows at the head of the due queue and makes
@@ -145,11 +155,22 @@ describe("enqueueEmail", () => {
     const to = `commit@${testDomain()}`;
     const clientId = randomUUID();
     const id = await getDb().transaction((tx) =>
-      enqueueEmail(tx, { template: "registration_code", to, data: { partnerName: "Acme", code: "135790", expiresInMinutes: 10 }, clientId }),
+      enqueueEmail(tx, {
+        template: "registration_code",
+        to,
+        data: { partnerName: "Acme", code: "135790", expiresInMinutes: 10 },
+        clientId,
+      }),
     );
     // Status is not asserted: the row is due at once, and another file's worker may already hold it.
     const row = await readRow(id);
-    expect(row).toMatchObject({ toAddress: to, template: "registration_code", clientId, partnerId: null, sentAt: null });
+    expect(row).toMatchObject({
+      toAddress: to,
+      template: "registration_code",
+      clientId,
+      partnerId: null,
+      sentAt: null,
+    });
     expect(row.subject).toBe("Your Acme confirmation code");
     expect(row.textBody).toContain("135790");
     expect(row.htmlBody).toContain("135790");
@@ -213,7 +234,10 @@ describe("deliverDueEmails", () => {
     const domain = testDomain();
     const id = await enqueueFor(`give-up@${domain}`);
     const lastChance = () =>
-      getDb().update(emailOutbox).set({ status: "queued", attempts: MAX_ATTEMPTS - 1 }).where(eq(emailOutbox.id, id));
+      getDb()
+        .update(emailOutbox)
+        .set({ status: "queued", attempts: MAX_ATTEMPTS - 1 })
+        .where(eq(emailOutbox.id, id));
     await lastChance();
     const down = fakeTransport(domain, async () => {
       throw new Error("connect ECONNREFUSED 127.0.0.1:25");
@@ -227,10 +251,18 @@ describe("deliverDueEmails", () => {
       },
     );
     const row = await readRow(id);
-    expect(row).toMatchObject({ status: "failed", attempts: MAX_ATTEMPTS, lastError: "connect ECONNREFUSED 127.0.0.1:25", claimedUntil: null });
+    expect(row).toMatchObject({
+      status: "failed",
+      attempts: MAX_ATTEMPTS,
+      lastError: "connect ECONNREFUSED 127.0.0.1:25",
+      claimedUntil: null,
+    });
 
     const up = fakeTransport(domain);
-    await getDb().update(emailOutbox).set({ nextAttemptAt: new Date("2000-01-01T00:00:00Z") }).where(eq(emailOutbox.id, id));
+    await getDb()
+      .update(emailOutbox)
+      .set({ nextAttemptAt: new Date("2000-01-01T00:00:00Z") })
+      .where(eq(emailOutbox.id, id));
     await deliverDueEmails({ transport: up });
     expect(up.attempted).toEqual([]);
     expect((await readRow(id)).status).toBe("failed");

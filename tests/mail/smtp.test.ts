@@ -111,7 +111,14 @@ describe("delivery over SMTP", () => {
       expect(transport).toBeDefined();
       expect(getMailTransport()).toBe(transport);
       const to = `config@smtp-${randomUUID().slice(0, 8)}.mail.test`;
-      await transport!.sendMail({ from: "Gatehouse <no-reply@gatehouse.test>", to, subject: "Hello", text: "plain", html: "<p>html</p>", messageId: "<config@gatehouse.test>" });
+      await transport!.sendMail({
+        from: "Gatehouse <no-reply@gatehouse.test>",
+        to,
+        subject: "Hello",
+        text: "plain",
+        html: "<p>html</p>",
+        messageId: "<config@gatehouse.test>",
+      });
       expect(server.received.map((r) => r.to)).toEqual([[to]]);
       expect(headerOf(server.received[0]!.raw, "Message-ID")).toBe("<config@gatehouse.test>");
     } finally {

@@ -34,11 +34,40 @@ describe("email templates", () => {
   it.each([
     ["registration_code", { partnerName: hostile, code: "<b>1</b>", expiresInMinutes: 10 }],
     ["account_exists", { partnerName: hostile }],
-    ["email_confirmation", { partnerName: hostile, code: "<b>1</b>", link: `https://x.test/"><script>alert(1)</script>` }],
-    ["payment_received", { partnerName: hostile, tierName: "<b>1</b>", amount: "9.99", currency: "EUR", periodEnd: "2030-01-31T00:00:00.000Z" }],
-    ["renewal_unpaid", { partnerName: hostile, tierName: "<b>1</b>", amount: "9.99", currency: "EUR", payBy: "2030-02-07T00:00:00.000Z" }],
+    [
+      "email_confirmation",
+      { partnerName: hostile, code: "<b>1</b>", link: `https://x.test/"><script>alert(1)</script>` },
+    ],
+    [
+      "payment_received",
+      {
+        partnerName: hostile,
+        tierName: "<b>1</b>",
+        amount: "9.99",
+        currency: "EUR",
+        periodEnd: "2030-01-31T00:00:00.000Z",
+      },
+    ],
+    [
+      "renewal_unpaid",
+      {
+        partnerName: hostile,
+        tierName: "<b>1</b>",
+        amount: "9.99",
+        currency: "EUR",
+        payBy: "2030-02-07T00:00:00.000Z",
+      },
+    ],
     ["subscription_ended", { partnerName: hostile, tierName: "<b>1</b>", reason: "unpaid" }],
-    ["webhook_endpoint_disabled", { partnerName: hostile, url: "https://x.test/<b>1</b>", failingSince: "2030-01-31T00:00:00.000Z", link: `https://x.test/"><script>alert(1)</script>` }],
+    [
+      "webhook_endpoint_disabled",
+      {
+        partnerName: hostile,
+        url: "https://x.test/<b>1</b>",
+        failingSince: "2030-01-31T00:00:00.000Z",
+        link: `https://x.test/"><script>alert(1)</script>`,
+      },
+    ],
   ] as const)("escapes every interpolated value in %s", (template, data) => {
     const email = renderEmail(template, data);
     expect(email.html).not.toContain("<script>");
@@ -55,7 +84,11 @@ describe("email templates", () => {
   });
 
   it("loads nothing from the network", () => {
-    const email = renderEmail("email_confirmation", { partnerName: "Acme", code: "1", link: "https://gatehouse.test/c" });
+    const email = renderEmail("email_confirmation", {
+      partnerName: "Acme",
+      code: "1",
+      link: "https://gatehouse.test/c",
+    });
     expect(email.html).not.toMatch(/<img|<link|@import|url\(/i);
   });
 });

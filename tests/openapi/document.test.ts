@@ -11,7 +11,14 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 // Not part of the public REST API: next-auth, the back office's tRPC and its staff-only
 // downloads (signed-in staff, cookie session), and the document itself.
-const EXCLUDED = [/^\/api\/auth(\/|$)/, /^\/api\/trpc(\/|$)/, /^\/api\/openapi\.json$/, /^\/api\/clients\/export$/, /^\/api\/audit\/export$/, /\{unknown\}$/];
+const EXCLUDED = [
+  /^\/api\/auth(\/|$)/,
+  /^\/api\/trpc(\/|$)/,
+  /^\/api\/openapi\.json$/,
+  /^\/api\/clients\/export$/,
+  /^\/api\/audit\/export$/,
+  /\{unknown\}$/,
+];
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -33,9 +40,16 @@ function urlPathOf(file: string): string {
 
 function exportedMethods(source: string): string[] {
   const found = new Set<string>();
-  for (const m of source.matchAll(/export\s+(?:const|let|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) found.add(m[1]!);
+  for (const m of source.matchAll(/export\s+(?:const|let|async\s+function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g))
+    found.add(m[1]!);
   for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) {
-    for (const name of m[1]!.split(",").map((part) => part.trim().split(/\s+as\s+/).pop()!.trim())) {
+    for (const name of m[1]!.split(",").map((part) =>
+      part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()!
+        .trim(),
+    )) {
       if ((METHODS as readonly string[]).includes(name)) found.add(name);
     }
   }
@@ -48,7 +62,10 @@ function resolvePointer(doc: unknown, ref: string): unknown {
     .slice(2)
     .split("/")
     .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
-    .reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), doc);
+    .reduce<unknown>(
+      (node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+      doc,
+    );
 }
 
 function collectRefs(node: unknown, into: string[] = []): string[] {
@@ -78,10 +95,14 @@ describe("OpenAPI document", () => {
     const handlers = routeFiles(appDir)
       .map((file) => ({ file, urlPath: urlPathOf(file) }))
       .filter(({ urlPath }) => !EXCLUDED.some((pattern) => pattern.test(urlPath)))
-      .flatMap(({ file, urlPath }) => exportedMethods(readFileSync(file, "utf8")).map((method) => `${method} ${urlPath}`));
+      .flatMap(({ file, urlPath }) =>
+        exportedMethods(readFileSync(file, "utf8")).map((method) => `${method} ${urlPath}`),
+      );
 
     expect(handlers).toContain("POST /api/public/register");
-    const documented = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`));
+    const documented = Object.entries(doc.paths).flatMap(([p, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     const missing = handlers.filter((h) => !documented.includes(h));
     expect(missing, "route handlers without an entry in server/openapi/paths.ts").toEqual([]);
     // And nothing documented that no handler serves.
@@ -97,12 +118,16 @@ describe("OpenAPI document", () => {
         expect(op.summary.length, p).toBeGreaterThan(0);
         expect(op.description, p).toMatch(/^(Partner API|White-label API|Shared by both flavours)/);
         const statuses = Object.keys(op.responses).map(Number);
-        expect(statuses.some((s) => s >= 200 && s < 300), p).toBe(true);
+        expect(
+          statuses.some((s) => s >= 200 && s < 300),
+          p,
+        ).toBe(true);
         for (const [status, response] of Object.entries(op.responses)) {
           const schema = response.content?.["application/json"].schema;
           expect(schema, `${p} ${status}`).toBeDefined();
           // The OAuth token endpoint answers in RFC 6749 §5.2's shape, the rest in the API's.
-          if (Number(status) >= 400 && !(p === "/api/health" && status === "503")) expect(schema).toEqual({ $ref: `#/components/schemas/${p === "/oauth/token" ? "OAuthError" : "Error"}` });
+          if (Number(status) >= 400 && !(p === "/api/health" && status === "503"))
+            expect(schema).toEqual({ $ref: `#/components/schemas/${p === "/oauth/token" ? "OAuthError" : "Error"}` });
         }
       }
     }
@@ -113,23 +138,50 @@ describe("OpenAPI document", () => {
     expect(op).toBeDefined();
     const bodyRef = op!.requestBody!.content["application/json"].schema.$ref as string;
     const body = resolvePointer(doc, bodyRef) as JsonSchema;
-    expect(body.required).toEqual(expect.arrayContaining(["firstName", "lastName", "email", "countryCode", "password", "referralCode", "agreed", "birthDate"]));
+    expect(body.required).toEqual(
+      expect.arrayContaining([
+        "firstName",
+        "lastName",
+        "email",
+        "countryCode",
+        "password",
+        "referralCode",
+        "agreed",
+        "birthDate",
+      ]),
+    );
     expect(body.required).not.toContain("verificationLevel");
     const properties = body.properties as Record<string, JsonSchema>;
     // A number from 0 to 5, or the same as a string (the source document types it String).
-    expect(properties.verificationLevel!.anyOf).toEqual([expect.objectContaining({ type: "integer", minimum: 0, maximum: 5 }), { type: "string", pattern: "^[0-5]$" }]);
+    expect(properties.verificationLevel!.anyOf).toEqual([
+      expect.objectContaining({ type: "integer", minimum: 0, maximum: 5 }),
+      { type: "string", pattern: "^[0-5]$" },
+    ]);
     expect(properties.agreed).toMatchObject({ const: true });
     expect(op!.security).toEqual([{}, { masterKey: [] }]);
-    expect(op!.parameters?.map((p) => p.name)).toEqual(expect.arrayContaining(["partnerId", "Captcha-token", "Device-type"]));
-    expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(["201", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503"]));
+    expect(op!.parameters?.map((p) => p.name)).toEqual(
+      expect.arrayContaining(["partnerId", "Captcha-token", "Device-type"]),
+    );
+    expect(Object.keys(op!.responses)).toEqual(
+      expect.arrayContaining(["201", "400", "401", "403", "404", "409", "413", "415", "422", "429", "503"]),
+    );
     expect(op!.responses["429"]?.headers).toHaveProperty("Retry-After");
   });
 
   it("gives POST /oauth/token both encodings and RFC 6749 errors, 401 for invalid_client", () => {
     const op = doc.paths["/oauth/token"]?.post;
-    expect(Object.keys(op!.requestBody!.content).sort()).toEqual(["application/json", "application/x-www-form-urlencoded"]);
+    expect(Object.keys(op!.requestBody!.content).sort()).toEqual([
+      "application/json",
+      "application/x-www-form-urlencoded",
+    ]);
     expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "429", "500", "503"]));
-    expect(Object.keys(op!.responses["400"]!.content!["application/json"].examples!).sort()).toEqual(["invalid_grant", "invalid_request", "invalid_scope", "unauthorized_client", "unsupported_grant_type"]);
+    expect(Object.keys(op!.responses["400"]!.content!["application/json"].examples!).sort()).toEqual([
+      "invalid_grant",
+      "invalid_request",
+      "invalid_scope",
+      "unauthorized_client",
+      "unsupported_grant_type",
+    ]);
     expect(Object.keys(op!.responses["401"]!.content!["application/json"].examples!)).toEqual(["invalid_client"]);
     expect(op!.responses["429"]?.headers).toHaveProperty("Retry-After");
     const error = resolvePointer(doc, "#/components/schemas/OAuthError") as JsonSchema;
@@ -137,11 +189,19 @@ describe("OpenAPI document", () => {
   });
 
   it("documents the password reset of both flavours with examples", () => {
-    for (const path of ["/reg/password/forgot", "/reg/password/reset", "/api/public/password/forgot", "/api/public/password/reset"]) {
+    for (const path of [
+      "/reg/password/forgot",
+      "/reg/password/reset",
+      "/api/public/password/forgot",
+      "/api/public/password/reset",
+    ]) {
       const op = doc.paths[path]?.post;
       expect(op, path).toBeDefined();
       expect(Object.keys(op!.requestBody!.content["application/json"].examples ?? {}).length, path).toBeGreaterThan(0);
-      if (path.endsWith("reset")) expect(Object.keys(op!.responses), path).toEqual(expect.arrayContaining(["200", "400", "410", "422", "423", "429"]));
+      if (path.endsWith("reset"))
+        expect(Object.keys(op!.responses), path).toEqual(
+          expect.arrayContaining(["200", "400", "410", "422", "423", "429"]),
+        );
       else expect(Object.keys(op!.responses), path).toEqual(expect.arrayContaining(["202", "429"]));
     }
   });
@@ -170,7 +230,9 @@ describe("OpenAPI document", () => {
     for (const e of endpoints) {
       for (const [name, example] of Object.entries(e.body?.examples ?? {})) {
         const parsed = e.body!.schema.safeParse(example.value);
-        expect(parsed.success, `${e.method.toUpperCase()} ${e.path} example "${name}": ${parsed.error?.message}`).toBe(true);
+        expect(parsed.success, `${e.method.toUpperCase()} ${e.path} example "${name}": ${parsed.error?.message}`).toBe(
+          true,
+        );
       }
     }
   });

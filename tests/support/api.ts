@@ -30,8 +30,19 @@ export function useApi() {
 
 /** A small JSON client of the app served at `baseUrl()`. */
 export function apiClient(baseUrl: () => string) {
-  async function call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const init: RequestInit = { method, headers: { ...(body !== undefined && typeof body !== "string" ? { "content-type": "application/json" } : {}), ...headers } };
+  async function call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
+    const init: RequestInit = {
+      method,
+      headers: {
+        ...(body !== undefined && typeof body !== "string" ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+    };
     if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
     const res = await fetch(baseUrl() + path, init);
     const text = await res.text();
@@ -48,7 +59,8 @@ export function apiClient(baseUrl: () => string) {
       return baseUrl();
     },
     get: <T = any>(path: string, headers?: Record<string, string>) => call<T>("GET", path, undefined, headers),
-    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>("POST", path, body, headers),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+      call<T>("POST", path, body, headers),
     call,
   };
 }
@@ -64,7 +76,12 @@ export interface TestPartner extends Partner {
 /** A partner of the test's own, with quotas off unless the test sets them. */
 export async function createTestPartner(settings: Partial<PartnerSettingsInput> = {}): Promise<TestPartner> {
   const test = systemCaller("test");
-  const input = createPartnerSchema.parse({ name: `Test partner ${randomUUID().slice(0, 8)}`, quotaPerIpHour: 0, quotaTotalHour: 0, ...settings });
+  const input = createPartnerSchema.parse({
+    name: `Test partner ${randomUUID().slice(0, 8)}`,
+    quotaPerIpHour: 0,
+    quotaTotalHour: 0,
+    ...settings,
+  });
   return getDb().transaction(async (tx) => {
     const partner = await createPartner(test, input, tx);
     const key = await createMasterKey(test, createApiKeySchema.parse({ partnerId: partner.id, name: "test key" }), tx);
@@ -75,7 +92,13 @@ export async function createTestPartner(settings: Partial<PartnerSettingsInput> 
 /** The newest email queued for an address (the development mailbox). */
 export async function latestEmailTo(address: string) {
   const [row] = await getDb()
-    .select({ id: emailOutbox.id, template: emailOutbox.template, subject: emailOutbox.subject, text: emailOutbox.textBody, html: emailOutbox.htmlBody })
+    .select({
+      id: emailOutbox.id,
+      template: emailOutbox.template,
+      subject: emailOutbox.subject,
+      text: emailOutbox.textBody,
+      html: emailOutbox.htmlBody,
+    })
     .from(emailOutbox)
     .where(sql`lower(${emailOutbox.toAddress}) = lower(${address})`)
     .orderBy(desc(emailOutbox.createdAt))

@@ -36,7 +36,11 @@ export async function startAppProcess(env: Record<string, string | undefined>): 
     ...env,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: root, env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: root,
+    env: childEnv,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8");
@@ -45,10 +49,15 @@ export async function startAppProcess(env: Record<string, string | undefined>): 
   const running = () => child.exitCode === null && child.signalCode === null;
 
   const ready = await new Promise<{ url: string; outboxWorker: boolean }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app process did not start within ${START_TIMEOUT_MS / 1000} s:\n${stderr}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the app process did not start within ${START_TIMEOUT_MS / 1000} s:\n${stderr}`)),
+      START_TIMEOUT_MS,
+    );
     void exited.then(() => {
       clearTimeout(timer);
-      reject(new Error(`the app process exited with ${child.exitCode ?? child.signalCode} before listening:\n${stderr}`));
+      reject(
+        new Error(`the app process exited with ${child.exitCode ?? child.signalCode} before listening:\n${stderr}`),
+      );
     });
     // Read every line, so that the app never blocks on a full pipe; the first one with a url says it listens.
     createInterface({ input: child.stdout }).on("line", (line) => {

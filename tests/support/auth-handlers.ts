@@ -32,19 +32,41 @@ export interface AuthAnswer {
 }
 
 /** Signs in through the credentials callback, as the login form does. Pass `token` to fire many attempts with one CSRF token. */
-export async function signInThroughAuth(o: { email: string; password: string; totp?: string; token?: { csrfToken: string; cookie: string }; userAgent?: string }): Promise<AuthAnswer> {
+export async function signInThroughAuth(o: {
+  email: string;
+  password: string;
+  totp?: string;
+  token?: { csrfToken: string; cookie: string };
+  userAgent?: string;
+}): Promise<AuthAnswer> {
   const { csrfToken, cookie } = o.token ?? (await csrf());
   const res = await handlers.POST(
     new NextRequest(`${origin}/api/auth/callback/credentials`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1", cookie, ...(o.userAgent ? { "user-agent": o.userAgent } : {}) },
-      body: new URLSearchParams({ csrfToken, email: o.email, password: o.password, ...(o.totp ? { totp: o.totp } : {}), callbackUrl: "/" }),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-auth-return-redirect": "1",
+        cookie,
+        ...(o.userAgent ? { "user-agent": o.userAgent } : {}),
+      },
+      body: new URLSearchParams({
+        csrfToken,
+        email: o.email,
+        password: o.password,
+        ...(o.totp ? { totp: o.totp } : {}),
+        callbackUrl: "/",
+      }),
     }),
   );
   const body = (await res.json()) as { url: string };
   const params = new URL(body.url).searchParams;
   const session = res.headers.getSetCookie().find((c) => /^(__Secure-)?authjs\.session-token=/.test(c));
-  return { status: res.status, code: params.get("code") ?? params.get("error") ?? "OK", body, ...(session ? { sessionCookie: session.split(";")[0] } : {}) };
+  return {
+    status: res.status,
+    code: params.get("code") ?? params.get("error") ?? "OK",
+    body,
+    ...(session ? { sessionCookie: session.split(";")[0] } : {}),
+  };
 }
 
 /** Next-auth's own sign-out endpoint (a POST with the CSRF token), with the session cookie. */
@@ -53,7 +75,11 @@ export async function signOutThroughAuth(sessionCookie: string): Promise<Respons
   return handlers.POST(
     new NextRequest(`${origin}/api/auth/signout`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-auth-return-redirect": "1", cookie: `${cookie}; ${sessionCookie}` },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-auth-return-redirect": "1",
+        cookie: `${cookie}; ${sessionCookie}`,
+      },
       body: new URLSearchParams({ csrfToken, callbackUrl: "/login" }),
     }),
   );

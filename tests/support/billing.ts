@@ -35,13 +35,26 @@ export async function registerSubscriber(api: Api, partnerId: number): Promise<S
   const auth = { authorization: `Bearer ${tokens.body.access_token}` };
   const accounts = await api.get("/wallet/accounts", auth);
   expect(accounts.status).toBe(200);
-  return { partnerId, clientId: tokens.body.user_id.slice(4), email, token: tokens.body.access_token, auth, accountId: accounts.body[0].id };
+  return {
+    partnerId,
+    clientId: tokens.body.user_id.slice(4),
+    email,
+    token: tokens.body.access_token,
+    auth,
+    accountId: accounts.body[0].id,
+  };
 }
 
 /** A sandbox partner with one tier, made as an operator would, with the CLI's commands. */
 export async function sandboxPartnerWithTier(o: { amount?: string; currency?: string; initialAmount?: string } = {}) {
   const partner = await createTestPartner({ sandbox: true, ...(o.currency ? { defaultCurrency: o.currency } : {}) });
-  const tier = await tierCreate({ partner: String(partner.id), name: "Premium", amount: o.amount ?? "9.99", currency: o.currency ?? "EUR", ...(o.initialAmount ? { "initial-amount": o.initialAmount } : {}) });
+  const tier = await tierCreate({
+    partner: String(partner.id),
+    name: "Premium",
+    amount: o.amount ?? "9.99",
+    currency: o.currency ?? "EUR",
+    ...(o.initialAmount ? { "initial-amount": o.initialAmount } : {}),
+  });
   return { partner, tierId: tier.json!.id as number };
 }
 

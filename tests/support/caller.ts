@@ -7,6 +7,9 @@ export function anonymousCaller(o: { ip?: string | null; requestId?: string | nu
 }
 
 /** The caller a procedure's staff guard makes for this member (role, partner scope, session), for calling services directly. */
-export function staffCaller(staff: { id: string; role: StaffRole; sessionId?: string }, o: { ip?: string | null; requestId?: string | null } = {}): Promise<Caller> {
+export function staffCaller(
+  staff: { id: string; role: StaffRole; sessionId?: string },
+  o: { ip?: string | null; requestId?: string | null } = {},
+): Promise<Caller> {
   return callerAsStaff(anonymousCaller(o), staff);
 }

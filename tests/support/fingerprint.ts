@@ -50,35 +50,59 @@ const SECURITY_EVENT = "(_failed|_use|_locked|_throttled|_reused|_refused_locked
  */
 const STAFF_FAILURE_TRACES = ["failed_sign_ins", "locked_until"];
 
-export async function fingerprint(o: { partnerIds?: number[]; staffIds?: string[]; allowRefusalTraces?: boolean; allowStaffFailureCount?: boolean }): Promise<Fingerprint> {
+export async function fingerprint(o: {
+  partnerIds?: number[];
+  staffIds?: string[];
+  allowRefusalTraces?: boolean;
+  allowStaffFailureCount?: boolean;
+}): Promise<Fingerprint> {
   const partnerIds = o.partnerIds ?? [];
   const staffIds = o.staffIds ?? [];
   const tables = await (tablesWith ??= columnsByTable());
-  const partnerList = partnerIds.length > 0 ? sql.join(partnerIds.map((id) => sql`${id}::int`), sql`, `) : sql`null`;
+  const partnerList =
+    partnerIds.length > 0
+      ? sql.join(
+          partnerIds.map((id) => sql`${id}::int`),
+          sql`, `,
+        )
+      : sql`null`;
   const clientsOf = sql`(select id from clients where partner_id in (${partnerList}))`;
   const row = (table: string) => {
     if (IDS_ONLY.has(table)) return sql`to_jsonb(t.id)`;
     const dropped = o.allowRefusalTraces ? (REFUSAL_TRACES[table] ?? []) : [];
-    return dropped.length > 0 ? sql`to_jsonb(t) - ${sql.raw(`array[${dropped.map((c) => `'${c}'`).join(", ")}]`)}` : sql`to_jsonb(t)`;
+    return dropped.length > 0
+      ? sql`to_jsonb(t) - ${sql.raw(`array[${dropped.map((c) => `'${c}'`).join(", ")}]`)}`
+      : sql`to_jsonb(t)`;
   };
-  const scopes: ReturnType<typeof sql>[] = [sql`select 'partners' as name, ${row("partners")} as r from partners t where t.id in (${partnerList})`];
+  const scopes: ReturnType<typeof sql>[] = [
+    sql`select 'partners' as name, ${row("partners")} as r from partners t where t.id in (${partnerList})`,
+  ];
   for (const [table, columns] of [...tables].sort(([a], [b]) => a.localeCompare(b))) {
     if (DERIVED.has(table)) continue;
     let where;
     if (columns.has("partner_id")) where = sql`t.partner_id in (${partnerList})`;
     else if (columns.has("client_id")) where = sql`t.client_id in ${clientsOf}`;
-    else if (columns.has("account_id")) where = sql`t.account_id in (select id from accounts where client_id in ${clientsOf})`;
-    else if (columns.has("invoice_id")) where = sql`t.invoice_id in (select id from invoices where partner_id in (${partnerList}))`;
+    else if (columns.has("account_id"))
+      where = sql`t.account_id in (select id from accounts where client_id in ${clientsOf})`;
+    else if (columns.has("invoice_id"))
+      where = sql`t.invoice_id in (select id from invoices where partner_id in (${partnerList}))`;
     else continue;
     if (table === "audit_events" && o.allowRefusalTraces) where = sql`${where} and t.action !~ ${SECURITY_EVENT}`;
     scopes.push(sql`select ${table}::text as name, ${row(table)} as r from ${sql.raw(`"${table}"`)} t where ${where}`);
   }
   if (staffIds.length > 0) {
-    const staffList = sql.join(staffIds.map((id) => sql`${id}::uuid`), sql`, `);
+    const staffList = sql.join(
+      staffIds.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    );
     // last_login_at moves with every sign-in of the test's own staff, which is not what is compared.
     const dropped = ["last_login_at", ...(o.allowStaffFailureCount ? STAFF_FAILURE_TRACES : [])];
-    scopes.push(sql`select 'staff_users' as name, to_jsonb(t) - ${sql.raw(`array[${dropped.map((c) => `'${c}'`).join(", ")}]`)} as r from staff_users t where t.id in (${staffList})`);
-    scopes.push(sql`select 'staff_sessions' as name, to_jsonb(t) as r from staff_sessions t where t.staff_id in (${staffList})`);
+    scopes.push(
+      sql`select 'staff_users' as name, to_jsonb(t) - ${sql.raw(`array[${dropped.map((c) => `'${c}'`).join(", ")}]`)} as r from staff_users t where t.id in (${staffList})`,
+    );
+    scopes.push(
+      sql`select 'staff_sessions' as name, to_jsonb(t) as r from staff_sessions t where t.staff_id in (${staffList})`,
+    );
   }
   // One statement, so a fingerprint per call stays cheap.
   const rows = await getDb().execute<{ name: string; n: number; digest: string }>(

@@ -11,7 +11,10 @@ import { resolveClientAddress, withClientAddress } from "../../server/http/clien
  * without a Next.js build, so integration tests exercise the same code the
  * deployed server runs: parsing, validation, services, the database.
  */
-type RouteModule = Record<string, ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) | undefined>;
+type RouteModule = Record<
+  string,
+  ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) | undefined
+>;
 
 interface RouteEntry {
   pattern: RegExp;
@@ -62,13 +65,17 @@ export async function startTestServer(): Promise<TestServer> {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
       const match = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).find((x) => x.m);
       if (!match) {
-        res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "not_found" } }));
+        res
+          .writeHead(404, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { code: "not_found" } }));
         return;
       }
       match.r.module ??= (await import(match.r.file)) as RouteModule;
       const handler = match.r.module[req.method ?? "GET"];
       if (!handler) {
-        res.writeHead(405, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "method_not_allowed" } }));
+        res
+          .writeHead(405, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { code: "method_not_allowed" } }));
         return;
       }
       const headers = new Headers();
@@ -76,7 +83,11 @@ export async function startTestServer(): Promise<TestServer> {
         if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
       }
       // As scripts/http-server.ts does: the client address comes from the socket, by the one rule.
-      const clientAddress = resolveClientAddress({ peer: req.socket.remoteAddress, forwardedFor: headers.get("x-forwarded-for"), trustedProxies: config().TRUSTED_PROXY_COUNT });
+      const clientAddress = resolveClientAddress({
+        peer: req.socket.remoteAddress,
+        forwardedFor: headers.get("x-forwarded-for"),
+        trustedProxies: config().TRUSTED_PROXY_COUNT,
+      });
       const hasBody = req.method !== "GET" && req.method !== "HEAD";
       const request = new Request(url, {
         method: req.method,
@@ -85,7 +96,9 @@ export async function startTestServer(): Promise<TestServer> {
         ...(hasBody ? { duplex: "half" } : {}),
       });
       const params = Object.fromEntries(match.r.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]));
-      const response = await withClientAddress(clientAddress, () => handler(request, { params: Promise.resolve(params) }));
+      const response = await withClientAddress(clientAddress, () =>
+        handler(request, { params: Promise.resolve(params) }),
+      );
       res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (e) {

@@ -50,14 +50,19 @@ async function freePort(): Promise<number> {
  * PostgreSQL refuses to run as root: when the tests run as root, the cluster
  * belongs to the `postgres` OS user and its commands run through runuser.
  */
-function asOwner(): { uid: number; gid: number; wrap: (cmd: string, args: string[]) => [string, string[]] } | undefined {
+function asOwner():
+  { uid: number; gid: number; wrap: (cmd: string, args: string[]) => [string, string[]] } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const line = readFileSync("/etc/passwd", "utf8")
     .split("\n")
     .find((l) => l.startsWith("postgres:"));
   if (!line) throw new Error("Running as root, but there is no postgres OS user to own a test cluster");
   const [, , uid, gid] = line.split(":");
-  return { uid: Number(uid), gid: Number(gid), wrap: (cmd, args) => ["runuser", ["-u", "postgres", "--", cmd, ...args]] };
+  return {
+    uid: Number(uid),
+    gid: Number(gid),
+    wrap: (cmd, args) => ["runuser", ["-u", "postgres", "--", cmd, ...args]],
+  };
 }
 
 export async function createPostgresCluster(binDir: string): Promise<PostgresCluster> {
@@ -78,7 +83,18 @@ export async function createPostgresCluster(binDir: string): Promise<PostgresClu
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     async start() {
-      await exec("pg_ctl", ["-D", dataDir, "-l", path.join(root, "server.log"), "-o", options, "-w", "-t", "30", "start"]);
+      await exec("pg_ctl", [
+        "-D",
+        dataDir,
+        "-l",
+        path.join(root, "server.log"),
+        "-o",
+        options,
+        "-w",
+        "-t",
+        "30",
+        "start",
+      ]);
       running = true;
     },
     async stop(mode) {

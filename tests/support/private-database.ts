@@ -14,7 +14,9 @@ export interface PrivateDatabase {
  */
 export async function createPrivateDatabase(serverUrl: string, tag: string): Promise<PrivateDatabase> {
   const url = new URL(serverUrl);
-  const name = `${url.pathname.slice(1).slice(0, 40)}_${tag}_${randomUUID().slice(0, 8)}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  const name = `${url.pathname.slice(1).slice(0, 40)}_${tag}_${randomUUID().slice(0, 8)}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_");
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   try {

@@ -12,10 +12,20 @@ import { createStaff } from "../../server/staff/staff";
 export type TestRole = StaffSession["role"];
 
 /** A staff member of the test's own, signed in (with a session row of their own) as the session layer would present them. */
-export async function createTestStaff(role: TestRole, password = "correct horse battery staple"): Promise<StaffSession & { password: string }> {
+export async function createTestStaff(
+  role: TestRole,
+  password = "correct horse battery staple",
+): Promise<StaffSession & { password: string }> {
   const email = `${role}-${randomUUID().slice(0, 10)}@staff.test`;
-  const created = await createStaff(getDb(), systemCaller("test"), createStaffSchema.parse({ email, name: `Test ${role}`, role, password }));
-  const sessionId = await startStaffSession(getDb(), callerAs(systemCaller("test"), { type: "staff", id: created.id, role }));
+  const created = await createStaff(
+    getDb(),
+    systemCaller("test"),
+    createStaffSchema.parse({ email, name: `Test ${role}`, role, password }),
+  );
+  const sessionId = await startStaffSession(
+    getDb(),
+    callerAs(systemCaller("test"), { type: "staff", id: created.id, role }),
+  );
   return { id: created.id, email, name: `Test ${role}`, role, sessionId, mustEnrollTotp: false, password };
 }
 

@@ -8,12 +8,21 @@ describe("where the sign-in page sends staff afterwards", () => {
   });
 
   it("sends anything that leaves the site to the overview", () => {
-    for (const hostile of ["https://evil.example", "//evil.example", "/\\evil.example", "evil.example", ""]) expect(safeCallbackPath(hostile), hostile).toBe("/overview");
+    for (const hostile of ["https://evil.example", "//evil.example", "/\\evil.example", "evil.example", ""])
+      expect(safeCallbackPath(hostile), hostile).toBe("/overview");
   });
 
   // wapiti found this: a newline reached the redirect's Location header and the page answered 500.
   it("refuses control characters and anything that cannot go into a Location header as it is", () => {
-    for (const hostile of ["/clients\nenv;", "/clients\r\nSet-Cookie: a=b", "/clients\u0000", "/clients\t", "/clients page", "/clients/é"]) expect(safeCallbackPath(hostile), JSON.stringify(hostile)).toBe("/overview");
+    for (const hostile of [
+      "/clients\nenv;",
+      "/clients\r\nSet-Cookie: a=b",
+      "/clients\u0000",
+      "/clients\t",
+      "/clients page",
+      "/clients/é",
+    ])
+      expect(safeCallbackPath(hostile), JSON.stringify(hostile)).toBe("/overview");
   });
 
   it("refuses a repeated parameter, which arrives as an array", () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { currentClientAddress, normaliseAddress, resolveClientAddress, UNKNOWN_ADDRESS, withClientAddress } from "../../server/http/client-address";
+import {
+  currentClientAddress,
+  normaliseAddress,
+  resolveClientAddress,
+  UNKNOWN_ADDRESS,
+  withClientAddress,
+} from "../../server/http/client-address";
 
-const resolve = (peer: string, forwardedFor: string | null, trustedProxies: number) => resolveClientAddress({ peer, forwardedFor, trustedProxies });
+const resolve = (peer: string, forwardedFor: string | null, trustedProxies: number) =>
+  resolveClientAddress({ peer, forwardedFor, trustedProxies });
 
 describe("the client address rule", () => {
   describe("with no trusted proxy", () => {
@@ -64,7 +71,9 @@ describe("the client address rule", () => {
   });
 
   it("is unknown without a peer", () => {
-    expect(resolveClientAddress({ peer: undefined, forwardedFor: "203.0.113.9", trustedProxies: 0 })).toBe(UNKNOWN_ADDRESS);
+    expect(resolveClientAddress({ peer: undefined, forwardedFor: "203.0.113.9", trustedProxies: 0 })).toBe(
+      UNKNOWN_ADDRESS,
+    );
   });
 });
 

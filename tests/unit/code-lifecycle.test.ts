@@ -33,12 +33,26 @@ describe("checkCode", () => {
   });
 
   it("counts a wrong code and says how many attempts remain", () => {
-    expect(checkCode(pending(), false, now)).toEqual({ outcome: "invalid", attempts: 1, remaining: 4, state: "pending" });
-    expect(checkCode(pending({ attempts: 3 }), false, now)).toEqual({ outcome: "invalid", attempts: 4, remaining: 1, state: "pending" });
+    expect(checkCode(pending(), false, now)).toEqual({
+      outcome: "invalid",
+      attempts: 1,
+      remaining: 4,
+      state: "pending",
+    });
+    expect(checkCode(pending({ attempts: 3 }), false, now)).toEqual({
+      outcome: "invalid",
+      attempts: 4,
+      remaining: 1,
+      state: "pending",
+    });
   });
 
   it("locks on the 5th wrong code", () => {
-    expect(checkCode(pending({ attempts: 4 }), false, now)).toEqual({ outcome: "locked", attempts: 5, state: "locked" });
+    expect(checkCode(pending({ attempts: 4 }), false, now)).toEqual({
+      outcome: "locked",
+      attempts: 5,
+      state: "locked",
+    });
   });
 
   it("walks five wrong codes from a fresh confirmation to locked", () => {
@@ -47,7 +61,8 @@ describe("checkCode", () => {
     for (let i = 0; i < 5; i++) {
       const result = checkCode(holder, false, now);
       outcomes.push(result.outcome);
-      if (result.outcome === "invalid" || result.outcome === "locked") holder = { ...holder, attempts: result.attempts, state: result.state };
+      if (result.outcome === "invalid" || result.outcome === "locked")
+        holder = { ...holder, attempts: result.attempts, state: result.state };
     }
     expect(outcomes).toEqual(["invalid", "invalid", "invalid", "invalid", "locked"]);
     expect(holder).toMatchObject({ state: "locked", attempts: 5 });
@@ -67,8 +82,14 @@ describe("checkCode", () => {
   });
 
   it("an expired code does not count as a wrong attempt", () => {
-    expect(checkCode(pending({ expiresAt: now, attempts: 4 }), false, now)).toEqual({ outcome: "expired", state: "expired" });
-    expect(checkCode(pending({ state: "expired", attempts: 2 }), false, now)).toEqual({ outcome: "expired", state: "expired" });
+    expect(checkCode(pending({ expiresAt: now, attempts: 4 }), false, now)).toEqual({
+      outcome: "expired",
+      state: "expired",
+    });
+    expect(checkCode(pending({ state: "expired", attempts: 2 }), false, now)).toEqual({
+      outcome: "expired",
+      state: "expired",
+    });
   });
 
   it("confirmed and cancelled confirmations cannot be used again", () => {
@@ -90,24 +111,62 @@ describe("canSendCode", () => {
   });
 
   it("refuses a resend inside the cooldown with the seconds left, rounded up and never 0", () => {
-    const history = (elapsedMs: number) => ({ lastSentAt: at(-elapsedMs), sendsInLastDay: 1, firstSendInLastDay: at(-elapsedMs) });
+    const history = (elapsedMs: number) => ({
+      lastSentAt: at(-elapsedMs),
+      sendsInLastDay: 1,
+      firstSendInLastDay: at(-elapsedMs),
+    });
     expect(canSendCode(history(0), now)).toEqual({ allowed: false, reason: "cooldown", retryAfterSeconds: 60 });
-    expect(canSendCode(history(0.5 * SECOND), now)).toEqual({ allowed: false, reason: "cooldown", retryAfterSeconds: 60 });
-    expect(canSendCode(history(30 * SECOND), now)).toEqual({ allowed: false, reason: "cooldown", retryAfterSeconds: 30 });
-    expect(canSendCode(history(59 * SECOND), now)).toEqual({ allowed: false, reason: "cooldown", retryAfterSeconds: 1 });
-    expect(canSendCode(history(59.5 * SECOND), now)).toEqual({ allowed: false, reason: "cooldown", retryAfterSeconds: 1 });
-    expect(canSendCode(history(59.999 * SECOND), now)).toEqual({ allowed: false, reason: "cooldown", retryAfterSeconds: 1 });
+    expect(canSendCode(history(0.5 * SECOND), now)).toEqual({
+      allowed: false,
+      reason: "cooldown",
+      retryAfterSeconds: 60,
+    });
+    expect(canSendCode(history(30 * SECOND), now)).toEqual({
+      allowed: false,
+      reason: "cooldown",
+      retryAfterSeconds: 30,
+    });
+    expect(canSendCode(history(59 * SECOND), now)).toEqual({
+      allowed: false,
+      reason: "cooldown",
+      retryAfterSeconds: 1,
+    });
+    expect(canSendCode(history(59.5 * SECOND), now)).toEqual({
+      allowed: false,
+      reason: "cooldown",
+      retryAfterSeconds: 1,
+    });
+    expect(canSendCode(history(59.999 * SECOND), now)).toEqual({
+      allowed: false,
+      reason: "cooldown",
+      retryAfterSeconds: 1,
+    });
   });
 
   it("allows a resend once exactly 60 seconds have passed", () => {
-    expect(canSendCode({ lastSentAt: at(-60 * SECOND), sendsInLastDay: 1, firstSendInLastDay: at(-60 * SECOND) }, now)).toEqual({ allowed: true });
-    expect(canSendCode({ lastSentAt: at(-61 * SECOND), sendsInLastDay: 1, firstSendInLastDay: at(-61 * SECOND) }, now)).toEqual({ allowed: true });
+    expect(
+      canSendCode({ lastSentAt: at(-60 * SECOND), sendsInLastDay: 1, firstSendInLastDay: at(-60 * SECOND) }, now),
+    ).toEqual({ allowed: true });
+    expect(
+      canSendCode({ lastSentAt: at(-61 * SECOND), sendsInLastDay: 1, firstSendInLastDay: at(-61 * SECOND) }, now),
+    ).toEqual({ allowed: true });
   });
 
   it("allows the 5th send of the day and refuses the 6th until the first send is 24 h old", () => {
     const first = at(-3 * HOUR);
-    expect(canSendCode({ lastSentAt: at(-10 * 60 * SECOND), sendsInLastDay: DAILY_SEND_CAP - 1, firstSendInLastDay: first }, now)).toEqual({ allowed: true });
-    expect(canSendCode({ lastSentAt: at(-10 * 60 * SECOND), sendsInLastDay: DAILY_SEND_CAP, firstSendInLastDay: first }, now)).toEqual({
+    expect(
+      canSendCode(
+        { lastSentAt: at(-10 * 60 * SECOND), sendsInLastDay: DAILY_SEND_CAP - 1, firstSendInLastDay: first },
+        now,
+      ),
+    ).toEqual({ allowed: true });
+    expect(
+      canSendCode(
+        { lastSentAt: at(-10 * 60 * SECOND), sendsInLastDay: DAILY_SEND_CAP, firstSendInLastDay: first },
+        now,
+      ),
+    ).toEqual({
       allowed: false,
       reason: "daily_cap",
       retryAfterSeconds: 21 * 60 * 60,
@@ -115,15 +174,29 @@ describe("canSendCode", () => {
   });
 
   it("the daily cap's Retry-After rounds up and is never 0", () => {
-    const history = (firstAgoMs: number) => ({ lastSentAt: at(-2 * HOUR), sendsInLastDay: 5, firstSendInLastDay: at(-firstAgoMs) });
-    expect(canSendCode(history(24 * HOUR - 1500), now)).toEqual({ allowed: false, reason: "daily_cap", retryAfterSeconds: 2 });
-    expect(canSendCode(history(24 * HOUR - 1), now)).toEqual({ allowed: false, reason: "daily_cap", retryAfterSeconds: 1 });
+    const history = (firstAgoMs: number) => ({
+      lastSentAt: at(-2 * HOUR),
+      sendsInLastDay: 5,
+      firstSendInLastDay: at(-firstAgoMs),
+    });
+    expect(canSendCode(history(24 * HOUR - 1500), now)).toEqual({
+      allowed: false,
+      reason: "daily_cap",
+      retryAfterSeconds: 2,
+    });
+    expect(canSendCode(history(24 * HOUR - 1), now)).toEqual({
+      allowed: false,
+      reason: "daily_cap",
+      retryAfterSeconds: 1,
+    });
     // The caller counts only sends in the last 24 h; if it still reports 5, the answer is at least 1 s.
     expect(canSendCode(history(24 * HOUR), now)).toEqual({ allowed: false, reason: "daily_cap", retryAfterSeconds: 1 });
   });
 
   it("reports the cooldown first when both limits apply", () => {
-    expect(canSendCode({ lastSentAt: at(-10 * SECOND), sendsInLastDay: 5, firstSendInLastDay: at(-HOUR) }, now)).toEqual({
+    expect(
+      canSendCode({ lastSentAt: at(-10 * SECOND), sendsInLastDay: 5, firstSendInLastDay: at(-HOUR) }, now),
+    ).toEqual({
       allowed: false,
       reason: "cooldown",
       retryAfterSeconds: 50,
@@ -132,10 +205,18 @@ describe("canSendCode", () => {
 });
 
 describe("sendHistoryOf", () => {
-  const sent = (createdAgo: number, lastSentAgo: number, resendCount: number, state: CodeHolder["state"] = "pending") => ({ state, createdAt: at(-createdAgo), lastSentAt: at(-lastSentAgo), resendCount });
+  const sent = (
+    createdAgo: number,
+    lastSentAgo: number,
+    resendCount: number,
+    state: CodeHolder["state"] = "pending",
+  ) => ({ state, createdAt: at(-createdAgo), lastSentAt: at(-lastSentAgo), resendCount });
 
   it("counts every send of the last 24 hours across the address's confirmations, whatever became of them", () => {
-    const history = sendHistoryOf([sent(3 * HOUR, 2 * HOUR, 1, "locked"), sent(HOUR, 30 * SECOND, 0), sent(25 * HOUR, 25 * HOUR, 4, "expired")], now);
+    const history = sendHistoryOf(
+      [sent(3 * HOUR, 2 * HOUR, 1, "locked"), sent(HOUR, 30 * SECOND, 0), sent(25 * HOUR, 25 * HOUR, 4, "expired")],
+      now,
+    );
     expect(history).toEqual({ lastSentAt: at(-30 * SECOND), sendsInLastDay: 3, firstSendInLastDay: at(-3 * HOUR) });
     expect(canSendCode(history, now)).toMatchObject({ allowed: false, reason: "cooldown" });
   });

@@ -23,7 +23,14 @@ describe("toHttpError", () => {
       status: 429,
       headers: { "retry-after": "42" },
       unexpected: false,
-      body: { error: { code: "quota_exceeded", message: "Too many registrations from this address", fields: [{ path: "email", message: "slow down" }], requestId: "req-abcdefgh" } },
+      body: {
+        error: {
+          code: "quota_exceeded",
+          message: "Too many registrations from this address",
+          fields: [{ path: "email", message: "slow down" }],
+          requestId: "req-abcdefgh",
+        },
+      },
     });
   });
 
@@ -34,7 +41,10 @@ describe("toHttpError", () => {
     expect(mapped.body.error.fields).toEqual([{ path: "partnerId", message: "Send partnerId" }]);
     expect(mapped.body.error).not.toHaveProperty("details");
 
-    const withDetails = toHttpError(new AppError("confirmation_code_invalid", "Wrong code", { details: { attemptsRemaining: 3 } }), "r2-12345678");
+    const withDetails = toHttpError(
+      new AppError("confirmation_code_invalid", "Wrong code", { details: { attemptsRemaining: 3 } }),
+      "r2-12345678",
+    );
     expect(withDetails.status).toBe(400);
     expect(withDetails.body.error.details).toEqual({ attemptsRemaining: 3 });
   });
@@ -51,7 +61,11 @@ describe("toHttpError", () => {
   });
 
   it("maps a ZodError to 422 validation_failed with dotted field paths", () => {
-    const schema = z.object({ email: z.email(), address: z.object({ postalCode: z.string() }), items: z.array(z.number()) });
+    const schema = z.object({
+      email: z.email(),
+      address: z.object({ postalCode: z.string() }),
+      items: z.array(z.number()),
+    });
     const parsed = schema.safeParse({ email: "nope", address: { postalCode: 1 }, items: [1, "x"] });
     expect(parsed.success).toBe(false);
     const mapped = toHttpError(parsed.error, "req-zod-0001");
@@ -70,7 +84,9 @@ describe("toHttpError", () => {
   it("maps an unreachable database to 503 service_unavailable with Retry-After", () => {
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
     const wrapped = new Error("Failed query: select 1", { cause: refused });
-    const adminShutdown = Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+    const adminShutdown = Object.assign(new Error("terminating connection due to administrator command"), {
+      code: "57P01",
+    });
     const notRunning = new DatabaseUnavailableError("The embedded database in .data is not running");
     for (const error of [refused, wrapped, adminShutdown, notRunning]) {
       const mapped = toHttpError(error, "req-db-00001");
@@ -88,7 +104,12 @@ describe("toHttpError", () => {
     const closed = new Error("Client was closed and is not queryable");
     for (const error of [broken, closed, new Error("Failed query: commit\nparams: ", { cause: broken })]) {
       const mapped = toHttpError(error, "req-db-00003");
-      expect(mapped).toMatchObject({ status: 503, unexpected: false, headers: { "retry-after": "5" }, body: { error: { code: "service_unavailable" } } });
+      expect(mapped).toMatchObject({
+        status: 503,
+        unexpected: false,
+        headers: { "retry-after": "5" },
+        body: { error: { code: "service_unavailable" } },
+      });
     }
   });
 
@@ -100,10 +121,20 @@ describe("toHttpError", () => {
   });
 
   it("maps a value the database refused to 400, and a collision with another transaction to 409 with Retry-After; both are logged", () => {
-    const nul = Object.assign(new Error("invalid byte sequence for encoding \"UTF8\": 0x00"), { code: "22021" });
-    expect(toHttpError(new Error("Failed query", { cause: nul }), "req-db-00004")).toMatchObject({ status: 400, unexpected: true, headers: {}, body: { error: { code: "invalid_request" } } });
+    const nul = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: "22021" });
+    expect(toHttpError(new Error("Failed query", { cause: nul }), "req-db-00004")).toMatchObject({
+      status: 400,
+      unexpected: true,
+      headers: {},
+      body: { error: { code: "invalid_request" } },
+    });
     const deadlock = Object.assign(new Error("deadlock detected"), { code: "40P01" });
-    expect(toHttpError(deadlock, "req-db-00005")).toMatchObject({ status: 409, unexpected: true, headers: { "retry-after": "1" }, body: { error: { code: "conflict" } } });
+    expect(toHttpError(deadlock, "req-db-00005")).toMatchObject({
+      status: 409,
+      unexpected: true,
+      headers: { "retry-after": "1" },
+      body: { error: { code: "conflict" } },
+    });
   });
 
   it("maps an unknown error to 500 internal_error without leaking its message or stack", () => {
@@ -121,13 +152,22 @@ describe("toHttpError", () => {
   });
 
   it("maps thrown non-errors (strings, null) to 500 as well", () => {
-    expect(toHttpError("boom", "req-unknown2")).toMatchObject({ status: 500, unexpected: true, body: { error: { code: "internal_error" } } });
-    expect(toHttpError(null, "req-unknown3")).toMatchObject({ status: 500, unexpected: true, body: { error: { code: "internal_error" } } });
+    expect(toHttpError("boom", "req-unknown2")).toMatchObject({
+      status: 500,
+      unexpected: true,
+      body: { error: { code: "internal_error" } },
+    });
+    expect(toHttpError(null, "req-unknown3")).toMatchObject({
+      status: 500,
+      unexpected: true,
+      body: { error: { code: "internal_error" } },
+    });
   });
 });
 
 describe("route() wrapper", () => {
-  const request = (headers: Record<string, string> = {}, init: RequestInit = {}) => new Request("http://gatehouse.test/api/thing", { headers, ...init });
+  const request = (headers: Record<string, string> = {}, init: RequestInit = {}) =>
+    new Request("http://gatehouse.test/api/thing", { headers, ...init });
 
   it("answers a handler's plain Error with 500 JSON, a fresh request id and no internals, and logs it", async () => {
     const logged = vi.spyOn(log, "error").mockImplementation(() => undefined);
@@ -142,7 +182,9 @@ describe("route() wrapper", () => {
     const text = await res.text();
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("route.ts");
-    expect(JSON.parse(text)).toEqual({ error: { code: "internal_error", message: expect.any(String), fields: [], requestId } });
+    expect(JSON.parse(text)).toEqual({
+      error: { code: "internal_error", message: expect.any(String), fields: [], requestId },
+    });
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(logged).toHaveBeenCalledTimes(1);
     expect(logged.mock.calls[0]![1]).toMatchObject({ requestId });
@@ -167,7 +209,9 @@ describe("route() wrapper", () => {
     expect(failing.headers.get("x-request-id")).toBe("trace-1234.abc:XYZ_z");
     expect((await failing.json()).error.requestId).toBe("trace-1234.abc:XYZ_z");
 
-    const ok = await route(async (ctx) => json({ seen: ctx.caller.requestId }))(request({ "x-request-id": "abcdefgh" }));
+    const ok = await route(async (ctx) => json({ seen: ctx.caller.requestId }))(
+      request({ "x-request-id": "abcdefgh" }),
+    );
     expect(ok.status).toBe(200);
     expect(ok.headers.get("x-request-id")).toBe("abcdefgh");
     expect(await ok.json()).toEqual({ seen: "abcdefgh" });

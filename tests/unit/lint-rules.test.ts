@@ -24,14 +24,30 @@ async function rulesBroken(filePath: string, code: string): Promise<string[]> {
 
 describe("the layer rules", () => {
   it("db/ imports nothing from server/ or app/", async () => {
-    expect(await rulesBroken("db/lint-probe.ts", 'import { AppError } from "../server/errors";\nexport const e = AppError;\n')).toContain("no-restricted-imports");
-    expect(await rulesBroken("db/schema/lint-probe.ts", 'import { x } from "../../app/page";\nexport const y = x;\n')).toContain("no-restricted-imports");
-    expect(await rulesBroken("db/lint-probe.ts", 'import { sql } from "drizzle-orm";\nexport const q = sql`select 1`;\n')).toEqual([]);
+    expect(
+      await rulesBroken(
+        "db/lint-probe.ts",
+        'import { AppError } from "../server/errors";\nexport const e = AppError;\n',
+      ),
+    ).toContain("no-restricted-imports");
+    expect(
+      await rulesBroken("db/schema/lint-probe.ts", 'import { x } from "../../app/page";\nexport const y = x;\n'),
+    ).toContain("no-restricted-imports");
+    expect(
+      await rulesBroken("db/lint-probe.ts", 'import { sql } from "drizzle-orm";\nexport const q = sql`select 1`;\n'),
+    ).toEqual([]);
   });
 
   it("app/ never imports db/", async () => {
-    expect(await rulesBroken("app/lint-probe.ts", 'import { getDb } from "@/db/client";\nexport const d = getDb;\n')).toContain("no-restricted-imports");
-    expect(await rulesBroken("app/lint-probe.ts", 'import { AppError } from "@/server/errors";\nexport const e = AppError;\n')).toEqual([]);
+    expect(
+      await rulesBroken("app/lint-probe.ts", 'import { getDb } from "@/db/client";\nexport const d = getDb;\n'),
+    ).toContain("no-restricted-imports");
+    expect(
+      await rulesBroken(
+        "app/lint-probe.ts",
+        'import { AppError } from "@/server/errors";\nexport const e = AppError;\n',
+      ),
+    ).toEqual([]);
   });
 
   it("domain services import neither the transport nor Next.js, nor app/", async () => {
@@ -44,16 +60,29 @@ describe("the layer rules", () => {
     ]) {
       expect(await rulesBroken("server/audit/lint-probe.ts", code), code).toContain("no-restricted-imports");
     }
-    expect(await rulesBroken("server/audit/lint-probe.ts", 'import { getDb } from "../../db/client";\nexport const d = getDb;\n')).toEqual([]);
+    expect(
+      await rulesBroken(
+        "server/audit/lint-probe.ts",
+        'import { getDb } from "../../db/client";\nexport const d = getDb;\n',
+      ),
+    ).toEqual([]);
   });
 
   it("the transport does not reach into db/ or app/", async () => {
-    expect(await rulesBroken("server/api/lint-probe.ts", 'import { getDb } from "../../db/client";\nexport const d = getDb;\n')).toContain("no-restricted-imports");
-    expect(await rulesBroken("server/api/lint-probe.ts", 'import { x } from "../../app/page";\nexport const y = x;\n')).toContain("no-restricted-imports");
+    expect(
+      await rulesBroken(
+        "server/api/lint-probe.ts",
+        'import { getDb } from "../../db/client";\nexport const d = getDb;\n',
+      ),
+    ).toContain("no-restricted-imports");
+    expect(
+      await rulesBroken("server/api/lint-probe.ts", 'import { x } from "../../app/page";\nexport const y = x;\n'),
+    ).toContain("no-restricted-imports");
   });
 
   it("an update or delete without a where clause is refused", async () => {
-    const code = 'import { getDb } from "../../db/client";\nimport { clients } from "../../db/schema";\nexport const wipe = () => getDb().delete(clients);\n';
+    const code =
+      'import { getDb } from "../../db/client";\nimport { clients } from "../../db/schema";\nexport const wipe = () => getDb().delete(clients);\n';
     expect(await rulesBroken("server/audit/lint-probe.ts", code)).toContain("drizzle/enforce-delete-with-where");
   });
 

@@ -25,7 +25,11 @@ afterEach(() => vi.restoreAllMocks());
 describe("log lines", () => {
   it("never carry values of secret-looking fields, at any depth", async () => {
     const out = await captured(() =>
-      log.error("failed", { password: "Hunter2!", nested: { refreshToken: "rt-123", masterKey: "ghk_abc", totpSecret: "JBSW", codeHash: "deadbeef" }, email: "a@b.test" }),
+      log.error("failed", {
+        password: "Hunter2!",
+        nested: { refreshToken: "rt-123", masterKey: "ghk_abc", totpSecret: "JBSW", codeHash: "deadbeef" },
+        email: "a@b.test",
+      }),
     );
     for (const secret of ["Hunter2!", "rt-123", "ghk_abc", "JBSW", "deadbeef"]) expect(out).not.toContain(secret);
     expect(out).toContain("a@b.test");

@@ -3,15 +3,28 @@ import { corsHeaders, hostsSchema, originSchema, originsProblem, originsSchema }
 
 describe("partner hosts", () => {
   it("are stored as lower-case hostnames without a trailing dot", () => {
-    expect(hostsSchema.parse(["App.Example.COM", "wallet.example.org."])).toEqual(["app.example.com", "wallet.example.org"]);
+    expect(hostsSchema.parse(["App.Example.COM", "wallet.example.org."])).toEqual([
+      "app.example.com",
+      "wallet.example.org",
+    ]);
   });
 
-  it.each(["https://app.example.com", "app.example.com:443", "app.example.com/path", "localhost", "-bad.example.com", "exa mple.com", ""])("refuse %j", (host) => {
+  it.each([
+    "https://app.example.com",
+    "app.example.com:443",
+    "app.example.com/path",
+    "localhost",
+    "-bad.example.com",
+    "exa mple.com",
+    "",
+  ])("refuse %j", (host) => {
     expect(hostsSchema.safeParse([host]).success).toBe(false);
   });
 
   it("are listed once", () => {
-    expect(hostsSchema.safeParse(["a.example.com", "A.example.com"]).error?.issues[0]?.message).toBe("List each host once");
+    expect(hostsSchema.safeParse(["a.example.com", "A.example.com"]).error?.issues[0]?.message).toBe(
+      "List each host once",
+    );
   });
 });
 
@@ -22,7 +35,14 @@ describe("partner origins", () => {
     expect(originSchema.parse("http://localhost:5173")).toBe("http://localhost:5173");
   });
 
-  it.each(["http://app.example.com", "https://app.example.com/path", "https://user@app.example.com", "*", "null", "ftp://x.example.com"])("refuse %j", (origin) => {
+  it.each([
+    "http://app.example.com",
+    "https://app.example.com/path",
+    "https://user@app.example.com",
+    "*",
+    "null",
+    "ftp://x.example.com",
+  ])("refuse %j", (origin) => {
     expect(originSchema.safeParse(origin).success).toBe(false);
   });
 
@@ -35,7 +55,9 @@ describe("partner origins", () => {
 
 describe("CORS headers", () => {
   it("name the allowed origin itself, never *", () => {
-    expect(corsHeaders("https://app.example.com", ["https://app.example.com"])).toMatchObject({ "access-control-allow-origin": "https://app.example.com" });
+    expect(corsHeaders("https://app.example.com", ["https://app.example.com"])).toMatchObject({
+      "access-control-allow-origin": "https://app.example.com",
+    });
   });
 
   it("are absent for another origin, a look-alike, or no origin", () => {

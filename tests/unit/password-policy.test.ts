@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { partnerPasswordSchema, WHITE_LABEL_PASSWORD_MAX, whiteLabelPasswordSchema } from "../../server/passwords/policy";
+import {
+  partnerPasswordSchema,
+  WHITE_LABEL_PASSWORD_MAX,
+  whiteLabelPasswordSchema,
+} from "../../server/passwords/policy";
 
 /** Every message the schema reports for a value; [] when it is accepted. */
 function problems(schema: z.ZodType, value: unknown): string[] {
@@ -44,12 +48,42 @@ describe("partner API password policy (8–32, lower and upper Latin, digit, sym
     expect(partner("")).toHaveLength(5);
   });
 
-  it.each(["!", "@", "#", "$", "%", "^", "&", "*", "(", ")", "-", "_", "+", "=", ".", ",", "?", "/", "\\", "~", "`", "'", '"', "[", "]", "{", "}", "|", ":", ";", "<", ">"])(
-    "counts %j as the symbol",
-    (symbol) => {
-      expect(partner(`Abcdefg1${symbol}`)).toEqual([]);
-    },
-  );
+  it.each([
+    "!",
+    "@",
+    "#",
+    "$",
+    "%",
+    "^",
+    "&",
+    "*",
+    "(",
+    ")",
+    "-",
+    "_",
+    "+",
+    "=",
+    ".",
+    ",",
+    "?",
+    "/",
+    "\\",
+    "~",
+    "`",
+    "'",
+    '"',
+    "[",
+    "]",
+    "{",
+    "}",
+    "|",
+    ":",
+    ";",
+    "<",
+    ">",
+  ])("counts %j as the symbol", (symbol) => {
+    expect(partner(`Abcdefg1${symbol}`)).toEqual([]);
+  });
 
   it("counts a non-ASCII symbol (€, emoji) as the symbol", () => {
     expect(partner("Abcdefg1€")).toEqual([]);
@@ -62,8 +96,14 @@ describe("partner API password policy (8–32, lower and upper Latin, digit, sym
   });
 
   it("requires Latin letters: non-Latin letters satisfy neither case rule nor the symbol rule", () => {
-    expect(partner("ПАРОЛЬпароль1!")).toEqual(["Password must contain a lower-case Latin letter", "Password must contain an upper-case Latin letter"]);
-    expect(partner("Äbcdefg1")).toEqual(["Password must contain an upper-case Latin letter", "Password must contain a symbol such as ! @ # $"]);
+    expect(partner("ПАРОЛЬпароль1!")).toEqual([
+      "Password must contain a lower-case Latin letter",
+      "Password must contain an upper-case Latin letter",
+    ]);
+    expect(partner("Äbcdefg1")).toEqual([
+      "Password must contain an upper-case Latin letter",
+      "Password must contain a symbol such as ! @ # $",
+    ]);
     // Extra non-Latin letters are allowed once the Latin ones are there.
     expect(partner("Aa1!äöüßПр")).toEqual([]);
   });

@@ -14,9 +14,18 @@ const scope = (tag: string) => `test-quota:${tag}:${randomUUID()}`;
 
 describe("windowFor", () => {
   it("puts a time in the fixed window that contains it", () => {
-    expect(windowFor(iso("2025-03-04T10:30:15.250Z"), 3600)).toEqual({ start: iso("2025-03-04T10:00:00.000Z"), end: iso("2025-03-04T11:00:00.000Z") });
-    expect(windowFor(iso("2025-03-04T10:30:15.250Z"), 60)).toEqual({ start: iso("2025-03-04T10:30:00.000Z"), end: iso("2025-03-04T10:31:00.000Z") });
-    expect(windowFor(iso("2025-03-04T10:30:15.250Z"), 15 * 60)).toEqual({ start: iso("2025-03-04T10:30:00.000Z"), end: iso("2025-03-04T10:45:00.000Z") });
+    expect(windowFor(iso("2025-03-04T10:30:15.250Z"), 3600)).toEqual({
+      start: iso("2025-03-04T10:00:00.000Z"),
+      end: iso("2025-03-04T11:00:00.000Z"),
+    });
+    expect(windowFor(iso("2025-03-04T10:30:15.250Z"), 60)).toEqual({
+      start: iso("2025-03-04T10:30:00.000Z"),
+      end: iso("2025-03-04T10:31:00.000Z"),
+    });
+    expect(windowFor(iso("2025-03-04T10:30:15.250Z"), 15 * 60)).toEqual({
+      start: iso("2025-03-04T10:30:00.000Z"),
+      end: iso("2025-03-04T10:45:00.000Z"),
+    });
   });
 
   it("a window includes its start and excludes its end", () => {
@@ -103,13 +112,17 @@ describe("consumeQuota (against the database)", () => {
     const db = getDb();
     await consumeQuota(db, { scope: a, limit: 1, windowSeconds, now });
     expect((await consumeQuota(db, { scope: a, limit: 1, windowSeconds, now })).allowed).toBe(false);
-    expect(await consumeQuota(db, { scope: b, limit: 1, windowSeconds, now })).toMatchObject({ allowed: true, count: 1 });
+    expect(await consumeQuota(db, { scope: b, limit: 1, windowSeconds, now })).toMatchObject({
+      allowed: true,
+      count: 1,
+    });
   });
 
   it("a limit of 0 always allows and writes nothing", async () => {
     const s = scope("off");
     const db = getDb();
-    for (let i = 0; i < 5; i++) expect((await consumeQuota(db, { scope: s, limit: 0, windowSeconds, now })).allowed).toBe(true);
+    for (let i = 0; i < 5; i++)
+      expect((await consumeQuota(db, { scope: s, limit: 0, windowSeconds, now })).allowed).toBe(true);
     const rows = await db.select().from(quotaCounters).where(eq(quotaCounters.scope, s));
     expect(rows).toEqual([]);
   });
@@ -117,11 +130,16 @@ describe("consumeQuota (against the database)", () => {
   it("30 concurrent uses with a limit of 10: exactly 10 are allowed and every count is distinct", async () => {
     const s = scope("concurrent");
     const db = getDb();
-    const results = await Promise.all(Array.from({ length: 30 }, () => consumeQuota(db, { scope: s, limit: 10, windowSeconds, now })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => consumeQuota(db, { scope: s, limit: 10, windowSeconds, now })),
+    );
     expect(results.filter((r) => r.allowed)).toHaveLength(10);
     expect(results.map((r) => r.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(results.filter((r) => r.allowed).every((r) => r.count <= 10)).toBe(true);
-    const [row] = await db.select({ count: quotaCounters.count, expiresAt: quotaCounters.expiresAt }).from(quotaCounters).where(eq(quotaCounters.scope, s));
+    const [row] = await db
+      .select({ count: quotaCounters.count, expiresAt: quotaCounters.expiresAt })
+      .from(quotaCounters)
+      .where(eq(quotaCounters.scope, s));
     expect(row).toEqual({ count: 30, expiresAt: current.end });
   });
 });

@@ -38,18 +38,30 @@ describe("sqlmap's output", () => {
     const outcome = parseSqlmapOutput("tRPC query client.list", vulnerable);
     expect(outcome.status).toBe("vulnerable");
     expect(outcome.findings).toEqual([
-      expect.objectContaining({ severity: "high", kind: "SQL injection", where: "tRPC query client.list: JSON q ((custom) POST)", detail: "boolean-based blind; time-based blind" }),
+      expect.objectContaining({
+        severity: "high",
+        kind: "SQL injection",
+        where: "tRPC query client.list: JSON q ((custom) POST)",
+        detail: "boolean-based blind; time-based blind",
+      }),
     ]);
   });
 
   it("is clean only when sqlmap says every parameter was tested and none is injectable", () => {
-    expect(parseSqlmapOutput("POST /reg/user body", clean)).toEqual({ target: "POST /reg/user body", status: "clean", findings: [] });
+    expect(parseSqlmapOutput("POST /reg/user body", clean)).toEqual({
+      target: "POST /reg/user body",
+      status: "clean",
+      findings: [],
+    });
   });
 
   it("calls a run that ended without a verdict incomplete, with sqlmap's reason", () => {
     const outcome = parseSqlmapOutput("GET /wallet/accounts", stopped);
     expect(outcome.status).toBe("incomplete");
-    expect(outcome.findings[0]).toMatchObject({ severity: "error", detail: "connection refused (the target URL is not reachable)" });
+    expect(outcome.findings[0]).toMatchObject({
+      severity: "error",
+      detail: "connection refused (the target URL is not reachable)",
+    });
   });
 });
 
@@ -59,12 +71,17 @@ describe("wapiti's report", () => {
   it("fails on attacks that worked and on headers it grades badly, and accepts only what is written down", () => {
     const findings = parseWapitiReport({
       vulnerabilities: {
-        "Cross Site Scripting": [{ ...item("XSS vulnerability found via injection in the parameter q", 2), parameter: "q" }],
+        "Cross Site Scripting": [
+          { ...item("XSS vulnerability found via injection in the parameter q", 2), parameter: "q" },
+        ],
         "HTTP Secure Headers": [item("X-Frame-Options is not set")],
         "Content Security Policy Configuration": [item("CSP is not set")],
         "Secure Flag cookie": [item("Secure flag is not set in the cookie : authjs.session-token")],
       },
-      anomalies: { "Internal Server Error": [item("The server responded with a 500 HTTP error code", 3)], "Resource consumption": [item("Timeout")] },
+      anomalies: {
+        "Internal Server Error": [item("The server responded with a 500 HTTP error code", 3)],
+        "Resource consumption": [item("Timeout")],
+      },
     });
     expect(findings.map((f) => [f.kind, f.severity])).toEqual([
       ["Cross Site Scripting", "medium"],
@@ -77,21 +94,43 @@ describe("wapiti's report", () => {
   });
 
   it("does not accept a missing Secure flag on a cookie that is not next-auth's", () => {
-    const [finding] = parseWapitiReport({ vulnerabilities: { "Secure Flag cookie": [item("Secure flag is not set in the cookie : gatehouse-pref")] }, anomalies: {} });
+    const [finding] = parseWapitiReport({
+      vulnerabilities: { "Secure Flag cookie": [item("Secure flag is not set in the cookie : gatehouse-pref")] },
+      anomalies: {},
+    });
     expect(finding!.severity).toBe("medium");
   });
 });
 
 describe("the scan's verdict", () => {
-  const phase = (requests: number) => ({ tool: "sqlmap" as const, targets: 1, seconds: 1, requests, statuses: {}, refused: 0 });
+  const phase = (requests: number) => ({
+    tool: "sqlmap" as const,
+    targets: 1,
+    seconds: 1,
+    requests,
+    statuses: {},
+    refused: 0,
+  });
   const base = { startedAt: "2026-01-01T00:00:00.000Z", seconds: 1, base: "http://127.0.0.1:3401", skipped: [] };
 
   it("passes with informational findings only", () => {
-    expect(summarize({ ...base, phases: [phase(10)], findings: [{ tool: "wapiti", severity: "info", kind: "CSP", where: "/", detail: "" }] }).passed).toBe(true);
+    expect(
+      summarize({
+        ...base,
+        phases: [phase(10)],
+        findings: [{ tool: "wapiti", severity: "info", kind: "CSP", where: "/", detail: "" }],
+      }).passed,
+    ).toBe(true);
   });
 
   it("fails on any other finding, and when a phase sent no request at all", () => {
-    expect(summarize({ ...base, phases: [phase(10)], findings: [{ tool: "wapiti", severity: "low", kind: "CRLF Injection", where: "/", detail: "" }] }).passed).toBe(false);
+    expect(
+      summarize({
+        ...base,
+        phases: [phase(10)],
+        findings: [{ tool: "wapiti", severity: "low", kind: "CRLF Injection", where: "/", detail: "" }],
+      }).passed,
+    ).toBe(false);
     const silent = summarize({ ...base, phases: [phase(0)], findings: [] });
     expect(silent.passed).toBe(false);
     expect(silent.bySeverity.error).toBe(1);
@@ -104,9 +143,21 @@ describe("the scan's targets", () => {
     partnerId: 1001,
     masterKey: "ghk_test",
     tierId: 1,
-    client: { id: "c1", email: "a@example.test", password: "A9#bL8@z", accessToken: "t", accountId: "a1", subscriptionId: "s1", invoiceId: "i1" },
+    client: {
+      id: "c1",
+      email: "a@example.test",
+      password: "A9#bL8@z",
+      accessToken: "t",
+      accountId: "a1",
+      subscriptionId: "s1",
+      invoiceId: "i1",
+    },
     whiteLabel: { id: "w1", email: "w@example.test", password: "Qwerty123", token: "wt" },
-    staff: { email: "s@scan.test", sessionCookie: { name: "authjs.session-token", value: "v" }, signOutActions: ["ab12"] },
+    staff: {
+      email: "s@scan.test",
+      sessionCookie: { name: "authjs.session-token", value: "v" },
+      signOutActions: ["ab12"],
+    },
   };
 
   it("covers every documented public endpoint, or says why not", () => {
@@ -125,7 +176,8 @@ describe("the scan's targets", () => {
     expect(invoice.headers.Authorization).toBe("Bearer t");
     const start = targets.find((t) => t.name.startsWith("POST /reg/subscription body"))!;
     expect(JSON.parse(start.data!)).toMatchObject({ accountId: "a1", subscriptionDetailsId: 1 });
-    for (const t of targets.filter((t) => / (path|header) /.test(t.name))) expect(t.url + Object.values(t.headers).join(""), t.name).toContain("*");
+    for (const t of targets.filter((t) => / (path|header) /.test(t.name)))
+      expect(t.url + Object.values(t.headers).join(""), t.name).toContain("*");
   });
 
   it("names token-like parameters for sqlmap, which otherwise passes over them", () => {
@@ -141,7 +193,13 @@ describe("the crawl's session guard", () => {
   const guard = signOutGuard(["ab12"]);
 
   it("refuses the sign-out form and next-auth's sign-out, and lets every other request through", () => {
-    expect(guard("POST", "/overview", Buffer.from('------x\r\nContent-Disposition: form-data; name="$ACTION_ID_ab12"\r\n\r\n\r\n------x--'))).toMatch(/refused/);
+    expect(
+      guard(
+        "POST",
+        "/overview",
+        Buffer.from('------x\r\nContent-Disposition: form-data; name="$ACTION_ID_ab12"\r\n\r\n\r\n------x--'),
+      ),
+    ).toMatch(/refused/);
     expect(guard("POST", "/clients", Buffer.from("%24ACTION_ID_ab12=default"))).toMatch(/refused/);
     expect(guard("POST", "/api/auth/signout", Buffer.alloc(0))).toMatch(/refused/);
     expect(guard("POST", "/overview", Buffer.from('name="$ACTION_ID_cd34"'))).toBeUndefined();

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { isRefusal, refusalError, refusalRedirect, requireStaff } from "../../server/auth/guard";
 
-const member = { id: "6f1c1f9e-8f55-4c4f-9b0e-0d1f6f4b7a10", email: "ops@staff.test", name: "Ops", role: "operations" as const, sessionId: "0b5e3a3c-52a4-4b1e-8a5c-9f0e1d2c3b4a", mustEnrollTotp: false };
+const member = {
+  id: "6f1c1f9e-8f55-4c4f-9b0e-0d1f6f4b7a10",
+  email: "ops@staff.test",
+  name: "Ops",
+  role: "operations" as const,
+  sessionId: "0b5e3a3c-52a4-4b1e-8a5c-9f0e1d2c3b4a",
+  mustEnrollTotp: false,
+};
 
 describe("the staff guard", () => {
   it("lets a signed-in member through, and refuses a role the place is not for", () => {

@@ -7,7 +7,12 @@ import { getDb } from "../../db/client";
 import { emailOutbox, partners, webhookAttempts, webhookEndpoints, webhookMessages } from "../../db/schema";
 import { resetConfigForTests } from "../../env";
 import { sealSecret } from "../../server/crypto";
-import { DISABLE_AFTER_MS, deliverDueWebhooks, enqueueWebhookEvent, SECRET_PURPOSE } from "../../server/webhooks/deliveries";
+import {
+  DISABLE_AFTER_MS,
+  deliverDueWebhooks,
+  enqueueWebhookEvent,
+  SECRET_PURPOSE,
+} from "../../server/webhooks/deliveries";
 import { newWebhookSecret } from "../../server/webhooks/signing";
 import { createTestPartner, type TestPartner } from "../support/api";
 import { createTestStaff } from "../support/staff";
@@ -71,13 +76,26 @@ async function endpointFor(partner: TestPartner, o: { eventTypes?: string[]; ena
   secrets.set(path, secret);
   const [row] = await getDb()
     .insert(webhookEndpoints)
-    .values({ partnerId: partner.id, url: `${base}${path}`, eventTypes: o.eventTypes ?? [], enabled: o.enabled ?? true, secretSealed: sealSecret(SECRET_PURPOSE, secret) })
+    .values({
+      partnerId: partner.id,
+      url: `${base}${path}`,
+      eventTypes: o.eventTypes ?? [],
+      enabled: o.enabled ?? true,
+      secretSealed: sealSecret(SECRET_PURPOSE, secret),
+    })
     .returning({ id: webhookEndpoints.id });
   return { id: row!.id, path };
 }
 
 const event = (partner: TestPartner, clientId: string, n: number) =>
-  getDb().transaction((tx) => enqueueWebhookEvent(tx, { partnerId: partner.id, type: "client.state_changed", data: { clientId, partnerId: partner.id, state: `s${n}` }, clientId }));
+  getDb().transaction((tx) =>
+    enqueueWebhookEvent(tx, {
+      partnerId: partner.id,
+      type: "client.state_changed",
+      data: { clientId, partnerId: partner.id, state: `s${n}` },
+      clientId,
+    }),
+  );
 
 /** Runs the worker for one partner at a given moment until nothing more is due then. */
 async function runAt(partner: TestPartner, at: Date) {
@@ -85,7 +103,11 @@ async function runAt(partner: TestPartner, at: Date) {
 }
 
 const messagesOf = (endpointId: string) =>
-  getDb().select().from(webhookMessages).where(eq(webhookMessages.endpointId, endpointId)).orderBy(asc(webhookMessages.createdAt), asc(webhookMessages.id));
+  getDb()
+    .select()
+    .from(webhookMessages)
+    .where(eq(webhookMessages.endpointId, endpointId))
+    .orderBy(asc(webhookMessages.createdAt), asc(webhookMessages.id));
 
 describe("webhook deliveries", () => {
   it("writes one message per interested endpoint, in the change's transaction, and none when the change rolls back", async () => {
@@ -96,7 +118,12 @@ describe("webhook deliveries", () => {
     expect(await event(partner, crypto.randomUUID(), 1)).toBe(1);
     await expect(
       getDb().transaction(async (tx) => {
-        await enqueueWebhookEvent(tx, { partnerId: partner.id, type: "client.state_changed", data: {}, clientId: null });
+        await enqueueWebhookEvent(tx, {
+          partnerId: partner.id,
+          type: "client.state_changed",
+          data: {},
+          clientId: null,
+        });
         throw new Error("the change fails");
       }),
     ).rejects.toThrow("the change fails");
@@ -126,12 +153,20 @@ describe("webhook deliveries", () => {
     const hits = received.filter((r) => r.path === ep.path);
     expect(hits.map((h) => h.id)).toEqual([message!.id, message!.id]);
     expect(hits.every((h) => h.verified)).toBe(true);
-    expect(JSON.parse(hits[0]!.body)).toMatchObject({ type: "client.state_changed", timestamp: expect.any(String), data: { partnerId: partner.id, state: "s1" } });
+    expect(JSON.parse(hits[0]!.body)).toMatchObject({
+      type: "client.state_changed",
+      timestamp: expect.any(String),
+      data: { partnerId: partner.id, state: "s1" },
+    });
 
     // Delivered is final: later runs send nothing more.
     await runAt(partner, new Date(t0.getTime() + 3_600_000));
     expect(received.filter((r) => r.path === ep.path)).toHaveLength(2);
-    const attempts = await getDb().select().from(webhookAttempts).where(eq(webhookAttempts.messageId, message!.id)).orderBy(asc(webhookAttempts.attempt));
+    const attempts = await getDb()
+      .select()
+      .from(webhookAttempts)
+      .where(eq(webhookAttempts.messageId, message!.id))
+      .orderBy(asc(webhookAttempts.attempt));
     expect(attempts.map((a) => [a.attempt, a.statusCode])).toEqual([
       [1, 500],
       [2, 200],
@@ -155,7 +190,12 @@ describe("webhook deliveries", () => {
     expect(states).toEqual(["s1", "s2", "s3", "s4"]);
     // Until the first message got through, no later one was tried.
     expect(delivered.slice(0, firstSuccessIndex).map((r) => JSON.parse(r.body).data.state)).toEqual(["s1", "s1", "s1"]);
-    expect((await messagesOf(ep.id)).map((m) => m.status)).toEqual(["delivered", "delivered", "delivered", "delivered"]);
+    expect((await messagesOf(ep.id)).map((m) => m.status)).toEqual([
+      "delivered",
+      "delivered",
+      "delivered",
+      "delivered",
+    ]);
   });
 
   it("gives a message up after 72 hours of failures", async () => {
@@ -186,7 +226,10 @@ describe("webhook deliveries", () => {
     await runAt(partner, later);
     const [endpoint] = await getDb().select().from(webhookEndpoints).where(eq(webhookEndpoints.id, ep.id));
     expect(endpoint).toMatchObject({ enabled: false, disabledReason: "failing" });
-    const [mail] = await getDb().select().from(emailOutbox).where(and(eq(emailOutbox.toAddress, kam.email), eq(emailOutbox.template, "webhook_endpoint_disabled")));
+    const [mail] = await getDb()
+      .select()
+      .from(emailOutbox)
+      .where(and(eq(emailOutbox.toAddress, kam.email), eq(emailOutbox.template, "webhook_endpoint_disabled")));
     expect(mail?.textBody).toContain(`${base}${ep.path}`);
     // A disabled endpoint's messages wait; nothing more is sent to it.
     const before = received.filter((r) => r.path === ep.path).length;
@@ -194,14 +237,17 @@ describe("webhook deliveries", () => {
     expect(received.filter((r) => r.path === ep.path)).toHaveLength(before);
   });
 
-  it.skipIf(inject("databaseIsEmbedded"))("two workers racing over the same messages deliver each exactly once", async () => {
-    const partner = await createTestPartner();
-    const ep = await endpointFor(partner);
-    for (let n = 1; n <= 30; n++) await event(partner, crypto.randomUUID(), n);
-    const at = new Date();
-    await Promise.all([runAt(partner, at), runAt(partner, at), runAt(partner, at)]);
-    const ids = received.filter((r) => r.path === ep.path).map((r) => r.id);
-    expect(ids).toHaveLength(30);
-    expect(new Set(ids).size).toBe(30);
-  });
+  it.skipIf(inject("databaseIsEmbedded"))(
+    "two workers racing over the same messages deliver each exactly once",
+    async () => {
+      const partner = await createTestPartner();
+      const ep = await endpointFor(partner);
+      for (let n = 1; n <= 30; n++) await event(partner, crypto.randomUUID(), n);
+      const at = new Date();
+      await Promise.all([runAt(partner, at), runAt(partner, at), runAt(partner, at)]);
+      const ids = received.filter((r) => r.path === ep.path).map((r) => r.id);
+      expect(ids).toHaveLength(30);
+      expect(new Set(ids).size).toBe(30);
+    },
+  );
 });

@@ -10,7 +10,11 @@ import { GIVE_UP_AFTER_MS, nextAttemptAt } from "../../server/webhooks/schedule"
 import { newWebhookSecret, signWebhook } from "../../server/webhooks/signing";
 
 describe("Standard Webhooks signatures", () => {
-  const body = JSON.stringify({ type: "client.registered", timestamp: "2026-12-03T10:00:00.000Z", data: { clientId: "c1", partnerId: 1000 } });
+  const body = JSON.stringify({
+    type: "client.registered",
+    timestamp: "2026-12-03T10:00:00.000Z",
+    data: { clientId: "c1", partnerId: 1000 },
+  });
   const now = () => Math.floor(Date.now() / 1000);
 
   it("verify with the reference library, as a partner verifies them", () => {
@@ -43,8 +47,13 @@ describe("the retry schedule", () => {
       failedAt = next;
     }
     expect(waits).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000, 36_000_000]);
-    expect(nextAttemptAt({ attempts: 1, firstAttemptAt: first, failedAt: first, random: 0 })!.getTime() - first.getTime()).toBe(4_000);
-    expect(nextAttemptAt({ attempts: 1, firstAttemptAt: first, failedAt: first, random: 0.999999 })!.getTime() - first.getTime()).toBe(6_000);
+    expect(
+      nextAttemptAt({ attempts: 1, firstAttemptAt: first, failedAt: first, random: 0 })!.getTime() - first.getTime(),
+    ).toBe(4_000);
+    expect(
+      nextAttemptAt({ attempts: 1, firstAttemptAt: first, failedAt: first, random: 0.999999 })!.getTime() -
+        first.getTime(),
+    ).toBe(6_000);
   });
 
   it("gives up once the next attempt would be more than 72 h after the first", () => {
@@ -55,12 +64,29 @@ describe("the retry schedule", () => {
 });
 
 describe("which addresses a webhook may reach", () => {
-  it.each(["127.0.0.1", "10.1.2.3", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fd12:3456::1", "::ffff:127.0.0.1", "::ffff:7f00:1", "64:ff9b::10.0.0.1", "2001:db8::1"])(
-    "refuses %s",
-    (address) => expect(isPublicAddress(address)).toBe(false),
-  );
+  it.each([
+    "127.0.0.1",
+    "10.1.2.3",
+    "172.16.5.4",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.1",
+    "255.255.255.255",
+    "::1",
+    "::",
+    "fe80::1",
+    "fd12:3456::1",
+    "::ffff:127.0.0.1",
+    "::ffff:7f00:1",
+    "64:ff9b::10.0.0.1",
+    "2001:db8::1",
+  ])("refuses %s", (address) => expect(isPublicAddress(address)).toBe(false));
 
-  it.each(["1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8"])("allows %s", (address) => expect(isPublicAddress(address)).toBe(true));
+  it.each(["1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8"])("allows %s", (address) =>
+    expect(isPublicAddress(address)).toBe(true),
+  );
 });
 
 describe("sending one webhook", () => {
@@ -89,7 +115,14 @@ describe("sending one webhook", () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const send = (path: string, timeoutMs = 2000) => postWebhook({ url: `${base}${path}`, headers: { "webhook-id": "msg_x" }, body: '{"type":"test"}', timeoutMs, allowPrivate: true });
+  const send = (path: string, timeoutMs = 2000) =>
+    postWebhook({
+      url: `${base}${path}`,
+      headers: { "webhook-id": "msg_x" },
+      body: '{"type":"test"}',
+      timeoutMs,
+      allowPrivate: true,
+    });
 
   it("posts the JSON body with its headers and reports the status", async () => {
     expect(await send("/ok")).toMatchObject({ kind: "answered", status: 204 });
@@ -121,16 +154,25 @@ describe("sending one webhook", () => {
 describe("refusing private destinations (without WEBHOOK_ALLOW_PRIVATE_URLS)", () => {
   const refuse = (url: string) => postWebhook({ url, headers: {}, body: "{}", timeoutMs: 2000, allowPrivate: false });
 
-  it.each(["https://127.0.0.1/hook", "https://10.0.0.5/hook", "https://169.254.169.254/latest/meta-data", "https://[::1]/hook", "https://localhost/hook", "http://example.com/hook", "https://user:pw@example.com/hook", "not a url"])(
-    "refuses %s before connecting",
-    async (url) => expect(await refuse(url)).toMatchObject({ kind: "refused" }),
-  );
+  it.each([
+    "https://127.0.0.1/hook",
+    "https://10.0.0.5/hook",
+    "https://169.254.169.254/latest/meta-data",
+    "https://[::1]/hook",
+    "https://localhost/hook",
+    "http://example.com/hook",
+    "https://user:pw@example.com/hook",
+    "not a url",
+  ])("refuses %s before connecting", async (url) => expect(await refuse(url)).toMatchObject({ kind: "refused" }));
 
   it("refuses a DNS name that resolves to a private address, at connection time", async () => {
     const name = os.hostname();
     const resolved = await lookup(name);
     // The precondition: on these machines the host's own name resolves to a loopback or private address.
     expect(isPublicAddress(resolved.address), `${name} resolves to ${resolved.address}`).toBe(false);
-    expect(await refuse(`https://${name}:9/hook`)).toMatchObject({ kind: "refused", error: expect.stringMatching(/not public/) });
+    expect(await refuse(`https://${name}:9/hook`)).toMatchObject({
+      kind: "refused",
+      error: expect.stringMatching(/not public/),
+    });
   });
 });

@@ -11,7 +11,14 @@ import { formatCreatedAtMs } from "../../server/kyc/schemas";
 import { payloadDigest } from "../../server/kyc/signing";
 import { SECRET_PURPOSE } from "../../server/webhooks/deliveries";
 import { newWebhookSecret } from "../../server/webhooks/signing";
-import { createTestPartner, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi, whiteLabelBody, type TestPartner } from "../support/api";
+import {
+  createTestPartner,
+  STRONG_PARTNER_PASSWORD,
+  uniqueEmail,
+  useApi,
+  whiteLabelBody,
+  type TestPartner,
+} from "../support/api";
 import { credit, registerSubscriber, sandboxPartnerWithTier } from "../support/billing";
 import { callerFor, createTestStaff } from "../support/staff";
 
@@ -57,12 +64,18 @@ afterAll(async () => {
   await getDb().execute(sql`drop table if exists test_webhook_commit_fails`);
 });
 
-const failCommitsOf = (partnerId: number) => getDb().execute(sql`insert into test_webhook_commit_fails (partner_id) values (${partnerId})`);
+const failCommitsOf = (partnerId: number) =>
+  getDb().execute(sql`insert into test_webhook_commit_fails (partner_id) values (${partnerId})`);
 
 async function endpoint(partnerId: number, eventTypes: WebhookEventType[]) {
   const [row] = await getDb()
     .insert(webhookEndpoints)
-    .values({ partnerId, url: "https://hooks.example.com/in", eventTypes, secretSealed: sealSecret(SECRET_PURPOSE, newWebhookSecret()) })
+    .values({
+      partnerId,
+      url: "https://hooks.example.com/in",
+      eventTypes,
+      secretSealed: sealSecret(SECRET_PURPOSE, newWebhookSecret()),
+    })
     .returning({ id: webhookEndpoints.id });
   return row!.id;
 }
@@ -74,7 +87,10 @@ const messagesOf = (endpointId: string, type: string) =>
     .where(and(eq(webhookMessages.endpointId, endpointId), eq(webhookMessages.eventType, type)));
 
 async function auditCount(partnerId: number): Promise<number> {
-  const [row] = await getDb().select({ n: sql<number>`count(*)::int` }).from(auditEvents).where(eq(auditEvents.partnerId, partnerId));
+  const [row] = await getDb()
+    .select({ n: sql<number>`count(*)::int` })
+    .from(auditEvents)
+    .where(eq(auditEvents.partnerId, partnerId));
   return row!.n;
 }
 
@@ -99,9 +115,18 @@ async function subscribed() {
   const { partner, tierId } = await sandboxPartnerWithTier({ amount: "9.99" });
   const client = await registerSubscriber(api, partner.id);
   await credit(client.clientId, "9.99");
-  const started = await api.post("/reg/subscription", { accountId: client.accountId, subscriptionDetailsId: tierId }, client.auth);
+  const started = await api.post(
+    "/reg/subscription",
+    { accountId: client.accountId, subscriptionDetailsId: tierId },
+    client.auth,
+  );
   expect(started.status, JSON.stringify(started.body)).toBe(201);
-  return { partner, client, invoiceId: started.body.id as string, subscriptionId: started.body.subscriptionId as string };
+  return {
+    partner,
+    client,
+    invoiceId: started.body.id as string,
+    subscriptionId: started.body.subscriptionId as string,
+  };
 }
 
 const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
@@ -114,11 +139,21 @@ const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
     return {
       partner,
       act: async () => {
-        const done = await api.post("/reg/user", { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: "12345" }, headers);
+        const done = await api.post(
+          "/reg/user",
+          { email, password: STRONG_PARTNER_PASSWORD, emailConfirmCode: "12345" },
+          headers,
+        );
         if (done.status === 201) clientId = (done.body.user_id as string).slice(4);
         return done;
       },
-      data: () => ({ clientId, partnerId: partner.id, verificationStatus: "email_verified", userType: "CUSTOMER", createdVia: "partner_api" }),
+      data: () => ({
+        clientId,
+        partnerId: partner.id,
+        verificationStatus: "email_verified",
+        userType: "CUSTOMER",
+        createdVia: "partner_api",
+      }),
     };
   },
   "client.email_confirmed": async () => {
@@ -135,8 +170,21 @@ const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
     const clientId = await registerWhiteLabel(partner);
     return {
       partner,
-      act: () => callerFor(operations).client.setVerification({ clientId, verificationStatus: "identified", verificationLevel: 3, reason: "Checked the passport in person" }),
-      data: () => ({ clientId, partnerId: partner.id, verificationStatus: "identified", verificationLevel: 3, previousVerificationStatus: "not_verified", previousVerificationLevel: 0 }),
+      act: () =>
+        callerFor(operations).client.setVerification({
+          clientId,
+          verificationStatus: "identified",
+          verificationLevel: 3,
+          reason: "Checked the passport in person",
+        }),
+      data: () => ({
+        clientId,
+        partnerId: partner.id,
+        verificationStatus: "identified",
+        verificationLevel: 3,
+        previousVerificationStatus: "not_verified",
+        previousVerificationLevel: 0,
+      }),
     };
   },
   "client.state_changed": async () => {
@@ -144,7 +192,8 @@ const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
     const clientId = await registerWhiteLabel(partner);
     return {
       partner,
-      act: () => callerFor(operations).client.setState({ clientId, state: "suspended", reason: "Asked by the partner" }),
+      act: () =>
+        callerFor(operations).client.setState({ clientId, state: "suspended", reason: "Asked by the partner" }),
       data: () => ({ clientId, partnerId: partner.id, state: "suspended", previousState: "active" }),
     };
   },
@@ -152,7 +201,11 @@ const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
     const partner = await createTestPartner({ sandbox: true, kycApprovedLevel: 3 });
     const registered = await api.post("/api/public/register", whiteLabelBody(), { partnerId: String(partner.id) });
     const clientId = registered.body.clientId as string;
-    const started = await api.post("/reg/verification", { type: "SUMSUB" }, { authorization: `Bearer ${registered.body.token}` });
+    const started = await api.post(
+      "/reg/verification",
+      { type: "SUMSUB" },
+      { authorization: `Bearer ${registered.body.token}` },
+    );
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     const body = JSON.stringify({
       type: "applicantReviewed",
@@ -172,7 +225,14 @@ const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
           "x-payload-digest-alg": "HMAC_SHA256_HEX",
           "x-payload-digest": payloadDigest(config().sumsubWebhookSecret, "HMAC_SHA256_HEX", body),
         }),
-      data: () => ({ clientId, partnerId: partner.id, reviewAnswer: "GREEN", reviewStatus: "completed", verificationStatus: "identified", verificationLevel: 3 }),
+      data: () => ({
+        clientId,
+        partnerId: partner.id,
+        reviewAnswer: "GREEN",
+        reviewStatus: "completed",
+        verificationStatus: "identified",
+        verificationLevel: 3,
+      }),
     };
   },
   "subscription.activated": async () => {
@@ -180,7 +240,13 @@ const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
     return {
       partner: s.partner,
       act: () => api.post("/invoice/payment/pay", { invoiceId: s.invoiceId }, s.client.auth),
-      data: () => ({ subscriptionId: s.subscriptionId, clientId: s.client.clientId, partnerId: s.partner.id, status: "ACTIVE", invoiceId: s.invoiceId }),
+      data: () => ({
+        subscriptionId: s.subscriptionId,
+        clientId: s.client.clientId,
+        partnerId: s.partner.id,
+        status: "ACTIVE",
+        invoiceId: s.invoiceId,
+      }),
     };
   },
   "invoice.paid": async () => {
@@ -188,7 +254,16 @@ const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
     return {
       partner: s.partner,
       act: () => api.post("/invoice/payment/pay", { invoiceId: s.invoiceId }, s.client.auth),
-      data: () => ({ invoiceId: s.invoiceId, subscriptionId: s.subscriptionId, clientId: s.client.clientId, partnerId: s.partner.id, kind: "initial", amount: "9.99", currency: "EUR", status: "paid" }),
+      data: () => ({
+        invoiceId: s.invoiceId,
+        subscriptionId: s.subscriptionId,
+        clientId: s.client.clientId,
+        partnerId: s.partner.id,
+        kind: "initial",
+        amount: "9.99",
+        currency: "EUR",
+        status: "paid",
+      }),
     };
   },
   "subscription.renewal_failed": async () => {
@@ -200,7 +275,13 @@ const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
       partner: s.partner,
       // The period is over and the account is empty: the renewal cannot be collected.
       act: () => runBillingCycle({ now: new Date(periodEnd + DAY_MS / 2), grace: GRACE, partnerId: s.partner.id }),
-      data: () => ({ subscriptionId: s.subscriptionId, clientId: s.client.clientId, partnerId: s.partner.id, amount: "9.99", currency: "EUR" }),
+      data: () => ({
+        subscriptionId: s.subscriptionId,
+        clientId: s.client.clientId,
+        partnerId: s.partner.id,
+        amount: "9.99",
+        currency: "EUR",
+      }),
     };
   },
   "subscription.cancelled": async () => {
@@ -208,7 +289,14 @@ const scenarios: Record<WebhookEventType, () => Promise<Scenario>> = {
     return {
       partner: s.partner,
       act: () => api.post(`/reg/subscription/${s.subscriptionId}/cancel`, undefined, s.client.auth),
-      data: () => ({ subscriptionId: s.subscriptionId, clientId: s.client.clientId, partnerId: s.partner.id, status: "CANCELLED", previousStatus: "INIT", reason: "cancelled" }),
+      data: () => ({
+        subscriptionId: s.subscriptionId,
+        clientId: s.client.clientId,
+        partnerId: s.partner.id,
+        status: "CANCELLED",
+        previousStatus: "INIT",
+        reason: "cancelled",
+      }),
     };
   },
 };
@@ -222,7 +310,10 @@ describe("webhook events from every change", () => {
     it("is one message to the endpoint subscribed to it, written with the change, and none to one that is not", async () => {
       const s = await scenarios[type]();
       const subscribed = await endpoint(s.partner.id, [type]);
-      const others = await endpoint(s.partner.id, WEBHOOK_EVENT_TYPES.filter((t) => t !== type));
+      const others = await endpoint(
+        s.partner.id,
+        WEBHOOK_EVENT_TYPES.filter((t) => t !== type),
+      );
       const outcome = (await s.act()) as { status?: number; body?: unknown };
       if (outcome?.status !== undefined) expect(outcome.status, JSON.stringify(outcome.body)).toBeLessThan(300);
 
@@ -242,7 +333,11 @@ describe("webhook events from every change", () => {
       const audited = await auditCount(s.partner.id);
       await failCommitsOf(s.partner.id);
       // Each entry point reports the failure its own way: a 5xx answer, a procedure's error, the billing run's count.
-      const outcome = (await s.act().catch((error: unknown) => ({ thrown: error }))) as { status?: number; failed?: number; thrown?: unknown };
+      const outcome = (await s.act().catch((error: unknown) => ({ thrown: error }))) as {
+        status?: number;
+        failed?: number;
+        thrown?: unknown;
+      };
       if (outcome.status !== undefined) expect(outcome.status).toBeGreaterThanOrEqual(500);
       else if (outcome.failed !== undefined) expect(outcome.failed).toBe(1);
       else expect(outcome.thrown).toMatchObject({ code: "INTERNAL_SERVER_ERROR" });

@@ -32,7 +32,11 @@ export function AuditFiltersForm({
   partners: PartnerOption[];
   children: ReactNode;
 }) {
-  const { shown, typed, type, update, reset, anySet, navigating } = useUrlFilters({ keys, filters, typed: ["actorId", "entityId", "from", "to"] });
+  const { shown, typed, type, update, reset, anySet, navigating } = useUrlFilters({
+    keys,
+    filters,
+    typed: ["actorId", "entityId", "from", "to"],
+  });
   const get = (key: K) => shown[key] ?? "";
 
   // One picker for the actor: a staff member by name, or any actor of a kind.
@@ -45,10 +49,21 @@ export function AuditFiltersForm({
     update({ actorType: kind, actorId: id });
   }
   const actorNeedsId = actorType === "api_key" || actorType === "client";
-  const withCurrent = (values: string[], current: string) => (current && !values.includes(current) ? [current, ...values] : values);
+  const withCurrent = (values: string[], current: string) =>
+    current && !values.includes(current) ? [current, ...values] : values;
   const text = (key: K, label: string, hint: string, mono = false, inputType = "text") => (
     <Field label={label} hint={hint} error={errors[key]}>
-      {(p) => <input {...p} type={inputType} value={typed[key] ?? ""} onChange={(e) => type(key, e.target.value)} autoComplete="off" spellCheck={false} className={`${inputClass}${mono ? " font-mono" : ""}`} />}
+      {(p) => (
+        <input
+          {...p}
+          type={inputType}
+          value={typed[key] ?? ""}
+          onChange={(e) => type(key, e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          className={`${inputClass}${mono ? " font-mono" : ""}`}
+        />
+      )}
     </Field>
   );
   const select = (key: K, label: string, anyLabel: string, values: string[]) => (
@@ -68,7 +83,12 @@ export function AuditFiltersForm({
 
   return (
     <>
-      <form role="search" aria-label="Filter audit events" onSubmit={(e) => e.preventDefault()} className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4">
+      <form
+        role="search"
+        aria-label="Filter audit events"
+        onSubmit={(e) => e.preventDefault()}
+        className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4"
+      >
         <Field label="Actor" error={errors.actorType}>
           {(p) => (
             <select {...p} value={actorValue} onChange={(e) => chooseActor(e.target.value)} className={inputClass}>
@@ -91,9 +111,15 @@ export function AuditFiltersForm({
             </select>
           )}
         </Field>
-        {actorNeedsId && text("actorId", actorType === "api_key" ? "API key id" : "Client id", "Leave empty for any", true)}
+        {actorNeedsId &&
+          text("actorId", actorType === "api_key" ? "API key id" : "Client id", "Leave empty for any", true)}
         {select("action", "Action", "Any action", actions)}
-        <PartnerFilter partners={partners} value={get("partnerId")} onChange={(partnerId) => update({ partnerId })} error={errors.partnerId} />
+        <PartnerFilter
+          partners={partners}
+          value={get("partnerId")}
+          onChange={(partnerId) => update({ partnerId })}
+          error={errors.partnerId}
+        />
         {select("entityType", "Entity type", "Any entity", entityTypes)}
         {text("entityId", "Entity id", "With an entity type: a client, staff, partner or key id", true)}
         {text("from", "From", "UTC date", false, "date")}

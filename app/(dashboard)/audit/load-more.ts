@@ -10,5 +10,7 @@ import { auditListInput, auditRowsPage } from "./rows";
 export async function loadMoreAuditEvents(query: string, cursor: string): Promise<ActionResult<RowsPage>> {
   const args = loadMoreArguments(query, cursor, AUDIT_FILTER_KEYS);
   if ("ok" in args) return args;
-  return runAction(async (api) => auditRowsPage(await api.audit.list(auditListInput(args.filters, args.cursor))), { path: pathWith("/audit", query) });
+  return runAction(async (api) => auditRowsPage(await api.audit.list(auditListInput(args.filters, args.cursor))), {
+    path: pathWith("/audit", query),
+  });
 }

@@ -20,7 +20,12 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
     loadPage(path, (api) => Promise.all([api.audit.facets(), api.staff.list(), api.partner.options()])),
     loadPage(path, (api) => api.audit.list(auditListInput(filters))),
   ]);
-  if (!choices.ok) return <RoleRefusal title="Audit log">{choices.kind === "forbidden" ? "Only admins read the audit log; ask an admin." : choices.message}</RoleRefusal>;
+  if (!choices.ok)
+    return (
+      <RoleRefusal title="Audit log">
+        {choices.kind === "forbidden" ? "Only admins read the audit log; ask an admin." : choices.message}
+      </RoleRefusal>
+    );
   const [facets, staff, partners] = choices.data;
   const filtered = Object.keys(filters).length > 0;
 
@@ -53,7 +58,11 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
         {!list.ok ? (
           <ListRefusal refusal={list} />
         ) : list.data.items.length === 0 ? (
-          <EmptyState title={filtered ? "No events match these filters" : "No events yet"}>{filtered ? "Try fewer filters or a wider date range." : "Events appear here as staff work and people sign in."}</EmptyState>
+          <EmptyState title={filtered ? "No events match these filters" : "No events yet"}>
+            {filtered
+              ? "Try fewer filters or a wider date range."
+              : "Events appear here as staff work and people sign in."}
+          </EmptyState>
         ) : (
           <PagedTable
             query={query}

@@ -15,7 +15,13 @@ const AUDIT_PAGE_SIZE = 50;
 
 /** The address's filters as `audit.list` takes them; its schema checks them. */
 export function auditListInput(filters: AuditFilters, cursor?: string) {
-  return { ...filters, actorType: filters.actorType as AuditActorType | undefined, partnerId: wholeNumber(filters.partnerId), cursor, limit: AUDIT_PAGE_SIZE };
+  return {
+    ...filters,
+    actorType: filters.actorType as AuditActorType | undefined,
+    partnerId: wholeNumber(filters.partnerId),
+    cursor,
+    limit: AUDIT_PAGE_SIZE,
+  };
 }
 
 /** A page of events as the table shows it (the page renders the first, "Load more" the next ones). */
@@ -34,7 +40,9 @@ function AuditRows({ events }: { events: AuditEvent[] }) {
       <td className="px-3 py-2">
         <EntityCell event={e} />
       </td>
-      <td className="px-3 py-2">{e.partnerId === null ? <Muted /> : `${e.partnerName ?? "Partner"} (${e.partnerId})`}</td>
+      <td className="px-3 py-2">
+        {e.partnerId === null ? <Muted /> : `${e.partnerName ?? "Partner"} (${e.partnerId})`}
+      </td>
       <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{e.ip ?? <Muted />}</td>
       <td className="px-3 py-2">
         <DetailsCell event={e} />
@@ -56,7 +64,9 @@ function ActorCell({ event: e }: { event: AuditEvent }) {
     return (
       <>
         <span className="block font-medium text-slate-900">API key {e.actorName ? `“${e.actorName}”` : ""}</span>
-        <span className="block font-mono text-xs text-slate-600">{e.actorDetail ? `${e.actorDetail}…` : e.actorId}</span>
+        <span className="block font-mono text-xs text-slate-600">
+          {e.actorDetail ? `${e.actorDetail}…` : e.actorId}
+        </span>
       </>
     );
   }
@@ -85,7 +95,12 @@ function EntityCell({ event: e }: { event: AuditEvent }) {
     <>
       <span className="block">{e.entityType}</span>
       {e.entityLabel && <span className="block text-xs text-slate-600">{e.entityLabel}</span>}
-      {e.entityId && (e.entityType === "client" ? <IdLink href={`/clients/${e.entityId}`} id={e.entityId} /> : <span className="block break-all font-mono text-xs text-slate-600">{e.entityId}</span>)}
+      {e.entityId &&
+        (e.entityType === "client" ? (
+          <IdLink href={`/clients/${e.entityId}`} id={e.entityId} />
+        ) : (
+          <span className="block break-all font-mono text-xs text-slate-600">{e.entityId}</span>
+        ))}
     </>
   );
 }
@@ -99,7 +114,9 @@ function DetailsCell({ event: e }: { event: AuditEvent }) {
   if (parts.length === 0) return <Muted />;
   return (
     <details className="max-w-sm">
-      <summary className="cursor-pointer text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-700">Show</summary>
+      <summary className="cursor-pointer text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-700">
+        Show
+      </summary>
       <dl className="mt-2 space-y-2">
         {parts.map(([label, value]) => (
           <div key={label}>
@@ -116,7 +133,10 @@ function DetailsCell({ event: e }: { event: AuditEvent }) {
 
 function IdLink({ href, id }: { href: string; id: string }) {
   return (
-    <Link href={href} className="block break-all font-mono text-xs text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+    <Link
+      href={href}
+      className="block break-all font-mono text-xs text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+    >
       {id}
     </Link>
   );

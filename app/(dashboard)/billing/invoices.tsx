@@ -17,7 +17,14 @@ type InvoiceFilters = Partial<Record<(typeof INVOICE_FILTER_KEYS)[number], strin
 
 /** The address's filters as `invoice.list` takes them; its schema checks them. */
 export function invoiceListInput(f: InvoiceFilters, cursor?: string) {
-  return { partnerId: wholeNumber(f.invoicePartnerId), status: f.invoiceStatus as InvoiceStatus | undefined, kind: f.invoiceKind as InvoiceKind | undefined, email: f.invoiceEmail, cursor, limit: 50 };
+  return {
+    partnerId: wholeNumber(f.invoicePartnerId),
+    status: f.invoiceStatus as InvoiceStatus | undefined,
+    kind: f.invoiceKind as InvoiceKind | undefined,
+    email: f.invoiceEmail,
+    cursor,
+    limit: 50,
+  };
 }
 
 /** A page of invoices as the table shows it. */
@@ -52,7 +59,12 @@ export function invoiceRowsPage(page: InvoicesPage): RowsPage {
         )}
       </td>
       <td className="px-3 py-2">
-        {i.status === "open" && <VoidInvoiceButton invoice={{ id: i.id, clientEmail: i.clientEmail }} summary={`${invoiceKindLabels[i.kind]} of ${formatMoney(i.amount, i.currency)} for ${i.tierName}. `} />}
+        {i.status === "open" && (
+          <VoidInvoiceButton
+            invoice={{ id: i.id, clientEmail: i.clientEmail }}
+            summary={`${invoiceKindLabels[i.kind]} of ${formatMoney(i.amount, i.currency)} for ${i.tierName}. `}
+          />
+        )}
       </td>
     </tr>
   ));

@@ -10,12 +10,18 @@ import { SUBSCRIPTION_FILTER_KEYS, subscriptionListInput, subscriptionRowsPage }
 export async function loadMoreSubscriptions(query: string, cursor: string): Promise<ActionResult<RowsPage>> {
   const args = loadMoreArguments(query, cursor, SUBSCRIPTION_FILTER_KEYS);
   if ("ok" in args) return args;
-  return runAction(async (api) => subscriptionRowsPage(await api.subscription.list(subscriptionListInput(args.filters, args.cursor))), { path: pathWith("/billing", query) });
+  return runAction(
+    async (api) => subscriptionRowsPage(await api.subscription.list(subscriptionListInput(args.filters, args.cursor))),
+    { path: pathWith("/billing", query) },
+  );
 }
 
 /** The Invoices list's "Load more": the invoices after `cursor` for its filters in `query`. */
 export async function loadMoreInvoices(query: string, cursor: string): Promise<ActionResult<RowsPage>> {
   const args = loadMoreArguments(query, cursor, INVOICE_FILTER_KEYS);
   if ("ok" in args) return args;
-  return runAction(async (api) => invoiceRowsPage(await api.invoice.list(invoiceListInput(args.filters, args.cursor))), { path: pathWith("/billing", query) });
+  return runAction(
+    async (api) => invoiceRowsPage(await api.invoice.list(invoiceListInput(args.filters, args.cursor))),
+    { path: pathWith("/billing", query) },
+  );
 }

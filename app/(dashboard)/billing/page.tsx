@@ -26,11 +26,17 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
     loadPage(path, (api) => api.invoice.list(invoiceListInput(iFilters))),
   ]);
   // Every role may pick partners; the lists are operations' and admins'.
-  const refused = !partners.ok ? partners : !subscriptions.ok && subscriptions.kind === "forbidden" ? subscriptions : undefined;
+  const refused = !partners.ok
+    ? partners
+    : !subscriptions.ok && subscriptions.kind === "forbidden"
+      ? subscriptions
+      : undefined;
   if (refused) {
     return (
       <RoleRefusal title="Subscriptions & invoices">
-        {refused.kind === "forbidden" ? "Subscriptions and invoices are run by operations staff and admins; a client's billing is on the client's page." : refused.message}
+        {refused.kind === "forbidden"
+          ? "Subscriptions and invoices are run by operations staff and admins; a client's billing is on the client's page."
+          : refused.message}
       </RoleRefusal>
     );
   }
@@ -50,12 +56,19 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
         <h2 id="subscriptions-heading" className="mb-3 text-lg font-semibold text-slate-900">
           Subscriptions
         </h2>
-        <SubscriptionFilters keys={SUBSCRIPTION_FILTER_KEYS} filters={sFilters} errors={subscriptions.ok ? {} : subscriptions.fieldErrors} partners={choices}>
+        <SubscriptionFilters
+          keys={SUBSCRIPTION_FILTER_KEYS}
+          filters={sFilters}
+          errors={subscriptions.ok ? {} : subscriptions.fieldErrors}
+          partners={choices}
+        >
           {!subscriptions.ok ? (
             <ListRefusal refusal={subscriptions} />
           ) : subscriptions.data.items.length === 0 ? (
             <EmptyState title={sFiltered ? "No subscriptions match these filters" : "No subscriptions yet"}>
-              {sFiltered ? "Try another partner, status or address." : "Subscriptions appear here when clients start one through the partner API."}
+              {sFiltered
+                ? "Try another partner, status or address."
+                : "Subscriptions appear here when clients start one through the partner API."}
             </EmptyState>
           ) : (
             <PagedTable
@@ -86,12 +99,19 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
         <h2 id="invoices-heading" className="mb-3 text-lg font-semibold text-slate-900">
           Invoices
         </h2>
-        <InvoiceFilters keys={INVOICE_FILTER_KEYS} filters={iFilters} errors={invoices.ok ? {} : invoices.fieldErrors} partners={choices}>
+        <InvoiceFilters
+          keys={INVOICE_FILTER_KEYS}
+          filters={iFilters}
+          errors={invoices.ok ? {} : invoices.fieldErrors}
+          partners={choices}
+        >
           {!invoices.ok ? (
             <ListRefusal refusal={invoices} />
           ) : invoices.data.items.length === 0 ? (
             <EmptyState title={iFiltered ? "No invoices match these filters" : "No invoices yet"}>
-              {iFiltered ? "Try another partner, status, kind or address." : "Each subscription's first invoice appears here when the client starts it."}
+              {iFiltered
+                ? "Try another partner, status, kind or address."
+                : "Each subscription's first invoice appears here when the client starts it."}
             </EmptyState>
           ) : (
             <PagedTable

@@ -17,7 +17,13 @@ type SubscriptionFilters = Partial<Record<(typeof SUBSCRIPTION_FILTER_KEYS)[numb
 
 /** The address's filters as `subscription.list` takes them; its schema checks them. */
 export function subscriptionListInput(f: SubscriptionFilters, cursor?: string) {
-  return { partnerId: wholeNumber(f.subscriptionPartnerId), status: f.subscriptionStatus as SubscriptionStatus | undefined, email: f.subscriptionEmail, cursor, limit: 50 };
+  return {
+    partnerId: wholeNumber(f.subscriptionPartnerId),
+    status: f.subscriptionStatus as SubscriptionStatus | undefined,
+    email: f.subscriptionEmail,
+    cursor,
+    limit: 50,
+  };
 }
 
 /** A page of subscriptions as the table shows it. */
@@ -42,14 +48,20 @@ export function subscriptionRowsPage(page: SubscriptionsPage): RowsPage {
         <SubscriptionStatusBadge status={s.status} />
       </td>
       <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatMoney(s.amount, s.currency)}</td>
-      <td className="whitespace-nowrap px-3 py-2 tabular-nums">{s.currentPeriodEnd ? formatDateTime(s.currentPeriodEnd) : <Muted />}</td>
+      <td className="whitespace-nowrap px-3 py-2 tabular-nums">
+        {s.currentPeriodEnd ? formatDateTime(s.currentPeriodEnd) : <Muted />}
+      </td>
       <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(s.createdAt)}</td>
       <td className="px-3 py-2">
         {/* Only a subscription that is still running can be cancelled. */}
         {(s.status === "INIT" || s.status === "ACTIVE") && (
           <CancelSubscriptionButton
             subscription={{ id: s.id, clientEmail: s.clientEmail, tierName: s.tierName }}
-            paidUntil={s.status === "ACTIVE" && s.currentPeriodEnd && s.currentPeriodEnd.getTime() > now ? formatDateTime(s.currentPeriodEnd, { zone: true }) : null}
+            paidUntil={
+              s.status === "ACTIVE" && s.currentPeriodEnd && s.currentPeriodEnd.getTime() > now
+                ? formatDateTime(s.currentPeriodEnd, { zone: true })
+                : null
+            }
           />
         )}
       </td>

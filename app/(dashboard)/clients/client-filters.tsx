@@ -8,7 +8,17 @@ import { useUrlFilters } from "../../_components/url-filters";
 type Filters = Partial<Record<ClientFilterKey, string>>;
 
 /** The filters' parameters, in the order they appear in the address (as the CSV export link writes them). */
-const KEYS: readonly ClientFilterKey[] = ["q", "partnerId", "state", "verificationStatus", "verificationLevel", "countryCode", "createdFrom", "createdTo", "sort"];
+const KEYS: readonly ClientFilterKey[] = [
+  "q",
+  "partnerId",
+  "state",
+  "verificationStatus",
+  "verificationLevel",
+  "countryCode",
+  "createdFrom",
+  "createdTo",
+  "sort",
+];
 
 /**
  * The filter form of the Clients page. The filters live in the address, so a
@@ -34,12 +44,27 @@ export function ClientFilters({
   choices: Record<"sort" | "state" | "verificationStatus", Array<{ value: string; label: string }>>;
   children: ReactNode;
 }) {
-  const { shown, typed, type, update, reset, anySet, navigating } = useUrlFilters<ClientFilterKey>({ keys: KEYS, filters, typed: ["q", "createdFrom", "createdTo"], defaults: { sort: "created_desc" } });
+  const { shown, typed, type, update, reset, anySet, navigating } = useUrlFilters<ClientFilterKey>({
+    keys: KEYS,
+    filters,
+    typed: ["q", "createdFrom", "createdTo"],
+    defaults: { sort: "created_desc" },
+  });
 
-  const select = (key: ClientFilterKey, label: string, options: Array<{ value: string; label: string }>, anyLabel = "Any") => (
+  const select = (
+    key: ClientFilterKey,
+    label: string,
+    options: Array<{ value: string; label: string }>,
+    anyLabel = "Any",
+  ) => (
     <Field label={label} error={errors[key]}>
       {(p) => (
-        <select {...p} value={shown[key] ?? ""} onChange={(e) => update({ [key]: e.target.value })} className={inputClass}>
+        <select
+          {...p}
+          value={shown[key] ?? ""}
+          onChange={(e) => update({ [key]: e.target.value })}
+          className={inputClass}
+        >
           {anyLabel && <option value="">{anyLabel}</option>}
           {options.map((o) => (
             <option key={o.value} value={o.value}>
@@ -53,10 +78,25 @@ export function ClientFilters({
 
   return (
     <>
-      <form role="search" aria-label="Filter clients" onSubmit={(e) => e.preventDefault()} className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4">
+      <form
+        role="search"
+        aria-label="Filter clients"
+        onSubmit={(e) => e.preventDefault()}
+        className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-4"
+      >
         <div className="sm:col-span-2">
           <Field label="Search" hint="Start of the email, first name, full name or last name" error={errors.q}>
-            {(p) => <input {...p} type="search" value={typed.q ?? ""} onChange={(e) => type("q", e.target.value)} placeholder="jane@ or Jane Do" autoComplete="off" className={inputClass} />}
+            {(p) => (
+              <input
+                {...p}
+                type="search"
+                value={typed.q ?? ""}
+                onChange={(e) => type("q", e.target.value)}
+                placeholder="jane@ or Jane Do"
+                autoComplete="off"
+                className={inputClass}
+              />
+            )}
           </Field>
         </div>
         {select(
@@ -68,13 +108,37 @@ export function ClientFilters({
         {select("sort", "Sort by", choices.sort, "")}
         {select("state", "State", choices.state)}
         {select("verificationStatus", "Verification status", choices.verificationStatus)}
-        {select("verificationLevel", "Verification level", [0, 1, 2, 3, 4, 5].map((l) => ({ value: String(l), label: String(l) })))}
-        {select("countryCode", "Country", countries.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })))}
+        {select(
+          "verificationLevel",
+          "Verification level",
+          [0, 1, 2, 3, 4, 5].map((l) => ({ value: String(l), label: String(l) })),
+        )}
+        {select(
+          "countryCode",
+          "Country",
+          countries.map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })),
+        )}
         <Field label="Created from" error={errors.createdFrom} hint="UTC date">
-          {(p) => <input {...p} type="date" value={typed.createdFrom ?? ""} onChange={(e) => type("createdFrom", e.target.value)} className={inputClass} />}
+          {(p) => (
+            <input
+              {...p}
+              type="date"
+              value={typed.createdFrom ?? ""}
+              onChange={(e) => type("createdFrom", e.target.value)}
+              className={inputClass}
+            />
+          )}
         </Field>
         <Field label="Created to" error={errors.createdTo} hint="UTC date, inclusive">
-          {(p) => <input {...p} type="date" value={typed.createdTo ?? ""} onChange={(e) => type("createdTo", e.target.value)} className={inputClass} />}
+          {(p) => (
+            <input
+              {...p}
+              type="date"
+              value={typed.createdTo ?? ""}
+              onChange={(e) => type("createdTo", e.target.value)}
+              className={inputClass}
+            />
+          )}
         </Field>
         <div className="flex items-end">
           <Button variant="secondary" onClick={reset} disabled={!anySet}>

@@ -18,7 +18,17 @@ export interface ClientLabels {
   verification: typeof verificationLabels;
 }
 
-export function ClientTable({ query, first, filtered, labels }: { query: string; first: Page; filtered: boolean; labels: ClientLabels }) {
+export function ClientTable({
+  query,
+  first,
+  filtered,
+  labels,
+}: {
+  query: string;
+  first: Page;
+  filtered: boolean;
+  labels: ClientLabels;
+}) {
   const [more, setMore] = useState<Page[]>([]);
   const [loading, setLoading] = useState(false);
   const [problem, setProblem] = useState<ReactNode>();
@@ -73,7 +83,11 @@ export function ClientTable({ query, first, filtered, labels }: { query: string;
             {rows.map((c) => (
               <tr key={c.id} className="hover:bg-slate-50">
                 <td className="px-3 py-2">
-                  <Link href={`/clients/${c.id}`} prefetch={false} className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+                  <Link
+                    href={`/clients/${c.id}`}
+                    prefetch={false}
+                    className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+                  >
                     {c.email}
                   </Link>
                 </td>
@@ -96,13 +110,24 @@ export function ClientTable({ query, first, filtered, labels }: { query: string;
           <ErrorNotice>{problem}</ErrorNotice>
         </div>
       )}
-      <LoadMoreFooter shown={rows.length} noun={["client", "clients"]} hasMore={nextCursor !== null} loading={loading} onLoadMore={() => void loadMore()} />
+      <LoadMoreFooter
+        shown={rows.length}
+        noun={["client", "clients"]}
+        hasMore={nextCursor !== null}
+        loading={loading}
+        onLoadMore={() => void loadMore()}
+      />
     </>
   );
 }
 
 function StateBadge({ state, label }: { state: ClientRow["state"]; label: string }) {
-  const tone = state === "active" ? "bg-emerald-50 text-emerald-800 ring-emerald-200" : state === "suspended" ? "bg-amber-50 text-amber-900 ring-amber-200" : "bg-rose-50 text-rose-800 ring-rose-200";
+  const tone =
+    state === "active"
+      ? "bg-emerald-50 text-emerald-800 ring-emerald-200"
+      : state === "suspended"
+        ? "bg-amber-50 text-amber-900 ring-amber-200"
+        : "bg-rose-50 text-rose-800 ring-rose-200";
   return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tone}`}>{label}</span>;
 }
 

@@ -9,5 +9,7 @@ import { clientListRows, clientsPath, type ClientRowsPage } from "./rows";
 export async function loadMoreClients(query: string, cursor: string): Promise<ActionResult<ClientRowsPage>> {
   const args = loadMoreArguments(query, cursor, []);
   if ("ok" in args) return args;
-  return runAction((api) => clientListRows(api, filterParamsOf(new URLSearchParams(query)), cursor), { path: clientsPath(query) });
+  return runAction((api) => clientListRows(api, filterParamsOf(new URLSearchParams(query)), cursor), {
+    path: clientsPath(query),
+  });
 }

@@ -3,7 +3,13 @@ import { searchParamsOf } from "@/server/clients/filter-params";
 import { COUNTRY_CODES } from "@/server/registration/countries";
 import { ListRefusal } from "../../_components/list-page";
 import { EmptyState, PageHeader } from "../../_components/ui";
-import { clientSortLabels, clientStateLabels, countryOptions, optionsOf, verificationLabels } from "../../_components/vocabulary";
+import {
+  clientSortLabels,
+  clientStateLabels,
+  countryOptions,
+  optionsOf,
+  verificationLabels,
+} from "../../_components/vocabulary";
 import { ClientFilters } from "./client-filters";
 import { ClientTable } from "./client-table";
 import { clientsPageData } from "./rows";
@@ -11,7 +17,11 @@ import { clientsPageData } from "./rows";
 export const metadata: Metadata = { title: "Clients" };
 
 const countries = countryOptions(COUNTRY_CODES);
-const choices = { sort: optionsOf(clientSortLabels), state: optionsOf(clientStateLabels), verificationStatus: optionsOf(verificationLabels) };
+const choices = {
+  sort: optionsOf(clientSortLabels),
+  state: optionsOf(clientStateLabels),
+  verificationStatus: optionsOf(verificationLabels),
+};
 const labels = { state: clientStateLabels, verification: verificationLabels };
 
 type SearchParams = Record<string, string | string[] | undefined>;
@@ -34,20 +44,38 @@ export default async function ClientsPage({ searchParams }: { searchParams: Prom
         description="Search and filter the clients of every partner you can see."
         actions={
           !list.ok && list.kind === "invalid" ? undefined : (
-            <a href={`/api/clients/export${query ? `?${query}` : ""}`} download className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-700">
+            <a
+              href={`/api/clients/export${query ? `?${query}` : ""}`}
+              download
+              className="inline-flex items-center rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-700"
+            >
               Export CSV
             </a>
           )
         }
       />
-      <ClientFilters filters={filters} errors={list.ok ? {} : list.fieldErrors} partners={partners} countries={countries} choices={choices}>
+      <ClientFilters
+        filters={filters}
+        errors={list.ok ? {} : list.fieldErrors}
+        partners={partners}
+        countries={countries}
+        choices={choices}
+      >
         {!list.ok ? (
           <ListRefusal refusal={list} />
         ) : list.data.rows.length === 0 ? (
-          <EmptyState title={filtered ? "No clients match these filters" : "No clients yet"}>{filtered ? "Try a shorter search or fewer filters." : "Clients appear here once partners register them."}</EmptyState>
+          <EmptyState title={filtered ? "No clients match these filters" : "No clients yet"}>
+            {filtered ? "Try a shorter search or fewer filters." : "Clients appear here once partners register them."}
+          </EmptyState>
         ) : (
           // A new search, or the same one finding a different first page, starts "Load more" again.
-          <ClientTable key={`${query}|${list.data.rows[0]!.id}|${list.data.nextCursor}`} query={query} first={list.data} filtered={filtered} labels={labels} />
+          <ClientTable
+            key={`${query}|${list.data.rows[0]!.id}|${list.data.nextCursor}`}
+            query={query}
+            first={list.data}
+            filtered={filtered}
+            labels={labels}
+          />
         )}
       </ClientFilters>
     </div>

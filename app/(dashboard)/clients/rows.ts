@@ -61,7 +61,11 @@ export const clientsPath = (query: string) => (query ? `/clients?${query}` : "/c
  * `cursor`), through `client.list`: the kernel applies the role, the partner
  * scope and the filters' schema. Rows leave the server display-ready.
  */
-export async function clientListRows(api: ServerCaller, filters: Record<string, string>, cursor?: string): Promise<ClientRowsPage> {
+export async function clientListRows(
+  api: ServerCaller,
+  filters: Record<string, string>,
+  cursor?: string,
+): Promise<ClientRowsPage> {
   const page = await api.client.list(listInput(filters, cursor));
   return { rows: page.items.map(rowOf), nextCursor: page.nextCursor };
 }

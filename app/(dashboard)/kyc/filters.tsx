@@ -9,14 +9,35 @@ import { kycQueueLabels, optionsOf } from "../../_components/vocabulary";
 type K = "queue" | "partnerId";
 
 /** The review queue's filters, kept in the address; the server renders the matching queue (`children`). */
-export function KycFiltersForm({ keys, filters, errors, partners, children }: { keys: readonly K[]; filters: Filters<K>; errors: Record<string, string>; partners: PartnerOption[]; children: ReactNode }) {
+export function KycFiltersForm({
+  keys,
+  filters,
+  errors,
+  partners,
+  children,
+}: {
+  keys: readonly K[];
+  filters: Filters<K>;
+  errors: Record<string, string>;
+  partners: PartnerOption[];
+  children: ReactNode;
+}) {
   const { shown, update, navigating } = useUrlFilters({ keys, filters });
   return (
     <>
-      <form aria-label="Filter the KYC review queue" onSubmit={(e) => e.preventDefault()} className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2">
+      <form
+        aria-label="Filter the KYC review queue"
+        onSubmit={(e) => e.preventDefault()}
+        className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2"
+      >
         <Field label="Queue" error={errors.queue}>
           {(p) => (
-            <select {...p} value={shown.queue ?? ""} onChange={(e) => update({ queue: e.target.value })} className={inputClass}>
+            <select
+              {...p}
+              value={shown.queue ?? ""}
+              onChange={(e) => update({ queue: e.target.value })}
+              className={inputClass}
+            >
               <option value="">All queues</option>
               {optionsOf(kycQueueLabels).map((o) => (
                 <option key={o.value} value={o.value}>
@@ -26,7 +47,12 @@ export function KycFiltersForm({ keys, filters, errors, partners, children }: { 
             </select>
           )}
         </Field>
-        <PartnerFilter partners={partners} value={shown.partnerId ?? ""} onChange={(partnerId) => update({ partnerId })} error={errors.partnerId} />
+        <PartnerFilter
+          partners={partners}
+          value={shown.partnerId ?? ""}
+          onChange={(partnerId) => update({ partnerId })}
+          error={errors.partnerId}
+        />
       </form>
       <div aria-busy={navigating} className={navigating ? "opacity-60 transition-opacity" : undefined}>
         {children}

@@ -9,5 +9,7 @@ import { KYC_FILTER_KEYS, kycQueueInput, kycRowsPage } from "./rows";
 export async function loadMoreVerifications(query: string, cursor: string): Promise<ActionResult<RowsPage>> {
   const args = loadMoreArguments(query, cursor, KYC_FILTER_KEYS);
   if ("ok" in args) return args;
-  return runAction(async (api) => kycRowsPage(await api.kyc.queue(kycQueueInput(args.filters, args.cursor))), { path: pathWith("/kyc", query) });
+  return runAction(async (api) => kycRowsPage(await api.kyc.queue(kycQueueInput(args.filters, args.cursor))), {
+    path: pathWith("/kyc", query),
+  });
 }

@@ -16,19 +16,32 @@ export default async function KycReviewPage({ searchParams }: { searchParams: Pr
   const filters = filtersOf(await searchParams, KYC_FILTER_KEYS);
   const query = queryOf(filters, KYC_FILTER_KEYS);
   const path = pathWith("/kyc", query);
-  const [partners, list] = await Promise.all([loadPage(path, (api) => api.partner.options()), loadPage(path, (api) => api.kyc.queue(kycQueueInput(filters)))]);
+  const [partners, list] = await Promise.all([
+    loadPage(path, (api) => api.partner.options()),
+    loadPage(path, (api) => api.kyc.queue(kycQueueInput(filters))),
+  ]);
   if (!partners.ok) return <RoleRefusal title="KYC review">{partners.message}</RoleRefusal>;
   const filtered = Object.keys(filters).length > 0;
 
   return (
     <div>
-      <PageHeader title="KYC review" description="Verifications waiting for a decision: submitted (pending), on hold, or rejected with a retry allowed. Oldest first." />
+      <PageHeader
+        title="KYC review"
+        description="Verifications waiting for a decision: submitted (pending), on hold, or rejected with a retry allowed. Oldest first."
+      />
       <AutoRefresh seconds={30} />
-      <KycFiltersForm keys={KYC_FILTER_KEYS} filters={filters} errors={list.ok ? {} : list.fieldErrors} partners={partners.data.map((p) => ({ id: p.id, name: p.name }))}>
+      <KycFiltersForm
+        keys={KYC_FILTER_KEYS}
+        filters={filters}
+        errors={list.ok ? {} : list.fieldErrors}
+        partners={partners.data.map((p) => ({ id: p.id, name: p.name }))}
+      >
         {!list.ok ? (
           <ListRefusal refusal={list} />
         ) : list.data.items.length === 0 ? (
-          <EmptyState title={filtered ? "Nothing to review for these filters" : "Nothing to review"}>Verifications appear here once a client submits their documents.</EmptyState>
+          <EmptyState title={filtered ? "Nothing to review for these filters" : "Nothing to review"}>
+            Verifications appear here once a client submits their documents.
+          </EmptyState>
         ) : (
           <PagedTable
             query={query}

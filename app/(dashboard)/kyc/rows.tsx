@@ -4,7 +4,13 @@ import type { AppRouter } from "@/server/api/root";
 import { wholeNumber } from "../../_components/list-page";
 import type { RowsPage } from "../../_components/paged-table";
 import { Muted } from "../../_components/section";
-import { formatAge, formatDateTime, kycProviderLabels, kycQueueLabels, type KycQueue } from "../../_components/vocabulary";
+import {
+  formatAge,
+  formatDateTime,
+  kycProviderLabels,
+  kycQueueLabels,
+  type KycQueue,
+} from "../../_components/vocabulary";
 
 type QueuePage = inferRouterOutputs<AppRouter>["kyc"]["queue"];
 
@@ -22,7 +28,10 @@ export function kycRowsPage(page: QueuePage): RowsPage {
   const rows = page.items.map((row) => (
     <tr key={row.clientId} className="hover:bg-slate-50">
       <td className="px-3 py-2">
-        <Link href={`/kyc/${row.clientId}`} className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+        <Link
+          href={`/kyc/${row.clientId}`}
+          className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+        >
           {row.email}
         </Link>
       </td>
@@ -31,7 +40,10 @@ export function kycRowsPage(page: QueuePage): RowsPage {
         {row.partnerName} ({row.partnerId})
       </td>
       <td className="whitespace-nowrap px-3 py-2">{kycQueueLabels[row.queue]}</td>
-      <td className="whitespace-nowrap px-3 py-2 tabular-nums" title={`Since ${formatDateTime(row.waitingSince, { zone: true })}`}>
+      <td
+        className="whitespace-nowrap px-3 py-2 tabular-nums"
+        title={`Since ${formatDateTime(row.waitingSince, { zone: true })}`}
+      >
         {formatAge(row.waitingSince, now)}
       </td>
       <td className="px-3 py-2">{kycProviderLabels[row.provider]}</td>

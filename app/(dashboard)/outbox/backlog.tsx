@@ -9,7 +9,11 @@ function Figure({ label, value, warn }: { label: string; value: number; warn?: b
   return (
     <div>
       <dt className="text-xs font-medium uppercase tracking-wide text-slate-600">{label}</dt>
-      <dd className={`mt-0.5 text-lg font-semibold tabular-nums ${warn && value > 0 ? "text-rose-800" : "text-slate-900"}`}>{value.toLocaleString("en")}</dd>
+      <dd
+        className={`mt-0.5 text-lg font-semibold tabular-nums ${warn && value > 0 ? "text-rose-800" : "text-slate-900"}`}
+      >
+        {value.toLocaleString("en")}
+      </dd>
     </div>
   );
 }
@@ -19,13 +23,21 @@ function Card({ title, children, oldest }: { title: string; children: ReactNode;
     <section aria-label={`${title} backlog`} className="rounded-lg border border-slate-200 bg-white p-4">
       <h2 className="text-sm font-semibold text-slate-900">{title}</h2>
       <dl className="mt-2 grid grid-cols-3 gap-3">{children}</dl>
-      <p className="mt-2 text-xs text-slate-600">{oldest ? `Oldest waiting since ${formatDateTime(oldest, { zone: true })}` : "Nothing waiting"}</p>
+      <p className="mt-2 text-xs text-slate-600">
+        {oldest ? `Oldest waiting since ${formatDateTime(oldest, { zone: true })}` : "Nothing waiting"}
+      </p>
     </section>
   );
 }
 
 /** The two outboxes side by side: what waits, what is being retried, what was given up. */
-export function Backlog({ email, webhooks }: { email: Outputs["outbox"]["backlog"]; webhooks: Outputs["webhook"]["backlog"] }) {
+export function Backlog({
+  email,
+  webhooks,
+}: {
+  email: Outputs["outbox"]["backlog"];
+  webhooks: Outputs["webhook"]["backlog"];
+}) {
   return (
     <div className="mb-6 grid gap-4 sm:grid-cols-2">
       <Card title="Emails" oldest={email.oldestWaitingSince}>

@@ -9,6 +9,7 @@ import { OUTBOX_FILTER_KEYS, outboxListInput, outboxRowsPage } from "./rows";
 export async function loadMoreEmails(query: string, cursor: string): Promise<ActionResult<RowsPage>> {
   const args = loadMoreArguments(query, cursor, OUTBOX_FILTER_KEYS);
   if ("ok" in args) return args;
-  return runAction(async (api) => outboxRowsPage(await api.outbox.list(outboxListInput(args.filters, args.cursor))), { path: pathWith("/outbox", query) });
+  return runAction(async (api) => outboxRowsPage(await api.outbox.list(outboxListInput(args.filters, args.cursor))), {
+    path: pathWith("/outbox", query),
+  });
 }
-

@@ -24,12 +24,22 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
     loadPage(path, (api) => api.outbox.list(outboxListInput(filters))),
     loadPage(path, async (api) => ({ email: await api.outbox.backlog(), webhooks: await api.webhook.backlog() })),
   ]);
-  if (!delivery.ok) return <RoleRefusal title="Outbox">{delivery.kind === "forbidden" ? "Only operations staff and admins read the outbox; ask one of them." : delivery.message}</RoleRefusal>;
+  if (!delivery.ok)
+    return (
+      <RoleRefusal title="Outbox">
+        {delivery.kind === "forbidden"
+          ? "Only operations staff and admins read the outbox; ask one of them."
+          : delivery.message}
+      </RoleRefusal>
+    );
   const filtered = Object.keys(filters).length > 0;
 
   return (
     <div>
-      <PageHeader title="Outbox" description="Every email the app sends, newest first: queued, being sent, sent, and those that failed. Retry what failed; open a message to read it as it was sent. Webhooks are retried by themselves; each partner's delivery log is on its page." />
+      <PageHeader
+        title="Outbox"
+        description="Every email the app sends, newest first: queued, being sent, sent, and those that failed. Retry what failed; open a message to read it as it was sent. Webhooks are retried by themselves; each partner's delivery log is on its page."
+      />
       {!delivery.data.smtpConfigured && <DevelopmentMailboxNotice />}
       {backlog.ok && <Backlog email={backlog.data.email} webhooks={backlog.data.webhooks} />}
       <AutoRefresh seconds={15} />
@@ -38,7 +48,9 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
         {!list.ok ? (
           <ListRefusal refusal={list} />
         ) : list.data.items.length === 0 ? (
-          <EmptyState title={filtered ? "No emails match these filters" : "No emails yet"}>{filtered ? "Try another state or address." : "Emails appear here as soon as the app queues them."}</EmptyState>
+          <EmptyState title={filtered ? "No emails match these filters" : "No emails yet"}>
+            {filtered ? "Try another state or address." : "Emails appear here as soon as the app queues them."}
+          </EmptyState>
         ) : (
           <PagedTable
             query={query}

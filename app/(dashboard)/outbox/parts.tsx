@@ -12,7 +12,13 @@ const tones: Record<OutboxViewStatus, string> = {
 };
 
 export function StatusBadge({ status }: { status: OutboxViewStatus }) {
-  return <span className={`inline-flex whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tones[status]}`}>{outboxStatusLabels[status]}</span>;
+  return (
+    <span
+      className={`inline-flex whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tones[status]}`}
+    >
+      {outboxStatusLabels[status]}
+    </span>
+  );
 }
 
 /** Only what went wrong can be retried; sending and sent messages are left alone. */
@@ -20,10 +26,15 @@ export const canRetry = (status: OutboxViewStatus) => status === "failing" || st
 
 export function DevelopmentMailboxNotice() {
   return (
-    <div role="note" aria-label="Development mailbox" className="mb-6 rounded-md border border-sky-200 bg-sky-50 p-4 text-sm text-sky-950">
+    <div
+      role="note"
+      aria-label="Development mailbox"
+      className="mb-6 rounded-md border border-sky-200 bg-sky-50 p-4 text-sm text-sky-950"
+    >
       <p className="font-medium">This is the development mailbox.</p>
       <p className="mt-1">
-        SMTP_URL is not set, so no email leaves this server: every email the app sends waits here as queued. Open one to read it. Set SMTP_URL (and MAIL_FROM) to deliver mail for real.
+        SMTP_URL is not set, so no email leaves this server: every email the app sends waits here as queued. Open one to
+        read it. Set SMTP_URL (and MAIL_FROM) to deliver mail for real.
       </p>
     </div>
   );

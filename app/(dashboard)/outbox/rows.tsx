@@ -27,14 +27,19 @@ export function outboxRowsPage(page: OutboxPage): RowsPage {
     return (
       <tr key={m.id} className="hover:bg-slate-50">
         <td className="px-3 py-2">
-          <Link href={`/outbox/${m.id}`} className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+          <Link
+            href={`/outbox/${m.id}`}
+            className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+          >
             {m.subject}
           </Link>
           <span className="block font-mono text-xs text-slate-600">{m.template}</span>
           <span className="block text-xs text-slate-600">Queued {when(m.createdAt)}</span>
         </td>
         <td className="break-all px-3 py-2">{m.to}</td>
-        <td className="px-3 py-2">{m.partnerId === null ? <Muted /> : `${m.partnerName ?? "Partner"} (${m.partnerId})`}</td>
+        <td className="px-3 py-2">
+          {m.partnerId === null ? <Muted /> : `${m.partnerName ?? "Partner"} (${m.partnerId})`}
+        </td>
         <td className="px-3 py-2">
           <StatusBadge status={m.status} />
         </td>
@@ -42,7 +47,9 @@ export function outboxRowsPage(page: OutboxPage): RowsPage {
         <td className="max-w-xs break-words px-3 py-2 text-xs text-slate-700">{m.lastError ?? <Muted />}</td>
         <td className="whitespace-nowrap px-3 py-2 tabular-nums">{waiting ? when(m.nextAttemptAt) : <Muted />}</td>
         <td className="whitespace-nowrap px-3 py-2 tabular-nums">{m.sentAt ? when(m.sentAt) : <Muted />}</td>
-        <td className="px-3 py-2">{canRetry(m.status) && <RetryButton id={m.id} label={`Retry the email to ${m.to}`} />}</td>
+        <td className="px-3 py-2">
+          {canRetry(m.status) && <RetryButton id={m.id} label={`Retry the email to ${m.to}`} />}
+        </td>
       </tr>
     );
   });

@@ -16,7 +16,13 @@ interface Created {
 }
 
 /** Adds a partner; a KAM becomes its owner, an admin may pick the owning KAM (`kams`). */
-export function AddPartnerForm({ role, kams }: { role: "admin" | "kam"; kams: Array<{ id: string; name: string; email: string }> }) {
+export function AddPartnerForm({
+  role,
+  kams,
+}: {
+  role: "admin" | "kam";
+  kams: Array<{ id: string; name: string; email: string }>;
+}) {
   const router = useRouter();
   const [form, setForm] = useState<SettingsFormState>(newPartnerSettings);
   const [owner, setOwner] = useState("");
@@ -29,7 +35,10 @@ export function AddPartnerForm({ role, kams }: { role: "admin" | "kam"; kams: Ar
     event.preventDefault();
     setCreated(null);
     setBusy(true);
-    const result = await createPartner({ ...settingsCandidateOf(form), ownerStaffId: owner === "" ? null : owner }).catch(() => undefined);
+    const result = await createPartner({
+      ...settingsCandidateOf(form),
+      ownerStaffId: owner === "" ? null : owner,
+    }).catch(() => undefined);
     setBusy(false);
     if (result?.ok) {
       setCreated(result.value);
@@ -42,16 +51,29 @@ export function AddPartnerForm({ role, kams }: { role: "admin" | "kam"; kams: Ar
       return;
     }
     setErrors(topLevelMessages(result?.fieldErrors ?? {}));
-    const unshown = result && hasFieldErrors(result.fieldErrors) ? undefined : (result?.message ?? "The partner could not be sent; check the connection and try again.");
+    const unshown =
+      result && hasFieldErrors(result.fieldErrors)
+        ? undefined
+        : (result?.message ?? "The partner could not be sent; check the connection and try again.");
     setProblem(unshown);
     if (unshown) notify.error(unshown);
   }
 
   const ownerField =
     role === "admin" ? (
-      <Field label="Owner (key account manager)" error={errors.ownerStaffId} hint="The KAM who manages this partner; you can change it later">
+      <Field
+        label="Owner (key account manager)"
+        error={errors.ownerStaffId}
+        hint="The KAM who manages this partner; you can change it later"
+      >
         {(p) => (
-          <select {...p} value={owner} onChange={(e) => setOwner(e.target.value)} disabled={busy} className={inputClass}>
+          <select
+            {...p}
+            value={owner}
+            onChange={(e) => setOwner(e.target.value)}
+            disabled={busy}
+            className={inputClass}
+          >
             <option value="">No owner yet</option>
             {kams.map((k) => (
               <option key={k.id} value={k.id}>
@@ -69,7 +91,8 @@ export function AddPartnerForm({ role, kams }: { role: "admin" | "kam"; kams: Ar
         Add partner
       </h2>
       <p className="mt-1 text-sm text-slate-600">
-        {role === "kam" ? "You become the partner's key account manager. " : ""}The partner gets its partnerId at once; issue its master API key on the partner's page.
+        {role === "kam" ? "You become the partner's key account manager. " : ""}The partner gets its partnerId at once;
+        issue its master API key on the partner's page.
       </p>
 
       {created && (
@@ -101,7 +124,14 @@ export function AddPartnerForm({ role, kams }: { role: "admin" | "kam"; kams: Ar
       )}
 
       <form onSubmit={(e) => void submit(e)} noValidate className="mt-4 space-y-4">
-        <SettingsFields form={form} errors={errors} onChange={setForm} disabled={busy} extra={ownerField} adminOnly={role === "kam" ? { sandbox: false, quotasOff: !form.sandbox } : undefined} />
+        <SettingsFields
+          form={form}
+          errors={errors}
+          onChange={setForm}
+          disabled={busy}
+          extra={ownerField}
+          adminOnly={role === "kam" ? { sandbox: false, quotasOff: !form.sandbox } : undefined}
+        />
         <Button type="submit" disabled={busy}>
           {busy ? "Adding…" : "Add partner"}
         </Button>

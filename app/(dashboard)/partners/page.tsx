@@ -18,10 +18,20 @@ export default async function PartnersPage() {
   const page = await loadPage("/partners", async (api) => {
     const [me, partners] = await Promise.all([api.account.me(), api.partner.list()]);
     // An admin picks the new partner's owner among the active KAMs.
-    const kams = me.role === "admin" ? (await api.staff.list()).filter((s) => s.role === "kam" && s.active).map((s) => ({ id: s.id, name: s.name, email: s.email })) : [];
+    const kams =
+      me.role === "admin"
+        ? (await api.staff.list())
+            .filter((s) => s.role === "kam" && s.active)
+            .map((s) => ({ id: s.id, name: s.name, email: s.email }))
+        : [];
     return { role: me.role === "admin" ? ("admin" as const) : ("kam" as const), partners, kams };
   });
-  if (!page.ok) return <RoleRefusal title="Partners">{page.kind === "forbidden" ? "Partners are managed by their key account managers and by admins." : page.message}</RoleRefusal>;
+  if (!page.ok)
+    return (
+      <RoleRefusal title="Partners">
+        {page.kind === "forbidden" ? "Partners are managed by their key account managers and by admins." : page.message}
+      </RoleRefusal>
+    );
   const { role, partners: rows, kams } = page.data;
 
   return (
@@ -38,7 +48,11 @@ export default async function PartnersPage() {
       <AddPartnerForm role={role} kams={kams} />
 
       {rows.length === 0 ? (
-        <EmptyState title="No partners yet">{role === "kam" ? "Partners you add, or an admin assigns to you, appear here." : "Add the first one with the form above."}</EmptyState>
+        <EmptyState title="No partners yet">
+          {role === "kam"
+            ? "Partners you add, or an admin assigns to you, appear here."
+            : "Add the first one with the form above."}
+        </EmptyState>
       ) : (
         <>
           <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -73,20 +87,29 @@ export default async function PartnersPage() {
                         {p.captchaRequired && <Badge tone="grey">Captcha</Badge>}
                       </div>
                     </td>
-                    <td className="px-3 py-2">{p.owner ? p.owner.name : <span className="text-slate-600">No owner</span>}</td>
+                    <td className="px-3 py-2">
+                      {p.owner ? p.owner.name : <span className="text-slate-600">No owner</span>}
+                    </td>
                     <td className="px-3 py-2 text-right tabular-nums">
-                      <Link href={`/clients?partnerId=${p.id}`} className={linkClass} aria-label={`${formatClientCount(p)} clients of ${p.name}`}>
+                      <Link
+                        href={`/clients?partnerId=${p.id}`}
+                        className={linkClass}
+                        aria-label={`${formatClientCount(p)} clients of ${p.name}`}
+                      >
                         {formatClientCount(p)}
                       </Link>
                     </td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(p.createdAt, { zone: true })}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">
+                      {formatDateTime(p.createdAt, { zone: true })}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
           <p role="status" className="mt-4 text-sm text-slate-600">
-            {rows.length} partner{rows.length === 1 ? "" : "s"}, {rows.filter((p) => p.status === "suspended").length} suspended.
+            {rows.length} partner{rows.length === 1 ? "" : "s"}, {rows.filter((p) => p.status === "suspended").length}{" "}
+            suspended.
           </p>
         </>
       )}

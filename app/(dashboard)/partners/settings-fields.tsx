@@ -28,7 +28,16 @@ export const newPartnerSettings: SettingsFormState = {
   kycApprovedLevel: "2",
 };
 
-export function settingsFormOf(p: { name: string; sandbox: boolean; captchaRequired: boolean; quotaPerIpHour: number; quotaTotalHour: number; allowedUserTypes: string[]; defaultCurrency: string; kycApprovedLevel: number }): SettingsFormState {
+export function settingsFormOf(p: {
+  name: string;
+  sandbox: boolean;
+  captchaRequired: boolean;
+  quotaPerIpHour: number;
+  quotaTotalHour: number;
+  allowedUserTypes: string[];
+  defaultCurrency: string;
+  kycApprovedLevel: number;
+}): SettingsFormState {
   return {
     name: p.name,
     sandbox: p.sandbox,
@@ -60,7 +69,19 @@ export function settingsCandidateOf(f: SettingsFormState) {
   };
 }
 
-export function Checkbox({ label, hint, checked, onChange, disabled }: { label: string; hint?: string; checked: boolean; onChange: (v: boolean) => void; disabled?: boolean }) {
+export function Checkbox({
+  label,
+  hint,
+  checked,
+  onChange,
+  disabled,
+}: {
+  label: string;
+  hint?: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  disabled?: boolean;
+}) {
   const id = useId();
   return (
     <div className="flex items-start gap-2">
@@ -109,11 +130,29 @@ export function SettingsFields({
   extra?: ReactNode;
   adminOnly?: AdminOnlySettings;
 }) {
-  const quotaHint = adminOnly?.quotasOff ? "At least 1: only an admin turns a live partner's quota off" : "0 turns this quota off";
-  const set = <K extends keyof SettingsFormState>(key: K, value: SettingsFormState[K]) => onChange({ ...form, [key]: value });
-  const text = (key: "name" | "quotaPerIpHour" | "quotaTotalHour" | "allowedUserTypes" | "defaultCurrency", label: string, hint: string, props: { inputMode?: "numeric"; maxLength?: number } = {}) => (
+  const quotaHint = adminOnly?.quotasOff
+    ? "At least 1: only an admin turns a live partner's quota off"
+    : "0 turns this quota off";
+  const set = <K extends keyof SettingsFormState>(key: K, value: SettingsFormState[K]) =>
+    onChange({ ...form, [key]: value });
+  const text = (
+    key: "name" | "quotaPerIpHour" | "quotaTotalHour" | "allowedUserTypes" | "defaultCurrency",
+    label: string,
+    hint: string,
+    props: { inputMode?: "numeric"; maxLength?: number } = {},
+  ) => (
     <Field label={label} error={errors[key]} hint={hint}>
-      {(p) => <input {...p} value={form[key]} disabled={disabled} onChange={(e) => set(key, e.target.value)} autoComplete="off" {...props} className={inputClass} />}
+      {(p) => (
+        <input
+          {...p}
+          value={form[key]}
+          disabled={disabled}
+          onChange={(e) => set(key, e.target.value)}
+          autoComplete="off"
+          {...props}
+          className={inputClass}
+        />
+      )}
     </Field>
   );
   return (
@@ -123,10 +162,22 @@ export function SettingsFields({
       {text("quotaPerIpHour", "Registrations per IP per hour", quotaHint, { inputMode: "numeric" })}
       {text("quotaTotalHour", "Registrations per hour in total", quotaHint, { inputMode: "numeric" })}
       {text("allowedUserTypes", "Allowed user types", "Upper-case words separated by commas, e.g. CUSTOMER, BUSINESS")}
-      {text("defaultCurrency", "Default currency", "ISO 4217 code of new clients' CHECKING accounts, e.g. EUR", { maxLength: 3 })}
-      <Field label="KYC approved level" error={errors.kycApprovedLevel} hint="Verification level a client gets when KYC approves them">
+      {text("defaultCurrency", "Default currency", "ISO 4217 code of new clients' CHECKING accounts, e.g. EUR", {
+        maxLength: 3,
+      })}
+      <Field
+        label="KYC approved level"
+        error={errors.kycApprovedLevel}
+        hint="Verification level a client gets when KYC approves them"
+      >
         {(p) => (
-          <select {...p} value={form.kycApprovedLevel} disabled={disabled} onChange={(e) => set("kycApprovedLevel", e.target.value)} className={inputClass}>
+          <select
+            {...p}
+            value={form.kycApprovedLevel}
+            disabled={disabled}
+            onChange={(e) => set("kycApprovedLevel", e.target.value)}
+            className={inputClass}
+          >
             {[0, 1, 2, 3, 4, 5].map((level) => (
               <option key={level} value={String(level)}>
                 {level}
@@ -147,7 +198,13 @@ export function SettingsFields({
           disabled={disabled || adminOnly?.sandbox}
           onChange={(v) => set("sandbox", v)}
         />
-        <Checkbox label="Captcha required" hint="Public registrations without a master key must solve a captcha" checked={form.captchaRequired} disabled={disabled} onChange={(v) => set("captchaRequired", v)} />
+        <Checkbox
+          label="Captcha required"
+          hint="Public registrations without a master key must solve a captcha"
+          checked={form.captchaRequired}
+          disabled={disabled}
+          onChange={(v) => set("captchaRequired", v)}
+        />
       </div>
     </div>
   );

@@ -9,15 +9,41 @@ import { optionsOf, pendingKindLabels } from "../../_components/vocabulary";
 type K = "partnerId" | "kind" | "includeExpired";
 
 /** Pending confirmations' filters, kept in the address; the server renders the matching rows (`children`). */
-export function PendingFiltersForm({ keys, filters, errors, partners, children }: { keys: readonly K[]; filters: Filters<K>; errors: Record<string, string>; partners: PartnerOption[]; children: ReactNode }) {
+export function PendingFiltersForm({
+  keys,
+  filters,
+  errors,
+  partners,
+  children,
+}: {
+  keys: readonly K[];
+  filters: Filters<K>;
+  errors: Record<string, string>;
+  partners: PartnerOption[];
+  children: ReactNode;
+}) {
   const { shown, update, navigating } = useUrlFilters({ keys, filters });
   return (
     <>
-      <form aria-label="Filter pending confirmations" onSubmit={(e) => e.preventDefault()} className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3">
-        <PartnerFilter partners={partners} value={shown.partnerId ?? ""} onChange={(partnerId) => update({ partnerId })} error={errors.partnerId} />
+      <form
+        aria-label="Filter pending confirmations"
+        onSubmit={(e) => e.preventDefault()}
+        className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-3"
+      >
+        <PartnerFilter
+          partners={partners}
+          value={shown.partnerId ?? ""}
+          onChange={(partnerId) => update({ partnerId })}
+          error={errors.partnerId}
+        />
         <Field label="Kind" error={errors.kind}>
           {(p) => (
-            <select {...p} value={shown.kind ?? ""} onChange={(e) => update({ kind: e.target.value })} className={inputClass}>
+            <select
+              {...p}
+              value={shown.kind ?? ""}
+              onChange={(e) => update({ kind: e.target.value })}
+              className={inputClass}
+            >
               <option value="">Both kinds</option>
               {optionsOf(pendingKindLabels).map((o) => (
                 <option key={o.value} value={o.value}>
@@ -28,7 +54,13 @@ export function PendingFiltersForm({ keys, filters, errors, partners, children }
           )}
         </Field>
         <div className="flex items-end gap-2 pb-2">
-          <input id="include-expired" type="checkbox" checked={shown.includeExpired === "true"} onChange={(e) => update({ includeExpired: e.target.checked ? "true" : "" })} className="size-4 rounded border-slate-300" />
+          <input
+            id="include-expired"
+            type="checkbox"
+            checked={shown.includeExpired === "true"}
+            onChange={(e) => update({ includeExpired: e.target.checked ? "true" : "" })}
+            className="size-4 rounded border-slate-300"
+          />
           <label htmlFor="include-expired" className="text-sm font-medium text-slate-800">
             Show expired
           </label>

@@ -11,10 +11,12 @@ export async function loadMorePending(query: string, cursor: string): Promise<Ac
   if ("ok" in args) return args;
   return runAction(
     async (api) => {
-      const [me, page] = await Promise.all([api.account.me(), api.pending.list(pendingListInput(args.filters, args.cursor))]);
+      const [me, page] = await Promise.all([
+        api.account.me(),
+        api.pending.list(pendingListInput(args.filters, args.cursor)),
+      ]);
       return pendingRowsPage(page, me.role !== "kam");
     },
     { path: pathWith("/pending", query) },
   );
 }
-

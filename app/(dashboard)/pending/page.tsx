@@ -28,15 +28,25 @@ export default async function PendingConfirmationsPage({ searchParams }: { searc
 
   return (
     <div>
-      <PageHeader title="Pending confirmations" description="Partner-API registrations waiting for their emailed code and white-label clients whose email is not confirmed yet." />
+      <PageHeader
+        title="Pending confirmations"
+        description="Partner-API registrations waiting for their emailed code and white-label clients whose email is not confirmed yet."
+      />
       <AutoRefresh seconds={30} />
       {canAct && <Notifications />}
-      <PendingFiltersForm keys={PENDING_FILTER_KEYS} filters={filters} errors={list.ok ? {} : list.fieldErrors} partners={partners.map((p) => ({ id: p.id, name: p.name }))}>
+      <PendingFiltersForm
+        keys={PENDING_FILTER_KEYS}
+        filters={filters}
+        errors={list.ok ? {} : list.fieldErrors}
+        partners={partners.map((p) => ({ id: p.id, name: p.name }))}
+      >
         {!list.ok ? (
           <ListRefusal refusal={list} />
         ) : list.data.items.length === 0 ? (
           <EmptyState title={filtered ? "Nothing pending for these filters" : "Nothing is waiting for a code"}>
-            {filters.includeExpired === "true" ? "Every registration and email has been confirmed or cancelled." : "Tick “Show expired” to see confirmations whose code has run out."}
+            {filters.includeExpired === "true"
+              ? "Every registration and email has been confirmed or cancelled."
+              : "Tick “Show expired” to see confirmations whose code has run out."}
           </EmptyState>
         ) : (
           <PagedTable

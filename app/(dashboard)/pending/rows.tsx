@@ -33,13 +33,18 @@ export function pendingRowsPage(page: PendingPage, canAct: boolean): RowsPage {
         <td className="whitespace-nowrap px-3 py-2">{pendingKindLabels[row.kind]}</td>
         <td className="px-3 py-2">
           {row.clientId ? (
-            <Link href={`/clients/${row.clientId}`} className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+            <Link
+              href={`/clients/${row.clientId}`}
+              className="font-medium text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+            >
               {row.email}
             </Link>
           ) : (
             <span className="font-medium">{row.email}</span>
           )}
-          {row.alreadyClient && <span className="ml-2 text-xs text-slate-600">(already a client: was sent an “account exists” email)</span>}
+          {row.alreadyClient && (
+            <span className="ml-2 text-xs text-slate-600">(already a client: was sent an “account exists” email)</span>
+          )}
         </td>
         <td className="px-3 py-2">
           {row.partner.name}
@@ -49,14 +54,25 @@ export function pendingRowsPage(page: PendingPage, canAct: boolean): RowsPage {
           {formatFromNow(row.createdAt, now)}
         </td>
         <td className="whitespace-nowrap px-3 py-2" title={formatDateTime(row.expiresAt, { zone: true })}>
-          {expired ? <span className="inline-flex rounded-full bg-rose-50 px-2 py-0.5 text-xs font-medium text-rose-800 ring-1 ring-rose-200">Expired</span> : formatFromNow(row.expiresAt, now)}
+          {expired ? (
+            <span className="inline-flex rounded-full bg-rose-50 px-2 py-0.5 text-xs font-medium text-rose-800 ring-1 ring-rose-200">
+              Expired
+            </span>
+          ) : (
+            formatFromNow(row.expiresAt, now)
+          )}
         </td>
         <td className="px-3 py-2 tabular-nums">{row.attempts}</td>
         <td className="px-3 py-2 tabular-nums">{row.resendCount}</td>
-        <td className="px-3 py-2 font-mono">{row.sandboxCode ?? <span className="font-sans text-slate-500">—</span>}</td>
+        <td className="px-3 py-2 font-mono">
+          {row.sandboxCode ?? <span className="font-sans text-slate-500">—</span>}
+        </td>
         {canAct && (
           <td className="whitespace-nowrap px-3 py-2">
-            <PendingRowActions target={{ kind: row.kind, id: row.id, email: row.email }} canResend={!(row.kind === "registration" && expired)} />
+            <PendingRowActions
+              target={{ kind: row.kind, id: row.id, email: row.email }}
+              canResend={!(row.kind === "registration" && expired)}
+            />
           </td>
         )}
       </tr>

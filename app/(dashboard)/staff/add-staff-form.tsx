@@ -47,7 +47,10 @@ export function AddStaffForm() {
     }
     const fields = result?.fieldErrors ?? {};
     setErrors(form.role === "" && fields.role ? { ...fields, role: "Choose the staff member's role" } : fields);
-    const unshown = result && hasFieldErrors(fields) ? undefined : (result?.message ?? "The staff member could not be sent; check the connection and try again.");
+    const unshown =
+      result && hasFieldErrors(fields)
+        ? undefined
+        : (result?.message ?? "The staff member could not be sent; check the connection and try again.");
     setProblem(unshown);
     if (unshown) notify.error(unshown);
   }
@@ -57,7 +60,9 @@ export function AddStaffForm() {
       <h2 id="add-staff-heading" className="text-lg font-semibold text-slate-900">
         Add staff member
       </h2>
-      <p className="mt-1 text-sm text-slate-600">The server generates a temporary password, shown to you once, for you to hand over.</p>
+      <p className="mt-1 text-sm text-slate-600">
+        The server generates a temporary password, shown to you once, for you to hand over.
+      </p>
 
       {created && (
         <TemporaryPassword password={created.temporaryPassword} onDone={() => setCreated(null)}>
@@ -65,12 +70,33 @@ export function AddStaffForm() {
         </TemporaryPassword>
       )}
 
-      <form onSubmit={(e) => void submit(e)} noValidate className="mt-4 grid gap-4 sm:grid-cols-[1fr_1fr_12rem_auto] sm:items-start">
+      <form
+        onSubmit={(e) => void submit(e)}
+        noValidate
+        className="mt-4 grid gap-4 sm:grid-cols-[1fr_1fr_12rem_auto] sm:items-start"
+      >
         <Field label="Email" error={errors.email}>
-          {(p) => <input {...p} type="email" value={form.email} onChange={(e) => set("email", e.target.value)} autoComplete="off" className={inputClass} />}
+          {(p) => (
+            <input
+              {...p}
+              type="email"
+              value={form.email}
+              onChange={(e) => set("email", e.target.value)}
+              autoComplete="off"
+              className={inputClass}
+            />
+          )}
         </Field>
         <Field label="Name" error={errors.name}>
-          {(p) => <input {...p} value={form.name} onChange={(e) => set("name", e.target.value)} autoComplete="off" className={inputClass} />}
+          {(p) => (
+            <input
+              {...p}
+              value={form.name}
+              onChange={(e) => set("name", e.target.value)}
+              autoComplete="off"
+              className={inputClass}
+            />
+          )}
         </Field>
         <Field label="Role" error={errors.role}>
           {(p) => (

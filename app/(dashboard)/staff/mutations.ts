@@ -8,7 +8,11 @@ import type { Role } from "@/server/auth/policies";
 type Target = { staffId: string };
 
 /** Adds a staff member; the temporary password comes back once, for the admin to hand over. */
-export async function createStaff(input: { email: string; name: string; role: string }): Promise<ActionResult<{ email: string; name: string; temporaryPassword: string }>> {
+export async function createStaff(input: {
+  email: string;
+  name: string;
+  role: string;
+}): Promise<ActionResult<{ email: string; name: string; temporaryPassword: string }>> {
   return runAction(
     async (api) => {
       const created = await api.staff.create(input as { email: string; name: string; role: Role });
@@ -43,7 +47,9 @@ export async function resetStaffTotp(input: Target): Promise<ActionResult> {
 }
 
 /** A new temporary password for the member, shown to the admin once; their sessions end. */
-export async function resetStaffPassword(input: Target): Promise<ActionResult<{ name: string; email: string; temporaryPassword: string }>> {
+export async function resetStaffPassword(
+  input: Target,
+): Promise<ActionResult<{ name: string; email: string; temporaryPassword: string }>> {
   return runAction(
     async (api) => {
       const reset = await api.staff.resetPassword(input);

@@ -12,7 +12,12 @@ export const metadata: Metadata = { title: "Staff" };
 /** The admins' Staff page: the members read on the server through `staff.list`, the changes made in islands. */
 export default async function StaffPage() {
   const page = await loadPage("/staff", (api) => Promise.all([api.account.me(), api.staff.list()]));
-  if (!page.ok) return <RoleRefusal title="Staff">{page.kind === "forbidden" ? "Only admins manage staff accounts; ask an admin." : page.message}</RoleRefusal>;
+  if (!page.ok)
+    return (
+      <RoleRefusal title="Staff">
+        {page.kind === "forbidden" ? "Only admins manage staff accounts; ask an admin." : page.message}
+      </RoleRefusal>
+    );
   const [me, staff] = page.data;
   const rows: StaffRow[] = staff.map((s) => ({
     id: s.id,
@@ -29,7 +34,10 @@ export default async function StaffPage() {
   }));
   return (
     <div>
-      <PageHeader title="Staff" description="Who works in the back office, with which role. Add staff members, change roles, require two-factor authentication, reset passwords, unlock and deactivate accounts." />
+      <PageHeader
+        title="Staff"
+        description="Who works in the back office, with which role. Add staff members, change roles, require two-factor authentication, reset passwords, unlock and deactivate accounts."
+      />
       <Notifications />
       <AddStaffForm />
       <StaffDirectory rows={rows} currentStaffId={me.id} />

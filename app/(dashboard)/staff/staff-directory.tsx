@@ -8,7 +8,15 @@ import { Badge } from "../../_components/display";
 import { notify } from "../../_components/notifications";
 import { Button, ConfirmDialog, EmptyState } from "../../_components/ui";
 import { optionsOf, staffRoleLabels } from "../../_components/vocabulary";
-import { changeRole, deactivateStaff, reactivateStaff, requireTotp, resetStaffPassword, resetStaffTotp, unlockStaff } from "./mutations";
+import {
+  changeRole,
+  deactivateStaff,
+  reactivateStaff,
+  requireTotp,
+  resetStaffPassword,
+  resetStaffTotp,
+  unlockStaff,
+} from "./mutations";
 import { TemporaryPassword } from "./temporary-password";
 
 /** A staff member as the table shows them: the times already written out on the server. */
@@ -48,21 +56,47 @@ export function StaffDirectory({ rows, currentStaffId }: { rows: StaffRow[]; cur
     else notify.error(result?.message ?? "The change could not be sent; check the connection and try again.");
     router.refresh();
   }
-  const saveRole = (row: StaffRow, role: Role) => void run(row, () => changeRole({ staffId: row.id, role }), () => `${row.email} is now ${staffRoleLabels[role].toLowerCase()}`);
+  const saveRole = (row: StaffRow, role: Role) =>
+    void run(
+      row,
+      () => changeRole({ staffId: row.id, role }),
+      () => `${row.email} is now ${staffRoleLabels[role].toLowerCase()}`,
+    );
   const toggleTotp = (row: StaffRow) =>
     void run(
       row,
       () => requireTotp({ staffId: row.id, required: !row.totpRequired }),
-      () => (row.totpRequired ? `Two-factor authentication is no longer required for ${row.email}` : `Two-factor authentication is now required for ${row.email}`),
+      () =>
+        row.totpRequired
+          ? `Two-factor authentication is no longer required for ${row.email}`
+          : `Two-factor authentication is now required for ${row.email}`,
     );
-  const unlock = (row: StaffRow) => void run(row, () => unlockStaff({ staffId: row.id }), () => `Unlocked ${row.email}: they can sign in again`);
-  const reactivate = (row: StaffRow) => void run(row, () => reactivateStaff({ staffId: row.id }), () => `Reactivated ${row.email}: they can sign in again`);
+  const unlock = (row: StaffRow) =>
+    void run(
+      row,
+      () => unlockStaff({ staffId: row.id }),
+      () => `Unlocked ${row.email}: they can sign in again`,
+    );
+  const reactivate = (row: StaffRow) =>
+    void run(
+      row,
+      () => reactivateStaff({ staffId: row.id }),
+      () => `Reactivated ${row.email}: they can sign in again`,
+    );
   async function deactivate(row: StaffRow) {
-    await run(row, () => deactivateStaff({ staffId: row.id }), () => `Deactivated ${row.email}: their sessions have ended`);
+    await run(
+      row,
+      () => deactivateStaff({ staffId: row.id }),
+      () => `Deactivated ${row.email}: their sessions have ended`,
+    );
     setDeactivating(null);
   }
   async function resetTotp(row: StaffRow) {
-    await run(row, () => resetStaffTotp({ staffId: row.id }), () => `Reset two-factor authentication for ${row.email}: they set it up again at their next sign-in`);
+    await run(
+      row,
+      () => resetStaffTotp({ staffId: row.id }),
+      () => `Reset two-factor authentication for ${row.email}: they set it up again at their next sign-in`,
+    );
     setResetting(null);
   }
   async function resetPassword(row: StaffRow) {
@@ -77,7 +111,6 @@ export function StaffDirectory({ rows, currentStaffId }: { rows: StaffRow[]; cur
     setResettingPassword(null);
   }
 
-  
   return (
     <div>
       {issued && (
@@ -97,11 +130,21 @@ export function StaffDirectory({ rows, currentStaffId }: { rows: StaffRow[]; cur
               <caption className="sr-only">Staff members</caption>
               <thead className="whitespace-nowrap bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
                 <tr>
-                  <th scope="col" className="px-3 py-2">Staff member</th>
-                  <th scope="col" className="px-3 py-2">Role</th>
-                  <th scope="col" className="px-3 py-2">Status</th>
-                  <th scope="col" className="px-3 py-2">Two-factor</th>
-                  <th scope="col" className="px-3 py-2">Last sign-in</th>
+                  <th scope="col" className="px-3 py-2">
+                    Staff member
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Role
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Status
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Two-factor
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Last sign-in
+                  </th>
                   <th scope="col" className="px-3 py-2">
                     <span className="sr-only">Actions</span>
                   </th>
@@ -130,7 +173,9 @@ export function StaffDirectory({ rows, currentStaffId }: { rows: StaffRow[]; cur
                       <td className="px-3 py-2">
                         <div className="flex flex-col items-start gap-1">
                           {row.active ? <Badge tone="green">Active</Badge> : <Badge tone="grey">Deactivated</Badge>}
-                          {row.locked && row.lockedUntil && <Badge tone="amber">{`Locked until ${row.lockedUntil}`}</Badge>}
+                          {row.locked && row.lockedUntil && (
+                            <Badge tone="amber">{`Locked until ${row.lockedUntil}`}</Badge>
+                          )}
                           {row.failedSignIns > 0 && (
                             <span className="text-xs text-slate-600">
                               {row.failedSignIns} failed sign-in{row.failedSignIns === 1 ? "" : "s"}
@@ -140,38 +185,72 @@ export function StaffDirectory({ rows, currentStaffId }: { rows: StaffRow[]; cur
                       </td>
                       <td className="px-3 py-2">
                         <div className="flex flex-col items-start gap-1">
-                          {row.totpEnrolled ? <Badge tone="green">Enrolled</Badge> : <Badge tone="grey">Not set up</Badge>}
+                          {row.totpEnrolled ? (
+                            <Badge tone="green">Enrolled</Badge>
+                          ) : (
+                            <Badge tone="grey">Not set up</Badge>
+                          )}
                           {row.totpRequired && <Badge tone="indigo">Required</Badge>}
                         </div>
                       </td>
                       <td className="whitespace-nowrap px-3 py-2 tabular-nums">{row.lastLogin ?? "Never"}</td>
                       <td className="px-3 py-2">
                         <div className="flex justify-end gap-2 whitespace-nowrap">
-                          <Button variant="secondary" disabled={busy} onClick={() => toggleTotp(row)} aria-label={`${row.totpRequired ? "Stop requiring" : "Require"} 2FA for ${row.email}`}>
+                          <Button
+                            variant="secondary"
+                            disabled={busy}
+                            onClick={() => toggleTotp(row)}
+                            aria-label={`${row.totpRequired ? "Stop requiring" : "Require"} 2FA for ${row.email}`}
+                          >
                             {row.totpRequired ? "Stop requiring 2FA" : "Require 2FA"}
                           </Button>
                           {row.totpEnrolled && !self && (
-                            <Button variant="secondary" disabled={busy} onClick={() => setResetting(row)} aria-label={`Reset 2FA for ${row.email}`}>
+                            <Button
+                              variant="secondary"
+                              disabled={busy}
+                              onClick={() => setResetting(row)}
+                              aria-label={`Reset 2FA for ${row.email}`}
+                            >
                               Reset 2FA
                             </Button>
                           )}
                           {row.active && !self && (
-                            <Button variant="secondary" disabled={busy} onClick={() => setResettingPassword(row)} aria-label={`Reset password for ${row.email}`}>
+                            <Button
+                              variant="secondary"
+                              disabled={busy}
+                              onClick={() => setResettingPassword(row)}
+                              aria-label={`Reset password for ${row.email}`}
+                            >
                               Reset password
                             </Button>
                           )}
                           {row.locked && (
-                            <Button variant="secondary" disabled={busy} onClick={() => unlock(row)} aria-label={`Unlock ${row.email}`}>
+                            <Button
+                              variant="secondary"
+                              disabled={busy}
+                              onClick={() => unlock(row)}
+                              aria-label={`Unlock ${row.email}`}
+                            >
                               Unlock
                             </Button>
                           )}
                           {!row.active ? (
-                            <Button variant="secondary" disabled={busy} onClick={() => reactivate(row)} aria-label={`Reactivate ${row.email}`}>
+                            <Button
+                              variant="secondary"
+                              disabled={busy}
+                              onClick={() => reactivate(row)}
+                              aria-label={`Reactivate ${row.email}`}
+                            >
                               Reactivate
                             </Button>
                           ) : (
                             !self && (
-                              <Button variant="danger" disabled={busy} onClick={() => setDeactivating(row)} aria-label={`Deactivate ${row.email}`}>
+                              <Button
+                                variant="danger"
+                                disabled={busy}
+                                onClick={() => setDeactivating(row)}
+                                aria-label={`Deactivate ${row.email}`}
+                              >
                                 Deactivate
                               </Button>
                             )
@@ -244,7 +323,12 @@ function RoleEditor({ row, busy, onSave }: { row: StaffRow; busy: boolean; onSav
           </option>
         ))}
       </select>
-      <Button variant="secondary" disabled={busy || draft === row.role} onClick={() => onSave(draft)} aria-label={`Save role for ${row.email}`}>
+      <Button
+        variant="secondary"
+        disabled={busy || draft === row.role}
+        onClick={() => onSave(draft)}
+        aria-label={`Save role for ${row.email}`}
+      >
         Save
       </Button>
     </div>

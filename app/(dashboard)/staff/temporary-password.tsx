@@ -9,7 +9,15 @@ import { Button, inputClass } from "../../_components/ui";
  * admin's reset): on screen until the admin is done with it, and never again.
  * `children` says whose it is.
  */
-export function TemporaryPassword({ password, onDone, children }: { password: string; onDone: () => void; children: ReactNode }) {
+export function TemporaryPassword({
+  password,
+  onDone,
+  children,
+}: {
+  password: string;
+  onDone: () => void;
+  children: ReactNode;
+}) {
   const input = useRef<HTMLInputElement>(null);
   const id = useId();
 
@@ -51,7 +59,8 @@ export function TemporaryPassword({ password, onDone, children }: { password: st
         </Button>
       </div>
       <p id={`${id}-note`} className="mt-2">
-        This password will not be shown again. Hand it over in person or through a channel you trust; they sign in with it at once.
+        This password will not be shown again. Hand it over in person or through a channel you trust; they sign in with
+        it at once.
       </p>
     </div>
   );

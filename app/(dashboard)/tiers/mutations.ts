@@ -19,7 +19,10 @@ export async function updateTier(input: UpdateTierInput): Promise<ActionResult<{
   );
 }
 
-export async function moveTier(input: { tierId: number; direction: "up" | "down" }): Promise<ActionResult<{ moved: boolean }>> {
+export async function moveTier(input: {
+  tierId: number;
+  direction: "up" | "down";
+}): Promise<ActionResult<{ moved: boolean }>> {
   return runAction((api) => api.tier.move(input), { path: "/tiers" });
 }
 

@@ -20,7 +20,11 @@ export function NewTierForm({ partner }: { partner: { id: number; name: string; 
     event.preventDefault();
     setBusy(true);
     // The decimal text goes to the server, which checks it with the tier schema.
-    const result = await createTier({ partnerId: partner.id, ...tierCandidateOf(form), currency: form.currency.trim().toUpperCase() }).catch(() => undefined);
+    const result = await createTier({
+      partnerId: partner.id,
+      ...tierCandidateOf(form),
+      currency: form.currency.trim().toUpperCase(),
+    }).catch(() => undefined);
     setBusy(false);
     if (result?.ok) {
       notify.success(`Created tier ${result.value.name} for ${partner.name}`);
@@ -33,7 +37,11 @@ export function NewTierForm({ partner }: { partner: { id: number; name: string; 
     const fields = topLevelMessages(result?.fieldErrors ?? {});
     setErrors(fields);
     // An error no field of the form shows (such as an unknown partner): the field's message, or the error's.
-    const unshown = namesTierField(fields) ? undefined : (Object.values(result?.fieldErrors ?? {})[0] ?? result?.message ?? "The tier could not be sent; check the connection and try again.");
+    const unshown = namesTierField(fields)
+      ? undefined
+      : (Object.values(result?.fieldErrors ?? {})[0] ??
+        result?.message ??
+        "The tier could not be sent; check the connection and try again.");
     setProblem(unshown);
     if (unshown) notify.error(unshown);
   }
@@ -43,7 +51,9 @@ export function NewTierForm({ partner }: { partner: { id: number; name: string; 
       <h2 id="new-tier-heading" className="text-lg font-semibold text-slate-900">
         New tier
       </h2>
-      <p className="mt-1 text-sm text-slate-600">It goes to the end of {partner.name}&apos;s list and is offered to clients at once.</p>
+      <p className="mt-1 text-sm text-slate-600">
+        It goes to the end of {partner.name}&apos;s list and is offered to clients at once.
+      </p>
       <form onSubmit={(e) => void submit(e)} noValidate className="mt-4 space-y-4">
         <TierFields form={form} errors={errors} onChange={setForm} disabled={busy} mode="create" />
         <Button type="submit" disabled={busy}>

@@ -31,14 +31,19 @@ export default async function TiersPage({ searchParams }: { searchParams: Promis
 
   return (
     <div className="max-w-6xl space-y-6">
-      <PageHeader title="Subscription tiers" description="What each partner sells to its clients: create, edit, reorder and archive tiers, and see who subscribes." />
+      <PageHeader
+        title="Subscription tiers"
+        description="What each partner sells to its clients: create, edit, reorder and archive tiers, and see who subscribes."
+      />
       <Notifications />
       {options.length === 0 ? (
         <EmptyState title="No partners">Tiers belong to partners; you have none to manage yet.</EmptyState>
       ) : (
         <PartnerPicker partners={options.map((p) => ({ id: p.id, name: p.name }))} partnerId={chosen}>
           {chosen === undefined ? (
-            <EmptyState title="Choose a partner">Its tiers are listed here, in the order its clients see them.</EmptyState>
+            <EmptyState title="Choose a partner">
+              Its tiers are listed here, in the order its clients see them.
+            </EmptyState>
           ) : !partner ? (
             <EmptyState title="No such partner">It may be a partner you do not manage.</EmptyState>
           ) : (
@@ -50,7 +55,9 @@ export default async function TiersPage({ searchParams }: { searchParams: Promis
                 {!tiers?.ok ? (
                   <ErrorNotice>{tiers?.message}</ErrorNotice>
                 ) : tiers.data.length === 0 ? (
-                  <EmptyState title="No tiers yet">Create the partner&apos;s first tier with the form below.</EmptyState>
+                  <EmptyState title="No tiers yet">
+                    Create the partner&apos;s first tier with the form below.
+                  </EmptyState>
                 ) : (
                   <TierTable partnerName={partner.name} tiers={tiers.data} />
                 )}
@@ -64,7 +71,17 @@ export default async function TiersPage({ searchParams }: { searchParams: Promis
   );
 }
 
-type TierRow = { id: number; name: string; level: number; amount: string; initialPaymentAmount: string; currency: string; liveSubscribers: number; status: "active" | "archived"; mostPopular: boolean };
+type TierRow = {
+  id: number;
+  name: string;
+  level: number;
+  amount: string;
+  initialPaymentAmount: string;
+  currency: string;
+  liveSubscribers: number;
+  status: "active" | "archived";
+  mostPopular: boolean;
+};
 
 /** A partner's tiers in the order clients see them, with their moves and archiving. */
 function TierTable({ partnerName, tiers }: { partnerName: string; tiers: TierRow[] }) {
@@ -100,13 +117,23 @@ function TierTable({ partnerName, tiers }: { partnerName: string; tiers: TierRow
               </th>
               <td className="px-3 py-2 tabular-nums">{t.level}</td>
               <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatMoney(t.amount, t.currency)}</td>
-              <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatMoney(t.initialPaymentAmount, t.currency)}</td>
+              <td className="whitespace-nowrap px-3 py-2 tabular-nums">
+                {formatMoney(t.initialPaymentAmount, t.currency)}
+              </td>
               <td className="px-3 py-2 text-right tabular-nums">{t.liveSubscribers}</td>
-              <td className="px-3 py-2">{t.status === "active" ? <Badge tone="green">Active</Badge> : <Badge tone="grey">Archived</Badge>}</td>
+              <td className="px-3 py-2">
+                {t.status === "active" ? <Badge tone="green">Active</Badge> : <Badge tone="grey">Archived</Badge>}
+              </td>
               <td className="px-3 py-2">
                 <div className="flex flex-wrap gap-2">
-                  <MoveButtons tier={{ id: t.id, name: t.name }} first={index === 0} last={index === tiers.length - 1} />
-                  <ArchiveControl tier={{ id: t.id, name: t.name, status: t.status, liveSubscribers: t.liveSubscribers }} />
+                  <MoveButtons
+                    tier={{ id: t.id, name: t.name }}
+                    first={index === 0}
+                    last={index === tiers.length - 1}
+                  />
+                  <ArchiveControl
+                    tier={{ id: t.id, name: t.name, status: t.status, liveSubscribers: t.liveSubscribers }}
+                  />
                 </div>
               </td>
             </tr>

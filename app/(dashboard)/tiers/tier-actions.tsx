@@ -40,15 +40,30 @@ export function ArchiveControl({ tier }: { tier: TierRef }) {
 
   if (tier.status === "archived") {
     return (
-      <Button variant="secondary" disabled={busy} onClick={() => void run(() => restoreTier(tier.id), () => `Restored ${tier.name}: clients can choose it again`)} aria-label={`Restore ${tier.name}`}>
+      <Button
+        variant="secondary"
+        disabled={busy}
+        onClick={() =>
+          void run(
+            () => restoreTier(tier.id),
+            () => `Restored ${tier.name}: clients can choose it again`,
+          )
+        }
+        aria-label={`Restore ${tier.name}`}
+      >
         Restore
       </Button>
     );
   }
   const subscribers =
-    tier.liveSubscribers === 1 ? "Its 1 live subscriber keeps their subscription and renews as before." : `Its ${tier.liveSubscribers} live subscribers keep their subscriptions and renew as before.`;
+    tier.liveSubscribers === 1
+      ? "Its 1 live subscriber keeps their subscription and renews as before."
+      : `Its ${tier.liveSubscribers} live subscribers keep their subscriptions and renew as before.`;
   const archive = async () => {
-    await run(() => archiveTier(tier.id), () => `Archived ${tier.name}: clients can no longer choose it`);
+    await run(
+      () => archiveTier(tier.id),
+      () => `Archived ${tier.name}: clients can no longer choose it`,
+    );
     setConfirming(false);
   };
   return (
@@ -56,15 +71,31 @@ export function ArchiveControl({ tier }: { tier: TierRef }) {
       <Button variant="secondary" onClick={() => setConfirming(true)} aria-label={`Archive ${tier.name}`}>
         Archive
       </Button>
-      <ConfirmDialog open={confirming} title={`Archive ${tier.name}?`} confirmLabel="Archive tier" busy={busy} onConfirm={() => void archive()} onCancel={() => setConfirming(false)}>
-        Clients no longer see it among the available tiers and cannot start it. {subscribers} You can restore it at any time.
+      <ConfirmDialog
+        open={confirming}
+        title={`Archive ${tier.name}?`}
+        confirmLabel="Archive tier"
+        busy={busy}
+        onConfirm={() => void archive()}
+        onCancel={() => setConfirming(false)}
+      >
+        Clients no longer see it among the available tiers and cannot start it. {subscribers} You can restore it at any
+        time.
       </ConfirmDialog>
     </>
   );
 }
 
 /** Up and Down: the order clients see the partner's tiers in. */
-export function MoveButtons({ tier, first, last }: { tier: { id: number; name: string }; first: boolean; last: boolean }) {
+export function MoveButtons({
+  tier,
+  first,
+  last,
+}: {
+  tier: { id: number; name: string };
+  first: boolean;
+  last: boolean;
+}) {
   const { busy, run } = useTierChange();
   const move = (direction: "up" | "down") =>
     void run(
@@ -73,10 +104,20 @@ export function MoveButtons({ tier, first, last }: { tier: { id: number; name: s
     );
   return (
     <>
-      <Button variant="secondary" disabled={first || busy} onClick={() => move("up")} aria-label={`Move ${tier.name} up`}>
+      <Button
+        variant="secondary"
+        disabled={first || busy}
+        onClick={() => move("up")}
+        aria-label={`Move ${tier.name} up`}
+      >
         <span aria-hidden>↑</span> Up
       </Button>
-      <Button variant="secondary" disabled={last || busy} onClick={() => move("down")} aria-label={`Move ${tier.name} down`}>
+      <Button
+        variant="secondary"
+        disabled={last || busy}
+        onClick={() => move("down")}
+        aria-label={`Move ${tier.name} down`}
+      >
         <span aria-hidden>↓</span> Down
       </Button>
     </>

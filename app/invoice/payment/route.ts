@@ -10,10 +10,13 @@ export const POST = route(async (ctx) => {
   const client = await authenticateClient(ctx.header("authorization"));
   const caller = callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId });
   const input = await ctx.body(paymentRequestSchema);
-  const result = await runIdempotent({ clientId: client.id, key: ctx.header("idempotency-key"), method: "POST", path: ctx.path, body: input }, async (tx) => {
-    const { payment, created } = await getOrCreatePayment(tx, caller, input);
-    return { status: created ? 201 : 200, body: payment };
-  });
+  const result = await runIdempotent(
+    { clientId: client.id, key: ctx.header("idempotency-key"), method: "POST", path: ctx.path, body: input },
+    async (tx) => {
+      const { payment, created } = await getOrCreatePayment(tx, caller, input);
+      return { status: created ? 201 : 200, body: payment };
+    },
+  );
   return idempotentJson(result);
 });
 

@@ -21,7 +21,12 @@ export async function sendSandboxAction(input: SandboxActionInput): Promise<Sand
   const parsed = sandboxActionSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => i.message).join("; ") };
   // Whoever holds the page's link: anonymous, as a webhook's sender is until its signature is checked.
-  const caller: Caller = { actor: { type: "anonymous" }, ip: currentClientAddress(), requestId: randomUUID(), userAgent: (await headers()).get("user-agent") };
+  const caller: Caller = {
+    actor: { type: "anonymous" },
+    ip: currentClientAddress(),
+    requestId: randomUUID(),
+    userAgent: (await headers()).get("user-agent"),
+  };
   const { requestId } = caller;
   try {
     const ack = await submitSandboxAction(caller, parsed.data);

@@ -9,8 +9,15 @@ export const dynamic = "force-dynamic";
 type Applicant = Awaited<ReturnType<typeof getSandboxApplicant>>;
 
 function stateOf(a: Pick<Applicant, "reviewStatus" | "reviewAnswer" | "rejectType">): string {
-  if (a.reviewStatus === "completed") return a.reviewAnswer === "GREEN" ? "Approved" : a.rejectType === "FINAL" ? "Rejected (final)" : "Rejected (may retry)";
-  return { init: "Started: nothing submitted yet", pending: "Submitted: waiting for review", onHold: "On hold" }[a.reviewStatus];
+  if (a.reviewStatus === "completed")
+    return a.reviewAnswer === "GREEN"
+      ? "Approved"
+      : a.rejectType === "FINAL"
+        ? "Rejected (final)"
+        : "Rejected (may retry)";
+  return { init: "Started: nothing submitted yet", pending: "Submitted: waiting for review", onHold: "On hold" }[
+    a.reviewStatus
+  ];
 }
 
 /**
@@ -32,7 +39,9 @@ export default async function KycSandboxPage({ params }: { params: Promise<{ tok
 
   return (
     <main className="mx-auto max-w-2xl px-6 py-12">
-      <p className="mb-4 rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm font-medium text-amber-900">This page serves sandbox partners only. Nothing here checks a real document.</p>
+      <p className="mb-4 rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm font-medium text-amber-900">
+        This page serves sandbox partners only. Nothing here checks a real document.
+      </p>
       <h1 className="text-2xl font-semibold tracking-tight">Sandbox verification — for testing only</h1>
       {applicant ? (
         <>

@@ -7,7 +7,11 @@ import type { WebhookAck } from "@/server/kyc/schemas";
 import { Button, Field, inputClass } from "../../_components/ui";
 import { sendSandboxAction } from "./actions";
 
-type Outcome = { kind: "idle" } | { kind: "sending"; label: string } | { kind: "done"; label: string; result: WebhookAck["result"] } | { kind: "failed"; message: string };
+type Outcome =
+  | { kind: "idle" }
+  | { kind: "sending"; label: string }
+  | { kind: "done"; label: string; result: WebhookAck["result"] }
+  | { kind: "failed"; message: string };
 
 const resultWords: Record<WebhookAck["result"], string> = {
   applied: "the app applied it",
@@ -57,7 +61,9 @@ export function SandboxActions({ token }: { token: string }) {
         <h2 id="applicant-heading" className="text-lg font-semibold">
           As the applicant
         </h2>
-        <p className="text-sm text-slate-700">Stands for uploading documents and a selfie in the provider&apos;s SDK.</p>
+        <p className="text-sm text-slate-700">
+          Stands for uploading documents and a selfie in the provider&apos;s SDK.
+        </p>
         <div className="flex flex-wrap gap-2">
           <Button onClick={() => void send("Submit documents", { action: "submit" })} disabled={busy}>
             Submit documents
@@ -71,24 +77,60 @@ export function SandboxActions({ token }: { token: string }) {
         </h2>
         <p className="text-sm text-slate-700">Each button sends the app the signed webhook Sumsub would send.</p>
         <div className="grid gap-4">
-          <Field label="Reject labels" hint="Comma separated, e.g. DOCUMENT_PAGE_MISSING, SELFIE_MISMATCH (rejections only)">
-            {(p) => <input {...p} value={labels} onChange={(e) => setLabels(e.target.value)} className={`${inputClass} w-full font-mono`} />}
+          <Field
+            label="Reject labels"
+            hint="Comma separated, e.g. DOCUMENT_PAGE_MISSING, SELFIE_MISMATCH (rejections only)"
+          >
+            {(p) => (
+              <input
+                {...p}
+                value={labels}
+                onChange={(e) => setLabels(e.target.value)}
+                className={`${inputClass} w-full font-mono`}
+              />
+            )}
           </Field>
           <Field label="Moderation comment (may be shown to the client)">
-            {(p) => <textarea {...p} rows={2} maxLength={2000} value={moderationComment} onChange={(e) => setModerationComment(e.target.value)} className={`${inputClass} w-full`} />}
+            {(p) => (
+              <textarea
+                {...p}
+                rows={2}
+                maxLength={2000}
+                value={moderationComment}
+                onChange={(e) => setModerationComment(e.target.value)}
+                className={`${inputClass} w-full`}
+              />
+            )}
           </Field>
           <Field label="Client comment (internal: never shown to the client)">
-            {(p) => <textarea {...p} rows={2} maxLength={2000} value={clientComment} onChange={(e) => setClientComment(e.target.value)} className={`${inputClass} w-full`} />}
+            {(p) => (
+              <textarea
+                {...p}
+                rows={2}
+                maxLength={2000}
+                value={clientComment}
+                onChange={(e) => setClientComment(e.target.value)}
+                className={`${inputClass} w-full`}
+              />
+            )}
           </Field>
         </div>
         <div className="flex flex-wrap gap-2">
           <Button onClick={() => void send("Approve", { action: "approve" })} disabled={busy}>
             Approve
           </Button>
-          <Button variant="danger" onClick={() => void send("Reject (retry)", { action: "reject", rejectType: "RETRY" })} disabled={busy}>
+          <Button
+            variant="danger"
+            onClick={() => void send("Reject (retry)", { action: "reject", rejectType: "RETRY" })}
+            disabled={busy}
+          >
             Reject (retry)
           </Button>
-          <Button variant="danger" onClick={() => void send("Reject (final)", { action: "reject", rejectType: "FINAL" })} disabled={busy}>
+          <Button
+            variant="danger"
+            onClick={() => void send("Reject (final)", { action: "reject", rejectType: "FINAL" })}
+            disabled={busy}
+          >
             Reject (final)
           </Button>
           <Button variant="secondary" onClick={() => void send("Put on hold", { action: "hold" })} disabled={busy}>
@@ -101,7 +143,11 @@ export function SandboxActions({ token }: { token: string }) {
       </section>
 
       <div aria-live="polite">
-        {outcome.kind === "sending" && <p role="status" className="text-sm text-slate-700">Sending “{outcome.label}”…</p>}
+        {outcome.kind === "sending" && (
+          <p role="status" className="text-sm text-slate-700">
+            Sending “{outcome.label}”…
+          </p>
+        )}
         {outcome.kind === "done" && (
           <p role="status" className="rounded-md bg-emerald-50 p-4 text-sm text-emerald-900">
             “{outcome.label}” sent as a signed webhook: {resultWords[outcome.result]}.

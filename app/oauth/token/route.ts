@@ -15,11 +15,22 @@ export const POST = oauthRoute(async (ctx) => {
   if (input.grant_type === "refresh_token") {
     // The token names its partner; a partner the request names restricts it to that one.
     const partnerId = (await ctx.partner({ optional: true }))?.partner.id;
-    const tokens = await rotateRefreshToken(ctx.caller, { refreshToken: input.refresh_token, flavour: "partner", accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS, partnerId });
+    const tokens = await rotateRefreshToken(ctx.caller, {
+      refreshToken: input.refresh_token,
+      flavour: "partner",
+      accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS,
+      partnerId,
+    });
     return json(partnerTokenResponse(tokens));
   }
   const { partner } = await ctx.partner({ partnerIdBody: input.partnerId });
-  const tokens = await passwordLogin(ctx.caller, { partner, email: input.username, password: input.password, flavour: "partner", accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS });
+  const tokens = await passwordLogin(ctx.caller, {
+    partner,
+    email: input.username,
+    password: input.password,
+    flavour: "partner",
+    accessTtlSeconds: PARTNER_ACCESS_TTL_SECONDS,
+  });
   return json(partnerTokenResponse(tokens));
 });
 

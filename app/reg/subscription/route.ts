@@ -15,10 +15,13 @@ export const POST = route(async (ctx) => {
   const client = await authenticateClient(ctx.header("authorization"));
   const caller = callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId });
   const input = await ctx.body(startSubscriptionSchema);
-  const result = await runIdempotent({ clientId: client.id, key: ctx.header("idempotency-key"), method: "POST", path: ctx.path, body: input }, async (tx) => ({
-    status: 201,
-    body: await startSubscription(tx, caller, input),
-  }));
+  const result = await runIdempotent(
+    { clientId: client.id, key: ctx.header("idempotency-key"), method: "POST", path: ctx.path, body: input },
+    async (tx) => ({
+      status: 201,
+      body: await startSubscription(tx, caller, input),
+    }),
+  );
   return idempotentJson(result);
 });
 

@@ -5,7 +5,9 @@ import { authenticateClient } from "@/server/tokens/bearer";
 
 export const GET = route(async (ctx) => {
   const client = await authenticateClient(ctx.header("authorization"));
-  return json(await listAccountsOf(callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId })));
+  return json(
+    await listAccountsOf(callerAs(ctx.caller, { type: "client", id: client.id, partnerId: client.partnerId })),
+  );
 });
 
 export { OPTIONS } from "@/server/http/preflight";

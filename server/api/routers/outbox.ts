@@ -7,7 +7,9 @@ export const outboxRouter = router({
   get: operationsProcedure.input(outboxTargetSchema).query(({ ctx, input }) => getOutboxMessage(ctx.caller, input)),
   /** Whether mail leaves this server (SMTP_URL is set) or waits in the outbox as the development mailbox. */
   delivery: operationsProcedure.query(({ ctx }) => mailDelivery(ctx.caller)),
-  retry: operationsProcedure.input(outboxTargetSchema).mutation(({ ctx, input }) => retryOutboxEmail(ctx.caller, input)),
+  retry: operationsProcedure
+    .input(outboxTargetSchema)
+    .mutation(({ ctx, input }) => retryOutboxEmail(ctx.caller, input)),
   /** How many emails wait, fail and were given up; the Outbox page shows it beside the webhook backlog. */
   backlog: operationsProcedure.query(({ ctx }) => emailBacklog(ctx.caller)),
 });

@@ -1,4 +1,12 @@
-import { changeStaffRole, deactivateStaff, reactivateStaff, resetStaffPassword, resetStaffTotp, setTotpRequired, unlockStaff } from "../../staff/admin";
+import {
+  changeStaffRole,
+  deactivateStaff,
+  reactivateStaff,
+  resetStaffPassword,
+  resetStaffTotp,
+  setTotpRequired,
+  unlockStaff,
+} from "../../staff/admin";
 import { addStaffMember, listStaff } from "../../staff/directory";
 import { addStaffSchema, changeStaffRoleSchema, requireTotpSchema, staffTargetSchema } from "../../staff/schemas";
 import { adminProcedure, router } from "../trpc";
@@ -9,8 +17,12 @@ export const staffRouter = router({
   requireTotp: adminProcedure.input(requireTotpSchema).mutation(({ ctx, input }) => setTotpRequired(ctx.caller, input)),
   unlock: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => unlockStaff(ctx.caller, input)),
   deactivate: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => deactivateStaff(ctx.caller, input)),
-  resetPassword: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => resetStaffPassword(ctx.caller, input)),
+  resetPassword: adminProcedure
+    .input(staffTargetSchema)
+    .mutation(({ ctx, input }) => resetStaffPassword(ctx.caller, input)),
   resetTotp: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => resetStaffTotp(ctx.caller, input)),
   reactivate: adminProcedure.input(staffTargetSchema).mutation(({ ctx, input }) => reactivateStaff(ctx.caller, input)),
-  changeRole: adminProcedure.input(changeStaffRoleSchema).mutation(({ ctx, input }) => changeStaffRole(ctx.caller, input)),
+  changeRole: adminProcedure
+    .input(changeStaffRoleSchema)
+    .mutation(({ ctx, input }) => changeStaffRole(ctx.caller, input)),
 });

@@ -4,6 +4,10 @@ import { operationsProcedure, router } from "../trpc";
 
 /** Subscriptions of every partner: operations' and admins'. */
 export const subscriptionRouter = router({
-  list: operationsProcedure.input(subscriptionListInputSchema).query(({ ctx, input }) => listSubscriptionsForStaff(ctx.caller, input)),
-  cancel: operationsProcedure.input(staffCancelSubscriptionSchema).mutation(({ ctx, input }) => cancelSubscriptionForStaff(ctx.caller, input)),
+  list: operationsProcedure
+    .input(subscriptionListInputSchema)
+    .query(({ ctx, input }) => listSubscriptionsForStaff(ctx.caller, input)),
+  cancel: operationsProcedure
+    .input(staffCancelSubscriptionSchema)
+    .mutation(({ ctx, input }) => cancelSubscriptionForStaff(ctx.caller, input)),
 });

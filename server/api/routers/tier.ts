@@ -1,5 +1,12 @@
 import { createTierSchema, moveTierSchema, tierTargetSchema, updateTierSchema } from "../../billing/schemas";
-import { createTier, getTierWithSubscribers, listPartnerTiers, moveTier, setTierArchived, updateTier } from "../../billing/tiers";
+import {
+  createTier,
+  getTierWithSubscribers,
+  listPartnerTiers,
+  moveTier,
+  setTierArchived,
+  updateTier,
+} from "../../billing/tiers";
 import { partnerTargetSchema } from "../../partners/schemas";
 import { router, staffProcedure } from "../trpc";
 
@@ -9,7 +16,11 @@ export const tierRouter = router({
   get: staffProcedure.input(tierTargetSchema).query(({ ctx, input }) => getTierWithSubscribers(ctx.caller, input)),
   create: staffProcedure.input(createTierSchema).mutation(({ ctx, input }) => createTier(ctx.caller, input)),
   update: staffProcedure.input(updateTierSchema).mutation(({ ctx, input }) => updateTier(ctx.caller, input)),
-  archive: staffProcedure.input(tierTargetSchema).mutation(({ ctx, input }) => setTierArchived(ctx.caller, { ...input, archived: true })),
-  restore: staffProcedure.input(tierTargetSchema).mutation(({ ctx, input }) => setTierArchived(ctx.caller, { ...input, archived: false })),
+  archive: staffProcedure
+    .input(tierTargetSchema)
+    .mutation(({ ctx, input }) => setTierArchived(ctx.caller, { ...input, archived: true })),
+  restore: staffProcedure
+    .input(tierTargetSchema)
+    .mutation(({ ctx, input }) => setTierArchived(ctx.caller, { ...input, archived: false })),
   move: staffProcedure.input(moveTierSchema).mutation(({ ctx, input }) => moveTier(ctx.caller, input)),
 });

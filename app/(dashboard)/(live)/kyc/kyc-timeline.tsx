@@ -32,7 +32,12 @@ const COMMENT_FOR_CLIENT = "Moderation comment (may be shown to the client)";
 const COMMENT_INTERNAL = "Client comment (internal: never shown to the client)";
 
 export function KycStateSummary({ verification: v }: { verification: CurrentVerification | null }) {
-  if (!v) return <p className="text-sm text-slate-700">The client has not started a verification, and no decision has been made.</p>;
+  if (!v)
+    return (
+      <p className="text-sm text-slate-700">
+        The client has not started a verification, and no decision has been made.
+      </p>
+    );
   const completed = v.reviewStatus === "completed";
   return (
     <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
@@ -42,7 +47,9 @@ export function KycStateSummary({ verification: v }: { verification: CurrentVeri
       <Term label="Applicant id">{v.applicantId && <code className="font-mono text-xs">{v.applicantId}</code>}</Term>
       <Term label="Level name">{v.levelName}</Term>
       {completed && <Term label="Decided by">{v.decidedBy ? `${v.decidedBy.name} (staff)` : "The provider"}</Term>}
-      {completed && v.reviewAnswer === "RED" && <Term label="Reject labels">{v.rejectLabels.length > 0 ? <Labels labels={v.rejectLabels} /> : null}</Term>}
+      {completed && v.reviewAnswer === "RED" && (
+        <Term label="Reject labels">{v.rejectLabels.length > 0 ? <Labels labels={v.rejectLabels} /> : null}</Term>
+      )}
       {completed && <Term label={COMMENT_FOR_CLIENT}>{v.moderationComment}</Term>}
       {completed && <Term label={COMMENT_INTERNAL}>{v.clientComment}</Term>}
     </dl>
@@ -56,11 +63,22 @@ export function KycTimeline({ events }: { events: HistoryEvent[] }) {
       {events.map((e) => {
         const verdict = verdictLabel(e);
         return (
-          <li key={e.id} className={`rounded-md border p-3 text-sm ${e.outcome === "stale" ? "border-dashed border-slate-300 bg-slate-50 text-slate-600" : "border-slate-200"}`}>
+          <li
+            key={e.id}
+            className={`rounded-md border p-3 text-sm ${e.outcome === "stale" ? "border-dashed border-slate-300 bg-slate-50 text-slate-600" : "border-slate-200"}`}
+          >
             <p className="flex flex-wrap items-baseline gap-x-2">
               <span className="font-medium text-slate-900">{eventLabel(e.eventType)}</span>{" "}
-              {verdict && <span className={e.reviewAnswer === "GREEN" ? "font-medium text-emerald-800" : "font-medium text-rose-800"}>{verdict}</span>}{" "}
-              <span className="text-slate-600">· {e.source === "staff" ? `by ${e.staff?.name ?? "staff"}` : "from the provider"}</span>{" "}
+              {verdict && (
+                <span
+                  className={e.reviewAnswer === "GREEN" ? "font-medium text-emerald-800" : "font-medium text-rose-800"}
+                >
+                  {verdict}
+                </span>
+              )}{" "}
+              <span className="text-slate-600">
+                · {e.source === "staff" ? `by ${e.staff?.name ?? "staff"}` : "from the provider"}
+              </span>{" "}
               <time dateTime={e.occurredAt.toISOString()} className="text-slate-600">
                 · {when(e.occurredAt)}
               </time>

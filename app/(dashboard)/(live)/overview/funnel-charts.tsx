@@ -15,7 +15,12 @@ const STAGE_COLOURS: Record<string, string> = {
   subscribed: "#a21caf",
 };
 /** The lines differ by pattern too, not by colour alone. */
-const STAGE_DASHES: Record<string, string | undefined> = { started: undefined, confirmed: "6 4", identified: "2 4", subscribed: "10 3 2 3" };
+const STAGE_DASHES: Record<string, string | undefined> = {
+  started: undefined,
+  confirmed: "6 4",
+  identified: "2 4",
+  subscribed: "10 3 2 3",
+};
 
 const number = new Intl.NumberFormat("en");
 const dayLabel = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
@@ -38,10 +43,19 @@ export function FunnelBars({ stages, label }: { stages: FunnelStage[]; label: st
         <div key={stage.key} className="grid grid-cols-[9rem_1fr] items-center gap-3 text-sm sm:grid-cols-[11rem_1fr]">
           <span className="text-slate-700">{stage.label}</span>
           <div className="flex items-center gap-2">
-            <div className="h-7 rounded-sm" style={{ width: `${(stage.count / max) * 85}%`, minWidth: stage.count > 0 ? "2px" : 0, backgroundColor: STAGE_COLOURS[stage.key] ?? "#475569" }} />
+            <div
+              className="h-7 rounded-sm"
+              style={{
+                width: `${(stage.count / max) * 85}%`,
+                minWidth: stage.count > 0 ? "2px" : 0,
+                backgroundColor: STAGE_COLOURS[stage.key] ?? "#475569",
+              }}
+            />
             <span className="whitespace-nowrap font-medium tabular-nums text-slate-900">
               {formatCount(stage.count)}
-              {stage.key !== "started" && <span className="ml-1 font-normal text-slate-600">({shareOf(stage.count, first)})</span>}
+              {stage.key !== "started" && (
+                <span className="ml-1 font-normal text-slate-600">({shareOf(stage.count, first)})</span>
+              )}
             </span>
           </div>
         </div>
@@ -76,7 +90,13 @@ export function TrendLines({ trend, stages, label }: { trend: FunnelDay[]; stage
   const labelled = trend.map((_, i) => i).filter((i) => (trend.length - 1 - i) % every === 0);
 
   return (
-    <svg role="img" aria-label={label} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} className="h-auto w-full" preserveAspectRatio="xMidYMid meet">
+    <svg
+      role="img"
+      aria-label={label}
+      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+      className="h-auto w-full"
+      preserveAspectRatio="xMidYMid meet"
+    >
       <g aria-hidden="true">
         {ticks.map((t) => (
           <g key={t}>
@@ -87,7 +107,14 @@ export function TrendLines({ trend, stages, label }: { trend: FunnelDay[]; stage
           </g>
         ))}
         {labelled.map((i) => (
-          <text key={trend[i]!.day} x={x(i)} y={HEIGHT - 8} textAnchor={i === trend.length - 1 && trend.length > 1 ? "end" : "middle"} fontSize="12" fill="#475569">
+          <text
+            key={trend[i]!.day}
+            x={x(i)}
+            y={HEIGHT - 8}
+            textAnchor={i === trend.length - 1 && trend.length > 1 ? "end" : "middle"}
+            fontSize="12"
+            fill="#475569"
+          >
             {formatDay(trend[i]!.day)}
           </text>
         ))}
@@ -101,7 +128,16 @@ export function TrendLines({ trend, stages, label }: { trend: FunnelDay[]; stage
               strokeDasharray={STAGE_DASHES[stage.key]}
               strokeLinejoin="round"
             />
-            {trend.length <= 31 && trend.map((d, i) => <circle key={d.day} cx={x(i)} cy={y(d.counts[stage.key])} r="2.5" fill={STAGE_COLOURS[stage.key] ?? "#475569"} />)}
+            {trend.length <= 31 &&
+              trend.map((d, i) => (
+                <circle
+                  key={d.day}
+                  cx={x(i)}
+                  cy={y(d.counts[stage.key])}
+                  r="2.5"
+                  fill={STAGE_COLOURS[stage.key] ?? "#475569"}
+                />
+              ))}
           </g>
         ))}
       </g>
@@ -115,7 +151,15 @@ export function Legend({ stages }: { stages: FunnelStage[] }) {
       {stages.map((stage) => (
         <li key={stage.key} className="flex items-center gap-2">
           <svg width="28" height="10" aria-hidden="true">
-            <line x1="0" x2="28" y1="5" y2="5" stroke={STAGE_COLOURS[stage.key] ?? "#475569"} strokeWidth="2.5" strokeDasharray={STAGE_DASHES[stage.key]} />
+            <line
+              x1="0"
+              x2="28"
+              y1="5"
+              y2="5"
+              stroke={STAGE_COLOURS[stage.key] ?? "#475569"}
+              strokeWidth="2.5"
+              strokeDasharray={STAGE_DASHES[stage.key]}
+            />
           </svg>
           {stage.label}
         </li>

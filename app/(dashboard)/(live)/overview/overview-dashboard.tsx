@@ -37,18 +37,35 @@ export function OverviewDashboard() {
   const { input, update } = useUrlSelection();
   const partners = useQuery(trpc.partner.options.queryOptions());
   const funnel = useQuery(trpc.overview.funnel.queryOptions(input, { placeholderData: keepPreviousData }));
-  const partnerName = input.partnerId === undefined ? undefined : partners.data?.find((p) => p.id === input.partnerId)?.name;
+  const partnerName =
+    input.partnerId === undefined ? undefined : partners.data?.find((p) => p.id === input.partnerId)?.name;
   const scopeLabel = input.partnerId === undefined ? "all partners" : (partnerName ?? `partner ${input.partnerId}`);
 
   return (
     <div className="max-w-6xl">
-      <PageHeader title="Overview" description="How far the registrations started in a period have got: email confirmed, identity verified (KYC), subscribed." />
+      <PageHeader
+        title="Overview"
+        description="How far the registrations started in a period have got: email confirmed, identity verified (KYC), subscribed."
+      />
 
-      <form aria-label="Choose partner and period" onSubmit={(e) => e.preventDefault()} className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-3">
-        <PartnerFilter partners={partners.data ?? []} value={input.partnerId === undefined ? "" : String(input.partnerId)} onChange={(v) => update({ partnerId: v ? Number(v) : undefined, days: input.days })} />
+      <form
+        aria-label="Choose partner and period"
+        onSubmit={(e) => e.preventDefault()}
+        className="mb-6 grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-2 lg:grid-cols-3"
+      >
+        <PartnerFilter
+          partners={partners.data ?? []}
+          value={input.partnerId === undefined ? "" : String(input.partnerId)}
+          onChange={(v) => update({ partnerId: v ? Number(v) : undefined, days: input.days })}
+        />
         <Field label="Period" hint="Whole days in UTC, today included">
           {(p) => (
-            <select {...p} value={String(input.days)} onChange={(e) => update({ partnerId: input.partnerId, days: Number(e.target.value) })} className={inputClass}>
+            <select
+              {...p}
+              value={String(input.days)}
+              onChange={(e) => update({ partnerId: input.partnerId, days: Number(e.target.value) })}
+              className={inputClass}
+            >
               {FUNNEL_PERIODS.map((days) => (
                 <option key={days} value={days}>
                   Last {days} days
@@ -64,7 +81,10 @@ export function OverviewDashboard() {
       ) : funnel.isError ? (
         <ErrorNotice>{messageOf(funnel.error)}</ErrorNotice>
       ) : (
-        <div aria-busy={funnel.isFetching} className={funnel.isPlaceholderData ? "opacity-60 transition-opacity" : undefined}>
+        <div
+          aria-busy={funnel.isFetching}
+          className={funnel.isPlaceholderData ? "opacity-60 transition-opacity" : undefined}
+        >
           <FunnelView funnel={funnel.data} scopeLabel={scopeLabel} />
         </div>
       )}
@@ -83,9 +103,14 @@ function FunnelView({ funnel, scopeLabel }: { funnel: Funnel; scopeLabel: string
   const funnelSummary = `Onboarding funnel for ${scopeLabel}, ${period(funnel)}: ${funnel.stages
     .map((s, i) => `${s.label} ${formatCount(s.count)}${i === 0 ? "" : ` (${shareOf(s.count, started)})`}`)
     .join(", ")}.`;
-  const busiest = funnel.trend.reduce((best, d) => (d.counts.started > (best?.counts.started ?? -1) ? d : best), funnel.trend[0]);
+  const busiest = funnel.trend.reduce(
+    (best, d) => (d.counts.started > (best?.counts.started ?? -1) ? d : best),
+    funnel.trend[0],
+  );
   const trendSummary = `Registrations started per day for ${scopeLabel}, ${period(funnel)}, with how many of each day's registrations have confirmed their email and been identified${
-    busiest && busiest.counts.started > 0 ? `; the busiest day was ${formatDay(busiest.day)} with ${formatCount(busiest.counts.started)} started` : ""
+    busiest && busiest.counts.started > 0
+      ? `; the busiest day was ${formatDay(busiest.day)} with ${formatCount(busiest.counts.started)} started`
+      : ""
   }.`;
 
   return (
@@ -96,12 +121,16 @@ function FunnelView({ funnel, scopeLabel }: { funnel: Funnel; scopeLabel: string
         </h2>
         <p className="mt-1 text-sm text-slate-600">
           Registrations started {period(funnel)} for {scopeLabel}, and how many of them have reached each stage since.
-          {funnel.pastDaysAsOf ? ` Days before today as counted at ${asOfTime.format(funnel.pastDaysAsOf)} UTC (recounted every minute); today is live.` : null}
+          {funnel.pastDaysAsOf
+            ? ` Days before today as counted at ${asOfTime.format(funnel.pastDaysAsOf)} UTC (recounted every minute); today is live.`
+            : null}
         </p>
 
         {started === 0 ? (
           <div className="mt-4">
-            <EmptyState title={`No registrations started in the last ${funnel.days} days`}>Choose another partner or a longer period.</EmptyState>
+            <EmptyState title={`No registrations started in the last ${funnel.days} days`}>
+              Choose another partner or a longer period.
+            </EmptyState>
           </div>
         ) : (
           <div className="mt-5 grid gap-6 lg:grid-cols-[3fr_2fr]">
@@ -146,7 +175,9 @@ function FunnelView({ funnel, scopeLabel }: { funnel: Funnel; scopeLabel: string
         <h2 id={`${trendCaption}-heading`} className="text-lg font-semibold text-slate-900">
           Daily trend
         </h2>
-        <p className="mt-1 text-sm text-slate-600">Each day counts the registrations started that day and how many of them have got further since.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Each day counts the registrations started that day and how many of them have got further since.
+        </p>
         {started === 0 ? (
           <p className="mt-4 text-sm text-slate-600">Nothing to plot: no registrations started in this period.</p>
         ) : (

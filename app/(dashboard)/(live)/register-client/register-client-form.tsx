@@ -13,7 +13,10 @@ import { countryOptions, verificationLabels } from "../../../_components/vocabul
 
 const countries = countryOptions(COUNTRY_CODES);
 /** The choices of the form, where "not verified" also means a confirmation email goes out. */
-const verificationChoices = { ...verificationLabels, not_verified: `${verificationLabels.not_verified} (sends a confirmation email)` };
+const verificationChoices = {
+  ...verificationLabels,
+  not_verified: `${verificationLabels.not_verified} (sends a confirmation email)`,
+};
 
 const emptyForm = {
   partnerId: "",
@@ -95,7 +98,11 @@ export function RegisterClientForm() {
     create.mutate(parsed.data);
   }
 
-  const text = (key: keyof FormState, label: string, props: { type?: string; autoComplete?: string; hint?: string; required?: boolean } = {}) => (
+  const text = (
+    key: keyof FormState,
+    label: string,
+    props: { type?: string; autoComplete?: string; hint?: string; required?: boolean } = {},
+  ) => (
     <Field label={label} error={errors[key]} hint={props.hint}>
       {(p) => (
         <input
@@ -113,7 +120,10 @@ export function RegisterClientForm() {
 
   return (
     <div className="max-w-3xl">
-      <PageHeader title="Register client" description="Register a client on a partner's behalf, with the powers of the partner's master API key. You are recorded as the creator." />
+      <PageHeader
+        title="Register client"
+        description="Register a client on a partner's behalf, with the powers of the partner's master API key. You are recorded as the creator."
+      />
 
       {created && (
         <p role="status" className="mb-6 rounded-md bg-emerald-50 p-4 text-sm text-emerald-900">
@@ -124,7 +134,12 @@ export function RegisterClientForm() {
         </p>
       )}
 
-      <form onSubmit={submit} noValidate className="space-y-6" aria-describedby={Object.keys(errors).length > 0 ? "form-errors" : undefined}>
+      <form
+        onSubmit={submit}
+        noValidate
+        className="space-y-6"
+        aria-describedby={Object.keys(errors).length > 0 ? "form-errors" : undefined}
+      >
         {Object.keys(errors).length > 0 && (
           <p id="form-errors" role="alert" className="text-sm text-rose-700">
             Some fields need attention.
@@ -134,7 +149,12 @@ export function RegisterClientForm() {
         <Section title="Partner and verification">
           <Field label="Partner" error={errors.partnerId}>
             {(p) => (
-              <select {...p} value={form.partnerId} onChange={(e) => set("partnerId", e.target.value)} className={inputClass}>
+              <select
+                {...p}
+                value={form.partnerId}
+                onChange={(e) => set("partnerId", e.target.value)}
+                className={inputClass}
+              >
                 <option value="">{partners.isPending ? "Loading partners…" : "Choose a partner"}</option>
                 {(partners.data ?? []).map((partner) => (
                   <option key={partner.id} value={partner.id} disabled={partner.status !== "active"}>
@@ -146,7 +166,12 @@ export function RegisterClientForm() {
           </Field>
           <Field label="Verification status" error={errors.verificationStatus}>
             {(p) => (
-              <select {...p} value={form.verificationStatus} onChange={(e) => set("verificationStatus", e.target.value)} className={inputClass}>
+              <select
+                {...p}
+                value={form.verificationStatus}
+                onChange={(e) => set("verificationStatus", e.target.value)}
+                className={inputClass}
+              >
                 {(Object.keys(verificationChoices) as Array<keyof typeof verificationChoices>).map((s) => (
                   <option key={s} value={s}>
                     {verificationChoices[s]}
@@ -157,7 +182,12 @@ export function RegisterClientForm() {
           </Field>
           <Field label="Verification level" error={errors.verificationLevel}>
             {(p) => (
-              <select {...p} value={form.verificationLevel} onChange={(e) => set("verificationLevel", e.target.value)} className={inputClass}>
+              <select
+                {...p}
+                value={form.verificationLevel}
+                onChange={(e) => set("verificationLevel", e.target.value)}
+                className={inputClass}
+              >
                 {[0, 1, 2, 3, 4, 5].map((l) => (
                   <option key={l} value={l}>
                     {l}
@@ -174,7 +204,12 @@ export function RegisterClientForm() {
           {text("email", "Email", { type: "email" })}
           <Field label="Country" error={errors.countryCode}>
             {(p) => (
-              <select {...p} value={form.countryCode} onChange={(e) => set("countryCode", e.target.value)} className={inputClass}>
+              <select
+                {...p}
+                value={form.countryCode}
+                onChange={(e) => set("countryCode", e.target.value)}
+                className={inputClass}
+              >
                 <option value="">Choose a country</option>
                 {countries.map((c) => (
                   <option key={c.code} value={c.code}>
@@ -185,7 +220,11 @@ export function RegisterClientForm() {
             )}
           </Field>
           {text("birthDate", "Birth date", { type: "date" })}
-          {text("password", "Password", { type: "password", autoComplete: "new-password", hint: "At least 8 characters with a lower-case letter, an upper-case letter and a digit" })}
+          {text("password", "Password", {
+            type: "password",
+            autoComplete: "new-password",
+            hint: "At least 8 characters with a lower-case letter, an upper-case letter and a digit",
+          })}
           {text("referralCode", "Referral code", { hint: "Optional" })}
         </Section>
 
@@ -218,7 +257,9 @@ export function RegisterClientForm() {
           )}
         </div>
 
-        {create.isError && Object.keys(fieldErrorsOf(create.error)).length === 0 && <ErrorNotice>{messageOf(create.error)}</ErrorNotice>}
+        {create.isError && Object.keys(fieldErrorsOf(create.error)).length === 0 && (
+          <ErrorNotice>{messageOf(create.error)}</ErrorNotice>
+        )}
 
         <Button type="submit" disabled={create.isPending}>
           {create.isPending ? "Registering…" : "Register client"}

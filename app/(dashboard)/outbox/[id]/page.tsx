@@ -17,11 +17,19 @@ const when = (d: Date | null | undefined) => formatDateTime(d, { seconds: true }
 /** One email as it was sent, rendered on the server; Retry is its one island. */
 export default async function OutboxMessagePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const page = await loadPage(`/outbox/${encodeURIComponent(id)}`, (api) => Promise.all([api.outbox.get({ id }), api.outbox.delivery()]));
+  const page = await loadPage(`/outbox/${encodeURIComponent(id)}`, (api) =>
+    Promise.all([api.outbox.get({ id }), api.outbox.delivery()]),
+  );
   if (!page.ok) {
     // An id that is not one names no email, like an id that is not there.
     if (page.kind === "invalid") notFound();
-    return <RoleRefusal title="Email">{page.kind === "forbidden" ? "Only operations staff and admins read the outbox; ask one of them." : page.message}</RoleRefusal>;
+    return (
+      <RoleRefusal title="Email">
+        {page.kind === "forbidden"
+          ? "Only operations staff and admins read the outbox; ask one of them."
+          : page.message}
+      </RoleRefusal>
+    );
   }
   const [m, delivery] = page.data;
   const waiting = m.status === "queued" || m.status === "failing";
@@ -29,10 +37,17 @@ export default async function OutboxMessagePage({ params }: { params: Promise<{ 
     <div className="max-w-5xl space-y-8">
       <Notifications />
       <div>
-        <Link href="/outbox" className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+        <Link
+          href="/outbox"
+          className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+        >
           ← Outbox
         </Link>
-        <PageHeader title={m.subject} description={`To ${m.to}`} actions={canRetry(m.status) ? <RetryButton id={m.id} primary /> : undefined} />
+        <PageHeader
+          title={m.subject}
+          description={`To ${m.to}`}
+          actions={canRetry(m.status) ? <RetryButton id={m.id} primary /> : undefined}
+        />
         {!delivery.smtpConfigured && <DevelopmentMailboxNotice />}
       </div>
 
@@ -57,7 +72,10 @@ export default async function OutboxMessagePage({ params }: { params: Promise<{ 
           </Item>
           <Item label="Client">
             {m.clientId ? (
-              <Link href={`/clients/${m.clientId}`} className="break-all font-mono text-xs text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+              <Link
+                href={`/clients/${m.clientId}`}
+                className="break-all font-mono text-xs text-indigo-700 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+              >
                 {m.clientId}
               </Link>
             ) : (
@@ -77,16 +95,26 @@ export default async function OutboxMessagePage({ params }: { params: Promise<{ 
         <h2 id="text-heading" className="text-lg font-semibold text-slate-900">
           Text version
         </h2>
-        <pre className="mt-2 overflow-x-auto whitespace-pre-wrap break-words rounded-lg border border-slate-200 bg-white p-4 font-mono text-sm text-slate-900">{m.text}</pre>
+        <pre className="mt-2 overflow-x-auto whitespace-pre-wrap break-words rounded-lg border border-slate-200 bg-white p-4 font-mono text-sm text-slate-900">
+          {m.text}
+        </pre>
       </section>
 
       <section aria-labelledby="html-heading">
         <h2 id="html-heading" className="text-lg font-semibold text-slate-900">
           HTML version
         </h2>
-        <p className="mt-1 text-sm text-slate-600">Shown in a sandbox: no scripts run, and nothing in it can reach this page.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Shown in a sandbox: no scripts run, and nothing in it can reach this page.
+        </p>
         {/* sandbox="" grants nothing: no scripts, no forms, no same-origin access, no navigation of this page. */}
-        <iframe title="HTML version of the email" sandbox="" srcDoc={m.html} referrerPolicy="no-referrer" className="mt-2 h-[28rem] w-full rounded-lg border border-slate-200 bg-white" />
+        <iframe
+          title="HTML version of the email"
+          sandbox=""
+          srcDoc={m.html}
+          referrerPolicy="no-referrer"
+          className="mt-2 h-[28rem] w-full rounded-lg border border-slate-200 bg-white"
+        />
       </section>
     </div>
   );

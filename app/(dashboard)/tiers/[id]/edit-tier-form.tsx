@@ -24,13 +24,16 @@ export function EditTierForm({ tier }: { tier: Tier }) {
     setBusy(false);
     if (result?.ok) {
       setErrors({});
-      notify.success(result.value.changed === 0 ? "Nothing to save: the tier is already like this" : `Saved ${result.value.name}`);
+      notify.success(
+        result.value.changed === 0 ? "Nothing to save: the tier is already like this" : `Saved ${result.value.name}`,
+      );
       router.refresh();
       return;
     }
     const fields = topLevelMessages(result?.fieldErrors ?? {});
     setErrors(fields);
-    if (!namesTierField(fields)) notify.error(result?.message ?? "The change could not be sent; check the connection and try again.");
+    if (!namesTierField(fields))
+      notify.error(result?.message ?? "The change could not be sent; check the connection and try again.");
   }
 
   return (

@@ -29,11 +29,21 @@ export default async function TierPage({ params }: { params: Promise<{ id: strin
         <Link href={`/tiers?partnerId=${tier.partnerId}`} className={`mb-2 inline-block text-sm ${linkClass}`}>
           ← Subscription tiers
         </Link>
-        <PageHeader title={tier.name} description={`A tier of ${tier.partnerName} (partner ${tier.partnerId})`} actions={<ArchiveControl tier={{ id: tier.id, name: tier.name, status: tier.status, liveSubscribers: tier.liveSubscribers }} />} />
+        <PageHeader
+          title={tier.name}
+          description={`A tier of ${tier.partnerName} (partner ${tier.partnerId})`}
+          actions={
+            <ArchiveControl
+              tier={{ id: tier.id, name: tier.name, status: tier.status, liveSubscribers: tier.liveSubscribers }}
+            />
+          }
+        />
       </div>
       <Section id="details" title="Details">
         <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-          <Term label="Status">{tier.status === "active" ? <Badge tone="green">Active</Badge> : <Badge tone="grey">Archived</Badge>}</Term>
+          <Term label="Status">
+            {tier.status === "active" ? <Badge tone="green">Active</Badge> : <Badge tone="grey">Archived</Badge>}
+          </Term>
           <Term label="Amount">{formatMoney(tier.amount, tier.currency)} every 30 days</Term>
           <Term label="First payment">{formatMoney(tier.initialPaymentAmount, tier.currency)}</Term>
           <Term label="Level">{tier.level}</Term>
@@ -58,10 +68,18 @@ export default async function TierPage({ params }: { params: Promise<{ id: strin
           </Term>
         </dl>
       </Section>
-      <Section id="edit" title="Edit tier" description={`The currency (${tier.currency}) is fixed. Open invoices keep the amounts they were issued with; new invoices use the new amounts.`}>
+      <Section
+        id="edit"
+        title="Edit tier"
+        description={`The currency (${tier.currency}) is fixed. Open invoices keep the amounts they were issued with; new invoices use the new amounts.`}
+      >
         <EditTierForm key={tier.updatedAt.toISOString()} tier={tier} />
       </Section>
-      <Section id="subscribers" title="Subscribers" description="Clients who subscribe or subscribed to this tier, newest first (latest 200).">
+      <Section
+        id="subscribers"
+        title="Subscribers"
+        description="Clients who subscribe or subscribed to this tier, newest first (latest 200)."
+      >
         {subscribers.length === 0 ? (
           <EmptyState title="No subscribers yet" />
         ) : (
@@ -72,7 +90,11 @@ export default async function TierPage({ params }: { params: Promise<{ id: strin
                   <Link href={`/clients/${s.clientId}`} className={`font-medium ${linkClass}`}>
                     {s.email}
                   </Link>
-                  {(s.firstName || s.lastName) && <span className="block text-xs text-slate-600">{[s.firstName, s.lastName].filter(Boolean).join(" ")}</span>}
+                  {(s.firstName || s.lastName) && (
+                    <span className="block text-xs text-slate-600">
+                      {[s.firstName, s.lastName].filter(Boolean).join(" ")}
+                    </span>
+                  )}
                 </td>
                 <td className="px-3 py-2">
                   <SubscriptionStatusBadge status={s.status} />

@@ -10,10 +10,16 @@ export const POST = route(async (ctx) => {
   const { partner, apiKeyId } = await ctx.partner({ masterKey: true });
   const input = await ctx.body(whiteLabelRegistrationSchema);
   const deviceType = ctx.header("device-type");
-  if (deviceType !== null && !deviceTypeSchema.safeParse(deviceType).success) throw AppError.field("invalid_request", "Device-type", "Device-type must be a short name such as ios or android");
+  if (deviceType !== null && !deviceTypeSchema.safeParse(deviceType).success)
+    throw AppError.field("invalid_request", "Device-type", "Device-type must be a short name such as ios or android");
   // The partner's master key, when sent, is who registers: it may set the verification fields and skips the captcha.
   const caller = apiKeyId ? callerAs(ctx.caller, { type: "api_key", id: apiKeyId, partnerId: partner.id }) : ctx.caller;
-  const tokens = await registerWhiteLabelClient(caller, { partner, input, deviceType, captchaToken: ctx.header("captcha-token") });
+  const tokens = await registerWhiteLabelClient(caller, {
+    partner,
+    input,
+    deviceType,
+    captchaToken: ctx.header("captcha-token"),
+  });
   return json(whiteLabelTokenResponse(tokens), 201);
 });
 

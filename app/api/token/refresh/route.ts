@@ -6,7 +6,11 @@ import { whiteLabelTokenResponse } from "@/server/tokens/responses";
 
 export const POST = route(async (ctx) => {
   const input = await ctx.body(refreshRequestSchema);
-  const tokens = await rotateRefreshToken(ctx.caller, { refreshToken: input.refresh_token, flavour: "white_label", accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS });
+  const tokens = await rotateRefreshToken(ctx.caller, {
+    refreshToken: input.refresh_token,
+    flavour: "white_label",
+    accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS,
+  });
   return json(whiteLabelTokenResponse(tokens));
 });
 

@@ -19,7 +19,11 @@ export function ChangePasswordForm() {
     trpc.account.changePassword.mutationOptions({
       onSuccess: ({ otherSessionsEnded }) => {
         setForm(emptyForm);
-        notify.success(otherSessionsEnded === 0 ? "Password changed" : `Password changed; ${otherSessionsEnded === 1 ? "your other session has" : `your ${otherSessionsEnded} other sessions have`} ended`);
+        notify.success(
+          otherSessionsEnded === 0
+            ? "Password changed"
+            : `Password changed; ${otherSessionsEnded === 1 ? "your other session has" : `your ${otherSessionsEnded} other sessions have`} ended`,
+        );
       },
     }),
   );
@@ -47,22 +51,57 @@ export function ChangePasswordForm() {
       <h2 id="password-heading" className="text-lg font-semibold">
         Change password
       </h2>
-      <p className="mt-1 text-sm text-slate-600">Your other sessions end when you change it; this one stays signed in.</p>
+      <p className="mt-1 text-sm text-slate-600">
+        Your other sessions end when you change it; this one stays signed in.
+      </p>
       {/* method="post": a submit before hydration must not put the passwords in the URL (and so in logs and history). */}
       <form method="post" onSubmit={submit} noValidate className="mt-4 space-y-4">
         <Field label="Current password" error={errors.currentPassword}>
-          {(p) => <input {...p} type="password" value={form.currentPassword} onChange={(e) => set("currentPassword", e.target.value)} autoComplete="current-password" className={`${inputClass} w-80`} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              value={form.currentPassword}
+              onChange={(e) => set("currentPassword", e.target.value)}
+              autoComplete="current-password"
+              className={`${inputClass} w-80`}
+            />
+          )}
         </Field>
-        <Field label="New password" error={errors.newPassword} hint="At least 12 characters. A few unrelated words make a strong one.">
-          {(p) => <input {...p} type="password" value={form.newPassword} onChange={(e) => set("newPassword", e.target.value)} autoComplete="new-password" className={`${inputClass} w-80`} />}
+        <Field
+          label="New password"
+          error={errors.newPassword}
+          hint="At least 12 characters. A few unrelated words make a strong one."
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              value={form.newPassword}
+              onChange={(e) => set("newPassword", e.target.value)}
+              autoComplete="new-password"
+              className={`${inputClass} w-80`}
+            />
+          )}
         </Field>
         <Field label="Confirm new password" error={errors.confirmPassword}>
-          {(p) => <input {...p} type="password" value={form.confirmPassword} onChange={(e) => set("confirmPassword", e.target.value)} autoComplete="new-password" className={`${inputClass} w-80`} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              value={form.confirmPassword}
+              onChange={(e) => set("confirmPassword", e.target.value)}
+              autoComplete="new-password"
+              className={`${inputClass} w-80`}
+            />
+          )}
         </Field>
         <Button type="submit" disabled={change.isPending}>
           {change.isPending ? "Changing…" : "Change password"}
         </Button>
-        {change.isError && Object.keys(serverErrors).length === 0 && <ErrorNotice>{messageOf(change.error)}</ErrorNotice>}
+        {change.isError && Object.keys(serverErrors).length === 0 && (
+          <ErrorNotice>{messageOf(change.error)}</ErrorNotice>
+        )}
       </form>
     </section>
   );

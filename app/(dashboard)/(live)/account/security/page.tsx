@@ -8,7 +8,10 @@ export const metadata: Metadata = { title: "Account security" };
 export default function AccountSecurityPage() {
   return (
     <div className="max-w-2xl space-y-8">
-      <PageHeader title="Account security" description="Two-factor authentication with an authenticator app (TOTP), and your password." />
+      <PageHeader
+        title="Account security"
+        description="Two-factor authentication with an authenticator app (TOTP), and your password."
+      />
       <TotpSetup />
       <ChangePasswordForm />
     </div>

@@ -60,13 +60,33 @@ export function TotpSetup() {
             </div>
           ) : (
             <form onSubmit={submit} className="mt-4 space-y-4">
-              <p className="text-sm text-slate-700">Scan this code with your authenticator app, or type the setup key, then enter the 6-digit code it shows.</p>
-              <div className="size-48 rounded border border-slate-200 bg-white p-1" role="img" aria-label="QR code for your authenticator app" dangerouslySetInnerHTML={{ __html: start.data.qrSvg }} />
+              <p className="text-sm text-slate-700">
+                Scan this code with your authenticator app, or type the setup key, then enter the 6-digit code it shows.
+              </p>
+              <div
+                className="size-48 rounded border border-slate-200 bg-white p-1"
+                role="img"
+                aria-label="QR code for your authenticator app"
+                dangerouslySetInnerHTML={{ __html: start.data.qrSvg }}
+              />
               <p className="text-sm">
-                Setup key: <code className="rounded bg-slate-100 px-1 font-mono" data-testid="totp-secret">{start.data.secret}</code>
+                Setup key:{" "}
+                <code className="rounded bg-slate-100 px-1 font-mono" data-testid="totp-secret">
+                  {start.data.secret}
+                </code>
               </p>
               <Field label="Code from the app" error={errors.code}>
-                {(p) => <input {...p} value={code} onChange={(e) => setCode(e.target.value)} inputMode="numeric" autoComplete="one-time-code" maxLength={6} className={`${inputClass} w-40 tracking-widest`} />}
+                {(p) => (
+                  <input
+                    {...p}
+                    value={code}
+                    onChange={(e) => setCode(e.target.value)}
+                    inputMode="numeric"
+                    autoComplete="one-time-code"
+                    maxLength={6}
+                    className={`${inputClass} w-40 tracking-widest`}
+                  />
+                )}
               </Field>
               <Button type="submit" disabled={confirm.isPending}>
                 {confirm.isPending ? "Checking…" : "Turn on two-factor authentication"}

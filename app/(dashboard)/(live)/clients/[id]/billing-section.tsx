@@ -13,11 +13,23 @@ import { InvoiceStatusBadge, linkClass, SubscriptionStatusBadge } from "../../..
 import { formatDateTime, formatMoney, invoiceKindLabels } from "../../../../_components/vocabulary";
 
 /** The client's subscriptions and invoices, and (operations and admins, sandbox partners only) sandbox credit. */
-export function BillingSection({ clientId, email, mayCredit }: { clientId: string; email: string; mayCredit: boolean }) {
+export function BillingSection({
+  clientId,
+  email,
+  mayCredit,
+}: {
+  clientId: string;
+  email: string;
+  mayCredit: boolean;
+}) {
   const trpc = useTRPC();
   const billing = useQuery(trpc.billing.get.queryOptions({ clientId }));
   return (
-    <Section id="billing" title="Billing" description="Subscriptions and invoices, newest first (the latest 50 of each).">
+    <Section
+      id="billing"
+      title="Billing"
+      description="Subscriptions and invoices, newest first (the latest 50 of each)."
+    >
       {billing.isPending ? (
         <Spinner label="Loading billing" />
       ) : billing.isError ? (
@@ -29,7 +41,10 @@ export function BillingSection({ clientId, email, mayCredit }: { clientId: strin
             {billing.data.subscriptions.length === 0 ? (
               <p className="mt-2 text-sm text-slate-600">No subscriptions.</p>
             ) : (
-              <Table caption="Subscriptions" headers={["Tier", "Status", "Amount", "Period end (UTC)", "Started (UTC)"]}>
+              <Table
+                caption="Subscriptions"
+                headers={["Tier", "Status", "Amount", "Period end (UTC)", "Started (UTC)"]}
+              >
                 {billing.data.subscriptions.map((s) => (
                   <tr key={s.id}>
                     <td className="px-3 py-2">
@@ -53,7 +68,10 @@ export function BillingSection({ clientId, email, mayCredit }: { clientId: strin
             {billing.data.invoices.length === 0 ? (
               <p className="mt-2 text-sm text-slate-600">No invoices.</p>
             ) : (
-              <Table caption="Invoices" headers={["Issued (UTC)", "Kind", "Amount", "Status", "Due (UTC)", "Paid (UTC)"]}>
+              <Table
+                caption="Invoices"
+                headers={["Issued (UTC)", "Kind", "Amount", "Status", "Due (UTC)", "Paid (UTC)"]}
+              >
                 {billing.data.invoices.map((i) => (
                   <tr key={i.id}>
                     <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(i.createdAt)}</td>
@@ -86,11 +104,16 @@ function CreditForm({ clientId, email }: { clientId: string; email: string }) {
   const credit = useMutation(
     trpc.billing.credit.mutationOptions({
       onSuccess: (result) => {
-        notify.success(`Credited ${formatMoney(result.amount, result.currency)}; the balance is now ${formatMoney(result.balance, result.currency)}`);
+        notify.success(
+          `Credited ${formatMoney(result.amount, result.currency)}; the balance is now ${formatMoney(result.balance, result.currency)}`,
+        );
         setAmount("");
         setNote("");
         // The balance and ledger are on the page's own query.
-        return Promise.all([queryClient.invalidateQueries({ queryKey: trpc.client.get.queryKey({ id: clientId }) }), queryClient.invalidateQueries({ queryKey: trpc.billing.get.queryKey({ clientId }) })]);
+        return Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.client.get.queryKey({ id: clientId }) }),
+          queryClient.invalidateQueries({ queryKey: trpc.billing.get.queryKey({ clientId }) }),
+        ]);
       },
       onError: (error) => {
         const fields = fieldErrorsOf(error);
@@ -114,18 +137,46 @@ function CreditForm({ clientId, email }: { clientId: string; email: string }) {
   }
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby="credit-heading" className="grid gap-4 border-t border-slate-100 pt-4 sm:grid-cols-[12rem_1fr_auto] sm:items-start">
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="credit-heading"
+      className="grid gap-4 border-t border-slate-100 pt-4 sm:grid-cols-[12rem_1fr_auto] sm:items-start"
+    >
       <div className="sm:col-span-3">
         <h3 id="credit-heading" className="text-sm font-semibold text-slate-900">
           Credit sandbox account
         </h3>
-        <p className="mt-1 text-sm text-slate-600">Test money for {email}&apos;s CHECKING account, from the sandbox partner&apos;s funding account. Recorded in the ledger and the audit trail.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Test money for {email}&apos;s CHECKING account, from the sandbox partner&apos;s funding account. Recorded in
+          the ledger and the audit trail.
+        </p>
       </div>
       <Field label="Amount" error={errors.amount} hint="Such as 50.00, in the account's currency">
-        {(p) => <input {...p} value={amount} onChange={(e) => setAmount(e.target.value)} inputMode="decimal" autoComplete="off" disabled={credit.isPending} className={inputClass} />}
+        {(p) => (
+          <input
+            {...p}
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            inputMode="decimal"
+            autoComplete="off"
+            disabled={credit.isPending}
+            className={inputClass}
+          />
+        )}
       </Field>
       <Field label="Note (optional)" error={errors.note}>
-        {(p) => <input {...p} value={note} onChange={(e) => setNote(e.target.value)} maxLength={200} autoComplete="off" disabled={credit.isPending} className={inputClass} />}
+        {(p) => (
+          <input
+            {...p}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            maxLength={200}
+            autoComplete="off"
+            disabled={credit.isPending}
+            className={inputClass}
+          />
+        )}
       </Field>
       <Button type="submit" disabled={credit.isPending} className="sm:mt-6">
         {credit.isPending ? "Crediting…" : "Credit account"}

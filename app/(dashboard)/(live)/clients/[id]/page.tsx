@@ -11,8 +11,21 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { issueMessages, type FieldErrors } from "../../../../_components/field-errors";
 import { fieldErrorsOf, httpStatusOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Section, Table } from "../../../../_components/section";
-import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, PageHeader, Spinner } from "../../../../_components/ui";
-import { clientStateLabels as stateLabels, formatDateTime, verificationLabels } from "../../../../_components/vocabulary";
+import {
+  Button,
+  ConfirmDialog,
+  EmptyState,
+  ErrorNotice,
+  Field,
+  inputClass,
+  PageHeader,
+  Spinner,
+} from "../../../../_components/ui";
+import {
+  clientStateLabels as stateLabels,
+  formatDateTime,
+  verificationLabels,
+} from "../../../../_components/vocabulary";
 import { KycStateSummary, KycTimeline } from "../../kyc/kyc-timeline";
 import { BillingSection } from "./billing-section";
 import { PasswordResetSection } from "./password-reset-section";
@@ -22,10 +35,17 @@ type VerificationStatus = Detail["verification"]["status"];
 type ClientState = keyof typeof stateLabels;
 
 const when = (d: Date | null | undefined) => formatDateTime(d, { zone: true });
-const originLabels = { partner_api: "Partner API", white_label_api: "White-label API", back_office: "Back office" } as const;
+const originLabels = {
+  partner_api: "Partner API",
+  white_label_api: "White-label API",
+  back_office: "Back office",
+} as const;
 
 /** Same zod schema as the server: errors show in place before a request is made. */
-function localErrors(result: { success: boolean; error?: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } }): FieldErrors {
+function localErrors(result: {
+  success: boolean;
+  error?: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> };
+}): FieldErrors {
   return result.success || !result.error ? {} : issueMessages(result.error.issues);
 }
 
@@ -47,7 +67,11 @@ export default function ClientPage() {
     return (
       <div>
         <BackLink />
-        {notFound ? <EmptyState title="No such client">It may belong to a partner you do not manage.</EmptyState> : <ErrorNotice>{messageOf(detail.error)}</ErrorNotice>}
+        {notFound ? (
+          <EmptyState title="No such client">It may belong to a partner you do not manage.</EmptyState>
+        ) : (
+          <ErrorNotice>{messageOf(detail.error)}</ErrorNotice>
+        )}
       </div>
     );
   }
@@ -57,13 +81,21 @@ export default function ClientPage() {
     <div className="max-w-5xl space-y-8">
       <div>
         <BackLink />
-        <PageHeader title={c.profile.email} description={`${name || "No name"} · ${c.partner.name} (partner ${c.partner.id})`} />
+        <PageHeader
+          title={c.profile.email}
+          description={`${name || "No name"} · ${c.partner.name} (partner ${c.partner.id})`}
+        />
       </div>
       <ProfileSection detail={c} />
       <VerificationSection key={`${c.verification.status}-${c.verification.level}`} detail={c} canChange={canChange} />
       <KycSection clientId={c.profile.id} />
       <StateSection key={c.profileState} detail={c} canChange={canChange} />
-      <PasswordResetSection clientId={c.profile.id} email={c.profile.email} canChange={canChange} state={c.profileState} />
+      <PasswordResetSection
+        clientId={c.profile.id}
+        email={c.profile.email}
+        canChange={canChange}
+        state={c.profileState}
+      />
       <AccountsSection detail={c} />
       <BillingSection clientId={c.profile.id} email={c.profile.email} mayCredit={canChange} />
       <SessionsSection detail={c} canChange={canChange} />
@@ -74,7 +106,10 @@ export default function ClientPage() {
 
 function BackLink() {
   return (
-    <Link href="/clients" className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+    <Link
+      href="/clients"
+      className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+    >
       ← Clients
     </Link>
   );
@@ -103,7 +138,9 @@ function useInvalidateClient(id: string) {
 
 function ProfileSection({ detail: c }: { detail: Detail }) {
   const p = c.profile;
-  const address = [p.address.address1, p.address.address2, p.address.postalCode, p.address.state].filter(Boolean).join(", ");
+  const address = [p.address.address1, p.address.address2, p.address.postalCode, p.address.state]
+    .filter(Boolean)
+    .join(", ");
   return (
     <Section id="profile" title="Profile">
       <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
@@ -136,7 +173,17 @@ function ProfileSection({ detail: c }: { detail: Detail }) {
 function ReasonField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
   return (
     <Field label="Reason" error={error} hint="Recorded in the audit trail (3–500 characters)">
-      {(p) => <textarea {...p} required rows={2} maxLength={500} value={value} onChange={(e) => onChange(e.target.value)} className={`${inputClass} w-full`} />}
+      {(p) => (
+        <textarea
+          {...p}
+          required
+          rows={2}
+          maxLength={500}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          className={`${inputClass} w-full`}
+        />
+      )}
     </Field>
   );
 }
@@ -181,7 +228,12 @@ function VerificationSection({ detail: c, canChange }: { detail: Detail; canChan
           <h3 className="text-sm font-semibold text-slate-900 sm:col-span-2">Change verification</h3>
           <Field label="Status" error={errors.verificationStatus}>
             {(p) => (
-              <select {...p} value={status} onChange={(e) => setStatus(e.target.value as VerificationStatus)} className={inputClass}>
+              <select
+                {...p}
+                value={status}
+                onChange={(e) => setStatus(e.target.value as VerificationStatus)}
+                className={inputClass}
+              >
                 {Object.entries(verificationLabels).map(([value, label]) => (
                   <option key={value} value={value}>
                     {label}
@@ -231,7 +283,10 @@ function KycSection({ clientId }: { clientId: string }) {
             <h3 className="mb-2 text-sm font-semibold text-slate-900">History</h3>
             <KycTimeline events={history.data.events} />
           </div>
-          <Link href={`/kyc/${clientId}`} className="inline-block text-sm font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+          <Link
+            href={`/kyc/${clientId}`}
+            className="inline-block text-sm font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+          >
             Open the KYC decision page
           </Link>
         </div>
@@ -251,7 +306,9 @@ function StateSection({ detail: c, canChange }: { detail: Detail; canChange: boo
   const change = useMutation(
     trpc.client.setState.mutationOptions({
       onSuccess: async (r) => {
-        notify.success(`Client is now ${stateLabels[r.profileState].toLowerCase()}${r.sessionsRevoked ? `; ${r.sessionsRevoked} session token(s) revoked` : ""}`);
+        notify.success(
+          `Client is now ${stateLabels[r.profileState].toLowerCase()}${r.sessionsRevoked ? `; ${r.sessionsRevoked} session token(s) revoked` : ""}`,
+        );
         await invalidate();
       },
       onError: (error) => {
@@ -286,7 +343,14 @@ function StateSection({ detail: c, canChange }: { detail: Detail; canChange: boo
             <div className="mt-2 flex flex-wrap gap-4">
               {choices.map((s) => (
                 <label key={s} className="flex items-center gap-2 text-sm">
-                  <input type="radio" name="state" value={s} checked={state === s} onChange={() => setState(s)} aria-describedby={errors.state ? "state-error" : undefined} />
+                  <input
+                    type="radio"
+                    name="state"
+                    value={s}
+                    checked={state === s}
+                    onChange={() => setState(s)}
+                    aria-describedby={errors.state ? "state-error" : undefined}
+                  />
                   {stateLabels[s]}
                 </label>
               ))}
@@ -299,7 +363,11 @@ function StateSection({ detail: c, canChange }: { detail: Detail; canChange: boo
           </fieldset>
           <ReasonField value={reason} onChange={setReason} error={errors.reason} />
           <Button type="submit" variant={state === "active" ? "primary" : "danger"} disabled={change.isPending}>
-            {change.isPending ? "Saving…" : state === "active" ? "Activate client" : `${state === "blocked" ? "Block" : "Suspend"} client`}
+            {change.isPending
+              ? "Saving…"
+              : state === "active"
+                ? "Activate client"
+                : `${state === "blocked" ? "Block" : "Suspend"} client`}
           </Button>
         </form>
       )}
@@ -319,7 +387,11 @@ function StateSection({ detail: c, canChange }: { detail: Detail; canChange: boo
 
 function AccountsSection({ detail: c }: { detail: Detail }) {
   return (
-    <Section id="accounts" title="Accounts" description="Balances are the sum of each account's ledger entries; the latest 50 entries are shown.">
+    <Section
+      id="accounts"
+      title="Accounts"
+      description="Balances are the sum of each account's ledger entries; the latest 50 entries are shown."
+    >
       {c.accounts.length === 0 ? (
         <EmptyState title="No accounts" />
       ) : (
@@ -333,13 +405,18 @@ function AccountsSection({ detail: c }: { detail: Detail }) {
               {a.entries.length === 0 ? (
                 <p className="mt-2 text-sm text-slate-600">No ledger entries yet.</p>
               ) : (
-                <Table caption={`Ledger entries of the ${a.currency} account`} headers={["Date (UTC)", "Kind", "Description", "Amount"]}>
+                <Table
+                  caption={`Ledger entries of the ${a.currency} account`}
+                  headers={["Date (UTC)", "Kind", "Description", "Amount"]}
+                >
                   {a.entries.map((e) => (
                     <tr key={e.id}>
                       <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(e.createdAt)}</td>
                       <td className="px-3 py-2">{e.kind}</td>
                       <td className="px-3 py-2">{e.description}</td>
-                      <td className={`px-3 py-2 text-right tabular-nums ${e.amount.startsWith("-") ? "text-rose-700" : "text-emerald-700"}`}>
+                      <td
+                        className={`px-3 py-2 text-right tabular-nums ${e.amount.startsWith("-") ? "text-rose-700" : "text-emerald-700"}`}
+                      >
                         {e.amount} {e.currency}
                       </td>
                     </tr>
@@ -372,27 +449,52 @@ function SessionsSection({ detail: c, canChange }: { detail: Detail; canChange: 
   );
   const active = c.sessions.filter((s) => s.status === "active");
   return (
-    <Section id="sessions" title="Sessions" description="One row per sign-in; each token refresh rotates the token within the same session.">
+    <Section
+      id="sessions"
+      title="Sessions"
+      description="One row per sign-in; each token refresh rotates the token within the same session."
+    >
       {c.sessions.length === 0 ? (
         <EmptyState title="No sessions">The client has never signed in.</EmptyState>
       ) : (
         <>
-          <Table caption="Sessions" headers={["Started (UTC)", "Last refreshed (UTC)", "IP", "Device", "Status", ...(canChange ? ["Actions"] : [])]}>
+          <Table
+            caption="Sessions"
+            headers={[
+              "Started (UTC)",
+              "Last refreshed (UTC)",
+              "IP",
+              "Device",
+              "Status",
+              ...(canChange ? ["Actions"] : []),
+            ]}
+          >
             {c.sessions.map((s) => (
               <tr key={s.familyId}>
                 <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(s.startedAt)}</td>
-                <td className="whitespace-nowrap px-3 py-2 tabular-nums">{s.lastRotatedAt ? formatDateTime(s.lastRotatedAt) : "Never"}</td>
+                <td className="whitespace-nowrap px-3 py-2 tabular-nums">
+                  {s.lastRotatedAt ? formatDateTime(s.lastRotatedAt) : "Never"}
+                </td>
                 <td className="px-3 py-2 font-mono text-xs">{s.ip ?? "—"}</td>
                 <td className="max-w-xs truncate px-3 py-2" title={s.userAgent ?? undefined}>
                   {s.userAgent ?? "—"}
                 </td>
                 <td className="px-3 py-2">
-                  {s.status === "revoked" ? `Ended${s.revokedReason ? ` (${s.revokedReason.replaceAll("_", " ")})` : ""}` : s.status === "expired" ? "Expired" : "Active"}
+                  {s.status === "revoked"
+                    ? `Ended${s.revokedReason ? ` (${s.revokedReason.replaceAll("_", " ")})` : ""}`
+                    : s.status === "expired"
+                      ? "Expired"
+                      : "Active"}
                 </td>
                 {canChange && (
                   <td className="px-3 py-2">
                     {s.status === "active" && (
-                      <Button variant="secondary" onClick={() => setTarget({ familyId: s.familyId, label: `the session started ${when(s.startedAt)}` })}>
+                      <Button
+                        variant="secondary"
+                        onClick={() =>
+                          setTarget({ familyId: s.familyId, label: `the session started ${when(s.startedAt)}` })
+                        }
+                      >
                         Revoke
                       </Button>
                     )}
@@ -402,7 +504,11 @@ function SessionsSection({ detail: c, canChange }: { detail: Detail; canChange: 
             ))}
           </Table>
           {canChange && active.length > 1 && (
-            <Button variant="danger" className="mt-4" onClick={() => setTarget({ label: "every session of this client" })}>
+            <Button
+              variant="danger"
+              className="mt-4"
+              onClick={() => setTarget({ label: "every session of this client" })}
+            >
               End all sessions
             </Button>
           )}
@@ -439,7 +545,9 @@ function AuditSection({ detail: c }: { detail: Detail }) {
           {c.audit.map((e) => (
             <tr key={e.id}>
               <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(e.at)}</td>
-              <td className="px-3 py-2">{e.actorType === "staff" ? (e.actorName ?? e.actorId) : e.actorType.replace("_", " ")}</td>
+              <td className="px-3 py-2">
+                {e.actorType === "staff" ? (e.actorName ?? e.actorId) : e.actorType.replace("_", " ")}
+              </td>
               <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
               <td className="max-w-md break-words px-3 py-2 font-mono text-xs">{changeSummary(e.before, e.after)}</td>
               <td className="px-3 py-2 font-mono text-xs">{e.ip ?? "—"}</td>

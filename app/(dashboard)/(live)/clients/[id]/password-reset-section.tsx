@@ -13,18 +13,35 @@ import { formatDateTime } from "../../../../_components/vocabulary";
  * app's "forgot password". Staff never see the code nor set the password;
  * the answer says only until when the email's link works.
  */
-export function PasswordResetSection({ clientId, email, canChange, state }: { clientId: string; email: string; canChange: boolean; state: string }) {
+export function PasswordResetSection({
+  clientId,
+  email,
+  canChange,
+  state,
+}: {
+  clientId: string;
+  email: string;
+  canChange: boolean;
+  state: string;
+}) {
   const trpc = useTRPC();
   const [confirming, setConfirming] = useState(false);
   const send = useMutation(
     trpc.client.sendPasswordReset.mutationOptions({
-      onSuccess: (r) => notify.success(`Password reset sent to ${r.email}; its link and code work until ${formatDateTime(r.expiresAt, { zone: true })}`),
+      onSuccess: (r) =>
+        notify.success(
+          `Password reset sent to ${r.email}; its link and code work until ${formatDateTime(r.expiresAt, { zone: true })}`,
+        ),
       onError: (error) => notify.error(messageOf(error)),
       onSettled: () => setConfirming(false),
     }),
   );
   return (
-    <Section id="password" title="Password" description="Staff never see or set a client's password; the client chooses a new one from the reset email.">
+    <Section
+      id="password"
+      title="Password"
+      description="Staff never see or set a client's password; the client chooses a new one from the reset email."
+    >
       {canChange && state === "active" ? (
         <>
           <Button variant="secondary" onClick={() => setConfirming(true)} disabled={send.isPending}>
@@ -38,12 +55,15 @@ export function PasswordResetSection({ clientId, email, canChange, state }: { cl
             onConfirm={() => send.mutate({ clientId })}
             onCancel={() => setConfirming(false)}
           >
-            The client gets an email with a code and a link to choose a new password, valid for 30 minutes. Their current password keeps working until they do; choosing a new one signs them out everywhere.
+            The client gets an email with a code and a link to choose a new password, valid for 30 minutes. Their
+            current password keeps working until they do; choosing a new one signs them out everywhere.
           </ConfirmDialog>
         </>
       ) : (
         <p className="text-sm text-slate-600">
-          {canChange ? `The client is ${state}: activate them before sending a password reset.` : "Operations staff and admins can send the client a password reset email."}
+          {canChange
+            ? `The client is ${state}: activate them before sending a password reset.`
+            : "Operations staff and admins can send the client a password reset email."}
         </p>
       )}
     </Section>

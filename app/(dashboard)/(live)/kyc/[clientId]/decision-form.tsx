@@ -16,7 +16,11 @@ const choices: Array<{ value: Choice; label: string; hint: string }> = [
   { value: "retry", label: "Reject with retry", hint: "The client may fix the problem and submit again." },
   { value: "final", label: "Reject final", hint: "The client can never submit again." },
 ];
-const submitLabels: Record<Choice, string> = { approve: "Approve verification", retry: "Reject with retry", final: "Reject final" };
+const submitLabels: Record<Choice, string> = {
+  approve: "Approve verification",
+  retry: "Reject with retry",
+  final: "Reject final",
+};
 
 /** Same zod schema as the server: errors show in place before a request is made. */
 function localErrors(input: DecisionInput): FieldErrors {
@@ -25,7 +29,8 @@ function localErrors(input: DecisionInput): FieldErrors {
 }
 
 /** The first error of a field or any of its items ("labels", "labels.3"). */
-const errorUnder = (errors: FieldErrors, field: string) => Object.entries(errors).find(([path]) => path === field || path.startsWith(`${field}.`))?.[1];
+const errorUnder = (errors: FieldErrors, field: string) =>
+  Object.entries(errors).find(([path]) => path === field || path.startsWith(`${field}.`))?.[1];
 
 export function DecisionForm({ clientId, email }: { clientId: string; email: string }) {
   const trpc = useTRPC();
@@ -110,8 +115,18 @@ export function DecisionForm({ clientId, email }: { clientId: string; email: str
         <legend className="text-sm font-semibold text-slate-900">Decision</legend>
         <div className="mt-2 grid gap-2 sm:grid-cols-3">
           {choices.map((c) => (
-            <label key={c.value} className="flex gap-2 rounded-md border border-slate-200 p-3 text-sm has-checked:border-indigo-600 has-checked:bg-indigo-50">
-              <input type="radio" name="decision" value={c.value} checked={choice === c.value} onChange={() => setChoice(c.value)} className="mt-0.5" />
+            <label
+              key={c.value}
+              className="flex gap-2 rounded-md border border-slate-200 p-3 text-sm has-checked:border-indigo-600 has-checked:bg-indigo-50"
+            >
+              <input
+                type="radio"
+                name="decision"
+                value={c.value}
+                checked={choice === c.value}
+                onChange={() => setChoice(c.value)}
+                className="mt-0.5"
+              />
               <span>
                 <span className="block font-medium text-slate-900">{c.label}</span>
                 <span className="block text-xs text-slate-600">{c.hint}</span>
@@ -135,14 +150,26 @@ export function DecisionForm({ clientId, email }: { clientId: string; email: str
           <div className="mt-2 grid gap-x-4 gap-y-1 sm:grid-cols-2 lg:grid-cols-3">
             {COMMON_REJECT_LABELS.map((l) => (
               <label key={l} className="flex items-center gap-2 font-mono text-xs text-slate-800">
-                <input type="checkbox" checked={checked.includes(l)} onChange={(e) => setChecked((all) => (e.target.checked ? [...all, l] : all.filter((x) => x !== l)))} className="size-4 rounded border-slate-300" />
+                <input
+                  type="checkbox"
+                  checked={checked.includes(l)}
+                  onChange={(e) => setChecked((all) => (e.target.checked ? [...all, l] : all.filter((x) => x !== l)))}
+                  className="size-4 rounded border-slate-300"
+                />
                 {l}
               </label>
             ))}
           </div>
           <div className="mt-3 max-w-xl">
             <Field label="Other labels" hint="Comma separated, e.g. BLACKLIST, COMPROMISED_PERSONS">
-              {(p) => <input {...p} value={otherLabels} onChange={(e) => setOtherLabels(e.target.value)} className={`${inputClass} w-full font-mono`} />}
+              {(p) => (
+                <input
+                  {...p}
+                  value={otherLabels}
+                  onChange={(e) => setOtherLabels(e.target.value)}
+                  className={`${inputClass} w-full font-mono`}
+                />
+              )}
             </Field>
           </div>
           {labelsError && (
@@ -154,11 +181,37 @@ export function DecisionForm({ clientId, email }: { clientId: string; email: str
       )}
 
       <div className="grid gap-4 lg:grid-cols-2">
-        <Field label="Moderation comment (shown to the client)" error={errors.moderationComment} hint="The partner's app may show this to the client: say what to fix.">
-          {(p) => <textarea {...p} rows={3} maxLength={2000} value={moderationComment} onChange={(e) => setModerationComment(e.target.value)} className={`${inputClass} w-full`} />}
+        <Field
+          label="Moderation comment (shown to the client)"
+          error={errors.moderationComment}
+          hint="The partner's app may show this to the client: say what to fix."
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={3}
+              maxLength={2000}
+              value={moderationComment}
+              onChange={(e) => setModerationComment(e.target.value)}
+              className={`${inputClass} w-full`}
+            />
+          )}
         </Field>
-        <Field label="Client comment (internal)" error={errors.clientComment} hint="For staff only: never shown to the client or the partner.">
-          {(p) => <textarea {...p} rows={3} maxLength={2000} value={clientComment} onChange={(e) => setClientComment(e.target.value)} className={`${inputClass} w-full`} />}
+        <Field
+          label="Client comment (internal)"
+          error={errors.clientComment}
+          hint="For staff only: never shown to the client or the partner."
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={3}
+              maxLength={2000}
+              value={clientComment}
+              onChange={(e) => setClientComment(e.target.value)}
+              className={`${inputClass} w-full`}
+            />
+          )}
         </Field>
       </div>
 
@@ -166,8 +219,16 @@ export function DecisionForm({ clientId, email }: { clientId: string; email: str
         {decide.isPending ? "Saving…" : submitLabels[choice]}
       </Button>
 
-      <ConfirmDialog open={confirming} title={`Reject ${email} for good?`} confirmLabel="Reject final" busy={decide.isPending} onConfirm={() => decide.mutate(input)} onCancel={() => setConfirming(false)}>
-        A final rejection means the client can never submit their verification again{labels.length > 0 ? ` (labels: ${labels.join(", ")})` : ""}. Staff can still approve later.
+      <ConfirmDialog
+        open={confirming}
+        title={`Reject ${email} for good?`}
+        confirmLabel="Reject final"
+        busy={decide.isPending}
+        onConfirm={() => decide.mutate(input)}
+        onCancel={() => setConfirming(false)}
+      >
+        A final rejection means the client can never submit their verification again
+        {labels.length > 0 ? ` (labels: ${labels.join(", ")})` : ""}. Staff can still approve later.
       </ConfirmDialog>
     </form>
   );

@@ -10,11 +10,12 @@ import { KycStateSummary, KycTimeline } from "../kyc-timeline";
 import { DecisionForm } from "./decision-form";
 import { verificationLabels } from "../../../../_components/vocabulary";
 
-
-
 function BackLink() {
   return (
-    <Link href="/kyc" className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+    <Link
+      href="/kyc"
+      className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+    >
       ← KYC review
     </Link>
   );
@@ -35,7 +36,11 @@ export default function KycDecisionPage() {
     return (
       <div>
         <BackLink />
-        {notFound ? <EmptyState title="No such client">It may belong to a partner you do not manage.</EmptyState> : <ErrorNotice>{messageOf(error)}</ErrorNotice>}
+        {notFound ? (
+          <EmptyState title="No such client">It may belong to a partner you do not manage.</EmptyState>
+        ) : (
+          <ErrorNotice>{messageOf(error)}</ErrorNotice>
+        )}
       </div>
     );
   }
@@ -46,7 +51,10 @@ export default function KycDecisionPage() {
     <div className="max-w-5xl space-y-8">
       <div>
         <BackLink />
-        <PageHeader title={`KYC: ${c.profile.email}`} description={`${name || "No name"} · ${c.partner.name} (partner ${c.partner.id})`} />
+        <PageHeader
+          title={`KYC: ${c.profile.email}`}
+          description={`${name || "No name"} · ${c.partner.name} (partner ${c.partner.id})`}
+        />
       </div>
 
       <Section id="client" title="Client">
@@ -68,7 +76,10 @@ export default function KycDecisionPage() {
             <dd className="mt-0.5 text-sm text-slate-900">{c.profile.birthDate ?? "—"}</dd>
           </div>
         </dl>
-        <Link href={`/clients/${c.profile.id}`} className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+        <Link
+          href={`/clients/${c.profile.id}`}
+          className="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+        >
           Open the client page
         </Link>
       </Section>
@@ -78,11 +89,19 @@ export default function KycDecisionPage() {
       </Section>
 
       {canDecide ? (
-        <Section id="decide" title="Decide" description="A decision updates the client exactly as the provider's verdict would, and is recorded in the audit log.">
+        <Section
+          id="decide"
+          title="Decide"
+          description="A decision updates the client exactly as the provider's verdict would, and is recorded in the audit log."
+        >
           <DecisionForm clientId={c.profile.id} email={c.profile.email} />
         </Section>
       ) : (
-        me.data && <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-700">Read-only: operations staff and admins decide verifications.</p>
+        me.data && (
+          <p className="rounded-md border border-slate-200 bg-white p-4 text-sm text-slate-700">
+            Read-only: operations staff and admins decide verifications.
+          </p>
+        )
       )}
 
       <Section id="kyc-history" title="History" description="Provider events and staff decisions, newest first.">

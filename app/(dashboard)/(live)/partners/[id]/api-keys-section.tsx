@@ -81,7 +81,8 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
         API keys
       </h2>
       <p className="mt-1 text-sm text-slate-600">
-        Master API keys let {partnerName}&apos;s backend call the white-label API with verification powers. A key is shown once, when it is created; only its first characters are kept for telling keys apart.
+        Master API keys let {partnerName}&apos;s backend call the white-label API with verification powers. A key is
+        shown once, when it is created; only its first characters are kept for telling keys apart.
       </p>
 
       {issued && (
@@ -109,7 +110,17 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
       <form onSubmit={submit} noValidate className="mt-4 flex flex-wrap items-start gap-3">
         <div className="w-full sm:w-80">
           <Field label="Key name" error={nameError} hint="Where the key will be used, e.g. Production backend">
-            {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} maxLength={80} autoComplete="off" disabled={create.isPending} className={`${inputClass} w-full`} />}
+            {(p) => (
+              <input
+                {...p}
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                maxLength={80}
+                autoComplete="off"
+                disabled={create.isPending}
+                className={`${inputClass} w-full`}
+              />
+            )}
           </Field>
         </div>
         <Button type="submit" className="sm:mt-6" disabled={create.isPending}>
@@ -130,12 +141,24 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
               <caption className="sr-only">Master API keys</caption>
               <thead className="whitespace-nowrap bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
                 <tr>
-                  <th scope="col" className="px-3 py-2">Name</th>
-                  <th scope="col" className="px-3 py-2">Key</th>
-                  <th scope="col" className="px-3 py-2">Created by</th>
-                  <th scope="col" className="px-3 py-2">Created</th>
-                  <th scope="col" className="px-3 py-2">Last used</th>
-                  <th scope="col" className="px-3 py-2">Status</th>
+                  <th scope="col" className="px-3 py-2">
+                    Name
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Key
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Created by
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Created
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Last used
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Status
+                  </th>
                   <th scope="col" className="px-3 py-2">
                     <span className="sr-only">Actions</span>
                   </th>
@@ -149,12 +172,27 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
                     </th>
                     <td className="px-3 py-2 font-mono text-xs">{k.prefix}…</td>
                     <td className="px-3 py-2">{k.createdBy ? k.createdBy.name : "Admin CLI"}</td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{formatDateTime(k.createdAt, { zone: true })}</td>
-                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">{k.lastUsedAt ? formatDateTime(k.lastUsedAt, { zone: true }) : "Never"}</td>
-                    <td className="whitespace-nowrap px-3 py-2">{k.revokedAt ? <Badge tone="grey">{`Revoked ${formatDateTime(k.revokedAt, { zone: true })}`}</Badge> : <Badge tone="green">Active</Badge>}</td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">
+                      {formatDateTime(k.createdAt, { zone: true })}
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-2 tabular-nums">
+                      {k.lastUsedAt ? formatDateTime(k.lastUsedAt, { zone: true }) : "Never"}
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-2">
+                      {k.revokedAt ? (
+                        <Badge tone="grey">{`Revoked ${formatDateTime(k.revokedAt, { zone: true })}`}</Badge>
+                      ) : (
+                        <Badge tone="green">Active</Badge>
+                      )}
+                    </td>
                     <td className="px-3 py-2 text-right">
                       {!k.revokedAt && (
-                        <Button variant="danger" onClick={() => setRevoking(k)} disabled={revoke.isPending} aria-label={`Revoke key ${k.name}`}>
+                        <Button
+                          variant="danger"
+                          onClick={() => setRevoking(k)}
+                          disabled={revoke.isPending}
+                          aria-label={`Revoke key ${k.name}`}
+                        >
                           Revoke
                         </Button>
                       )}

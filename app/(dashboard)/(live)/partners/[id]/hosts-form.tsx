@@ -10,7 +10,13 @@ import { saveHosts } from "./hosts-actions";
 const LABELS: Record<string, string> = { hosts: "hosts", allowedOrigins: "browser origins" };
 
 /** Both lists edited in place and saved together; the server validates them and answers field errors by position ("hosts.1"). */
-export function HostsForm(props: { partnerId: number; sandbox: boolean; hosts: string[]; allowedOrigins: string[]; ignoredOrigins: string[] }) {
+export function HostsForm(props: {
+  partnerId: number;
+  sandbox: boolean;
+  hosts: string[];
+  allowedOrigins: string[];
+  ignoredOrigins: string[];
+}) {
   const router = useRouter();
   const [hosts, setHosts] = useState<string[]>(props.hosts);
   const [origins, setOrigins] = useState<string[]>(props.allowedOrigins);
@@ -27,18 +33,27 @@ export function HostsForm(props: { partnerId: number; sandbox: boolean; hosts: s
     setHosts(sentHosts);
     setOrigins(sentOrigins);
     setBusy(true);
-    const result = await saveHosts({ partnerId: props.partnerId, hosts: sentHosts, allowedOrigins: sentOrigins }).catch(() => undefined);
+    const result = await saveHosts({ partnerId: props.partnerId, hosts: sentHosts, allowedOrigins: sentOrigins }).catch(
+      () => undefined,
+    );
     setBusy(false);
     if (result?.ok) {
       setErrors({});
       setProblem(undefined);
       const { changed } = result.value;
-      notify.success(changed.length === 0 ? "Nothing to save: the hosts and origins are unchanged" : `Saved ${changed.map((k) => LABELS[k] ?? k).join(" and ")}`);
+      notify.success(
+        changed.length === 0
+          ? "Nothing to save: the hosts and origins are unchanged"
+          : `Saved ${changed.map((k) => LABELS[k] ?? k).join(" and ")}`,
+      );
       router.refresh();
       return;
     }
     setErrors(result?.fieldErrors ?? {});
-    const unshown = result && hasFieldErrors(result.fieldErrors) ? undefined : (result?.message ?? "The change could not be sent; check the connection and try again.");
+    const unshown =
+      result && hasFieldErrors(result.fieldErrors)
+        ? undefined
+        : (result?.message ?? "The change could not be sent; check the connection and try again.");
     setProblem(unshown);
     if (unshown) notify.error(unshown);
   }
@@ -62,19 +77,31 @@ export function HostsForm(props: { partnerId: number; sandbox: boolean; hosts: s
         errors={errors}
         disabled={busy}
         onChange={setHosts}
-        notes={hosts.length > 0 && props.hosts.length > 0 && hosts[0] === props.hosts[0] ? { 0: "Emails link here" } : {}}
+        notes={
+          hosts.length > 0 && props.hosts.length > 0 && hosts[0] === props.hosts[0] ? { 0: "Emails link here" } : {}
+        }
       />
       <ListField
         legend="Browser origins"
         itemLabel="Origin"
         field="allowedOrigins"
-        hint={props.sandbox ? "https origins such as https://app.acmepay.example, or http://localhost:PORT while developing." : "https origins such as https://app.acmepay.example (http://localhost is for sandbox partners only)."}
+        hint={
+          props.sandbox
+            ? "https origins such as https://app.acmepay.example, or http://localhost:PORT while developing."
+            : "https origins such as https://app.acmepay.example (http://localhost is for sandbox partners only)."
+        }
         placeholder="https://app.acmepay.example"
         values={origins}
         errors={errors}
         disabled={busy}
         onChange={setOrigins}
-        notes={Object.fromEntries(origins.flatMap((o, i) => (props.ignoredOrigins.includes(o) ? [[i, "Not used: this partner is live, and localhost origins are for sandboxes"]] : [])))}
+        notes={Object.fromEntries(
+          origins.flatMap((o, i) =>
+            props.ignoredOrigins.includes(o)
+              ? [[i, "Not used: this partner is live, and localhost origins are for sandboxes"]]
+              : [],
+          ),
+        )}
       />
       <div className="flex gap-2">
         <Button type="submit" disabled={busy || !dirty}>
@@ -142,7 +169,12 @@ function ListField(p: {
                   </p>
                 )}
               </div>
-              <Button variant="secondary" disabled={p.disabled} aria-label={`Remove ${label.toLowerCase()}`} onClick={() => p.onChange(p.values.filter((_, j) => j !== i))}>
+              <Button
+                variant="secondary"
+                disabled={p.disabled}
+                aria-label={`Remove ${label.toLowerCase()}`}
+                onClick={() => p.onChange(p.values.filter((_, j) => j !== i))}
+              >
                 Remove
               </Button>
             </li>

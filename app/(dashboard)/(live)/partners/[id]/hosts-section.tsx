@@ -28,7 +28,9 @@ export async function PartnerHostsSection({ partnerId }: { partnerId: number }) 
           />
         ) : (
           <p role="alert" className="text-sm text-rose-800">
-            {loaded.kind === "forbidden" ? "Hosts and origins are managed by the partner's key account manager and by admins." : loaded.message}
+            {loaded.kind === "forbidden"
+              ? "Hosts and origins are managed by the partner's key account manager and by admins."
+              : loaded.message}
           </p>
         )}
       </Section>

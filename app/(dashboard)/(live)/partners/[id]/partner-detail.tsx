@@ -10,10 +10,24 @@ import { issueMessages, topLevelMessages, type FieldErrors } from "../../../../_
 import { notify } from "../../../../_components/notifications";
 import { fieldErrorsOf, httpStatusOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Section } from "../../../../_components/section";
-import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, PageHeader, Spinner } from "../../../../_components/ui";
+import {
+  Button,
+  ConfirmDialog,
+  EmptyState,
+  ErrorNotice,
+  Field,
+  inputClass,
+  PageHeader,
+  Spinner,
+} from "../../../../_components/ui";
 import { PartnerStatusBadge } from "../../../../_components/display";
 import { formatClientCount, formatDateTime } from "../../../../_components/vocabulary";
-import { settingsCandidateOf, SettingsFields, settingsFormOf, type SettingsFormState } from "../../../partners/settings-fields";
+import {
+  settingsCandidateOf,
+  SettingsFields,
+  settingsFormOf,
+  type SettingsFormState,
+} from "../../../partners/settings-fields";
 import { ApiKeysSection } from "./api-keys-section";
 
 type Detail = inferRouterOutputs<AppRouter>["partner"]["get"];
@@ -52,12 +66,14 @@ function NotFound() {
 
 function BackLink() {
   return (
-    <Link href="/partners" className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+    <Link
+      href="/partners"
+      className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+    >
       ← Partners
     </Link>
   );
 }
-
 
 function Term({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -105,7 +121,10 @@ function PartnerView({ partnerId, role }: { partnerId: number; role: Role }) {
           <Term label="Mode">{p.sandbox ? "Sandbox (test data only)" : "Live"}</Term>
           <Term label="Key account manager">{p.owner ? `${p.owner.name} (${p.owner.email})` : "No owner"}</Term>
           <Term label="Clients">
-            <Link href={`/clients?partnerId=${p.id}`} className="text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700">
+            <Link
+              href={`/clients?partnerId=${p.id}`}
+              className="text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+            >
               {formatClientCount(p)} client{p.clientCount === 1 && !p.clientCountCapped ? "" : "s"}
             </Link>
           </Term>
@@ -130,7 +149,11 @@ function SettingsSection({ partner, role }: { partner: Detail; role: Role }) {
   const update = useMutation(
     trpc.partner.update.mutationOptions({
       onSuccess: ({ changed }) => {
-        notify.success(changed.length === 0 ? "Nothing to save: the settings are unchanged" : `Saved ${changed.map((k) => settingLabels[k] ?? k).join(", ")}`);
+        notify.success(
+          changed.length === 0
+            ? "Nothing to save: the settings are unchanged"
+            : `Saved ${changed.map((k) => settingLabels[k] ?? k).join(", ")}`,
+        );
         return invalidate();
       },
       onError: toastUnlessFieldError,
@@ -152,9 +175,19 @@ function SettingsSection({ partner, role }: { partner: Detail; role: Role }) {
   }
 
   return (
-    <Section id="settings" title="Settings" description="Changes apply to the partner's next public API call. Every change is recorded in the audit log.">
+    <Section
+      id="settings"
+      title="Settings"
+      description="Changes apply to the partner's next public API call. Every change is recorded in the audit log."
+    >
       <form onSubmit={submit} noValidate className="space-y-4">
-        <SettingsFields form={form} errors={errors} onChange={setForm} disabled={update.isPending} adminOnly={role === "admin" ? undefined : { sandbox: true, quotasOff: !partner.sandbox }} />
+        <SettingsFields
+          form={form}
+          errors={errors}
+          onChange={setForm}
+          disabled={update.isPending}
+          adminOnly={role === "admin" ? undefined : { sandbox: true, quotasOff: !partner.sandbox }}
+        />
         <div className="flex gap-2">
           <Button type="submit" disabled={update.isPending || !dirty}>
             {update.isPending ? "Saving…" : "Save settings"}
@@ -186,7 +219,11 @@ function StatusSection({ partner }: { partner: Detail }) {
   const options = {
     onSuccess: () => {
       setConfirming(false);
-      notify.success(suspending ? `Suspended ${partner.name}: its public API calls are refused from now on` : `Reactivated ${partner.name}: its public API calls work again`);
+      notify.success(
+        suspending
+          ? `Suspended ${partner.name}: its public API calls are refused from now on`
+          : `Reactivated ${partner.name}: its public API calls work again`,
+      );
       return invalidate();
     },
     onError: (error: unknown) => {
@@ -214,14 +251,31 @@ function StatusSection({ partner }: { partner: Detail }) {
     <Section
       id="status"
       title="Status"
-      description={suspending ? "Suspending refuses the partner's public API calls (registration, sign-in) at once. Nothing is deleted; you can reactivate it later." : "The partner is suspended: its public API calls are refused. Reactivating lets them through again."}
+      description={
+        suspending
+          ? "Suspending refuses the partner's public API calls (registration, sign-in) at once. Nothing is deleted; you can reactivate it later."
+          : "The partner is suspended: its public API calls are refused. Reactivating lets them through again."
+      }
     >
       <form onSubmit={ask} noValidate className="flex flex-col gap-3 sm:max-w-xl">
         <p className="text-sm">
           Currently <PartnerStatusBadge status={partner.status} />
         </p>
-        <Field label={suspending ? "Reason for suspending" : "Reason for reactivating"} error={error} hint="Recorded in the audit log (3–500 characters)">
-          {(p) => <textarea {...p} rows={2} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} className={`${inputClass} w-full`} />}
+        <Field
+          label={suspending ? "Reason for suspending" : "Reason for reactivating"}
+          error={error}
+          hint="Recorded in the audit log (3–500 characters)"
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              maxLength={500}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              className={`${inputClass} w-full`}
+            />
+          )}
         </Field>
         <div>
           <Button type="submit" variant={suspending ? "danger" : "primary"} disabled={mutation.isPending}>
@@ -248,7 +302,10 @@ function StatusSection({ partner }: { partner: Detail }) {
 function OwnerSection({ partner }: { partner: Detail }) {
   const trpc = useTRPC();
   const invalidate = useInvalidatePartner();
-  const kams = useQuery({ ...trpc.staff.list.queryOptions(), select: (rows) => rows.filter((r) => r.role === "kam" && r.active) });
+  const kams = useQuery({
+    ...trpc.staff.list.queryOptions(),
+    select: (rows) => rows.filter((r) => r.role === "kam" && r.active),
+  });
   const [owner, setOwner] = useState(partner.ownerStaffId ?? "");
   const [localError, setLocalError] = useState<string | undefined>();
   const reassign = useMutation(
@@ -274,13 +331,25 @@ function OwnerSection({ partner }: { partner: Detail }) {
   }
 
   return (
-    <Section id="owner" title="Key account manager" description="The KAM who owns this partner sees it, its clients and its keys. The previous owner loses access with their next request.">
+    <Section
+      id="owner"
+      title="Key account manager"
+      description="The KAM who owns this partner sees it, its clients and its keys. The previous owner loses access with their next request."
+    >
       <form onSubmit={submit} noValidate className="flex flex-wrap items-start gap-3">
         <div className="w-full sm:w-96">
           <Field label="Owner" error={error} hint={kams.isError ? messageOf(kams.error) : undefined}>
             {(p) => (
-              <select {...p} value={owner} onChange={(e) => setOwner(e.target.value)} disabled={reassign.isPending || kams.isPending} className={`${inputClass} w-full`}>
-                <option value="">{kams.isPending ? "Loading key account managers…" : "Choose a key account manager"}</option>
+              <select
+                {...p}
+                value={owner}
+                onChange={(e) => setOwner(e.target.value)}
+                disabled={reassign.isPending || kams.isPending}
+                className={`${inputClass} w-full`}
+              >
+                <option value="">
+                  {kams.isPending ? "Loading key account managers…" : "Choose a key account manager"}
+                </option>
                 {partner.owner && !(kams.data ?? []).some((k) => k.id === partner.owner!.id) && (
                   <option value={partner.owner.id} disabled>
                     {partner.owner.name} ({partner.owner.email}) — no longer an active KAM
@@ -295,7 +364,11 @@ function OwnerSection({ partner }: { partner: Detail }) {
             )}
           </Field>
         </div>
-        <Button type="submit" className="sm:mt-6" disabled={reassign.isPending || owner === (partner.ownerStaffId ?? "")}>
+        <Button
+          type="submit"
+          className="sm:mt-6"
+          disabled={reassign.isPending || owner === (partner.ownerStaffId ?? "")}
+        >
           {reassign.isPending ? "Reassigning…" : "Reassign"}
         </Button>
       </form>

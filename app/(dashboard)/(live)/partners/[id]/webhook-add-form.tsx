@@ -12,7 +12,15 @@ import { addWebhookEndpoint } from "./webhook-actions";
 type EventType = NonNullable<AddEndpointInput["eventTypes"]>[number];
 
 /** The add form: a URL and the event types (none ticked: every type); the new endpoint's secret is shown once, here. */
-export function AddWebhookForm({ partnerId, eventTypes, full }: { partnerId: number; eventTypes: readonly EventType[]; full: boolean }) {
+export function AddWebhookForm({
+  partnerId,
+  eventTypes,
+  full,
+}: {
+  partnerId: number;
+  eventTypes: readonly EventType[];
+  full: boolean;
+}) {
   const router = useRouter();
   const [url, setUrl] = useState("");
   const [chosen, setChosen] = useState<EventType[]>([]);
@@ -36,7 +44,8 @@ export function AddWebhookForm({ partnerId, eventTypes, full }: { partnerId: num
       return;
     }
     setErrors(result?.fieldErrors ?? {});
-    if (!result || !hasFieldErrors(result.fieldErrors)) notify.error(result?.message ?? "The endpoint could not be added; check the connection and try again.");
+    if (!result || !hasFieldErrors(result.fieldErrors))
+      notify.error(result?.message ?? "The endpoint could not be added; check the connection and try again.");
   }
 
   const typeError = Object.entries(errors).find(([path]) => path.startsWith("eventTypes"))?.[1];
@@ -64,12 +73,29 @@ export function AddWebhookForm({ partnerId, eventTypes, full }: { partnerId: num
         </div>
       )}
       {full ? (
-        <p className="text-sm text-slate-700">This partner has the most endpoints it may have (5). Remove one to add another.</p>
+        <p className="text-sm text-slate-700">
+          This partner has the most endpoints it may have (5). Remove one to add another.
+        </p>
       ) : (
         <form onSubmit={(e) => void submit(e)} noValidate className="space-y-3" aria-label="Add webhook endpoint">
           <div className="sm:max-w-xl">
-            <Field label="Endpoint URL" error={errors.url} hint="The partner's https URL that receives the events, such as https://api.acmepay.example/webhooks">
-              {(p) => <input {...p} type="url" value={url} onChange={(e) => setUrl(e.target.value)} maxLength={2048} autoComplete="off" disabled={busy} className={`${inputClass} w-full`} />}
+            <Field
+              label="Endpoint URL"
+              error={errors.url}
+              hint="The partner's https URL that receives the events, such as https://api.acmepay.example/webhooks"
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  type="url"
+                  value={url}
+                  onChange={(e) => setUrl(e.target.value)}
+                  maxLength={2048}
+                  autoComplete="off"
+                  disabled={busy}
+                  className={`${inputClass} w-full`}
+                />
+              )}
             </Field>
           </div>
           <fieldset>
@@ -78,7 +104,14 @@ export function AddWebhookForm({ partnerId, eventTypes, full }: { partnerId: num
             <div className="mt-2 grid gap-1 sm:grid-cols-3">
               {eventTypes.map((type) => (
                 <label key={type} className="flex items-center gap-2 text-sm">
-                  <input type="checkbox" checked={chosen.includes(type)} disabled={busy} onChange={(e) => setChosen((now) => (e.target.checked ? [...now, type] : now.filter((t) => t !== type)))} />
+                  <input
+                    type="checkbox"
+                    checked={chosen.includes(type)}
+                    disabled={busy}
+                    onChange={(e) =>
+                      setChosen((now) => (e.target.checked ? [...now, type] : now.filter((t) => t !== type)))
+                    }
+                  />
                   <span className="font-mono text-xs">{type}</span>
                 </label>
               ))}

@@ -7,7 +7,13 @@ import { CopyableValue } from "../../../../_components/copyable-value";
 import { notify } from "../../../../_components/notifications";
 import { Button, ConfirmDialog } from "../../../../_components/ui";
 import { formatDateTime } from "../../../../_components/vocabulary";
-import { removeWebhookEndpoint, resendWebhookMessage, rotateWebhookSecret, sendTestWebhook, setWebhookEndpointEnabled } from "./webhook-actions";
+import {
+  removeWebhookEndpoint,
+  resendWebhookMessage,
+  rotateWebhookSecret,
+  sendTestWebhook,
+  setWebhookEndpointEnabled,
+} from "./webhook-actions";
 
 const offline = "The change could not be sent; check the connection and try again.";
 
@@ -15,7 +21,10 @@ const offline = "The change could not be sent; check the connection and try agai
 function useAction() {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
-  async function run<T>(action: () => Promise<ActionResult<T>>, success: (value: T) => string | undefined): Promise<T | undefined> {
+  async function run<T>(
+    action: () => Promise<ActionResult<T>>,
+    success: (value: T) => string | undefined,
+  ): Promise<T | undefined> {
     setBusy(true);
     const result = await action().catch(() => undefined);
     setBusy(false);
@@ -32,32 +41,63 @@ function useAction() {
 }
 
 /** One endpoint's buttons: enable or disable it, send a test event, rotate its secret (shown once), remove it. */
-export function EndpointActions({ partnerId, endpointId, url, enabled }: { partnerId: number; endpointId: string; url: string; enabled: boolean }) {
+export function EndpointActions({
+  partnerId,
+  endpointId,
+  url,
+  enabled,
+}: {
+  partnerId: number;
+  endpointId: string;
+  url: string;
+  enabled: boolean;
+}) {
   const { busy, run } = useAction();
   const [confirming, setConfirming] = useState<"rotate" | "remove" | null>(null);
   const [rotated, setRotated] = useState<{ secret: string; previousValidUntil: Date } | null>(null);
 
   async function rotate() {
-    const value = await run(() => rotateWebhookSecret(partnerId, endpointId), () => "Rotated the signing secret");
+    const value = await run(
+      () => rotateWebhookSecret(partnerId, endpointId),
+      () => "Rotated the signing secret",
+    );
     setConfirming(null);
     if (value) setRotated(value);
   }
 
   async function remove() {
-    await run(() => removeWebhookEndpoint(partnerId, endpointId), ({ undelivered }) => `Removed the endpoint ${url}${undelivered > 0 ? `; ${undelivered} undelivered messages were given up` : ""}`);
+    await run(
+      () => removeWebhookEndpoint(partnerId, endpointId),
+      ({ undelivered }) =>
+        `Removed the endpoint ${url}${undelivered > 0 ? `; ${undelivered} undelivered messages were given up` : ""}`,
+    );
     setConfirming(null);
   }
 
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap gap-2">
-        <Button variant="secondary" disabled={busy || !enabled} onClick={() => void run(() => sendTestWebhook(partnerId, endpointId), () => "Queued a test event (webhook.test)")}>
+        <Button
+          variant="secondary"
+          disabled={busy || !enabled}
+          onClick={() =>
+            void run(
+              () => sendTestWebhook(partnerId, endpointId),
+              () => "Queued a test event (webhook.test)",
+            )
+          }
+        >
           Send test event
         </Button>
         <Button
           variant="secondary"
           disabled={busy}
-          onClick={() => void run(() => setWebhookEndpointEnabled(partnerId, endpointId, !enabled), () => (enabled ? `Disabled ${url}: its events wait until it is enabled again` : `Enabled ${url}`))}
+          onClick={() =>
+            void run(
+              () => setWebhookEndpointEnabled(partnerId, endpointId, !enabled),
+              () => (enabled ? `Disabled ${url}: its events wait until it is enabled again` : `Enabled ${url}`),
+            )
+          }
         >
           {enabled ? "Disable" : "Enable"}
         </Button>
@@ -84,11 +124,27 @@ export function EndpointActions({ partnerId, endpointId, url, enabled }: { partn
           />
         </div>
       )}
-      <ConfirmDialog open={confirming === "rotate"} title={`Rotate the secret of ${url}?`} confirmLabel="Rotate secret" busy={busy} onConfirm={() => void rotate()} onCancel={() => setConfirming(null)}>
-        A new secret signs every delivery from now on. The current one keeps signing beside it for 24 hours, so the receiver can switch without refusing a message.
+      <ConfirmDialog
+        open={confirming === "rotate"}
+        title={`Rotate the secret of ${url}?`}
+        confirmLabel="Rotate secret"
+        busy={busy}
+        onConfirm={() => void rotate()}
+        onCancel={() => setConfirming(null)}
+      >
+        A new secret signs every delivery from now on. The current one keeps signing beside it for 24 hours, so the
+        receiver can switch without refusing a message.
       </ConfirmDialog>
-      <ConfirmDialog open={confirming === "remove"} title={`Remove ${url}?`} confirmLabel="Remove endpoint" busy={busy} onConfirm={() => void remove()} onCancel={() => setConfirming(null)}>
-        Nothing more is sent to it, and messages still waiting for it are given up. Its delivery log stays in the audit trail.
+      <ConfirmDialog
+        open={confirming === "remove"}
+        title={`Remove ${url}?`}
+        confirmLabel="Remove endpoint"
+        busy={busy}
+        onConfirm={() => void remove()}
+        onCancel={() => setConfirming(null)}
+      >
+        Nothing more is sent to it, and messages still waiting for it are given up. Its delivery log stays in the audit
+        trail.
       </ConfirmDialog>
     </div>
   );
@@ -98,7 +154,17 @@ export function EndpointActions({ partnerId, endpointId, url, enabled }: { partn
 export function ResendButton({ partnerId, messageId, label }: { partnerId: number; messageId: string; label: string }) {
   const { busy, run } = useAction();
   return (
-    <Button variant="secondary" disabled={busy} aria-label={label} onClick={() => void run(() => resendWebhookMessage(partnerId, messageId), () => "Queued for delivery again, with the same webhook-id")}>
+    <Button
+      variant="secondary"
+      disabled={busy}
+      aria-label={label}
+      onClick={() =>
+        void run(
+          () => resendWebhookMessage(partnerId, messageId),
+          () => "Queued for delivery again, with the same webhook-id",
+        )
+      }
+    >
       Resend
     </Button>
   );

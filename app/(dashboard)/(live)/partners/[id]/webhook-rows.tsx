@@ -66,9 +66,13 @@ export function deliveryRowsPage(partnerId: number, page: DeliveryPage): RowsPag
         </td>
         <td className="max-w-xs break-words px-3 py-2 text-xs">{last ? answerOf(last) : <Muted />}</td>
         <td className="whitespace-nowrap px-3 py-2 tabular-nums">{last ? `${last.durationMs} ms` : <Muted />}</td>
-        <td className="whitespace-nowrap px-3 py-2 tabular-nums">{m.nextAttemptAt ? when(m.nextAttemptAt) : <Muted />}</td>
+        <td className="whitespace-nowrap px-3 py-2 tabular-nums">
+          {m.nextAttemptAt ? when(m.nextAttemptAt) : <Muted />}
+        </td>
         <td className="px-3 py-2 text-right">
-          {m.status !== "sending" && <ResendButton partnerId={partnerId} messageId={m.id} label={`Resend ${m.eventType} ${m.id}`} />}
+          {m.status !== "sending" && (
+            <ResendButton partnerId={partnerId} messageId={m.id} label={`Resend ${m.eventType} ${m.id}`} />
+          )}
         </td>
       </tr>
     );

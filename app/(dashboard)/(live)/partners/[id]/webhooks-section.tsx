@@ -27,7 +27,9 @@ export async function PartnerWebhooksSection({ partnerId }: { partnerId: number 
   const path = `/partners/${partnerId}`;
   const loaded = await loadPage(path, async (api) => {
     const endpoints = await api.webhook.list({ partnerId });
-    const logs = await Promise.all(endpoints.map((e) => api.webhook.deliveries({ endpointId: e.id, limit: DELIVERY_PAGE })));
+    const logs = await Promise.all(
+      endpoints.map((e) => api.webhook.deliveries({ endpointId: e.id, limit: DELIVERY_PAGE })),
+    );
     return endpoints.map((endpoint, i) => ({ endpoint, log: logs[i]! }));
   });
   return (
@@ -39,16 +41,26 @@ export async function PartnerWebhooksSection({ partnerId }: { partnerId: number 
       >
         {!loaded.ok ? (
           <p role="alert" className="text-sm text-rose-800">
-            {loaded.kind === "forbidden" ? "Webhooks are managed by the partner's key account manager and by admins." : loaded.message}
+            {loaded.kind === "forbidden"
+              ? "Webhooks are managed by the partner's key account manager and by admins."
+              : loaded.message}
           </p>
         ) : (
           <div className="space-y-6">
             {loaded.data.some(({ endpoint }) => endpoint.waiting > 0) && <AutoRefresh seconds={10} />}
-            <AddWebhookForm partnerId={partnerId} eventTypes={WEBHOOK_EVENT_TYPES} full={loaded.data.length >= MAX_ENDPOINTS_PER_PARTNER} />
+            <AddWebhookForm
+              partnerId={partnerId}
+              eventTypes={WEBHOOK_EVENT_TYPES}
+              full={loaded.data.length >= MAX_ENDPOINTS_PER_PARTNER}
+            />
             {loaded.data.length === 0 ? (
-              <EmptyState title="No webhook endpoints yet">Add the partner&apos;s URL above; its events are sent from then on.</EmptyState>
+              <EmptyState title="No webhook endpoints yet">
+                Add the partner&apos;s URL above; its events are sent from then on.
+              </EmptyState>
             ) : (
-              loaded.data.map(({ endpoint, log }) => <EndpointCard key={endpoint.id} partnerId={partnerId} endpoint={endpoint} log={log} />)
+              loaded.data.map(({ endpoint, log }) => (
+                <EndpointCard key={endpoint.id} partnerId={partnerId} endpoint={endpoint} log={log} />
+              ))
             )}
           </div>
         )}
@@ -59,7 +71,11 @@ export async function PartnerWebhooksSection({ partnerId }: { partnerId: number 
 
 function EndpointState({ endpoint }: { endpoint: Endpoint }) {
   if (endpoint.enabled) return <Badge tone="green">Enabled</Badge>;
-  return endpoint.disabledReason === "failing" ? <Badge tone="rose">Disabled: failing for 5 days</Badge> : <Badge tone="grey">Disabled</Badge>;
+  return endpoint.disabledReason === "failing" ? (
+    <Badge tone="rose">Disabled: failing for 5 days</Badge>
+  ) : (
+    <Badge tone="grey">Disabled</Badge>
+  );
 }
 
 function EndpointCard({ partnerId, endpoint, log }: { partnerId: number; endpoint: Endpoint; log: DeliveryPage }) {
@@ -78,8 +94,16 @@ function EndpointCard({ partnerId, endpoint, log }: { partnerId: number; endpoin
               · {endpoint.waiting} waiting · {endpoint.failed} given up
             </span>
           </p>
-          {endpoint.failingSince && <p className="mt-1 text-xs text-rose-800">Every attempt has failed since {formatDateTime(endpoint.failingSince, { zone: true })}.</p>}
-          {endpoint.previousSecretValidUntil && <p className="mt-1 text-xs text-slate-600">The previous secret also signs until {formatDateTime(endpoint.previousSecretValidUntil, { zone: true })}.</p>}
+          {endpoint.failingSince && (
+            <p className="mt-1 text-xs text-rose-800">
+              Every attempt has failed since {formatDateTime(endpoint.failingSince, { zone: true })}.
+            </p>
+          )}
+          {endpoint.previousSecretValidUntil && (
+            <p className="mt-1 text-xs text-slate-600">
+              The previous secret also signs until {formatDateTime(endpoint.previousSecretValidUntil, { zone: true })}.
+            </p>
+          )}
         </div>
       </div>
       <div className="mt-3">
