@@ -1,17 +1,10 @@
 import { auditEvents } from "../../db/schema";
 import type { Executor } from "../../db/client";
 import type { Caller } from "../caller";
-import { enqueueWebhookEventsFor } from "../webhooks/events";
+import { enqueueWebhookEventsFor, type AuditedChange } from "../webhooks/events";
 
 /** What happened; who did it, from which address and in which request come from the caller. */
-export interface AuditEvent {
-  action: string;
-  entityType?: string;
-  entityId?: string;
-  partnerId?: number | null;
-  before?: unknown;
-  after?: unknown;
-}
+export type AuditEvent = AuditedChange;
 
 /**
  * Appends an audit event: the caller's actor, address and request id, and

@@ -254,6 +254,14 @@ const registerExample = {
   birthDate: "1990-04-03",
 };
 
+/** Step 2 of a password reset, with the code or with the link's token, and a new password the flavour's policy accepts. */
+function passwordResetExamples(password: string) {
+  return {
+    code: { summary: "With the emailed code", value: { email: "jane.doe@example.com", code: "482913", password } },
+    link: { summary: "With the link's token", value: { token: "c2VjcmV0LWxpbmstdG9rZW4", password } },
+  };
+}
+
 export const endpoints: Endpoint[] = [
   {
     method: "post",
@@ -386,13 +394,7 @@ export const endpoints: Endpoint[] = [
     ],
     body: {
       schema: partnerPasswordResetSchema,
-      examples: {
-        code: {
-          summary: "With the emailed code",
-          value: { email: "jane.doe@example.com", code: "482913", password: "N3w#Secret" },
-        },
-        link: { summary: "With the link's token", value: { token: "c2VjcmV0LWxpbmstdG9rZW4", password: "N3w#Secret" } },
-      },
+      examples: passwordResetExamples("N3w#Secret"),
     },
     responses: {
       200: { description: "The password is changed and every session has ended.", schema: passwordChangedSchema },
@@ -635,13 +637,7 @@ export const endpoints: Endpoint[] = [
     parameters: [whiteLabelPartnerHeader],
     body: {
       schema: whiteLabelPasswordResetSchema,
-      examples: {
-        code: {
-          summary: "With the emailed code",
-          value: { email: "jane.doe@example.com", code: "482913", password: "Newpass123" },
-        },
-        link: { summary: "With the link's token", value: { token: "c2VjcmV0LWxpbmstdG9rZW4", password: "Newpass123" } },
-      },
+      examples: passwordResetExamples("Newpass123"),
     },
     responses: {
       200: { description: "The password is changed and every session has ended.", schema: passwordChangedSchema },

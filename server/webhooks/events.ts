@@ -14,7 +14,7 @@ import { enqueueWebhookEvent, type WebhookEvent } from "./deliveries";
  * and personal data stay out.
  */
 
-/** The parts of an audit event read here (audit/record.ts's AuditEvent; typed here so the two modules do not import each other). */
+/** An audit event's what-happened part, defined here because recordAudit (audit/record.ts) calls this module: it is audit/record.ts's AuditEvent. */
 export interface AuditedChange {
   action: string;
   entityType?: string;
