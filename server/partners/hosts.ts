@@ -176,7 +176,7 @@ export async function partnerBaseUrl(partner: { id: number }, db: Executor = get
 // An Origin header longer than any origin a partner may list is not worth a query.
 const MAX_ORIGIN_LENGTH = 300;
 
-/** A live partner's plain-http development origins do not count (it may have become live with some still listed). */
+/** A live partner's development (loopback) origins do not count (it may have become live with some still listed). */
 const counts = (origin: string, sandbox: boolean) => sandbox || !isLocalDevelopmentOrigin(origin);
 
 /**

@@ -32,10 +32,19 @@ function originOf(text: string): string | undefined {
   }
 }
 
-const LOCALHOST = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+/**
+ * A developer's own machine, over http or https: localhost (and names under
+ * it), the whole of 127.0.0.0/8, [::1] and IPv4-mapped loopback. Whatever the
+ * scheme, a page there is whoever runs that machine, not the partner's app.
+ * Origins reach this test in URL's canonical form (originOf), so these
+ * spellings are the only ones.
+ */
+const LOOPBACK =
+  /^https?:\/\/(([a-z0-9-]+\.)*localhost\.?|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])(:\d{1,5})?$/;
 
+/** Whether an origin is a development one, which only sandbox partners may list. */
 export function isLocalDevelopmentOrigin(origin: string): boolean {
-  return LOCALHOST.test(origin);
+  return LOOPBACK.test(origin);
 }
 
 export const originSchema = z
@@ -78,11 +87,13 @@ export const partnerHostsInputSchema = partnerTargetSchema.extend({
 });
 export type PartnerHostsInput = z.output<typeof partnerHostsInputSchema>;
 
-/** A live partner may not allow plain-http development origins: its clients' browsers are real. */
+/** A live partner may not allow development origins (http or https): its clients' browsers are real. */
 export function originsProblem(origins: readonly string[], sandbox: boolean): string | undefined {
   if (sandbox) return undefined;
   const local = origins.find(isLocalDevelopmentOrigin);
-  return local ? `${local} is for sandbox partners only; a live partner's origins use https` : undefined;
+  return local
+    ? `${local} is for sandbox partners only; a live partner's origins are https origins of its own hosts`
+    : undefined;
 }
 
 /** The headers the public API reads, which a browser must be allowed to send. */

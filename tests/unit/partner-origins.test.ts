@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { corsHeaders, hostsSchema, originSchema, originsProblem, originsSchema } from "../../server/partners/origins";
+import {
+  corsHeaders,
+  hostsSchema,
+  isLocalDevelopmentOrigin,
+  originSchema,
+  originsProblem,
+  originsSchema,
+} from "../../server/partners/origins";
 
 describe("partner hosts", () => {
   it("are stored as lower-case hostnames without a trailing dot", () => {
@@ -51,6 +58,33 @@ describe("partner origins", () => {
     expect(originsProblem(origins, true)).toBeUndefined();
     expect(originsProblem(origins, false)).toMatch(/sandbox partners only/);
   });
+
+  it.each([
+    "http://localhost",
+    "https://localhost",
+    "https://localhost:8443",
+    "https://app.localhost",
+    "http://127.0.0.1:3000",
+    "https://127.0.0.1",
+    "https://127.0.0.1:8443",
+    "https://127.45.6.7",
+    "http://[::1]:5173",
+    "https://[::1]",
+    "https://[::ffff:7f00:1]",
+  ])("count %j as a development origin, which a live partner may not list", (text) => {
+    const origins = originsSchema.parse([text]);
+    expect(isLocalDevelopmentOrigin(origins[0]!)).toBe(true);
+    expect(originsProblem(origins, true)).toBeUndefined();
+    expect(originsProblem(origins, false)).toMatch(/sandbox partners only/);
+  });
+
+  it.each(["https://localhost.example.com", "https://127.0.0.1.example.com", "https://mylocalhost.example"])(
+    "do not mistake %j for a development origin",
+    (origin) => {
+      expect(isLocalDevelopmentOrigin(origin)).toBe(false);
+      expect(originsProblem([origin], false)).toBeUndefined();
+    },
+  );
 });
 
 describe("CORS headers", () => {
