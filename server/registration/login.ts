@@ -62,24 +62,40 @@ export async function passwordLogin(
     .from(clients)
     .where(and(eq(clients.partnerId, o.partner.id), sql`lower(${clients.email}) = lower(${o.email})`));
   const ok = client ? await verifyPassword(client.passwordHash, o.password) : await verifyAgainstNothing(o.password);
-  if (!client || !ok) {
-    if (client) {
+  // A failed check keeps its counted attempts.
+  const refuse = async (clientId?: string) => {
+    if (clientId) {
       await recordAudit(db, caller, {
         action: "client.sign_in_failed",
         entityType: "client",
-        entityId: client.id,
+        entityId: clientId,
         partnerId: o.partner.id,
       });
     }
-    throw new AppError("invalid_credentials", "The email or password is not correct");
-  }
-  await releaseAll();
-  if (client.profileState !== "active")
+    return new AppError("invalid_credentials", "The email or password is not correct");
+  };
+  if (!client || !ok) throw await refuse(client?.id);
+  if (client.profileState !== "active") {
+    await releaseAll();
     throw new AppError("account_inactive", `This account is ${client.profileState}`);
-  const stored = await storeRefreshToken(db, caller, {
-    subject: client,
-    flavour: o.flavour,
-    accessTtlSeconds: o.accessTtlSeconds,
+  }
+  // The hash was read without a lock and argon2 is slow: a password reset may have committed meanwhile. Under
+  // the client's share lock (a reset holds it for update while it revokes sessions) the session opens only if
+  // the password just checked is still the client's; otherwise the reset would miss the new refresh token.
+  const stored = await db.transaction(async (tx) => {
+    const [current] = await tx
+      .select({ passwordHash: clients.passwordHash, profileState: clients.profileState })
+      .from(clients)
+      .where(eq(clients.id, client.id))
+      .for("share");
+    if (current?.passwordHash !== client.passwordHash || current.profileState !== "active") return undefined;
+    return storeRefreshToken(tx, caller, {
+      subject: client,
+      flavour: o.flavour,
+      accessTtlSeconds: o.accessTtlSeconds,
+    });
   });
+  if (!stored) throw await refuse(client.id);
+  await releaseAll();
   return signTokens(stored);
 }

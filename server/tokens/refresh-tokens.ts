@@ -84,6 +84,21 @@ type RotateOutcome = { ok: true; tokens: StoredTokens } | { ok: false; error: Ap
 export async function rotateRefreshToken(caller: Caller, o: RotateInput): Promise<IssuedTokens> {
   const invalid = new AppError("refresh_token_invalid", "The refresh token is not valid");
   const outcome = await getDb().transaction(async (tx): Promise<RotateOutcome> => {
+    const tokenHash = sha256Hex(o.refreshToken);
+    // The client's row is locked before the token's, in the order a password reset takes them (client for
+    // update, then its tokens): a rotation either ends before the reset revokes the sessions, so the new token
+    // is revoked with them, or waits for it and finds its token revoked. The other order deadlocks the two.
+    const [named] = await tx
+      .select({ clientId: refreshTokens.clientId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, tokenHash));
+    if (!named) return { ok: false, error: invalid };
+    const [locked] = await tx
+      .select({ id: clients.id })
+      .from(clients)
+      .where(eq(clients.id, named.clientId))
+      .for("share");
+    if (!locked) return { ok: false, error: invalid };
     const [row] = await tx
       .select({
         id: refreshTokens.id,
@@ -95,7 +110,7 @@ export async function rotateRefreshToken(caller: Caller, o: RotateInput): Promis
         revokedAt: refreshTokens.revokedAt,
       })
       .from(refreshTokens)
-      .where(eq(refreshTokens.tokenHash, sha256Hex(o.refreshToken)))
+      .where(eq(refreshTokens.tokenHash, tokenHash))
       .for("update");
     if (!row || (o.partnerId !== undefined && row.partnerId !== o.partnerId)) return { ok: false, error: invalid };
     if (row.revokedAt) return { ok: false, error: invalid };
