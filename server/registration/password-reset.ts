@@ -11,6 +11,7 @@ import { enqueueEmail } from "../mail/outbox";
 import { partnerBaseUrl } from "../partners/hosts";
 import { findPartnerById, type Partner } from "../partners/lookup";
 import { hashPassword } from "../passwords/hasher";
+import { partnerPasswordSchema, whiteLabelPasswordSchema } from "../passwords/policy";
 import { consumeQuota } from "../quotas/quota";
 import { revokeClientSessions, type TokenFlavour } from "../tokens/refresh-tokens";
 import {
@@ -238,12 +239,11 @@ export async function requestPasswordReset(
 
 type ResetOutcome = { ok: true } | { ok: false; error: AppError };
 
-const invalidCode = (field: string, remaining?: number) =>
+const invalidCode = (field: string) =>
   AppError.field(
     "confirmation_code_invalid",
     field,
     field === "token" ? "The link is not valid; ask for a new email" : "The code is not valid",
-    remaining === undefined ? {} : { details: { attemptsRemaining: remaining } },
   );
 const expiredCode = (field: string) =>
   AppError.field("confirmation_code_expired", field, "The password reset has expired; ask for a new email");
@@ -255,9 +255,26 @@ const lockedCode = (field: string) =>
   );
 
 /**
+ * What a failed reset answers. The email-and-code path answers every failure
+ * (no such client, no open reset, a wrong, used, expired or locked code, an
+ * inactive client) exactly as an unknown email, so it does not tell who is a
+ * client or how far a guesser got; wrong tries still count and lock. The
+ * link's token is a secret only the email's reader holds: saying to its
+ * holder that their link expired or was locked tells nobody else anything,
+ * and tells the owner to ask for a new email.
+ */
+const refusal = (field: string, kind: "invalid" | "expired" | "locked") =>
+  field === "code" || kind === "invalid"
+    ? invalidCode(field)
+    : kind === "expired"
+      ? expiredCode(field)
+      : lockedCode(field);
+
+/**
  * Step 2 (POST /api/public/password/reset, POST /reg/password/reset): the
  * emailed code with the address, or the link's token, and the new password
- * (already checked against the flavour's policy). On success the client has
+ * (already checked against the endpoint's policy, and checked here against
+ * the policy of the client's own flavour). On success the client has
  * the new argon2id hash, every session (refresh-token family) ends, and a
  * "your password was changed" email is queued, in one transaction. The reset
  * row is locked while it is checked and used, so of two requests racing with
@@ -308,10 +325,17 @@ export async function resetPassword(
     if (!clientId) return { ok: false, error: invalidCode(field) };
     // The client first, then its reset: the order step 1 locks them in.
     const [client] = await tx
-      .select({ id: clients.id, email: clients.email })
+      .select({
+        id: clients.id,
+        email: clients.email,
+        profileState: clients.profileState,
+        createdVia: clients.createdVia,
+      })
       .from(clients)
       .where(eq(clients.id, clientId))
       .for("update");
+    // Step 1 sends suspended and blocked clients nothing; a reset they already hold does not work either.
+    if (client && client.profileState !== "active") return { ok: false, error: invalidCode(field) };
     const [reset] = await tx
       .select({
         id: pr.id,
@@ -339,7 +363,7 @@ export async function resetPassword(
         return { ok: false, error: invalidCode(field) };
       case "expired":
         await tx.update(pr).set({ state: "expired", updatedAt: now }).where(eq(pr.id, reset.id));
-        return { ok: false, error: expiredCode(field) };
+        return { ok: false, error: refusal(field, "expired") };
       case "locked":
         await tx
           .update(pr)
@@ -354,13 +378,25 @@ export async function resetPassword(
             after: { resetId: reset.id, attempts: check.attempts },
           });
         }
-        return { ok: false, error: lockedCode(field) };
+        return { ok: false, error: refusal(field, "locked") };
       case "invalid":
         await tx.update(pr).set({ attempts: check.attempts, updatedAt: now }).where(eq(pr.id, reset.id));
-        return { ok: false, error: invalidCode(field, check.remaining) };
+        return { ok: false, error: invalidCode(field) };
       case "accepted":
         break;
     }
+    // The policy is the client's, whichever flavour's endpoint was called. Checked only once the code or
+    // token is right, so that a 422 cannot tell a guesser which flavour, or that any client, the email names;
+    // the reset stays open for a better password.
+    const policy = flavourOf(client.createdVia) === "partner" ? partnerPasswordSchema : whiteLabelPasswordSchema;
+    const ownPolicy = policy.safeParse(input.password);
+    if (!ownPolicy.success)
+      return {
+        ok: false,
+        error: new AppError("validation_failed", "The request is not valid", {
+          fields: ownPolicy.error.issues.map((issue) => ({ path: "password", message: issue.message })),
+        }),
+      };
     await tx.update(pr).set({ state: "confirmed", updatedAt: now }).where(eq(pr.id, reset.id));
     await tx.update(clients).set({ passwordHash, updatedAt: now }).where(eq(clients.id, client.id));
     const sessionsEnded = await revokeClientSessions(tx, client.id, "password_reset");
