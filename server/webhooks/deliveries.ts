@@ -58,7 +58,9 @@ function messageRow(o: {
     eventType: o.type,
     payload: { type: o.type, timestamp: o.at.toISOString(), data: o.data },
     clientId: o.clientId,
-    createdAt: o.at,
+    // The database's clock, to the microsecond and moving on between statements: two events of one client
+    // written in the same millisecond (a KYC verdict's kyc.decided and client.verification_changed) keep their order.
+    createdAt: sql`clock_timestamp()`,
     nextAttemptAt: o.at,
   };
 }
@@ -81,7 +83,7 @@ export async function enqueueWebhookEvent(tx: Executor, e: WebhookEvent): Promis
       ),
     );
   if (endpoints.length === 0) return 0;
-  // One timestamp for the event: the same body for every endpoint, and created_at orders a client's events.
+  // One timestamp in the event's body, the same for every endpoint; created_at (the database's clock) orders a client's events.
   const at = new Date();
   await tx.insert(webhookMessages).values(
     endpoints.map((ep) =>
@@ -121,6 +123,8 @@ interface Claimed {
   payload: unknown;
   attempts: number;
   firstAttemptAt: Date | null;
+  /** The end of this worker's claim: it records the attempt only while the claim is still this one. */
+  claimedUntil: Date;
 }
 
 /**
@@ -161,6 +165,7 @@ async function claimDue(now: Date, limit: number, partnerId: number | undefined)
     payload: r.payload,
     attempts: r.attempts,
     firstAttemptAt: r.first_attempt_at ? new Date(r.first_attempt_at) : null,
+    claimedUntil: until,
   }));
 }
 
@@ -228,7 +233,8 @@ async function recordAttempt(
     outcome.kind === "answered" ? (ok ? null : `HTTP ${outcome.status}`) : outcome.error.slice(0, ERROR_CHARS);
   const next = ok ? null : nextAttemptAt({ attempts: attempt, firstAttemptAt, failedAt: finishedAt });
   await getDb().transaction(async (tx) => {
-    // Only the worker holding the claim records it: a message is never marked twice.
+    // Only the worker holding the claim records it: a worker whose claim lapsed and was taken over by
+    // another (same status, a later claimed_until) records nothing, so a message is never marked twice.
     const [updated] = await tx
       .update(webhookMessages)
       .set({
@@ -242,7 +248,13 @@ async function recordAttempt(
         ...(ok ? { deliveredAt: finishedAt } : {}),
         ...(next ? { nextAttemptAt: next } : {}),
       })
-      .where(and(eq(webhookMessages.id, message.id), eq(webhookMessages.status, "sending")))
+      .where(
+        and(
+          eq(webhookMessages.id, message.id),
+          eq(webhookMessages.status, "sending"),
+          eq(webhookMessages.claimedUntil, message.claimedUntil),
+        ),
+      )
       .returning({ id: webhookMessages.id });
     if (!updated) return;
     await tx.insert(webhookAttempts).values({

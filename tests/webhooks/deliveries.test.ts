@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, asc, eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { getDb } from "../../db/client";
 import { emailOutbox, partners, webhookAttempts, webhookEndpoints, webhookMessages } from "../../db/schema";
 import { resetConfigForTests } from "../../env";
@@ -36,6 +36,14 @@ const script = new Map<string, number[]>();
 let server: http.Server;
 let base: string;
 const secrets = new Map<string, string>();
+/** Answers held back, per path, in arrival order: each request waits for its gate's status. */
+const gates = new Map<string, Promise<number>[]>();
+
+function gate(): { promise: Promise<number>; open: (status: number) => void } {
+  let open!: (status: number) => void;
+  const promise = new Promise<number>((resolve) => (open = resolve));
+  return { promise, open };
+}
 
 beforeAll(async () => {
   process.env.WEBHOOK_ALLOW_PRIVATE_URLS = "1";
@@ -53,6 +61,11 @@ beforeAll(async () => {
         verified = false;
       }
       received.push({ path, id: String(req.headers["webhook-id"]), body, verified });
+      const gate = gates.get(path)?.shift();
+      if (gate) {
+        void gate.then((status) => res.writeHead(status).end());
+        return;
+      }
       const plan = script.get(path) ?? [200];
       const status = plan.length > 1 ? plan.shift()! : plan[0]!;
       res.writeHead(status).end(status >= 300 ? "not now" : "ok");
@@ -196,6 +209,57 @@ describe("webhook deliveries", () => {
       "delivered",
       "delivered",
     ]);
+  });
+
+  it("keeps the order of one client's events written in the same transaction, within the same millisecond", async () => {
+    const partner = await createTestPartner();
+    const ep = await endpointFor(partner);
+    script.set(ep.path, [200]);
+    const client = crypto.randomUUID();
+    // The application's clock stands still while the events are written, as it may within one millisecond.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    await getDb()
+      .transaction(async (tx) => {
+        for (let n = 1; n <= 12; n++) {
+          await enqueueWebhookEvent(tx, {
+            partnerId: partner.id,
+            type: "client.state_changed",
+            data: { clientId: client, partnerId: partner.id, state: `t${n}` },
+            clientId: client,
+          });
+        }
+      })
+      .finally(() => vi.useRealTimers());
+    // A run sends one client's next message only once the one before it is delivered: run until all are.
+    for (let round = 0; round < 12; round++) await runAt(partner, new Date());
+    const states = received.filter((r) => r.path === ep.path).map((r) => JSON.parse(r.body).data.state as string);
+    expect(states).toEqual(Array.from({ length: 12 }, (_, i) => `t${i + 1}`));
+  });
+
+  it("a worker whose claim lapsed and was taken over records nothing: the new claimant's success stands", async () => {
+    const partner = await createTestPartner();
+    const ep = await endpointFor(partner);
+    const first = gate();
+    const second = gate();
+    gates.set(ep.path, [first.promise, second.promise]);
+    await event(partner, crypto.randomUUID(), 1);
+    const t0 = new Date();
+    // Worker A claims and sends; its answer is held.
+    const workerA = deliverDueWebhooks({ partnerId: partner.id, now: () => t0 });
+    await expect.poll(() => received.filter((r) => r.path === ep.path).length).toBe(1);
+    // A's claim lapses; worker B claims the same message and sends it again; its answer is held too.
+    const later = new Date(t0.getTime() + 61_000);
+    const workerB = deliverDueWebhooks({ partnerId: partner.id, now: () => later });
+    await expect.poll(() => received.filter((r) => r.path === ep.path).length).toBe(2);
+    // A hears 500 first, then B hears 204.
+    first.open(500);
+    await workerA;
+    second.open(204);
+    await workerB;
+    const [message] = await messagesOf(ep.id);
+    expect(message).toMatchObject({ status: "delivered", attempts: 1, lastStatusCode: 204 });
+    const attempts = await getDb().select().from(webhookAttempts).where(eq(webhookAttempts.messageId, message!.id));
+    expect(attempts.map((a) => a.statusCode)).toEqual([204]);
   });
 
   it("gives a message up after 72 hours of failures", async () => {
