@@ -11,7 +11,7 @@ export const PARTNER_STATUSES = ["active", "suspended"] as const;
 
 export const CLIENT_STATES = ["active", "suspended", "blocked"] as const;
 export const VERIFICATION_STATUSES = ["not_verified", "email_verified", "phone_verified", "identified"] as const;
-export const CLIENT_ORIGINS = ["partner_api", "white_label_api", "back_office"] as const;
+export const CLIENT_ORIGINS = ["partner_api", "white_label_api", "back_office", "import"] as const;
 
 export const CONFIRMATION_STATES = ["pending", "confirmed", "expired", "cancelled", "locked"] as const;
 
@@ -49,6 +49,30 @@ export const WEBHOOK_EVENT_TYPES = [
 /** pending: waiting for its (next) attempt; sending: claimed by a worker; delivered: a 2xx; failed: 72 h without one, or the endpoint was removed. */
 export const WEBHOOK_MESSAGE_STATUSES = ["pending", "sending", "delivered", "failed"] as const;
 
+/** validating: the file is being read into staged rows; validated: the dry run is ready; importing: a worker is writing the ready rows. */
+export const IMPORT_JOB_STATUSES = [
+  "validating",
+  "validated",
+  "importing",
+  "completed",
+  "failed",
+  "cancelled",
+] as const;
+export const IMPORT_ROW_STATUSES = ["ready", "invalid", "duplicate", "imported"] as const;
+
+/** What staff can do to many clients at once (the export streams and is no job). */
+export const BULK_ACTIONS = [
+  "block",
+  "suspend",
+  "reactivate",
+  "resend_confirmation",
+  "revoke_sessions",
+  "send_password_reset",
+] as const;
+export const BULK_OPERATION_STATUSES = ["queued", "running", "completed", "cancelled", "failed"] as const;
+/** skipped: the client changed after it was selected (or the action no longer applies), and was left as it was. */
+export const BULK_ITEM_STATUSES = ["pending", "done", "skipped", "failed"] as const;
+
 export type StaffRole = (typeof STAFF_ROLES)[number];
 export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 export type ClientState = (typeof CLIENT_STATES)[number];
@@ -57,3 +81,5 @@ export type KycReviewStatus = (typeof KYC_REVIEW_STATUSES)[number];
 export type KycReviewAnswer = (typeof KYC_REVIEW_ANSWERS)[number];
 export type KycRejectType = (typeof KYC_REJECT_TYPES)[number];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export type ImportJobStatus = (typeof IMPORT_JOB_STATUSES)[number];
+export type BulkAction = (typeof BULK_ACTIONS)[number];

@@ -35,6 +35,8 @@ export const clients = pgTable(
     countryCode: char("country_code", { length: 2 }),
     birthDate: date("birth_date"),
     referralCode: text("referral_code"),
+    /** The partner's own id for the client, kept from an import. */
+    externalId: text("external_id"),
     termsAgreedAt: timestamp("terms_agreed_at", { withTimezone: true }),
     postalCode: text("postal_code"),
     state: text("state"),

@@ -11,3 +11,4 @@ export * from "./kyc";
 export * from "./billing";
 export * from "./overview";
 export * from "./webhooks";
+export * from "./operations";
