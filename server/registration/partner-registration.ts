@@ -28,6 +28,34 @@ export function codeHashFor(pendingId: string, code: string): string {
   return secretHmac("registration-code", `${pendingId}:${code}`);
 }
 
+/**
+ * What step 1 keeps of the password: a keyed fingerprint, not an argon2id
+ * hash, so a completed registration costs one hash (at step 2, whose password
+ * is the one stored) instead of two. Bound to the registration's id, useless
+ * offline without AUTH_SECRET, and only ever compared with the password sent
+ * to step 2 (docs/decisions/0025-one-hash-per-registration.md).
+ */
+const FINGERPRINT_PREFIX = "fp1$";
+
+function passwordFingerprint(pendingId: string, password: string): string {
+  return FINGERPRINT_PREFIX + secretHmac("registration-password", `${pendingId}:${password}`);
+}
+
+/**
+ * Whether step 2's password is the one step 1 was given. A registration
+ * opened before fingerprints (an argon2id hash in the row) is still checked
+ * with argon2.
+ */
+async function sameAsStepOne(pendingId: string, stored: string, password: string): Promise<boolean> {
+  if (stored.startsWith(FINGERPRINT_PREFIX)) {
+    return safeEqualHex(
+      passwordFingerprint(pendingId, password).slice(FINGERPRINT_PREFIX.length),
+      stored.slice(FINGERPRINT_PREFIX.length),
+    );
+  }
+  return verifyPassword(stored, password);
+}
+
 function assertUserTypeAllowed(partner: Partner, userType: string): void {
   if (!partner.allowedUserTypes.includes(userType)) {
     throw AppError.field(
@@ -120,7 +148,6 @@ export async function startPartnerRegistration(caller: Caller, input: PartnerReg
   if (!decision.allowed) throw refuseSend(decision);
   if (!before.hasOpen) await enforceRegistrationQuota(db, partner, caller.ip, now);
 
-  const passwordHash = await hashPassword(input.password);
   const code = newCode(partner);
 
   await db.transaction(async (tx) => {
@@ -149,7 +176,7 @@ export async function startPartnerRegistration(caller: Caller, input: PartnerReg
         .update(pendingRegistrations)
         .set({
           codeHash: await emailRegistrationCode(tx, { pendingId: open.id, partner, email, code }),
-          passwordHash,
+          passwordHash: passwordFingerprint(open.id, input.password),
           userType: input.userType,
           attempts: 0,
           resendCount: sql`${pendingRegistrations.resendCount} + 1`,
@@ -167,7 +194,7 @@ export async function startPartnerRegistration(caller: Caller, input: PartnerReg
         id: pendingId,
         partnerId: partner.id,
         email,
-        passwordHash,
+        passwordHash: passwordFingerprint(pendingId, input.password),
         userType: input.userType,
         codeHash: await emailRegistrationCode(tx, { pendingId, partner, email, code }),
         expiresAt: codeExpiry(now),
@@ -219,6 +246,7 @@ export async function completePartnerRegistration(
       state: pendingRegistrations.state,
       expiresAt: pendingRegistrations.expiresAt,
       passwordHash: pendingRegistrations.passwordHash,
+      codeHash: pendingRegistrations.codeHash,
     })
     .from(pendingRegistrations)
     .where(emailMatches(partner.id, email))
@@ -227,8 +255,12 @@ export async function completePartnerRegistration(
   if (!latest || latest.state === "confirmed" || latest.state === "cancelled") throw invalidCode();
   if (latest.state === "locked") throw lockedCode();
   if (latest.state === "expired" || latest.expiresAt.getTime() <= Date.now()) throw expiredCode();
-  // Verified before the transaction: argon2 must not hold a row lock for its whole run.
-  const passwordOk = await verifyPassword(latest.passwordHash, input.password);
+  // Checked before the transaction, and the client's hash made there too: argon2 must not hold a
+  // row lock for its whole run. The hash is made only when code and password both match, so a
+  // wrong guess costs no argon2 run; the transaction checks both again under the lock.
+  const passwordOk = await sameAsStepOne(latest.id, latest.passwordHash, input.password);
+  const codeLooksRight = safeEqualHex(codeHashFor(latest.id, input.emailConfirmCode), latest.codeHash);
+  const clientPasswordHash = passwordOk && codeLooksRight ? await hashPassword(input.password) : undefined;
 
   const outcome = await db.transaction(async (tx): Promise<StepTwoOutcome> => {
     const now = new Date();
@@ -249,7 +281,7 @@ export async function completePartnerRegistration(
     const codeMatches = safeEqualHex(codeHashFor(p.id, input.emailConfirmCode), p.codeHash);
     // A resend between the read and the lock replaced the hash; the earlier verification no longer applies.
     const passwordStillOk = passwordOk && p.passwordHash === latest.passwordHash;
-    const check = checkCode(p, codeMatches && passwordStillOk, now);
+    const check = checkCode(p, codeMatches && passwordStillOk && clientPasswordHash !== undefined, now);
     switch (check.outcome) {
       case "unusable":
         return { ok: false, error: invalidCode() };
@@ -296,7 +328,8 @@ export async function completePartnerRegistration(
       {
         partnerId: partner.id,
         email,
-        passwordHash: p.passwordHash,
+        // Set when the code matched before the transaction; checkCode accepts nothing else.
+        passwordHash: clientPasswordHash!,
         userType: p.userType,
         emailConfirmedAt: now,
         verificationStatus: "email_verified",

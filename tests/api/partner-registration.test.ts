@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { accounts, clients, pendingRegistrations } from "../../db/schema";
+import { hashPassword, verifyPassword } from "../../server/passwords/hasher";
 import { codeIn, createTestPartner, latestEmailTo, STRONG_PARTNER_PASSWORD, uniqueEmail, useApi } from "../support/api";
 
 const api = useApi();
@@ -248,6 +249,64 @@ describe("POST /reg/user (partner API, two steps)", () => {
     expect(rows).toHaveLength(1);
     const accs = await getDb().select({ id: accounts.id }).from(accounts).where(eq(accounts.clientId, rows[0]!.id));
     expect(accs).toHaveLength(1);
+  });
+
+  it("hashes the password once per registration: step 1 keeps a keyed fingerprint, step 2 stores the argon2id hash of its own password", async () => {
+    const partner = await createTestPartner();
+    const email = uniqueEmail();
+    await stepOne(partner.id, email);
+    const pendingOf = async () => {
+      const [row] = await getDb()
+        .select({ stored: pendingRegistrations.passwordHash })
+        .from(pendingRegistrations)
+        .where(
+          and(
+            eq(pendingRegistrations.partnerId, partner.id),
+            sql`lower(${pendingRegistrations.email}) = lower(${email})`,
+          ),
+        );
+      return row!.stored;
+    };
+    const stored = await pendingOf();
+    expect(stored).toMatch(/^fp1\$[0-9a-f]{64}$/);
+    expect(stored).not.toContain(STRONG_PARTNER_PASSWORD);
+    const code = codeIn((await latestEmailTo(email))?.text);
+
+    const mismatch = await stepTwo(partner.id, email, code, { password: "Other#Pass9" });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error).toMatchObject({ code: "password_mismatch", fields: [{ path: "password" }] });
+    const none = await getDb()
+      .select({ id: clients.id })
+      .from(clients)
+      .where(and(eq(clients.partnerId, partner.id), sql`lower(${clients.email}) = lower(${email})`));
+    expect(none).toEqual([]);
+
+    const done = await stepTwo(partner.id, email, code);
+    expect(done.status).toBe(201);
+    const [client] = await getDb()
+      .select({ hash: clients.passwordHash })
+      .from(clients)
+      .where(eq(clients.id, done.body.user_id.slice(4)));
+    expect(client!.hash).toMatch(/^\$argon2id\$/);
+    expect(await verifyPassword(client!.hash, STRONG_PARTNER_PASSWORD)).toBe(true);
+  });
+
+  it("completes a registration opened before fingerprints, whose row holds an argon2id hash", async () => {
+    const partner = await createTestPartner({ sandbox: true });
+    const email = uniqueEmail();
+    await stepOne(partner.id, email);
+    await getDb()
+      .update(pendingRegistrations)
+      .set({ passwordHash: await hashPassword(STRONG_PARTNER_PASSWORD) })
+      .where(
+        and(
+          eq(pendingRegistrations.partnerId, partner.id),
+          sql`lower(${pendingRegistrations.email}) = lower(${email})`,
+        ),
+      );
+    const wrong = await stepTwo(partner.id, email, "12345", { password: "Other#Pass9" });
+    expect(wrong.body.error.code).toBe("password_mismatch");
+    expect((await stepTwo(partner.id, email, "12345")).status).toBe(201);
   });
 
   it("refuses a suspended partner", async () => {
