@@ -10,13 +10,21 @@ import { createTierSchema, creditAccountSchema } from "../billing/schemas";
 import { createTier } from "../billing/tiers";
 import { systemCaller } from "../caller";
 import { AppError } from "../errors";
+import { afterBulkClientLoad } from "../overview/funnel-rollup";
 import { createMasterKey } from "../partners/api-keys";
 import { createPartner } from "../partners/create";
 import { setPartnerHosts } from "../partners/hosts";
 import { hostsSchema, originsSchema } from "../partners/origins";
 import { createApiKeySchema, createPartnerSchema } from "../partners/schemas";
 import { migrate } from "../setup/database";
-import { DEMO_CLIENT_PASSWORD, describeDemo, seedClients, seedDemo } from "../setup/demo-seed";
+import {
+  BULK_SEED_TABLES,
+  DEMO_CLIENT_PASSWORD,
+  DEMO_SEED_TABLES,
+  describeDemo,
+  seedClients,
+  seedDemo,
+} from "../setup/demo-seed";
 import { describeFirstStart, seedFirstStart } from "../setup/first-start";
 import { createStaffSchema } from "../staff/schemas";
 import { createStaff } from "../staff/staff";
@@ -196,6 +204,12 @@ export async function seedCommand(flags: Record<string, unknown> = {}): Promise<
     );
     json.clients = loaded;
   }
+  // Thousands of clients at once: the planner learns the tables' new sizes, and the Overview counts them now
+  // rather than at its next recount (the running app's job is in another process).
+  const after = await afterBulkClientLoad({
+    tables: [...(f.demo ? DEMO_SEED_TABLES : []), ...(f.clients !== undefined ? BULK_SEED_TABLES : [])],
+  });
+  if (after.recounted) lines.push("The Overview's funnel was recounted with the new clients.");
   return { lines, json };
 }
 

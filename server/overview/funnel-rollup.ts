@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { getDb } from "../../db/client";
-import { funnelDaily, funnelRollupState } from "../../db/schema";
+import { clients, funnelDaily, funnelRollupState } from "../../db/schema";
 import { config } from "../../env";
 import { ensureJob, type Job } from "../jobs/runner";
 import { funnelRollupQuery } from "./funnel";
@@ -24,17 +25,25 @@ const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Recomputes the rollup for the last ROLLUP_DAYS days. Skipped when another
- * instance holds the lock or refreshed less than `minAgeMs` ago.
+ * instance holds the lock or refreshed less than `minAgeMs` ago; with `wait`,
+ * it waits for that instance instead and then recounts all the same (its count
+ * may have started before the rows this caller needs counted).
  */
 export async function refreshFunnelRollup(
-  o: { now?: Date; minAgeMs?: number } = {},
+  o: { now?: Date; minAgeMs?: number; wait?: boolean } = {},
 ): Promise<{ refreshed: boolean; rows: number }> {
-  const now = o.now ?? new Date();
-  const today = utcDay(now.getTime());
-  const fromDay = utcDay(Date.parse(`${today}T00:00:00Z`) - (ROLLUP_DAYS - 1) * DAY_MS);
   return getDb().transaction(async (tx) => {
-    const locked = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${LOCK_KEY}) as locked`);
-    if (!locked.rows[0]?.locked) return { refreshed: false, rows: 0 };
+    if (o.wait) await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEY})`);
+    else {
+      const locked = await tx.execute<{ locked: boolean }>(
+        sql`select pg_try_advisory_xact_lock(${LOCK_KEY}) as locked`,
+      );
+      if (!locked.rows[0]?.locked) return { refreshed: false, rows: 0 };
+    }
+    // The clock is read once the lock is held, so a recount that waited is dated when it counted.
+    const now = o.now ?? new Date();
+    const today = utcDay(now.getTime());
+    const fromDay = utcDay(Date.parse(`${today}T00:00:00Z`) - (ROLLUP_DAYS - 1) * DAY_MS);
     if (o.minAgeMs) {
       const [state] = await tx
         .select({ refreshedAt: funnelRollupState.refreshedAt })
@@ -56,6 +65,27 @@ export async function refreshFunnelRollup(
       .onConflictDoUpdate({ target: funnelRollupState.id, set: { fromDay, refreshedAt: now } });
     return { refreshed: true, rows: inserted.rowCount ?? 0 };
   });
+}
+
+/**
+ * What every change that adds many clients at once (the demo and bulk seeds,
+ * an import) calls once its rows have committed, in whatever process it runs:
+ * `ANALYZE` on the tables it filled, so the planner does not plan the next
+ * queries for the tables' old sizes, then a recount of the funnel (waiting for
+ * one already running elsewhere), so the Overview shows the new clients at
+ * once instead of at the next tick. The interval's skip does not apply: the
+ * point is to count what just changed.
+ */
+export async function afterBulkClientLoad(o: {
+  /** The tables the change filled; `clients` is always analysed. */
+  tables: readonly PgTable[];
+}): Promise<{ recounted: boolean }> {
+  const db = getDb();
+  for (const table of new Set([clients, ...o.tables])) await db.execute(sql`analyze ${table}`);
+  // With the rollup turned off the Overview counts live, and a rollup nobody refreshes would soon be stale.
+  if (config().FUNNEL_ROLLUP_SECONDS === 0) return { recounted: false };
+  await refreshFunnelRollup({ wait: true });
+  return { recounted: true };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   pendingRegistrations,
   subscriptions,
 } from "../../db/schema";
+import { config } from "../../env";
 import { assertInScope, type PartnerScope } from "../auth/policies";
 import { scopeOf, type Caller } from "../caller";
 import { AppError } from "../errors";
@@ -66,6 +67,8 @@ export interface Funnel {
    * always live. Null when every day was counted live, just now.
    */
   pastDaysAsOf: Date | null;
+  /** How often the days before today are recounted (FUNNEL_ROLLUP_SECONDS); null when this instance does not. */
+  recountEverySeconds: number | null;
 }
 
 const clientStageKeys = Object.keys(CLIENT_STAGES) as ClientStageKey[];
@@ -261,5 +264,15 @@ export async function getFunnel(caller: Caller, input: FunnelInput): Promise<Fun
     label: s.label,
     count: trend.reduce((sum, d) => sum + d.counts[s.key], 0),
   }));
-  return { partnerId: partnerId ?? null, days, from, to, stages, trend, pastDaysAsOf: rollup?.refreshedAt ?? null };
+  const recountEverySeconds = config().FUNNEL_ROLLUP_SECONDS || null;
+  return {
+    partnerId: partnerId ?? null,
+    days,
+    from,
+    to,
+    stages,
+    trend,
+    pastDaysAsOf: rollup?.refreshedAt ?? null,
+    recountEverySeconds,
+  };
 }

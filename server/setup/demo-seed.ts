@@ -1,7 +1,16 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { emailConfirmations, partners, pendingRegistrations, staffUsers, subscriptionTiers } from "../../db/schema";
+import {
+  accounts,
+  clients,
+  emailConfirmations,
+  partners,
+  pendingRegistrations,
+  refreshTokens,
+  staffUsers,
+  subscriptionTiers,
+} from "../../db/schema";
 import { recordAudit } from "../audit/record";
 import { creditSandboxAccount } from "../billing/back-office";
 import { payInvoice, startSubscription } from "../billing/client-billing";
@@ -36,6 +45,10 @@ const DEMO_STAFF = {
 
 /** Every seeded client's password (development only): lets anyone try the sign-in endpoints with seeded clients. */
 export const DEMO_CLIENT_PASSWORD = "DemoClient123";
+
+/** The tables `seed --clients` fills in bulk, and those `seed --demo` does: what the seed analyses afterwards. */
+export const BULK_SEED_TABLES = [clients, accounts];
+export const DEMO_SEED_TABLES = [clients, accounts, pendingRegistrations, emailConfirmations, refreshTokens];
 
 const BATCH_SIZE = 100_000;
 /** Batches loaded at once on PostgreSQL, which gives each insert statement one core. */

@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { clients, funnelRollupState, partners, pendingRegistrations } from "../../db/schema";
+import { seedCommand } from "../../server/cli/commands";
 import { refreshFunnelRollup } from "../../server/overview/funnel-rollup";
 import type { Funnel } from "../../server/overview/funnel";
 import {
@@ -281,6 +282,43 @@ describe("overview: onboarding funnel", () => {
       });
       // A refresh within the interval is skipped (another instance did it moments ago).
       expect(await refreshFunnelRollup({ minAgeMs: 60_000 })).toEqual({ refreshed: false, rows: 0 });
+    } finally {
+      // Other tests count live: leave no fresh rollup behind.
+      await getDb().delete(funnelRollupState).where(eq(funnelRollupState.id, 1));
+    }
+  });
+
+  it("after a bulk seed through the CLI's command the rollup counts the new clients at once, and the tables are analysed", async () => {
+    const staff = await createTestStaff("operations");
+    const partner = await createTestPartner();
+    const lastAnalysed = async () =>
+      (
+        await getDb().execute<{ relname: string; at: Date | null }>(sql`
+          select relname, greatest(last_analyze, last_autoanalyze) as at from pg_stat_user_tables
+          where relname in ('clients', 'accounts') order by relname`)
+      ).rows.map((r) => ({ table: r.relname, at: r.at === null ? 0 : new Date(r.at).getTime() }));
+    try {
+      // A rollup counted just now: without a recount after the load, the days before today would stay as counted here.
+      expect(await refreshFunnelRollup()).toMatchObject({ refreshed: true });
+      const loadStarted = Date.now();
+      const seeded = await seedCommand({ clients: "300", partner: String(partner.id) });
+      expect(seeded.lines).toContain("The Overview's funnel was recounted with the new clients.");
+
+      const rolled = await callerFor(staff).overview.funnel({ partnerId: partner.id, days: 90 });
+      expect(rolled.pastDaysAsOf!.getTime()).toBeGreaterThanOrEqual(loadStarted);
+      expect(rolled.recountEverySeconds).toBe(60);
+      // The clients are spread over the last 90 days, nearly all of them before today.
+      const beforeToday = rolled.trend.slice(0, -1).reduce((sum, d) => sum + d.counts.started, 0);
+      expect(beforeToday).toBeGreaterThan(250);
+      // Exactly what counting live says.
+      await getDb().delete(funnelRollupState).where(eq(funnelRollupState.id, 1));
+      const live = await callerFor(staff).overview.funnel({ partnerId: partner.id, days: 90 });
+      expect(live.pastDaysAsOf).toBeNull();
+      expect(rolled.trend).toEqual(live.trend);
+      expect(rolled.stages).toEqual(live.stages);
+
+      for (const { table, at } of await lastAnalysed())
+        expect(at, `${table} analysed`).toBeGreaterThanOrEqual(loadStarted - 1000);
     } finally {
       // Other tests count live: leave no fresh rollup behind.
       await getDb().delete(funnelRollupState).where(eq(funnelRollupState.id, 1));

@@ -30,7 +30,26 @@ function useUrlSelection() {
   return { input, update };
 }
 
-const asOfTime = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const asOfTime = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  timeZone: "UTC",
+});
+
+/** "every minute", "every 30 seconds", "every 5 minutes". */
+function every(seconds: number): string {
+  if (seconds === 60) return "every minute";
+  if (seconds % 60 === 0) return `every ${seconds / 60} minutes`;
+  return `every ${seconds} seconds`;
+}
+
+/** When the days before today were counted, and how often they are: today is always counted live. */
+function countedWhen(f: Funnel): string | null {
+  if (!f.pastDaysAsOf) return null;
+  const recount = f.recountEverySeconds ? `, recounted ${every(f.recountEverySeconds)}` : "";
+  return `Counts of the days before today as of ${asOfTime.format(f.pastDaysAsOf)} UTC${recount}; today is live.`;
+}
 
 export function OverviewDashboard() {
   const trpc = useTRPC();
@@ -98,6 +117,7 @@ function period(f: Funnel): string {
 
 function FunnelView({ funnel, scopeLabel }: { funnel: Funnel; scopeLabel: string }) {
   const funnelCaption = useId();
+  const asOf = countedWhen(funnel);
   const trendCaption = useId();
   const started = funnel.stages[0]?.count ?? 0;
   const funnelSummary = `Onboarding funnel for ${scopeLabel}, ${period(funnel)}: ${funnel.stages
@@ -121,10 +141,8 @@ function FunnelView({ funnel, scopeLabel }: { funnel: Funnel; scopeLabel: string
         </h2>
         <p className="mt-1 text-sm text-slate-600">
           Registrations started {period(funnel)} for {scopeLabel}, and how many of them have reached each stage since.
-          {funnel.pastDaysAsOf
-            ? ` Days before today as counted at ${asOfTime.format(funnel.pastDaysAsOf)} UTC (recounted every minute); today is live.`
-            : null}
         </p>
+        {asOf && <p className="mt-1 text-sm text-slate-600">{asOf}</p>}
 
         {started === 0 ? (
           <div className="mt-4">
