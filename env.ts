@@ -64,6 +64,10 @@ const schema = z.object({
   /** How often the Overview funnel's daily rollup is recomputed, in seconds; 0 = never (the funnel is then counted live). */
   FUNNEL_ROLLUP_SECONDS: optionalInt(0, 3600).transform((v) => v ?? 60),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** json: one JSON object a line (what log collectors read); pretty: coloured lines for people (pino-pretty, a development dependency). */
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  /** Set: GET /metrics answers only with `Authorization: Bearer <token>`. Unset: served to whoever reaches it (keep it behind the network). */
+  METRICS_TOKEN: optionalString,
 });
 
 export type Config = Omit<z.infer<typeof schema>, "APP_URL"> & {

@@ -7,6 +7,8 @@ const nextConfig = {
     "@node-rs/argon2",
     "pg",
     "nodemailer",
+    // One copy of the metrics library for every route bundle (server/metrics/registry.ts keeps one registry).
+    "prom-client",
   ],
   poweredByHeader: false,
   // `npm run dev` serves http://localhost:3000; opened as http://127.0.0.1:3000 instead, Next.js

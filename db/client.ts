@@ -43,6 +43,17 @@ export function getPool(): pg.Pool {
   return pool;
 }
 
+/**
+ * The pool's connections now, for /metrics: open (total), idle, and requests
+ * waiting for one. Undefined before the first query opened the pool. In
+ * embedded mode the pool is the same, its connections going to the
+ * embedded server over the wire protocol.
+ */
+export function poolStats(): { total: number; idle: number; waiting: number; max: number } | undefined {
+  if (!pool) return undefined;
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: config().DATABASE_POOL_SIZE };
+}
+
 export function getDb(): Db {
   db ??= drizzle(getPool(), { schema, casing: "snake_case" });
   return db;

@@ -1,10 +1,67 @@
-import { config } from "../env";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createRequire } from "node:module";
+import path from "node:path";
+import pino, { type DestinationStream, type Logger } from "pino";
+import { config, type Config } from "../env";
+
+/**
+ * The one logger: pino, one JSON object a line — `time` (ISO), `level` (its
+ * name), `msg`, then the fields. debug and info go to stdout, warn and error
+ * to stderr (a supervisor that keeps only stderr still has the failures).
+ * `LOG_FORMAT=pretty` prints coloured lines for people instead, through
+ * pino-pretty, a development dependency loaded only when asked for.
+ *
+ * Secrets never reach a line, twice over: every field whose name looks like
+ * a secret is replaced at any depth (the key pattern below), and pino's own
+ * redaction covers the named paths (REDACTED_PATHS), headers included.
+ */
 
 type Level = "debug" | "info" | "warn" | "error";
-const order: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+type Fields = Record<string, unknown>;
 
 // Field names whose values never reach a log line, whatever the caller passes.
 const secretKey = /pass(word)?|secret|token|code|key|hash|authorization|cookie|totp/i;
+
+/** The field names pino redacts by path, at the top level and one and two levels down. */
+export const SECRET_FIELDS = [
+  "password",
+  "newPassword",
+  "currentPassword",
+  "temporaryPassword",
+  "passwordHash",
+  "code",
+  "emailConfirmCode",
+  "codeHash",
+  "token",
+  "accessToken",
+  "access_token",
+  "refreshToken",
+  "refresh_token",
+  "idToken",
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "secret",
+  "clientSecret",
+  "masterKey",
+  "apiKey",
+  "keyHash",
+  "tokenHash",
+  "totp",
+  "totpSecret",
+  "totpCode",
+  "privateKey",
+] as const;
+
+const HEADER_FIELDS = ["authorization", "cookie", "set-cookie", "x-api-key", "captcha-token", "proxy-authorization"];
+
+/** pino's redaction paths. Bracket notation, so names with a dash are paths too. */
+export const REDACTED_PATHS = [
+  ...SECRET_FIELDS.flatMap((f) => [`["${f}"]`, `*["${f}"]`, `*.*["${f}"]`]),
+  ...HEADER_FIELDS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
+];
+
+const REDACTED = "[redacted]";
 
 /**
  * An error's message fit for any line a person reads: a failed query's
@@ -16,53 +73,175 @@ export function messageWithoutParams(error: Error): string {
 }
 
 /**
- * An error as a log line may show it: name, message, database error code and
- * cause. A failed query's message ends with the statement's parameters —
- * password hashes, code hashes, token hashes, whatever was being written — so
- * that part never leaves.
+ * An error as a log line may show it: type, message, database or system
+ * error code and cause; the stack outside production only (a request's
+ * failure in production is found by its request id, and a stack there shows
+ * nobody anything they need). A failed query's message ends with the
+ * statement's parameters — password hashes, code hashes, token hashes,
+ * whatever was being written — so that part never leaves.
  */
-function redactError(error: Error, depth: number): Record<string, unknown> {
-  const message = messageWithoutParams(error);
+function serializeError(error: Error, depth: number, withStack: boolean): Record<string, unknown> {
   const code = (error as { code?: unknown }).code;
   return {
-    name: error.name,
-    message,
+    type: error.name,
+    message: messageWithoutParams(error),
     ...(typeof code === "string" ? { code } : {}),
+    ...(withStack && error.stack
+      ? { stack: error.stack.replace(error.message, messageWithoutParams(error)).replace(/\nparams: [^\n]*/g, "") }
+      : {}),
     ...(error.cause !== undefined && depth < 4
-      ? { cause: error.cause instanceof Error ? redactError(error.cause, depth + 1) : "[redacted]" }
+      ? {
+          cause: error.cause instanceof Error ? serializeError(error.cause, depth + 1, withStack) : REDACTED,
+        }
       : {}),
   };
 }
 
-function redact(value: unknown, depth = 0): unknown {
+function redact(value: unknown, withStack: boolean, depth = 0): unknown {
   if (depth > 4 || value === null || typeof value !== "object") return value;
-  if (value instanceof Error) return redactError(value, depth);
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = secretKey.test(k) ? "[redacted]" : redact(v, depth + 1);
+  if (value instanceof Error) return serializeError(value, 0, withStack);
+  if (Array.isArray(value)) return value.map((v) => redact(v, withStack, depth + 1));
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(value)) out[k] = secretKey.test(k) ? REDACTED : redact(v, withStack, depth + 1);
   return out;
 }
 
-function write(level: Level, msg: string, fields?: Record<string, unknown>) {
-  let threshold: Level | "silent" = "info";
-  try {
-    threshold = config().LOG_LEVEL;
-  } catch {
-    // Logging must work even when configuration is invalid (that is often what it reports).
-  }
-  if (order[level] < order[threshold]) return;
-  const line = JSON.stringify({
-    time: new Date().toISOString(),
-    level,
-    msg,
-    ...(fields ? (redact(fields) as object) : {}),
-  });
-  (level === "error" || level === "warn" ? process.stderr : process.stdout).write(line + "\n");
+/** The fields of a line: an error under `error` or `err` is written as `err`; every secret-looking key is masked. */
+function prepare(fields: Fields, withStack: boolean): Fields {
+  const { error, err, ...rest } = fields;
+  const out = redact(rest, withStack) as Fields;
+  const failure = err ?? error;
+  if (failure instanceof Error) {
+    // Written as it is: serializeError keeps only type, message (without parameters), code, stack and
+    // cause. Behind toJSON, so the redaction paths do not take the error's own code (22P02, ECONNREFUSED:
+    // what an operator needs) for a secret `code` field.
+    const serialized = serializeError(failure, 0, withStack);
+    out.err = { toJSON: () => serialized };
+  } else if (failure !== undefined) out.err = redact(failure, withStack);
+  return out;
 }
 
-export const log = {
-  debug: (msg: string, fields?: Record<string, unknown>) => write("debug", msg, fields),
-  info: (msg: string, fields?: Record<string, unknown>) => write("info", msg, fields),
-  warn: (msg: string, fields?: Record<string, unknown>) => write("warn", msg, fields),
-  error: (msg: string, fields?: Record<string, unknown>) => write("error", msg, fields),
+// Fields every line written inside withLogFields carries: the request id of the request being
+// served, the job of the run in progress. Kept on globalThis like the logger, so that two
+// evaluations of this module (Next.js may make them) share one context.
+const contextKey = Symbol.for("gatehouse.log.context");
+const loggerKey = Symbol.for("gatehouse.log.logger");
+type Holder = {
+  [contextKey]?: AsyncLocalStorage<Fields>;
+  [loggerKey]?: { logger: Logger; config: Config | undefined; production: boolean };
 };
+const holder = globalThis as Holder;
+const context = (holder[contextKey] ??= new AsyncLocalStorage<Fields>());
+
+/**
+ * Runs fn with these fields on every line it logs. Nested calls add theirs,
+ * unless `alone` (a job's run, which may have been woken from a request and
+ * must not carry that request's id).
+ */
+export function withLogFields<T>(fields: Fields, fn: () => T, o: { alone?: boolean } = {}): T {
+  const outer = o.alone ? undefined : context.getStore();
+  return context.run(outer ? { ...outer, ...fields } : fields, fn);
+}
+
+function currentConfig(): Config | undefined {
+  try {
+    return config();
+  } catch {
+    // Logging must work even when configuration is invalid (that is often what it reports).
+    return undefined;
+  }
+}
+
+// Through process.stdout/stderr's current write, looked up at each line, so a test that
+// replaces it sees every line.
+const toStdout: DestinationStream = { write: (line) => void process.stdout.write(line) };
+const toStderr: DestinationStream = { write: (line) => void process.stderr.write(line) };
+
+function prettyStream(): DestinationStream | undefined {
+  try {
+    const load = createRequire(path.join(process.cwd(), "package.json"));
+    const pretty = load("pino-pretty") as (o: object) => DestinationStream;
+    return pretty({ destination: 1, sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
+  } catch {
+    return undefined;
+  }
+}
+
+function build(c: Config | undefined): Logger {
+  let stream: DestinationStream = pino.multistream(
+    [
+      { level: "debug", stream: toStdout },
+      { level: "warn", stream: toStderr },
+    ],
+    { dedupe: true },
+  );
+  let prettyMissing = false;
+  if (c?.LOG_FORMAT === "pretty") {
+    const pretty = prettyStream();
+    if (pretty) stream = pretty;
+    else prettyMissing = true;
+  }
+  const logger = pino(
+    {
+      level: c?.LOG_LEVEL ?? "info",
+      base: undefined,
+      messageKey: "msg",
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => context.getStore() ?? {},
+      // The error is serialised already (prepare), not by pino's serializer.
+      serializers: { err: (value: unknown) => value },
+      redact: { paths: REDACTED_PATHS, censor: REDACTED },
+    },
+    stream,
+  );
+  if (prettyMissing) logger.warn("LOG_FORMAT=pretty needs pino-pretty (a development dependency); writing JSON lines");
+  return logger;
+}
+
+function logger(): { logger: Logger; production: boolean } {
+  const c = currentConfig();
+  let current = holder[loggerKey];
+  if (!current || (c !== undefined && current.config !== c)) {
+    // A new configuration (tests reset it) takes its level; the format is chosen once.
+    if (current && c) {
+      current.logger.level = c.LOG_LEVEL;
+      current.config = c;
+      current.production = c.isProduction;
+    } else {
+      current = { logger: build(c), config: c, production: c?.isProduction ?? false };
+      holder[loggerKey] = current;
+    }
+  }
+  return current;
+}
+
+function write(level: Level, msg: string, fields?: Fields) {
+  const { logger: l, production } = logger();
+  if (!l.isLevelEnabled(level)) return;
+  if (fields) l[level](prepare(fields, !production), msg);
+  else l[level](msg);
+}
+
+export interface Log {
+  debug(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+  /** A logger whose every line carries these fields as well (a job's name, say). */
+  child(fields: Fields): Log;
+}
+
+function logWith(bound: Fields | undefined): Log {
+  const at = (level: Level) => (msg: string, fields?: Fields) =>
+    write(level, msg, bound ? { ...bound, ...fields } : fields);
+  return {
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: (fields) => logWith({ ...bound, ...fields }),
+  };
+}
+
+export const log: Log = logWith(undefined);

@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { UNMATCHED_ROUTE } from "./observe";
 import { route } from "./route";
 
 /**
@@ -7,9 +8,13 @@ import { route } from "./route";
  * back office's HTML 404 page: a client library reads the error as it reads
  * any other.
  */
-const noSuchEndpoint = route(async (ctx) => {
-  throw new AppError("not_found", `There is no endpoint ${ctx.req.method} ${ctx.path}; see /docs for the API`);
-});
+const noSuchEndpoint = route(
+  async (ctx) => {
+    throw new AppError("not_found", `There is no endpoint ${ctx.req.method} ${ctx.path}; see /docs for the API`);
+  },
+  // One label for every unknown path, whatever is asked for.
+  { template: UNMATCHED_ROUTE },
+);
 
 export const apiNotFound = {
   GET: noSuchEndpoint,

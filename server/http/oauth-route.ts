@@ -22,7 +22,7 @@ export function oauthRoute(handler: Handler) {
           requestId: ctx.caller.requestId,
           method: ctx.req.method,
           path: ctx.path,
-          error: thrown,
+          err: thrown,
         });
       response = json(answer.body, answer.status, answer.headers);
     }

@@ -1,14 +1,15 @@
-import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { config } from "../../env";
 import type { Caller } from "../caller";
 import { AppError, fieldErrorsFromIssues } from "../errors";
-import { log } from "../log";
+import { withLogFields } from "../log";
 import { resolvePartner } from "../partners/request-partner";
 import type { ResolvedPartner } from "../partners/resolve";
 import { currentClientAddress } from "./client-address";
 import { applyCors } from "./cors";
 import { toHttpError } from "./errors";
+import { observeRequest, routeTemplate } from "./observe";
+import { requestIdOf } from "./request-id";
 import { resolveRequestHost } from "./request-host";
 
 interface RequestContext {
@@ -50,8 +51,6 @@ interface PartnerOptions {
 type RouteParams = { params: Promise<Record<string, string | string[]>> };
 type Handler = (ctx: RequestContext) => Promise<Response>;
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
-
 async function readLimited(req: Request, limit: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > limit) throw new AppError("payload_too_large", `The body must be at most ${limit} bytes`);
@@ -84,19 +83,27 @@ export function idempotentJson(result: { status: number; body: unknown; replayed
   return json(result.body, result.status, result.replayed ? { "idempotent-replayed": "true" } : {});
 }
 
+interface RouteOptions {
+  /** The route's label in metrics and logs when the path and its parameters do not make it (the API's not-found answers). */
+  template?: string;
+}
+
 /**
  * Wraps a REST handler: request id, client IP, body limit, JSON parsing and
- * validation, and the one error mapping. Handlers only read input, call a
- * service and return JSON.
+ * validation, and the one error mapping; then one histogram sample and one
+ * log line (observe.ts). Handlers only read input, call a service and return JSON.
  */
-export function route(handler: Handler) {
+export function route(handler: Handler, options: RouteOptions = {}) {
   return async (req: Request, routeParams?: RouteParams): Promise<Response> => {
-    const incoming = req.headers.get("x-request-id");
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const startedAt = performance.now();
+    const requestId = requestIdOf(req.headers);
     const path = new URL(req.url).pathname;
+    const rawParams = (routeParams ? await routeParams.params : undefined) ?? {};
+    const template = options.template ?? routeTemplate(path, rawParams);
     let host: string | undefined;
     let partnerId: number | undefined;
     let response: Response;
+    let failure: unknown;
     try {
       const c = config();
       host = resolveRequestHost({
@@ -106,7 +113,6 @@ export function route(handler: Handler) {
       });
       let textPromise: Promise<string> | undefined;
       const readText = () => (textPromise ??= readLimited(req, c.BODY_LIMIT_BYTES));
-      const rawParams = (routeParams ? await routeParams.params : undefined) ?? {};
       const params = Object.fromEntries(
         Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v.join("/") : v]),
       );
@@ -160,16 +166,26 @@ export function route(handler: Handler) {
           return parsed.data;
         },
       };
-      response = await handler(ctx);
+      // Every line logged while the handler runs carries the request id.
+      response = await withLogFields({ requestId }, () => handler(ctx));
     } catch (error) {
       const mapped = toHttpError(error, requestId);
-      if (mapped.unexpected)
-        log.error("request failed", { requestId, method: req.method, path: new URL(req.url).pathname, error });
+      if (mapped.unexpected) failure = error;
       response = json(mapped.body, mapped.status, mapped.headers);
     }
     response.headers.set("x-request-id", requestId);
     if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
     await applyCors(req, response, { path, host, partnerId, requestId });
+    // One histogram sample and one log line; an unexpected failure makes it an error line with `err`.
+    observeRequest({
+      requestId,
+      method: req.method,
+      route: template,
+      status: response.status,
+      startedAt,
+      partnerId,
+      err: failure,
+    });
     return response;
   };
 }

@@ -1,4 +1,4 @@
-import { log } from "../log";
+import { log, withLogFields } from "../log";
 
 /**
  * The one way background work runs in a Gatehouse process: a named job whose
@@ -44,11 +44,12 @@ export function startJob(d: JobDefinition): Job {
 
   async function drain(): Promise<void> {
     try {
-      while (!stopped && (await d.run()));
+      // Every line the run writes, in whatever it calls, carries the job's name as `job`.
+      while (!stopped && (await withLogFields({ job: d.name }, () => d.run(), { alone: true })));
       consecutiveErrors = 0;
     } catch (error) {
       consecutiveErrors++;
-      log.warn(d.failureMessage ?? "background job failed; will retry", { job: d.name, error, consecutiveErrors });
+      log.warn(d.failureMessage ?? "background job failed; will retry", { job: d.name, err: error, consecutiveErrors });
     }
   }
 

@@ -1,6 +1,7 @@
 import os from "node:os";
 import { AppError } from "../errors";
 import { config } from "../../env";
+import { metrics } from "../metrics/registry";
 import { HashPool } from "./hash-pool";
 
 /** OWASP's first argon2id recommendation: 19 MiB, two passes, one lane. */
@@ -25,9 +26,14 @@ export class HashLimiter {
     return this.waiting.length;
   }
 
+  get active(): number {
+    return this.running;
+  }
+
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.maxConcurrent) {
       if (this.waiting.length >= this.maxQueue) {
+        metrics().hashRejected.inc();
         throw new AppError("server_busy", "The server is busy; retry shortly", { retryAfterSeconds: 1 });
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -54,6 +60,24 @@ function getLimiter(): HashLimiter {
     pool = new HashPool(limiter.maxConcurrent);
   }
   return limiter;
+}
+
+/** The hashing queue now, for /metrics: nothing has run yet when the limiter does not exist. */
+export function hashQueueState(): { active: number; queued: number; maxConcurrent: number; maxQueue: number } {
+  if (limiter)
+    return {
+      active: limiter.active,
+      queued: limiter.queued,
+      maxConcurrent: limiter.maxConcurrent,
+      maxQueue: limiter.maxQueue,
+    };
+  const c = config();
+  return {
+    active: 0,
+    queued: 0,
+    maxConcurrent: c.ARGON2_MAX_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
+    maxQueue: c.ARGON2_MAX_QUEUE,
+  };
 }
 
 export function hashPassword(password: string): Promise<string> {
