@@ -9,6 +9,7 @@ const items: Array<NavItem & { roles: Role[] }> = [
   { href: "/overview", label: "Overview", roles: ["admin", "operations", "kam"] },
   { href: "/clients", label: "Clients", roles: ["admin", "operations", "kam"] },
   { href: "/register-client", label: "Register client", roles: ["admin", "operations"] },
+  { href: "/imports", label: "Import clients", roles: ["admin", "operations"] },
   { href: "/pending", label: "Pending confirmations", roles: ["admin", "operations", "kam"] },
   { href: "/kyc", label: "KYC review", roles: ["admin", "operations", "kam"] },
   { href: "/tiers", label: "Subscription tiers", roles: ["admin", "operations", "kam"] },

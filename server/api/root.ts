@@ -3,6 +3,7 @@ import { apiKeyRouter } from "./routers/api-key";
 import { auditRouter } from "./routers/audit";
 import { billingRouter } from "./routers/billing";
 import { clientRouter } from "./routers/client";
+import { importRouter } from "./routers/imports";
 import { invoiceRouter } from "./routers/invoice";
 import { kycRouter } from "./routers/kyc";
 import { outboxRouter } from "./routers/outbox";
@@ -23,6 +24,7 @@ export const appRouter = router({
   audit: auditRouter,
   billing: billingRouter,
   client: clientRouter,
+  import: importRouter,
   invoice: invoiceRouter,
   kyc: kycRouter,
   outbox: outboxRouter,
