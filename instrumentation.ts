@@ -13,5 +13,8 @@ export async function register() {
     // Off with WEBHOOK_WORKER=off; every instance may run one (claims keep them apart).
     const { ensureWebhookWorker } = await import("./server/webhooks/deliveries");
     ensureWebhookWorker();
+    // Off with IMPORT_WORKER=off; a job whose worker stopped is resumed by another once its claim lapses.
+    const { ensureImportWorker } = await import("./server/imports/run");
+    ensureImportWorker();
   }
 }

@@ -23,6 +23,9 @@ const usage = `usage: npm run gatehouse -- <command> [flags]
   webhook remove --id ENDPOINT-ID [--json]
   billing run [--now ISO-TIME] [--partner ID]
                          issue and collect renewals, end lapsed and cancelled subscriptions (the app does this every minute)
+  clients import --partner ID --file F.csv [--dry-run] [--send-emails] [--send-webhooks] [--json]
+                         import a partner's existing clients from a CSV file (up to 100,000 rows): a dry run first, then the
+                         import; with --json the last line is {"rows","ready","invalid","duplicates","imported"}
   ledger reconcile       check that every ledger transaction balances
   keys rotate            start signing access tokens with a new key
   migrate                apply database migrations
@@ -62,6 +65,10 @@ const { values, positionals } = parseArgs({
     url: { type: "string" },
     events: { type: "string" },
     id: { type: "string" },
+    file: { type: "string" },
+    "dry-run": { type: "boolean" },
+    "send-emails": { type: "boolean" },
+    "send-webhooks": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -92,6 +99,9 @@ const handlers: Record<string, () => Promise<CommandResult>> = {
   "webhook add": () => commands.webhookAdd(values),
   "webhook list": () => commands.webhookList(values),
   "webhook remove": () => commands.webhookRemove(values),
+  // Progress goes to stderr with --json, so the last line of stdout is the JSON alone.
+  "clients import": () =>
+    commands.clientsImport(values, (line) => (values.json ? process.stderr : process.stdout).write(`${line}\n`)),
   "ledger reconcile": () => commands.ledgerReconcile(),
   migrate: () => commands.migrateCommand(),
   seed: () => commands.seedCommand(values),

@@ -14,6 +14,7 @@ interface EmailDataMap {
   webhook_endpoint_disabled: { partnerName: string; url: string; failingSince: string; link: string };
   password_reset_code: { partnerName: string; code: string; link: string; expiresInMinutes: number };
   password_changed: { partnerName: string; changedAt: string };
+  account_imported: { partnerName: string; mustSetPassword: boolean };
 }
 
 export type EmailTemplate = keyof EmailDataMap;
@@ -186,6 +187,22 @@ const renderers: { [K in EmailTemplate]: (data: EmailDataMap[K]) => { subject: s
         kind: "p",
         text: "If it was you, there is nothing more to do. If it was not, reset your password in the app at once and contact support.",
       },
+    ],
+  }),
+  account_imported: ({ partnerName, mustSetPassword }) => ({
+    subject: `Your ${oneLine(partnerName)} account has moved`,
+    blocks: [
+      {
+        kind: "p",
+        text: `Your ${partnerName} account has moved to our new sign-in service, with the same email address.`,
+      },
+      {
+        kind: "p",
+        text: mustSetPassword
+          ? 'Before you sign in for the first time, choose a password: use "Forgot password" in the app and follow the email it sends.'
+          : "Sign in with the password you already use; nothing else changes for you.",
+      },
+      { kind: "p", text: "If you have no account with us, you can ignore this email." },
     ],
   }),
 };

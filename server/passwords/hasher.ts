@@ -1,4 +1,5 @@
 import os from "node:os";
+import { verify as bcryptVerify } from "@node-rs/bcrypt";
 import { AppError } from "../errors";
 import { config } from "../../env";
 import { metrics } from "../metrics/registry";
@@ -86,6 +87,31 @@ export function hashPassword(password: string): Promise<string> {
 
 export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   return getLimiter().run(() => pool!.verify(passwordHash, password).catch(() => false));
+}
+
+/** bcrypt as other services store it ($2a$, $2b$, $2y$): kept from an import until the client's first sign-in. */
+const BCRYPT_HASH = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+export interface StoredPasswordCheck {
+  ok: boolean;
+  /** The password was right but its hash is not argon2id (an imported bcrypt hash): store hashPassword's instead. */
+  upgrade: boolean;
+}
+
+/**
+ * Checks a password against a client's stored hash, whatever its kind:
+ * argon2id (ours), bcrypt (imported; verified with @node-rs/bcrypt on the
+ * same bounded queue), or empty (imported without one: nothing verifies it,
+ * the client must reset). An empty or unreadable hash still costs a
+ * verification, as an unknown email does, so timing tells nothing.
+ */
+export async function verifyStoredPassword(passwordHash: string, password: string): Promise<StoredPasswordCheck> {
+  if (BCRYPT_HASH.test(passwordHash)) {
+    const ok = await getLimiter().run(() => bcryptVerify(password, passwordHash).catch(() => false));
+    return { ok, upgrade: ok };
+  }
+  if (!passwordHash.startsWith("$argon2")) return { ok: await verifyAgainstNothing(password), upgrade: false };
+  return { ok: await verifyPassword(passwordHash, password), upgrade: false };
 }
 
 let dummyHash: Promise<string> | undefined;

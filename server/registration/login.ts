@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/record";
 import type { Caller } from "../caller";
 import { AppError } from "../errors";
 import type { Partner } from "../partners/lookup";
-import { verifyAgainstNothing, verifyPassword } from "../passwords/hasher";
+import { hashPassword, verifyAgainstNothing, verifyStoredPassword } from "../passwords/hasher";
 import { consumeQuota, releaseQuota } from "../quotas/quota";
 import { signTokens, storeRefreshToken, type IssuedTokens, type TokenFlavour } from "../tokens/refresh-tokens";
 
@@ -61,7 +61,9 @@ export async function passwordLogin(
     })
     .from(clients)
     .where(and(eq(clients.partnerId, o.partner.id), sql`lower(${clients.email}) = lower(${o.email})`));
-  const ok = client ? await verifyPassword(client.passwordHash, o.password) : await verifyAgainstNothing(o.password);
+  let expectedHash = client?.passwordHash;
+  let check = client ? await verifyStoredPassword(client.passwordHash, o.password) : undefined;
+  const ok = check ? check.ok : await verifyAgainstNothing(o.password);
   // A failed check keeps its counted attempts.
   const refuse = async (clientId?: string) => {
     if (clientId) {
@@ -82,19 +84,34 @@ export async function passwordLogin(
   // The hash was read without a lock and argon2 is slow: a password reset may have committed meanwhile. Under
   // the client's share lock (a reset holds it for update while it revokes sessions) the session opens only if
   // the password just checked is still the client's; otherwise the reset would miss the new refresh token.
-  const stored = await db.transaction(async (tx) => {
-    const [current] = await tx
-      .select({ passwordHash: clients.passwordHash, profileState: clients.profileState })
-      .from(clients)
-      .where(eq(clients.id, client.id))
-      .for("share");
-    if (current?.passwordHash !== client.passwordHash || current.profileState !== "active") return undefined;
-    return storeRefreshToken(tx, caller, {
-      subject: client,
-      flavour: o.flavour,
-      accessTtlSeconds: o.accessTtlSeconds,
+  // An imported bcrypt hash that verified is replaced by argon2id in the same transaction, under the row lock
+  // for update (two share locks both upgrading would deadlock); a sign-in that raced it and finds the new hash
+  // checks the password once more against it.
+  let stored: Awaited<ReturnType<typeof storeRefreshToken>> | undefined;
+  for (let round = 0; round < 2 && check?.ok; round++) {
+    const upgraded = check.upgrade ? await hashPassword(o.password) : undefined;
+    const outcome = await db.transaction(async (tx) => {
+      const [current] = await tx
+        .select({ passwordHash: clients.passwordHash, profileState: clients.profileState })
+        .from(clients)
+        .where(eq(clients.id, client.id))
+        .for(upgraded ? "update" : "share");
+      if (!current || current.profileState !== "active") return { kind: "refused" as const };
+      if (current.passwordHash !== expectedHash) return { kind: "changed" as const, hash: current.passwordHash };
+      // updated_at stays: a new hash for the same password is no change staff (or a bulk action) should see.
+      if (upgraded) await tx.update(clients).set({ passwordHash: upgraded }).where(eq(clients.id, client.id));
+      const token = await storeRefreshToken(tx, caller, {
+        subject: client,
+        flavour: o.flavour,
+        accessTtlSeconds: o.accessTtlSeconds,
+      });
+      return { kind: "stored" as const, token };
     });
-  });
+    if (outcome.kind === "stored") stored = outcome.token;
+    if (outcome.kind !== "changed") break;
+    expectedHash = outcome.hash;
+    check = await verifyStoredPassword(outcome.hash, o.password);
+  }
   if (!stored) throw await refuse(client.id);
   await releaseAll();
   return signTokens(stored);

@@ -101,6 +101,40 @@ export async function enqueueWebhookEvent(tx: Executor, e: WebhookEvent): Promis
   return endpoints.length;
 }
 
+/**
+ * Queues many events of one partner at once (a bulk import): its endpoints
+ * read once, the messages written with multi-row inserts. Same rows as
+ * enqueueWebhookEvent writes, one per event and endpoint that wants it.
+ */
+export async function enqueueWebhookEvents(
+  tx: Executor,
+  partnerId: number,
+  events: ReadonlyArray<WebhookEvent>,
+): Promise<number> {
+  if (events.length === 0) return 0;
+  const endpoints = await tx
+    .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.partnerId, partnerId),
+        eq(webhookEndpoints.enabled, true),
+        sql`${webhookEndpoints.removedAt} is null`,
+      ),
+    );
+  const at = new Date();
+  const rows = events.flatMap((e) =>
+    endpoints
+      .filter((ep) => ep.eventTypes.length === 0 || ep.eventTypes.includes(e.type))
+      .map((ep) =>
+        messageRow({ endpointId: ep.id, partnerId, type: e.type, data: e.data, clientId: e.clientId ?? null, at }),
+      ),
+  );
+  for (let i = 0; i < rows.length; i += 500) await tx.insert(webhookMessages).values(rows.slice(i, i + 500));
+  if (rows.length > 0) runningJob(WEBHOOK_JOB)?.wake();
+  return rows.length;
+}
+
 /** A test message to one endpoint, delivered like any other. */
 export async function enqueueTestMessage(tx: Executor, o: { endpointId: string; partnerId: number }): Promise<string> {
   const row = messageRow({
