@@ -28,19 +28,23 @@ const COLUMNS: Array<CsvColumn<ClientListItem>> = [
 export function streamClientsCsv(
   caller: Caller,
   filters: ClientFilters,
-  o: { pageSize?: number } = {},
+  o: { pageSize?: number; ids?: readonly string[] } = {},
 ): AsyncGenerator<string, void, undefined> {
   const scope = scopeOf(caller);
   const limit = o.pageSize ?? 1000;
-  return streamCsvPages(COLUMNS, (cursor) => fetchClientPage({ scope, filters, cursor, limit }));
+  return streamCsvPages(COLUMNS, (cursor) => fetchClientPage({ scope, filters, cursor, limit, ids: o.ids }));
 }
 
 /** Exports are audited (who took which slice of the client base) before the first byte goes out. */
-export async function recordClientExport(caller: Caller, filters: ClientFilters): Promise<void> {
+export async function recordClientExport(
+  caller: Caller,
+  filters: ClientFilters,
+  ids?: readonly string[],
+): Promise<void> {
   await recordAudit(getDb(), caller, {
     action: "client.export",
     entityType: "client",
     partnerId: filters.partnerId ?? null,
-    after: { filters },
+    after: ids === undefined ? { filters } : { filters, clientIds: ids },
   });
 }

@@ -7,7 +7,7 @@ import { scopeOf, type Caller } from "../caller";
 import { AppError } from "../errors";
 import { cursorCodec, timeKeySchema, timeKeyOf, uuidKeySchema } from "../keyset";
 import { type ClientFilters, type ClientListInput, type ClientSort } from "./schemas";
-import type { ClientState, VerificationStatus } from "../../db/enums";
+import type { CLIENT_ORIGINS, ClientState, VerificationStatus } from "../../db/enums";
 
 /** What the list, the page and the CSV export show of a client: display columns only. */
 export interface ClientListItem {
@@ -22,7 +22,12 @@ export interface ClientListItem {
   verificationLevel: number;
   countryCode: string | null;
   createdAt: Date;
-  createdVia: "partner_api" | "white_label_api" | "back_office";
+  createdVia: (typeof CLIENT_ORIGINS)[number];
+  /**
+   * When the client last changed, as UTC text to the microsecond (the database's precision): a bulk
+   * action sends it back as the version staff saw, and a JavaScript Date would round it to milliseconds.
+   */
+  updatedAt: string;
 }
 
 export interface ClientPage {
@@ -73,8 +78,17 @@ const nextDay = (isoDate: string) => new Date(Date.parse(`${isoDate}T00:00:00Z`)
  * and a row comparison on the sort key, so a page costs the same on page 1 and
  * page 10,000.
  */
-function conditionsFor(scope: PartnerScope, filters: ClientFilters, after: Cursor | undefined): SQL[] | undefined {
+function conditionsFor(
+  scope: PartnerScope,
+  filters: ClientFilters,
+  after: Cursor | undefined,
+  ids?: readonly string[],
+): SQL[] | undefined {
   const where: SQL[] = [];
+  if (ids !== undefined) {
+    if (ids.length === 0) return undefined;
+    where.push(inArray(clients.id, [...ids]));
+  }
   if (scope.partnerIds !== undefined) {
     if (scope.partnerIds.length === 0) return undefined;
     if (filters.partnerId !== undefined && !scope.partnerIds.includes(filters.partnerId)) return undefined;
@@ -133,6 +147,7 @@ function clientPageQuery(where: SQL[], sort: ClientSort, limit: number) {
       countryCode: clients.countryCode,
       createdAt: clients.createdAt,
       createdVia: clients.createdVia,
+      updatedAt: timeKeyOf(clients.updatedAt),
       sortKey: sort === "email_asc" ? sql<string>`lower(${clients.email})` : createdKey,
     })
     .from(clients)
@@ -152,9 +167,11 @@ export async function fetchClientPage(o: {
   filters: ClientFilters;
   cursor?: string | null;
   limit: number;
+  /** Only these clients (a picked selection), still within the scope and the filters. */
+  ids?: readonly string[];
 }): Promise<ClientPage> {
   const after = o.cursor ? decodeCursor(o.cursor, o.filters.sort) : undefined;
-  const where = conditionsFor(o.scope, o.filters, after);
+  const where = conditionsFor(o.scope, o.filters, after, o.ids);
   if (!where) return { items: [], nextCursor: null };
   const rows = await clientPageQuery(where, o.filters.sort, o.limit + 1);
   const hasMore = rows.length > o.limit;
@@ -175,6 +192,26 @@ export function clientListStatement(caller: Caller, input: ClientListInput) {
   const { cursor, limit, ...filters } = input;
   const where = conditionsFor(scopeOf(caller), filters, cursor ? decodeCursor(cursor, filters.sort) : undefined);
   return where ? clientPageQuery(where, filters.sort, limit + 1).toSQL() : undefined;
+}
+
+/**
+ * The conditions a filter-wide selection is made with: exactly the list's,
+ * without a cursor; undefined when the scope leaves nothing to select.
+ */
+export function clientFilterConditions(scope: PartnerScope, filters: ClientFilters): SQL | undefined {
+  const where = conditionsFor(scope, filters, undefined);
+  return where ? (and(...where) ?? sql`true`) : undefined;
+}
+
+/** How many clients the list's filters match (the "select all N" of the Clients page; asked for, never on every page). */
+export async function countClients(caller: Caller, filters: ClientFilters): Promise<{ count: number }> {
+  const where = clientFilterConditions(scopeOf(caller), filters);
+  if (!where) return { count: 0 };
+  const [row] = await getDb()
+    .select({ count: sql<number>`count(*)::int` })
+    .from(clients)
+    .where(where);
+  return { count: row?.count ?? 0 };
 }
 
 /** The back-office client list: search, filters, sort, keyset pagination, limited to the staff member's partners. */

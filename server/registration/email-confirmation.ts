@@ -192,12 +192,20 @@ const notResendable: Record<Exclude<ConfirmationState, "pending" | "expired">, s
  */
 export async function resendEmailConfirmation(
   caller: Caller,
-  o: { clientId: string; partner: Partner; confirmationId?: string },
+  o: {
+    clientId: string;
+    partner: Partner;
+    confirmationId?: string;
+    /** A bulk action's transaction (holding the client's lock) and what its audit event adds. */
+    tx?: Tx;
+    auditNote?: Record<string, unknown>;
+  },
 ): Promise<ResentConfirmation> {
   const ec = emailConfirmations;
   const code = newCode(o.partner);
   const token = randomToken(32);
-  return getDb().transaction(async (tx) => {
+  const inTransaction = <T>(work: (tx: Tx) => Promise<T>) => (o.tx ? work(o.tx) : getDb().transaction(work));
+  return inTransaction(async (tx) => {
     const now = new Date();
     const [client] = await tx
       .select({ email: clients.email, confirmed: clients.emailConfirmedAt })
@@ -296,8 +304,8 @@ export async function resendEmailConfirmation(
         },
         after:
           id === target.id
-            ? { state: "pending", resendCount, attempts: 0, lastSentAt: now, expiresAt }
-            : { state: "expired", freshConfirmationId: id, expiresAt },
+            ? { state: "pending", resendCount, attempts: 0, lastSentAt: now, expiresAt, ...o.auditNote }
+            : { state: "expired", freshConfirmationId: id, expiresAt, ...o.auditNote },
       });
     }
     return { id, resendCount, expiresAt };

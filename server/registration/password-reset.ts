@@ -427,10 +427,13 @@ export async function resetPassword(
 export async function sendPasswordReset(
   caller: Caller,
   input: { clientId: string },
+  o: { tx?: Tx; auditNote?: Record<string, unknown> } = {},
 ): Promise<{ clientId: string; email: string; expiresAt: Date }> {
   staffOf(caller);
   const scope = scopeOf(caller);
-  return getDb().transaction(async (tx) => {
+  // A bulk action runs it in its own transaction (which holds the client's lock) and names itself in the audit event.
+  const inTransaction = <T>(work: (tx: Tx) => Promise<T>) => (o.tx ? work(o.tx) : getDb().transaction(work));
+  return inTransaction(async (tx) => {
     const now = new Date();
     const [client] = await tx
       .select({
@@ -459,7 +462,12 @@ export async function sendPasswordReset(
       entityType: "client",
       entityId: client.id,
       partnerId: client.partnerId,
-      after: { resetId: issued.resetId, expiresAt: issued.expiresAt, resendCount: issued.resendCount },
+      after: {
+        resetId: issued.resetId,
+        expiresAt: issued.expiresAt,
+        resendCount: issued.resendCount,
+        ...o.auditNote,
+      },
     });
     return { clientId: client.id, email: client.email, expiresAt: issued.expiresAt };
   });
