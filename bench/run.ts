@@ -6,7 +6,8 @@
  * api: registration throughput against the raw hash rate, and cheap endpoints' p99 under that load;
  * clients: the back office at 10k/100k/1M clients (list, export, funnel, seeding);
  * lighthouse: Lighthouse performance scores of the login and clients pages with
- *   the largest size's clients in the database (run it after clients to reuse them).
+ *   the largest size's clients in the database (run it after clients to reuse them);
+ * bulk: one filter-wide bulk action blocking --bulk-clients clients of one partner (default 100000), < 2 min.
  *
  * Runs on PostgreSQL when DATABASE_URL is set (use an empty database: the
  * benchmark seeds its own data), otherwise on a fresh embedded database.
@@ -25,10 +26,11 @@ const { values } = parseArgs({
     port: { type: "string", default: "3200" },
     runs: { type: "string", default: "3" },
     build: { type: "boolean", default: false },
+    "bulk-clients": { type: "string", default: "100000" },
   },
 });
 
-const SCENARIOS = ["frontend", "api", "clients", "lighthouse"];
+const SCENARIOS = ["frontend", "api", "clients", "lighthouse", "bulk"];
 const scenarios = values.scenario === "all" ? SCENARIOS : values.scenario.split(",");
 const unknown = scenarios.filter((s) => !SCENARIOS.includes(s));
 if (unknown.length > 0) {
@@ -72,5 +74,9 @@ if (scenarios.includes("lighthouse")) {
       runs: Number(values.runs),
       port: Number(values.port) + 1,
     })) && passed;
+}
+if (scenarios.includes("bulk")) {
+  const { runBulkScenario } = await import("./bulk");
+  passed = (await runBulkScenario({ clients: Number(values["bulk-clients"].replace(/_/g, "")) })) && passed;
 }
 process.exitCode = passed ? 0 : 1;
