@@ -114,7 +114,7 @@ describe("GET /metrics", () => {
     const code = codeIn((await latestEmailTo(email))?.text);
     expect((await api.post("/reg/user", { ...partnerBody, emailConfirmCode: code }, headers)).status).toBe(201);
 
-    await callerFor(staff).registration.create({ ...whiteLabelBody(), partnerId: partner.id });
+    await callerFor(staff).registration.create({ ...whiteLabelBody(), agreed: true, partnerId: partner.id });
     const after = await scrape();
 
     const moved = (flavour: string, outcome: string) =>
