@@ -74,6 +74,8 @@ describe("the Clients page's data", () => {
       level: stored!.verificationLevel,
       countryCode: stored!.countryCode,
       created: expect.any(String),
+      // The version a bulk action sends back: updated_at to the microsecond, as text.
+      updatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
     });
     // Written out in UTC, whatever the server's time zone: "4 Sept 2026, 05:24".
     const at = stored!.createdAt;
@@ -89,6 +91,7 @@ describe("the Clients page's data", () => {
       "name",
       "partnerName",
       "state",
+      "updatedAt",
       "verification",
     ]);
   });

@@ -214,6 +214,7 @@ describe("back office: client list", () => {
       "partnerId",
       "partnerName",
       "profileState",
+      "updatedAt",
       "verificationLevel",
       "verificationStatus",
     ]);

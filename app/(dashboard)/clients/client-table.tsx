@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { ErrorNotice, LoadMoreFooter } from "../../_components/ui";
 import type { clientStateLabels, verificationLabels } from "../../_components/vocabulary";
+import { BulkActions } from "./bulk-actions";
 import { loadMoreClients } from "./load-more";
 import type { ClientRow, ClientRowsPage as Page } from "./rows";
 
@@ -23,17 +24,32 @@ export function ClientTable({
   first,
   filtered,
   labels,
+  canAct,
 }: {
   query: string;
   first: Page;
   filtered: boolean;
   labels: ClientLabels;
+  /** Operations and admins get every bulk action; a KAM exports the selection only. */
+  canAct: boolean;
 }) {
   const [more, setMore] = useState<Page[]>([]);
+  // The ticked rows, each with the version (updated_at) the row showed when ticked.
+  const [selected, setSelected] = useState<Map<string, string>>(new Map());
   const [loading, setLoading] = useState(false);
   const [problem, setProblem] = useState<ReactNode>();
   const rows = [first, ...more].flatMap((p) => p.rows);
   const nextCursor = (more.at(-1) ?? first).nextCursor;
+  const allTicked = rows.length > 0 && rows.every((r) => selected.has(r.id));
+
+  function toggle(row: ClientRow, on: boolean) {
+    setSelected((current) => {
+      const next = new Map(current);
+      if (on) next.set(row.id, row.updatedAt);
+      else next.delete(row.id);
+      return next;
+    });
+  }
 
   async function loadMore() {
     if (!nextCursor || loading) return;
@@ -64,11 +80,30 @@ export function ClientTable({
 
   return (
     <>
+      <BulkActions
+        query={query}
+        picked={[...selected].map(([id, updatedAt]) => ({ id, updatedAt }))}
+        shownCount={rows.length}
+        canAct={canAct}
+        onClear={() => setSelected(new Map())}
+      />
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="min-w-full divide-y divide-slate-200 text-sm">
           <caption className="sr-only">Clients{filtered ? " matching the filters" : ""}</caption>
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
             <tr>
+              <th scope="col" className="w-8 px-3 py-2">
+                <input
+                  type="checkbox"
+                  aria-label="Select every client shown"
+                  checked={allTicked}
+                  onChange={(e) => {
+                    const on = e.target.checked;
+                    setSelected(on ? new Map(rows.map((r) => [r.id, r.updatedAt])) : new Map());
+                  }}
+                  className="size-4 accent-indigo-700"
+                />
+              </th>
               <Th>Email</Th>
               <Th>Name</Th>
               <Th>Partner</Th>
@@ -81,7 +116,16 @@ export function ClientTable({
           </thead>
           <tbody className="divide-y divide-slate-100">
             {rows.map((c) => (
-              <tr key={c.id} className="hover:bg-slate-50">
+              <tr key={c.id} className={selected.has(c.id) ? "bg-indigo-50" : "hover:bg-slate-50"}>
+                <td className="px-3 py-2">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${c.email}`}
+                    checked={selected.has(c.id)}
+                    onChange={(e) => toggle(c, e.target.checked)}
+                    className="size-4 accent-indigo-700"
+                  />
+                </td>
                 <td className="px-3 py-2">
                   <Link
                     href={`/clients/${c.id}`}

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { searchParamsOf } from "@/server/clients/filter-params";
 import { COUNTRY_CODES } from "@/server/registration/countries";
 import { ListRefusal } from "../../_components/list-page";
+import { Notifications } from "../../_components/notifications";
 import { EmptyState, PageHeader } from "../../_components/ui";
 import {
   clientSortLabels,
@@ -33,12 +34,13 @@ type SearchParams = Record<string, string | string[] | undefined>;
  * "Load more".
  */
 export default async function ClientsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const { filters, partners, list } = await clientsPageData(queryOf(await searchParams));
+  const { filters, partners, list, canAct } = await clientsPageData(queryOf(await searchParams));
   const query = searchParamsOf(filters).toString();
   const filtered = Object.keys(filters).some((k) => k !== "sort");
 
   return (
     <div>
+      <Notifications />
       <PageHeader
         title="Clients"
         description="Search and filter the clients of every partner you can see."
@@ -75,6 +77,7 @@ export default async function ClientsPage({ searchParams }: { searchParams: Prom
             first={list.data}
             filtered={filtered}
             labels={labels}
+            canAct={canAct}
           />
         )}
       </ClientFilters>

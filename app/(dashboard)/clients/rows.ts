@@ -20,6 +20,8 @@ export interface ClientRow {
   level: number;
   countryCode: string | null;
   created: string;
+  /** The version the row shows (UTC text to the microsecond): a bulk action on it skips the client if it changed since. */
+  updatedAt: string;
 }
 
 /** One page of rows and where the next one starts. */
@@ -39,6 +41,17 @@ function rowOf(c: ClientItem): ClientRow {
     level: c.verificationLevel,
     countryCode: c.countryCode,
     created: formatDateTime(c.createdAt),
+    updatedAt: c.updatedAt,
+  };
+}
+
+/** The address's filters as `client.list` and `client.bulk` take them; their schema checks them. */
+export function filtersInput(filters: Record<string, string>) {
+  return {
+    ...filters,
+    state: filters.state as ClientState | undefined,
+    verificationStatus: filters.verificationStatus as ClientRow["verification"] | undefined,
+    sort: filters.sort as ClientSort | undefined,
   };
 }
 
@@ -79,6 +92,16 @@ export function clientRows(params: URLSearchParams): Promise<PageData<ClientRows
 export async function clientsPageData(params: URLSearchParams) {
   const filters = filterParamsOf(params);
   const path = clientsPath(params.toString());
-  const [partners, list] = await Promise.all([loadPage(path, (api) => api.partner.options()), clientRows(params)]);
-  return { filters, partners: partners.ok ? partners.data.map((p) => ({ id: p.id, name: p.name })) : [], list };
+  const [partners, list, me] = await Promise.all([
+    loadPage(path, (api) => api.partner.options()),
+    clientRows(params),
+    loadPage(path, (api) => api.account.me()),
+  ]);
+  return {
+    filters,
+    partners: partners.ok ? partners.data.map((p) => ({ id: p.id, name: p.name })) : [],
+    list,
+    // Operations and admins act on many clients at once; a KAM exports only.
+    canAct: me.ok && me.data.role !== "kam",
+  };
 }
