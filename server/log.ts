@@ -53,12 +53,20 @@ export const SECRET_FIELDS = [
   "privateKey",
 ] as const;
 
-const HEADER_FIELDS = ["authorization", "cookie", "set-cookie", "x-api-key", "captcha-token", "proxy-authorization"];
+/** Request or response headers that carry credentials, redacted under any `headers` field. */
+export const SECRET_HEADERS = [
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "captcha-token",
+  "proxy-authorization",
+] as const;
 
 /** pino's redaction paths. Bracket notation, so names with a dash are paths too. */
 export const REDACTED_PATHS = [
   ...SECRET_FIELDS.flatMap((f) => [`["${f}"]`, `*["${f}"]`, `*.*["${f}"]`]),
-  ...HEADER_FIELDS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
+  ...SECRET_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
 ];
 
 const REDACTED = "[redacted]";
@@ -188,7 +196,10 @@ function build(c: Config | undefined): Logger {
       messageKey: "msg",
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      mixin: () => context.getStore() ?? {},
+      mixin: () => {
+        const fields = context.getStore();
+        return fields ? (redact(fields, false) as Fields) : {};
+      },
       // The error is serialised already (prepare), not by pino's serializer.
       serializers: { err: (value: unknown) => value },
       redact: { paths: REDACTED_PATHS, censor: REDACTED },

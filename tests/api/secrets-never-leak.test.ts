@@ -5,6 +5,7 @@ import { getDb } from "../../db/client";
 import { apiKeys, clients, emailConfirmations, pendingRegistrations, refreshTokens, staffUsers } from "../../db/schema";
 import { config, resetConfigForTests } from "../../env";
 import { sandboxActionSchema, submitSandboxAction } from "../../server/kyc/sandbox-provider";
+import { log, SECRET_FIELDS, SECRET_HEADERS, withLogFields } from "../../server/log";
 import { confirmTotpEnrollment, startTotpEnrollment } from "../../server/staff/account";
 import { signInStaff } from "../../server/staff/sign-in";
 import { currentTotp } from "../../server/staff/totp";
@@ -385,6 +386,44 @@ describe("secrets never reach a log line or a response", () => {
     for (const id of clientIds) seenProcedure("kyc.get", await caller.kyc.get({ id }));
     seenProcedure("pending.list", await caller.pending.list({ partnerId, includeExpired: true }));
     seenProcedure("audit.list", await caller.audit.list({ limit: 200 }));
+  });
+
+  it("log lines carrying each secret field, at the top, one and two levels down, in headers and in errors, show none of the values", () => {
+    let n = 0;
+    const value = (kind: string) => {
+      const v = `leak-${kind}-${++n}-${Math.random().toString(36).slice(2, 10)}`;
+      secret(`logged ${kind}`, v);
+      return v;
+    };
+    const before = lines.length;
+    for (const field of SECRET_FIELDS) {
+      for (const level of ["debug", "info", "warn", "error"] as const)
+        log[level](`field ${field}`, { [field]: value(field), email: "kept@example.test" });
+      log.info(`nested ${field}`, { request: { [field]: value(field) }, deeper: { body: { [field]: value(field) } } });
+      log.info(`in a list ${field}`, { items: [{ [field]: value(field) }] });
+      log.child({ [field]: value(field) }).warn(`child ${field}`);
+      withLogFields({ context: { [field]: value(field) } }, () => log.info(`context ${field}`, { job: "leak" }));
+    }
+    for (const header of SECRET_HEADERS) {
+      const headerValue = `Bearer ${value(header)}`;
+      log.info(`header ${header}`, { headers: { [header]: headerValue, accept: "application/json" } });
+      log.info(`nested header ${header}`, { req: { headers: { [header]: value(header) } } });
+      log.info(`response header ${header}`, { response: { status: 200, headers: { [header]: value(header) } } });
+    }
+    const failure = new Error(`Failed query: insert into clients\nparams: ${value("query parameter")}`, {
+      cause: new Error(`params follow\nparams: ${value("cause parameter")}`),
+    });
+    log.error("request failed", { err: failure, requestId: "leak-test" });
+    log.warn("job failed", { error: failure, job: "leak" });
+
+    const written = lines.slice(before).join("");
+    // The lines were written (the fields are hidden, not the lines), with what is not secret.
+    for (const field of SECRET_FIELDS) expect(written).toContain(`field ${field}`);
+    for (const header of SECRET_HEADERS) expect(written).toContain(`header ${header}`);
+    expect(written).toContain("kept@example.test");
+    expect(written).toContain("application/json");
+    expect(written).toContain("Failed query: insert into clients");
+    expect(written).toContain("[redacted]");
   });
 
   it("no secret, hash or TOTP seed appears in any log line, and no hash or TOTP seed in any response", async () => {
