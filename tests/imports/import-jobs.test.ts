@@ -1,7 +1,16 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
-import { accounts, auditEvents, clients, emailOutbox, importJobs, importRows, webhookMessages } from "../../db/schema";
+import {
+  accounts,
+  auditEvents,
+  clients,
+  emailOutbox,
+  importJobs,
+  importRows,
+  partners,
+  webhookMessages,
+} from "../../db/schema";
 import { systemCaller, type Caller } from "../../server/caller";
 import { AppError } from "../../server/errors";
 import { cancelImport, startImport } from "../../server/imports/control";
@@ -465,7 +474,8 @@ describe("claims", () => {
 describe("who may import", () => {
   it("a KAM can neither stage, see, list nor start a job, even for a partner they own", async () => {
     const kamStaff = await createTestStaff("kam");
-    const partner = await createTestPartner({ ownerStaffId: kamStaff.id });
+    const partner = await createTestPartner();
+    await getDb().update(partners).set({ ownerStaffId: kamStaff.id }).where(eq(partners.id, partner.id));
     const kam = await staffCaller(kamStaff);
     await expect(stage(partner, csvOf([row()]), kam)).rejects.toMatchObject({ code: "forbidden" });
     const job = await stage(partner, csvOf([row()]));
