@@ -56,7 +56,7 @@ export function BulkResult({ view, onDismiss }: { view: BulkOperationView; onDis
       {view.reason && <p className="mt-2 text-slate-700">Reason: {view.reason}</p>}
       {view.items.length > 0 && (
         <table className="mt-3 min-w-full divide-y divide-slate-200">
-          <caption className="sr-only">Clients of this {label.toLowerCase()} action</caption>
+          <caption className="sr-only">Outcome for each client of this {label.toLowerCase()} action</caption>
           <thead className="text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
             <tr>
               <th scope="col" className="py-1 pr-3">
