@@ -167,8 +167,9 @@ const toStderr: DestinationStream = { write: (line) => void process.stderr.write
 
 function prettyStream(): DestinationStream | undefined {
   try {
-    const load = createRequire(path.join(process.cwd(), "package.json"));
-    const pretty = load("pino-pretty") as (o: object) => DestinationStream;
+    // Resolved at run time from the app's own node_modules, so no bundle carries it.
+    const require = createRequire(path.join(process.cwd(), "package.json"));
+    const pretty = require("pino-pretty") as (o: object) => DestinationStream;
     return pretty({ destination: 1, sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
   } catch {
     return undefined;

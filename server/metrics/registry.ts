@@ -12,7 +12,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
  * are; the scrape's job and instance labels say whose they are.
  */
 
-export const REGISTRATION_FLAVOURS = ["partner", "white_label", "back_office"] as const;
+const REGISTRATION_FLAVOURS = ["partner", "white_label", "back_office"] as const;
 export type RegistrationFlavour = (typeof REGISTRATION_FLAVOURS)[number];
 /**
  * started: partner step 1 accepted (a code emailed); created: a client exists; confirmed: a white-label
@@ -20,7 +20,7 @@ export type RegistrationFlavour = (typeof REGISTRATION_FLAVOURS)[number];
  * duplicate: the email is registered already; rate_limited: a quota or the code's send rules;
  * unavailable: the database or the password hashing queue (503); error: anything unexpected.
  */
-export const REGISTRATION_OUTCOMES = [
+const REGISTRATION_OUTCOMES = [
   "started",
   "created",
   "confirmed",
