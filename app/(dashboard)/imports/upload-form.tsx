@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState, useSyncExternalStore, type FormEvent } from "react";
 import type { FieldErrors } from "../../_components/field-errors";
 import { Button, ErrorNotice, Field, inputClass } from "../../_components/ui";
 
@@ -24,8 +24,16 @@ const FORM_FIELDS = new Set(["partnerId", "file"]);
  * the job, which shows the dry run. The server's field errors (the partner,
  * the file and the line it stumbled on) are shown beside the fields.
  */
+const noSubscription = () => () => undefined;
+
 export function UploadForm({ partners }: { partners: PartnerChoice[] }) {
   const router = useRouter();
+  // The upload runs in the browser: until the page is live, the button waits rather than submit a bare form.
+  const live = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
   const [partnerId, setPartnerId] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -126,7 +134,7 @@ export function UploadForm({ partners }: { partners: PartnerChoice[] }) {
           )}
         </Field>
         <div className="flex items-center gap-3 sm:col-span-2">
-          <Button type="submit" disabled={busy}>
+          <Button type="submit" disabled={busy || !live}>
             {busy ? "Checking the file…" : "Upload and check"}
           </Button>
           {busy && (

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
 import { loadPage } from "@/server/api/server-caller";
 import { AutoRefresh } from "../../../_components/auto-refresh";
 import { linkClass } from "../../../_components/display";
@@ -88,6 +89,14 @@ export default async function ImportJobPage({ params }: { params: Promise<{ id: 
             </progress>
           </div>
         )}
+        {job.startedAt && (
+          <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
+            <Term label="Welcome / confirmation emails">{job.sendEmails ? "On" : "Off"}</Term>
+            <Term label="client.registered webhooks">{job.sendWebhooks ? "On" : "Off"}</Term>
+            <Term label="Started (UTC)">{formatDateTime(job.startedAt)}</Term>
+            <Term label="Finished (UTC)">{formatDateTime(job.finishedAt)}</Term>
+          </dl>
+        )}
         <ImportControls
           jobId={job.id}
           partnerName={job.partnerName}
@@ -102,24 +111,10 @@ export default async function ImportJobPage({ params }: { params: Promise<{ id: 
           Dry run
         </h2>
         {checked ? (
-          <ImportCounts id="import" counts={job} />
+          <ImportCounts counts={job} />
         ) : (
           <p className="text-sm text-slate-600">The file is being checked; the counts appear when it is done.</p>
         )}
-        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
-          <div>
-            <dt className="text-xs font-semibold uppercase tracking-wide text-slate-600">Welcome emails</dt>
-            <dd className="mt-1">{job.startedAt ? job.sendEmails ? "Sent" : "Not sent" : <Muted />}</dd>
-          </div>
-          <div>
-            <dt className="text-xs font-semibold uppercase tracking-wide text-slate-600">client.registered webhooks</dt>
-            <dd className="mt-1">{job.startedAt ? job.sendWebhooks ? "Sent" : "Not sent" : <Muted />}</dd>
-          </div>
-          <div>
-            <dt className="text-xs font-semibold uppercase tracking-wide text-slate-600">Finished (UTC)</dt>
-            <dd className="mt-1">{formatDateTime(job.finishedAt)}</dd>
-          </div>
-        </dl>
       </section>
 
       {checked && (
@@ -128,7 +123,7 @@ export default async function ImportJobPage({ params }: { params: Promise<{ id: 
           title="Rows left out"
           description={
             reportable
-              ? `The first ${Math.min(INVALID_ROWS_SHOWN, job.invalid)} invalid rows, with the reason for each field. The error report lists every invalid and duplicate row by line.`
+              ? `${job.invalid > INVALID_ROWS_SHOWN ? `The first ${INVALID_ROWS_SHOWN} of ${job.invalid.toLocaleString("en")} invalid rows` : "The invalid rows"}, with the reason for each field. The error report lists every invalid and duplicate row by line.`
               : undefined
           }
         >
@@ -163,6 +158,15 @@ export default async function ImportJobPage({ params }: { params: Promise<{ id: 
           )}
         </Section>
       )}
+    </div>
+  );
+}
+
+function Term({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-semibold uppercase tracking-wide text-slate-600">{label}</dt>
+      <dd className="mt-1 text-slate-900">{children}</dd>
     </div>
   );
 }
