@@ -1,5 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { expect, gatehouse, test } from "./fixtures";
 import { createPartner, registerClient, uniqueTag, type TestPartner } from "./support/data";
 
 /** A partner-API step 1 (and, with the sandbox code, step 2), as a partner's app sends them. */
@@ -75,4 +75,36 @@ test("the overview chart shows the right counts for a seeded partner", async ({ 
     "1",
     "0",
   ]);
+});
+
+test("clients loaded in bulk show on the Overview at once, labelled with when they were counted", async ({
+  operationsPage: page,
+  db,
+}) => {
+  const partner = await createPartner();
+  // The admin CLI in its own process: the running app's rollup job would only count them at its next tick.
+  await gatehouse(["seed", "--clients", "150", "--partner", String(partner.partnerId)]);
+  const { rows } = await db.query<{ started: number; today: number }>(
+    `select count(*)::int as started,
+            count(*) filter (where (created_at at time zone 'UTC')::date = (now() at time zone 'UTC')::date)::int as today
+     from clients
+     where partner_id = $1 and (created_at at time zone 'UTC')::date > (now() at time zone 'UTC')::date - 90`,
+    [partner.partnerId],
+  );
+  // Nearly all of them started on earlier days, which the page reads from the rollup.
+  expect(rows[0]!.started - rows[0]!.today).toBeGreaterThan(100);
+
+  await page.goto(`/overview?partnerId=${partner.partnerId}&days=90`);
+  const table = page.getByRole("table", { name: "Onboarding funnel" });
+  await expect(
+    table
+      .getByRole("row", { name: /^Registrations started/ })
+      .getByRole("cell")
+      .first(),
+  ).toHaveText(String(rows[0]!.started));
+  await expect(
+    page.getByText(
+      /^Counts of the days before today as of \d\d:\d\d:\d\d UTC, recounted every minute; today is live\.$/,
+    ),
+  ).toBeVisible();
 });
