@@ -1,3 +1,4 @@
+import type { ZodType } from "zod";
 import { fieldErrorsFromIssues, fieldMessages } from "@/server/errors";
 
 /**
@@ -28,3 +29,19 @@ export function topLevelMessages(errors: FieldErrors): FieldErrors {
 }
 
 export const hasFieldErrors = (errors: FieldErrors) => Object.keys(errors).length > 0;
+
+/**
+ * A form's check with its own schema, for `useFieldErrors`: the messages the
+ * schema gives for what `candidateOf` makes of the form's values, keyed as
+ * the form keys its messages (`topLevel` as in `issueMessages`).
+ */
+export function schemaCheck<V>(
+  schema: ZodType,
+  candidateOf: (values: V) => unknown,
+  o: { topLevel?: boolean } = {},
+): (values: V) => FieldErrors {
+  return (values) => {
+    const parsed = schema.safeParse(candidateOf(values));
+    return parsed.success ? {} : issueMessages(parsed.error.issues, o);
+  };
+}

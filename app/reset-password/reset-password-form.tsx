@@ -1,6 +1,8 @@
 "use client";
 
 import { useId, useState, type FormEvent } from "react";
+import type { FieldErrors } from "../_components/field-errors";
+import { useFieldErrors } from "../_components/use-field-errors";
 
 type State = { kind: "idle" } | { kind: "sending" } | { kind: "done" } | { kind: "failed"; message: string };
 
@@ -8,6 +10,12 @@ const RULES = {
   partner: "8 to 32 characters, with a lower- and an upper-case Latin letter, a digit and a symbol.",
   "white-label": "At least 8 characters, with a lower-case letter, an upper-case letter and a digit.",
 };
+
+const DIFFER = "The two passwords differ";
+
+/** Both fields share one message: it is about the pair, checked again as either changes. */
+type Pair = { password: { password: string; repeat: string } };
+const checkPair = ({ password: p }: Pair): FieldErrors => (p.password === p.repeat ? {} : { password: DIFFER });
 
 /** Sends the new password with the link's token to the reset endpoint of the client's flavour, which checks both. */
 export function ResetPasswordForm({
@@ -22,7 +30,8 @@ export function ResetPasswordForm({
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const [state, setState] = useState<State>({ kind: "idle" });
-  const [fieldError, setFieldError] = useState<string | undefined>();
+  const [errors, setErrors] = useFieldErrors<Pair>({ password: { password, repeat } }, checkPair);
+  const fieldError = errors.password;
   const passwordId = useId();
   const repeatId = useId();
   const hintId = useId();
@@ -30,10 +39,10 @@ export function ResetPasswordForm({
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (password !== repeat) {
-      setFieldError("The two passwords differ");
+      setErrors({ password: DIFFER });
       return;
     }
-    setFieldError(undefined);
+    setErrors({});
     setState({ kind: "sending" });
     try {
       const res = await fetch(flavour === "partner" ? "/reg/password/reset" : "/api/public/password/reset", {
@@ -47,7 +56,7 @@ export function ResetPasswordForm({
       } | null;
       const onPassword = body?.error?.fields?.filter((f) => f.path === "password").map((f) => f.message);
       if (onPassword && onPassword.length > 0) {
-        setFieldError(onPassword.join(". "));
+        setErrors({ password: onPassword.join(". ") });
         return setState({ kind: "idle" });
       }
       setState({ kind: "failed", message: body?.error?.message ?? "The password could not be changed." });

@@ -5,6 +5,7 @@ import { useState, type ReactNode } from "react";
 import type { ActionResult } from "@/server/api/server-caller";
 import { notify } from "../../_components/notifications";
 import { Button, ConfirmDialog, Field, inputClass } from "../../_components/ui";
+import { useFieldErrors } from "../../_components/use-field-errors";
 import { cancelSubscription, voidInvoice } from "./mutations";
 
 /**
@@ -17,18 +18,18 @@ function useReasonAction<T>(send: (reason: string) => Promise<ActionResult<T>>, 
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string>();
+  const [errors, setErrors] = useFieldErrors({ reason });
   const [busy, setBusy] = useState(false);
   const close = () => {
     setOpen(false);
     setReason("");
-    setError(undefined);
+    setErrors({});
   };
   async function confirm() {
     setBusy(true);
     const result = await send(reason).catch(() => undefined);
     setBusy(false);
-    if (result && !result.ok && result.fieldErrors.reason) return setError(result.fieldErrors.reason);
+    if (result && !result.ok && result.fieldErrors.reason) return setErrors({ reason: result.fieldErrors.reason });
     if (result?.ok) notify.success(done(result.value));
     else
       notify.error(
@@ -39,7 +40,7 @@ function useReasonAction<T>(send: (reason: string) => Promise<ActionResult<T>>, 
     close();
     router.refresh();
   }
-  return { open, setOpen, reason, setReason, error, busy, close, confirm };
+  return { open, setOpen, reason, setReason, error: errors.reason, busy, close, confirm };
 }
 
 export function CancelSubscriptionButton({

@@ -4,9 +4,11 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { CopyableValue } from "../../_components/copyable-value";
-import { hasFieldErrors, topLevelMessages, type FieldErrors } from "../../_components/field-errors";
+import { createPartnerSchema } from "@/server/partners/schemas";
+import { hasFieldErrors, schemaCheck, topLevelMessages } from "../../_components/field-errors";
 import { notify } from "../../_components/notifications";
 import { Button, ErrorNotice, Field, inputClass } from "../../_components/ui";
+import { useFieldErrors } from "../../_components/use-field-errors";
 import { createPartner } from "./mutations";
 import { newPartnerSettings, settingsCandidateOf, SettingsFields, type SettingsFormState } from "./settings-fields";
 
@@ -14,6 +16,16 @@ interface Created {
   id: number;
   name: string;
 }
+
+/** The server's schema, run again on a field the user changes after a refusal. */
+const checkNewPartner = schemaCheck(
+  createPartnerSchema,
+  ({ ownerStaffId, ...form }: SettingsFormState & { ownerStaffId: string }) => ({
+    ...settingsCandidateOf(form),
+    ownerStaffId: ownerStaffId === "" ? null : ownerStaffId,
+  }),
+  { topLevel: true },
+);
 
 /** Adds a partner; a KAM becomes its owner, an admin may pick the owning KAM (`kams`). */
 export function AddPartnerForm({
@@ -26,7 +38,7 @@ export function AddPartnerForm({
   const router = useRouter();
   const [form, setForm] = useState<SettingsFormState>(newPartnerSettings);
   const [owner, setOwner] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useFieldErrors({ ...form, ownerStaffId: owner }, checkNewPartner);
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);

@@ -6,8 +6,9 @@ import { useState, type FormEvent, type ReactNode } from "react";
 import { notify } from "../../../_components/notifications";
 import { COUNTRY_CODES } from "@/server/registration/countries";
 import { backOfficeRegistrationSchema } from "@/server/registration/schemas";
-import { issueMessages, type FieldErrors } from "../../../_components/field-errors";
+import { issueMessages, schemaCheck, type FieldErrors } from "../../../_components/field-errors";
 import { fieldErrorsOf, messageOf, useTRPC } from "../../../_components/trpc";
+import { useFieldErrors } from "../../../_components/use-field-errors";
 import { Button, ErrorNotice, Field, inputClass, PageHeader } from "../../../_components/ui";
 import { countryOptions, verificationLabels } from "../../../_components/vocabulary";
 
@@ -60,11 +61,13 @@ function candidateOf(f: FormState) {
   };
 }
 
+const checkRegistration = schemaCheck(backOfficeRegistrationSchema, candidateOf);
+
 export function RegisterClientForm() {
   const trpc = useTRPC();
   const partners = useQuery(trpc.partner.options.queryOptions());
   const [form, setForm] = useState<FormState>(emptyForm);
-  const [localErrors, setLocalErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useFieldErrors(form, checkRegistration);
   const [created, setCreated] = useState<{ clientId: string; email: string } | null>(null);
   const create = useMutation(
     trpc.registration.create.mutationOptions({
@@ -77,7 +80,6 @@ export function RegisterClientForm() {
       },
     }),
   );
-  const errors: FieldErrors = { ...fieldErrorsOf(create.error), ...localErrors };
 
   function set<K extends keyof FormState>(key: K, value: FormState[K]) {
     setForm((f) => ({ ...f, [key]: value }));
@@ -90,12 +92,12 @@ export function RegisterClientForm() {
     if (!parsed.success) {
       const found: FieldErrors = issueMessages(parsed.error.issues);
       if (form.partnerId === "") found.partnerId = "Choose the partner the client belongs to";
-      setLocalErrors(found);
+      setErrors(found);
       create.reset();
       return;
     }
-    setLocalErrors({});
-    create.mutate(parsed.data);
+    setErrors({});
+    create.mutate(parsed.data, { onError: (e) => setErrors(fieldErrorsOf(e)) });
   }
 
   const text = (

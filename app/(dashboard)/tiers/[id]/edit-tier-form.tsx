@@ -2,11 +2,13 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { topLevelMessages, type FieldErrors } from "../../../_components/field-errors";
+import { updateTierSchema } from "@/server/billing/schemas";
+import { schemaCheck, topLevelMessages } from "../../../_components/field-errors";
 import { notify } from "../../../_components/notifications";
+import { useFieldErrors } from "../../../_components/use-field-errors";
 import { Button } from "../../../_components/ui";
 import { updateTier } from "../mutations";
-import { namesTierField, tierCandidateOf, TierFields, tierFormOf } from "../tier-fields";
+import { namesTierField, tierCandidateOf, TierFields, tierFormOf, type TierFormState } from "../tier-fields";
 
 type Tier = Parameters<typeof tierFormOf>[0] & { id: number };
 
@@ -14,7 +16,12 @@ type Tier = Parameters<typeof tierFormOf>[0] & { id: number };
 export function EditTierForm({ tier }: { tier: Tier }) {
   const router = useRouter();
   const [form, setForm] = useState(() => tierFormOf(tier));
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useFieldErrors(
+    form,
+    schemaCheck(updateTierSchema, (f: TierFormState) => ({ tierId: tier.id, ...tierCandidateOf(f) }), {
+      topLevel: true,
+    }),
+  );
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {

@@ -4,17 +4,19 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { notify } from "../../../../_components/notifications";
 import { changePasswordFormSchema } from "@/server/staff/schemas";
-import { issueMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { issueMessages, schemaCheck } from "../../../../_components/field-errors";
 import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Button, ErrorNotice, Field, inputClass } from "../../../../_components/ui";
+import { useFieldErrors } from "../../../../_components/use-field-errors";
 
 const emptyForm = { currentPassword: "", newPassword: "", confirmPassword: "" };
 type FormState = typeof emptyForm;
+const checkPasswords = schemaCheck(changePasswordFormSchema, (f: FormState) => f);
 
 export function ChangePasswordForm() {
   const trpc = useTRPC();
   const [form, setForm] = useState<FormState>(emptyForm);
-  const [localErrors, setLocalErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useFieldErrors(form, checkPasswords);
   const change = useMutation(
     trpc.account.changePassword.mutationOptions({
       onSuccess: ({ otherSessionsEnded }) => {
@@ -28,7 +30,6 @@ export function ChangePasswordForm() {
     }),
   );
   const serverErrors = fieldErrorsOf(change.error);
-  const errors: FieldErrors = { ...serverErrors, ...localErrors };
 
   function set<K extends keyof FormState>(key: K, value: FormState[K]) {
     setForm((f) => ({ ...f, [key]: value }));
@@ -38,12 +39,15 @@ export function ChangePasswordForm() {
     event.preventDefault();
     const parsed = changePasswordFormSchema.safeParse(form);
     if (!parsed.success) {
-      setLocalErrors(issueMessages(parsed.error.issues));
+      setErrors(issueMessages(parsed.error.issues));
       change.reset();
       return;
     }
-    setLocalErrors({});
-    change.mutate({ currentPassword: parsed.data.currentPassword, newPassword: parsed.data.newPassword });
+    setErrors({});
+    change.mutate(
+      { currentPassword: parsed.data.currentPassword, newPassword: parsed.data.newPassword },
+      { onError: (e) => setErrors(fieldErrorsOf(e)) },
+    );
   }
 
   return (

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { notify } from "../../../../_components/notifications";
 import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Button, ErrorNotice, Field, inputClass, Spinner } from "../../../../_components/ui";
+import { useFieldErrors } from "../../../../_components/use-field-errors";
 
 export function TotpSetup() {
   const trpc = useTRPC();
@@ -24,11 +25,13 @@ export function TotpSetup() {
     }),
   );
   const [code, setCode] = useState("");
-  const errors = fieldErrorsOf(confirm.error);
+  // A wrong code's message goes as soon as another code is typed.
+  const [errors, setErrors] = useFieldErrors({ code });
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (start.data) confirm.mutate({ secret: start.data.secret, code });
+    if (start.data)
+      confirm.mutate({ secret: start.data.secret, code }, { onError: (e) => setErrors(fieldErrorsOf(e)) });
   }
 
   return (
@@ -91,7 +94,9 @@ export function TotpSetup() {
               <Button type="submit" disabled={confirm.isPending}>
                 {confirm.isPending ? "Checking…" : "Turn on two-factor authentication"}
               </Button>
-              {confirm.isError && !errors.code && <ErrorNotice>{messageOf(confirm.error)}</ErrorNotice>}
+              {confirm.isError && !fieldErrorsOf(confirm.error).code && (
+                <ErrorNotice>{messageOf(confirm.error)}</ErrorNotice>
+              )}
             </form>
           )}
         </section>

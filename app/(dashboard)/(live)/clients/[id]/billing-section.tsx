@@ -5,7 +5,8 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { notify } from "../../../../_components/notifications";
 import { creditAccountSchema } from "@/server/billing/schemas";
-import { issueMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { issueMessages, schemaCheck } from "../../../../_components/field-errors";
+import { useFieldErrors } from "../../../../_components/use-field-errors";
 import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Section, Table } from "../../../../_components/section";
 import { Button, ErrorNotice, Field, inputClass, Spinner } from "../../../../_components/ui";
@@ -100,7 +101,14 @@ function CreditForm({ clientId, email }: { clientId: string; email: string }) {
   const queryClient = useQueryClient();
   const [amount, setAmount] = useState("");
   const [note, setNote] = useState("");
-  const [localErrors, setLocalErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useFieldErrors(
+    { amount, note },
+    schemaCheck(creditAccountSchema, (v: { amount: string; note: string }) => ({
+      clientId,
+      amount: v.amount.trim(),
+      note: v.note,
+    })),
+  );
   const credit = useMutation(
     trpc.billing.credit.mutationOptions({
       onSuccess: (result) => {
@@ -121,19 +129,18 @@ function CreditForm({ clientId, email }: { clientId: string; email: string }) {
       },
     }),
   );
-  const errors: FieldErrors = { ...fieldErrorsOf(credit.error), ...localErrors };
 
   function submit(event: FormEvent) {
     event.preventDefault();
     const input = { clientId, amount: amount.trim(), note };
     const parsed = creditAccountSchema.safeParse(input);
     if (!parsed.success) {
-      setLocalErrors(issueMessages(parsed.error.issues));
+      setErrors(issueMessages(parsed.error.issues));
       credit.reset();
       return;
     }
-    setLocalErrors({});
-    credit.mutate(input);
+    setErrors({});
+    credit.mutate(input, { onError: (e) => setErrors(fieldErrorsOf(e)) });
   }
 
   return (

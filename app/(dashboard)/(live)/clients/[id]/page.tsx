@@ -9,6 +9,7 @@ import type { AppRouter } from "@/server/api/root";
 import { changeStateSchema, changeVerificationSchema } from "@/server/clients/schemas";
 import type { inferRouterOutputs } from "@trpc/server";
 import { issueMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { useFieldErrors } from "../../../../_components/use-field-errors";
 import { fieldErrorsOf, httpStatusOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Section, Table } from "../../../../_components/section";
 import {
@@ -39,6 +40,7 @@ const originLabels = {
   partner_api: "Partner API",
   white_label_api: "White-label API",
   back_office: "Back office",
+  import: "Import",
 } as const;
 
 /** Same zod schema as the server: errors show in place before a request is made. */
@@ -194,7 +196,9 @@ function VerificationSection({ detail: c, canChange }: { detail: Detail; canChan
   const [status, setStatus] = useState<VerificationStatus>(c.verification.status);
   const [level, setLevel] = useState(c.verification.level);
   const [reason, setReason] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useFieldErrors({ verificationStatus: status, verificationLevel: level, reason }, (v) =>
+    localErrors(changeVerificationSchema.safeParse({ clientId: c.profile.id, ...v })),
+  );
   const change = useMutation(
     trpc.client.setVerification.mutationOptions({
       onSuccess: async (r) => {
@@ -301,7 +305,9 @@ function StateSection({ detail: c, canChange }: { detail: Detail; canChange: boo
   const choices = (Object.keys(stateLabels) as ClientState[]).filter((s) => s !== c.profileState);
   const [state, setState] = useState<ClientState>(choices[0]!);
   const [reason, setReason] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useFieldErrors({ state, reason }, (v) =>
+    localErrors(changeStateSchema.safeParse({ clientId: c.profile.id, ...v })),
+  );
   const [confirming, setConfirming] = useState(false);
   const change = useMutation(
     trpc.client.setState.mutationOptions({

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { notify } from "../../../../_components/notifications";
 import { decisionSchema, type DecisionInput } from "@/server/kyc/schemas";
 import { issueMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { useFieldErrors } from "../../../../_components/use-field-errors";
 import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Button, ConfirmDialog, Field, inputClass } from "../../../../_components/ui";
 import { COMMON_REJECT_LABELS } from "../labels";
@@ -41,7 +42,6 @@ export function DecisionForm({ clientId, email }: { clientId: string; email: str
   const [otherLabels, setOtherLabels] = useState("");
   const [moderationComment, setModerationComment] = useState("");
   const [clientComment, setClientComment] = useState("");
-  const [errors, setErrors] = useState<FieldErrors>({});
   const [confirming, setConfirming] = useState(false);
 
   const rejecting = choice !== "approve";
@@ -64,6 +64,7 @@ export function DecisionForm({ clientId, email }: { clientId: string; email: str
     ...(moderationComment.trim() ? { moderationComment } : {}),
     ...(clientComment.trim() ? { clientComment } : {}),
   };
+  const [errors, setErrors] = useFieldErrors(input, localErrors);
 
   const decide = useMutation(
     trpc.kyc.decide.mutationOptions({

@@ -6,11 +6,12 @@ import { useState, type FormEvent } from "react";
 import type { AppRouter } from "@/server/api/root";
 import { createApiKeySchema } from "@/server/partners/schemas";
 import { CopyableValue } from "../../../../_components/copyable-value";
-import { issueMessages } from "../../../../_components/field-errors";
+import { issueMessages, schemaCheck, topLevelMessages } from "../../../../_components/field-errors";
 import { notify } from "../../../../_components/notifications";
 import { fieldErrorsOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Button, ConfirmDialog, EmptyState, ErrorNotice, Field, inputClass, Spinner } from "../../../../_components/ui";
 import { Badge } from "../../../../_components/display";
+import { useFieldErrors } from "../../../../_components/use-field-errors";
 import { formatDateTime } from "../../../../_components/vocabulary";
 
 type KeyRow = inferRouterOutputs<AppRouter>["apiKey"]["list"][number];
@@ -26,7 +27,10 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
   const queryClient = useQueryClient();
   const list = useQuery(trpc.apiKey.list.queryOptions({ partnerId }));
   const [name, setName] = useState("");
-  const [localError, setLocalError] = useState<string | undefined>();
+  const [errors, setErrors] = useFieldErrors(
+    { name },
+    schemaCheck(createApiKeySchema, (v: { name: string }) => ({ partnerId, ...v }), { topLevel: true }),
+  );
   const [issued, setIssued] = useState<Issued | null>(null);
   const [revoking, setRevoking] = useState<KeyRow | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apiKey.list.queryKey({ partnerId }) });
@@ -59,19 +63,19 @@ export function ApiKeysSection({ partnerId, partnerName }: { partnerId: number; 
       },
     }),
   );
-  const nameError = localError ?? fieldErrorsOf(create.error).name;
+  const nameError = errors.name;
 
   function submit(event: FormEvent) {
     event.preventDefault();
     setIssued(null);
     const parsed = createApiKeySchema.safeParse({ partnerId, name });
     if (!parsed.success) {
-      setLocalError(issueMessages(parsed.error.issues, { topLevel: true }).name);
+      setErrors(issueMessages(parsed.error.issues, { topLevel: true }));
       create.reset();
       return;
     }
-    setLocalError(undefined);
-    create.mutate(parsed.data);
+    setErrors({});
+    create.mutate(parsed.data, { onError: (e) => setErrors(topLevelMessages(fieldErrorsOf(e))) });
   }
 
   const rows = list.data ?? [];

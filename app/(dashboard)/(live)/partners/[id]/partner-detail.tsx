@@ -6,10 +6,11 @@ import Link from "next/link";
 import { useState, type FormEvent, type ReactNode } from "react";
 import type { AppRouter } from "@/server/api/root";
 import { partnerStatusChangeSchema, reassignPartnerSchema, updatePartnerSchema } from "@/server/partners/schemas";
-import { issueMessages, topLevelMessages, type FieldErrors } from "../../../../_components/field-errors";
+import { issueMessages, schemaCheck, topLevelMessages } from "../../../../_components/field-errors";
 import { notify } from "../../../../_components/notifications";
 import { fieldErrorsOf, httpStatusOf, messageOf, useTRPC } from "../../../../_components/trpc";
 import { Section } from "../../../../_components/section";
+import { useFieldErrors } from "../../../../_components/use-field-errors";
 import {
   Button,
   ConfirmDialog,
@@ -145,7 +146,12 @@ function SettingsSection({ partner, role }: { partner: Detail; role: Role }) {
   const invalidate = useInvalidatePartner();
   const saved = settingsFormOf(partner);
   const [form, setForm] = useState<SettingsFormState>(saved);
-  const [localErrors, setLocalErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useFieldErrors(
+    form,
+    schemaCheck(updatePartnerSchema, (f: SettingsFormState) => ({ partnerId: partner.id, ...settingsCandidateOf(f) }), {
+      topLevel: true,
+    }),
+  );
   const update = useMutation(
     trpc.partner.update.mutationOptions({
       onSuccess: ({ changed }) => {
@@ -159,19 +165,18 @@ function SettingsSection({ partner, role }: { partner: Detail; role: Role }) {
       onError: toastUnlessFieldError,
     }),
   );
-  const errors: FieldErrors = { ...topLevelMessages(fieldErrorsOf(update.error)), ...localErrors };
   const dirty = JSON.stringify(settingsCandidateOf(form)) !== JSON.stringify(settingsCandidateOf(saved));
 
   function submit(event: FormEvent) {
     event.preventDefault();
     const parsed = updatePartnerSchema.safeParse({ partnerId: partner.id, ...settingsCandidateOf(form) });
     if (!parsed.success) {
-      setLocalErrors(issueMessages(parsed.error.issues, { topLevel: true }));
+      setErrors(issueMessages(parsed.error.issues, { topLevel: true }));
       update.reset();
       return;
     }
-    setLocalErrors({});
-    update.mutate(parsed.data);
+    setErrors({});
+    update.mutate(parsed.data, { onError: (e) => setErrors(topLevelMessages(fieldErrorsOf(e))) });
   }
 
   return (
@@ -197,7 +202,7 @@ function SettingsSection({ partner, role }: { partner: Detail; role: Role }) {
             disabled={update.isPending || !dirty}
             onClick={() => {
               setForm(saved);
-              setLocalErrors({});
+              setErrors({});
               update.reset();
             }}
           >
@@ -213,7 +218,12 @@ function StatusSection({ partner }: { partner: Detail }) {
   const trpc = useTRPC();
   const invalidate = useInvalidatePartner();
   const [reason, setReason] = useState("");
-  const [localError, setLocalError] = useState<string | undefined>();
+  const [errors, setErrors] = useFieldErrors(
+    { reason },
+    schemaCheck(partnerStatusChangeSchema, (v: { reason: string }) => ({ partnerId: partner.id, ...v }), {
+      topLevel: true,
+    }),
+  );
   const [confirming, setConfirming] = useState(false);
   const suspending = partner.status === "active";
   const options = {
@@ -234,16 +244,16 @@ function StatusSection({ partner }: { partner: Detail }) {
   const suspend = useMutation(trpc.partner.suspend.mutationOptions(options));
   const reactivate = useMutation(trpc.partner.reactivate.mutationOptions(options));
   const mutation = suspending ? suspend : reactivate;
-  const error = localError ?? fieldErrorsOf(mutation.error).reason;
+  const error = errors.reason;
 
   function ask(event: FormEvent) {
     event.preventDefault();
     const parsed = partnerStatusChangeSchema.safeParse({ partnerId: partner.id, reason });
     if (!parsed.success) {
-      setLocalError(issueMessages(parsed.error.issues, { topLevel: true }).reason);
+      setErrors(issueMessages(parsed.error.issues, { topLevel: true }));
       return;
     }
-    setLocalError(undefined);
+    setErrors({});
     setConfirming(true);
   }
 
@@ -288,7 +298,12 @@ function StatusSection({ partner }: { partner: Detail }) {
         title={suspending ? `Suspend ${partner.name}?` : `Reactivate ${partner.name}?`}
         confirmLabel={suspending ? "Suspend" : "Reactivate"}
         busy={mutation.isPending}
-        onConfirm={() => mutation.mutate({ partnerId: partner.id, reason })}
+        onConfirm={() =>
+          mutation.mutate(
+            { partnerId: partner.id, reason },
+            { onError: (e) => setErrors(topLevelMessages(fieldErrorsOf(e))) },
+          )
+        }
         onCancel={() => setConfirming(false)}
       >
         {suspending
@@ -307,7 +322,12 @@ function OwnerSection({ partner }: { partner: Detail }) {
     select: (rows) => rows.filter((r) => r.role === "kam" && r.active),
   });
   const [owner, setOwner] = useState(partner.ownerStaffId ?? "");
-  const [localError, setLocalError] = useState<string | undefined>();
+  const [errors, setErrors] = useFieldErrors(
+    { ownerStaffId: owner },
+    schemaCheck(reassignPartnerSchema, (v: { ownerStaffId: string }) => ({ partnerId: partner.id, ...v }), {
+      topLevel: true,
+    }),
+  );
   const reassign = useMutation(
     trpc.partner.reassign.mutationOptions({
       onSuccess: ({ owner: kam }) => {
@@ -317,17 +337,17 @@ function OwnerSection({ partner }: { partner: Detail }) {
       onError: toastUnlessFieldError,
     }),
   );
-  const error = localError ?? fieldErrorsOf(reassign.error).ownerStaffId;
+  const error = errors.ownerStaffId;
 
   function submit(event: FormEvent) {
     event.preventDefault();
     const parsed = reassignPartnerSchema.safeParse({ partnerId: partner.id, ownerStaffId: owner });
     if (!parsed.success) {
-      setLocalError(issueMessages(parsed.error.issues, { topLevel: true }).ownerStaffId);
+      setErrors(issueMessages(parsed.error.issues, { topLevel: true }));
       return;
     }
-    setLocalError(undefined);
-    reassign.mutate(parsed.data);
+    setErrors({});
+    reassign.mutate(parsed.data, { onError: (e) => setErrors(topLevelMessages(fieldErrorsOf(e))) });
   }
 
   return (
