@@ -17,10 +17,10 @@ import { MAX_PICKED_CLIENTS } from "./bulk-schemas";
  * stopped by a restart resumes with the items still pending.
  */
 
-export const BULK_JOB = "bulk-operations";
+const BULK_JOB = "bulk-operations";
 export const BULK_LEASE_MS = 60_000;
 /** Clients per transaction of a background operation. */
-export const BULK_BATCH = 1000;
+const BULK_BATCH = 1000;
 
 /** This process's name in claimed_by. */
 const WORKER_ID = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;

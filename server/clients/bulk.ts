@@ -36,7 +36,7 @@ export interface BulkOperationSummary {
   finishedAt: Date | null;
 }
 
-export interface BulkOperationItem {
+interface BulkOperationItem {
   clientId: string;
   email: string;
   status: "pending" | "done" | "skipped" | "failed";

@@ -281,6 +281,33 @@ describe("bulk actions on the Clients list", () => {
     expect(await trpcOutcome(callerFor(ops).client.bulkCancel({ id: started.id }))).toEqual({ code: "CONFLICT" });
   });
 
+  it("an operation whose worker stopped is resumed by another once its claim lapses, and not before", async () => {
+    const partner = await createTestPartner();
+    await seedActive(partner.id, 600);
+    const started = await callerFor(ops).client.bulk({
+      action: "block",
+      reason: "Resume me",
+      selection: { filter: { partnerId: partner.id } },
+    });
+    await runBulkOperations({ operationId: started.id, batchSize: 200, claimant: "stopped-instance" });
+    // Another instance finds the claim live and leaves the operation alone.
+    expect(await runBulkOperations({ operationId: started.id, batchSize: 200, claimant: "other-instance" })).toBe(
+      false,
+    );
+    expect(await callerFor(ops).client.bulkGet({ id: started.id, itemLimit: 0 })).toMatchObject({ processed: 200 });
+    // The first instance stopped: its lease runs out, and the other takes over where it stopped.
+    await getDb().execute(
+      sql`update bulk_operations set claimed_until = now() - interval '1 second' where id = ${started.id}`,
+    );
+    while (await runBulkOperations({ operationId: started.id, batchSize: 200, claimant: "other-instance" }));
+    expect(await callerFor(ops).client.bulkGet({ id: started.id, itemLimit: 0 })).toMatchObject({
+      status: "completed",
+      processed: 600,
+      succeeded: 600,
+    });
+    expect(await bulkAudit(started.id)).toHaveLength(600);
+  });
+
   it("a client changed after a filter-wide operation started is skipped, not overwritten", async () => {
     const partner = await createTestPartner();
     const [a, b] = [await makeClient(partner), await makeClient(partner)];
