@@ -4,7 +4,7 @@ import { Badge } from "../../_components/display";
 
 export type ImportJobStatus = "validating" | "validated" | "importing" | "completed" | "failed" | "cancelled";
 
-export const importStatusLabels: Record<ImportJobStatus, string> = {
+const importStatusLabels: Record<ImportJobStatus, string> = {
   validating: "Checking the file",
   validated: "Dry run ready",
   importing: "Importing",
