@@ -145,20 +145,35 @@ describe("POST /api/imports", () => {
     });
   });
 
-  it("streams the body in: a file sent in small chunks without a Content-Length is read whole", async () => {
-    const { csv } = sampleCsv();
-    const bytes = new TextEncoder().encode(csv);
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.slice(i, i + 7));
-        controller.close();
-      },
-    });
-    const res = await as(operations, () =>
-      post(body, { query: `?partnerId=${partner.id}`, headers: { "content-type": "text/csv" } }),
+  it("streams the body in: a file or a form sent in small chunks without a Content-Length is read whole", async () => {
+    const inChunks = (bytes: Uint8Array, size: number) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += size) controller.enqueue(bytes.slice(i, i + size));
+          controller.close();
+        },
+      });
+    const raw = await as(operations, () =>
+      post(inChunks(new TextEncoder().encode(sampleCsv().csv), 7), {
+        query: `?partnerId=${partner.id}`,
+        headers: { "content-type": "text/csv" },
+      }),
     );
-    expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ rows: 5, ready: 3, invalid: 1, duplicates: 1 });
+    expect(raw.status).toBe(201);
+    expect(await raw.json()).toMatchObject({ rows: 5, ready: 3, invalid: 1, duplicates: 1 });
+
+    // The form's boundaries fall across chunks: each piece is smaller than the boundary itself.
+    const encoded = new Response(
+      multipart([
+        ["partnerId", String(partner.id)],
+        ["file", new Blob([sampleCsv().csv], { type: "text/csv" }), "chunked.csv"],
+      ]),
+    );
+    const contentType = encoded.headers.get("content-type")!;
+    const bytes = new Uint8Array(await encoded.arrayBuffer());
+    const form = await as(operations, () => post(inChunks(bytes, 5), { headers: { "content-type": contentType } }));
+    expect(form.status).toBe(201);
+    expect(await form.json()).toMatchObject({ fileName: "chunked.csv", rows: 5, ready: 3, invalid: 1, duplicates: 1 });
   });
 
   it("refuses anyone signed out (401), a KAM (403) and a request from another site (403), staging nothing", async () => {
