@@ -7,7 +7,9 @@
  * clients: the back office at 10k/100k/1M clients (list, export, funnel, seeding);
  * lighthouse: Lighthouse performance scores of the login and clients pages with
  *   the largest size's clients in the database (run it after clients to reuse them);
- * bulk: one filter-wide bulk action blocking --bulk-clients clients of one partner (default 100000), < 2 min.
+ * bulk: one filter-wide bulk action blocking --bulk-clients clients of one partner (default 100000), < 2 min;
+ * import: `gatehouse clients import` of CSV files of --import-sizes rows (default 10000,100000): dry-run time,
+ *   rows/s of the import and of the whole command, peak RSS of the importing process.
  *
  * Runs on PostgreSQL when DATABASE_URL is set (use an empty database: the
  * benchmark seeds its own data), otherwise on a fresh embedded database.
@@ -27,10 +29,11 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     build: { type: "boolean", default: false },
     "bulk-clients": { type: "string", default: "100000" },
+    "import-sizes": { type: "string", default: "10000,100000" },
   },
 });
 
-const SCENARIOS = ["frontend", "api", "clients", "lighthouse", "bulk"];
+const SCENARIOS = ["frontend", "api", "clients", "lighthouse", "bulk", "import"];
 const scenarios = values.scenario === "all" ? SCENARIOS : values.scenario.split(",");
 const unknown = scenarios.filter((s) => !SCENARIOS.includes(s));
 if (unknown.length > 0) {
@@ -78,5 +81,14 @@ if (scenarios.includes("lighthouse")) {
 if (scenarios.includes("bulk")) {
   const { runBulkScenario } = await import("./bulk");
   passed = (await runBulkScenario({ clients: Number(values["bulk-clients"].replace(/_/g, "")) })) && passed;
+}
+if (scenarios.includes("import")) {
+  const { runImportScenario } = await import("./import");
+  const importSizes = values["import-sizes"].split(",").map((s) => Number(s.replace(/_/g, "")));
+  if (importSizes.some((n) => !Number.isInteger(n) || n < 1 || n > 100_000)) {
+    process.stderr.write("--import-sizes takes whole numbers up to 100000 separated by commas, such as 10000,100000\n");
+    process.exit(2);
+  }
+  passed = (await runImportScenario({ sizes: [...importSizes].sort((a, b) => a - b) })) && passed;
 }
 process.exitCode = passed ? 0 : 1;

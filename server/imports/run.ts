@@ -91,33 +91,38 @@ async function renewClaim(tx: Tx, claimant: string, jobId: string): Promise<Held
 }
 
 /**
- * One set-based statement: takes the next ready rows in file order, inserts
- * them as clients (ON CONFLICT on the (partner, lower(email)) index does
- * nothing), opens each new client's CHECKING account, and marks the rows
- * imported (with the client) or duplicate (a client of that email appeared
- * since the dry run).
+ * A batch in three set-based statements: the next ready rows in file order
+ * are inserted as clients with ids chosen beforehand (ON CONFLICT on the
+ * (partner, lower(email)) index does nothing) and their CHECKING accounts
+ * opened; then the rows whose client was created are marked imported, the
+ * others duplicate (a client of that email appeared since the dry run). No
+ * statement joins two CTEs (the planner knows nothing of their sizes and
+ * picks nested loops): the rows are matched by the ids in JavaScript and
+ * updated through their primary key.
  */
 async function writeBatch(
   tx: Tx,
   o: { jobId: string; partner: Partner; staffId: string | null; batchSize: number },
 ): Promise<{ taken: number; duplicates: number; inserted: ImportedClient[] }> {
-  const duplicateErrors = JSON.stringify([{ field: "email", message: ALREADY_A_CLIENT }]);
-  const result = await tx.execute<{ taken: number; duplicates: number; inserted: ImportedClient[] }>(sql`
+  const result = await tx.execute<{
+    batch: Array<{ line: number; id: string }> | null;
+    inserted: ImportedClient[];
+  }>(sql`
     with batch as (
-      select line, data from import_rows
+      select line, data, gen_random_uuid() as new_id from import_rows
       where job_id = ${o.jobId} and status = 'ready'
       order by line
       limit ${o.batchSize}
       for update
     ), ins as (
       insert into clients (
-        partner_id, email, password_hash, first_name, last_name, country_code, birth_date, referral_code,
+        id, partner_id, email, password_hash, first_name, last_name, country_code, birth_date, referral_code,
         external_id, postal_code, state, address1, address2, verification_status, verification_level,
         email_confirmed_at, created_via, created_by_staff_id
       )
-      select ${o.partner.id}, b.data->>'email', b.data->>'passwordHash', b.data->>'firstName', b.data->>'lastName',
-        b.data->>'countryCode', (b.data->>'birthDate')::date, b.data->>'referralCode', b.data->>'externalId',
-        b.data->>'postalCode', b.data->>'state', b.data->>'address1', b.data->>'address2',
+      select b.new_id, ${o.partner.id}, b.data->>'email', b.data->>'passwordHash', b.data->>'firstName',
+        b.data->>'lastName', b.data->>'countryCode', (b.data->>'birthDate')::date, b.data->>'referralCode',
+        b.data->>'externalId', b.data->>'postalCode', b.data->>'state', b.data->>'address1', b.data->>'address2',
         (b.data->>'verificationStatus')::verification_status, (b.data->>'verificationLevel')::smallint,
         case when b.data->>'verificationStatus' = 'not_verified' then null else now() end,
         'import', ${o.staffId}::uuid
@@ -128,27 +133,29 @@ async function writeBatch(
     ), accounts_opened as (
       insert into accounts (partner_id, client_id, type, currency)
       select ${o.partner.id}, ins.id, 'CHECKING', ${o.partner.defaultCurrency} from ins
-    ), pairs as (
-      select b.line, ins.id from batch b join ins on lower(ins.email) = lower(b.data->>'email')
-    ), imported as (
-      update import_rows r set status = 'imported', client_id = p.id
-      from pairs p
-      where r.job_id = ${o.jobId} and r.line = p.line
-    ), duplicated as (
-      update import_rows r set status = 'duplicate', data = null, errors = ${duplicateErrors}::jsonb
-      from batch b
-      where r.job_id = ${o.jobId} and r.line = b.line and not exists (select 1 from pairs p where p.line = b.line)
-      returning r.line
     )
     select
-      (select count(*) from batch)::int as taken,
-      (select count(*) from duplicated)::int as duplicates,
+      (select json_agg(json_build_object('line', line, 'id', new_id)) from batch) as batch,
       (select coalesce(json_agg(json_build_object(
         'id', id, 'email', email, 'verificationStatus', verification_status,
         'verificationLevel', verification_level, 'userType', user_type,
         'mustSetPassword', must_set_password)), '[]'::json) from ins) as inserted`);
-  const row = result.rows[0]!;
-  return { taken: row.taken, duplicates: row.duplicates, inserted: row.inserted };
+  const { batch, inserted } = result.rows[0]!;
+  const taken = batch ?? [];
+  const created = new Set(inserted.map((c) => c.id));
+  const imported = taken.filter((r) => created.has(r.id));
+  const duplicates = taken.filter((r) => !created.has(r.id)).map((r) => r.line);
+  if (imported.length > 0)
+    await tx.execute(sql`
+      update import_rows r set status = 'imported', client_id = v.id
+      from unnest(${sql.param(imported.map((r) => r.line))}::int[], ${sql.param(imported.map((r) => r.id))}::uuid[]) as v(line, id)
+      where r.job_id = ${o.jobId} and r.line = v.line`);
+  if (duplicates.length > 0)
+    await tx.execute(sql`
+      update import_rows set status = 'duplicate', data = null,
+        errors = ${JSON.stringify([{ field: "email", message: ALREADY_A_CLIENT }])}::jsonb
+      where job_id = ${o.jobId} and line = any(${sql.param(duplicates)}::int[])`);
+  return { taken: taken.length, duplicates: duplicates.length, inserted };
 }
 
 /** The job's end, in its last batch's transaction: completed, the claim released, one audit event with the counts. */
