@@ -11,7 +11,7 @@ import { parse, type CsvError } from "csv-parse";
  * file unreadable is an ImportFileError naming the line.
  */
 
-export const MAX_RECORD_BYTES = 64 * 1024;
+const MAX_RECORD_BYTES = 64 * 1024;
 const KIB = MAX_RECORD_BYTES / 1024;
 
 export class ImportFileError extends Error {

@@ -18,7 +18,7 @@ export const REQUIRED_COLUMNS = [
   "verificationLevel",
   "passwordHash",
 ] as const;
-export const OPTIONAL_COLUMNS = ["postalCode", "state", "address1", "address2", "referralCode", "externalId"] as const;
+const OPTIONAL_COLUMNS = ["postalCode", "state", "address1", "address2", "referralCode", "externalId"] as const;
 export const IMPORT_COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
@@ -27,9 +27,9 @@ const ARGON2ID = /^\$argon2id\$v=19\$m=\d{1,7},t=\d{1,3},p=\d{1,3}\$[A-Za-z0-9+/
 /** bcrypt's modular crypt form: $2a$, $2b$ or $2y$, a two-digit cost, 22 characters of salt and 31 of hash. */
 const BCRYPT = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
-export type PasswordHashKind = "argon2id" | "bcrypt" | "none";
+type PasswordHashKind = "argon2id" | "bcrypt" | "none";
 
-export function passwordHashKind(hash: string): PasswordHashKind | undefined {
+function passwordHashKind(hash: string): PasswordHashKind | undefined {
   if (hash === "") return "none";
   if (ARGON2ID.test(hash)) return "argon2id";
   if (BCRYPT.test(hash)) return "bcrypt";
@@ -53,7 +53,7 @@ const externalIdSchema = z
 
 const wl = whiteLabelRegistrationSchema.shape;
 
-export const importRowSchema = z.object({
+const importRowSchema = z.object({
   email: wl.email,
   firstName: wl.firstName,
   lastName: wl.lastName,

@@ -27,7 +27,7 @@ import { loadImportJob, type ImportJobView } from "./views";
  */
 
 export const IMPORT_JOB = "imports";
-export const IMPORT_BATCH = 2000;
+const IMPORT_BATCH = 2000;
 /** How long a claim lasts without a batch renewing it. */
 export const IMPORT_LEASE_SECONDS = 60;
 
@@ -41,7 +41,7 @@ export function importClaimant(label: string): string {
  * started that nobody holds, whose claim lapsed, or that this claimant holds
  * already. Returns its id, or undefined when there is none to take.
  */
-export async function claimImportJob(claimant: string, jobId?: string): Promise<string | undefined> {
+async function claimImportJob(claimant: string, jobId?: string): Promise<string | undefined> {
   const result = await getDb().execute<{ id: string }>(sql`
     update import_jobs
     set claimed_by = ${claimant}, claimed_until = now() + make_interval(secs => ${IMPORT_LEASE_SECONDS}), updated_at = now()
@@ -245,7 +245,7 @@ async function afterBulkLoad(): Promise<void> {
 }
 
 /** One step of the worker: claims a job (keeping the one it holds) and imports one batch. True when more is waiting. */
-export async function runImportWorkerOnce(o: {
+async function runImportWorkerOnce(o: {
   claimant: string;
   caller?: Caller;
   batchSize?: number;

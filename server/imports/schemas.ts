@@ -27,7 +27,6 @@ export const listImportJobsSchema = z.object({
   partnerId: partnerIdSchema.optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
-export type ListImportJobsInput = z.input<typeof listImportJobsSchema>;
 
 export const invalidRowsSchema = z.object({
   jobId: jobIdSchema,

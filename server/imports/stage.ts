@@ -31,7 +31,7 @@ import { loadImportJob, type ImportJobView } from "./views";
 const STAGE_BATCH = 1000;
 
 export const ALREADY_A_CLIENT = "Already a client of this partner";
-export const repeatsLine = (line: number) => `Repeats line ${line}`;
+const repeatsLine = (line: number) => `Repeats line ${line}`;
 
 interface StagedRow {
   jobId: string;

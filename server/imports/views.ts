@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray } from "drizzle-orm";
 import { getDb, type Executor } from "../../db/client";
 import type { IMPORT_JOB_STATUSES } from "../../db/enums";
 import { importJobs, importRows, partners } from "../../db/schema";
@@ -152,12 +152,4 @@ export async function* errorReportCsv(caller: Caller, input: ImportJobTarget): A
     );
     return { items, nextCursor: rows.length === REPORT_PAGE ? String(rows.at(-1)!.line) : null };
   });
-}
-
-/** Counts of a job's staged rows by status, read from the rows themselves. */
-export async function countStagedRows(db: Executor, jobId: string): Promise<Record<string, number>> {
-  const result = await db.execute<{ status: string; n: number }>(
-    sql`select status, count(*)::int as n from ${importRows} where job_id = ${jobId} group by status`,
-  );
-  return Object.fromEntries(result.rows.map((r) => [r.status, r.n]));
 }

@@ -4,7 +4,7 @@ import { hashPassword } from "../../server/passwords/hasher";
 
 /** Import files for the tests: rows as objects, written as CSV text the way a spreadsheet saves it. */
 
-export const HEADER = [
+const HEADER = [
   "email",
   "firstName",
   "lastName",
