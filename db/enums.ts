@@ -81,5 +81,4 @@ export type KycReviewStatus = (typeof KYC_REVIEW_STATUSES)[number];
 export type KycReviewAnswer = (typeof KYC_REVIEW_ANSWERS)[number];
 export type KycRejectType = (typeof KYC_REJECT_TYPES)[number];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
-export type ImportJobStatus = (typeof IMPORT_JOB_STATUSES)[number];
 export type BulkAction = (typeof BULK_ACTIONS)[number];

@@ -245,11 +245,7 @@ async function afterBulkLoad(): Promise<void> {
 }
 
 /** One step of the worker: claims a job (keeping the one it holds) and imports one batch. True when more is waiting. */
-async function runImportWorkerOnce(o: {
-  claimant: string;
-  caller?: Caller;
-  batchSize?: number;
-}): Promise<boolean> {
+async function runImportWorkerOnce(o: { claimant: string; caller?: Caller; batchSize?: number }): Promise<boolean> {
   const jobId = await claimImportJob(o.claimant);
   if (!jobId) return false;
   await importBatch(o.caller ?? systemCaller("import-worker"), { claimant: o.claimant, jobId, batchSize: o.batchSize });
