@@ -1,4 +1,4 @@
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import path from "node:path";
 import { makePrivate, pgdataDir, wirePassword } from "./embedded-folder";
 import { serveOverWire, type WireServer } from "./wire-server";
@@ -43,6 +43,9 @@ export async function startEmbeddedDatabase(
   let server: WireServer | undefined;
   try {
     const password = wirePassword(dataDir);
+    // Loaded here, not at the top: a process that connects to a server (PostgreSQL, or the
+    // embedded database's owner) never needs PGlite, which alone adds some 40 MB to it.
+    const { PGlite } = await import("@electric-sql/pglite");
     db = await PGlite.create(pgdataDir(dataDir));
     makePrivate(pgdataDir(dataDir));
     server = await serveOverWire(db, { password, port: options.port });

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { ZodError } from "zod";
-import type { CommandResult } from "../server/cli/commands";
+import type { CommandResult } from "../server/cli/cli-kit";
 
 const usage = `usage: npm run gatehouse -- <command> [flags]
 
@@ -86,25 +86,29 @@ const { ConfigError } = await import("../env");
 const { AppError } = await import("../server/errors");
 const { messageWithoutParams } = await import("../server/log");
 const { openDatabase } = await import("../server/setup/database");
-const commands = await import("../server/cli/commands");
+// Each command loads its module when it runs: `clients import` loads only what importing needs,
+// since the importing process's memory is one of its limits.
+const commands = () => import("../server/cli/commands");
 
 const handlers: Record<string, () => Promise<CommandResult>> = {
-  "partner create": () => commands.partnerCreate(values),
-  "key create": () => commands.keyCreate(values),
-  "staff create": () => commands.staffCreate(values),
-  "keys rotate": () => commands.keysRotate(),
-  "tier create": () => commands.tierCreate(values),
-  "account credit": () => commands.accountCredit(values),
-  "billing run": () => commands.billingRun(values),
-  "webhook add": () => commands.webhookAdd(values),
-  "webhook list": () => commands.webhookList(values),
-  "webhook remove": () => commands.webhookRemove(values),
+  "partner create": async () => (await commands()).partnerCreate(values),
+  "key create": async () => (await commands()).keyCreate(values),
+  "staff create": async () => (await commands()).staffCreate(values),
+  "keys rotate": async () => (await commands()).keysRotate(),
+  "tier create": async () => (await commands()).tierCreate(values),
+  "account credit": async () => (await commands()).accountCredit(values),
+  "billing run": async () => (await commands()).billingRun(values),
+  "webhook add": async () => (await commands()).webhookAdd(values),
+  "webhook list": async () => (await commands()).webhookList(values),
+  "webhook remove": async () => (await commands()).webhookRemove(values),
   // Progress goes to stderr with --json, so the last line of stdout is the JSON alone.
-  "clients import": () =>
-    commands.clientsImport(values, (line) => (values.json ? process.stderr : process.stdout).write(`${line}\n`)),
-  "ledger reconcile": () => commands.ledgerReconcile(),
-  migrate: () => commands.migrateCommand(),
-  seed: () => commands.seedCommand(values),
+  "clients import": async () =>
+    (await import("../server/cli/import-command")).clientsImport(values, (line) =>
+      (values.json ? process.stderr : process.stdout).write(`${line}\n`),
+    ),
+  "ledger reconcile": async () => (await commands()).ledgerReconcile(),
+  migrate: async () => (await commands()).migrateCommand(),
+  seed: async () => (await commands()).seedCommand(values),
 };
 
 const handler = handlers[command];

@@ -1,6 +1,3 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "../../db/client";
@@ -11,12 +8,8 @@ import { reconcileLedger } from "../billing/ledger";
 import { runBillingCycle } from "../billing/scheduler";
 import { createTierSchema, creditAccountSchema } from "../billing/schemas";
 import { createTier } from "../billing/tiers";
-import { systemCaller } from "../caller";
-import { startImport } from "../imports/control";
-import { importClaimant, runImportToCompletion } from "../imports/run";
-import { stageImport } from "../imports/stage";
-import type { ImportJobView } from "../imports/views";
 import { AppError } from "../errors";
+import { cli, partnerFlag, type CommandResult } from "./cli-kit";
 import { afterBulkClientLoad } from "../overview/funnel-rollup";
 import { createMasterKey } from "../partners/api-keys";
 import { createPartner } from "../partners/create";
@@ -40,18 +33,10 @@ import { addWebhookEndpoint, listWebhookEndpoints, removeWebhookEndpoint } from 
 
 /**
  * The admin CLI's commands. They call the same services as the HTTP layer and
- * the back office, with input parsed by the same schemas first; the CLI itself
- * is the operator, recorded as a system actor that sees every partner.
+ * the back office, with input parsed by the same schemas first (the caller and
+ * result shape are in cli-kit.ts; `clients import` is in import-command.ts, so
+ * the process that imports loads only what importing needs).
  */
-const cli = systemCaller("cli");
-
-export interface CommandResult {
-  lines: string[];
-  /** With --json: printed alone on the last line. */
-  json?: Record<string, unknown>;
-  /** Non-zero when the command ran but found a problem (an unbalanced ledger). */
-  exitCode?: number;
-}
 
 const intFlag = (name: string) =>
   z.string().regex(/^\d+$/, `--${name} takes a whole number`).transform(Number).optional();
@@ -325,11 +310,6 @@ export async function ledgerReconcile(): Promise<CommandResult> {
 
 // Webhook endpoints of a partner, as its KAM manages them on the partner page.
 
-const partnerFlag = z
-  .string({ error: "--partner is required" })
-  .regex(/^[1-9]\d{0,9}$/, "--partner takes a partnerId")
-  .transform(Number);
-
 const webhookAddFlags = z.object({
   partner: partnerFlag,
   url: z.string({ error: "--url is required, such as https://api.example.com/webhooks" }),
@@ -392,66 +372,5 @@ export async function webhookRemove(flags: Record<string, unknown>): Promise<Com
       `Removed webhook endpoint ${removed.id}${removed.undelivered > 0 ? `; ${removed.undelivered} undelivered messages given up` : ""}.`,
     ],
     json: { id: removed.id, removed: true, undelivered: removed.undelivered },
-  };
-}
-
-const clientsImportFlags = z.object({
-  partner: partnerFlag,
-  file: z.string({ error: "--file is required (the CSV file to import)" }).min(1, "--file is required"),
-  "dry-run": z.boolean().default(false),
-  "send-emails": z.boolean().default(false),
-  "send-webhooks": z.boolean().default(false),
-});
-
-const importCounts = (job: ImportJobView) => ({
-  rows: job.rows,
-  ready: job.ready,
-  invalid: job.invalid,
-  duplicates: job.duplicates,
-  imported: job.imported,
-});
-
-/**
- * `clients import`: the dry run (the file read into a job's staged rows),
- * then, unless --dry-run, the import to its end in this process, on the same
- * claim and batches as the app's worker (so a stopped run is resumed by the
- * app). `progress` gets a line per batch.
- */
-export async function clientsImport(
-  flags: Record<string, unknown>,
-  progress: (line: string) => void = () => undefined,
-): Promise<CommandResult> {
-  const f = clientsImportFlags.parse(flags);
-  const file = path.resolve(f.file);
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw AppError.field("invalid_request", "file", `--file: no file at ${f.file}`);
-  const staged = await stageImport(cli, {
-    partnerId: f.partner,
-    fileName: path.basename(file),
-    source: createReadStream(file, { highWaterMark: 64 * 1024 }),
-  });
-  const dryRun = `Dry run of ${staged.fileName} for partner ${staged.partnerId} (${staged.partnerName}): ${staged.rows} rows, ${staged.ready} ready, ${staged.invalid} invalid, ${staged.duplicates} duplicates (job ${staged.id}).`;
-  if (f["dry-run"]) return { lines: [dryRun, "Nothing imported (--dry-run)."], json: importCounts(staged) };
-  progress(dryRun);
-  const claimant = importClaimant("cli");
-  await startImport(
-    cli,
-    { jobId: staged.id, sendEmails: f["send-emails"], sendWebhooks: f["send-webhooks"] },
-    { claimant },
-  );
-  const done = await runImportToCompletion(cli, {
-    jobId: staged.id,
-    claimant,
-    onProgress: (job) => progress(`Imported ${job.imported} of ${job.ready} rows…`),
-  });
-  return {
-    lines: [
-      `Import ${done.status}: ${done.imported} clients imported, ${done.duplicates} duplicates, ${done.invalid} invalid rows skipped${done.error ? ` (${done.error})` : ""}.`,
-      ...(done.invalid + done.duplicates > 0
-        ? ["The back office's Import clients page has the per-row error report."]
-        : []),
-    ],
-    json: importCounts(done),
-    exitCode: done.status === "completed" ? 0 : 1,
   };
 }
