@@ -26,12 +26,13 @@ vi.mock("../../server/passwords/hasher", async (importOriginal) => {
   const actual = await importOriginal<typeof Hasher>();
   return {
     ...actual,
-    verifyPassword: async (passwordHash: string, password: string) => {
-      const ok = await actual.verifyPassword(passwordHash, password);
+    // Sign-in checks a client's stored hash (argon2id, or an imported bcrypt hash) through this one.
+    verifyStoredPassword: async (passwordHash: string, password: string) => {
+      const checked = await actual.verifyStoredPassword(passwordHash, password);
       const hook = pause.afterPasswordCheck;
       pause.afterPasswordCheck = undefined;
       await hook?.();
-      return ok;
+      return checked;
     },
   };
 });

@@ -2,7 +2,11 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../db/client";
 import { clients, funnelRollupState, partners, pendingRegistrations } from "../../db/schema";
+import { systemCaller } from "../../server/caller";
 import { seedCommand } from "../../server/cli/commands";
+import { startImport } from "../../server/imports/control";
+import { importClaimant, runImportToCompletion } from "../../server/imports/run";
+import { stageImport } from "../../server/imports/stage";
 import { refreshFunnelRollup } from "../../server/overview/funnel-rollup";
 import type { Funnel } from "../../server/overview/funnel";
 import {
@@ -319,6 +323,33 @@ describe("overview: onboarding funnel", () => {
 
       for (const { table, at } of await lastAnalysed())
         expect(at, `${table} analysed`).toBeGreaterThanOrEqual(loadStarted - 1000);
+    } finally {
+      // Other tests count live: leave no fresh rollup behind.
+      await getDb().delete(funnelRollupState).where(eq(funnelRollupState.id, 1));
+    }
+  });
+
+  it("an import that ends recounts the rollup, so the Overview's counts are dated after it", async () => {
+    const staff = await createTestStaff("operations");
+    const partner = await createTestPartner();
+    const system = systemCaller("test");
+    const tag = Math.random().toString(36).slice(2, 10);
+    async function* file() {
+      yield "email,firstName,lastName,countryCode,birthDate,verificationStatus,verificationLevel,passwordHash\n";
+      for (let i = 0; i < 3; i++) yield `overview-${tag}-${i}@example.test,Ada,Byron,LV,1990-04-03,not_verified,0,\n`;
+    }
+    try {
+      expect(await refreshFunnelRollup()).toMatchObject({ refreshed: true });
+      const importStarted = Date.now();
+      const staged = await stageImport(system, { partnerId: partner.id, fileName: "overview.csv", source: file() });
+      expect(staged.ready).toBe(3);
+      const claimant = importClaimant("overview-test");
+      await startImport(system, { jobId: staged.id, sendEmails: false, sendWebhooks: false }, { claimant });
+      expect((await runImportToCompletion(system, { jobId: staged.id, claimant })).imported).toBe(3);
+
+      const funnel = await callerFor(staff).overview.funnel({ partnerId: partner.id });
+      expect(funnel.pastDaysAsOf!.getTime()).toBeGreaterThanOrEqual(importStarted);
+      expect(counts(funnel).started).toBe(3);
     } finally {
       // Other tests count live: leave no fresh rollup behind.
       await getDb().delete(funnelRollupState).where(eq(funnelRollupState.id, 1));

@@ -17,6 +17,9 @@ const EXCLUDED = [
   /^\/api\/openapi\.json$/,
   /^\/api\/clients\/export$/,
   /^\/api\/audit\/export$/,
+  // Back-office uploads and downloads (a staff session, not the public API), and the scrape endpoint.
+  /^\/api\/imports(\/|$)/,
+  /^\/metrics$/,
   /\{unknown\}$/,
 ];
 
