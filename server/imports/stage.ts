@@ -22,8 +22,9 @@ import { loadImportJob, type ImportJobView } from "./views";
  * The dry run: reads an import file once, as it streams in, into staged rows
  * (import_rows) with each row's verdict: ready, invalid (the reason per
  * field) or duplicate (already a client of the partner, or repeating an
- * earlier line of the file). Rows are written a batch at a time, so memory
- * holds one batch and the emails seen. A file that cannot be read as a whole
+ * earlier line of the file). Rows are written a batch at a time and repeats
+ * within the file are found in the database at the end, so memory holds one
+ * batch whatever the file's length. A file that cannot be read as a whole
  * (not CSV text, a missing or unknown column, too many rows, a huge cell) is
  * refused naming the line; the job is then `failed` and keeps no rows.
  */
@@ -31,7 +32,6 @@ import { loadImportJob, type ImportJobView } from "./views";
 const STAGE_BATCH = 1000;
 
 export const ALREADY_A_CLIENT = "Already a client of this partner";
-const repeatsLine = (line: number) => `Repeats line ${line}`;
 
 interface StagedRow {
   jobId: string;
@@ -98,8 +98,8 @@ function stagedRowOf(jobId: string, columns: ImportColumn[], record: CsvRecord):
   return { jobId, line: record.line, status: "ready", email: verdict.data.email, data: verdict.data, errors: null };
 }
 
-/** Marks the batch's rows that repeat an earlier line, or name an existing client of the partner. */
-async function markDuplicates(partnerId: number, batch: StagedRow[], seen: Map<string, number>): Promise<void> {
+/** Marks the batch's rows that name an existing client of the partner. */
+async function markExistingClients(partnerId: number, batch: StagedRow[]): Promise<void> {
   const ready = batch.filter((r) => r.status === "ready");
   if (ready.length === 0) return;
   const emails = ready.map((r) => r.data!.email.toLowerCase());
@@ -108,21 +108,28 @@ async function markDuplicates(partnerId: number, batch: StagedRow[], seen: Map<s
   );
   const clients = new Set(existing.rows.map((r) => r.email));
   for (const row of ready) {
-    const key = row.data!.email.toLowerCase();
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      row.status = "duplicate";
-      row.errors = [{ field: "email", message: repeatsLine(earlier) }];
-    } else {
-      seen.set(key, row.line);
-      if (clients.has(key)) {
-        row.status = "duplicate";
-        row.errors = [{ field: "email", message: ALREADY_A_CLIENT }];
-      }
-    }
+    if (!clients.has(row.data!.email.toLowerCase())) continue;
+    row.status = "duplicate";
+    row.errors = [{ field: "email", message: ALREADY_A_CLIENT }];
     // A duplicate is not imported: its data is not kept.
-    if (row.status === "duplicate") row.data = null;
+    row.data = null;
   }
+}
+
+/**
+ * Marks every row whose email (any case) an earlier valid row of the file
+ * already has: it repeats that line. Done once the file is staged, in the
+ * database, so no process holds the file's emails.
+ */
+async function markRepeatedLines(jobId: string): Promise<void> {
+  await getDb().execute(sql`
+    update ${importRows} r
+       set status = 'duplicate', data = null,
+           errors = jsonb_build_array(jsonb_build_object('field', 'email', 'message', 'Repeats line ' || f.first_line))
+      from (select line, min(line) over (partition by lower(email)) as first_line
+              from ${importRows}
+             where job_id = ${jobId} and status in ('ready', 'duplicate')) f
+     where r.job_id = ${jobId} and r.line = f.line and f.line <> f.first_line`);
 }
 
 export interface StageImportInput {
@@ -148,36 +155,30 @@ export async function stageImport(caller: Caller, input: StageImportInput): Prom
     .values({ partnerId, fileName, createdByStaffId: staffIdOf(caller), status: "validating" })
     .returning({ id: importJobs.id });
   const jobId = job!.id;
-  const counts = { rows: 0, ready: 0, invalid: 0, duplicates: 0 };
+  let rows = 0;
   const records = readCsvRecords(input.source);
   try {
     const first = await records.next();
     const columns = readHeader(first.done ? undefined : first.value);
-    const seen = new Map<string, number>();
     let batch: StagedRow[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      await markDuplicates(partnerId, batch, seen);
-      for (const row of batch) {
-        if (row.status === "ready") counts.ready++;
-        else if (row.status === "invalid") counts.invalid++;
-        else counts.duplicates++;
-      }
+      await markExistingClients(partnerId, batch);
       await db.insert(importRows).values(batch);
       batch = [];
     };
     for await (const record of records) {
-      if (counts.rows >= MAX_IMPORT_ROWS)
+      if (rows >= MAX_IMPORT_ROWS)
         throw new ImportFileError(
           record.line,
           `the file has more than ${MAX_IMPORT_ROWS.toLocaleString("en")} rows; split it into files of at most ${MAX_IMPORT_ROWS.toLocaleString("en")} rows`,
         );
-      counts.rows++;
+      rows++;
       batch.push(stagedRowOf(jobId, columns, record));
       if (batch.length >= STAGE_BATCH) await flush();
     }
     await flush();
-    if (counts.rows === 0) throw new ImportFileError(2, "the file has a header but no rows");
+    if (rows === 0) throw new ImportFileError(2, "the file has a header but no rows");
   } catch (e) {
     // Stops reading the upload (and releases it) when the file is refused before its end.
     await records.return(undefined).catch(() => undefined);
@@ -190,6 +191,14 @@ export async function stageImport(caller: Caller, input: StageImportInput): Prom
       throw new AppError("validation_failed", e.message, { fields: [{ path: "file", message: e.message }] });
     throw e;
   }
+  await markRepeatedLines(jobId);
+  const byStatus = await db
+    .select({ status: importRows.status, n: sql<number>`count(*)::int` })
+    .from(importRows)
+    .where(eq(importRows.jobId, jobId))
+    .groupBy(importRows.status);
+  const count = (status: string) => byStatus.find((r) => r.status === status)?.n ?? 0;
+  const counts = { rows, ready: count("ready"), invalid: count("invalid"), duplicates: count("duplicate") };
   await db
     .update(importJobs)
     .set({ ...counts, status: "validated", updatedAt: new Date() })
