@@ -126,10 +126,12 @@ async function markRepeatedLines(jobId: string): Promise<void> {
     update ${importRows} r
        set status = 'duplicate', data = null,
            errors = jsonb_build_array(jsonb_build_object('field', 'email', 'message', 'Repeats line ' || f.first_line))
-      from (select line, min(line) over (partition by lower(email)) as first_line
-              from ${importRows}
-             where job_id = ${jobId} and status in ('ready', 'duplicate')) f
-     where r.job_id = ${jobId} and r.line = f.line and f.line <> f.first_line`);
+      from (select line, first_line
+              from (select line, min(line) over (partition by lower(email)) as first_line
+                      from ${importRows}
+                     where job_id = ${jobId} and status in ('ready', 'duplicate')) w
+             where line <> first_line) f
+     where r.job_id = ${jobId} and r.line = f.line`);
 }
 
 export interface StageImportInput {
@@ -191,6 +193,8 @@ export async function stageImport(caller: Caller, input: StageImportInput): Prom
       throw new AppError("validation_failed", e.message, { fields: [{ path: "file", message: e.message }] });
     throw e;
   }
+  // Statistics first: without them the planner may join the staged rows to themselves by nested loops.
+  await db.execute(sql`analyze ${importRows}`).catch(() => undefined);
   await markRepeatedLines(jobId);
   const byStatus = await db
     .select({ status: importRows.status, n: sql<number>`count(*)::int` })
@@ -203,8 +207,6 @@ export async function stageImport(caller: Caller, input: StageImportInput): Prom
     .update(importJobs)
     .set({ ...counts, status: "validated", updatedAt: new Date() })
     .where(and(eq(importJobs.id, jobId), eq(importJobs.status, "validating")));
-  // The import reads these rows by job and line: planner statistics that know the job's rows exist pick the index.
-  await db.execute(sql`analyze ${importRows}`).catch(() => undefined);
   return loadImportJob(db, jobId);
 }
 
