@@ -51,6 +51,8 @@ const schema = z.object({
   WEBHOOK_WORKER: z.enum(["on", "off"]).default("on"),
   /** Whether this instance imports clients from started import jobs (every instance may: claims keep them apart). */
   IMPORT_WORKER: z.enum(["on", "off"]).default("on"),
+  /** Whether this instance runs background bulk actions on clients (every instance may: claims keep them apart). */
+  BULK_WORKER: z.enum(["on", "off"]).default("on"),
   /** 1 lets webhooks go to http and to private or loopback addresses: development and tests only. */
   WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(["0", "1"]).default("0"),
   SUMSUB_BASE_URL: z.url().default("https://api.sumsub.com"),

@@ -13,7 +13,8 @@ export async function register() {
     // Off with WEBHOOK_WORKER=off; every instance may run one (claims keep them apart).
     const { ensureWebhookWorker } = await import("./server/webhooks/deliveries");
     ensureWebhookWorker();
-    // Bulk actions on clients run in the background past 500 clients; claims with a lease keep instances apart.
+    // Off with BULK_WORKER=off; bulk actions on clients run in the background past 500 clients, and claims
+    // with a lease keep instances apart.
     const { ensureBulkOperationWorker } = await import("./server/clients/bulk-worker");
     ensureBulkOperationWorker();
     // Off with IMPORT_WORKER=off; a job whose worker stopped is resumed by another once its claim lapses.

@@ -84,6 +84,7 @@ export async function runBulkScenario(o: BulkOptions): Promise<boolean> {
     line("seeding", `${(seeded.milliseconds / 1000).toFixed(1)} s`, "reference");
 
     const worker = ensureBulkOperationWorker();
+    if (!worker) throw new Error("BULK_WORKER=off: the scenario needs this process's bulk worker");
     const started = performance.now();
     const op = await caller.client.bulk({
       action: "block",

@@ -3,6 +3,7 @@ import os from "node:os";
 import { sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import type { BulkAction, StaffRole } from "../../db/enums";
+import { config } from "../../env";
 import type { Caller } from "../caller";
 import { ensureJob, runningJob, type Job } from "../jobs/runner";
 import { log } from "../log";
@@ -96,8 +97,9 @@ export async function afterFinish(operationId: string, total: number): Promise<v
   }
 }
 
-/** Starts this process's bulk operation worker once. */
-export function ensureBulkOperationWorker(): Job {
+/** Starts this process's bulk operation worker once (off with BULK_WORKER=off). */
+export function ensureBulkOperationWorker(): Job | undefined {
+  if (config().BULK_WORKER !== "on") return undefined;
   return ensureJob({
     name: BULK_JOB,
     intervalMs: 2000,
