@@ -8,10 +8,7 @@
  * Seeds its own partner into the database it is given: use an empty one
  * (DATABASE_URL), or leave DATABASE_URL unset for a fresh embedded one.
  */
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { benchPartnerAndAdmin, openBenchDatabase } from "./database";
 import { line } from "./report";
 
 export interface BulkOptions {
@@ -21,66 +18,22 @@ export interface BulkOptions {
 const GOAL_MS = 120_000;
 
 export async function runBulkScenario(o: BulkOptions): Promise<boolean> {
-  let embedded: { url: string; stop(): Promise<void> } | undefined;
-  let dataDir: string | undefined;
-  if (!process.env.DATABASE_URL) {
-    const { startEmbeddedDatabase } = await import("../db/embedded-server");
-    dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-bulk-"));
-    embedded = await startEmbeddedDatabase(dataDir, "cli");
-    process.env.DATABASE_URL = embedded.url;
-  }
-  Object.assign(process.env, {
-    LOG_LEVEL: "warn",
-    OUTBOX_WORKER: "off",
-    BILLING_SCHEDULER: "off",
-    WEBHOOK_WORKER: "off",
-  });
-  const databaseLabel = embedded ? "embedded PGlite" : "PostgreSQL (DATABASE_URL)";
+  const database = await openBenchDatabase("bulk", { WEBHOOK_WORKER: "off" });
   const { migrate } = await import("../server/setup/database");
-  const { getDb, closeDb } = await import("../db/client");
+  const { getDb } = await import("../db/client");
   const { sql } = await import("drizzle-orm");
-  const { systemCaller } = await import("../server/caller");
-  const { createPartner } = await import("../server/partners/create");
-  const { createPartnerSchema } = await import("../server/partners/schemas");
-  const { createStaffSchema } = await import("../server/staff/schemas");
-  const { createStaff } = await import("../server/staff/staff");
   const { seedClients } = await import("../server/setup/demo-seed");
-  const { createCaller } = await import("../server/api/root");
-  const { trpcContext } = await import("../server/api/trpc");
   const { ensureBulkOperationWorker } = await import("../server/clients/bulk-worker");
   try {
     await migrate();
     const db = getDb();
-    const bench = systemCaller("bench");
-    const partner = await createPartner(
-      bench,
-      createPartnerSchema.parse({
-        name: `Bench bulk ${randomUUID().slice(0, 6)}`,
-        quotaPerIpHour: 0,
-        quotaTotalHour: 0,
-      }),
-    );
-    const email = `bench-bulk-${randomUUID().slice(0, 8)}@bench.test`;
-    const admin = await createStaff(
-      db,
-      bench,
-      createStaffSchema.parse({ email, name: "Bench admin", role: "admin", password: "bench-admin-password-only" }),
-    );
-    const staff = {
-      id: admin.id,
-      email,
-      name: "Bench admin",
-      role: "admin" as const,
-      sessionId: randomUUID(),
-      mustEnrollTotp: false,
-    };
-    const caller = createCaller(trpcContext({ staff, ip: "127.0.0.1", requestId: `bench-${randomUUID()}` }));
+    const { partner, caller } = await benchPartnerAndAdmin("bulk");
 
     const seeded = await seedClients(db, { count: o.clients, partnerId: partner.id });
     // The demo seed mixes states; every client starts active so each one is blocked.
     await db.execute(sql`update clients set profile_state = 'active' where partner_id = ${partner.id}`);
     await db.execute(sql`analyze clients`);
-    process.stdout.write(`\n${databaseLabel}, ${o.clients.toLocaleString("en")} clients of one partner:\n`);
+    process.stdout.write(`\n${database.label}, ${o.clients.toLocaleString("en")} clients of one partner:\n`);
     line("seeding", `${(seeded.milliseconds / 1000).toFixed(1)} s`, "reference");
 
     const worker = ensureBulkOperationWorker();
@@ -131,8 +84,6 @@ export async function runBulkScenario(o: BulkOptions): Promise<boolean> {
     process.stdout.write(`  rate: ${Math.round(o.clients / (elapsedMs / 1000)).toLocaleString("en")} clients/s\n`);
     return elapsedMs < GOAL_MS && complete;
   } finally {
-    await closeDb();
-    await embedded?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await database.close();
   }
 }

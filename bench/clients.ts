@@ -14,11 +14,9 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { benchPartnerAndAdmin, openBenchDatabase } from "./database";
 import { line, percentile } from "./report";
 
 export interface ClientsOptions {
@@ -52,27 +50,12 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
-  let embedded: { url: string; stop(): Promise<void> } | undefined;
-  let dataDir: string | undefined;
-  if (!process.env.DATABASE_URL) {
-    const { startEmbeddedDatabase } = await import("../db/embedded-server");
-    dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-clients-"));
-    embedded = await startEmbeddedDatabase(dataDir, "cli");
-    process.env.DATABASE_URL = embedded.url;
-  }
-  Object.assign(process.env, { LOG_LEVEL: "warn", OUTBOX_WORKER: "off", BILLING_SCHEDULER: "off" });
-  const databaseLabel = embedded ? "embedded PGlite" : "PostgreSQL (DATABASE_URL)";
+  const database = await openBenchDatabase("clients");
   let allPassed = true;
   const { migrate } = await import("../server/setup/database");
-  const { getDb, closeDb } = await import("../db/client");
+  const { getDb } = await import("../db/client");
   const { systemCaller } = await import("../server/caller");
-  const { createPartner } = await import("../server/partners/create");
-  const { createPartnerSchema } = await import("../server/partners/schemas");
-  const { createStaffSchema } = await import("../server/staff/schemas");
-  const { createStaff } = await import("../server/staff/staff");
   const { seedClients } = await import("../server/setup/demo-seed");
-  const { createCaller } = await import("../server/api/root");
-  const { trpcContext } = await import("../server/api/trpc");
   const { clientListStatement } = await import("../server/clients/list");
   const { clientListInputSchema } = await import("../server/clients/schemas");
   const { refreshFunnelRollup } = await import("../server/overview/funnel-rollup");
@@ -80,34 +63,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
     await migrate();
     const db = getDb();
     const bench = systemCaller("bench");
-    const partner = await createPartner(
-      bench,
-      createPartnerSchema.parse({
-        name: `Bench clients ${randomUUID().slice(0, 6)}`,
-        quotaPerIpHour: 0,
-        quotaTotalHour: 0,
-      }),
-    );
-    const adminEmail = `bench-admin-${randomUUID().slice(0, 8)}@bench.test`;
-    const admin = await createStaff(
-      db,
-      bench,
-      createStaffSchema.parse({
-        email: adminEmail,
-        name: "Bench admin",
-        role: "admin",
-        password: "bench-admin-password-only",
-      }),
-    );
-    const staff = {
-      id: admin.id,
-      email: adminEmail,
-      name: "Bench admin",
-      role: "admin" as const,
-      sessionId: randomUUID(),
-      mustEnrollTotp: false,
-    };
-    const caller = createCaller(trpcContext({ staff, ip: "127.0.0.1", requestId: "bench" }));
+    const { partner, caller } = await benchPartnerAndAdmin("clients");
     const rawPool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
 
     let seeded = 0;
@@ -119,7 +75,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
         seedMs += report.milliseconds;
         seeded = size;
       }
-      process.stdout.write(`\n${databaseLabel}, ${size.toLocaleString("en")} clients of one partner:\n`);
+      process.stdout.write(`\n${database.label}, ${size.toLocaleString("en")} clients of one partner:\n`);
       line(
         `seeding ${size.toLocaleString("en")} clients (cumulative)`,
         `${(seedMs / 1000).toFixed(1)} s`,
@@ -243,9 +199,7 @@ export async function runClientsScenario(o: ClientsOptions): Promise<boolean> {
     }
     await rawPool.end();
   } finally {
-    await closeDb();
-    await embedded?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await database.close();
   }
   return allPassed;
 }

@@ -18,6 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { openBenchDatabase } from "./database";
 import { line } from "./report";
 
 export interface ImportBenchOptions {
@@ -76,26 +77,14 @@ async function importCli(args: string[]): Promise<CliRun> {
 }
 
 export async function runImportScenario(o: ImportBenchOptions): Promise<boolean> {
-  let embedded: { url: string; stop(): Promise<void> } | undefined;
-  let dataDir: string | undefined;
-  if (!process.env.DATABASE_URL) {
-    const { startEmbeddedDatabase } = await import("../db/embedded-server");
-    dataDir = mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-import-"));
-    embedded = await startEmbeddedDatabase(dataDir, "cli");
-    process.env.DATABASE_URL = embedded.url;
-  }
-  Object.assign(process.env, {
-    LOG_LEVEL: "warn",
-    OUTBOX_WORKER: "off",
-    BILLING_SCHEDULER: "off",
+  const database = await openBenchDatabase("import", {
     IMPORT_WORKER: "off",
     FUNNEL_ROLLUP_SECONDS: process.env.FUNNEL_ROLLUP_SECONDS ?? "60",
   });
-  const onPostgres = !embedded;
-  const databaseLabel = embedded ? "embedded PGlite" : "PostgreSQL (DATABASE_URL)";
+  const onPostgres = database.onPostgres;
+  const databaseLabel = database.label;
   const files = mkdtempSync(path.join(os.tmpdir(), "gatehouse-bench-import-files-"));
   const { migrate } = await import("../server/setup/database");
-  const { closeDb } = await import("../db/client");
   const { systemCaller } = await import("../server/caller");
   const { createPartner } = await import("../server/partners/create");
   const { createPartnerSchema } = await import("../server/partners/schemas");
@@ -194,10 +183,8 @@ export async function runImportScenario(o: ImportBenchOptions): Promise<boolean>
     }
   } finally {
     await pool.end();
-    await closeDb();
-    await embedded?.stop();
+    await database.close();
     rmSync(files, { recursive: true, force: true });
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
   return allPassed;
 }
