@@ -76,6 +76,6 @@ test("operations staff change a client's verification level with a reason", asyn
   // Back in the list, the row shows the change (not the list as it was before it).
   await page.goBack();
   await expect(page).toHaveURL(/\/clients\?q=/);
-  await expect(clientRow(page, client.email).getByRole("cell").nth(4)).toHaveText("Identified");
-  await expect(clientRow(page, client.email).getByRole("cell").nth(5)).toHaveText("3");
+  await expect(clientRow(page, client.email).getByRole("cell").nth(5)).toHaveText("Identified");
+  await expect(clientRow(page, client.email).getByRole("cell").nth(6)).toHaveText("3");
 });

@@ -61,6 +61,7 @@ test("operations staff search and filter clients", async ({ operationsPage: page
   // The row shows what the filters matched on.
   const row = clientsTable(page).getByRole("row").filter({ hasText: ana.email });
   await expect(row.getByRole("cell")).toHaveText([
+    "", // the row's selection checkbox
     ana.email,
     `Ana Liepa${tag}`,
     north.name,
@@ -212,7 +213,10 @@ test("filters chosen one after another while the list is still loading all apply
   slow = false;
 
   // The navigation's "Clients" link, from the filtered list: the form follows the address it leads to.
-  await page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Clients" }).click();
+  await page
+    .getByRole("navigation", { name: "Back office" })
+    .getByRole("link", { name: "Clients", exact: true })
+    .click();
   await expect(page).toHaveURL(/\/clients$/);
   await expect(page.getByRole("combobox", { name: "Country" })).toHaveValue("");
   await expect(page.getByRole("combobox", { name: "Verification status" })).toHaveValue("");

@@ -97,7 +97,7 @@ test("operations staff import clients from a CSV with a dry run", async ({ opera
 test("a key account manager has no Import clients page", async ({ kamPage: page }) => {
   await page.goto("/overview");
   await expect(
-    page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Clients" }),
+    page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Clients", exact: true }),
   ).toBeVisible();
   await expect(
     page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Import clients" }),

@@ -201,7 +201,7 @@ test("a KYC decision shows in the Clients list the reviewer goes back to", async
 
   // From the list to the client, and from there to the decision.
   await openClients(page, `?q=${encodeURIComponent(client.email)}`);
-  const verification = () => clientRow(page, client.email).getByRole("cell").nth(4);
+  const verification = () => clientRow(page, client.email).getByRole("cell").nth(5);
   await expect(verification()).not.toHaveText("Identified");
   await page.getByRole("link", { name: client.email, exact: true }).click();
   await page

@@ -53,6 +53,7 @@ test("operations staff register a client for a partner and find it in the list",
   await page.getByRole("searchbox", { name: "Search" }).fill(email);
   await expectClientRows(page, [email]);
   await expect(clientRow(page, email).getByRole("cell")).toHaveText([
+    "", // the row's selection checkbox
     email,
     `Sofia Register${tag}`,
     partner.name,

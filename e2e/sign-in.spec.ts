@@ -31,7 +31,7 @@ test("staff sign in, and repeated failures lock the account", async ({ page, cre
   await expect(header.getByText(staff.name, { exact: true })).toBeVisible();
   await expect(header).toContainText(`${staff.email} · operations`);
   await expect(
-    page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Clients" }),
+    page.getByRole("navigation", { name: "Back office" }).getByRole("link", { name: "Clients", exact: true }),
   ).toHaveAttribute("aria-current", "page");
 
   await page.getByRole("button", { name: "Sign out" }).click();
