@@ -27,6 +27,29 @@ const ARGON2ID = /^\$argon2id\$v=19\$m=\d{1,7},t=\d{1,3},p=\d{1,3}\$[A-Za-z0-9+/
 /** bcrypt's modular crypt form: $2a$, $2b$ or $2y$, a two-digit cost, 22 characters of salt and 31 of hash. */
 const BCRYPT = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
+/**
+ * The most work one imported hash may ask of a sign-in. Verifying runs with
+ * the hash's own parameters, so a file of hashes at bcrypt cost 31 or argon2id
+ * m=10 GB would let whoever wrote it tie up the hashing threads (or the
+ * memory) at every sign-in attempt for those addresses. Real exports sit far
+ * below these bounds (bcrypt 10–12; argon2id 19–64 MiB).
+ */
+const MAX_ARGON2ID = { m: 262_144, t: 10, p: 8 } as const;
+const MAX_BCRYPT_COST = 14;
+
+function hashCostProblem(hash: string): string | undefined {
+  const argon = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash);
+  if (argon) {
+    const [m, t, p] = [Number(argon[1]), Number(argon[2]), Number(argon[3])];
+    if (m > MAX_ARGON2ID.m || t > MAX_ARGON2ID.t || p > MAX_ARGON2ID.p)
+      return `passwordHash asks more of a sign-in than allowed: argon2id at most m=${MAX_ARGON2ID.m},t=${MAX_ARGON2ID.t},p=${MAX_ARGON2ID.p} (this one: m=${m},t=${t},p=${p})`;
+  }
+  const bcrypt = /^\$2[aby]\$(\d\d)\$/.exec(hash);
+  if (bcrypt && Number(bcrypt[1]) > MAX_BCRYPT_COST)
+    return `passwordHash asks more of a sign-in than allowed: bcrypt cost at most ${MAX_BCRYPT_COST} (this one: ${Number(bcrypt[1])})`;
+  return undefined;
+}
+
 type PasswordHashKind = "argon2id" | "bcrypt" | "none";
 
 function passwordHashKind(hash: string): PasswordHashKind | undefined {
@@ -43,7 +66,11 @@ const passwordHashSchema = z
   .refine(
     (v) => passwordHashKind(v) !== undefined,
     "passwordHash must be an argon2id hash ($argon2id$v=19$m=…,t=…,p=…$salt$hash), a bcrypt hash ($2a$, $2b$ or $2y$, 60 characters) or empty (the client then sets a password through password reset)",
-  );
+  )
+  .superRefine((v, ctx) => {
+    const problem = hashCostProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 const externalIdSchema = z
   .string()
