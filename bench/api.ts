@@ -11,8 +11,11 @@
  */
 import { hash } from "@node-rs/argon2";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { ARGON2_PARAMS } from "../server/passwords/hasher";
+import { printProfile, readProfiles } from "./profile";
 import { line, percentile } from "./report";
 import { lastJson, startBenchServer } from "./server";
 
@@ -20,6 +23,8 @@ export interface ApiOptions {
   seconds: number;
   concurrency: number;
   port: number;
+  /** Record a CPU profile of the server's processes and print where the registration phase's time went. */
+  profile?: boolean;
 }
 
 async function hashRate(durationS: number, parallel: number): Promise<number> {
@@ -49,8 +54,12 @@ function registrationBody() {
   });
 }
 
-export async function runApiScenario({ seconds, concurrency, port }: ApiOptions): Promise<boolean> {
-  const server = await startBenchServer({ port });
+export async function runApiScenario({ seconds, concurrency, port, profile }: ApiOptions): Promise<boolean> {
+  const profileDir = profile ? mkdtempSync(path.join(os.tmpdir(), "gatehouse-profile-")) : undefined;
+  const server = await startBenchServer({
+    port,
+    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : undefined,
+  });
   const base = server.base;
   try {
     const { partnerId } = lastJson<{ partnerId: number }>(
@@ -106,6 +115,12 @@ export async function runApiScenario({ seconds, concurrency, port }: ApiOptions)
     await Promise.all([...workers, ...probes]);
     const elapsed = (performance.now() - started) / 1000;
     const regRate = registered / elapsed;
+    if (profileDir) {
+      // The profiles are written as the processes exit: stop now, so the profile's last seconds are this phase.
+      await server.stop();
+      printProfile(readProfiles(profileDir, elapsed * 1000), registered);
+      process.stdout.write("\n");
+    }
 
     line("argon2id raw hash rate (m=19456,t=2,p=1)", `${rawRate.toFixed(1)}/s`, "reference");
     line(
@@ -134,5 +149,6 @@ export async function runApiScenario({ seconds, concurrency, port }: ApiOptions)
     );
   } finally {
     await server.stop();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,11 @@
 /**
  * `npm run bench [-- --scenario frontend|api|clients|lighthouse|all] [--build]
- *   [--sizes 10000,100000,1000000] [--iterations 100] [--seconds 15] [--concurrency 8] [--port 3200] [--runs 3]`
+ *   [--sizes 10000,100000,1000000] [--iterations 100] [--seconds 15] [--concurrency 8] [--port 3200] [--runs 3] [--profile]`
  *
  * frontend: first-load JavaScript per page of the production build (--build rebuilds it first);
  * api: registration throughput against the raw hash rate, and cheap endpoints' p99 under that load;
+ *   --profile also records a CPU profile of the server and prints the top 15 functions by self time
+ *   during the registrations and the time per library (Next.js/React, drizzle/pg, jose, zod, nodemailer, ours);
  * clients: the back office at 10k/100k/1M clients (list, export, funnel, seeding);
  * lighthouse: Lighthouse performance scores of the login and clients pages with
  *   the largest size's clients in the database (run it after clients to reuse them);
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     port: { type: "string", default: "3200" },
     runs: { type: "string", default: "3" },
     build: { type: "boolean", default: false },
+    profile: { type: "boolean", default: false },
     "bulk-clients": { type: "string", default: "100000" },
     "import-sizes": { type: "string", default: "10000,100000" },
   },
@@ -61,6 +64,7 @@ if (scenarios.includes("api")) {
       seconds: Number(values.seconds),
       concurrency: Number(values.concurrency),
       port: Number(values.port),
+      profile: values.profile === true,
     })) && passed;
 }
 if (scenarios.includes("clients")) {

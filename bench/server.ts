@@ -38,6 +38,8 @@ export async function startBenchServer(o: {
   port: number;
   env?: Record<string, string>;
   stdout?: "inherit" | "ignore";
+  /** Node options for the server's processes only (not the CLI runs), such as `--cpu-prof`: the server is then started as `node <options> --import tsx scripts/serve.ts start`, which hands them on to the HTTP server. */
+  nodeArgs?: string[];
 }): Promise<BenchServer> {
   const base = `http://127.0.0.1:${o.port}`;
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) {
@@ -71,7 +73,10 @@ export async function startBenchServer(o: {
     });
   // PostgreSQL is migrated by the operator in production; here the benchmark does it.
   if (process.env.DATABASE_URL) cli(["migrate"]);
-  const server = spawn("npm", ["start"], {
+  const [command, args] = o.nodeArgs
+    ? [process.execPath, [...o.nodeArgs, "--import", "tsx", path.join("scripts", "serve.ts"), "start"]]
+    : ["npm", ["start"]];
+  const server = spawn(command, args, {
     cwd: root,
     env,
     stdio: ["ignore", o.stdout ?? "inherit", "inherit"],

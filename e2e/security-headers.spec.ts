@@ -135,3 +135,17 @@ test("a script injected into a page's HTML does not run, and the browser reports
   expect(await page.evaluate(() => "injected" in window)).toBe(false);
   await context.close();
 });
+
+test("the public API answers uncompressed while pages and the OpenAPI document are gzipped", async ({ request }) => {
+  const gzip = { "accept-encoding": "gzip" };
+  for (const path of ["/api/health", "/.well-known/jwks.json"]) {
+    const res = await request.get(path, { headers: gzip });
+    expect(res.status(), path).toBe(200);
+    expect(res.headers()["content-encoding"], path).toBeUndefined();
+  }
+  for (const path of ["/login", "/api/openapi.json"]) {
+    const res = await request.get(path, { headers: gzip });
+    expect(res.status(), path).toBe(200);
+    expect(res.headers()["content-encoding"], path).toBe("gzip");
+  }
+});

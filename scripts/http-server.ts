@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { config } from "../env";
 import { resolveClientAddress, withClientAddress } from "../server/http/client-address";
+import { answersUncompressed } from "../server/http/compression";
 
 const mode = process.argv[2];
 if (mode !== "dev" && mode !== "start") {
@@ -32,6 +33,9 @@ const server = http.createServer((req, res) => {
     forwardedFor: Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
     trustedProxies: c.TRUSTED_PROXY_COUNT,
   });
+  // Next.js compresses whatever the client accepts compressed; the public API's small JSON answers are left plain.
+  if (req.headers["accept-encoding"] && answersUncompressed((req.url ?? "/").split("?", 1)[0]!))
+    delete req.headers["accept-encoding"];
   void withClientAddress(clientAddress, () => handle(req, res));
 });
 

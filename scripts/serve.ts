@@ -57,12 +57,21 @@ if (c.isProduction) {
   if (warning) process.stderr.write(`Warning: ${warning}\n`);
 }
 
-// Next.js runs behind a server of ours, which knows each request's socket (scripts/http-server.ts).
-const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "http-server.ts"), mode], {
-  cwd: root,
-  stdio: "inherit",
-  env: process.env,
-});
+// Next.js runs behind a server of ours, which knows each request's socket (scripts/http-server.ts). It runs with
+// this process's Node options (`node --max-old-space-size=… --import tsx scripts/serve.ts start` hands them on),
+// less the ones that load tsx, which it loads itself.
+const nodeArgs = process.execArgv.filter(
+  (arg, i, all) => !arg.includes("tsx") && !(/^--(require|import)$/.test(arg) && all[i + 1]?.includes("tsx")),
+);
+const child = spawn(
+  process.execPath,
+  [...nodeArgs, "--import", "tsx", path.join(root, "scripts", "http-server.ts"), mode],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: process.env,
+  },
+);
 
 let stopping = false;
 async function shutdown(code: number) {

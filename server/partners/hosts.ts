@@ -168,8 +168,12 @@ export async function partnerIdForHost(host: string): Promise<number | undefined
  * client confirming an address or resetting a password stays on the
  * partner's white label; APP_URL for a partner without hosts. No trailing slash.
  */
-export async function partnerBaseUrl(partner: { id: number }, db: Executor = getDb()): Promise<string> {
-  const [first] = await hostsOf(db, partner.id);
+export async function partnerBaseUrl(
+  partner: { id: number; baseHost?: string | null },
+  db: Executor = getDb(),
+): Promise<string> {
+  // Read with the partner (lookup.ts) or read now, in the caller's transaction when it passes one.
+  const first = partner.baseHost !== undefined ? partner.baseHost : (await hostsOf(db, partner.id))[0];
   return first ? `https://${first}` : config().APP_URL.replace(/\/+$/, "");
 }
 

@@ -35,6 +35,8 @@ export type Partner = {
   defaultCurrency: string;
   kycApprovedLevel: number;
   ownerStaffId: string | null;
+  /** The partner's first white-label host (hosts.ts), when it was read with the partner: null for none, undefined when not read. */
+  baseHost?: string | null;
 };
 
 export async function findPartnerById(db: Executor, id: number): Promise<Partner | undefined> {
@@ -42,9 +44,17 @@ export async function findPartnerById(db: Executor, id: number): Promise<Partner
   return row;
 }
 
+/** The first host partnerBaseUrl (hosts.ts) would read, in the same query as the partner: its links need no second one. */
+const baseHost = sql<
+  string | null
+>`(select h.host from partner_hosts h where h.partner_id = ${partners.id} order by h.created_at, h.host limit 1)`;
+
 /** The partner a public request (or a registration by staff) acts for, refused when unknown or suspended; `field` names where the id came from. */
 export async function requireActivePartner(id: number, field = "partnerId"): Promise<Partner> {
-  const partner = await findPartnerById(getDb(), id);
+  const [partner] = await getDb()
+    .select({ ...partnerColumns, baseHost })
+    .from(partners)
+    .where(eq(partners.id, id));
   if (!partner) throw AppError.field("partner_not_found", field, `No partner has id ${id}`);
   if (partner.status !== "active")
     throw AppError.field("partner_suspended", field, "This partner is suspended; contact its key account manager");

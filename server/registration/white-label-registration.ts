@@ -1,5 +1,4 @@
 import { getDb } from "../../db/client";
-import { recordAudit } from "../audit/record";
 import { spendCaptcha, verifyCaptchaToken } from "../captcha/captcha";
 import { captchaSecret } from "../captcha/secret";
 import { type Caller } from "../caller";
@@ -7,11 +6,10 @@ import { AppError } from "../errors";
 import type { Partner } from "../partners/lookup";
 import { hashPassword } from "../passwords/hasher";
 import { WHITE_LABEL_ACCESS_TTL_SECONDS } from "../tokens/access-token";
-import { signTokens, storeRefreshToken, type IssuedTokens } from "../tokens/refresh-tokens";
-import { insertClientWithAccount } from "./create-client";
-import { openEmailConfirmation } from "./email-confirmation";
+import { signTokens, type IssuedTokens } from "../tokens/refresh-tokens";
 import { enforceRegistrationQuota } from "./quotas";
 import { PRIVILEGED_FIELDS, type WhiteLabelRegistrationInput } from "./schemas";
+import { insertWhiteLabelRegistration } from "./white-label-insert";
 
 export interface WhiteLabelRegistration {
   partner: Partner;
@@ -57,60 +55,41 @@ export async function registerWhiteLabelClient(caller: Caller, o: WhiteLabelRegi
   const passwordHash = await hashPassword(input.password);
   const verificationStatus = input.verificationStatus ?? "not_verified";
 
-  const stored = await db.transaction(async (tx) => {
-    const now = new Date();
-    const created = await insertClientWithAccount(
-      tx,
-      {
-        partnerId: partner.id,
-        email: input.email,
-        passwordHash,
-        firstName: input.firstName,
-        lastName: input.lastName,
-        countryCode: input.countryCode,
-        birthDate: input.birthDate,
-        referralCode: input.referralCode,
-        termsAgreedAt: now,
-        postalCode: input.postalCode ?? null,
-        state: input.state ?? null,
-        address1: input.address1 ?? null,
-        address2: input.address2 ?? null,
-        deviceType: o.deviceType ?? null,
-        verificationStatus,
-        verificationLevel: input.verificationLevel ?? 0,
-        emailConfirmedAt: verificationStatus === "not_verified" ? null : now,
-        createdVia: byStaff ? "back_office" : "white_label_api",
-        createdByStaffId: caller.actor.type === "staff" ? caller.actor.id : null,
-      },
-      partner.defaultCurrency,
-    );
-    if (!created) throw AppError.field("email_taken", "email", "This email is already registered with this partner");
-    if (verificationStatus === "not_verified")
-      await openEmailConfirmation(tx, { clientId: created.id, email: input.email, partner });
-    await recordAudit(tx, caller, {
-      action: "client.register",
-      entityType: "client",
-      entityId: created.id,
-      partnerId: partner.id,
-      after: {
-        via: byStaff ? "back_office" : "white_label_api",
-        verificationStatus,
-        verificationLevel: input.verificationLevel ?? 0,
-        countryCode: input.countryCode,
-      },
-    });
-    return storeRefreshToken(tx, caller, {
-      subject: {
-        id: created.id,
-        partnerId: partner.id,
-        email: input.email,
-        countryCode: input.countryCode,
-        userType: "CUSTOMER",
-      },
-      flavour: "white_label",
-      accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS,
-    });
+  const now = new Date();
+  const via = byStaff ? "back_office" : "white_label_api";
+  // One statement writes the client, its account, confirmation and email, the audit event, webhooks and session.
+  const stored = await insertWhiteLabelRegistration({
+    caller,
+    partner,
+    client: {
+      email: input.email,
+      passwordHash,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      countryCode: input.countryCode,
+      birthDate: input.birthDate,
+      referralCode: input.referralCode,
+      termsAgreedAt: now,
+      postalCode: input.postalCode ?? null,
+      state: input.state ?? null,
+      address1: input.address1 ?? null,
+      address2: input.address2 ?? null,
+      deviceType: o.deviceType ?? null,
+      verificationStatus,
+      verificationLevel: input.verificationLevel ?? 0,
+      emailConfirmedAt: verificationStatus === "not_verified" ? null : now,
+      createdVia: via,
+      createdByStaffId: caller.actor.type === "staff" ? caller.actor.id : null,
+    },
+    audited: {
+      via,
+      verificationStatus,
+      verificationLevel: input.verificationLevel ?? 0,
+      countryCode: input.countryCode,
+    },
+    accessTtlSeconds: WHITE_LABEL_ACCESS_TTL_SECONDS,
   });
+  if (!stored) throw AppError.field("email_taken", "email", "This email is already registered with this partner");
   return signTokens(stored);
 }
 

@@ -8,7 +8,7 @@ import { randomToken, sha256Hex } from "../crypto";
 import { AppError } from "../errors";
 import { signAccessToken, type TokenSubject } from "./access-token";
 
-const REFRESH_TTL_SECONDS = 30 * 24 * 60 * 60;
+export const REFRESH_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 export type TokenFlavour = "partner" | "white_label";
 
