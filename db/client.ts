@@ -54,6 +54,23 @@ export function poolStats(): { total: number; idle: number; waiting: number; max
   return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: config().DATABASE_POOL_SIZE };
 }
 
+let probe: pg.Pool | undefined;
+
+/**
+ * `select 1` on a connection of its own (opened on first use, reopened after
+ * an error), for /api/health: a health check must not wait for a free
+ * connection behind a burst of requests in the main pool, nor take one from them.
+ */
+export async function pingDatabase(): Promise<void> {
+  probe ??= new pg.Pool({
+    connectionString: resolveDatabaseUrl(),
+    max: 1,
+    connectionTimeoutMillis: 2_000,
+    idleTimeoutMillis: 60_000,
+  }).on("error", () => undefined);
+  await probe.query("select 1");
+}
+
 export function getDb(): Db {
   db ??= drizzle(getPool(), { schema, casing: "snake_case" });
   return db;
@@ -61,7 +78,9 @@ export function getDb(): Db {
 
 export async function closeDb(): Promise<void> {
   const p = pool;
+  const q = probe;
   pool = undefined;
+  probe = undefined;
   db = undefined;
-  await p?.end();
+  await Promise.all([p?.end(), q?.end()]);
 }

@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { getDb } from "../db/client";
+import { pingDatabase } from "../db/client";
 import { config } from "../env";
 
 export interface Health {
@@ -14,7 +13,7 @@ export async function checkHealth(): Promise<Health> {
   const mode = config().embedded ? "embedded" : "postgresql";
   try {
     await Promise.race([
-      getDb().execute(sql`select 1`),
+      pingDatabase(),
       new Promise((_, reject) => setTimeout(() => reject(new Error("database ping timed out")), 2000).unref()),
     ]);
     return { status: "ok", database: "up", mode, latencyMs: Math.round(performance.now() - started) };
