@@ -14,6 +14,8 @@ const root = path.resolve(import.meta.dirname, "..");
 
 export interface BenchServer {
   base: string;
+  /** The process started for the server (its children are the HTTP server and, embedded, the database's owner). */
+  pid: number;
   /** The server's environment, for running the admin CLI against its database. */
   env: NodeJS.ProcessEnv;
   /** Runs `gatehouse <args>` against the server's database and returns what it printed. */
@@ -103,7 +105,7 @@ export async function startBenchServer(o: {
     await stop();
     throw error;
   }
-  return { base, env, cli, stop };
+  return { base, pid: server.pid!, env, cli, stop };
 }
 
 /** The last line of a CLI command's output, which `--json` commands print as JSON. */
