@@ -17,12 +17,13 @@
  */
 import { hash } from "@node-rs/argon2";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { ARGON2_PARAMS } from "../server/passwords/hasher";
 import { cpuMsBetween, cpuMsOf, processTree } from "./cpu-time";
+import { httpClient } from "./http-client";
 import { printProfile, readProfiles } from "./profile";
 import { line, percentile } from "./report";
 import { lastJson, startBenchServer } from "./server";
@@ -111,6 +112,7 @@ export async function runApiScenario({
     nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : undefined,
   });
   const base = server.base;
+  const clients: { close(): void }[] = [];
   try {
     const { partnerId } = lastJson<{ partnerId: number }>(
       server.cli(["partner", "create", "--name", "Bench partner", "--quota-ip", "0", "--quota-total", "0", "--json"]),
@@ -126,29 +128,23 @@ export async function runApiScenario({
 
     const rawRate = await hashRate(seconds, cores);
     const hashMs = await hashCpuMs(40);
+    // Registrations and probes on connections of their own: a probe never waits for a registration's socket.
+    const client = httpClient(base, concurrency);
+    const probeClient = httpClient(base, 2);
+    clients.push(client, probeClient);
+    const registrationHeaders = { partnerId: String(partnerId), "content-type": "application/json" };
 
     // Warm up: first requests compile nothing in production, but fill caches and open the pool's connections.
     for (let round = 0; round < 3; round++)
       await Promise.all([
         ...Array.from({ length: concurrency }, () =>
-          fetch(`${base}/api/public/register`, {
-            method: "POST",
-            headers: { partnerId: String(partnerId), "content-type": "application/json" },
-            body: registrationBody(),
-          }).then((r) => r.arrayBuffer()),
+          client.post("/api/public/register", registrationHeaders, registrationBody()),
         ),
-        ...["/.well-known/jwks.json", "/api/health"].map((p) => fetch(base + p).then((r) => r.arrayBuffer())),
+        ...["/.well-known/jwks.json", "/api/health"].map((p) => probeClient.get(p)),
       ]);
 
-    const register = async () => {
-      const res = await fetch(`${base}/api/public/register`, {
-        method: "POST",
-        headers: { partnerId: String(partnerId), "content-type": "application/json" },
-        body: registrationBody(),
-      });
-      await res.arrayBuffer();
-      return res.status;
-    };
+    const register = async () =>
+      (await client.post("/api/public/register", registrationHeaders, registrationBody())).status;
 
     // Throughput, with the cheap endpoints probed meanwhile.
     let registered = 0;
@@ -168,8 +164,7 @@ export async function runApiScenario({
     const probes = Object.keys(latencies).map(async (endpoint) => {
       while (performance.now() < deadline) {
         const t = performance.now();
-        const res = await fetch(base + endpoint);
-        await res.arrayBuffer();
+        await probeClient.get(endpoint);
         latencies[endpoint]!.push(performance.now() - t);
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -260,7 +255,11 @@ export async function runApiScenario({
       )
     );
   } finally {
+    for (const c of clients) c.close();
     await server.stop();
+    // BENCH_PROFILE_KEEP=<folder> keeps the .cpuprofile files (for Chrome DevTools or a closer look).
+    if (profileDir && process.env.BENCH_PROFILE_KEEP)
+      cpSync(profileDir, process.env.BENCH_PROFILE_KEEP, { recursive: true });
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
 }
