@@ -18,7 +18,7 @@ import tseslint from "typescript-eslint";
  */
 const CONFIG = ["env.ts"];
 const TRANSPORT = ["server/api/**", "server/http/**", "server/auth/next-auth.ts", "server/auth/session.ts"];
-const APP = ["app/**", "proxy.ts", "instrumentation.ts", "instrumentation-client.ts"];
+const APP = ["app/**", "proxy.ts", "instrumentation.ts"];
 
 const toApp = {
   regex: "^(@/|(\\.\\./)+)app/",

@@ -1,5 +1,20 @@
+import path from "node:path";
+
+// Client bundles get Zod through a module that switches it to jitless mode first (the pages'
+// Content-Security-Policy forbids the eval Zod would probe for); server bundles keep Zod's own entry.
+const zodForBrowser = "./app/_components/zod-browser.ts";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  turbopack: {
+    resolveAlias: { zod: { browser: zodForBrowser } },
+  },
+  // The same for `next build --webpack`. `zod$` matches the bare specifier only: the module above imports "zod/v4".
+  webpack(config, { isServer }) {
+    if (!isServer)
+      config.resolve.alias = { ...config.resolve.alias, zod$: path.resolve(import.meta.dirname, zodForBrowser) };
+    return config;
+  },
   // Native and WASM packages are loaded by Node at run time, not bundled.
   serverExternalPackages: [
     "@electric-sql/pglite",

@@ -1,9 +1,15 @@
 /**
  * First-load JavaScript per page, from the production build's manifests:
- * the runtime every page loads plus the chunks of the page and its layouts
- * (the client reference manifest's entryJSFiles), gzipped as a browser would
- * receive them. Polyfills for browsers without modules are left out: modern
- * browsers never load them.
+ * the runtime every page loads plus the chunks of the page and its layouts,
+ * gzipped as a browser would receive them. Polyfills for browsers without
+ * modules are left out: modern browsers never load them.
+ *
+ * Both bundlers' builds are read. Turbopack lists a segment's chunks in the
+ * client reference manifest's `entryJSFiles`. Webpack (`next build --webpack`)
+ * has no such list: the browser loads the chunks of each client component
+ * the page renders, which the manifest's `clientModules` give, and a
+ * segment's components are those whose chunks include that segment's entry
+ * chunk (`static/chunks/app/<segment>-<hash>.js`).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -37,22 +43,28 @@ export async function runFrontendScenario(o: { build: boolean }): Promise<boolea
   }
   const buildManifest = JSON.parse(readFileSync(path.join(next, "build-manifest.json"), "utf8")) as {
     rootMainFiles: string[];
-    pagesChunkGroupBootstrapParams: Record<string, unknown>;
   };
-  const pages = Object.keys(buildManifest.pagesChunkGroupBootstrapParams).filter(
-    (p) => p.startsWith("/(dashboard)/") || p === "/login/page",
-  );
+  const appPaths = JSON.parse(readFileSync(path.join(next, "server", "app-paths-manifest.json"), "utf8")) as Record<
+    string,
+    string
+  >;
+  const pages = Object.keys(appPaths).filter((p) => p.startsWith("/(dashboard)/") || p === "/login/page");
   const cache = new Map<string, number>();
   let passed = true;
-  process.stdout.write("\nfirst-load JavaScript per page (gzip):\n");
+  let bundler: string | undefined;
   for (const page of pages.sort()) {
     const manifestFile = path.join(next, "server", "app", `${page}_client-reference-manifest.js`);
-    const holder: { __RSC_MANIFEST?: Record<string, { entryJSFiles: Record<string, string[]> }> } = {};
+    const holder: { __RSC_MANIFEST?: Record<string, ClientReferenceManifest> } = {};
     // The manifest is a script that assigns to globalThis.__RSC_MANIFEST.
     runInNewContext(readFileSync(manifestFile, "utf8"), { globalThis: holder, self: holder });
     const entry = holder.__RSC_MANIFEST?.[page];
     if (!entry) throw new Error(`no client reference manifest for ${page}`);
-    const files = new Set([...buildManifest.rootMainFiles, ...Object.values(entry.entryJSFiles).flat()]);
+    if (!bundler) {
+      bundler = entry.entryJSFiles ? "Turbopack" : "webpack";
+      process.stdout.write(`\nfirst-load JavaScript per page (gzip, ${bundler} build):\n`);
+    }
+    const own = entry.entryJSFiles ? Object.values(entry.entryJSFiles).flat() : webpackPageChunks(page, entry);
+    const files = new Set([...buildManifest.rootMainFiles, ...own]);
     const kb = [...files].reduce((sum, f) => sum + gzipKb(f, cache), 0);
     const limit = page === "/login/page" ? LIMITS.login : LIMITS.dashboard;
     const ok = kb <= limit;
@@ -61,4 +73,30 @@ export async function runFrontendScenario(o: { build: boolean }): Promise<boolea
     line(`  ${route}`, `${kb.toFixed(1)} kB`, `<= ${limit} kB`, ok);
   }
   return passed;
+}
+
+interface ClientReferenceManifest {
+  /** Turbopack only: the chunks of each layout and page segment. */
+  entryJSFiles?: Record<string, string[]>;
+  /** Every client component the manifest knows; `chunks` alternates webpack chunk ids and files. */
+  clientModules: Record<string, { chunks: Array<string | number> }>;
+}
+
+/** The chunks of the client components a page's segments (layouts and the page itself) render, in a webpack build. */
+function webpackPageChunks(page: string, manifest: ClientReferenceManifest): string[] {
+  // "/(dashboard)/audit/page" → the layouts at "", "/(dashboard)", "/(dashboard)/audit", and the page.
+  const folders = page.split("/").slice(1, -1);
+  const segments = folders.map((_, i) => `/${folders.slice(0, i).join("/")}`.replace(/\/$/, "") + "/layout");
+  segments.push(page);
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const entryChunk = new RegExp(`^static/chunks/app(${segments.map(escape).join("|")})-[0-9a-f]+\\.js$`);
+  const files = new Set<string>();
+  for (const { chunks } of Object.values(manifest.clientModules)) {
+    // Files are listed as URLs: "[id]" arrives as "%5Bid%5D".
+    const chunkFiles = chunks
+      .filter((c): c is string => typeof c === "string" && c.startsWith("static/"))
+      .map((c) => decodeURIComponent(c));
+    if (chunkFiles.some((f) => entryChunk.test(f))) for (const f of chunkFiles) files.add(f);
+  }
+  return [...files];
 }

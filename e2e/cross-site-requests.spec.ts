@@ -208,3 +208,40 @@ test("the credentials sign-in refuses a login forced from elsewhere: no CSRF tok
     await Promise.all([attacker.dispose(), victim.dispose()]);
   }
 });
+
+test("a page on another site cannot sign a visitor in to an account of its choosing through the login form", async ({
+  page,
+  createStaff,
+  baseURL,
+}) => {
+  // Login CSRF: the attacker's own account, so that what the victim then types lands in it.
+  const attacker = await createStaff("operations");
+  await page.goto("/login");
+  const fields = await page
+    .locator("form")
+    .filter({ has: page.getByRole("button", { name: "Sign in" }) })
+    .locator("input[type=hidden]")
+    .evaluateAll((inputs) => inputs.map((i) => [(i as HTMLInputElement).name, (i as HTMLInputElement).value]));
+  expect(fields.some(([name]) => name!.startsWith("$ACTION_"))).toBe(true);
+
+  const target = new URL("/login", baseURL).href;
+  const attribute = (v: string) => v.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  const inputs = [...fields, ["email", attacker.email], ["password", attacker.password]]
+    .map(([name, value]) => `<input type="hidden" name="${attribute(name!)}" value="${attribute(value!)}">`)
+    .join("");
+  await page.route(`${EVIL}/**`, (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<!doctype html><title>Win a prize</title>
+        <form id="f" method="post" action="${target}" enctype="multipart/form-data">${inputs}</form>
+        <script>document.getElementById("f").submit();</script>`,
+    }),
+  );
+  const posted = page.waitForResponse((r) => r.url() === target && r.request().method() === "POST");
+  await page.goto(`${EVIL}/prize`);
+  expect((await posted).status()).toBe(403);
+  await page.waitForURL(target);
+  await expect(page.locator("body")).toContainText("Cross-site requests are refused");
+  const cookies = await page.context().cookies();
+  expect(cookies.filter((c) => /session-token/.test(c.name))).toEqual([]);
+});

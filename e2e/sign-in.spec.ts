@@ -1,10 +1,13 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 
+/** Fills the form and waits for the answer of its server action (a POST to the login page itself). */
 async function submitLogin(page: Page, email: string, password: string) {
   await page.getByRole("textbox", { name: "Email" }).fill(email);
   await page.getByLabel("Password").fill(password);
-  const answered = page.waitForResponse((r) => r.url().includes("/api/auth/callback/credentials"));
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/login",
+  );
   await page.getByRole("button", { name: "Sign in" }).click();
   await answered;
 }
@@ -69,4 +72,43 @@ test("staff sign in, and repeated failures lock the account", async ({ page, cre
     [target.id],
   );
   expect(refused.rowCount).toBe(1);
+});
+
+test("the login form sends staff only to a page of this site, whatever its callbackUrl field says", async ({
+  page,
+  createStaff,
+  baseURL,
+}) => {
+  const staff = await createStaff("kam");
+  // A link from elsewhere with a foreign callbackUrl: the page puts the Overview in the form instead.
+  await page.goto("/login?callbackUrl=%2F%2Fevil.example.test%2Fphish");
+  const callbackUrl = page.locator("input[name=callbackUrl]");
+  await expect(callbackUrl).toHaveValue("/overview");
+  // The field edited in the browser (as a forged post would send it) is checked again by the action.
+  await callbackUrl.evaluate((input) => ((input as HTMLInputElement).value = "//evil.example.test/phish"));
+  await submitLogin(page, staff.email, staff.password);
+  await expect(page).toHaveURL(new URL("/overview", baseURL).href);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("staff sign in with a plain form post, and a wrong password is told on the returned page", async ({
+    page,
+    createStaff,
+  }) => {
+    const staff = await createStaff("operations");
+    await page.goto("/login?callbackUrl=%2Fclients");
+
+    await submitLogin(page, staff.email, "not-the-password");
+    await expect(alertWith(page, /email or password is not correct/)).toBeVisible();
+    await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fclients$/);
+    // The address comes back filled in; the password never leaves the server again.
+    await expect(page.getByRole("textbox", { name: "Email" })).toHaveValue(staff.email);
+    await expect(page.getByLabel("Password")).toHaveValue("");
+
+    await submitLogin(page, staff.email, staff.password);
+    await expect(page).toHaveURL(/\/clients$/);
+    await expect(page.getByRole("banner").getByText(staff.name, { exact: true })).toBeVisible();
+  });
 });

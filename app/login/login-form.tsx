@@ -1,49 +1,27 @@
 "use client";
 
-import { signIn } from "next-auth/react";
-import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { startTransition, useActionState, type FormEvent } from "react";
+import { signInAction } from "./actions";
 
-// One message for a wrong email, a wrong password and a locked account alike: the form must not
-// tell a stranger which accounts exist. It says that failures pause sign-in, for the owner's sake.
-const messages: Record<string, string> = {
-  invalid:
-    "The email or password is not correct. After repeated failures, sign-in pauses for a few minutes; an admin can lift the pause.",
-  totp_required: "Enter the 6-digit code from your authenticator app.",
-  totp_invalid: "That code is not correct. Check your authenticator app and try again.",
-};
-
+/**
+ * Posts to a server action (./actions.ts), so the page ships no sign-in code of
+ * its own. Without JavaScript the form posts to the same action and the page
+ * comes back with its answer. With it, the submit is sent by hand so that React
+ * does not reset the form afterwards: the password stays filled in while the
+ * authentication code is asked for.
+ */
 export function LoginForm({ next }: { next: string }) {
-  const router = useRouter();
-  const [needsTotp, setNeedsTotp] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const [state, action, busy] = useActionState(signInAction, {});
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
+  function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(undefined);
-    const result = await signIn("credentials", {
-      redirect: false,
-      email: textOf(form, "email"),
-      password: textOf(form, "password"),
-      totp: textOf(form, "totp"),
-    });
-    setBusy(false);
-    if (!result || result.error) {
-      const code = result?.code ?? "invalid";
-      if (code === "totp_required" || code === "totp_invalid") setNeedsTotp(true);
-      setError(messages[code] ?? messages.invalid);
-      return;
-    }
-    router.replace(next);
-    router.refresh();
+    startTransition(() => action(form));
   }
 
-  // method="post": a submit before hydration must not put the password in the URL (and so in logs and history).
   return (
-    <form method="post" onSubmit={(e) => void submit(e)} className="mt-6 space-y-4" noValidate>
+    <form action={action} onSubmit={submit} className="mt-6 space-y-4" noValidate>
+      <input type="hidden" name="callbackUrl" value={next} />
       <div className="flex flex-col gap-1">
         <label htmlFor="email" className="text-sm font-medium">
           Email
@@ -53,6 +31,7 @@ export function LoginForm({ next }: { next: string }) {
           name="email"
           type="email"
           autoComplete="username"
+          defaultValue={state.email}
           required
           className="rounded-md border border-slate-300 px-3 py-2 text-sm focus:outline-2 focus:outline-indigo-600"
         />
@@ -70,7 +49,7 @@ export function LoginForm({ next }: { next: string }) {
           className="rounded-md border border-slate-300 px-3 py-2 text-sm focus:outline-2 focus:outline-indigo-600"
         />
       </div>
-      {needsTotp && (
+      {state.needsTotp && (
         <div className="flex flex-col gap-1">
           <label htmlFor="totp" className="text-sm font-medium">
             Authentication code
@@ -87,9 +66,9 @@ export function LoginForm({ next }: { next: string }) {
           />
         </div>
       )}
-      {error && (
+      {state.message && (
         <p role="alert" className="rounded-md bg-rose-50 p-3 text-sm text-rose-900">
-          {error}
+          {state.message}
         </p>
       )}
       <button
@@ -101,10 +80,4 @@ export function LoginForm({ next }: { next: string }) {
       </button>
     </form>
   );
-}
-
-/** A text field's value; a file (which no field here is) counts as empty. */
-function textOf(form: FormData, name: string): string {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
 }

@@ -94,4 +94,4 @@ function authConfig(): NextAuthConfig {
   };
 }
 
-export const { handlers, auth, signOut } = NextAuth(() => authConfig());
+export const { handlers, auth, signIn, signOut } = NextAuth(() => authConfig());
