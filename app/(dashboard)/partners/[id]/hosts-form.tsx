@@ -2,11 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
-import { partnerHostsInputSchema } from "@/server/partners/origins";
 import { hasFieldErrors, schemaCheck, type FieldErrors } from "../../../_components/field-errors";
 import { notify } from "../../../_components/notifications";
 import { Button, ErrorNotice, inputClass } from "../../../_components/ui";
-import { useFieldErrors } from "../../../_components/use-field-errors";
+import { useFieldErrors, useSchemaCheck } from "../../../_components/use-field-errors";
 import { saveHosts } from "./hosts-actions";
 
 const LABELS: Record<string, string> = { hosts: "hosts", allowedOrigins: "browser origins" };
@@ -22,14 +21,16 @@ export function HostsForm(props: {
   const router = useRouter();
   const [hosts, setHosts] = useState<string[]>(props.hosts);
   const [origins, setOrigins] = useState<string[]>(props.allowedOrigins);
-  const [errors, setErrors] = useFieldErrors(
-    { hosts, allowedOrigins: origins },
-    schemaCheck(partnerHostsInputSchema, (v: { hosts: string[]; allowedOrigins: string[] }) => ({
-      partnerId: props.partnerId,
-      hosts: v.hosts.map((h) => h.trim()).filter(Boolean),
-      allowedOrigins: v.allowedOrigins.map((o) => o.trim()).filter(Boolean),
-    })),
+  const check = useSchemaCheck<{ hosts: string[]; allowedOrigins: string[] }>(() =>
+    import("@/server/partners/origins").then((m) =>
+      schemaCheck(m.partnerHostsInputSchema, (v: { hosts: string[]; allowedOrigins: string[] }) => ({
+        partnerId: props.partnerId,
+        hosts: v.hosts.map((h) => h.trim()).filter(Boolean),
+        allowedOrigins: v.allowedOrigins.map((o) => o.trim()).filter(Boolean),
+      })),
+    ),
   );
+  const [errors, setErrors] = useFieldErrors({ hosts, allowedOrigins: origins }, check);
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const dirty = hosts.join("\n") !== props.hosts.join("\n") || origins.join("\n") !== props.allowedOrigins.join("\n");

@@ -2,12 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { addEndpointSchema, type AddEndpointInput } from "@/server/webhooks/schemas";
+import type { AddEndpointInput } from "@/server/webhooks/schemas";
 import { CopyableValue } from "../../../_components/copyable-value";
 import { hasFieldErrors, schemaCheck } from "../../../_components/field-errors";
 import { notify } from "../../../_components/notifications";
 import { Button, Field, inputClass } from "../../../_components/ui";
-import { useFieldErrors } from "../../../_components/use-field-errors";
+import { useFieldErrors, useSchemaCheck } from "../../../_components/use-field-errors";
 import { addWebhookEndpoint } from "./webhook-actions";
 
 type EventType = NonNullable<AddEndpointInput["eventTypes"]>[number];
@@ -25,10 +25,12 @@ export function AddWebhookForm({
   const router = useRouter();
   const [url, setUrl] = useState("");
   const [chosen, setChosen] = useState<EventType[]>([]);
-  const [errors, setErrors] = useFieldErrors(
-    { url, eventTypes: chosen },
-    schemaCheck(addEndpointSchema, (v: { url: string; eventTypes: EventType[] }) => ({ partnerId, ...v })),
+  const check = useSchemaCheck<{ url: string; eventTypes: EventType[] }>(() =>
+    import("@/server/webhooks/schemas").then((m) =>
+      schemaCheck(m.addEndpointSchema, (v: { url: string; eventTypes: EventType[] }) => ({ partnerId, ...v })),
+    ),
   );
+  const [errors, setErrors] = useFieldErrors({ url, eventTypes: chosen }, check);
   const [busy, setBusy] = useState(false);
   const [added, setAdded] = useState<{ url: string; secret: string } | null>(null);
 
