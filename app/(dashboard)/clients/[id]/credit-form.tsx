@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { hasFieldErrors, schemaCheck } from "../../../_components/field-errors";
+import { schemaCheck } from "../../../_components/field-errors";
 import { notify } from "../../../_components/notifications";
 import { Button, Field, inputClass } from "../../../_components/ui";
 import { useFieldErrors, useSchemaCheck } from "../../../_components/use-field-errors";

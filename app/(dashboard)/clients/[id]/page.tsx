@@ -35,7 +35,12 @@ const originLabels = {
 export default async function ClientPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const path = `/clients/${encodeURIComponent(id)}`;
-  const detail = await loadPage(path, (api) => Promise.all([api.client.get({ id }), api.account.me()]));
+  // All at once: a client the staff member may not see is the 404 page whichever call finds it out.
+  const [detail, history, billing] = await Promise.all([
+    loadPage(path, (api) => Promise.all([api.client.get({ id }), api.account.me()])),
+    loadPage(path, (api) => api.kyc.get({ id })),
+    loadPage(path, (api) => api.billing.get({ clientId: id })),
+  ]);
   if (!detail.ok) {
     // Not a client id at all: no such client either.
     if (detail.kind === "invalid") return <ClientNotFound />;
@@ -47,10 +52,6 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
     );
   }
   const [c, me] = detail.data;
-  const [history, billing] = await Promise.all([
-    loadPage(path, (api) => api.kyc.get({ id })),
-    loadPage(path, (api) => api.billing.get({ clientId: id })),
-  ]);
   const canChange = me.role !== "kam";
   const name = [c.profile.firstName, c.profile.lastName].filter(Boolean).join(" ");
   return (

@@ -99,8 +99,7 @@ export function SettingsSection({ partner, role }: { partner: PartnerForForms; r
     event.preventDefault();
     const sent = form;
     const done = await run(
-      () =>
-        updatePartner({ partnerId: partner.id, ...settingsCandidateOf(sent) } as Parameters<typeof updatePartner>[0]),
+      () => updatePartner({ partnerId: partner.id, ...settingsCandidateOf(sent) }),
       ({ changed }) =>
         changed.length === 0
           ? "Nothing to save: the settings are unchanged"
