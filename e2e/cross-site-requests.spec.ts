@@ -36,7 +36,7 @@ test("cross-site requests with a valid session cannot change anything; the same 
 }) => {
   const partner = await createPartner();
   const api = page.request;
-  const body = JSON.stringify({ json: { partnerId: partner.partnerId, reason: "Forged from another site" } });
+  const body = JSON.stringify({ partnerId: partner.partnerId, reason: "Forged from another site" });
   const untouched = { status: "active", suspensions: 0 };
 
   // A form another site auto-submits: text/plain and urlencoded bodies, a foreign Origin.
@@ -103,7 +103,7 @@ test("a real page on another site cannot suspend a partner through the signed-in
 }) => {
   const partner = await createPartner();
   const target = new URL(SUSPEND, baseURL).href;
-  const body = JSON.stringify({ json: { partnerId: partner.partnerId, reason: "Forged from another site" } });
+  const body = JSON.stringify({ partnerId: partner.partnerId, reason: "Forged from another site" });
   // The attacker's page, served under a foreign origin.
   await page.route(`${EVIL}/**`, (route) =>
     route.fulfill({

@@ -23,9 +23,9 @@ const PAYLOADS = [
 
 /** Calls a back-office procedure as the signed-in staff member of this request context. */
 async function trpc<T>(api: APIRequestContext, path: string, input: unknown): Promise<T> {
-  const response = await api.post(`/api/trpc/${path}`, { data: { json: input } });
+  const response = await api.post(`/api/trpc/${path}`, { data: input });
   expect(response.status(), `${path}: ${await response.text()}`).toBe(200);
-  return ((await response.json()) as { result: { data: { json: T } } }).result.data.json;
+  return ((await response.json()) as { result: { data: T } }).result.data;
 }
 
 /** Fails the test on any dialog, and records whether a payload ran. */

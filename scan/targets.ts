@@ -204,21 +204,21 @@ export function publicApiTargets(f: Fixtures): { targets: SqlmapTarget[]; skippe
   return { targets, skipped };
 }
 
-/** tRPC with superjson: queries are GET `?input={"json":…}`, mutations POST `{"json":…}`. */
+/** tRPC over plain JSON: queries are GET `?input={…}`, mutations POST `{…}`. */
 export function backOfficeTargets(f: Fixtures): SqlmapTarget[] {
   const cookie = { Cookie: `${f.staff.sessionCookie.name}=${f.staff.sessionCookie.value}` };
   // `*` survives encodeURIComponent, so it stays a marker inside the encoded JSON.
   const query = (procedure: string, input: Record<string, unknown>): SqlmapTarget => ({
     name: `tRPC query ${procedure}`,
     method: "GET",
-    url: `${f.base}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`,
+    url: `${f.base}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
     headers: { ...cookie },
   });
   const mutation = (procedure: string, input: Record<string, unknown>): SqlmapTarget => ({
     name: `tRPC mutation ${procedure}`,
     method: "POST",
     url: `${f.base}/api/trpc/${procedure}`,
-    data: JSON.stringify({ json: input }),
+    data: JSON.stringify(input),
     headers: { ...cookie, ...json },
   });
   const newClient = {

@@ -3,17 +3,17 @@ import { fieldErrorsFromIssues, fieldMessages } from "@/server/errors";
 
 /**
  * The back office's forms show one message beside each field. These are the
- * only ways app/ builds them: from a local check with the server's own schema
- * (zod issues), and keyed by a form's top-level fields. Messages the server
- * sends arrive keyed already (a server action's `fieldErrors`, a tRPC error's
- * `fieldErrorsOf`), by the same `fieldMessages`.
+ * only ways app/ builds them: from a check with the server's own schema (zod
+ * issues), and keyed by a form's top-level fields. Messages the server
+ * sends arrive keyed already (a server action's `fieldErrors`), by the same
+ * `fieldMessages`.
  */
 
 /** Messages keyed by a field's dotted path ("address.postalCode"). */
 export type FieldErrors = Record<string, string>;
 
 /** The issues of a failed `schema.safeParse`, one message per field; with `topLevel`, keyed by the form's own fields ("features.2" → "features"). */
-export function issueMessages(
+function issueMessages(
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
   o: { topLevel?: boolean } = {},
 ): FieldErrors {

@@ -80,15 +80,6 @@ export function Field({
 export const inputClass =
   "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-600 focus:outline-2 focus:outline-indigo-600 aria-[invalid=true]:border-rose-600";
 
-export function Spinner({ label = "Loading" }: { label?: string }) {
-  return (
-    <div role="status" className="flex items-center gap-2 py-8 text-sm text-slate-600">
-      <span aria-hidden className="size-4 animate-spin rounded-full border-2 border-slate-300 border-t-indigo-700" />
-      {label}…
-    </div>
-  );
-}
-
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center">

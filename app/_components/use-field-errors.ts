@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { FieldErrors } from "./field-errors";
 
 /** The value a field's message is about: the form's value at its dotted path, or at the deepest part of it the form holds. */
@@ -45,4 +45,31 @@ export function useFieldErrors<V extends object>(
     if (still) shown[path] = still;
   }
   return [shown, (errors, about = values) => setSet({ errors, values: about })];
+}
+
+/**
+ * A form's check for `useFieldErrors`, loaded after the page rather than with
+ * it: `load` imports the form's schema (`import("@/server/…/schemas")`) and
+ * builds the check with `schemaCheck`. Zod and the schemas would otherwise
+ * be a sixth of a back-office page's first-load JavaScript, for a check that
+ * only runs once the server has answered with a message. Until it has loaded
+ * (or if it fails to), a message goes as soon as its field changes.
+ */
+export function useSchemaCheck<V>(
+  load: () => Promise<(values: V) => FieldErrors>,
+): ((values: V) => FieldErrors) | undefined {
+  const [check, setCheck] = useState<{ run: (values: V) => FieldErrors }>();
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (run) => current && setCheck({ run }),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+    // The form's schema does not change while it is on screen: load it once.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  return check?.run;
 }

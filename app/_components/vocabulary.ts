@@ -13,7 +13,7 @@ import type { verificationStatusSchema } from "@/server/registration/schemas";
  * module is as small in the browser as the tables below.
  */
 
-type VerificationStatus = z.infer<typeof verificationStatusSchema>;
+export type VerificationStatus = z.infer<typeof verificationStatusSchema>;
 
 export const verificationLabels: Record<VerificationStatus, string> = {
   not_verified: "Not verified",

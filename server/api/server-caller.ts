@@ -22,6 +22,16 @@ import { createTrpcContext, type TrpcContext } from "./trpc";
 
 export type ServerCaller = ReturnType<typeof createCaller>;
 
+type OutputsOf<T> = {
+  [K in keyof T]: T[K] extends (...args: never[]) => Promise<infer R> ? R : OutputsOf<T[K]>;
+};
+/**
+ * What each procedure answers a page or an action through the caller, by
+ * path (`ProcedureOutputs["client"]["get"]`): its own values, dates as Dates.
+ * tRPC's `inferRouterOutputs` is the JSON an HTTP client would receive instead.
+ */
+export type ProcedureOutputs = OutputsOf<ServerCaller>;
+
 async function serverContext(): Promise<TrpcContext> {
   return createTrpcContext({ requestId: randomUUID(), userAgent: (await headers()).get("user-agent") });
 }
@@ -92,6 +102,20 @@ function refusalOf(error: unknown, ctx: TrpcContext, path: string | undefined): 
     default:
       return refusal("refused");
   }
+}
+
+/**
+ * The refusal for input an action checks itself before any procedure sees it
+ * (a form's own schema, such as the new password typed twice), in the shape a
+ * procedure's validation failure takes.
+ */
+export function invalidInput(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): Refusal {
+  return {
+    ok: false,
+    kind: "invalid",
+    message: "Some fields are not valid; correct the highlighted fields.",
+    fieldErrors: fieldMessages(fieldErrorsFromIssues(issues)),
+  };
 }
 
 /** A page's data, or the refusal the page shows in place of it. */

@@ -1,6 +1,5 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import superjson from "superjson";
 import { ZodError } from "zod";
 import { isRefusal, refusalError, requireStaff } from "../auth/guard";
 import type { Role } from "../auth/policies";
@@ -76,7 +75,6 @@ const t = initTRPC
   .context<TrpcContext>()
   .meta<ProcedureMeta>()
   .create({
-    transformer: superjson,
     errorFormatter({ shape, error }) {
       const cause = error.cause;
       let data: ErrorData = { appCode: error.code.toLowerCase(), fields: [] };

@@ -1,13 +1,12 @@
-import type { inferRouterOutputs } from "@trpc/server";
+import type { ProcedureOutputs } from "@/server/api/server-caller";
 import Link from "next/link";
-import type { AppRouter } from "@/server/api/root";
 import type { AUDIT_FILTER_KEYS, AuditActorType } from "@/server/audit/schemas";
 import type { RowsPage } from "../../_components/paged-table";
 import { Muted } from "../../_components/section";
 import { formatDateTime } from "../../_components/vocabulary";
 import { wholeNumber } from "../../_components/list-page";
 
-type AuditPage = inferRouterOutputs<AppRouter>["audit"]["list"];
+type AuditPage = ProcedureOutputs["audit"]["list"];
 type AuditEvent = AuditPage["items"][number];
 type AuditFilters = Partial<Record<(typeof AUDIT_FILTER_KEYS)[number], string>>;
 

@@ -1,6 +1,5 @@
-import type { inferRouterOutputs } from "@trpc/server";
+import type { ProcedureOutputs } from "@/server/api/server-caller";
 import Link from "next/link";
-import type { AppRouter } from "@/server/api/root";
 import type { InvoiceStatus } from "@/server/billing/schemas";
 import { InvoiceStatusBadge, linkClass } from "../../_components/display";
 import { wholeNumber } from "../../_components/list-page";
@@ -9,7 +8,7 @@ import { Muted } from "../../_components/section";
 import { formatDateTime, formatMoney, invoiceKindLabels, type InvoiceKind } from "../../_components/vocabulary";
 import { VoidInvoiceButton } from "./row-actions";
 
-type InvoicesPage = inferRouterOutputs<AppRouter>["invoice"]["list"];
+type InvoicesPage = ProcedureOutputs["invoice"]["list"];
 
 /** The Invoices list's filters in the address, named apart from the Subscriptions list's on the same page. */
 export const INVOICE_FILTER_KEYS = ["invoicePartnerId", "invoiceStatus", "invoiceKind", "invoiceEmail"] as const;

@@ -1,6 +1,5 @@
-import type { inferRouterOutputs } from "@trpc/server";
+import type { ProcedureOutputs } from "@/server/api/server-caller";
 import Link from "next/link";
-import type { AppRouter } from "@/server/api/root";
 import type { SubscriptionStatus } from "@/server/billing/schemas";
 import { linkClass, SubscriptionStatusBadge } from "../../_components/display";
 import { wholeNumber } from "../../_components/list-page";
@@ -9,7 +8,7 @@ import { Muted } from "../../_components/section";
 import { formatDateTime, formatMoney } from "../../_components/vocabulary";
 import { CancelSubscriptionButton } from "./row-actions";
 
-type SubscriptionsPage = inferRouterOutputs<AppRouter>["subscription"]["list"];
+type SubscriptionsPage = ProcedureOutputs["subscription"]["list"];
 
 /** The Subscriptions list's filters in the address, named apart from the Invoices list's on the same page. */
 export const SUBSCRIPTION_FILTER_KEYS = ["subscriptionPartnerId", "subscriptionStatus", "subscriptionEmail"] as const;

@@ -1,11 +1,9 @@
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "@/server/api/root";
-import { loadPage, type PageData, type ServerCaller } from "@/server/api/server-caller";
+import { loadPage, type PageData, type ServerCaller, type ProcedureOutputs } from "@/server/api/server-caller";
 import { filterParamsOf } from "@/server/clients/filter-params";
 import type { ClientSort, ClientState } from "@/server/clients/schemas";
 import { formatDateTime, type verificationLabels } from "../../_components/vocabulary";
 
-type ClientItem = inferRouterOutputs<AppRouter>["client"]["list"]["items"][number];
+type ClientItem = ProcedureOutputs["client"]["list"]["items"][number];
 
 export const CLIENT_PAGE_SIZE = 50;
 

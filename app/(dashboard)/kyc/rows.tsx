@@ -1,6 +1,5 @@
-import type { inferRouterOutputs } from "@trpc/server";
+import type { ProcedureOutputs } from "@/server/api/server-caller";
 import Link from "next/link";
-import type { AppRouter } from "@/server/api/root";
 import { wholeNumber } from "../../_components/list-page";
 import type { RowsPage } from "../../_components/paged-table";
 import { Muted } from "../../_components/section";
@@ -12,7 +11,7 @@ import {
   type KycQueue,
 } from "../../_components/vocabulary";
 
-type QueuePage = inferRouterOutputs<AppRouter>["kyc"]["queue"];
+type QueuePage = ProcedureOutputs["kyc"]["queue"];
 
 export const KYC_FILTER_KEYS = ["queue", "partnerId"] as const;
 type KycFilters = Partial<Record<(typeof KYC_FILTER_KEYS)[number], string>>;

@@ -1,9 +1,8 @@
-import type { inferRouterOutputs } from "@trpc/server";
+import type { ProcedureOutputs } from "@/server/api/server-caller";
 import type { ReactNode } from "react";
-import type { AppRouter } from "@/server/api/root";
 import { formatDateTime } from "../../_components/vocabulary";
 
-type Outputs = inferRouterOutputs<AppRouter>;
+type Outputs = ProcedureOutputs;
 
 function Figure({ label, value, warn }: { label: string; value: number; warn?: boolean }) {
   return (

@@ -1,6 +1,5 @@
-import type { inferRouterOutputs } from "@trpc/server";
+import type { ProcedureOutputs } from "@/server/api/server-caller";
 import Link from "next/link";
-import type { AppRouter } from "@/server/api/root";
 import type { OutboxViewStatus } from "@/server/mail/schemas";
 import type { RowsPage } from "../../_components/paged-table";
 import { Muted } from "../../_components/section";
@@ -8,7 +7,7 @@ import { formatDateTime } from "../../_components/vocabulary";
 import { canRetry, StatusBadge } from "./parts";
 import { RetryButton } from "./retry-button";
 
-type OutboxPage = inferRouterOutputs<AppRouter>["outbox"]["list"];
+type OutboxPage = ProcedureOutputs["outbox"]["list"];
 
 export const OUTBOX_FILTER_KEYS = ["status", "to"] as const;
 type OutboxFilters = Partial<Record<(typeof OUTBOX_FILTER_KEYS)[number], string>>;

@@ -4,11 +4,10 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { CopyableValue } from "../../_components/copyable-value";
-import { createPartnerSchema } from "@/server/partners/schemas";
 import { hasFieldErrors, schemaCheck, topLevelMessages } from "../../_components/field-errors";
 import { notify } from "../../_components/notifications";
 import { Button, ErrorNotice, Field, inputClass } from "../../_components/ui";
-import { useFieldErrors } from "../../_components/use-field-errors";
+import { useFieldErrors, useSchemaCheck } from "../../_components/use-field-errors";
 import { createPartner } from "./mutations";
 import { newPartnerSettings, settingsCandidateOf, SettingsFields, type SettingsFormState } from "./settings-fields";
 
@@ -17,15 +16,18 @@ interface Created {
   name: string;
 }
 
-/** The server's schema, run again on a field the user changes after a refusal. */
-const checkNewPartner = schemaCheck(
-  createPartnerSchema,
-  ({ ownerStaffId, ...form }: SettingsFormState & { ownerStaffId: string }) => ({
-    ...settingsCandidateOf(form),
-    ownerStaffId: ownerStaffId === "" ? null : ownerStaffId,
-  }),
-  { topLevel: true },
-);
+/** The server's schema, loaded after the page and run again on a field the user changes after a refusal. */
+const loadCheck = () =>
+  import("@/server/partners/schemas").then((m) =>
+    schemaCheck(
+      m.createPartnerSchema,
+      ({ ownerStaffId, ...form }: SettingsFormState & { ownerStaffId: string }) => ({
+        ...settingsCandidateOf(form),
+        ownerStaffId: ownerStaffId === "" ? null : ownerStaffId,
+      }),
+      { topLevel: true },
+    ),
+  );
 
 /** Adds a partner; a KAM becomes its owner, an admin may pick the owning KAM (`kams`). */
 export function AddPartnerForm({
@@ -38,7 +40,7 @@ export function AddPartnerForm({
   const router = useRouter();
   const [form, setForm] = useState<SettingsFormState>(newPartnerSettings);
   const [owner, setOwner] = useState("");
-  const [errors, setErrors] = useFieldErrors({ ...form, ownerStaffId: owner }, checkNewPartner);
+  const [errors, setErrors] = useFieldErrors({ ...form, ownerStaffId: owner }, useSchemaCheck(loadCheck));
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);

@@ -1,12 +1,11 @@
-import type { inferRouterOutputs } from "@trpc/server";
+import type { ProcedureOutputs } from "@/server/api/server-caller";
 import Link from "next/link";
-import type { AppRouter } from "@/server/api/root";
 import { wholeNumber } from "../../_components/list-page";
 import type { RowsPage } from "../../_components/paged-table";
 import { formatDateTime, formatFromNow, pendingKindLabels, type PendingKind } from "../../_components/vocabulary";
 import { PendingRowActions } from "./row-actions";
 
-type PendingPage = inferRouterOutputs<AppRouter>["pending"]["list"];
+type PendingPage = ProcedureOutputs["pending"]["list"];
 
 export const PENDING_FILTER_KEYS = ["partnerId", "kind", "includeExpired"] as const;
 type PendingFilters = Partial<Record<(typeof PENDING_FILTER_KEYS)[number], string>>;

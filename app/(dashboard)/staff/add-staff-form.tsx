@@ -2,18 +2,18 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { addStaffSchema } from "@/server/staff/schemas";
 import { hasFieldErrors, schemaCheck } from "../../_components/field-errors";
 import { notify } from "../../_components/notifications";
 import { Button, ErrorNotice, Field, inputClass } from "../../_components/ui";
-import { useFieldErrors } from "../../_components/use-field-errors";
+import { useFieldErrors, useSchemaCheck } from "../../_components/use-field-errors";
 import { optionsOf, staffRoleLabels } from "../../_components/vocabulary";
 import { createStaff } from "./mutations";
 import { TemporaryPassword } from "./temporary-password";
 
 const emptyForm = { email: "", name: "", role: "" };
 type FormState = typeof emptyForm;
-const checkStaff = schemaCheck(addStaffSchema, (f: FormState) => f, { topLevel: true });
+const loadCheck = () =>
+  import("@/server/staff/schemas").then((m) => schemaCheck(m.addStaffSchema, (f: FormState) => f, { topLevel: true }));
 
 interface Created {
   email: string;
@@ -24,7 +24,7 @@ interface Created {
 export function AddStaffForm() {
   const router = useRouter();
   const [form, setForm] = useState<FormState>(emptyForm);
-  const [errors, setErrors] = useFieldErrors(form, checkStaff);
+  const [errors, setErrors] = useFieldErrors(form, useSchemaCheck(loadCheck));
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Created | null>(null);

@@ -2,10 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { createTierSchema } from "@/server/billing/schemas";
 import { schemaCheck, topLevelMessages } from "../../_components/field-errors";
 import { notify } from "../../_components/notifications";
-import { useFieldErrors } from "../../_components/use-field-errors";
+import { useFieldErrors, useSchemaCheck } from "../../_components/use-field-errors";
 import { Button, ErrorNotice } from "../../_components/ui";
 import { createTier } from "./mutations";
 import { namesTierField, newTierForm, tierCandidateOf, TierFields, type TierFormState } from "./tier-fields";
@@ -14,18 +13,20 @@ import { namesTierField, newTierForm, tierCandidateOf, TierFields, type TierForm
 export function NewTierForm({ partner }: { partner: { id: number; name: string; defaultCurrency: string } }) {
   const router = useRouter();
   const [form, setForm] = useState<TierFormState>(() => newTierForm(partner.defaultCurrency));
-  const [errors, setErrors] = useFieldErrors(
-    form,
-    schemaCheck(
-      createTierSchema,
-      (f: TierFormState) => ({
-        partnerId: partner.id,
-        ...tierCandidateOf(f),
-        currency: f.currency.trim().toUpperCase(),
-      }),
-      { topLevel: true },
+  const check = useSchemaCheck<TierFormState>(() =>
+    import("@/server/billing/schemas").then((m) =>
+      schemaCheck(
+        m.createTierSchema,
+        (f: TierFormState) => ({
+          partnerId: partner.id,
+          ...tierCandidateOf(f),
+          currency: f.currency.trim().toUpperCase(),
+        }),
+        { topLevel: true },
+      ),
     ),
   );
+  const [errors, setErrors] = useFieldErrors(form, check);
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
 

@@ -2,10 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { updateTierSchema } from "@/server/billing/schemas";
 import { schemaCheck, topLevelMessages } from "../../../_components/field-errors";
 import { notify } from "../../../_components/notifications";
-import { useFieldErrors } from "../../../_components/use-field-errors";
+import { useFieldErrors, useSchemaCheck } from "../../../_components/use-field-errors";
 import { Button } from "../../../_components/ui";
 import { updateTier } from "../mutations";
 import { namesTierField, tierCandidateOf, TierFields, tierFormOf, type TierFormState } from "../tier-fields";
@@ -16,12 +15,14 @@ type Tier = Parameters<typeof tierFormOf>[0] & { id: number };
 export function EditTierForm({ tier }: { tier: Tier }) {
   const router = useRouter();
   const [form, setForm] = useState(() => tierFormOf(tier));
-  const [errors, setErrors] = useFieldErrors(
-    form,
-    schemaCheck(updateTierSchema, (f: TierFormState) => ({ tierId: tier.id, ...tierCandidateOf(f) }), {
-      topLevel: true,
-    }),
+  const check = useSchemaCheck<TierFormState>(() =>
+    import("@/server/billing/schemas").then((m) =>
+      schemaCheck(m.updateTierSchema, (f: TierFormState) => ({ tierId: tier.id, ...tierCandidateOf(f) }), {
+        topLevel: true,
+      }),
+    ),
   );
+  const [errors, setErrors] = useFieldErrors(form, check);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {

@@ -1,0 +1,12 @@
+import Link from "next/link";
+
+export function BackLink() {
+  return (
+    <Link
+      href="/clients"
+      className="mb-2 inline-block text-sm text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-700"
+    >
+      ← Clients
+    </Link>
+  );
+}
