@@ -23,7 +23,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export const GROUPS = [
+const GROUPS = [
   "Next.js/React",
   "drizzle/pg",
   "jose",
@@ -38,7 +38,7 @@ export const GROUPS = [
 type Group = (typeof GROUPS)[number];
 
 /** The library a frame belongs to, from its script's path (the server's own bundles name their modules in comments only, so their frames are grouped by the function's source file where Turbopack kept it). */
-export function groupOf(url: string, functionName: string): Group {
+function groupOf(url: string, functionName: string): Group {
   if (functionName === "(garbage collector)") return "garbage collector";
   if (url === "" || url.startsWith("node:")) return "Node.js";
   const u = url.replace(/\\/g, "/");
@@ -122,7 +122,7 @@ function shortUrl(url: string): string {
   return path.basename(u) || "(native)";
 }
 
-export function summariseProfile(file: string, windowMs: number, topN = 15): ProfileSummary {
+function summariseProfile(file: string, windowMs: number, topN = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = selfTimes(profile, windowMs);

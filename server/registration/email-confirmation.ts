@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { getDb, type Tx } from "../../db/client";
+import { getDb, type Executor, type Tx } from "../../db/client";
 import { clients, emailConfirmations } from "../../db/schema";
 import type { z } from "zod";
 import { recordAudit } from "../audit/record";
@@ -23,33 +23,8 @@ import type { emailConfirmationSchema } from "./schemas";
 export const codeHashFor = (clientId: string, code: string) => secretHmac("email-confirmation", `${clientId}:${code}`);
 
 /** On the partner's white-label host when it has one (hosts.ts), so the client stays on the partner's site. */
-async function confirmationLink(tx: Tx, partner: Partner, token: string): Promise<string> {
+export async function confirmationLink(tx: Executor | undefined, partner: Partner, token: string): Promise<string> {
   return `${await partnerBaseUrl(partner, tx)}/confirm-email?token=${encodeURIComponent(token)}`;
-}
-
-/** Opens an email confirmation for a new white-label client and queues its email, in the caller's transaction. */
-export async function openEmailConfirmation(
-  tx: Tx,
-  o: { clientId: string; email: string; partner: Partner },
-): Promise<void> {
-  const now = new Date();
-  const code = newCode(o.partner);
-  const token = randomToken(32);
-  await tx.insert(emailConfirmations).values({
-    clientId: o.clientId,
-    partnerId: o.partner.id,
-    codeHash: codeHashFor(o.clientId, code),
-    linkTokenHash: sha256Hex(token),
-    expiresAt: codeExpiry(now),
-    lastSentAt: now,
-  });
-  await enqueueEmail(tx, {
-    template: "email_confirmation",
-    to: o.email,
-    data: { partnerName: o.partner.name, code, link: await confirmationLink(tx, o.partner, token) },
-    partnerId: o.partner.id,
-    clientId: o.clientId,
-  });
 }
 
 type Outcome = { ok: true; verificationStatus: string } | { ok: false; error: AppError };

@@ -5,14 +5,13 @@ import { randomToken, sha256Hex } from "../crypto";
 import { runningJob } from "../jobs/runner";
 import { OUTBOX_JOB } from "../mail/outbox";
 import { renderEmail } from "../mail/templates";
-import { partnerBaseUrl } from "../partners/hosts";
 import type { Partner } from "../partners/lookup";
 import { REFRESH_TTL_SECONDS, type StoredTokens } from "../tokens/refresh-tokens";
 import { WEBHOOK_JOB } from "../webhooks/deliveries";
 import { webhookEventsFor, type AuditedChange } from "../webhooks/events";
 import { codeExpiry, newCode } from "./code-lifecycle";
 import type { NewClient } from "./create-client";
-import { codeHashFor } from "./email-confirmation";
+import { codeHashFor, confirmationLink } from "./email-confirmation";
 
 /**
  * A white-label registration's rows, written by one prepared statement:
@@ -113,7 +112,7 @@ export async function insertWhiteLabelRegistration(o: WhiteLabelRows): Promise<S
   if (confirming) {
     const code = newCode(partner);
     const token = randomToken(32);
-    const link = `${await partnerBaseUrl(partner)}/confirm-email?token=${encodeURIComponent(token)}`;
+    const link = await confirmationLink(undefined, partner, token);
     const email = renderEmail("email_confirmation", { partnerName: partner.name, code, link });
     confirmation = [
       codeHashFor(clientId, code),
