@@ -37,6 +37,8 @@ export interface ApiOptions {
   port: number;
   /** Registrations whose CPU time is measured, after the throughput phase (400 by default). */
   costRegistrations?: number;
+  /** Node options for the server's processes (`--node-args "--max-semi-space-size=64"`), to try a runtime setting. */
+  nodeArgs?: string[];
   /** Record a CPU profile of the server's processes and print where the registration phase's time went. */
   profile?: boolean;
 }
@@ -105,11 +107,15 @@ export async function runApiScenario({
   port,
   profile,
   costRegistrations = 400,
+  nodeArgs = [],
 }: ApiOptions): Promise<boolean> {
   const profileDir = profile ? mkdtempSync(path.join(os.tmpdir(), "gatehouse-profile-")) : undefined;
   const server = await startBenchServer({
     port,
-    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : undefined,
+    nodeArgs:
+      profileDir || nodeArgs.length > 0
+        ? [...nodeArgs, ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])]
+        : undefined,
   });
   const base = server.base;
   const clients: { close(): void }[] = [];

@@ -6,6 +6,7 @@
  * api: registration throughput against the raw hash rate, and cheap endpoints' p99 under that load;
  *   --profile also records a CPU profile of the server and prints the top 15 functions by self time
  *   during the registrations and the time per library (Next.js/React, drizzle/pg, jose, zod, nodemailer, ours);
+ *   --node-args "…" starts the server with those Node options (to try a runtime setting);
  * clients: the back office at 10k/100k/1M clients (list, export, funnel, seeding);
  * lighthouse: Lighthouse performance scores of the login and clients pages with
  *   the largest size's clients in the database (run it after clients to reuse them);
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     build: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    "node-args": { type: "string", default: "" },
     "bulk-clients": { type: "string", default: "100000" },
     "import-sizes": { type: "string", default: "10000,100000" },
   },
@@ -65,6 +67,7 @@ if (scenarios.includes("api")) {
       concurrency: Number(values.concurrency),
       port: Number(values.port),
       profile: values.profile === true,
+      nodeArgs: values["node-args"].split(" ").filter(Boolean),
     })) && passed;
 }
 if (scenarios.includes("clients")) {
