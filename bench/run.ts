@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --scenario frontend|api|clients|lighthouse|all] [--build]
  *   [--sizes 10000,100000,1000000] [--iterations 100] [--seconds 15] [--concurrency 8] [--port 3200] [--runs 3]
- *   [--max-load 1.5] [--load-wait 180]`
+ *   [--max-load 1.5] [--load-wait 180] [--pages /login,/clients]`
  *
  * frontend: first-load JavaScript per page of the production build (--build rebuilds it first);
  * api: registration throughput against the raw hash rate, and cheap endpoints' p99 under that load
@@ -12,7 +12,7 @@
  * lighthouse: Lighthouse performance scores of the login page and every back-office list page,
  *   mobile and desktop, median of --runs, with the largest size's clients in the database (run it
  *   after clients to reuse them); its server listens on --port + 1, and each page's runs wait up to
- *   --load-wait seconds for the 1-minute load average to fall below --max-load;
+ *   --load-wait seconds for the 1-minute load average to fall below --max-load; --pages scores only those;
  * bulk: one filter-wide bulk action blocking --bulk-clients clients of one partner (default 100000), < 2 min;
  * import: `gatehouse clients import` of CSV files of --import-sizes rows (default 10000,100000): dry-run time,
  *   rows/s of the import and of the whole command, peak RSS of the importing process.
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     "max-load": { type: "string", default: "1.5" },
     "load-wait": { type: "string", default: "180" },
+    pages: { type: "string" },
     build: { type: "boolean", default: false },
     "bulk-clients": { type: "string", default: "100000" },
     "import-sizes": { type: "string", default: "10000,100000" },
@@ -82,7 +83,13 @@ if (scenarios.includes("clients")) {
     passed;
 }
 if (scenarios.includes("lighthouse")) {
-  const { runLighthouseScenario } = await import("./lighthouse");
+  const { PAGES, runLighthouseScenario } = await import("./lighthouse");
+  const pages = values.pages?.split(",");
+  const unknownPages = pages?.filter((p) => !PAGES.includes(p)) ?? [];
+  if (unknownPages.length > 0) {
+    process.stderr.write(`--pages takes some of ${PAGES.join(",")}; not ${unknownPages.join(", ")}\n`);
+    process.exit(2);
+  }
   passed =
     (await runLighthouseScenario({
       clients: Math.max(...sizes),
@@ -90,6 +97,7 @@ if (scenarios.includes("lighthouse")) {
       port: Number(values.port) + 1,
       maxLoad: Number(values["max-load"]),
       loadWaitSeconds: Number(values["load-wait"]),
+      pages,
     })) && passed;
 }
 if (scenarios.includes("bulk")) {
