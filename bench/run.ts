@@ -1,15 +1,21 @@
 /**
  * `npm run bench [-- --scenario frontend|api|clients|lighthouse|all] [--build]
- *   [--sizes 10000,100000,1000000] [--iterations 100] [--seconds 15] [--concurrency 8] [--port 3200] [--runs 3] [--profile]`
+ *   [--sizes 10000,100000,1000000] [--iterations 100] [--seconds 15] [--concurrency 8] [--port 3200] [--runs 3]
+ *   [--profile] [--node-args "…"] [--max-load 1.5] [--load-wait 180] [--pages /login,/clients]`
  *
  * frontend: first-load JavaScript per page of the production build (--build rebuilds it first);
- * api: registration throughput against the raw hash rate, and cheap endpoints' p99 under that load;
+ * api: registration throughput against the raw hash rate, cheap endpoints' p99 under that load, and the
+ *   CPU time of one registration per process (its server listens on --port);
  *   --profile also records a CPU profile of the server and prints the top 15 functions by self time
  *   during the registrations and the time per library (Next.js/React, drizzle/pg, jose, zod, nodemailer, ours);
  *   --node-args "…" starts the server with those Node options (to try a runtime setting);
- * clients: the back office at 10k/100k/1M clients (list, export, funnel, seeding);
- * lighthouse: Lighthouse performance scores of the login and clients pages with
- *   the largest size's clients in the database (run it after clients to reuse them);
+ * clients: the back office at 10k/100k/1M clients (list, export, funnel, seeding), in this process
+ *   (no server, --port unused); at each size, right after `gatehouse seed` has loaded it, one partner's
+ *   list with one filter (blocked, country, identified, q=a) has p95 < 100 ms;
+ * lighthouse: Lighthouse performance scores of the login page and every back-office list page,
+ *   mobile and desktop, median of --runs, with the largest size's clients in the database (run it
+ *   after clients to reuse them); its server listens on --port + 1, and each page's runs wait up to
+ *   --load-wait seconds for the 1-minute load average to fall below --max-load; --pages scores only those;
  * bulk: one filter-wide bulk action blocking --bulk-clients clients of one partner (default 100000), < 2 min;
  * import: `gatehouse clients import` of CSV files of --import-sizes rows (default 10000,100000): dry-run time,
  *   rows/s of the import and of the whole command, peak RSS of the importing process.
@@ -30,6 +36,9 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "8" },
     port: { type: "string", default: "3200" },
     runs: { type: "string", default: "3" },
+    "max-load": { type: "string", default: "1.5" },
+    "load-wait": { type: "string", default: "180" },
+    pages: { type: "string" },
     build: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     "node-args": { type: "string", default: "" },
@@ -48,6 +57,10 @@ if (unknown.length > 0) {
 const sizes = values.sizes.split(",").map((s) => Number(s.replace(/_/g, "")));
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
   process.stderr.write("--sizes takes whole numbers separated by commas, such as 10000,100000,1000000\n");
+  process.exit(2);
+}
+if (!(Number(values["max-load"]) > 0) || !(Number(values["load-wait"]) >= 0)) {
+  process.stderr.write("--max-load takes a load average above 0, such as 1.5, and --load-wait a number of seconds\n");
   process.exit(2);
 }
 
@@ -77,12 +90,21 @@ if (scenarios.includes("clients")) {
     passed;
 }
 if (scenarios.includes("lighthouse")) {
-  const { runLighthouseScenario } = await import("./lighthouse");
+  const { PAGES, runLighthouseScenario } = await import("./lighthouse");
+  const pages = values.pages?.split(",");
+  const unknownPages = pages?.filter((p) => !PAGES.includes(p)) ?? [];
+  if (unknownPages.length > 0) {
+    process.stderr.write(`--pages takes some of ${PAGES.join(",")}; not ${unknownPages.join(", ")}\n`);
+    process.exit(2);
+  }
   passed =
     (await runLighthouseScenario({
       clients: Math.max(...sizes),
       runs: Number(values.runs),
       port: Number(values.port) + 1,
+      maxLoad: Number(values["max-load"]),
+      loadWaitSeconds: Number(values["load-wait"]),
+      pages,
     })) && passed;
 }
 if (scenarios.includes("bulk")) {
