@@ -1,11 +1,9 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import type { ActionResult } from "@/server/api/server-caller";
 import type { ClientState } from "@/server/clients/schemas";
-import { hasFieldErrors, schemaCheck, type FieldErrors } from "../../../_components/field-errors";
-import { notify } from "../../../_components/notifications";
+import { hasFieldErrors, schemaCheck } from "../../../_components/field-errors";
+import { useChange } from "../../../_components/use-change";
 import { Button, ConfirmDialog, Field, inputClass } from "../../../_components/ui";
 import { useFieldErrors, useSchemaCheck } from "../../../_components/use-field-errors";
 import {
@@ -16,37 +14,6 @@ import {
 import { revokeSession, setState, setVerification } from "./mutations";
 
 /** The client page's change islands: each calls its server action, says how it went, and renders the page again. */
-
-const offline = "The change could not be sent; check the connection and try again.";
-
-/**
- * Runs one change: on success says so and renders the page again (the
- * Clients list too, which the router would otherwise show as it was); a
- * refusal's field messages go to `onFields`, anything else to a notification.
- */
-function useChange() {
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  async function run<T>(
-    send: () => Promise<ActionResult<T>>,
-    done: (value: T) => string,
-    onFields?: (fields: FieldErrors) => void,
-  ): Promise<boolean> {
-    setBusy(true);
-    const result = await send().catch(() => undefined);
-    setBusy(false);
-    if (result?.ok) {
-      notify.success(done(result.value));
-      router.refresh();
-      return true;
-    }
-    const fields = result?.fieldErrors ?? {};
-    onFields?.(fields);
-    if (!result || !onFields || !hasFieldErrors(fields)) notify.error(result?.message ?? offline);
-    return false;
-  }
-  return { busy, run };
-}
 
 function ReasonField({ value, onChange, error }: { value: string; onChange: (v: string) => void; error?: string }) {
   return (

@@ -1,10 +1,8 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import type { ActionResult } from "@/server/api/server-caller";
-import { hasFieldErrors, schemaCheck, topLevelMessages, type FieldErrors } from "../../../_components/field-errors";
-import { notify } from "../../../_components/notifications";
+import { hasFieldErrors, schemaCheck, topLevelMessages } from "../../../_components/field-errors";
+import { useChange } from "../../../_components/use-change";
 import { PartnerStatusBadge } from "../../../_components/display";
 import { Section } from "../../../_components/section";
 import { Button, ConfirmDialog, Field, inputClass } from "../../../_components/ui";
@@ -37,37 +35,6 @@ export interface PartnerForForms {
 
 type Role = "admin" | "kam";
 
-const offline = "The change could not be sent; check the connection and try again.";
-
-/**
- * Runs one change: on success says so and renders the page again; a refusal's
- * field messages (keyed by the form's own fields) go to `onFields`, anything
- * else to a notification.
- */
-function useChange() {
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  async function run<T>(
-    send: () => Promise<ActionResult<T>>,
-    done: (value: T) => string,
-    onFields: (fields: FieldErrors) => void,
-  ): Promise<boolean> {
-    setBusy(true);
-    const result = await send().catch(() => undefined);
-    setBusy(false);
-    if (result?.ok) {
-      notify.success(done(result.value));
-      router.refresh();
-      return true;
-    }
-    const fields = topLevelMessages(result?.fieldErrors ?? {});
-    onFields(fields);
-    if (!result || !hasFieldErrors(fields)) notify.error(result?.message ?? offline);
-    return false;
-  }
-  return { busy, run };
-}
-
 const settingLabels: Record<string, string> = {
   name: "name",
   sandbox: "sandbox",
@@ -80,7 +47,7 @@ const settingLabels: Record<string, string> = {
 };
 
 export function SettingsSection({ partner, role }: { partner: PartnerForForms; role: Role }) {
-  const { busy, run } = useChange();
+  const { busy, run } = useChange({ fieldsOf: topLevelMessages });
   const saved = settingsFormOf(partner);
   const [form, setForm] = useState<SettingsFormState>(saved);
   const check = useSchemaCheck<SettingsFormState>(() =>
@@ -144,7 +111,7 @@ export function SettingsSection({ partner, role }: { partner: PartnerForForms; r
 }
 
 export function StatusSection({ partner }: { partner: PartnerForForms }) {
-  const { busy, run } = useChange();
+  const { busy, run } = useChange({ fieldsOf: topLevelMessages });
   const [reason, setReason] = useState("");
   const check = useSchemaCheck<{ reason: string }>(() =>
     import("@/server/partners/schemas").then((m) =>
@@ -234,7 +201,7 @@ export function StatusSection({ partner }: { partner: PartnerForForms }) {
 export type KamChoices = Array<{ id: string; name: string; email: string }> | string;
 
 export function OwnerSection({ partner, kams }: { partner: PartnerForForms; kams: KamChoices }) {
-  const { busy, run } = useChange();
+  const { busy, run } = useChange({ fieldsOf: topLevelMessages });
   const [owner, setOwner] = useState(partner.ownerStaffId ?? "");
   const check = useSchemaCheck<{ ownerStaffId: string }>(() =>
     import("@/server/partners/schemas").then((m) =>
