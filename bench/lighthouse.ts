@@ -36,6 +36,8 @@ export interface LighthouseOptions {
   loadWaitSeconds: number;
   /** Only these of PAGES (to score again the ones that missed); every one when absent. */
   pages?: string[];
+  /** Only these settings (mobile, desktop); both when absent. */
+  formFactors?: ("mobile" | "desktop")[];
 }
 
 const GOAL = 95;
@@ -161,7 +163,7 @@ export async function runLighthouseScenario(o: LighthouseOptions): Promise<boole
         ` ${os.availableParallelism()} cores):\n`,
     );
     let passed = true;
-    for (const formFactor of ["mobile", "desktop"] as const) {
+    for (const formFactor of o.formFactors ?? (["mobile", "desktop"] as const)) {
       for (const page of pages) {
         const quiet = await waitForQuiet(o.maxLoad, o.loadWaitSeconds);
         const scores: number[] = [];

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --scenario frontend|api|clients|lighthouse|all] [--build]
  *   [--sizes 10000,100000,1000000] [--iterations 100] [--seconds 15] [--concurrency 8] [--port 3200] [--runs 3]
- *   [--profile] [--node-args "…"] [--max-load 1.5] [--load-wait 180] [--pages /login,/clients]`
+ *   [--profile] [--node-args "…"] [--max-load 1.5] [--load-wait 180] [--pages /login,/clients]
+ *   [--form-factors mobile,desktop]`
  *
  * frontend: first-load JavaScript per page of the production build (--build rebuilds it first);
  * api: registration throughput against the raw hash rate, cheap endpoints' p99 under that load, and the
@@ -15,7 +16,8 @@
  * lighthouse: Lighthouse performance scores of the login page and every back-office list page,
  *   mobile and desktop, median of --runs, with the largest size's clients in the database (run it
  *   after clients to reuse them); its server listens on --port + 1, and each page's runs wait up to
- *   --load-wait seconds for the 1-minute load average to fall below --max-load; --pages scores only those;
+ *   --load-wait seconds for the 1-minute load average to fall below --max-load; --pages scores only those,
+ *   --form-factors mobile (or desktop) only that setting;
  * bulk: one filter-wide bulk action blocking --bulk-clients clients of one partner (default 100000), < 2 min;
  * import: `gatehouse clients import` of CSV files of --import-sizes rows (default 10000,100000): dry-run time,
  *   rows/s of the import and of the whole command, peak RSS of the importing process.
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     "max-load": { type: "string", default: "1.5" },
     "load-wait": { type: "string", default: "180" },
     pages: { type: "string" },
+    "form-factors": { type: "string", default: "mobile,desktop" },
     build: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     "node-args": { type: "string", default: "" },
@@ -97,6 +100,11 @@ if (scenarios.includes("lighthouse")) {
     process.stderr.write(`--pages takes some of ${PAGES.join(",")}; not ${unknownPages.join(", ")}\n`);
     process.exit(2);
   }
+  const formFactors = values["form-factors"].split(",");
+  if (formFactors.some((f) => f !== "mobile" && f !== "desktop")) {
+    process.stderr.write("--form-factors takes mobile, desktop or both, separated by a comma\n");
+    process.exit(2);
+  }
   passed =
     (await runLighthouseScenario({
       clients: Math.max(...sizes),
@@ -105,6 +113,7 @@ if (scenarios.includes("lighthouse")) {
       maxLoad: Number(values["max-load"]),
       loadWaitSeconds: Number(values["load-wait"]),
       pages,
+      formFactors: formFactors as ("mobile" | "desktop")[],
     })) && passed;
 }
 if (scenarios.includes("bulk")) {
