@@ -1,3 +1,5 @@
+import { isPublicApiPath } from "./cors";
+
 /**
  * Which answers leave Next.js uncompressed. The public API's answers (both
  * flavours, health, JWKS) are a few hundred bytes of JSON: gzipping them cost
@@ -6,8 +8,9 @@
  * Pages, their assets, the back office's downloads (CSV exports, the OpenAPI
  * document) and /metrics stay compressed.
  */
-const UNCOMPRESSED = /^\/(api\/(public|token|health|webhooks)(\/|$)|\.well-known\/|reg\/|oauth\/|wallet\/|invoice\/)/;
+// The public API's paths as CORS knows them, plus the token endpoint itself, health and the KYC provider's webhooks.
+const ALSO_UNCOMPRESSED = /^\/api\/(token|health|webhooks)(\/|$)/;
 
 export function answersUncompressed(path: string): boolean {
-  return UNCOMPRESSED.test(path);
+  return isPublicApiPath(path) || ALSO_UNCOMPRESSED.test(path);
 }

@@ -24,7 +24,7 @@ import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, corsHeaders } from "../part
 
 const PUBLIC_PREFIXES = ["/api/public/", "/api/token/", "/reg/", "/oauth/", "/invoice/", "/wallet/", "/.well-known/"];
 
-function isPublicApiPath(path: string): boolean {
+export function isPublicApiPath(path: string): boolean {
   return PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
